@@ -1,0 +1,243 @@
+use super::*;
+use quote::quote;
+
+fn derive_str(tokens: TokenStream2) -> Result<String, String> {
+    let input: DeriveInput = syn::parse2(tokens).unwrap();
+    derive(&input).map(|t| t.to_string()).map_err(|e| {
+        e.into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    })
+}
+
+fn err(tokens: TokenStream2) -> String {
+    derive_str(tokens).expect_err("expected an error")
+}
+
+#[test]
+fn full_expansion() {
+    let out = derive_str(quote! {
+        struct Widget {
+            id: i64,
+            #[secure_pg(rename = "widget_name")]
+            name: String,
+        }
+    })
+    .unwrap();
+    let expected = quote! {
+        #[automatically_derived]
+        impl ::secure_pg::FromRow for Widget {
+            type Columns = [usize; 2];
+
+            fn resolve(
+                __secure_pg_columns: &[::secure_pg::__private::Column],
+            ) -> ::core::result::Result<Self::Columns, ::secure_pg::Error> {
+                ::core::result::Result::Ok([
+                    match __secure_pg_columns.iter().position(|c| c.name() == "id") {
+                        ::core::option::Option::Some(i) => i,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(
+                                ::secure_pg::__private::missing_column("Widget", "id", "id"),
+                            );
+                        }
+                    },
+                    match __secure_pg_columns.iter().position(|c| c.name() == "widget_name") {
+                        ::core::option::Option::Some(i) => i,
+                        ::core::option::Option::None => {
+                            return ::core::result::Result::Err(
+                                ::secure_pg::__private::missing_column("Widget", "name", "widget_name"),
+                            );
+                        }
+                    }
+                ])
+            }
+
+            fn from_row(
+                __secure_pg_row: &::secure_pg::__private::Row,
+                __secure_pg_cols: &Self::Columns,
+            ) -> ::core::result::Result<Self, ::secure_pg::Error> {
+                ::core::result::Result::Ok(Self {
+                    id: __secure_pg_row
+                        .try_get(__secure_pg_cols[0])
+                        .map_err(|e| ::secure_pg::__private::decode_error("Widget", "id", e))?,
+                    name: __secure_pg_row
+                        .try_get(__secure_pg_cols[1])
+                        .map_err(|e| ::secure_pg::__private::decode_error("Widget", "name", e))?
+                })
+            }
+        }
+    };
+    assert_eq!(out, expected.to_string());
+}
+
+#[test]
+fn raw_identifiers_use_the_plain_column_name() {
+    let out = derive_str(quote!(
+        struct T {
+            r#type: String,
+        }
+    ))
+    .unwrap();
+    assert!(out.contains("c . name () == \"type\""), "{out}");
+    assert!(
+        out.contains("missing_column (\"T\" , \"r#type\" , \"type\")"),
+        "{out}"
+    );
+}
+
+#[test]
+fn generics_are_passed_through() {
+    let out = derive_str(quote!(
+        struct W<T: Clone>
+        where
+            T: Send,
+        {
+            v: T,
+        }
+    ))
+    .unwrap();
+    assert!(
+        out.contains("impl < T : Clone > :: secure_pg :: FromRow for W < T > where T : Send"),
+        "{out}"
+    );
+}
+
+#[test]
+fn empty_struct() {
+    let out = derive_str(quote!(
+        struct Nothing {}
+    ))
+    .unwrap();
+    assert!(out.contains("type Columns = [usize ; 0]"), "{out}");
+}
+
+#[test]
+fn unsupported_shapes() {
+    for (tokens, what) in [
+        (
+            quote!(
+                struct T(i64, String);
+            ),
+            "a tuple or unit struct",
+        ),
+        (
+            quote!(
+                struct T;
+            ),
+            "a tuple or unit struct",
+        ),
+        (
+            quote!(
+                enum E {
+                    A,
+                    B,
+                }
+            ),
+            "an enum",
+        ),
+        (quote!(union U { a: u32, b: f32 }), "a union"),
+    ] {
+        let e = err(tokens);
+        assert!(
+            e.starts_with(&format!(
+                "`FromRow` cannot be derived for {what}; it supports structs with named fields"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn unknown_key() {
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(rname = "x")]
+            a: i32,
+        }
+    ));
+    assert!(
+        e.starts_with("unknown option `rname` in `#[secure_pg(...)]`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_keys_on_several_fields_are_all_reported() {
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(skip)]
+            a: i32,
+            #[secure_pg(default)]
+            b: i32,
+        }
+    ));
+    assert!(e.contains("`skip`") && e.contains("`default`"), "{e}");
+}
+
+#[test]
+fn rename_problems() {
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(rename = "")]
+            a: i32,
+        }
+    ));
+    assert!(e.contains("must not be empty"), "{e}");
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(rename = "x", rename = "y")]
+            a: i32,
+        }
+    ));
+    assert!(e.contains("more than once"), "{e}");
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(rename = 5)]
+            a: i32,
+        }
+    ));
+    assert!(e.contains("expected string literal"), "{e}");
+}
+
+#[test]
+fn duplicate_columns() {
+    let e = err(quote!(
+        struct T {
+            a: i32,
+            #[secure_pg(rename = "a")]
+            b: i32,
+        }
+    ));
+    assert_eq!(
+        e,
+        "fields `a` and `b` both read the column \"a\"; give one of them \
+         `#[secure_pg(rename = \"other_column\")]`"
+    );
+}
+
+#[test]
+fn struct_level_attribute_is_refused() {
+    let e = err(quote!(
+        #[secure_pg(rename_all = "snake")]
+        struct T {
+            a: i32,
+        }
+    ));
+    assert!(
+        e.contains("there are no options for the whole struct"),
+        "{e}"
+    );
+}
+
+#[test]
+fn other_attributes_are_ignored() {
+    derive_str(quote!(
+        struct T {
+            #[serde(rename = "x")]
+            #[doc = "hi"]
+            a: i32,
+        }
+    ))
+    .unwrap();
+}

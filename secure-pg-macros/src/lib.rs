@@ -1,0 +1,159 @@
+//! Procedural macros for [secure-pg](https://docs.rs/secure-pg).
+//!
+//! Use them through the `secure-pg` crate, which re-exports them; the code
+//! they generate refers to `::secure_pg`.
+//!
+//! Each macro here is a thin shim: the work is done by plain functions in
+//! the private modules (`lexer`, `sql`, `expand`, `from_row`, `tenant`),
+//! which are unit-tested without a compiler in the loop.
+
+use proc_macro::TokenStream;
+
+mod expand;
+mod from_row;
+mod lexer;
+mod sql;
+mod tenant;
+
+use expand::MacroKind;
+
+/// Builds a checked query from a SQL string literal and its arguments.
+///
+/// ```ignore
+/// let rows = secure_query!(
+///     "SELECT name FROM widgets WHERE owner = $1 AND size > $2",
+///     owner_id,
+///     min_size,
+/// )
+/// .fetch_all(&client)
+/// .await?;
+/// ```
+///
+/// At compile time the macro checks that:
+///
+/// - the SQL is a string literal written in the call (normal or raw,
+///   `r#"..."#`). Variables, consts, `format!`, `concat!` and
+///   `include_str!` are refused: the macro can only vouch for SQL it can
+///   see, and values belong in arguments, never in the SQL text;
+/// - the SQL parses as exactly one PostgreSQL statement (a single trailing
+///   `;` is allowed; anything after it is refused as stacked statements);
+/// - placeholders are numbered `$1`, `$2` ... without gaps (`?` and `$0`
+///   are refused; a placeholder may be used more than once), and there is
+///   exactly one argument per placeholder.
+///
+/// Each argument is passed by reference and must implement `Bindable`;
+/// a type that cannot be bound is reported on the argument itself.
+///
+/// Inside a `#[tenant_scoped]` function the query is rewritten to filter by
+/// the tenant. A query that must see every tenant says so, with a reason:
+///
+/// ```ignore
+/// secure_query!(unscoped = "monthly billing across tenants", "SELECT sum(total) FROM invoices")
+/// ```
+///
+/// Outside `#[tenant_scoped]` functions the `unscoped` reason is accepted
+/// and ignored, but it must be a non-empty string literal.
+///
+/// If the SQL parser rejects SQL that PostgreSQL accepts, use
+/// [`secure_query_unparsed!`].
+#[proc_macro]
+pub fn secure_query(input: TokenStream) -> TokenStream {
+    expand::run(input.into(), MacroKind::Query).into()
+}
+
+/// Like [`secure_query!`], but each row is decoded into a type that
+/// implements `FromRow` (usually with `#[derive(FromRow)]`).
+///
+/// ```ignore
+/// #[derive(FromRow)]
+/// struct Widget {
+///     id: i64,
+///     name: String,
+/// }
+///
+/// let widgets: Vec<Widget> =
+///     secure_query_as!(Widget, "SELECT id, name FROM widgets WHERE owner = $1", owner_id)
+///         .fetch_all(&client)
+///         .await?;
+/// ```
+///
+/// The row type comes first, then the SQL literal and its arguments, with
+/// the same checks as [`secure_query!`] (including the optional leading
+/// `unscoped = "reason"`).
+#[proc_macro]
+pub fn secure_query_as(input: TokenStream) -> TokenStream {
+    expand::run(input.into(), MacroKind::QueryAs).into()
+}
+
+/// Escape hatch for SQL that PostgreSQL accepts but the SQL parser used by
+/// [`secure_query!`] rejects (newer or rarely used syntax).
+///
+/// ```ignore
+/// let rows = secure_query_unparsed!("SELECT * FROM some_new_syntax($1)", arg)
+///     .fetch_all(&client)
+///     .await?;
+/// ```
+///
+/// Everything except the full parse is still checked: the SQL must be a
+/// string literal, a `;` may only end the SQL (no stacked statements),
+/// placeholders must be `$1`, `$2` ... without gaps and match the
+/// arguments. Strings, quoted identifiers, dollar-quoted bodies and
+/// comments are understood, so a `$1` or `;` inside them does not count.
+///
+/// It cannot be used inside a `#[tenant_scoped]` function: the tenant
+/// rewrite needs a parsed statement. Prefer [`secure_query!`] whenever it
+/// accepts the SQL.
+#[proc_macro]
+pub fn secure_query_unparsed(input: TokenStream) -> TokenStream {
+    expand::run(input.into(), MacroKind::QueryUnparsed).into()
+}
+
+/// The row-typed form of [`secure_query_unparsed!`]:
+/// `secure_query_as_unparsed!(Type, "SQL", args...)`.
+///
+/// ```ignore
+/// let widgets: Vec<Widget> =
+///     secure_query_as_unparsed!(Widget, "SELECT id, name FROM some_new_syntax($1)", arg)
+///         .fetch_all(&client)
+///         .await?;
+/// ```
+///
+/// Same checks as [`secure_query_unparsed!`]; like it, it cannot be used
+/// inside a `#[tenant_scoped]` function.
+#[proc_macro]
+pub fn secure_query_as_unparsed(input: TokenStream) -> TokenStream {
+    expand::run(input.into(), MacroKind::QueryAsUnparsed).into()
+}
+
+/// Derives `FromRow`: each field is read from the result column of the same
+/// name, looked up once per query rather than once per row.
+///
+/// ```ignore
+/// #[derive(FromRow)]
+/// struct Widget {
+///     id: i64,
+///     #[secure_pg(rename = "widget_name")]
+///     name: String,
+///     owner: Option<i64>,
+/// }
+/// ```
+///
+/// `#[secure_pg(rename = "column")]` reads a field from a differently named
+/// column. A column the query does not return is reported as a
+/// missing-column error naming the struct, the field and the column; a
+/// value that cannot be decoded as the field's type is reported with the
+/// struct and field. Only structs with named fields are supported.
+#[proc_macro_derive(FromRow, attributes(secure_pg))]
+pub fn derive_from_row(input: TokenStream) -> TokenStream {
+    syn::parse::<syn::DeriveInput>(input)
+        .and_then(|input| from_row::derive(&input))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Scopes the queries of a function to the current tenant. See the
+/// `secure-pg` documentation for details.
+#[proc_macro_attribute]
+pub fn tenant_scoped(attr: TokenStream, item: TokenStream) -> TokenStream {
+    tenant::expand(attr.into(), item.into()).into()
+}

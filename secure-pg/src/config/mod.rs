@@ -1,0 +1,771 @@
+//! Connection configuration: libpq connection strings and URLs, libpq
+//! environment variables, a code-first builder, and the checks that keep the
+//! defaults secure.
+//!
+//! Precedence is the same as libpq: an option written in the connection
+//! string wins over its `PG*` environment variable, which wins over the
+//! default. The default `sslmode` is `verify-full`.
+
+mod parse;
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+
+
+/// Default bound on establishing a connection (TCP, TLS, authentication and
+/// the TLS check), used when `connect_timeout` is not given. libpq waits
+/// forever by default; a service should not.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How much the client insists on TLS, with libpq's names.
+///
+/// | mode | encrypted | server certificate chain checked | host name checked | accepted |
+/// |---|---|---|---|---|
+/// | `disable`, `allow`, `prefer` | no / maybe | no | no | only to loopback or a Unix socket, never with `APP_ENV=production` |
+/// | `require` | yes | no | no | yes, with a warning: it does not stop a man in the middle |
+/// | `verify-ca` | yes | yes | no | yes |
+/// | `verify-full` (default) | yes | yes | yes (DNS and IP SANs) | yes |
+///
+/// Unlike libpq, `require` never turns into `verify-ca` because a root
+/// certificate file happens to exist: each mode means one thing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SslMode {
+    /// Plaintext only. Loopback and Unix sockets only, never in production.
+    Disable,
+    /// libpq tries plaintext first; here it is treated like `prefer` (TLS
+    /// first, plaintext if the server has none). Loopback only.
+    Allow,
+    /// TLS if the server offers it, plaintext otherwise. Loopback only.
+    Prefer,
+    /// TLS without authenticating the server.
+    Require,
+    /// TLS, and the server certificate must chain to a trusted root.
+    VerifyCa,
+    /// TLS, trusted chain, and the certificate must name the host.
+    VerifyFull,
+}
+
+impl SslMode {
+    /// The libpq spelling of the mode (`verify-full`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+
+    /// Whether a connection in this mode is always encrypted.
+    pub fn requires_tls(self) -> bool {
+        matches!(
+            self,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull
+        )
+    }
+}
+
+impl fmt::Display for SslMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for SslMode {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Ok(match s {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => {
+                return Err(invalid_value(
+                    "sslmode",
+                    "expected one of disable, allow, prefer, require, verify-ca, verify-full",
+                ))
+            }
+        })
+    }
+}
+
+/// Where trusted root certificates come from (`sslrootcert`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RootCerts {
+    /// A PEM file holding one or more certificates. Every certificate in it
+    /// is a trust anchor, including intermediates.
+    File(PathBuf),
+    /// The platform's trust store (`sslrootcert=system`). Only valid with
+    /// `verify-full`, as in libpq: a public CA will sign for anyone's host.
+    System,
+}
+
+/// Channel binding (`channel_binding`): ties SCRAM authentication to the
+/// TLS session so that a man in the middle holding a valid certificate still
+/// cannot relay the login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChannelBinding {
+    /// Never use it.
+    Disable,
+    /// Use it when the server supports it (the default, as in libpq).
+    Prefer,
+    /// Fail unless the server authenticates with SCRAM-SHA-256-PLUS.
+    Require,
+}
+
+/// One server address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Host {
+    /// A DNS name or IP address.
+    Tcp(String),
+    /// A directory holding the server's Unix socket.
+    Unix(PathBuf),
+}
+
+impl Host {
+    /// Whether the host is this machine: a Unix socket, `localhost`, or a
+    /// loopback address.
+    pub fn is_local(&self) -> bool {
+        match self {
+            Host::Unix(_) => true,
+            Host::Tcp(h) => {
+                h.eq_ignore_ascii_case("localhost")
+                    || h.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            }
+        }
+    }
+}
+
+/// A password or token that never appears in `Debug`, `Display` or errors.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself. Only call this to hand it to the server.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Where the program runs, for the checks that are stricter in production.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Environment {
+    /// Decide from `APP_ENV`: `production` (or `prod`) means production.
+    FromEnv,
+    /// Production rules regardless of `APP_ENV`.
+    Production,
+    /// Development rules regardless of `APP_ENV`.
+    Development,
+}
+
+impl Environment {
+    pub(crate) fn is_production(self) -> bool {
+        match self {
+            Environment::Production => true,
+            Environment::Development => false,
+            Environment::FromEnv => std::env::var("APP_ENV")
+                .map(|v| {
+                    let v = v.trim();
+                    v.eq_ignore_ascii_case("production") || v.eq_ignore_ascii_case("prod")
+                })
+                .unwrap_or(false),
+        }
+    }
+}
+
+/// A complete, validated-on-use description of how to reach PostgreSQL.
+///
+/// Build one from a string ([`Config::parse`], [`FromStr`]), from the
+/// environment ([`Config::from_env`]) or in code ([`Config::builder`]).
+///
+/// `Debug` and `Display` never show the password; `Display` renders a URL
+/// with the password replaced by `***`.
+///
+/// ```
+/// use secure_pg::{Config, SslMode};
+///
+/// let config: Config = "postgres://app:s3cret@db.internal:5432/shop?sslrootcert=/etc/ca.pem"
+///     .parse()
+///     .unwrap();
+/// assert_eq!(config.get_sslmode(), SslMode::VerifyFull); // the default
+/// assert!(!format!("{config} {config:?}").contains("s3cret"));
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) hosts: Vec<Host>,
+    pub(crate) hostaddrs: Vec<IpAddr>,
+    pub(crate) ports: Vec<u16>,
+    pub(crate) user: Option<String>,
+    pub(crate) password: Option<Secret>,
+    pub(crate) dbname: Option<String>,
+    pub(crate) sslmode: SslMode,
+    pub(crate) sslrootcert: Option<RootCerts>,
+    pub(crate) sslcert: Option<PathBuf>,
+    pub(crate) sslkey: Option<PathBuf>,
+    pub(crate) connect_timeout: Option<Duration>,
+    pub(crate) application_name: Option<String>,
+    pub(crate) keepalives: bool,
+    pub(crate) keepalives_idle: Option<Duration>,
+    pub(crate) keepalives_interval: Option<Duration>,
+    pub(crate) keepalives_retries: Option<u32>,
+    pub(crate) options: Option<String>,
+    pub(crate) statement_timeout: Option<Duration>,
+    pub(crate) idle_in_transaction_session_timeout: Option<Duration>,
+    pub(crate) channel_binding: ChannelBinding,
+    pub(crate) environment: Environment,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            hosts: Vec::new(),
+            hostaddrs: Vec::new(),
+            ports: Vec::new(),
+            user: None,
+            password: None,
+            dbname: None,
+            sslmode: SslMode::VerifyFull,
+            sslrootcert: None,
+            sslcert: None,
+            sslkey: None,
+            connect_timeout: None,
+            application_name: None,
+            keepalives: true,
+            keepalives_idle: None,
+            keepalives_interval: None,
+            keepalives_retries: None,
+            options: None,
+            statement_timeout: None,
+            idle_in_transaction_session_timeout: None,
+            channel_binding: ChannelBinding::Prefer,
+            environment: Environment::FromEnv,
+        }
+    }
+}
+
+/// Environment variables honoured, as libpq does, when the connection string
+/// does not set the option itself.
+pub const LIBPQ_ENV_VARS: &[(&str, &str)] = &[
+    ("PGHOST", "host"),
+    ("PGHOSTADDR", "hostaddr"),
+    ("PGPORT", "port"),
+    ("PGUSER", "user"),
+    ("PGPASSWORD", "password"),
+    ("PGDATABASE", "dbname"),
+    ("PGSSLMODE", "sslmode"),
+    ("PGSSLROOTCERT", "sslrootcert"),
+    ("PGSSLCERT", "sslcert"),
+    ("PGSSLKEY", "sslkey"),
+    ("PGAPPNAME", "application_name"),
+    ("PGCONNECT_TIMEOUT", "connect_timeout"),
+    ("PGOPTIONS", "options"),
+    ("PGCHANNELBINDING", "channel_binding"),
+];
+
+impl Config {
+    /// An empty configuration with secure defaults, to fill in with setters.
+    pub fn new() -> Self {
+        Config::default()
+    }
+
+    /// A by-value builder for code-first configuration.
+    ///
+    /// ```
+    /// use secure_pg::{Config, SslMode};
+    /// use std::time::Duration;
+    ///
+    /// let config = Config::builder()
+    ///     .host("db.internal")
+    ///     .user("app")
+    ///     .password("s3cret")
+    ///     .dbname("shop")
+    ///     .sslrootcert("/etc/ssl/db-ca.pem")
+    ///     .statement_timeout(Duration::from_secs(5))
+    ///     .build();
+    /// assert_eq!(config.get_sslmode(), SslMode::VerifyFull);
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder {
+            config: Config::default(),
+        }
+    }
+
+    /// Reads `DATABASE_URL` (a URL or a `key=value` string) and the libpq
+    /// environment variables.
+    pub fn from_env() -> Result<Self, Error> {
+        match std::env::var("DATABASE_URL") {
+            Ok(url) => Config::parse(&url),
+            Err(std::env::VarError::NotPresent) => Err(Error::new(
+                ErrorKind::Configuration,
+                "DATABASE_URL environment variable must be set",
+            )),
+            Err(std::env::VarError::NotUnicode(_)) => Err(Error::new(
+                ErrorKind::Configuration,
+                "DATABASE_URL environment variable is not valid UTF-8",
+            )),
+        }
+    }
+
+    /// Parses a `postgres://` / `postgresql://` URL or a libpq `key=value`
+    /// string, filling unset options from the libpq environment variables.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        Config::parse_with_env(s, |name| std::env::var(name).ok())
+    }
+
+    /// Like [`Config::parse`], with the environment supplied by the caller
+    /// (useful in tests, or to ignore the environment with `|_| None`).
+    pub fn parse_with_env(
+        s: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, Error> {
+        let pairs = parse::parse_pairs(s)?;
+        let mut config = Config::default();
+        for (key, _) in &pairs {
+            if !parse::is_known_key(key) {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!("unknown connection option `{key}`"),
+                )
+                .with_detail(format!(
+                    "known options: {}",
+                    parse::KNOWN_KEYS.join(", ")
+                )));
+            }
+        }
+        for (var, key) in LIBPQ_ENV_VARS {
+            if pairs.iter().any(|(k, _)| k == key) {
+                continue;
+            }
+            if let Some(value) = env(var).filter(|v| !v.is_empty()) {
+                config
+                    .set(key, &value)
+                    .map_err(|e| e.with_context(&format!("from environment variable {var}")))?;
+            }
+        }
+        for (key, value) in &pairs {
+            config.set(key, value)?;
+        }
+        Ok(config)
+    }
+
+    /// Sets one option by its libpq name, validating the value.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<&mut Self, Error> {
+        parse::set_option(self, key, value)?;
+        Ok(self)
+    }
+
+    /// The hosts, in order.
+    pub fn get_hosts(&self) -> &[Host] {
+        &self.hosts
+    }
+    /// The ports (one, or one per host).
+    pub fn get_ports(&self) -> &[u16] {
+        &self.ports
+    }
+    /// The user name.
+    pub fn get_user(&self) -> Option<&str> {
+        self.user.as_deref()
+    }
+    /// Whether a password is set (the password itself is never returned).
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+    /// The database name.
+    pub fn get_dbname(&self) -> Option<&str> {
+        self.dbname.as_deref()
+    }
+    /// The TLS mode.
+    pub fn get_sslmode(&self) -> SslMode {
+        self.sslmode
+    }
+    /// The trusted roots.
+    pub fn get_sslrootcert(&self) -> Option<&RootCerts> {
+        self.sslrootcert.as_ref()
+    }
+    /// The effective connect timeout (the configured one or
+    /// [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT)
+    }
+    /// `statement_timeout` applied to every session.
+    pub fn get_statement_timeout(&self) -> Option<Duration> {
+        self.statement_timeout
+    }
+    /// `idle_in_transaction_session_timeout` applied to every session.
+    pub fn get_idle_in_transaction_session_timeout(&self) -> Option<Duration> {
+        self.idle_in_transaction_session_timeout
+    }
+    /// The application name reported to the server.
+    pub fn get_application_name(&self) -> Option<&str> {
+        self.application_name.as_deref()
+    }
+    /// Channel binding policy.
+    pub fn get_channel_binding(&self) -> ChannelBinding {
+        self.channel_binding
+    }
+    /// Server settings passed at startup (`options`).
+    pub fn get_options(&self) -> Option<&str> {
+        self.options.as_deref()
+    }
+
+    /// Production or development rules (default: from `APP_ENV`).
+    pub fn set_environment(&mut self, env: Environment) {
+        self.environment = env;
+    }
+
+    /// Replaces the password (used by credential providers).
+    pub fn set_password(&mut self, password: Option<Secret>) {
+        self.password = password;
+    }
+
+    /// Checks the combination of options: the TLS mode against the hosts and
+    /// the environment, and that the options a mode needs are present.
+    /// Connecting calls this; call it yourself to fail at startup.
+    pub fn validate(&self) -> Result<(), Error> {
+        let production = self.environment.is_production();
+        if !self.sslmode.requires_tls() {
+            if production {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "sslmode={} is refused in production (APP_ENV=production): \
+                         the connection could be read or changed on the network; \
+                         use sslmode=verify-full (or at least require)",
+                        self.sslmode
+                    ),
+                ));
+            }
+            let hosts = self.effective_hosts();
+            if let Some(h) = hosts.iter().find(|h| !h.is_local()) {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!(
+                        "sslmode={} is refused for a host that is not loopback: \
+                         plaintext can be read or changed on the network; \
+                         use sslmode=verify-full with sslrootcert",
+                        self.sslmode
+                    ),
+                )
+                .with_detail(format!("host: {}", host_display(h))));
+            }
+        }
+        if self.sslrootcert == Some(RootCerts::System) && self.sslmode != SslMode::VerifyFull {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "sslrootcert=system requires sslmode=verify-full (got {}): \
+                     any public CA can sign a certificate for someone else's host, \
+                     so the host name must be checked",
+                    self.sslmode
+                ),
+            ));
+        }
+        if self.sslcert.is_some() != self.sslkey.is_some() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "sslcert and sslkey must be given together",
+            ));
+        }
+        if self.ports.len() > 1 && self.ports.len() != self.effective_hosts().len() {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "invalid value for `port`: give one port, or one per host",
+            ));
+        }
+        Ok(())
+    }
+
+    pub(crate) fn effective_hosts(&self) -> Vec<Host> {
+        if self.hosts.is_empty() {
+            if self.hostaddrs.is_empty() {
+                vec![Host::Tcp("localhost".into())]
+            } else {
+                self.hostaddrs
+                    .iter()
+                    .map(|a| Host::Tcp(a.to_string()))
+                    .collect()
+            }
+        } else {
+            self.hosts.clone()
+        }
+    }
+
+    /// The root certificate source, resolving libpq's default location
+    /// (`~/.postgresql/root.crt`) when none was given.
+    pub(crate) fn resolved_root_certs(&self) -> Option<RootCerts> {
+        if let Some(r) = &self.sslrootcert {
+            return Some(r.clone());
+        }
+        let home = std::env::var_os("HOME")?;
+        let default = Path::new(&home).join(".postgresql").join("root.crt");
+        default.exists().then_some(RootCerts::File(default))
+    }
+
+    /// The redacted URL form used by `Display`.
+    fn write_url(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("postgres://")?;
+        if let Some(user) = &self.user {
+            f.write_str(&parse::percent_encode(user))?;
+            if self.password.is_some() {
+                f.write_str(":***")?;
+            }
+            f.write_str("@")?;
+        }
+        let mut params: Vec<(String, String)> = Vec::new();
+        let mut first = true;
+        for (i, h) in self.hosts.iter().enumerate() {
+            if !first {
+                f.write_str(",")?;
+            }
+            first = false;
+            match h {
+                Host::Tcp(name) if name.contains(':') => write!(f, "[{name}]")?,
+                Host::Tcp(name) => f.write_str(&parse::percent_encode(name))?,
+                Host::Unix(p) => f.write_str(&parse::percent_encode(&p.to_string_lossy()))?,
+            }
+            if let Some(port) = self.ports.get(i).or(if self.ports.len() == 1 {
+                self.ports.first()
+            } else {
+                None
+            }) {
+                write!(f, ":{port}")?;
+            }
+        }
+        if self.hosts.is_empty() && self.ports.len() == 1 {
+            write!(f, ":{}", self.ports[0])?;
+        }
+        f.write_str("/")?;
+        if let Some(db) = &self.dbname {
+            f.write_str(&parse::percent_encode(db))?;
+        }
+        params.push(("sslmode".into(), self.sslmode.to_string()));
+        match &self.sslrootcert {
+            Some(RootCerts::System) => params.push(("sslrootcert".into(), "system".into())),
+            Some(RootCerts::File(p)) => {
+                params.push(("sslrootcert".into(), p.to_string_lossy().into_owned()))
+            }
+            None => {}
+        }
+        if let Some(p) = &self.sslcert {
+            params.push(("sslcert".into(), p.to_string_lossy().into_owned()));
+        }
+        if let Some(p) = &self.sslkey {
+            params.push(("sslkey".into(), p.to_string_lossy().into_owned()));
+        }
+        if let Some(t) = self.connect_timeout {
+            params.push(("connect_timeout".into(), t.as_secs().to_string()));
+        }
+        if let Some(a) = &self.application_name {
+            params.push(("application_name".into(), a.clone()));
+        }
+        if let Some(t) = self.statement_timeout {
+            params.push(("statement_timeout".into(), format!("{}ms", t.as_millis())));
+        }
+        if let Some(t) = self.idle_in_transaction_session_timeout {
+            params.push((
+                "idle_in_transaction_session_timeout".into(),
+                format!("{}ms", t.as_millis()),
+            ));
+        }
+        for (i, (k, v)) in params.iter().enumerate() {
+            let sep = if i == 0 { '?' } else { '&' };
+            write!(f, "{sep}{k}={}", parse::percent_encode(v))?;
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn host_display(h: &Host) -> String {
+    match h {
+        Host::Tcp(s) => s.clone(),
+        Host::Unix(p) => p.display().to_string(),
+    }
+}
+
+impl fmt::Display for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_url(f)
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("hosts", &self.hosts)
+            .field("hostaddrs", &self.hostaddrs)
+            .field("ports", &self.ports)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "***"))
+            .field("dbname", &self.dbname)
+            .field("sslmode", &self.sslmode)
+            .field("sslrootcert", &self.sslrootcert)
+            .field("sslcert", &self.sslcert)
+            .field("sslkey", &self.sslkey)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("application_name", &self.application_name)
+            .field("keepalives", &self.keepalives)
+            .field("keepalives_idle", &self.keepalives_idle)
+            .field("options", &self.options)
+            .field("statement_timeout", &self.statement_timeout)
+            .field(
+                "idle_in_transaction_session_timeout",
+                &self.idle_in_transaction_session_timeout,
+            )
+            .field("channel_binding", &self.channel_binding)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
+
+impl FromStr for Config {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Config::parse(s)
+    }
+}
+
+pub(crate) fn invalid_value(option: &str, expected: &str) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!("invalid value for `{option}`: {expected}"),
+    )
+}
+
+/// Code-first configuration; every option of the string form has a method.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ConfigBuilder {
+    config: Config,
+}
+
+impl ConfigBuilder {
+    /// Adds a host (DNS name, IP address, or a Unix socket directory
+    /// starting with `/`). Call it once per host for several.
+    pub fn host(mut self, host: impl Into<String>) -> Self {
+        let host = host.into();
+        self.config.hosts.push(parse::host_from_str(&host));
+        self
+    }
+    /// Adds a numeric address to connect to, skipping DNS.
+    pub fn hostaddr(mut self, addr: IpAddr) -> Self {
+        self.config.hostaddrs.push(addr);
+        self
+    }
+    /// Adds a port (one for all hosts, or one per host).
+    pub fn port(mut self, port: u16) -> Self {
+        self.config.ports.push(port);
+        self
+    }
+    /// The user name.
+    pub fn user(mut self, user: impl Into<String>) -> Self {
+        self.config.user = Some(user.into());
+        self
+    }
+    /// A fixed password. For rotated secrets use a credential provider.
+    pub fn password(mut self, password: impl Into<String>) -> Self {
+        self.config.password = Some(Secret::new(password));
+        self
+    }
+    /// The database name.
+    pub fn dbname(mut self, dbname: impl Into<String>) -> Self {
+        self.config.dbname = Some(dbname.into());
+        self
+    }
+    /// The TLS mode (default `verify-full`).
+    pub fn sslmode(mut self, mode: SslMode) -> Self {
+        self.config.sslmode = mode;
+        self
+    }
+    /// A PEM file of trusted roots (`sslrootcert`).
+    pub fn sslrootcert(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config.sslrootcert = Some(RootCerts::File(path.into()));
+        self
+    }
+    /// Trust the platform's roots (`sslrootcert=system`, `verify-full` only).
+    pub fn sslrootcert_system(mut self) -> Self {
+        self.config.sslrootcert = Some(RootCerts::System);
+        self
+    }
+    /// A client certificate and its key, both PEM files.
+    pub fn client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        self.config.sslcert = Some(cert.into());
+        self.config.sslkey = Some(key.into());
+        self
+    }
+    /// Bound on establishing a connection, TLS and authentication included.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.config.connect_timeout = Some(timeout);
+        self
+    }
+    /// `application_name` shown in `pg_stat_activity`.
+    pub fn application_name(mut self, name: impl Into<String>) -> Self {
+        self.config.application_name = Some(name.into());
+        self
+    }
+    /// TCP keepalives (on by default).
+    pub fn keepalives(mut self, on: bool) -> Self {
+        self.config.keepalives = on;
+        self
+    }
+    /// Idle time before the first keepalive probe.
+    pub fn keepalives_idle(mut self, idle: Duration) -> Self {
+        self.config.keepalives_idle = Some(idle);
+        self
+    }
+    /// Server settings for every session, as libpq's `options`
+    /// (e.g. `-c search_path=app`).
+    pub fn options(mut self, options: impl Into<String>) -> Self {
+        self.config.options = Some(options.into());
+        self
+    }
+    /// Server-side `statement_timeout` for every session.
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.config.statement_timeout = Some(timeout);
+        self
+    }
+    /// Server-side `idle_in_transaction_session_timeout` for every session.
+    pub fn idle_in_transaction_session_timeout(mut self, timeout: Duration) -> Self {
+        self.config.idle_in_transaction_session_timeout = Some(timeout);
+        self
+    }
+    /// Channel binding policy (default `prefer`).
+    pub fn channel_binding(mut self, cb: ChannelBinding) -> Self {
+        self.config.channel_binding = cb;
+        self
+    }
+    /// Production or development rules (default: from `APP_ENV`).
+    pub fn environment(mut self, env: Environment) -> Self {
+        self.config.environment = env;
+        self
+    }
+    /// Finishes the configuration. Combinations are checked when connecting
+    /// (or by [`Config::validate`]).
+    pub fn build(self) -> Config {
+        self.config
+    }
+}

@@ -1,0 +1,549 @@
+//! Parsing of URLs and libpq `key=value` strings into option pairs, and of
+//! each option's value.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::{invalid_value, ChannelBinding, Config, Host, RootCerts, Secret, SslMode};
+use crate::error::{Error, ErrorKind};
+
+/// Every option name accepted in a connection string.
+pub(crate) const KNOWN_KEYS: &[&str] = &[
+    "host",
+    "hostaddr",
+    "port",
+    "user",
+    "password",
+    "dbname",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "connect_timeout",
+    "application_name",
+    "keepalives",
+    "keepalives_idle",
+    "keepalives_interval",
+    "keepalives_count",
+    "options",
+    "statement_timeout",
+    "idle_in_transaction_session_timeout",
+    "channel_binding",
+];
+
+pub(crate) fn is_known_key(key: &str) -> bool {
+    KNOWN_KEYS.contains(&key)
+}
+
+fn malformed(what: &str) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!("malformed connection string: {what}"),
+    )
+}
+
+/// Splits a URL or a `key=value` string into (option, value) pairs.
+pub(crate) fn parse_pairs(s: &str) -> Result<Vec<(String, String)>, Error> {
+    let trimmed = s.trim();
+    if let Some(rest) = trimmed
+        .strip_prefix("postgresql://")
+        .or_else(|| trimmed.strip_prefix("postgres://"))
+    {
+        parse_url(rest)
+    } else if trimmed.contains("://") {
+        Err(malformed(
+            "the URL scheme must be postgres:// or postgresql://",
+        ))
+    } else {
+        parse_key_values(trimmed)
+    }
+}
+
+fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    let (before_query, query) = match rest.split_once('?') {
+        Some((a, q)) => (a, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match before_query.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (before_query, None),
+    };
+    // The user info ends at the last '@' so that an unencoded '@' in a
+    // password does not move the host.
+    let (userinfo, netloc) = match authority.rsplit_once('@') {
+        Some((u, n)) => (Some(u), n),
+        None => (None, authority),
+    };
+    if let Some(userinfo) = userinfo {
+        let (user, password) = match userinfo.split_once(':') {
+            Some((u, p)) => (u, Some(p)),
+            None => (userinfo, None),
+        };
+        if !user.is_empty() {
+            pairs.push(("user".into(), percent_decode(user, "user")?));
+        }
+        if let Some(p) = password {
+            pairs.push(("password".into(), percent_decode(p, "password")?));
+        }
+    }
+    if !netloc.is_empty() {
+        let mut hosts = Vec::new();
+        let mut ports = Vec::new();
+        for part in netloc.split(',') {
+            let (host, port) = split_host_port(part)?;
+            hosts.push(host);
+            ports.push(port);
+        }
+        if hosts.iter().any(|h| !h.is_empty()) {
+            pairs.push(("host".into(), hosts.join(",")));
+        }
+        if ports.iter().any(|p| !p.is_empty()) {
+            pairs.push(("port".into(), ports.join(",")));
+        }
+    }
+    if let Some(path) = path {
+        if !path.is_empty() {
+            pairs.push(("dbname".into(), percent_decode(path, "dbname")?));
+        }
+    }
+    if let Some(query) = query {
+        for item in query.split('&').filter(|i| !i.is_empty()) {
+            let (k, v) = item
+                .split_once('=')
+                .ok_or_else(|| malformed("a URL option has no `=`"))?;
+            let key = percent_decode(k, "option name")?;
+            let value = percent_decode(v, &key)?;
+            // libpq accepts `ssl=true` from JDBC-style URLs; we do not
+            // guess and let it fail as an unknown option.
+            pairs.push((key, value));
+        }
+    }
+    Ok(pairs)
+}
+
+fn split_host_port(part: &str) -> Result<(String, String), Error> {
+    if let Some(rest) = part.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or_else(|| malformed("an IPv6 host is missing its closing `]`"))?;
+        let port = match after {
+            "" => "",
+            p => p
+                .strip_prefix(':')
+                .ok_or_else(|| malformed("unexpected text after an IPv6 host"))?,
+        };
+        return Ok((host.to_string(), port.to_string()));
+    }
+    let (host, port) = match part.rsplit_once(':') {
+        Some((h, p)) => (h, p),
+        None => (part, ""),
+    };
+    Ok((percent_decode(host, "host")?, port.to_string()))
+}
+
+fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut pairs = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+        let mut key = String::new();
+        while let Some(&c) = chars.peek() {
+            if c == '=' || c.is_whitespace() {
+                break;
+            }
+            key.push(c);
+            chars.next();
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next() != Some('=') {
+            return Err(malformed(&format!(
+                "expected `=` after `{key}` (the string is neither a postgres:// URL nor key=value pairs)"
+            )));
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'\'') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => {
+                        return Err(malformed(&format!(
+                            "unterminated quoted value for `{key}`"
+                        )))
+                    }
+                    Some('\\') => match chars.next() {
+                        Some(c) => value.push(c),
+                        None => {
+                            return Err(malformed(&format!(
+                                "unterminated quoted value for `{key}`"
+                            )))
+                        }
+                    },
+                    Some('\'') => break,
+                    Some(c) => value.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                chars.next();
+                if c == '\\' {
+                    if let Some(n) = chars.next() {
+                        value.push(n);
+                    }
+                } else {
+                    value.push(c);
+                }
+            }
+        }
+        if key.is_empty() {
+            return Err(malformed("an option name is empty"));
+        }
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+/// Decodes `%XX` escapes. `what` names the part for the error message (the
+/// value itself is never shown: it may be a password).
+pub(crate) fn percent_decode(s: &str, what: &str) -> Result<String, Error> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| malformed(&format!("invalid percent-encoding in the {what}")))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out)
+        .map_err(|_| malformed(&format!("the {what} is not valid UTF-8 once decoded")))
+}
+
+pub(crate) fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn host_from_str(h: &str) -> Host {
+    if h.starts_with('/') {
+        Host::Unix(PathBuf::from(h))
+    } else {
+        Host::Tcp(h.to_string())
+    }
+}
+
+/// Parses a duration: a bare number in `default_unit`, or a number with a
+/// PostgreSQL unit (`ms`, `s`, `min`, `h`, `d`).
+pub(crate) fn parse_duration(value: &str, default_unit: &str) -> Option<Duration> {
+    let v = value.trim();
+    let split = v
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(v.len());
+    let (num, unit) = v.split_at(split);
+    let num: f64 = num.parse().ok()?;
+    if !num.is_finite() || num < 0.0 {
+        return None;
+    }
+    let unit = match unit.trim() {
+        "" => default_unit,
+        u => u,
+    };
+    let ms = match unit {
+        "ms" => num,
+        "s" => num * 1_000.0,
+        "min" => num * 60_000.0,
+        "h" => num * 3_600_000.0,
+        "d" => num * 86_400_000.0,
+        _ => return None,
+    };
+    if ms > 1e15 {
+        return None;
+    }
+    Some(Duration::from_micros((ms * 1000.0).round() as u64))
+}
+
+fn duration_option(key: &str, value: &str, default_unit: &str) -> Result<Duration, Error> {
+    parse_duration(value, default_unit).ok_or_else(|| {
+        invalid_value(
+            key,
+            &format!(
+                "expected a non-negative number of {} or a number with a unit (ms, s, min, h, d)",
+                if default_unit == "s" {
+                    "seconds"
+                } else {
+                    "milliseconds"
+                }
+            ),
+        )
+    })
+}
+
+fn bool_option(key: &str, value: &str) -> Result<bool, Error> {
+    match value {
+        "1" | "on" | "true" | "yes" => Ok(true),
+        "0" | "off" | "false" | "no" => Ok(false),
+        _ => Err(invalid_value(key, "expected 1 or 0")),
+    }
+}
+
+fn non_empty_path(key: &str, value: &str) -> Result<PathBuf, Error> {
+    if value.is_empty() {
+        Err(invalid_value(key, "expected a file path"))
+    } else {
+        Ok(PathBuf::from(value))
+    }
+}
+
+pub(crate) fn set_option(config: &mut Config, key: &str, value: &str) -> Result<(), Error> {
+    match key {
+        "host" => {
+            config.hosts = value
+                .split(',')
+                .map(|h| {
+                    if h.is_empty() {
+                        Err(invalid_value("host", "a host in the list is empty"))
+                    } else {
+                        Ok(host_from_str(h))
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        "hostaddr" => {
+            config.hostaddrs = value
+                .split(',')
+                .map(|a| {
+                    a.parse()
+                        .map_err(|_| invalid_value("hostaddr", "expected a numeric IP address"))
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        "port" => {
+            config.ports = value
+                .split(',')
+                .map(|p| {
+                    if p.is_empty() {
+                        return Ok(5432);
+                    }
+                    match p.parse::<u16>() {
+                        Ok(0) | Err(_) => Err(invalid_value(
+                            "port",
+                            "expected a number from 1 to 65535",
+                        )),
+                        Ok(n) => Ok(n),
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+        }
+        "user" => config.user = Some(value.to_string()),
+        "password" => config.password = Some(Secret::new(value)),
+        "dbname" => config.dbname = Some(value.to_string()),
+        "sslmode" => config.sslmode = value.parse::<SslMode>()?,
+        "sslrootcert" => {
+            config.sslrootcert = Some(if value == "system" {
+                RootCerts::System
+            } else {
+                RootCerts::File(non_empty_path(key, value)?)
+            })
+        }
+        "sslcert" => config.sslcert = Some(non_empty_path(key, value)?),
+        "sslkey" => config.sslkey = Some(non_empty_path(key, value)?),
+        "connect_timeout" => {
+            let t = duration_option(key, value, "s")?;
+            if t < Duration::from_millis(1) {
+                return Err(invalid_value(
+                    key,
+                    "0 would wait forever; give a positive number of seconds",
+                ));
+            }
+            config.connect_timeout = Some(t);
+        }
+        "application_name" => config.application_name = Some(value.to_string()),
+        "keepalives" => config.keepalives = bool_option(key, value)?,
+        "keepalives_idle" => config.keepalives_idle = Some(duration_option(key, value, "s")?),
+        "keepalives_interval" => {
+            config.keepalives_interval = Some(duration_option(key, value, "s")?)
+        }
+        "keepalives_count" => {
+            config.keepalives_retries = Some(
+                value
+                    .parse()
+                    .map_err(|_| invalid_value(key, "expected a whole number"))?,
+            )
+        }
+        "options" => config.options = Some(value.to_string()),
+        "statement_timeout" => {
+            config.statement_timeout = Some(duration_option(key, value, "ms")?)
+        }
+        "idle_in_transaction_session_timeout" => {
+            config.idle_in_transaction_session_timeout = Some(duration_option(key, value, "ms")?)
+        }
+        "channel_binding" => {
+            config.channel_binding = match value {
+                "disable" => ChannelBinding::Disable,
+                "prefer" => ChannelBinding::Prefer,
+                "require" => ChannelBinding::Require,
+                _ => {
+                    return Err(invalid_value(
+                        key,
+                        "expected one of disable, prefer, require",
+                    ))
+                }
+            }
+        }
+        _ => {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!("unknown connection option `{key}`"),
+            ))
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pairs(s: &str) -> Vec<(String, String)> {
+        parse_pairs(s).unwrap()
+    }
+
+    fn check(input: &str, expected: &[(&str, &str)]) {
+        let got = pairs(input);
+        let want: Vec<(String, String)> = expected
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(got, want, "input: {input}");
+    }
+
+    #[test]
+    fn urls() {
+        check(
+            "postgres://app:p%40ss%3Aw0rd@db.example.com:6432/shop?sslmode=verify-ca",
+            &[
+                ("user", "app"),
+                ("password", "p@ss:w0rd"),
+                ("host", "db.example.com"),
+                ("port", "6432"),
+                ("dbname", "shop"),
+                ("sslmode", "verify-ca"),
+            ],
+        );
+        check(
+            "postgresql://[::1]:5433/db",
+            &[("host", "::1"), ("port", "5433"), ("dbname", "db")],
+        );
+        check(
+            "postgres://u@a:1,[fe80::1],b:3/",
+            &[("user", "u"), ("host", "a,fe80::1,b"), ("port", "1,,3")],
+        );
+        check(
+            "postgres://%2Fvar%2Frun%2Fpostgresql/db",
+            &[("host", "/var/run/postgresql"), ("dbname", "db")],
+        );
+        check(
+            "postgres:///db?host=/tmp&application_name=my%20app",
+            &[
+                ("dbname", "db"),
+                ("host", "/tmp"),
+                ("application_name", "my app"),
+            ],
+        );
+        check("postgres://", &[]);
+    }
+
+    #[test]
+    fn key_values() {
+        check(
+            "host=localhost port=5432 password='it''s' user = 'a b'",
+            &[
+                ("host", "localhost"),
+                ("port", "5432"),
+                ("password", "its"),
+                ("user", "a b"),
+            ],
+        );
+        check(
+            r"password='a\'b\\c' dbname=x\ y",
+            &[("password", r"a'b\c"), ("dbname", "x y")],
+        );
+    }
+
+    #[test]
+    fn malformed_inputs_are_errors_not_panics() {
+        for bad in [
+            "mysql://host/db",
+            "postgres://[::1/db",
+            "postgres://[::1]x/db",
+            "postgres://h/db?sslmode",
+            "postgres://us%zzer@h/db",
+            "host",
+            "host=",
+            "password='unterminated",
+            "=value",
+            "postgres://h/%ff",
+        ] {
+            let r = parse_pairs(bad).and_then(|p| {
+                let mut c = Config::default();
+                for (k, v) in p {
+                    set_option(&mut c, &k, &v)?;
+                }
+                Ok(c)
+            });
+            if let Err(e) = r {
+                assert_eq!(e.kind(), ErrorKind::Configuration, "{bad}");
+            } else if bad != "host=" {
+                panic!("accepted {bad}");
+            }
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("5", "s"), Some(Duration::from_secs(5)));
+        assert_eq!(parse_duration("5", "ms"), Some(Duration::from_millis(5)));
+        assert_eq!(parse_duration("1.5s", "ms"), Some(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("2min", "ms"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("250 ms", "s"), Some(Duration::from_millis(250)));
+        assert_eq!(parse_duration("-1", "s"), None);
+        assert_eq!(parse_duration("abc", "s"), None);
+        assert_eq!(parse_duration("5 weeks", "s"), None);
+        assert_eq!(parse_duration("", "s"), None);
+    }
+
+    #[test]
+    fn encode_round_trip() {
+        for s in ["p@ss:w/rd?&=", "ünïcode", "plain"] {
+            assert_eq!(percent_decode(&percent_encode(s), "x").unwrap(), s);
+        }
+    }
+}

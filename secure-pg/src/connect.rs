@@ -1,0 +1,378 @@
+//! Making one physical connection: TCP (with `TCP_NODELAY`), TLS under the
+//! configured `sslmode`, authentication, and then the server's own word
+//! that the session is encrypted (`pg_stat_ssl`).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rustls::ClientConfig;
+use tracing::Instrument;
+use tokio_postgres::config::{ChannelBinding as PgChannelBinding, SslMode as PgSslMode};
+use tokio_postgres::Client;
+
+use crate::config::{ChannelBinding, Config, Secret, SslMode};
+use crate::error::{has_io_source, Error, ErrorKind};
+use crate::tls::{self, MakeRustls, Probe, ProbeState};
+
+/// What the server reported about one physical connection, checked when it
+/// was made.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectionInfo {
+    /// The server process serving this connection.
+    pub backend_pid: i32,
+    /// `server_version_num`, e.g. 150018.
+    pub server_version_num: i32,
+    /// The TLS state as the server reports it in `pg_stat_ssl`; `None` for a
+    /// plaintext connection (only possible to loopback, outside production).
+    pub tls: Option<TlsInfo>,
+    /// The mode the connection was verified under.
+    pub sslmode: SslMode,
+    /// When the connection was made.
+    pub connected_at: Instant,
+    /// How long connecting took, TLS check included.
+    pub connect_duration: Duration,
+}
+
+/// TLS parameters of a connection, from the server's `pg_stat_ssl`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TlsInfo {
+    /// Protocol version, e.g. `TLSv1.3`.
+    pub version: String,
+    /// Cipher suite name as OpenSSL spells it, e.g. `TLS_AES_256_GCM_SHA384`.
+    pub cipher: String,
+}
+
+/// Reusable connection machinery: the TLS configuration is built once (the
+/// certificate files read once) and shared, so that rustls can reuse
+/// sessions and remember each server's key-exchange group.
+#[derive(Clone)]
+pub(crate) struct Connector {
+    pub(crate) config: Arc<Config>,
+    tls: Option<Arc<ClientConfig>>,
+}
+
+impl std::fmt::Debug for Connector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connector")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connector {
+    pub(crate) fn new(config: Config) -> Result<Self, Error> {
+        config.validate()?;
+        if config.sslmode == SslMode::Require {
+            tracing::warn!(
+                "sslmode=require encrypts the connection but does not authenticate the \
+                 server: a man in the middle can read everything; use verify-full"
+            );
+        }
+        let tls = tls::client_config(&config)?;
+        Ok(Connector {
+            config: Arc::new(config),
+            tls,
+        })
+    }
+
+    /// Makes one physical connection with `password` (from the credential
+    /// provider, or the configuration's own).
+    pub(crate) async fn connect(
+        &self,
+        password: Option<&Secret>,
+    ) -> Result<(Client, ConnectionInfo), Error> {
+        let started = Instant::now();
+        let timeout = self.config.get_connect_timeout();
+        let span = tracing::debug_span!("secure_pg.connect", sslmode = %self.config.sslmode);
+        let probe = Arc::new(Probe::default());
+        let attempt = self
+            .connect_inner(password, probe.clone(), started)
+            .instrument(span);
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(result) => {
+                let elapsed = started.elapsed();
+                match &result {
+                    Ok(_) => tracing::debug!(duration_ms = elapsed.as_millis() as u64, "connected"),
+                    Err(e) => tracing::warn!(kind = ?e.kind(), error = %e.detail(), "connect failed"),
+                }
+                result
+            }
+            Err(_) => {
+                let stage = match &*probe.state.lock().unwrap_or_else(|p| p.into_inner()) {
+                    ProbeState::Handshaking => "during the TLS handshake",
+                    ProbeState::Established => "after the TLS handshake (authentication)",
+                    _ => "before TLS started",
+                };
+                let e = Error::new(
+                    ErrorKind::Connection,
+                    "could not connect to the database in time",
+                )
+                .with_detail(format!(
+                    "connect_timeout of {:?} elapsed {stage}",
+                    timeout
+                ));
+                tracing::warn!(error = %e.detail(), "connect timed out");
+                Err(e)
+            }
+        }
+    }
+
+    async fn connect_inner(
+        &self,
+        password: Option<&Secret>,
+        probe: Arc<Probe>,
+        started: Instant,
+    ) -> Result<(Client, ConnectionInfo), Error> {
+        let pg = self.pg_config(password);
+        let result = match &self.tls {
+            Some(tls) => {
+                let make = MakeRustls {
+                    config: tls.clone(),
+                    probe: probe.clone(),
+                };
+                pg.connect(make).await.map(|(client, conn)| {
+                    spawn_connection(conn);
+                    client
+                })
+            }
+            None => pg
+                .connect(tokio_postgres::NoTls)
+                .await
+                .map(|(client, conn)| {
+                    spawn_connection(conn);
+                    client
+                }),
+        };
+        let client = result.map_err(|e| self.classify(e, &probe))?;
+        let info = self.verify(&client, &probe, started).await?;
+        Ok((client, info))
+    }
+
+    fn pg_config(&self, password: Option<&Secret>) -> tokio_postgres::Config {
+        let c = &self.config;
+        let mut pg = tokio_postgres::Config::new();
+        for h in &c.hosts {
+            match h {
+                crate::config::Host::Tcp(name) => {
+                    pg.host(name);
+                }
+                crate::config::Host::Unix(path) => {
+                    pg.host_path(path);
+                }
+            }
+        }
+        for a in &c.hostaddrs {
+            pg.hostaddr(*a);
+        }
+        if c.hosts.is_empty() && c.hostaddrs.is_empty() {
+            pg.host("localhost");
+        }
+        for p in &c.ports {
+            pg.port(*p);
+        }
+        if let Some(u) = &c.user {
+            pg.user(u);
+        }
+        if let Some(p) = password.or(c.password.as_ref()) {
+            pg.password(p.expose());
+        }
+        if let Some(d) = &c.dbname {
+            pg.dbname(d);
+        }
+        if let Some(a) = &c.application_name {
+            pg.application_name(a);
+        }
+        let mut options = c.options.clone().unwrap_or_default();
+        // Server-side timeouts travel in the startup packet: no round trip.
+        for (name, value) in [
+            ("statement_timeout", c.statement_timeout),
+            (
+                "idle_in_transaction_session_timeout",
+                c.idle_in_transaction_session_timeout,
+            ),
+        ] {
+            if let Some(v) = value {
+                if !options.is_empty() {
+                    options.push(' ');
+                }
+                options.push_str(&format!("-c {name}={}", v.as_millis()));
+            }
+        }
+        if !options.is_empty() {
+            pg.options(&options);
+        }
+        pg.ssl_mode(match c.sslmode {
+            SslMode::Disable => PgSslMode::Disable,
+            SslMode::Allow | SslMode::Prefer => PgSslMode::Prefer,
+            _ => PgSslMode::Require,
+        });
+        pg.channel_binding(match c.channel_binding {
+            ChannelBinding::Disable => PgChannelBinding::Disable,
+            ChannelBinding::Prefer => PgChannelBinding::Prefer,
+            ChannelBinding::Require => PgChannelBinding::Require,
+        });
+        pg.connect_timeout(c.get_connect_timeout());
+        pg.keepalives(c.keepalives);
+        if let Some(i) = c.keepalives_idle {
+            pg.keepalives_idle(i);
+        }
+        if let Some(i) = c.keepalives_interval {
+            pg.keepalives_interval(i);
+        }
+        if let Some(r) = c.keepalives_retries {
+            pg.keepalives_retries(r);
+        }
+        pg
+    }
+
+    fn classify(&self, e: tokio_postgres::Error, probe: &Probe) -> Error {
+        let state = std::mem::take(&mut *probe.state.lock().unwrap_or_else(|p| p.into_inner()));
+        if e.as_db_error().is_some() {
+            let err = Error::from(e);
+            return if err.kind() == ErrorKind::Authentication {
+                err.with_detail(
+                    "the server rejected the user name or password (check the credentials \
+                     and pg_hba.conf)",
+                )
+            } else {
+                err
+            };
+        }
+        match state {
+            ProbeState::Failed(tls_err) => {
+                let kind = match tls_err {
+                    rustls::Error::InvalidCertificate(_) => ErrorKind::TlsVerification,
+                    _ => ErrorKind::Tls,
+                };
+                Error::from_kind(kind)
+                    .with_detail(format!(
+                        "sslmode={}: {}",
+                        self.config.sslmode,
+                        tls::explain(&tls_err, &self.config)
+                    ))
+                    .with_source(tls_err)
+            }
+            ProbeState::FailedIo(msg) => Error::from_kind(ErrorKind::Tls).with_detail(format!(
+                "the TLS handshake failed (the server may not speak TLS after agreeing to): {msg}"
+            )),
+            ProbeState::NotStarted
+                if self.config.sslmode.requires_tls() && !has_io_source(&e) && !e.is_closed() =>
+            {
+                // The server answered the SSL request with something other
+                // than `S`. Whatever it said is not echoed: it is
+                // unauthenticated.
+                Error::from_kind(ErrorKind::TlsRequired).with_detail(format!(
+                    "the server refused TLS, which sslmode={} requires: enable ssl on the \
+                     server (ssl = on in postgresql.conf)",
+                    self.config.sslmode
+                ))
+            }
+            ProbeState::Established if e.to_string().contains("channel binding") => {
+                Error::from_kind(ErrorKind::Authentication)
+                    .with_detail(format!("channel binding failed: {e}"))
+            }
+            _ => {
+                let detail = if e.to_string().contains("channel binding") {
+                    format!("channel_binding=require could not be satisfied: {e}")
+                } else {
+                    format!("could not connect: {e}")
+                };
+                Error::from_kind(ErrorKind::Connection).with_detail(detail)
+            }
+        }
+    }
+
+    /// Asks the server whether it sees this session as encrypted, and with
+    /// what. One round trip per physical connection, never per checkout.
+    async fn verify(
+        &self,
+        client: &Client,
+        probe: &Probe,
+        started: Instant,
+    ) -> Result<ConnectionInfo, Error> {
+        let rows = client
+            .simple_query(
+                "SELECT s.ssl, s.version, s.cipher, pg_backend_pid(), \
+                 current_setting('server_version_num') \
+                 FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()",
+            )
+            .await
+            .map_err(Error::from)?;
+        let row = rows
+            .iter()
+            .find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => Some(r),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                Error::from_kind(ErrorKind::TlsRequired)
+                    .with_detail("pg_stat_ssl has no row for this session's backend")
+            })?;
+        let ssl = row.get(0) == Some("t");
+        let version = row.get(1).unwrap_or_default().to_string();
+        let cipher = row.get(2).unwrap_or_default().to_string();
+        let backend_pid = row.get(3).and_then(|v| v.parse().ok()).unwrap_or_default();
+        let server_version_num = row.get(4).and_then(|v| v.parse().ok()).unwrap_or_default();
+        let client_side_tls = matches!(
+            &*probe.state.lock().unwrap_or_else(|p| p.into_inner()),
+            ProbeState::Established
+        );
+        if client_side_tls && !ssl {
+            return Err(Error::from_kind(ErrorKind::TlsRequired).with_detail(
+                "the TLS session ends before the database: the server reports this session \
+                 as unencrypted (a TLS-terminating proxy in front of a plaintext server?); \
+                 configure TLS on the server itself",
+            ));
+        }
+        if self.config.sslmode.requires_tls() && !ssl {
+            return Err(Error::from_kind(ErrorKind::TlsRequired).with_detail(format!(
+                "the server reports this session as unencrypted although sslmode={}",
+                self.config.sslmode
+            )));
+        }
+        if ssl && !matches!(version.as_str(), "TLSv1.2" | "TLSv1.3") {
+            return Err(Error::from_kind(ErrorKind::Tls).with_detail(format!(
+                "the server reports TLS version {version}; only TLS 1.2 and 1.3 are accepted"
+            )));
+        }
+        Ok(ConnectionInfo {
+            backend_pid,
+            server_version_num,
+            tls: ssl.then_some(TlsInfo { version, cipher }),
+            sslmode: self.config.sslmode,
+            connected_at: Instant::now(),
+            connect_duration: started.elapsed(),
+        })
+    }
+}
+
+fn spawn_connection<S, T>(conn: tokio_postgres::Connection<S, T>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        if let Err(e) = conn.await {
+            // The session is gone; the client half will report errors of
+            // the connection kind. Log why, without any query text.
+            tracing::debug!(error = %e, "database connection ended");
+        }
+    });
+}
+
+/// Connects once, outside any pool: TLS per the `sslmode`, then the
+/// `pg_stat_ssl` check. The returned client is a plain
+/// `tokio_postgres::Client`.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), secure_pg::Error> {
+/// let config = secure_pg::Config::from_env()?;
+/// let (client, info) = secure_pg::connect(&config).await?;
+/// println!("TLS: {:?}", info.tls);
+/// # drop(client); Ok(()) }
+/// ```
+pub async fn connect(config: &Config) -> Result<(Client, ConnectionInfo), Error> {
+    Connector::new(config.clone())?.connect(None).await
+}

@@ -1,0 +1,553 @@
+//! TLS with rustls under libpq's `sslmode` semantics.
+//!
+//! * `verify-full`: webpki verification of the chain against `sslrootcert`
+//!   and of the host name against the certificate's DNS and IP SANs. A
+//!   certificate with only a Common Name is refused (libpq would fall back to
+//!   the CN; webpki, like browsers, does not).
+//! * `verify-ca`: the same chain verification; only a host-name mismatch is
+//!   forgiven.
+//! * `require`: encrypted, and the handshake signature is checked against
+//!   the presented key, but nothing ties that key to the server.
+//!
+//! Every certificate in the `sslrootcert` file is a trust anchor, so a
+//! bundle holding the intermediate verifies a server that sends only its
+//! leaf, and a file holding only an intermediate is accepted as trusting
+//! that intermediate (OpenSSL, and so libpq, would demand the self-signed
+//! root as well).
+//!
+//! Key exchange offers P-256 first, PostgreSQL's default `ssl_ecdh_curve`,
+//! so the common handshake needs no HelloRetryRequest; rustls remembers the
+//! group each server chose, so a server that prefers X25519 costs the extra
+//! round trip once per pool, not per connection.
+
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{ActiveKeyExchange, CryptoProvider, SupportedKxGroup};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, NamedGroup, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream};
+
+use crate::config::{Config, RootCerts, SslMode};
+use crate::error::{Error, ErrorKind};
+
+/// Builds the rustls configuration for `config`, reading the certificate
+/// files once. `None` when the mode never uses TLS.
+pub(crate) fn client_config(config: &Config) -> Result<Option<Arc<ClientConfig>>, Error> {
+    if config.sslmode == SslMode::Disable {
+        return Ok(None);
+    }
+    let provider = Arc::new(provider());
+    let verifier: Arc<dyn ServerCertVerifier> = match config.sslmode {
+        SslMode::VerifyFull | SslMode::VerifyCa => {
+            let roots = load_roots(config)?;
+            let webpki = WebPkiServerVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider.clone(),
+            )
+            .build()
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    "invalid value for `sslrootcert`: the certificates cannot be used as roots",
+                )
+                .with_detail(e.to_string())
+            })?;
+            if config.sslmode == SslMode::VerifyFull {
+                webpki
+            } else {
+                Arc::new(ChainOnly(webpki))
+            }
+        }
+        _ => Arc::new(EncryptOnly(provider.clone())),
+    };
+    let builder = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::new(ErrorKind::Configuration, "TLS setup failed").with_source(e))?
+        .dangerous()
+        .with_custom_certificate_verifier(verifier);
+    let tls = match (&config.sslcert, &config.sslkey) {
+        (Some(cert), Some(key)) => {
+            let chain = read_certs("sslcert", cert)?;
+            let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    "cannot read the private key given by `sslkey`",
+                )
+                .with_detail(format!("file {}: {e}", key.display()))
+            })?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                Error::new(
+                    ErrorKind::Configuration,
+                    "`sslcert` and `sslkey` do not form a usable client certificate",
+                )
+                .with_source(e)
+            })?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(Some(Arc::new(tls)))
+}
+
+/// rustls with ring, P-256 offered first (see the module docs).
+fn provider() -> CryptoProvider {
+    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+    static P256: CountingKx = CountingKx(SECP256R1);
+    static X: CountingKx = CountingKx(X25519);
+    static P384: CountingKx = CountingKx(SECP384R1);
+    CryptoProvider {
+        kx_groups: vec![&P256, &X, &P384],
+        ..rustls::crypto::ring::default_provider()
+    }
+}
+
+static KEY_EXCHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// Number of TLS key exchanges started by this process. A handshake that
+/// needed a HelloRetryRequest starts two; tests use this to prove the
+/// common handshake needs one.
+#[doc(hidden)]
+pub fn key_exchanges_started() -> u64 {
+    KEY_EXCHANGES.load(Ordering::Relaxed)
+}
+
+#[derive(Debug)]
+struct CountingKx(&'static dyn SupportedKxGroup);
+
+impl SupportedKxGroup for CountingKx {
+    fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
+        KEY_EXCHANGES.fetch_add(1, Ordering::Relaxed);
+        self.0.start()
+    }
+    fn name(&self) -> NamedGroup {
+        self.0.name()
+    }
+    fn fips(&self) -> bool {
+        self.0.fips()
+    }
+}
+
+fn read_certs(option: &str, path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Error::new(
+            ErrorKind::Configuration,
+            format!("cannot read the file given by `{option}`"),
+        )
+        .with_detail(format!("file {}: {e}", path.display()))
+    })?;
+    let certs: Vec<_> = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<_, _>>()
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Configuration,
+                format!("the file given by `{option}` is not valid PEM"),
+            )
+            .with_detail(format!("file {}: {e}", path.display()))
+        })?;
+    if certs.is_empty() {
+        return Err(Error::new(
+            ErrorKind::Configuration,
+            format!("the file given by `{option}` holds no PEM certificates"),
+        )
+        .with_detail(format!("file {}", path.display())));
+    }
+    Ok(certs)
+}
+
+fn load_roots(config: &Config) -> Result<rustls::RootCertStore, Error> {
+    let mut store = rustls::RootCertStore::empty();
+    match config.resolved_root_certs() {
+        None => {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "sslmode={} needs trusted root certificates: set `sslrootcert` to the \
+                     CA certificate file of the server (or sslrootcert=system for a \
+                     publicly signed server)",
+                    config.sslmode
+                ),
+            ))
+        }
+        Some(RootCerts::File(path)) => {
+            for cert in read_certs("sslrootcert", &path)? {
+                store.add(cert).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Configuration,
+                        "the file given by `sslrootcert` holds an unusable certificate",
+                    )
+                    .with_detail(format!("file {}: {e}", path.display()))
+                })?;
+            }
+        }
+        Some(RootCerts::System) => {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = store.add_parsable_certificates(found.certs);
+            if added == 0 {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    "sslrootcert=system found no certificates in the platform trust store",
+                )
+                .with_detail(format!("errors: {:?}", found.errors)));
+            }
+        }
+    }
+    Ok(store)
+}
+
+/// `verify-ca`: the chain must verify; the host name need not match.
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        // webpki checks the chain (and expiry) before the name, so a name
+        // error means everything else passed.
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+/// `require`: any certificate, but the handshake must be signed by its key.
+#[derive(Debug)]
+struct EncryptOnly(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for EncryptOnly {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// What happened to TLS during one connection attempt, so that a failure
+/// reported by tokio-postgres can be classified exactly.
+#[derive(Debug, Default)]
+pub(crate) struct Probe {
+    pub(crate) state: Mutex<ProbeState>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) enum ProbeState {
+    /// The server never agreed to TLS (or the attempt ended before).
+    #[default]
+    NotStarted,
+    Handshaking,
+    Failed(rustls::Error),
+    FailedIo(String),
+    Established,
+}
+
+/// A `MakeTlsConnect` for one connection attempt.
+#[derive(Debug, Clone)]
+pub(crate) struct MakeRustls {
+    pub(crate) config: Arc<ClientConfig>,
+    pub(crate) probe: Arc<Probe>,
+}
+
+impl<S> MakeTlsConnect<S> for MakeRustls
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Stream = RustlsStream<S>;
+    type TlsConnect = RustlsConnect;
+    type Error = io::Error;
+
+    fn make_tls_connect(&mut self, domain: &str) -> Result<RustlsConnect, io::Error> {
+        let name = ServerName::try_from(domain.to_string())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "invalid server name"))?;
+        Ok(RustlsConnect {
+            config: self.config.clone(),
+            probe: self.probe.clone(),
+            name,
+        })
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct RustlsConnect {
+    config: Arc<ClientConfig>,
+    probe: Arc<Probe>,
+    name: ServerName<'static>,
+}
+
+impl<S> TlsConnect<S> for RustlsConnect
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    type Stream = RustlsStream<S>;
+    type Error = io::Error;
+    type Future = Pin<Box<dyn Future<Output = io::Result<RustlsStream<S>>> + Send>>;
+
+    fn connect(self, stream: S) -> Self::Future {
+        Box::pin(async move {
+            *self.probe.state.lock().unwrap_or_else(|p| p.into_inner()) = ProbeState::Handshaking;
+            let connector = tokio_rustls::TlsConnector::from(self.config);
+            let result = connector.connect(self.name, stream).await;
+            let mut state = self.probe.state.lock().unwrap_or_else(|p| p.into_inner());
+            match result {
+                Ok(tls) => {
+                    *state = ProbeState::Established;
+                    Ok(RustlsStream(tls))
+                }
+                Err(e) => {
+                    *state = match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                        Some(tls) => ProbeState::Failed(tls.clone()),
+                        None => ProbeState::FailedIo(e.to_string()),
+                    };
+                    Err(e)
+                }
+            }
+        })
+    }
+}
+
+/// The TLS stream handed to tokio-postgres.
+#[derive(Debug)]
+pub(crate) struct RustlsStream<S>(tokio_rustls::client::TlsStream<S>);
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncRead for RustlsStream<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for RustlsStream<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write_vectored(cx, bufs)
+    }
+    fn is_write_vectored(&self) -> bool {
+        self.0.is_write_vectored()
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
+    fn channel_binding(&self) -> ChannelBinding {
+        let (_, conn) = self.0.get_ref();
+        match conn
+            .peer_certificates()
+            .and_then(|c| c.first())
+            .and_then(|c| tls_server_end_point(c.as_ref()))
+        {
+            Some(hash) => ChannelBinding::tls_server_end_point(hash),
+            None => ChannelBinding::none(),
+        }
+    }
+}
+
+/// RFC 5929 `tls-server-end-point`: the certificate hashed with the hash of
+/// its signature algorithm, SHA-256 for MD5 and SHA-1.
+fn tls_server_end_point(cert: &[u8]) -> Option<Vec<u8>> {
+    use ring::digest;
+    let oid = signature_algorithm_oid(cert)?;
+    // OIDs (DER content bytes) of the SHA-384 and SHA-512 signature algorithms.
+    const SHA384: &[&[u8]] = &[
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
+    ];
+    const SHA512: &[&[u8]] = &[
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
+        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512
+    ];
+    let alg = if SHA384.contains(&oid) {
+        &digest::SHA384
+    } else if SHA512.contains(&oid) {
+        &digest::SHA512
+    } else {
+        &digest::SHA256
+    };
+    Some(digest::digest(alg, cert).as_ref().to_vec())
+}
+
+/// The OID of `Certificate.signatureAlgorithm`, by walking just enough DER.
+fn signature_algorithm_oid(cert: &[u8]) -> Option<&[u8]> {
+    fn header(input: &[u8]) -> Option<(u8, usize, usize)> {
+        let tag = *input.first()?;
+        let first = *input.get(1)? as usize;
+        if first < 0x80 {
+            return Some((tag, 2, first));
+        }
+        let n = first & 0x7f;
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..n {
+            len = (len << 8) | *input.get(2 + i)? as usize;
+        }
+        Some((tag, 2 + n, len))
+    }
+    let (tag, hl, len) = header(cert)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let body = cert.get(hl..hl + len)?;
+    let (_, tbs_hl, tbs_len) = header(body)?;
+    let rest = body.get(tbs_hl + tbs_len..)?;
+    let (tag, alg_hl, alg_len) = header(rest)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let alg = rest.get(alg_hl..alg_hl + alg_len)?;
+    let (tag, oid_hl, oid_len) = header(alg)?;
+    if tag != 0x06 {
+        return None;
+    }
+    alg.get(oid_hl..oid_hl + oid_len)
+}
+
+/// A human explanation of a certificate error, for the operator-facing
+/// detail (it may name hosts).
+pub(crate) fn explain(err: &rustls::Error, config: &Config) -> String {
+    let roots = match config.resolved_root_certs() {
+        Some(RootCerts::File(p)) => format!("the CA certificates in {}", p.display()),
+        Some(RootCerts::System) => "the platform's trusted CAs".into(),
+        None => "the configured roots".into(),
+    };
+    match err {
+        rustls::Error::InvalidCertificate(c) => match c {
+            CertificateError::NotValidForNameContext { expected, presented } => format!(
+                "the server certificate is for {}, not for the host {expected:?} that was \
+                 connected to (sslmode=verify-full checks the host name): connect using a \
+                 name the certificate lists, or have the certificate reissued with this \
+                 host in its subjectAltName",
+                if presented.is_empty() {
+                    "no host names (it has no subjectAltName; a Common Name alone is not \
+                     accepted)"
+                        .to_string()
+                } else {
+                    presented.join(", ")
+                }
+            ),
+            CertificateError::NotValidForName => {
+                "the server certificate does not name the host that was connected to".into()
+            }
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                format!("the server certificate has expired ({c:?}); renew it on the server")
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                format!("the server certificate is not valid yet ({c:?}); check the clocks")
+            }
+            CertificateError::UnknownIssuer => format!(
+                "the server certificate was not issued by {roots}: point `sslrootcert` at the \
+                 CA that signed the server's certificate"
+            ),
+            other => format!("the server certificate was rejected: {other:?}"),
+        },
+        other => format!("TLS error: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn provider_offers_p256_first() {
+        let p = provider();
+        assert_eq!(p.kx_groups[0].name(), NamedGroup::secp256r1);
+        assert_eq!(p.kx_groups.len(), 3);
+    }
+
+    #[test]
+    fn signature_oid_of_garbage_is_none() {
+        assert_eq!(signature_algorithm_oid(&[]), None);
+        assert_eq!(signature_algorithm_oid(&[0x30, 0x85, 1, 2]), None);
+        assert_eq!(signature_algorithm_oid(&[0x31, 0x00]), None);
+    }
+}

@@ -1,0 +1,206 @@
+//! Certificates made at run time for the throwaway clusters: a test CA and
+//! the good and bad server certificates the TLS tests need.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rcgen::{
+    date_time_ymd, BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+
+/// Which certificate a TLS cluster presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ServerCert {
+    /// Signed by the test CA for `localhost`, `127.0.0.1` and `::1`.
+    Valid,
+    /// Valid names, but signed by a CA the client does not trust.
+    OtherCa,
+    /// Signed by the test CA for `db.example.com` only.
+    WrongHost,
+    /// Signed by the test CA, expired in 2021.
+    Expired,
+    /// Signed by an intermediate CA; the server sends only its leaf.
+    LeafOfIntermediate,
+    /// Subject CN=localhost and no subjectAltName at all.
+    CommonNameOnly,
+    /// Subject CN=127.0.0.1 and no subjectAltName at all.
+    IpInCommonNameOnly,
+}
+
+struct Ca {
+    cert: Certificate,
+    key: KeyPair,
+}
+
+/// All generated material, written once per process to a temp directory.
+pub struct Certs {
+    dir: PathBuf,
+    ca: Ca,
+    other_ca: Ca,
+    intermediate: Ca,
+    servers: Vec<(ServerCert, String, String)>,
+    client: (String, String),
+}
+
+impl std::fmt::Debug for Certs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Certs").field("dir", &self.dir).finish()
+    }
+}
+
+/// The process-wide certificates.
+pub fn certs() -> &'static Certs {
+    static CERTS: OnceLock<Certs> = OnceLock::new();
+    CERTS.get_or_init(Certs::generate)
+}
+
+fn ca(cn: &str, issuer: Option<&Ca>) -> Ca {
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = date_time_ymd(2020, 1, 1);
+    params.not_after = date_time_ymd(2060, 1, 1);
+    let key = KeyPair::generate().unwrap();
+    let cert = match issuer {
+        None => params.self_signed(&key).unwrap(),
+        Some(i) => params.signed_by(&key, &i.cert, &i.key).unwrap(),
+    };
+    Ca { cert, key }
+}
+
+fn leaf(cn: &str, sans: &[&str], issuer: &Ca, expired: bool) -> (String, String) {
+    let mut params =
+        CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
+    params.distinguished_name.push(DnType::CommonName, cn);
+    if expired {
+        params.not_before = date_time_ymd(2019, 1, 1);
+        params.not_after = date_time_ymd(2021, 1, 1);
+    } else {
+        params.not_before = date_time_ymd(2020, 1, 1);
+        params.not_after = date_time_ymd(2060, 1, 1);
+    }
+    let key = KeyPair::generate().unwrap();
+    let cert = params.signed_by(&key, &issuer.cert, &issuer.key).unwrap();
+    (cert.pem(), key.serialize_pem())
+}
+
+impl Certs {
+    fn generate() -> Certs {
+        let dir = crate::temp_dir("certs");
+        crate::spawn_reaper(&dir);
+        let ca_ = ca("secure-pg test root CA", None);
+        let other = ca("some other CA", None);
+        let inter = ca("secure-pg test intermediate CA", Some(&ca_));
+        let local = ["localhost", "127.0.0.1", "::1"];
+        let servers = vec![
+            (ServerCert::Valid, leaf("localhost", &local, &ca_, false)),
+            (ServerCert::OtherCa, leaf("localhost", &local, &other, false)),
+            (
+                ServerCert::WrongHost,
+                leaf("db.example.com", &["db.example.com"], &ca_, false),
+            ),
+            (ServerCert::Expired, leaf("localhost", &local, &ca_, true)),
+            (
+                ServerCert::LeafOfIntermediate,
+                leaf("localhost", &local, &inter, false),
+            ),
+            (ServerCert::CommonNameOnly, leaf("localhost", &[], &ca_, false)),
+            (
+                ServerCert::IpInCommonNameOnly,
+                leaf("127.0.0.1", &[], &ca_, false),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, (c, key))| (k, c, key))
+        .collect();
+        let client = leaf(crate::APP_USER, &[], &ca_, false);
+        let certs = Certs {
+            dir,
+            ca: ca_,
+            other_ca: other,
+            intermediate: inter,
+            servers,
+            client,
+        };
+        certs.write_files();
+        certs
+    }
+
+    fn write_files(&self) {
+        let w = |name: &str, content: &str| std::fs::write(self.dir.join(name), content).unwrap();
+        w("ca.pem", &self.ca.cert.pem());
+        w("other-ca.pem", &self.other_ca.cert.pem());
+        w(
+            "root-and-intermediate.pem",
+            &format!("{}{}", self.ca.cert.pem(), self.intermediate.cert.pem()),
+        );
+        w("intermediate-only.pem", &self.intermediate.cert.pem());
+        // Like the AWS RDS global bundle: many unrelated CAs, ours in the
+        // middle.
+        let mut bundle = String::new();
+        for i in 0..5 {
+            bundle.push_str(&ca(&format!("unrelated regional CA {i}"), None).cert.pem());
+            if i == 2 {
+                bundle.push_str(&self.other_ca.cert.pem());
+                bundle.push_str(&self.ca.cert.pem());
+            }
+        }
+        w("multi-ca-bundle.pem", &bundle);
+        w("client.pem", &self.client.0);
+        w("client.key", &self.client.1);
+        w("not-a-cert.pem", "this is not PEM\n");
+    }
+
+    /// The certificate chain and key PEM a server presents.
+    pub fn server_pem(&self, which: &ServerCert) -> (String, String) {
+        let (_, c, k) = self
+            .servers
+            .iter()
+            .find(|(w, _, _)| w == which)
+            .expect("known server cert");
+        (c.clone(), k.clone())
+    }
+
+    /// Writes the CA the server trusts for client certificates into `dir`.
+    pub fn client_ca_file(&self, dir: &Path) -> PathBuf {
+        let p = dir.join("client-ca.pem");
+        std::fs::write(&p, self.ca.cert.pem()).unwrap();
+        p
+    }
+
+    /// The test root CA (trusted by clients).
+    pub fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
+    }
+    /// A CA that signed nothing the tests trust.
+    pub fn other_ca_file(&self) -> PathBuf {
+        self.dir.join("other-ca.pem")
+    }
+    /// Root plus intermediate, for a server that sends only its leaf.
+    pub fn root_and_intermediate_file(&self) -> PathBuf {
+        self.dir.join("root-and-intermediate.pem")
+    }
+    /// The intermediate CA alone.
+    pub fn intermediate_only_file(&self) -> PathBuf {
+        self.dir.join("intermediate-only.pem")
+    }
+    /// Several unrelated CAs with the test CA among them.
+    pub fn multi_ca_bundle_file(&self) -> PathBuf {
+        self.dir.join("multi-ca-bundle.pem")
+    }
+    /// A file that is not PEM.
+    pub fn not_a_cert_file(&self) -> PathBuf {
+        self.dir.join("not-a-cert.pem")
+    }
+    /// A client certificate for the app role, signed by the test CA.
+    pub fn client_cert_files(&self) -> (PathBuf, PathBuf) {
+        (self.dir.join("client.pem"), self.dir.join("client.key"))
+    }
+    /// The valid server certificate and key, for test servers of our own
+    /// (a TLS-terminating proxy).
+    pub fn valid_server_pem(&self) -> (String, String) {
+        self.server_pem(&ServerCert::Valid)
+    }
+}

@@ -1,0 +1,539 @@
+//! Throwaway PostgreSQL clusters for tests and examples.
+//!
+//! Clusters are real servers started from the system's PostgreSQL binaries
+//! (found on `PATH`, via `pg_config --bindir`, or under
+//! `/usr/lib/postgresql/*/bin`) in a temporary directory on a free loopback
+//! port, with certificates generated at run time. `initdb` runs once per
+//! process; every cluster is a copy of that template.
+//!
+//! Each server runs under a small shell watchdog whose standard input is a
+//! pipe from this process: when the process ends for any reason (a panic, a
+//! failed assertion, `SIGKILL`), the pipe closes and the watchdog stops the
+//! server and deletes its directory. When run as root the server runs as the
+//! `postgres` user (PostgreSQL refuses to run as root).
+
+pub mod certs;
+pub mod fake;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub use certs::{Certs, ServerCert};
+
+/// Password of the `postgres` superuser in every cluster.
+pub const SUPERUSER_PASSWORD: &str = "Sup3r-secret-pw!";
+/// Application role created in every cluster (not a superuser).
+pub const APP_USER: &str = "app";
+/// Password of [`APP_USER`]. Tests grep every error string for it.
+pub const APP_PASSWORD: &str = "app-P4ssw0rd-never-shown";
+/// Database owned by [`APP_USER`].
+pub const APP_DB: &str = "app";
+
+const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not found. \
+Install them, e.g. `apt-get install -y postgresql` on Debian/Ubuntu or `brew install postgresql` \
+on macOS, or put their directory on PATH. The tests never skip: they need a real server.";
+
+/// The directory holding `initdb` and `postgres`. Panics with install
+/// instructions when there is none.
+pub fn pg_bin_dir() -> PathBuf {
+    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    DIR.get_or_init(find_bin_dir)
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn find_bin_dir() -> Result<PathBuf, String> {
+    let has = |d: &Path| {
+        ["initdb", "postgres", "pg_ctl", "pg_isready", "psql"]
+            .iter()
+            .all(|p| d.join(p).is_file())
+    };
+    if let Some(path) = std::env::var_os("PATH") {
+        for d in std::env::split_paths(&path) {
+            if has(&d) {
+                return Ok(d);
+            }
+        }
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let d = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if has(&d) {
+            return Ok(d);
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .filter(|d| has(d))
+        .collect();
+    found.sort_by_key(|d| {
+        d.parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    found.pop().ok_or_else(|| INSTALL_HINT.to_string())
+}
+
+fn is_root() -> bool {
+    static ROOT: OnceLock<bool> = OnceLock::new();
+    *ROOT.get_or_init(|| {
+        Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false)
+    })
+}
+
+/// Runs a PostgreSQL program, as `postgres` when we are root.
+fn pg_command(program: &str) -> Command {
+    let bin = pg_bin_dir().join(program);
+    if is_root() {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--init-groups",
+            "--",
+        ]);
+        c.arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+fn chown_to_postgres(path: &Path) {
+    if is_root() {
+        let status = Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(path)
+            .status()
+            .expect("chown");
+        assert!(status.success(), "chown {} failed", path.display());
+    }
+}
+
+fn run(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh directory under the system temp dir, readable by `postgres`.
+pub fn temp_dir(tag: &str) -> PathBuf {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!(
+        "secure-pg-{tag}-{}-{n}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    dir
+}
+
+/// An `initdb`-made data directory, once per process.
+fn template() -> &'static Path {
+    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let root = temp_dir("template");
+        let data = root.join("data");
+        let pwfile = root.join("pw");
+        std::fs::write(&pwfile, SUPERUSER_PASSWORD).unwrap();
+        chown_to_postgres(&root);
+        run(
+            pg_command("initdb")
+                .arg("-D")
+                .arg(&data)
+                .args([
+                    "-U",
+                    "postgres",
+                    "--auth-local=trust",
+                    "--auth-host=scram-sha-256",
+                    "-E",
+                    "UTF8",
+                    "--no-sync",
+                    "--no-instructions",
+                ])
+                .arg(format!("--pwfile={}", pwfile.display())),
+            "initdb",
+        );
+        std::fs::remove_file(&pwfile).ok();
+        // The template is deleted when the process ends, like the clusters.
+        spawn_reaper(&root);
+        data
+    })
+}
+
+/// Deletes `dir` when this process ends (for directories no server owns).
+pub(crate) fn spawn_reaper(dir: &Path) {
+    let child = Command::new("sh")
+        .arg("-c")
+        .arg(r#"read _ignored; rm -rf "$1""#)
+        .arg("sh")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn reaper");
+    // Keep the pipe open for the life of the process.
+    std::mem::forget(child);
+}
+
+/// What kind of server to start.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ClusterSpec {
+    /// The certificate the server presents; `None` for a plaintext server.
+    pub cert: Option<ServerCert>,
+    /// Extra lines for postgresql.conf.
+    pub settings: Vec<(String, String)>,
+}
+
+impl ClusterSpec {
+    /// A TLS server presenting `cert`.
+    pub fn tls(cert: ServerCert) -> Self {
+        ClusterSpec {
+            cert: Some(cert),
+            settings: Vec::new(),
+        }
+    }
+    /// A server with TLS off that accepts plaintext password logins.
+    pub fn plaintext() -> Self {
+        ClusterSpec {
+            cert: None,
+            settings: Vec::new(),
+        }
+    }
+    /// Adds a postgresql.conf setting.
+    pub fn setting(mut self, key: &str, value: &str) -> Self {
+        self.settings.push((key.into(), value.into()));
+        self
+    }
+}
+
+/// A running throwaway server.
+#[derive(Debug)]
+pub struct Cluster {
+    /// Loopback TCP port.
+    pub port: u16,
+    /// The data directory.
+    pub data: PathBuf,
+    /// Directory of the Unix socket.
+    pub socket_dir: PathBuf,
+    /// What was started.
+    pub spec: ClusterSpec,
+    watchdog: Mutex<Option<Child>>,
+    last_probe: Mutex<String>,
+}
+
+impl Cluster {
+    /// Starts a new cluster (stopped when dropped or when the process ends).
+    pub fn start(spec: ClusterSpec) -> Cluster {
+        let mut last = String::new();
+        for _ in 0..5 {
+            match Cluster::try_start(spec.clone()) {
+                Ok(c) => return c,
+                Err(e) => last = e,
+            }
+        }
+        panic!("could not start PostgreSQL: {last}");
+    }
+
+    fn try_start(spec: ClusterSpec) -> Result<Cluster, String> {
+        let root = temp_dir("cluster");
+        let data = root.join("data");
+        run(
+            Command::new("cp").arg("-a").arg(template()).arg(&data),
+            "copy template cluster",
+        );
+        let socket_dir = root.join("sock");
+        std::fs::create_dir_all(&socket_dir).unwrap();
+        let port = free_port();
+        let mut conf = format!(
+            "port = {port}\nlisten_addresses = '127.0.0.1,::1'\nunix_socket_directories = '{}'\n\
+             fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
+             shared_buffers = 16MB\nmax_connections = 120\npassword_encryption = 'scram-sha-256'\n\
+             logging_collector = off\nlog_min_messages = warning\n",
+            socket_dir.display()
+        );
+        let mut hba = String::from("local all all trust\n");
+        match &spec.cert {
+            Some(cert) => {
+                let (chain, key) = certs::certs().server_pem(cert);
+                std::fs::write(data.join("server.crt"), chain).unwrap();
+                std::fs::write(data.join("server.key"), key).unwrap();
+                set_mode(&data.join("server.key"), 0o600);
+                conf.push_str(
+                    "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n",
+                );
+                conf.push_str(&format!(
+                    "ssl_ca_file = '{}'\n",
+                    certs::certs().client_ca_file(&data).display()
+                ));
+                hba.push_str(
+                    "hostssl all all 127.0.0.1/32 scram-sha-256\nhostssl all all ::1/128 scram-sha-256\n\
+                     hostnossl all all 0.0.0.0/0 reject\nhostnossl all all ::/0 reject\n",
+                );
+            }
+            None => {
+                conf.push_str("ssl = off\n");
+                hba.push_str(
+                    "host all all 127.0.0.1/32 scram-sha-256\nhost all all ::1/128 scram-sha-256\n",
+                );
+            }
+        }
+        for (k, v) in &spec.settings {
+            conf.push_str(&format!("{k} = {v}\n"));
+        }
+        std::fs::write(data.join("postgresql.auto.conf"), conf).unwrap();
+        std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
+        chown_to_postgres(&root);
+        let log = root.join("server.log");
+        std::fs::write(&log, "").unwrap();
+        chown_to_postgres(&log);
+
+        let mut postgres = pg_command("postgres");
+        postgres.arg("-D").arg(&data);
+        let argv: Vec<String> = std::iter::once(postgres.get_program())
+            .chain(postgres.get_args())
+            .map(|a| shell_quote(&a.to_string_lossy()))
+            .collect();
+        // The watchdog starts the server, obeys `stop`/`start` lines on its
+        // stdin, and when stdin closes (this process ended, however it
+        // ended) stops the server and deletes the directory.
+        let script = format!(
+            "start() {{ {} >>{} 2>&1 & pid=$!; }}\nstart\n\
+             while read cmd; do case $cmd in\n\
+             stop) kill -INT $pid 2>/dev/null; wait $pid;;\n\
+             start) start;;\n\
+             esac; done\n\
+             kill -INT $pid 2>/dev/null\nwait $pid\nrm -rf {}\n",
+            argv.join(" "),
+            shell_quote(&log.to_string_lossy()),
+            shell_quote(&root.to_string_lossy())
+        );
+        let child = Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        let cluster = Cluster {
+            port,
+            data,
+            socket_dir,
+            spec,
+            watchdog: Mutex::new(Some(child)),
+            last_probe: Mutex::new(String::new()),
+        };
+        let deadline = Instant::now() + Duration::from_secs(8);
+        loop {
+            if cluster.is_ready() {
+                break;
+            }
+            if Instant::now() > deadline
+                || cluster
+                    .watchdog
+                    .lock()
+                    .unwrap()
+                    .as_mut()
+                    .is_some_and(|c| c.try_wait().ok().flatten().is_some())
+            {
+                let log = std::fs::read_to_string(&log).unwrap_or_default();
+                let probe = cluster.last_probe.lock().unwrap().clone();
+                return Err(format!(
+                    "server did not become ready ({probe}); log:\n{log}"
+                ));
+            }
+            if std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("could not bind")
+            {
+                return Err("port taken".into());
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        cluster.psql(&format!(
+            "CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'"
+        ));
+        cluster.psql(&format!("CREATE DATABASE {APP_DB} OWNER {APP_USER}"));
+        Ok(cluster)
+    }
+
+    fn is_ready(&self) -> bool {
+        let out = Command::new(pg_bin_dir().join("pg_isready"))
+            .arg("-h")
+            .arg(&self.socket_dir)
+            .arg("-p")
+            .arg(self.port.to_string())
+            .output();
+        match out {
+            Ok(o) if o.status.success() => true,
+            Ok(o) => {
+                *self.last_probe.lock().unwrap() = format!(
+                    "pg_isready: {} {}",
+                    String::from_utf8_lossy(&o.stdout),
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                false
+            }
+            Err(e) => {
+                *self.last_probe.lock().unwrap() = format!("pg_isready: {e}");
+                false
+            }
+        }
+    }
+
+    /// Runs SQL as the superuser over the Unix socket (setup only).
+    pub fn psql(&self, sql: &str) -> String {
+        self.psql_db("postgres", sql)
+    }
+
+    /// Runs SQL as the superuser in `db` over the Unix socket.
+    pub fn psql_db(&self, db: &str, sql: &str) -> String {
+        let out = Command::new(pg_bin_dir().join("psql"))
+            .arg("-h")
+            .arg(&self.socket_dir)
+            .arg("-p")
+            .arg(self.port.to_string())
+            .args(["-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(sql)
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success(),
+            "psql failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// A URL for the app role over TLS with `verify-full` and the test CA.
+    pub fn url(&self) -> String {
+        format!(
+            "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}",
+            self.port,
+            certs::certs().ca_file().display()
+        )
+    }
+
+    /// A URL for `host` with explicit options, the app role's password and
+    /// no `sslrootcert` (add it in `options` when wanted).
+    pub fn url_with(&self, host: &str, options: &str) -> String {
+        let host = if host.contains(':') {
+            format!("[{host}]")
+        } else {
+            host.to_string()
+        };
+        format!(
+            "postgres://{APP_USER}:{APP_PASSWORD}@{host}:{}/{APP_DB}?{options}",
+            self.port
+        )
+    }
+
+    fn tell_watchdog(&self, line: &str) {
+        let mut guard = self.watchdog.lock().unwrap();
+        let child = guard.as_mut().expect("cluster watchdog");
+        let stdin = child.stdin.as_mut().expect("watchdog stdin");
+        writeln!(stdin, "{line}").expect("write to watchdog");
+        stdin.flush().unwrap();
+    }
+
+    /// Stops the server (fast shutdown: sessions are terminated) and waits
+    /// until it is gone. Start it again with [`Cluster::restart`].
+    pub fn stop(&self) {
+        self.tell_watchdog("stop");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.data.join("postmaster.pid").exists() {
+            assert!(Instant::now() < deadline, "server did not stop");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Starts a stopped server again on the same port and waits until it
+    /// accepts connections.
+    pub fn restart(&self) {
+        self.tell_watchdog("start");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !self.is_ready() {
+            assert!(Instant::now() < deadline, "server did not restart");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Sends SIGHUP so that changed files (certificates, pg_hba) are read.
+    pub fn reload(&self) {
+        self.psql("SELECT pg_reload_conf()");
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.watchdog.lock().unwrap().take() {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
+    }
+}
+
+fn set_mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind a free port")
+}
+
+/// One shared cluster per spec per process, for tests that do not change
+/// server state.
+pub fn shared(spec: ClusterSpec) -> Arc<Cluster> {
+    static CLUSTERS: OnceLock<Mutex<HashMap<ClusterSpec, Arc<OnceLock<Arc<Cluster>>>>>> =
+        OnceLock::new();
+    let slot = {
+        let mut map = CLUSTERS
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        map.entry(spec.clone()).or_default().clone()
+    };
+    slot.get_or_init(|| {
+        // Shared clusters live in this static until the process ends; the
+        // watchdog then stops them.
+        Arc::new(Cluster::start(spec))
+    })
+    .clone()
+}
+
+/// Writes a line to stderr (visible with `--nocapture`), for harness
+/// diagnostics.
+pub fn note(msg: &str) {
+    let _ = writeln!(std::io::stderr(), "[harness] {msg}");
+}

@@ -1,0 +1,7 @@
+//! Integration tests against real PostgreSQL clusters started by the
+//! harness in `secure-pg-tests`. One binary, one module per topic, so that
+//! clusters are shared across the tests of the binary.
+
+mod config;
+mod support;
+mod tls;
