@@ -2,26 +2,52 @@
 //!
 //! PostgreSQL for Rust services where the secure way is the easy way:
 //!
+//! * SQL is a string literal checked at compile time ([`secure_query!`],
+//!   [`secure_query_as!`]): one statement, valid syntax, `$1..$n` matched to
+//!   typed arguments. No runtime string ever becomes SQL.
 //! * connections are TLS with `sslmode=verify-full` unless you say
 //!   otherwise, and every physical connection asks the server
 //!   (`pg_stat_ssl`) whether it really is encrypted;
 //! * plaintext is refused except to loopback outside production;
-//! * errors are safe to show to end users, with the full detail kept for logs;
-//! * passwords never appear in `Debug`, `Display`, logs or errors.
+//! * errors are safe to show to end users, with the full detail kept for
+//!   logs; passwords never appear in `Debug`, `Display`, logs or errors.
 //!
 //! ```no_run
+//! use secure_pg::{secure_query, secure_query_as, FromRow, Pool};
+//!
+//! #[derive(FromRow)]
+//! struct Widget { id: i64, name: String, note: Option<String> }
+//!
 //! # async fn demo() -> Result<(), secure_pg::Error> {
 //! // DATABASE_URL=postgres://app@db.internal/shop?sslrootcert=/etc/ssl/db-ca.pem
-//! let config = secure_pg::Config::from_env()?;
-//! let (client, info) = secure_pg::connect(&config).await?;
-//! assert!(info.tls.is_some());
-//! # drop(client); Ok(()) }
+//! let pool = Pool::from_env().await?;
+//! let id = 7_i64;
+//! let w: Widget = secure_query_as!(Widget, "SELECT id, name, note FROM widgets WHERE id = $1", id)
+//!     .fetch_one(&pool)
+//!     .await?;
+//! let changed = secure_query!("UPDATE widgets SET note = $1 WHERE id = $2", "shiny", w.id)
+//!     .execute(&pool)
+//!     .await?;
+//! # let _ = (changed, w.name, w.note); Ok(()) }
 //! ```
+//!
+//! # Logging
+//!
+//! Our `tracing` events carry durations, error kinds and SQLSTATEs, never
+//! parameter values or passwords. Note that tokio-postgres itself logs
+//! bound parameter values at `debug` level through the `log` crate; keep
+//! `tokio_postgres` below `debug` in production log filters.
 #![warn(missing_docs)]
 
 mod config;
 mod connect;
+pub mod credentials;
 mod error;
+mod executor;
+mod health;
+mod pool;
+mod query;
+mod tenant;
 mod tls;
 
 pub use config::{
@@ -30,11 +56,35 @@ pub use config::{
 };
 pub use connect::{connect, ConnectionInfo, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};
+pub use executor::Executor;
+pub use health::{Finding, Health, Severity};
+pub use pool::{
+    Pool, PoolBuilder, PoolState, PooledConnection, Transaction, TransactionOptions, TxFuture,
+};
+pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
+pub use tenant::{row_level_security_sql, TenantId};
+
+pub use secure_pg_macros::{
+    secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed,
+    tenant_scoped, FromRow,
+};
 
 /// Re-exported so that users need one dependency.
 pub use tokio_postgres;
+pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::executor::{Handle, StatementCache};
+    pub use crate::query::{decode_error, missing_column, Query, QueryAs};
     pub use crate::tls::key_exchanges_started;
+    pub use tokio_postgres::types::ToSql;
+    pub use tokio_postgres::{Column, Row};
+
+    /// Binds one argument; a compile error here means the argument's type
+    /// is not a SQL value (see [`crate::Bindable`]).
+    #[inline(always)]
+    pub fn bind<T: crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+        v
+    }
 }

@@ -3,5 +3,6 @@
 //! clusters are shared across the tests of the binary.
 
 mod config;
+mod query;
 mod support;
 mod tls;

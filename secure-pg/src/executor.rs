@@ -1,0 +1,219 @@
+//! One abstraction over everything a query can run on: a [`Pool`] (checks a
+//! connection out for the call), a [`PooledConnection`], a [`Transaction`],
+//! and plain `tokio_postgres::Client` / `tokio_postgres::Transaction`.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Client, Row, Statement};
+
+use crate::error::{Error, SqlState};
+use crate::pool::{Pool, PooledConnection, Transaction};
+
+/// Something a query can run on. Implemented for `&Pool`,
+/// `&PooledConnection`, `&mut PooledConnection`, `&Transaction`,
+/// `&mut Transaction`, `&tokio_postgres::Client` and
+/// `&tokio_postgres::Transaction`.
+///
+/// Our pool's connections keep a prepared-statement cache, so a repeated
+/// query costs one round trip; on a plain `tokio_postgres::Client` every
+/// call prepares (two round trips), as `client.query(&str, ..)` does.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot run a query",
+    note = "pass `&pool`, `&conn`, `&mut tx`, or a `&tokio_postgres::Client`"
+)]
+pub trait Executor<'e>: Send {
+    #[doc(hidden)]
+    fn __handle(self) -> impl Future<Output = Result<Handle<'e>, Error>> + Send;
+}
+
+/// A connection ready for one operation (internal).
+#[doc(hidden)]
+pub enum Handle<'e> {
+    Pooled(PooledConnection<'e>),
+    Borrowed(&'e Client, Option<&'e StatementCache>),
+}
+
+impl std::fmt::Debug for Handle<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Handle")
+    }
+}
+
+impl<'e> Executor<'e> for &'e Pool {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        Ok(Handle::Pooled(self.get().await?))
+    }
+}
+
+impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        self.conn().settle().await?;
+        Ok(Handle::Borrowed(&self.conn().client, Some(&self.conn().cache)))
+    }
+}
+
+impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        let this: &'e PooledConnection<'p> = self;
+        this.__handle().await
+    }
+}
+
+impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        Ok(Handle::Borrowed(self.client(), Some(self.cache())))
+    }
+}
+
+impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        let this: &'e Transaction<'c> = self;
+        Ok(Handle::Borrowed(this.client(), Some(this.cache())))
+    }
+}
+
+impl<'e> Executor<'e> for &'e Client {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        Ok(Handle::Borrowed(self, None))
+    }
+}
+
+impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {
+    async fn __handle(self) -> Result<Handle<'e>, Error> {
+        Ok(Handle::Borrowed(self.client(), None))
+    }
+}
+
+impl<'e> Handle<'e> {
+    fn parts(&self) -> (&Client, Option<&StatementCache>) {
+        match self {
+            Handle::Pooled(c) => (&c.conn().client, Some(&c.conn().cache)),
+            Handle::Borrowed(client, cache) => (client, *cache),
+        }
+    }
+
+    async fn statement(&self, sql: &'static str) -> Result<Statement, Error> {
+        let (client, cache) = self.parts();
+        match cache {
+            Some(cache) => cache.get_or_prepare(client, sql).await,
+            None => client.prepare(sql).await.map_err(Error::from),
+        }
+    }
+
+    /// Runs `op` with the cached statement; if the server no longer knows
+    /// it (schema changed, or someone ran `DISCARD`), prepares again once.
+    async fn with_statement<R, F, Fut>(&self, sql: &'static str, op: F) -> Result<R, Error>
+    where
+        F: Fn(Statement) -> Fut,
+        Fut: Future<Output = Result<R, tokio_postgres::Error>>,
+    {
+        let stmt = self.statement(sql).await?;
+        match op(stmt).await {
+            Ok(r) => Ok(r),
+            Err(e) if is_stale_statement(&e) => {
+                if let (_, Some(cache)) = self.parts() {
+                    cache.evict(sql);
+                }
+                let stmt = self.statement(sql).await?;
+                op(stmt).await.map_err(|e| self.fail(e))
+            }
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn fail(&self, e: tokio_postgres::Error) -> Error {
+        let err = Error::from(e);
+        // Kind and SQLSTATE only: never the SQL's parameters.
+        tracing::debug!(kind = ?err.kind(), sqlstate = ?err.sqlstate().map(|c| c.code()), "query failed");
+        err
+    }
+
+    pub(crate) async fn query(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, Error> {
+        let (client, _) = self.parts();
+        self.with_statement(sql, |stmt| async move { client.query(&stmt, params).await })
+            .await
+    }
+
+    pub(crate) async fn execute(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, Error> {
+        let (client, _) = self.parts();
+        self.with_statement(sql, |stmt| async move { client.execute(&stmt, params).await })
+            .await
+    }
+
+    pub(crate) async fn stream(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<tokio_postgres::RowStream, Error> {
+        let (client, _) = self.parts();
+        self.with_statement(sql, |stmt| async move {
+            client.query_raw(&stmt, params.iter().copied()).await
+        })
+        .await
+    }
+}
+
+fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
+    e.code().is_some_and(|c| {
+        *c == SqlState::INVALID_SQL_STATEMENT_NAME
+            || (*c == SqlState::FEATURE_NOT_SUPPORTED
+                && e.as_db_error()
+                    .is_some_and(|d| d.message().contains("cached plan")))
+    })
+}
+
+/// Prepared statements of one connection, keyed by their static SQL.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct StatementCache {
+    map: Mutex<HashMap<&'static str, Statement>>,
+    pub(crate) enabled: bool,
+}
+
+impl StatementCache {
+    pub(crate) fn new(enabled: bool) -> Self {
+        StatementCache {
+            map: Mutex::default(),
+            enabled,
+        }
+    }
+
+    async fn get_or_prepare(&self, client: &Client, sql: &'static str) -> Result<Statement, Error> {
+        if !self.enabled {
+            return client.prepare(sql).await.map_err(Error::from);
+        }
+        if let Some(s) = self.lock().get(sql) {
+            return Ok(s.clone());
+        }
+        let stmt = client.prepare(sql).await.map_err(Error::from)?;
+        self.lock().insert(sql, stmt.clone());
+        Ok(stmt)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Statement>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn evict(&self, sql: &str) {
+        self.lock().remove(sql);
+    }
+
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.lock().len()
+    }
+}

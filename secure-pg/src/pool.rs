@@ -1,0 +1,693 @@
+//! The connection pool: bb8 underneath, with our own connection manager so
+//! that every physical connection is TLS-verified with `pg_stat_ssl`, gets
+//! fresh credentials, and keeps a prepared-statement cache.
+//!
+//! # What is checked when
+//!
+//! * **When a connection is made**: TLS per the `sslmode` (chain, host
+//!   name), then one round trip asking the server whether it sees the
+//!   session as encrypted and with which protocol and cipher. A connection
+//!   that fails this is never added to the pool.
+//! * **On every checkout, with no round trip**: that the connection passed
+//!   that check, that its socket is not closed, that it is younger than
+//!   `max_lifetime`, and that it is not inside a transaction left behind.
+//!   This is enough because a TLS session cannot be downgraded in place:
+//!   once the handshake is done every byte of the connection is encrypted
+//!   and authenticated under it, and any tampering closes the connection,
+//!   which the closed check catches.
+//! * **On checkout after a quiet period** (`idle_check_after`, default
+//!   30 s): a cheap round trip (an empty query) to catch connections the
+//!   server or the network dropped silently.
+//! * **On checkout after a session change**: `DISCARD ALL` (see below).
+//!
+//! # Session state
+//!
+//! A statement that changes session state (`SET`, `RESET`, temporary
+//! tables, `LISTEN`, `PREPARE`, `set_config(.., false)`) is known to the
+//! macros at compile time; running one marks the connection, and the next
+//! checkout runs `DISCARD ALL` first. Raw access to the
+//! `tokio_postgres::Client` marks it too, since anything may have been run.
+//! Ordinary queries cost no extra round trip.
+//!
+//! # Fairness
+//!
+//! Checkouts pass through a FIFO semaphore with one permit per connection
+//! before reaching bb8, so waiters are served in arrival order and a task
+//! that returns a connection cannot take it straight back ahead of older
+//! waiters.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio_postgres::{Client, IsolationLevel};
+
+use crate::config::{Config, Secret};
+use crate::connect::{ConnectionInfo, Connector};
+use crate::credentials::{CachedProvider, CredentialProvider, StaticPassword};
+use crate::error::{Error, ErrorKind};
+use crate::executor::StatementCache;
+
+/// One physical connection as the pool holds it.
+pub(crate) struct PgConn {
+    pub(crate) client: Client,
+    pub(crate) info: ConnectionInfo,
+    pub(crate) cache: StatementCache,
+    /// A transaction was begun and not (yet) finished.
+    pub(crate) in_tx: AtomicBool,
+    /// Session state may have changed; reset before the next checkout.
+    pub(crate) needs_reset: AtomicBool,
+    pub(crate) last_used: Mutex<Instant>,
+}
+
+impl PgConn {
+    /// Rolls back a transaction left open by a dropped future before the
+    /// connection is used again directly.
+    pub(crate) async fn settle(&self) -> Result<(), Error> {
+        if self.in_tx.load(Ordering::Acquire) {
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(Error::from)?;
+            self.in_tx.store(false, Ordering::Release);
+        }
+        Ok(())
+    }
+}
+
+struct Manager {
+    connector: Connector,
+    credentials: CachedProvider,
+    idle_check_after: Duration,
+    max_lifetime: Option<Duration>,
+    statement_cache: bool,
+}
+
+impl Manager {
+    async fn open(&self, password: &Secret) -> Result<PgConn, Error> {
+        let (client, info) = self.connector.connect(Some(password)).await?;
+        Ok(PgConn {
+            client,
+            info,
+            cache: StatementCache::new(self.statement_cache),
+            in_tx: AtomicBool::new(false),
+            needs_reset: AtomicBool::new(false),
+            last_used: Mutex::new(Instant::now()),
+        })
+    }
+}
+
+impl bb8::ManageConnection for Manager {
+    type Connection = PgConn;
+    type Error = Error;
+
+    async fn connect(&self) -> Result<PgConn, Error> {
+        let password = self.credentials.get(false).await?;
+        match self.open(&password).await {
+            Err(e) if e.kind() == ErrorKind::Authentication => {
+                // The secret may have rotated since it was cached or read:
+                // ask once more, bypassing the cache.
+                let fresh = self.credentials.get(true).await?;
+                self.open(&fresh).await
+            }
+            other => other,
+        }
+    }
+
+    async fn is_valid(&self, conn: &mut PgConn) -> Result<(), Error> {
+        if conn.client.is_closed() {
+            return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
+        }
+        if self.connector.config.sslmode.requires_tls() && conn.info.tls.is_none() {
+            return Err(Error::from_kind(ErrorKind::TlsRequired)
+                .with_detail("connection was not verified as encrypted"));
+        }
+        if self
+            .max_lifetime
+            .is_some_and(|max| conn.info.connected_at.elapsed() >= max)
+        {
+            return Err(Error::from_kind(ErrorKind::Connection)
+                .with_detail("connection reached max_lifetime"));
+        }
+        if conn.needs_reset.load(Ordering::Acquire) {
+            conn.client
+                .batch_execute("DISCARD ALL")
+                .await
+                .map_err(Error::from)?;
+            conn.cache.clear();
+            conn.needs_reset.store(false, Ordering::Release);
+        } else {
+            let idle = conn
+                .last_used
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .elapsed();
+            if idle >= self.idle_check_after {
+                conn.client.simple_query("").await.map_err(Error::from)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        // A connection returned inside a transaction is discarded rather
+        // than trusted to roll back.
+        conn.client.is_closed() || conn.in_tx.load(Ordering::Acquire)
+    }
+}
+
+/// Pool settings; see [`PoolBuilder`].
+#[derive(Debug, Clone)]
+struct PoolOptions {
+    max_size: u32,
+    min_idle: Option<u32>,
+    checkout_timeout: Duration,
+    max_lifetime: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    idle_check_after: Duration,
+    statement_cache: bool,
+    credentials: Option<Arc<dyn CredentialProvider>>,
+    lazy: bool,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_size: 10,
+            min_idle: None,
+            checkout_timeout: Duration::from_secs(5),
+            max_lifetime: Some(Duration::from_secs(30 * 60)),
+            idle_timeout: Some(Duration::from_secs(10 * 60)),
+            idle_check_after: Duration::from_secs(30),
+            statement_cache: true,
+            credentials: None,
+            lazy: false,
+        }
+    }
+}
+
+/// Configures and builds a [`Pool`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), secure_pg::Error> {
+/// use std::time::Duration;
+/// use secure_pg::{Config, Pool};
+/// use secure_pg::credentials::FilePassword;
+///
+/// let pool = Pool::builder()
+///     .max_size(16)
+///     .checkout_timeout(Duration::from_secs(2))
+///     .credentials(FilePassword::new("/run/secrets/db-password"))
+///     .build(Config::from_env()?)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct PoolBuilder {
+    options: PoolOptions,
+}
+
+impl PoolBuilder {
+    /// Most connections open at once (default 10).
+    pub fn max_size(mut self, n: u32) -> Self {
+        self.options.max_size = n.max(1);
+        self
+    }
+    /// Idle connections kept open ahead of demand (default none).
+    pub fn min_idle(mut self, n: u32) -> Self {
+        self.options.min_idle = Some(n);
+        self
+    }
+    /// Longest wait for a connection before a [`ErrorKind::PoolTimeout`]
+    /// error (default 5 s).
+    pub fn checkout_timeout(mut self, t: Duration) -> Self {
+        self.options.checkout_timeout = t;
+        self
+    }
+    /// Connections older than this are closed when returned and never
+    /// handed out (default 30 min); `None` keeps them forever.
+    pub fn max_lifetime(mut self, t: impl Into<Option<Duration>>) -> Self {
+        self.options.max_lifetime = t.into();
+        self
+    }
+    /// Idle connections beyond `min_idle` are closed after this (default
+    /// 10 min).
+    pub fn idle_timeout(mut self, t: impl Into<Option<Duration>>) -> Self {
+        self.options.idle_timeout = t.into();
+        self
+    }
+    /// A connection idle this long is pinged before being handed out
+    /// (default 30 s); one used more recently costs no round trip.
+    pub fn idle_check_after(mut self, t: Duration) -> Self {
+        self.options.idle_check_after = t;
+        self
+    }
+    /// Where passwords come from for each new connection (default: the
+    /// configuration's password).
+    pub fn credentials(mut self, provider: impl CredentialProvider + 'static) -> Self {
+        self.options.credentials = Some(Arc::new(provider));
+        self
+    }
+    /// Keep prepared statements per connection (default on). Turn it off
+    /// behind PgBouncer in transaction mode.
+    pub fn statement_cache(mut self, on: bool) -> Self {
+        self.options.statement_cache = on;
+        self
+    }
+    /// Do not connect while building; the first checkout connects. By
+    /// default `build` makes one connection so that a wrong password, a bad
+    /// certificate or an unreachable server fails at startup.
+    pub fn lazy(mut self, lazy: bool) -> Self {
+        self.options.lazy = lazy;
+        self
+    }
+
+    /// Builds the pool for `config`.
+    pub async fn build(self, config: Config) -> Result<Pool, Error> {
+        let o = self.options;
+        let credentials = o
+            .credentials
+            .clone()
+            .unwrap_or_else(|| Arc::new(StaticPassword::new(config.password.clone())));
+        let connector = Connector::new(config)?;
+        let config = connector.config.clone();
+        let manager = Manager {
+            connector,
+            credentials: CachedProvider::new(credentials),
+            idle_check_after: o.idle_check_after,
+            max_lifetime: o.max_lifetime,
+            statement_cache: o.statement_cache,
+        };
+        let bb8 = bb8::Pool::builder()
+            .max_size(o.max_size)
+            .min_idle(o.min_idle)
+            .max_lifetime(o.max_lifetime)
+            .idle_timeout(o.idle_timeout)
+            .connection_timeout(o.checkout_timeout)
+            .test_on_check_out(true)
+            .retry_connection(false)
+            .error_sink(Box::new(LogSink))
+            .build_unchecked(manager);
+        let pool = Pool {
+            shared: Arc::new(Shared {
+                config,
+                gate: Semaphore::new(o.max_size as usize),
+                bb8,
+                options: o,
+            }),
+        };
+        if !pool.shared.options.lazy {
+            drop(pool.get().await?);
+        }
+        Ok(pool)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LogSink;
+
+impl bb8::ErrorSink<Error> for LogSink {
+    fn sink(&self, e: Error) {
+        tracing::warn!(kind = ?e.kind(), error = %e.detail(), "background connection attempt failed");
+    }
+    fn boxed_clone(&self) -> Box<dyn bb8::ErrorSink<Error>> {
+        Box::new(*self)
+    }
+}
+
+struct Shared {
+    config: Arc<Config>,
+    gate: Semaphore,
+    bb8: bb8::Pool<Manager>,
+    options: PoolOptions,
+}
+
+/// A pool of verified TLS connections. Cheap to clone; clones share the
+/// connections.
+#[derive(Clone)]
+pub struct Pool {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Pool")
+            .field("connections", &state.connections)
+            .field("idle", &state.idle)
+            .field("max_size", &self.shared.options.max_size)
+            .finish()
+    }
+}
+
+/// A snapshot of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolState {
+    /// Physical connections open (idle or in use).
+    pub connections: u32,
+    /// Idle connections.
+    pub idle: u32,
+    /// Connections checked out right now.
+    pub in_use: u32,
+    /// Configured maximum.
+    pub max_size: u32,
+}
+
+impl Pool {
+    /// A builder with defaults.
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
+    }
+
+    /// A pool for `DATABASE_URL` with default settings.
+    pub async fn from_env() -> Result<Pool, Error> {
+        Pool::builder().build(Config::from_env()?).await
+    }
+
+    /// Checks a connection out, waiting in FIFO order up to the checkout
+    /// timeout.
+    pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
+        let started = Instant::now();
+        let timeout = self.shared.options.checkout_timeout;
+        let attempt = async {
+            let permit = self
+                .shared
+                .gate
+                .acquire()
+                .await
+                .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?;
+            let conn = self.shared.bb8.get().await.map_err(|e| match e {
+                bb8::RunError::User(e) => e,
+                bb8::RunError::TimedOut => Error::from_kind(ErrorKind::PoolTimeout)
+                    .with_detail("no connection could be made in time"),
+            })?;
+            Ok::<_, Error>(PooledConnection {
+                conn,
+                _permit: permit,
+            })
+        };
+        match tokio::time::timeout(timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => {
+                let state = self.state();
+                Err(Error::from_kind(ErrorKind::PoolTimeout).with_detail(format!(
+                    "waited {:?} for a connection; {} of {} in use",
+                    started.elapsed(),
+                    state.in_use,
+                    state.max_size
+                )))
+            }
+        }
+    }
+
+    /// The pool's current size and use.
+    pub fn state(&self) -> PoolState {
+        let s = self.shared.bb8.state();
+        PoolState {
+            connections: s.connections,
+            idle: s.idle_connections,
+            in_use: s.connections.saturating_sub(s.idle_connections),
+            max_size: self.shared.options.max_size,
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
+    /// on `Err` or panic. Serialization failures and deadlocks are retried
+    /// (up to 3 attempts in all, with jittered backoff), so `f` may run more
+    /// than once: keep side effects outside it.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &secure_pg::Pool) -> Result<(), secure_pg::Error> {
+    /// use secure_pg::secure_query;
+    /// let (from, to, amount) = (1_i64, 2_i64, 10_i64);
+    /// pool.transaction(|tx| Box::pin(async move {
+    ///     secure_query!("UPDATE accounts SET balance = balance - $1 WHERE id = $2", amount, from)
+    ///         .execute(&mut *tx).await?;
+    ///     secure_query!("UPDATE accounts SET balance = balance + $1 WHERE id = $2", amount, to)
+    ///         .execute(&mut *tx).await?;
+    ///     Ok(())
+    /// })).await
+    /// # }
+    /// ```
+    pub async fn transaction<R, F>(&self, f: F) -> Result<R, Error>
+    where
+        F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
+    {
+        self.transaction_with(TransactionOptions::default(), f).await
+    }
+
+    /// [`Pool::transaction`] with an isolation level, retry budget and an
+    /// optional tenant for row-level security.
+    pub async fn transaction_with<R, F>(&self, options: TransactionOptions, mut f: F) -> Result<R, Error>
+    where
+        F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut conn = self.get().await?;
+            let result = async {
+                let mut tx = conn.begin_with(&options).await?;
+                match f(&mut tx).await {
+                    Ok(v) => tx.commit().await.map(|()| v),
+                    Err(e) => {
+                        // Report the caller's error even if rollback fails.
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            .await;
+            drop(conn);
+            match result {
+                Err(e) if e.is_retryable() && attempt < options.max_attempts => {
+                    let backoff = backoff(attempt, options.base_backoff);
+                    tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, kind = ?e.kind(), "retrying transaction");
+                    tokio::time::sleep(backoff).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn backoff(attempt: u32, base: Duration) -> Duration {
+    // Full jitter: uniform in [0, base * 2^attempt).
+    let cap = base.saturating_mul(1 << attempt.min(10));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    let mut x = nanos ^ 0x9E37_79B9_7F4A_7C15 ^ ((attempt as u64) << 32);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    let cap_nanos = cap.as_nanos().max(1) as u64;
+    Duration::from_nanos(x % cap_nanos)
+}
+
+/// The future a transaction body returns.
+pub type TxFuture<'t, R> = Pin<Box<dyn Future<Output = Result<R, Error>> + Send + 't>>;
+
+/// How [`Pool::transaction_with`] runs a transaction.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TransactionOptions {
+    /// Isolation level (default: the server's, usually READ COMMITTED).
+    pub isolation: Option<IsolationLevel>,
+    /// Attempts in all, retries of serialization failures and deadlocks
+    /// included (default 3).
+    pub max_attempts: u32,
+    /// Base of the exponential, fully jittered backoff (default 10 ms).
+    pub base_backoff: Duration,
+    /// Tenant for row-level-security policies: set with
+    /// `set_config('app.tenant_id', .., true)`, which ends with the
+    /// transaction.
+    pub tenant: Option<crate::tenant::TenantId>,
+}
+
+impl Default for TransactionOptions {
+    fn default() -> Self {
+        TransactionOptions {
+            isolation: None,
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(10),
+            tenant: None,
+        }
+    }
+}
+
+impl TransactionOptions {
+    /// `SERIALIZABLE` with retries.
+    pub fn serializable() -> Self {
+        TransactionOptions {
+            isolation: Some(IsolationLevel::Serializable),
+            ..Default::default()
+        }
+    }
+    /// Sets the isolation level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+    /// Sets the number of attempts (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+    /// Scopes the transaction to `tenant` for row-level security.
+    pub fn tenant(mut self, tenant: crate::tenant::TenantId) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+}
+
+/// A connection checked out of a [`Pool`]; returned when dropped.
+pub struct PooledConnection<'p> {
+    // Field order matters: the connection goes back to bb8 before the
+    // permit lets the next waiter in.
+    conn: bb8::PooledConnection<'p, Manager>,
+    _permit: SemaphorePermit<'p>,
+}
+
+impl fmt::Debug for PooledConnection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PooledConnection")
+            .field("info", &self.conn.info)
+            .finish()
+    }
+}
+
+impl Drop for PooledConnection<'_> {
+    fn drop(&mut self) {
+        *self.conn.last_used.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+    }
+}
+
+impl<'p> PooledConnection<'p> {
+    pub(crate) fn conn(&self) -> &PgConn {
+        &self.conn
+    }
+
+    /// What was verified about this connection when it was made.
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.conn.info
+    }
+
+    /// The underlying `tokio_postgres::Client`, for what the macros do not
+    /// cover. The connection is reset (`DISCARD ALL`) before its next
+    /// checkout, since anything may have been run on it.
+    pub fn client(&self) -> &Client {
+        self.conn.needs_reset.store(true, Ordering::Release);
+        &self.conn.client
+    }
+
+    /// How many prepared statements this connection has cached.
+    pub fn cached_statements(&self) -> usize {
+        self.conn.cache.len()
+    }
+
+    /// Begins a transaction on this connection.
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
+        self.begin_with(&TransactionOptions::default()).await
+    }
+
+    pub(crate) async fn begin_with(
+        &mut self,
+        options: &TransactionOptions,
+    ) -> Result<Transaction<'_>, Error> {
+        self.conn.settle().await?;
+        let conn: &mut PgConn = &mut self.conn;
+        let mut begin = String::from("BEGIN");
+        if let Some(level) = options.isolation {
+            begin.push_str(match level {
+                IsolationLevel::Serializable => " ISOLATION LEVEL SERIALIZABLE",
+                IsolationLevel::RepeatableRead => " ISOLATION LEVEL REPEATABLE READ",
+                IsolationLevel::ReadUncommitted => " ISOLATION LEVEL READ UNCOMMITTED",
+                _ => " ISOLATION LEVEL READ COMMITTED",
+            });
+        }
+        if let Some(t) = &options.tenant {
+            // The tenant id is an integer: formatting it cannot inject SQL.
+            // One round trip for BEGIN and the setting.
+            begin.push_str(&format!(
+                "; SELECT set_config('app.tenant_id', '{}', true)",
+                t.get()
+            ));
+        }
+        conn.in_tx.store(true, Ordering::Release);
+        if let Err(e) = conn.client.batch_execute(&begin).await {
+            return Err(Error::from(e));
+        }
+        Ok(Transaction {
+            client: &conn.client,
+            cache: &conn.cache,
+            in_tx: &conn.in_tx,
+            finished: false,
+        })
+    }
+}
+
+/// An open transaction. Commit it with [`Transaction::commit`]; dropping it
+/// without committing rolls it back (before the connection is used again,
+/// or by discarding the connection when it returns to the pool).
+pub struct Transaction<'c> {
+    client: &'c Client,
+    cache: &'c StatementCache,
+    in_tx: &'c AtomicBool,
+    finished: bool,
+}
+
+impl fmt::Debug for Transaction<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transaction")
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl<'c> Transaction<'c> {
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    pub(crate) fn cache(&self) -> &'c StatementCache {
+        self.cache
+    }
+
+    /// Commits.
+    pub async fn commit(mut self) -> Result<(), Error> {
+        self.finish("COMMIT").await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(mut self) -> Result<(), Error> {
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(&mut self, sql: &str) -> Result<(), Error> {
+        self.finished = true;
+        // If this future is dropped before the server answers, `in_tx`
+        // stays set and the connection is rolled back or discarded.
+        self.client.batch_execute(sql).await.map_err(Error::from)?;
+        self.in_tx.store(false, Ordering::Release);
+        Ok(())
+    }
+}
+
+/// Parts used by the health check.
+impl Pool {
+    pub(crate) fn options_checkout_timeout(&self) -> Duration {
+        self.shared.options.checkout_timeout
+    }
+}

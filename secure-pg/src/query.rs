@@ -1,0 +1,293 @@
+//! The values `secure_query!` and `secure_query_as!` expand to, and the
+//! traits they rely on: binding arguments and mapping rows.
+
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_util::Stream;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{Column, Row};
+
+use crate::error::{Error, ErrorKind};
+use crate::executor::{Executor, Handle};
+
+/// A value that can be bound to a `$n` placeholder.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to a SQL parameter",
+    label = "this argument is not a SQL value",
+    note = "arguments of `secure_query!` must implement `tokio_postgres::types::ToSql + Sync`: \
+            integers, floats, bool, String/&str, Vec<u8>/&[u8], Option<T>, Vec<T> (arrays), \
+            and with features chrono/time/uuid/serde_json types; convert the value or implement ToSql"
+)]
+pub trait Bindable: ToSql + Sync {}
+
+impl<T: ToSql + Sync> Bindable for T {}
+
+/// A statement with its bound arguments, made by `secure_query!`. Run it
+/// with one of its methods on any [`Executor`].
+#[must_use = "a query does nothing until one of its methods is awaited"]
+pub struct Query<'a, const N: usize> {
+    sql: &'static str,
+    params: [&'a (dyn ToSql + Sync); N],
+}
+
+impl<const N: usize> std::fmt::Debug for Query<'_, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Parameter values are never shown: they may be personal data.
+        f.debug_struct("Query")
+            .field("sql", &self.sql)
+            .field("params", &N)
+            .finish()
+    }
+}
+
+impl<'a, const N: usize> Query<'a, N> {
+    #[doc(hidden)]
+    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+        Query { sql, params }
+    }
+
+    /// The SQL text, exactly as checked at compile time.
+    pub fn sql(&self) -> &'static str {
+        self.sql
+    }
+
+    /// Runs the statement and returns the number of rows it affected.
+    pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
+        let handle = executor.__handle().await?;
+        handle.execute(self.sql, &self.params).await
+    }
+
+    /// Runs the query and returns all rows.
+    pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
+        let handle = executor.__handle().await?;
+        handle.query(self.sql, &self.params).await
+    }
+
+    /// Runs the query and returns its only row; no row is an error of kind
+    /// [`ErrorKind::NotFound`], more than one is an error too.
+    pub async fn fetch_one<'e, E: Executor<'e>>(self, executor: E) -> Result<Row, Error> {
+        one(self.fetch_all(executor).await?)
+    }
+
+    /// Runs the query and returns its row, if any (more than one is an error).
+    pub async fn fetch_optional<'e, E: Executor<'e>>(
+        self,
+        executor: E,
+    ) -> Result<Option<Row>, Error> {
+        optional(self.fetch_all(executor).await?)
+    }
+}
+
+fn one<T>(rows: Vec<T>) -> Result<T, Error> {
+    match optional(rows)? {
+        Some(r) => Ok(r),
+        None => Err(Error::from_kind(ErrorKind::NotFound)),
+    }
+}
+
+fn optional<T>(mut rows: Vec<T>) -> Result<Option<T>, Error> {
+    match rows.len() {
+        0 => Ok(None),
+        1 => Ok(rows.pop()),
+        n => Err(Error::from_kind(ErrorKind::Database).with_detail(format!(
+            "the query returned {n} rows where at most one was expected"
+        ))),
+    }
+}
+
+/// A statement whose rows map into `T`, made by `secure_query_as!`.
+#[must_use = "a query does nothing until one of its methods is awaited"]
+pub struct QueryAs<'a, T, const N: usize> {
+    inner: Query<'a, N>,
+    _row: PhantomData<fn() -> T>,
+}
+
+impl<T, const N: usize> std::fmt::Debug for QueryAs<'_, T, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QueryAs")
+            .field("sql", &self.inner.sql)
+            .field("row", &std::any::type_name::<T>())
+            .finish()
+    }
+}
+
+impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
+    #[doc(hidden)]
+    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+        QueryAs {
+            inner: Query { sql, params },
+            _row: PhantomData,
+        }
+    }
+
+    /// The SQL text, exactly as checked at compile time.
+    pub fn sql(&self) -> &'static str {
+        self.inner.sql
+    }
+
+    /// Runs the query and maps every row. Column positions are resolved
+    /// once per result, not per row.
+    pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<T>, Error> {
+        let rows = self.inner.fetch_all(executor).await?;
+        map_rows(&rows)
+    }
+
+    /// Runs the query and maps its only row ([`ErrorKind::NotFound`] when
+    /// there is none).
+    pub async fn fetch_one<'e, E: Executor<'e>>(self, executor: E) -> Result<T, Error> {
+        one(self.fetch_all(executor).await?)
+    }
+
+    /// Runs the query and maps its row, if any.
+    pub async fn fetch_optional<'e, E: Executor<'e>>(
+        self,
+        executor: E,
+    ) -> Result<Option<T>, Error> {
+        optional(self.fetch_all(executor).await?)
+    }
+
+    /// Runs the query and streams the rows as they arrive, for results too
+    /// large to hold in memory. The stream keeps the connection (for a pool,
+    /// its checkout) until it is dropped.
+    pub async fn fetch<'e, E: Executor<'e>>(self, executor: E) -> Result<RowStream<'e, T>, Error>
+    where
+        'a: 'e,
+    {
+        let handle = executor.__handle().await?;
+        let stream = handle.stream(self.inner.sql, &self.inner.params).await?;
+        Ok(RowStream {
+            stream: Box::pin(stream),
+            layout: None,
+            _handle: handle,
+            _row: PhantomData,
+        })
+    }
+}
+
+pub(crate) fn map_rows<T: FromRow>(rows: &[Row]) -> Result<Vec<T>, Error> {
+    let Some(first) = rows.first() else {
+        return Ok(Vec::new());
+    };
+    let layout = T::resolve(first.columns())?;
+    rows.iter().map(|r| T::from_row(r, &layout)).collect()
+}
+
+/// Rows of a [`QueryAs::fetch`], mapped one by one.
+pub struct RowStream<'e, T: FromRow> {
+    stream: Pin<Box<tokio_postgres::RowStream>>,
+    layout: Option<T::Columns>,
+    _handle: Handle<'e>,
+    _row: PhantomData<fn() -> T>,
+}
+
+impl<T: FromRow> std::fmt::Debug for RowStream<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RowStream").finish_non_exhaustive()
+    }
+}
+
+impl<T: FromRow> Stream for RowStream<'_, T>
+where
+    T::Columns: Unpin,
+{
+    type Item = Result<T, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        match this.stream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Error::from(e)))),
+            Poll::Ready(Some(Ok(row))) => {
+                if this.layout.is_none() {
+                    match T::resolve(row.columns()) {
+                        Ok(l) => this.layout = Some(l),
+                        Err(e) => return Poll::Ready(Some(Err(e))),
+                    }
+                }
+                let layout = this.layout.as_ref().expect("layout resolved above");
+                Poll::Ready(Some(T::from_row(&row, layout)))
+            }
+        }
+    }
+}
+
+/// Maps a row into a Rust value. Derive it with `#[derive(FromRow)]` for
+/// structs (fields match columns by name; `#[secure_pg(rename = "col")]`
+/// renames; `Option<T>` for nullable columns), or use a tuple to map by
+/// position.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be built from a database row",
+    note = "add `#[derive(secure_pg::FromRow)]` to the struct, or use a tuple such as `(i64, String)`"
+)]
+pub trait FromRow: Sized {
+    /// Where each field's column is in the result, found once per result.
+    type Columns: Send + Sync;
+    /// Finds the columns this type needs.
+    fn resolve(columns: &[Column]) -> Result<Self::Columns, Error>;
+    /// Reads one row.
+    fn from_row(row: &Row, columns: &Self::Columns) -> Result<Self, Error>;
+}
+
+/// Error for a struct field whose column is not in the result.
+#[doc(hidden)]
+pub fn missing_column(ty: &str, field: &str, column: &str) -> Error {
+    Error::from_kind(ErrorKind::Decode).with_detail(format!(
+        "field `{ty}::{field}` expects a column named `{column}`, which the query does not return"
+    ))
+}
+
+/// Error for a field whose column has an incompatible type or is NULL.
+#[doc(hidden)]
+pub fn decode_error(ty: &str, field: &str, e: tokio_postgres::Error) -> Error {
+    use std::error::Error as _;
+    let mut msg = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        msg.push_str(&format!(": {s}"));
+        if s.is::<tokio_postgres::types::WasNull>() {
+            msg.push_str("; declare the field as Option<_> if the column can be NULL");
+        }
+        source = s.source();
+    }
+    Error::from_kind(ErrorKind::Decode)
+        .with_detail(format!("field `{ty}::{field}` could not be read: {msg}"))
+}
+
+macro_rules! tuple_from_row {
+    ($n:literal; $($t:ident $i:tt),+) => {
+        impl<$($t),+> FromRow for ($($t,)+)
+        where
+            $($t: for<'r> tokio_postgres::types::FromSql<'r>),+
+        {
+            type Columns = ();
+            fn resolve(columns: &[Column]) -> Result<(), Error> {
+                if columns.len() < $n {
+                    return Err(Error::from_kind(ErrorKind::Decode).with_detail(format!(
+                        "a {}-tuple needs {} columns but the query returns {}",
+                        $n, $n, columns.len()
+                    )));
+                }
+                Ok(())
+            }
+            fn from_row(row: &Row, _: &()) -> Result<Self, Error> {
+                Ok(($(
+                    row.try_get::<_, $t>($i).map_err(|e| {
+                        decode_error(std::any::type_name::<Self>(), stringify!($i), e)
+                    })?,
+                )+))
+            }
+        }
+    };
+}
+
+tuple_from_row!(1; A 0);
+tuple_from_row!(2; A 0, B 1);
+tuple_from_row!(3; A 0, B 1, C 2);
+tuple_from_row!(4; A 0, B 1, C 2, D 3);
+tuple_from_row!(5; A 0, B 1, C 2, D 3, E 4);
+tuple_from_row!(6; A 0, B 1, C 2, D 3, E 4, F 5);
+tuple_from_row!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
+tuple_from_row!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
