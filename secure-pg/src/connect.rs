@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
-use tracing::Instrument;
 use tokio_postgres::config::{ChannelBinding as PgChannelBinding, SslMode as PgSslMode};
 use tokio_postgres::Client;
+use tracing::Instrument;
 
 use crate::config::{ChannelBinding, Config, Secret, SslMode};
 use crate::error::{has_io_source, Error, ErrorKind};
@@ -95,7 +95,9 @@ impl Connector {
                 let elapsed = started.elapsed();
                 match &result {
                     Ok(_) => tracing::debug!(duration_ms = elapsed.as_millis() as u64, "connected"),
-                    Err(e) => tracing::warn!(kind = ?e.kind(), error = %e.detail(), "connect failed"),
+                    Err(e) => {
+                        tracing::warn!(kind = ?e.kind(), error = %e.detail(), "connect failed")
+                    }
                 }
                 result
             }
@@ -109,10 +111,7 @@ impl Connector {
                     ErrorKind::Connection,
                     "could not connect to the database in time",
                 )
-                .with_detail(format!(
-                    "connect_timeout of {:?} elapsed {stage}",
-                    timeout
-                ));
+                .with_detail(format!("connect_timeout of {:?} elapsed {stage}", timeout));
                 tracing::warn!(error = %e.detail(), "connect timed out");
                 Err(e)
             }
@@ -275,11 +274,13 @@ impl Connector {
             }
             _ => {
                 let detail = if e.to_string().contains("channel binding") {
-                    format!("channel_binding=require could not be satisfied: {e}")
+                    "channel_binding=require could not be satisfied"
                 } else {
-                    format!("could not connect: {e}")
+                    "could not connect"
                 };
-                Error::from_kind(ErrorKind::Connection).with_detail(detail)
+                Error::from_kind(ErrorKind::Connection)
+                    .with_detail(detail)
+                    .with_source(e)
             }
         }
     }
@@ -327,10 +328,12 @@ impl Connector {
             ));
         }
         if self.config.sslmode.requires_tls() && !ssl {
-            return Err(Error::from_kind(ErrorKind::TlsRequired).with_detail(format!(
-                "the server reports this session as unencrypted although sslmode={}",
-                self.config.sslmode
-            )));
+            return Err(
+                Error::from_kind(ErrorKind::TlsRequired).with_detail(format!(
+                    "the server reports this session as unencrypted although sslmode={}",
+                    self.config.sslmode
+                )),
+            );
         }
         if ssl && !matches!(version.as_str(), "TLSv1.2" | "TLSv1.3") {
             return Err(Error::from_kind(ErrorKind::Tls).with_detail(format!(

@@ -52,7 +52,8 @@ impl Credential {
 }
 
 /// The future returned by [`CredentialProvider::credential`].
-pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Credential, Error>> + Send + 'a>>;
+pub type CredentialFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Credential, Error>> + Send + 'a>>;
 
 /// Supplies the password for each new physical connection. Object safe, so
 /// a pool holds an `Arc<dyn CredentialProvider>`.
@@ -122,10 +123,7 @@ impl CredentialProvider for EnvPassword {
                 Ok(v) => Ok(Credential::new(v)),
                 Err(_) => Err(Error::new(
                     ErrorKind::Configuration,
-                    format!(
-                        "the password environment variable {} is not set",
-                        self.var
-                    ),
+                    format!("the password environment variable {} is not set", self.var),
                 )),
             }
         })
@@ -151,11 +149,8 @@ impl CredentialProvider for FilePassword {
     fn credential(&self) -> CredentialFuture<'_> {
         Box::pin(async move {
             let content = tokio::fs::read_to_string(&self.path).await.map_err(|e| {
-                Error::new(
-                    ErrorKind::Configuration,
-                    "cannot read the password file",
-                )
-                .with_detail(format!("file {}: {e}", self.path.display()))
+                Error::new(ErrorKind::Configuration, "cannot read the password file")
+                    .with_detail(format!("file {}: {e}", self.path.display()))
             })?;
             let trimmed = content
                 .strip_suffix("\r\n")

@@ -159,6 +159,27 @@ impl Error {
         self
     }
 
+    /// A copy for reporting the same failure to several waiters (the cause
+    /// chain is flattened into the detail).
+    pub(crate) fn duplicate(&self) -> Error {
+        let mut e = Error(Box::new(Inner {
+            kind: self.0.kind,
+            message: self.0.message.clone(),
+            sqlstate: self.0.sqlstate.clone(),
+            detail: self.0.detail.clone(),
+            source: None,
+        }));
+        let mut source: Option<&(dyn StdError + 'static)> = self.0.source.as_deref().map(|s| {
+            let s: &(dyn StdError + 'static) = s;
+            s
+        });
+        while let Some(s) = source {
+            e.0.detail.push(s.to_string());
+            source = s.source();
+        }
+        e
+    }
+
     pub(crate) fn with_context(mut self, context: &str) -> Self {
         if let Some(m) = &self.0.message {
             self.0.message = Some(Cow::Owned(format!("{m} ({context})")));
@@ -349,11 +370,17 @@ mod tests {
     #[test]
     fn sqlstate_mapping() {
         for (code, kind) in [
-            (SqlState::T_R_SERIALIZATION_FAILURE, ErrorKind::SerializationFailure),
+            (
+                SqlState::T_R_SERIALIZATION_FAILURE,
+                ErrorKind::SerializationFailure,
+            ),
             (SqlState::T_R_DEADLOCK_DETECTED, ErrorKind::Deadlock),
             (SqlState::QUERY_CANCELED, ErrorKind::QueryTimeout),
             (SqlState::INVALID_PASSWORD, ErrorKind::Authentication),
-            (SqlState::INVALID_TEXT_REPRESENTATION, ErrorKind::InvalidInput),
+            (
+                SqlState::INVALID_TEXT_REPRESENTATION,
+                ErrorKind::InvalidInput,
+            ),
             (SqlState::ADMIN_SHUTDOWN, ErrorKind::Connection),
             (SqlState::UNDEFINED_TABLE, ErrorKind::Database),
         ] {

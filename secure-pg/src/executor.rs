@@ -4,13 +4,15 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Mutex;
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, Row, Statement};
 
+use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
-use crate::pool::{Pool, PooledConnection, Transaction};
+use crate::pool::{ConnState, Pool, PooledConnection, Transaction};
 
 /// Something a query can run on. Implemented for `&Pool`,
 /// `&PooledConnection`, `&mut PooledConnection`, `&Transaction`,
@@ -26,14 +28,20 @@ use crate::pool::{Pool, PooledConnection, Transaction};
 )]
 pub trait Executor<'e>: Send {
     #[doc(hidden)]
-    fn __handle(self) -> impl Future<Output = Result<Handle<'e>, Error>> + Send;
+    fn __handle(self) -> HandleFuture<'e>;
 }
+
+/// A boxed future rather than `impl Future`: a concrete type keeps the
+/// futures of queries `Send` for any caller (an opaque associated future
+/// trips rustc's higher-ranked `Send` checks inside `tokio::spawn`).
+#[doc(hidden)]
+pub type HandleFuture<'e> = Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
 
 /// A connection ready for one operation (internal).
 #[doc(hidden)]
 pub enum Handle<'e> {
     Pooled(PooledConnection<'e>),
-    Borrowed(&'e Client, Option<&'e StatementCache>),
+    Borrowed(&'e Client, Option<&'e ConnState>),
 }
 
 impl std::fmt::Debug for Handle<'_> {
@@ -43,63 +51,79 @@ impl std::fmt::Debug for Handle<'_> {
 }
 
 impl<'e> Executor<'e> for &'e Pool {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        Ok(Handle::Pooled(self.get().await?))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move { Ok(Handle::Pooled(self.get().await?)) })
     }
 }
 
 impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        self.conn().settle().await?;
-        Ok(Handle::Borrowed(&self.conn().client, Some(&self.conn().cache)))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move {
+            self.conn().settle().await?;
+            Ok(Handle::Borrowed(
+                &self.conn().client,
+                Some(&self.conn().state),
+            ))
+        })
     }
 }
 
 impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        let this: &'e PooledConnection<'p> = self;
-        this.__handle().await
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move {
+            let this: &'e PooledConnection<'p> = self;
+            this.__handle().await
+        })
     }
 }
 
 impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        Ok(Handle::Borrowed(self.client(), Some(self.cache())))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move { Ok(Handle::Borrowed(self.client(), Some(self.state()))) })
     }
 }
 
 impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        let this: &'e Transaction<'c> = self;
-        Ok(Handle::Borrowed(this.client(), Some(this.cache())))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move {
+            let this: &'e Transaction<'c> = self;
+            Ok(Handle::Borrowed(this.client(), Some(this.state())))
+        })
     }
 }
 
 impl<'e> Executor<'e> for &'e Client {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        Ok(Handle::Borrowed(self, None))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move { Ok(Handle::Borrowed(self, None)) })
     }
 }
 
 impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {
-    async fn __handle(self) -> Result<Handle<'e>, Error> {
-        Ok(Handle::Borrowed(self.client(), None))
+    fn __handle(self) -> HandleFuture<'e> {
+        Box::pin(async move { Ok(Handle::Borrowed(self.client(), None)) })
     }
 }
 
 impl<'e> Handle<'e> {
-    fn parts(&self) -> (&Client, Option<&StatementCache>) {
+    fn parts(&self) -> (&Client, Option<&ConnState>) {
         match self {
-            Handle::Pooled(c) => (&c.conn().client, Some(&c.conn().cache)),
-            Handle::Borrowed(client, cache) => (client, *cache),
+            Handle::Pooled(c) => (&c.conn().client, Some(&c.conn().state)),
+            Handle::Borrowed(client, state) => (client, *state),
         }
     }
 
     async fn statement(&self, sql: &'static str) -> Result<Statement, Error> {
         let (client, cache) = self.parts();
         match cache {
-            Some(cache) => cache.get_or_prepare(client, sql).await,
-            None => client.prepare(sql).await.map_err(Error::from),
+            Some(state) => state
+                .cache
+                .get_or_prepare(client, sql)
+                .await
+                .map_err(|e| self.fail(e)),
+            None => client
+                .prepare(sql)
+                .await
+                .map_err(|e| self.fail(Error::from(e))),
         }
     }
 
@@ -114,18 +138,26 @@ impl<'e> Handle<'e> {
         match op(stmt).await {
             Ok(r) => Ok(r),
             Err(e) if is_stale_statement(&e) => {
-                if let (_, Some(cache)) = self.parts() {
-                    cache.evict(sql);
+                if let (_, Some(state)) = self.parts() {
+                    state.cache.evict(sql);
                 }
                 let stmt = self.statement(sql).await?;
-                op(stmt).await.map_err(|e| self.fail(e))
+                op(stmt).await.map_err(|e| self.fail(Error::from(e)))
             }
-            Err(e) => Err(self.fail(e)),
+            Err(e) => Err(self.fail(Error::from(e))),
         }
     }
 
-    fn fail(&self, e: tokio_postgres::Error) -> Error {
-        let err = Error::from(e);
+    fn fail(&self, err: Error) -> Error {
+        if err.kind() == ErrorKind::Connection {
+            // The session is gone or in an unknown state: make sure the pool
+            // discards it even if the socket does not look closed yet.
+            if let (_, Some(state)) = self.parts() {
+                state
+                    .broken
+                    .store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
         // Kind and SQLSTATE only: never the SQL's parameters.
         tracing::debug!(kind = ?err.kind(), sqlstate = ?err.sqlstate().map(|c| c.code()), "query failed");
         err
@@ -147,8 +179,11 @@ impl<'e> Handle<'e> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, Error> {
         let (client, _) = self.parts();
-        self.with_statement(sql, |stmt| async move { client.execute(&stmt, params).await })
-            .await
+        self.with_statement(
+            sql,
+            |stmt| async move { client.execute(&stmt, params).await },
+        )
+        .await
     }
 
     pub(crate) async fn stream(

@@ -65,8 +65,8 @@ pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 
 pub use secure_pg_macros::{
-    secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed,
-    tenant_scoped, FromRow,
+    secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed, tenant_scoped,
+    FromRow,
 };
 
 /// Re-exported so that users need one dependency.
@@ -75,7 +75,7 @@ pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::executor::{Handle, StatementCache};
+    pub use crate::executor::{Handle, HandleFuture, StatementCache};
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;

@@ -56,31 +56,75 @@ use crate::executor::StatementCache;
 pub(crate) struct PgConn {
     pub(crate) client: Client,
     pub(crate) info: ConnectionInfo,
+    pub(crate) state: ConnState,
+    pub(crate) last_used: Mutex<Instant>,
+}
+
+/// Per-connection state shared with transactions and query handles.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct ConnState {
     pub(crate) cache: StatementCache,
     /// A transaction was begun and not (yet) finished.
     pub(crate) in_tx: AtomicBool,
     /// Session state may have changed; reset before the next checkout.
     pub(crate) needs_reset: AtomicBool,
-    pub(crate) last_used: Mutex<Instant>,
+    /// A query saw the connection fail; never hand it out again.
+    pub(crate) broken: AtomicBool,
+}
+
+impl ConnState {
+    pub(crate) fn new(statement_cache: bool) -> Self {
+        ConnState {
+            cache: StatementCache::new(statement_cache),
+            in_tx: AtomicBool::new(false),
+            needs_reset: AtomicBool::new(false),
+            broken: AtomicBool::new(false),
+        }
+    }
 }
 
 impl PgConn {
     /// Rolls back a transaction left open by a dropped future before the
     /// connection is used again directly.
     pub(crate) async fn settle(&self) -> Result<(), Error> {
-        if self.in_tx.load(Ordering::Acquire) {
+        if self.state.in_tx.load(Ordering::Acquire) {
             self.client
                 .batch_execute("ROLLBACK")
                 .await
                 .map_err(Error::from)?;
-            self.in_tx.store(false, Ordering::Release);
+            self.state.in_tx.store(false, Ordering::Release);
         }
         Ok(())
     }
 }
 
+/// The most recent failure to open a connection, so that a waiting
+/// checkout can report the real cause (bb8 itself only reports a timeout).
+#[derive(Default)]
+struct FailureBoard {
+    last: Mutex<Option<(Instant, Error)>>,
+    notify: tokio::sync::Notify,
+}
+
+impl FailureBoard {
+    fn record(&self, e: &Error) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), e.duplicate()));
+        self.notify.notify_waiters();
+    }
+
+    fn since(&self, t: Instant) -> Option<Error> {
+        match &*self.last.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((at, e)) if *at >= t => Some(e.duplicate()),
+            _ => None,
+        }
+    }
+}
+
 struct Manager {
     connector: Connector,
+    failures: Arc<FailureBoard>,
     credentials: CachedProvider,
     idle_check_after: Duration,
     max_lifetime: Option<Duration>,
@@ -93,9 +137,7 @@ impl Manager {
         Ok(PgConn {
             client,
             info,
-            cache: StatementCache::new(self.statement_cache),
-            in_tx: AtomicBool::new(false),
-            needs_reset: AtomicBool::new(false),
+            state: ConnState::new(self.statement_cache),
             last_used: Mutex::new(Instant::now()),
         })
     }
@@ -106,16 +148,23 @@ impl bb8::ManageConnection for Manager {
     type Error = Error;
 
     async fn connect(&self) -> Result<PgConn, Error> {
-        let password = self.credentials.get(false).await?;
-        match self.open(&password).await {
-            Err(e) if e.kind() == ErrorKind::Authentication => {
-                // The secret may have rotated since it was cached or read:
-                // ask once more, bypassing the cache.
-                let fresh = self.credentials.get(true).await?;
-                self.open(&fresh).await
+        let result = async {
+            let password = self.credentials.get(false).await?;
+            match self.open(&password).await {
+                Err(e) if e.kind() == ErrorKind::Authentication => {
+                    // The secret may have rotated since it was cached or
+                    // read: ask once more, bypassing the cache.
+                    let fresh = self.credentials.get(true).await?;
+                    self.open(&fresh).await
+                }
+                other => other,
             }
-            other => other,
         }
+        .await;
+        if let Err(e) = &result {
+            self.failures.record(e);
+        }
+        result
     }
 
     async fn is_valid(&self, conn: &mut PgConn) -> Result<(), Error> {
@@ -133,13 +182,13 @@ impl bb8::ManageConnection for Manager {
             return Err(Error::from_kind(ErrorKind::Connection)
                 .with_detail("connection reached max_lifetime"));
         }
-        if conn.needs_reset.load(Ordering::Acquire) {
+        if conn.state.needs_reset.load(Ordering::Acquire) {
             conn.client
                 .batch_execute("DISCARD ALL")
                 .await
                 .map_err(Error::from)?;
-            conn.cache.clear();
-            conn.needs_reset.store(false, Ordering::Release);
+            conn.state.cache.clear();
+            conn.state.needs_reset.store(false, Ordering::Release);
         } else {
             let idle = conn
                 .last_used
@@ -156,7 +205,9 @@ impl bb8::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut PgConn) -> bool {
         // A connection returned inside a transaction is discarded rather
         // than trusted to roll back.
-        conn.client.is_closed() || conn.in_tx.load(Ordering::Acquire)
+        conn.client.is_closed()
+            || conn.state.in_tx.load(Ordering::Acquire)
+            || conn.state.broken.load(Ordering::Acquire)
     }
 }
 
@@ -172,6 +223,7 @@ struct PoolOptions {
     statement_cache: bool,
     credentials: Option<Arc<dyn CredentialProvider>>,
     lazy: bool,
+    allow_weak_sslmode: bool,
 }
 
 impl Default for PoolOptions {
@@ -186,6 +238,7 @@ impl Default for PoolOptions {
             statement_cache: true,
             credentials: None,
             lazy: false,
+            allow_weak_sslmode: false,
         }
     }
 }
@@ -267,7 +320,23 @@ impl PoolBuilder {
         self
     }
 
+    /// Accept an `sslmode` weaker than `verify-full` in production (it is
+    /// otherwise a startup error there). `require` and `verify-ca` do not
+    /// prove the server is the one you meant; say so in a comment next to
+    /// this call.
+    pub fn dangerous_allow_sslmode_below_verify_full(mut self) -> Self {
+        self.options.allow_weak_sslmode = true;
+        self
+    }
+
     /// Builds the pool for `config`.
+    ///
+    /// Unless [`PoolBuilder::lazy`], one connection is made and the security
+    /// posture is checked: in production (`APP_ENV=production` or
+    /// [`crate::Environment::Production`]) a superuser or `BYPASSRLS` role,
+    /// or an `sslmode` below `verify-full` (unless allowed), refuses to
+    /// start with an error listing every finding; elsewhere findings are
+    /// logged once as warnings.
     pub async fn build(self, config: Config) -> Result<Pool, Error> {
         let o = self.options;
         let credentials = o
@@ -276,8 +345,10 @@ impl PoolBuilder {
             .unwrap_or_else(|| Arc::new(StaticPassword::new(config.password.clone())));
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
+        let failures = Arc::new(FailureBoard::default());
         let manager = Manager {
             connector,
+            failures: failures.clone(),
             credentials: CachedProvider::new(credentials),
             idle_check_after: o.idle_check_after,
             max_lifetime: o.max_lifetime,
@@ -296,13 +367,14 @@ impl PoolBuilder {
         let pool = Pool {
             shared: Arc::new(Shared {
                 config,
+                failures,
                 gate: Semaphore::new(o.max_size as usize),
                 bb8,
                 options: o,
             }),
         };
         if !pool.shared.options.lazy {
-            drop(pool.get().await?);
+            pool.startup_lint().await?;
         }
         Ok(pool)
     }
@@ -322,6 +394,7 @@ impl bb8::ErrorSink<Error> for LogSink {
 
 struct Shared {
     config: Arc<Config>,
+    failures: Arc<FailureBoard>,
     gate: Semaphore,
     bb8: bb8::Pool<Manager>,
     options: PoolOptions,
@@ -382,11 +455,15 @@ impl Pool {
                 .acquire()
                 .await
                 .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?;
-            let conn = self.shared.bb8.get().await.map_err(|e| match e {
-                bb8::RunError::User(e) => e,
-                bb8::RunError::TimedOut => Error::from_kind(ErrorKind::PoolTimeout)
-                    .with_detail("no connection could be made in time"),
-            })?;
+            let get = std::pin::pin!(self.shared.bb8.get());
+            let failed = std::pin::pin!(self.connect_failure_since(started));
+            let conn = match futures_util::future::select(get, failed).await {
+                futures_util::future::Either::Left((r, _)) => r.map_err(|e| match e {
+                    bb8::RunError::User(e) => e,
+                    bb8::RunError::TimedOut => self.timed_out(started),
+                })?,
+                futures_util::future::Either::Right((e, _)) => return Err(e),
+            };
             Ok::<_, Error>(PooledConnection {
                 conn,
                 _permit: permit,
@@ -394,16 +471,40 @@ impl Pool {
         };
         match tokio::time::timeout(timeout, attempt).await {
             Ok(r) => r,
-            Err(_) => {
-                let state = self.state();
-                Err(Error::from_kind(ErrorKind::PoolTimeout).with_detail(format!(
-                    "waited {:?} for a connection; {} of {} in use",
-                    started.elapsed(),
-                    state.in_use,
-                    state.max_size
-                )))
-            }
+            Err(_) => Err(self.timed_out(started)),
         }
+    }
+
+    /// Resolves when opening a connection failed after `t` while the pool
+    /// has no connection at all, i.e. the database cannot be reached: the
+    /// waiter gets the real cause now instead of a timeout later.
+    async fn connect_failure_since(&self, t: Instant) -> Error {
+        loop {
+            let notified = self.shared.failures.notify.notified();
+            if self.shared.bb8.state().connections == 0 {
+                if let Some(e) = self.shared.failures.since(t) {
+                    return e;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    fn timed_out(&self, started: Instant) -> Error {
+        let state = self.state();
+        let mut e = Error::from_kind(ErrorKind::PoolTimeout).with_detail(format!(
+            "waited {:?} for a connection; {} of {} in use",
+            started.elapsed(),
+            state.in_use,
+            state.max_size
+        ));
+        if let Some(cause) = self.shared.failures.since(started) {
+            e = e.with_detail(format!(
+                "last connection attempt failed: {}",
+                cause.detail()
+            ));
+        }
+        e
     }
 
     /// The pool's current size and use.
@@ -443,12 +544,17 @@ impl Pool {
     where
         F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
     {
-        self.transaction_with(TransactionOptions::default(), f).await
+        self.transaction_with(TransactionOptions::default(), f)
+            .await
     }
 
     /// [`Pool::transaction`] with an isolation level, retry budget and an
     /// optional tenant for row-level security.
-    pub async fn transaction_with<R, F>(&self, options: TransactionOptions, mut f: F) -> Result<R, Error>
+    pub async fn transaction_with<R, F>(
+        &self,
+        options: TransactionOptions,
+        mut f: F,
+    ) -> Result<R, Error>
     where
         F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
     {
@@ -570,7 +676,11 @@ impl fmt::Debug for PooledConnection<'_> {
 
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
-        *self.conn.last_used.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        *self
+            .conn
+            .last_used
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = Instant::now();
     }
 }
 
@@ -588,13 +698,13 @@ impl<'p> PooledConnection<'p> {
     /// cover. The connection is reset (`DISCARD ALL`) before its next
     /// checkout, since anything may have been run on it.
     pub fn client(&self) -> &Client {
-        self.conn.needs_reset.store(true, Ordering::Release);
+        self.conn.state.needs_reset.store(true, Ordering::Release);
         &self.conn.client
     }
 
     /// How many prepared statements this connection has cached.
     pub fn cached_statements(&self) -> usize {
-        self.conn.cache.len()
+        self.conn.state.cache.len()
     }
 
     /// Begins a transaction on this connection.
@@ -625,14 +735,13 @@ impl<'p> PooledConnection<'p> {
                 t.get()
             ));
         }
-        conn.in_tx.store(true, Ordering::Release);
+        conn.state.in_tx.store(true, Ordering::Release);
         if let Err(e) = conn.client.batch_execute(&begin).await {
             return Err(Error::from(e));
         }
         Ok(Transaction {
             client: &conn.client,
-            cache: &conn.cache,
-            in_tx: &conn.in_tx,
+            state: &conn.state,
             finished: false,
         })
     }
@@ -643,8 +752,7 @@ impl<'p> PooledConnection<'p> {
 /// or by discarding the connection when it returns to the pool).
 pub struct Transaction<'c> {
     client: &'c Client,
-    cache: &'c StatementCache,
-    in_tx: &'c AtomicBool,
+    state: &'c ConnState,
     finished: bool,
 }
 
@@ -661,8 +769,8 @@ impl<'c> Transaction<'c> {
         self.client
     }
 
-    pub(crate) fn cache(&self) -> &'c StatementCache {
-        self.cache
+    pub(crate) fn state(&self) -> &'c ConnState {
+        self.state
     }
 
     /// Commits.
@@ -680,13 +788,55 @@ impl<'c> Transaction<'c> {
         // If this future is dropped before the server answers, `in_tx`
         // stays set and the connection is rolled back or discarded.
         self.client.batch_execute(sql).await.map_err(Error::from)?;
-        self.in_tx.store(false, Ordering::Release);
+        self.state.in_tx.store(false, Ordering::Release);
         Ok(())
     }
 }
 
 /// Parts used by the health check.
 impl Pool {
+    async fn startup_lint(&self) -> Result<(), Error> {
+        let conn = self.get().await?;
+        let msgs = conn
+            .conn()
+            .client
+            .simple_query(crate::health::POSTURE_SQL)
+            .await
+            .map_err(Error::from)?;
+        drop(conn);
+        let Some(posture) = crate::health::parse_posture(&msgs) else {
+            return Ok(());
+        };
+        let mut findings = crate::health::findings(&posture, self.config().get_sslmode());
+        if self.shared.options.allow_weak_sslmode {
+            findings.retain(|f| f.code != "sslmode-not-verify-full");
+        }
+        let production = self.config().environment.is_production();
+        let severe: Vec<_> = findings
+            .iter()
+            .filter(|f| f.severity == crate::health::Severity::Severe)
+            .collect();
+        if production && !severe.is_empty() {
+            let list = findings
+                .iter()
+                .map(|f| f.to_string())
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                format!(
+                    "refusing to start in production with an unsafe database setup: {}",
+                    severe.iter().map(|f| f.code).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .with_detail(list));
+        }
+        for f in &findings {
+            tracing::warn!(code = f.code, "database security finding: {}", f.message);
+        }
+        Ok(())
+    }
+
     pub(crate) fn options_checkout_timeout(&self) -> Duration {
         self.shared.options.checkout_timeout
     }

@@ -49,18 +49,16 @@ pub(crate) fn client_config(config: &Config) -> Result<Option<Arc<ClientConfig>>
     let verifier: Arc<dyn ServerCertVerifier> = match config.sslmode {
         SslMode::VerifyFull | SslMode::VerifyCa => {
             let roots = load_roots(config)?;
-            let webpki = WebPkiServerVerifier::builder_with_provider(
-                Arc::new(roots),
-                provider.clone(),
-            )
-            .build()
-            .map_err(|e| {
-                Error::new(
+            let webpki =
+                WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                    .build()
+                    .map_err(|e| {
+                        Error::new(
                     ErrorKind::Configuration,
                     "invalid value for `sslrootcert`: the certificates cannot be used as roots",
                 )
                 .with_detail(e.to_string())
-            })?;
+                    })?;
             if config.sslmode == SslMode::VerifyFull {
                 webpki
             } else {
@@ -501,7 +499,10 @@ pub(crate) fn explain(err: &rustls::Error, config: &Config) -> String {
     };
     match err {
         rustls::Error::InvalidCertificate(c) => match c {
-            CertificateError::NotValidForNameContext { expected, presented } => format!(
+            CertificateError::NotValidForNameContext {
+                expected,
+                presented,
+            } => format!(
                 "the server certificate is for {}, not for the host {expected:?} that was \
                  connected to (sslmode=verify-full checks the host name): connect using a \
                  name the certificate lists, or have the certificate reissued with this \

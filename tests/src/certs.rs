@@ -96,7 +96,10 @@ impl Certs {
         let local = ["localhost", "127.0.0.1", "::1"];
         let servers = vec![
             (ServerCert::Valid, leaf("localhost", &local, &ca_, false)),
-            (ServerCert::OtherCa, leaf("localhost", &local, &other, false)),
+            (
+                ServerCert::OtherCa,
+                leaf("localhost", &local, &other, false),
+            ),
             (
                 ServerCert::WrongHost,
                 leaf("db.example.com", &["db.example.com"], &ca_, false),
@@ -106,7 +109,10 @@ impl Certs {
                 ServerCert::LeafOfIntermediate,
                 leaf("localhost", &local, &inter, false),
             ),
-            (ServerCert::CommonNameOnly, leaf("localhost", &[], &ca_, false)),
+            (
+                ServerCert::CommonNameOnly,
+                leaf("localhost", &[], &ca_, false),
+            ),
             (
                 ServerCert::IpInCommonNameOnly,
                 leaf("127.0.0.1", &[], &ca_, false),

@@ -35,7 +35,8 @@ pub const APP_PASSWORD: &str = "app-P4ssw0rd-never-shown";
 /// Database owned by [`APP_USER`].
 pub const APP_DB: &str = "app";
 
-const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not found. \
+const INSTALL_HINT: &str =
+    "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not found. \
 Install them, e.g. `apt-get install -y postgresql` on Debian/Ubuntu or `brew install postgresql` \
 on macOS, or put their directory on PATH. The tests never skip: they need a real server.";
 
@@ -415,7 +416,19 @@ impl Cluster {
             .arg(&self.socket_dir)
             .arg("-p")
             .arg(self.port.to_string())
-            .args(["-U", "postgres", "-d", db, "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c"])
+            .args([
+                "-U",
+                "postgres",
+                "-d",
+                db,
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+            ])
             .arg(sql)
             .output()
             .expect("run psql");
@@ -431,6 +444,16 @@ impl Cluster {
     pub fn url(&self) -> String {
         format!(
             "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}",
+            self.port,
+            certs::certs().ca_file().display()
+        )
+    }
+
+    /// A verify-full URL for the `postgres` superuser (for tests that need
+    /// to terminate backends or check the superuser finding).
+    pub fn superuser_url(&self) -> String {
+        format!(
+            "postgres://postgres:{SUPERUSER_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}",
             self.port,
             certs::certs().ca_file().display()
         )

@@ -10,7 +10,10 @@ fn from_env_reads_database_url_and_libpq_variables() {
     std::env::remove_var("DATABASE_URL");
     let e = Config::from_env().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Configuration);
-    assert_eq!(e.to_string(), "DATABASE_URL environment variable must be set");
+    assert_eq!(
+        e.to_string(),
+        "DATABASE_URL environment variable must be set"
+    );
 
     std::env::set_var("DATABASE_URL", "postgres://app@db.internal/shop");
     std::env::set_var("PGSSLMODE", "verify-ca");
@@ -23,7 +26,10 @@ fn from_env_reads_database_url_and_libpq_variables() {
         "DATABASE_URL",
         "postgres://app@db.internal/shop?sslmode=verify-full",
     );
-    assert_eq!(Config::from_env().unwrap().get_sslmode(), SslMode::VerifyFull);
+    assert_eq!(
+        Config::from_env().unwrap().get_sslmode(),
+        SslMode::VerifyFull
+    );
     std::env::remove_var("PGSSLMODE");
     std::env::remove_var("PGAPPNAME");
     std::env::remove_var("DATABASE_URL");

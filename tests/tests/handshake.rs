@@ -20,5 +20,9 @@ async fn one_key_exchange_per_handshake() {
         drop(client);
     }
     let after = secure_pg::__private::key_exchanges_started();
-    assert_eq!(after - before, 5, "a HelloRetryRequest doubled the key exchanges");
+    assert_eq!(
+        after - before,
+        5,
+        "a HelloRetryRequest doubled the key exchanges"
+    );
 }

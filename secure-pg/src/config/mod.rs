@@ -16,7 +16,6 @@ use std::time::Duration;
 
 use crate::error::{Error, ErrorKind};
 
-
 /// Default bound on establishing a connection (TCP, TLS, authentication and
 /// the TLS check), used when `connect_timeout` is not given. libpq waits
 /// forever by default; a service should not.
@@ -339,10 +338,7 @@ impl Config {
 
     /// Like [`Config::parse`], with the environment supplied by the caller
     /// (useful in tests, or to ignore the environment with `|_| None`).
-    pub fn parse_with_env(
-        s: &str,
-        env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, Error> {
+    pub fn parse_with_env(s: &str, env: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let pairs = parse::parse_pairs(s)?;
         let mut config = Config::default();
         for (key, _) in &pairs {
@@ -351,10 +347,7 @@ impl Config {
                     ErrorKind::Configuration,
                     format!("unknown connection option `{key}`"),
                 )
-                .with_detail(format!(
-                    "known options: {}",
-                    parse::KNOWN_KEYS.join(", ")
-                )));
+                .with_detail(format!("known options: {}", parse::KNOWN_KEYS.join(", "))));
             }
         }
         for (var, key) in LIBPQ_ENV_VARS {

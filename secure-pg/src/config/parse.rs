@@ -177,9 +177,7 @@ fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
             loop {
                 match chars.next() {
                     None => {
-                        return Err(malformed(&format!(
-                            "unterminated quoted value for `{key}`"
-                        )))
+                        return Err(malformed(&format!("unterminated quoted value for `{key}`")))
                     }
                     Some('\\') => match chars.next() {
                         Some(c) => value.push(c),
@@ -353,10 +351,9 @@ pub(crate) fn set_option(config: &mut Config, key: &str, value: &str) -> Result<
                         return Ok(5432);
                     }
                     match p.parse::<u16>() {
-                        Ok(0) | Err(_) => Err(invalid_value(
-                            "port",
-                            "expected a number from 1 to 65535",
-                        )),
+                        Ok(0) | Err(_) => {
+                            Err(invalid_value("port", "expected a number from 1 to 65535"))
+                        }
                         Ok(n) => Ok(n),
                     }
                 })
@@ -399,9 +396,7 @@ pub(crate) fn set_option(config: &mut Config, key: &str, value: &str) -> Result<
             )
         }
         "options" => config.options = Some(value.to_string()),
-        "statement_timeout" => {
-            config.statement_timeout = Some(duration_option(key, value, "ms")?)
-        }
+        "statement_timeout" => config.statement_timeout = Some(duration_option(key, value, "ms")?),
         "idle_in_transaction_session_timeout" => {
             config.idle_in_transaction_session_timeout = Some(duration_option(key, value, "ms")?)
         }
@@ -531,9 +526,15 @@ mod tests {
     fn durations() {
         assert_eq!(parse_duration("5", "s"), Some(Duration::from_secs(5)));
         assert_eq!(parse_duration("5", "ms"), Some(Duration::from_millis(5)));
-        assert_eq!(parse_duration("1.5s", "ms"), Some(Duration::from_millis(1500)));
+        assert_eq!(
+            parse_duration("1.5s", "ms"),
+            Some(Duration::from_millis(1500))
+        );
         assert_eq!(parse_duration("2min", "ms"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("250 ms", "s"), Some(Duration::from_millis(250)));
+        assert_eq!(
+            parse_duration("250 ms", "s"),
+            Some(Duration::from_millis(250))
+        );
         assert_eq!(parse_duration("-1", "s"), None);
         assert_eq!(parse_duration("abc", "s"), None);
         assert_eq!(parse_duration("5 weeks", "s"), None);

@@ -128,9 +128,7 @@ impl AwsCredentials {
         Self::from_lookup(|name| std::env::var_os(name))
     }
 
-    fn from_lookup(
-        lookup: impl Fn(&str) -> Option<std::ffi::OsString>,
-    ) -> Result<Self, Error> {
+    fn from_lookup(lookup: impl Fn(&str) -> Option<std::ffi::OsString>) -> Result<Self, Error> {
         let read = |name: &'static str| -> Result<Option<String>, Error> {
             match lookup(name) {
                 None => Ok(None),
@@ -167,10 +165,7 @@ impl fmt::Debug for AwsCredentials {
         f.debug_struct("AwsCredentials")
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"***")
-            .field(
-                "session_token",
-                &self.session_token.as_ref().map(|_| "***"),
-            )
+            .field("session_token", &self.session_token.as_ref().map(|_| "***"))
             .finish()
     }
 }
@@ -671,11 +666,9 @@ mod tests {
 
     #[test]
     fn missing_variables_are_named_without_values() {
-        let e = AwsCredentials::from_lookup(lookup(&[(
-            "AWS_SECRET_ACCESS_KEY",
-            "very-secret-key",
-        )]))
-        .unwrap_err();
+        let e =
+            AwsCredentials::from_lookup(lookup(&[("AWS_SECRET_ACCESS_KEY", "very-secret-key")]))
+                .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Configuration);
         assert!(e.to_string().contains("AWS_ACCESS_KEY_ID"), "{e}");
 
@@ -734,11 +727,7 @@ mod tests {
         );
 
         let e = provider
-            .credential_from(
-                AwsCredentials::from_lookup(lookup(&[])),
-                fixed_now(),
-                start,
-            )
+            .credential_from(AwsCredentials::from_lookup(lookup(&[])), fixed_now(), start)
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Configuration);
     }
@@ -759,10 +748,7 @@ mod tests {
             .parse()
             .unwrap();
         let p = RdsIamProvider::from_config(&config, "eu-west-1").unwrap();
-        assert_eq!(
-            p.params(),
-            &params("db1.example", 6432, "app", "eu-west-1")
-        );
+        assert_eq!(p.params(), &params("db1.example", 6432, "app", "eu-west-1"));
 
         let config: Config = "postgres://app@db.example/shop".parse().unwrap();
         let p = RdsIamProvider::from_config(&config, "eu-west-1").unwrap();

@@ -111,19 +111,43 @@ fn libpq_environment_variables_fill_in_and_the_string_wins() {
 #[test]
 fn bad_inputs_are_clear_errors_naming_the_option() {
     let cases: &[(&str, &str)] = &[
-        ("postgres://h/x?sslmod=verify-full", "unknown connection option `sslmod`"),
+        (
+            "postgres://h/x?sslmod=verify-full",
+            "unknown connection option `sslmod`",
+        ),
         ("postgres://h/x?ssl=true", "unknown connection option `ssl`"),
         ("host=h bogus=1", "unknown connection option `bogus`"),
         ("postgres://h:99999/x", "invalid value for `port`"),
         ("postgres://h:0/x", "invalid value for `port`"),
         ("postgres://h:abc/x", "invalid value for `port`"),
-        ("postgres://h/x?connect_timeout=soon", "invalid value for `connect_timeout`"),
-        ("postgres://h/x?connect_timeout=0", "invalid value for `connect_timeout`"),
-        ("postgres://h/x?connect_timeout=-5", "invalid value for `connect_timeout`"),
-        ("postgres://h/x?statement_timeout=5parsecs", "invalid value for `statement_timeout`"),
-        ("postgres://h/x?keepalives=maybe", "invalid value for `keepalives`"),
-        ("postgres://h/x?sslmode=verify", "invalid value for `sslmode`"),
-        ("postgres://h/x?channel_binding=yes", "invalid value for `channel_binding`"),
+        (
+            "postgres://h/x?connect_timeout=soon",
+            "invalid value for `connect_timeout`",
+        ),
+        (
+            "postgres://h/x?connect_timeout=0",
+            "invalid value for `connect_timeout`",
+        ),
+        (
+            "postgres://h/x?connect_timeout=-5",
+            "invalid value for `connect_timeout`",
+        ),
+        (
+            "postgres://h/x?statement_timeout=5parsecs",
+            "invalid value for `statement_timeout`",
+        ),
+        (
+            "postgres://h/x?keepalives=maybe",
+            "invalid value for `keepalives`",
+        ),
+        (
+            "postgres://h/x?sslmode=verify",
+            "invalid value for `sslmode`",
+        ),
+        (
+            "postgres://h/x?channel_binding=yes",
+            "invalid value for `channel_binding`",
+        ),
         ("postgres://[::1/x", "malformed connection string"),
         ("mysql://h/x", "malformed connection string"),
         ("postgres://u:%zz@h/x", "malformed connection string"),

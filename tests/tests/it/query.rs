@@ -49,50 +49,83 @@ async fn every_method_on_a_pool() {
     .await
     .unwrap();
     assert_eq!(n, 2);
-    let all: Vec<Widget> = secure_query_as!(Widget, "SELECT id, name, note FROM widgets_methods ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let all: Vec<Widget> = secure_query_as!(
+        Widget,
+        "SELECT id, name, note FROM widgets_methods ORDER BY id"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     assert_eq!(
         all,
         vec![
-            Widget { id: 1, name: "one".into(), note: Some("first".into()) },
-            Widget { id: 2, name: "two".into(), note: None },
+            Widget {
+                id: 1,
+                name: "one".into(),
+                note: Some("first".into())
+            },
+            Widget {
+                id: 2,
+                name: "two".into(),
+                note: None
+            },
         ]
     );
     let id = 2_i64;
-    let one = secure_query_as!(Widget, "SELECT id, name, note FROM widgets_methods WHERE id = $1", id)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let one = secure_query_as!(
+        Widget,
+        "SELECT id, name, note FROM widgets_methods WHERE id = $1",
+        id
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
     assert_eq!(one.name, "two");
     let missing = checked(
-        secure_query_as!(Widget, "SELECT id, name, note FROM widgets_methods WHERE id = $1", 99_i64)
-            .fetch_one(&pool)
-            .await
-            .unwrap_err(),
+        secure_query_as!(
+            Widget,
+            "SELECT id, name, note FROM widgets_methods WHERE id = $1",
+            99_i64
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
     );
     assert_eq!(missing.kind(), ErrorKind::NotFound);
     assert_eq!(missing.to_string(), "no matching record was found");
-    let none = secure_query_as!(Widget, "SELECT id, name, note FROM widgets_methods WHERE id = $1", 99_i64)
-        .fetch_optional(&pool)
-        .await
-        .unwrap();
+    let none = secure_query_as!(
+        Widget,
+        "SELECT id, name, note FROM widgets_methods WHERE id = $1",
+        99_i64
+    )
+    .fetch_optional(&pool)
+    .await
+    .unwrap();
     assert!(none.is_none());
-    let tuple: (i64, String) = secure_query_as!((i64, String), "SELECT id, name FROM widgets_methods WHERE id = $1", 1_i64)
+    let tuple: (i64, String) = secure_query_as!(
+        (i64, String),
+        "SELECT id, name FROM widgets_methods WHERE id = $1",
+        1_i64
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(tuple, (1, "one".to_string()));
+    let rows = secure_query!("SELECT count(*) FROM widgets_methods")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(tuple, (1, "one".to_string()));
-    let rows = secure_query!("SELECT count(*) FROM widgets_methods").fetch_one(&pool).await.unwrap();
     assert_eq!(rows.get::<_, i64>(0), 2);
-    let streamed: Vec<Widget> = secure_query_as!(Widget, "SELECT id, name, note FROM widgets_methods ORDER BY id")
-        .fetch(&pool)
-        .await
-        .unwrap()
-        .try_collect()
-        .await
-        .unwrap();
+    let streamed: Vec<Widget> = secure_query_as!(
+        Widget,
+        "SELECT id, name, note FROM widgets_methods ORDER BY id"
+    )
+    .fetch(&pool)
+    .await
+    .unwrap()
+    .try_collect()
+    .await
+    .unwrap();
     assert_eq!(streamed.len(), 2);
 }
 
@@ -102,25 +135,41 @@ async fn every_executor_kind() {
     fresh_table(&pool, "widgets_exec").await;
     // A pooled connection, shared and mutable.
     let mut conn = pool.get().await.unwrap();
-    secure_query!("INSERT INTO widgets_exec (id, name) VALUES ($1, $2)", 1_i64, "a")
-        .execute(&conn)
-        .await
-        .unwrap();
-    secure_query!("INSERT INTO widgets_exec (id, name) VALUES ($1, $2)", 2_i64, "b")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    secure_query!(
+        "INSERT INTO widgets_exec (id, name) VALUES ($1, $2)",
+        1_i64,
+        "a"
+    )
+    .execute(&conn)
+    .await
+    .unwrap();
+    secure_query!(
+        "INSERT INTO widgets_exec (id, name) VALUES ($1, $2)",
+        2_i64,
+        "b"
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
     // Our transaction.
     {
         let mut tx = conn.transaction().await.unwrap();
-        secure_query!("INSERT INTO widgets_exec (id, name) VALUES ($1, $2)", 3_i64, "c")
-            .execute(&mut tx)
-            .await
-            .unwrap();
-        secure_query!("INSERT INTO widgets_exec (id, name) VALUES ($1, $2)", 4_i64, "d")
-            .execute(&tx)
-            .await
-            .unwrap();
+        secure_query!(
+            "INSERT INTO widgets_exec (id, name) VALUES ($1, $2)",
+            3_i64,
+            "c"
+        )
+        .execute(&mut tx)
+        .await
+        .unwrap();
+        secure_query!(
+            "INSERT INTO widgets_exec (id, name) VALUES ($1, $2)",
+            4_i64,
+            "d"
+        )
+        .execute(&tx)
+        .await
+        .unwrap();
         tx.rollback().await.unwrap();
     }
     // A plain tokio_postgres::Client from secure_pg::connect.
@@ -147,11 +196,18 @@ async fn every_executor_kind() {
 #[tokio::test]
 async fn statements_are_prepared_once_per_connection() {
     let c = shared(ClusterSpec::tls(ServerCert::Valid));
-    let pool = Pool::builder().max_size(1).build(config(&c.url())).await.unwrap();
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&c.url()))
+        .await
+        .unwrap();
     let conn = pool.get().await.unwrap();
     let before = conn.cached_statements();
     for i in 0..5_i32 {
-        let v = secure_query_as!((i32,), "SELECT $1::int4 + 1", i).fetch_one(&conn).await.unwrap();
+        let v = secure_query_as!((i32,), "SELECT $1::int4 + 1", i)
+            .fetch_one(&conn)
+            .await
+            .unwrap();
         assert_eq!(v.0, i + 1);
     }
     assert_eq!(conn.cached_statements(), before + 1);
@@ -172,22 +228,34 @@ async fn injection_attempts_are_stored_verbatim() {
         long.as_str(),
     ];
     for (i, s) in attempts.iter().enumerate() {
-        secure_query!("INSERT INTO widgets_inject (id, name) VALUES ($1, $2)", i as i64, s)
-            .execute(&pool)
-            .await
-            .unwrap();
-        let back: (String,) = secure_query_as!((String,), "SELECT name FROM widgets_inject WHERE id = $1", i as i64)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        secure_query!(
+            "INSERT INTO widgets_inject (id, name) VALUES ($1, $2)",
+            i as i64,
+            s
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let back: (String,) = secure_query_as!(
+            (String,),
+            "SELECT name FROM widgets_inject WHERE id = $1",
+            i as i64
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap();
         assert_eq!(back.0, *s);
     }
     // A NUL byte cannot be stored in text: a clear invalid-input error, not truncation.
     let e = checked(
-        secure_query!("INSERT INTO widgets_inject (id, name) VALUES ($1, $2)", 100_i64, "nul\0byte")
-            .execute(&pool)
-            .await
-            .unwrap_err(),
+        secure_query!(
+            "INSERT INTO widgets_inject (id, name) VALUES ($1, $2)",
+            100_i64,
+            "nul\0byte"
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
     );
     assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:#}");
     let count: (i64,) = secure_query_as!((i64,), "SELECT count(*) FROM widgets_inject")
@@ -202,16 +270,24 @@ async fn arrays_are_the_safe_dynamic_in_list() {
     let pool = pool().await;
     fresh_table(&pool, "widgets_any").await;
     for i in 1..=5_i64 {
-        secure_query!("INSERT INTO widgets_any (id, name) VALUES ($1, $2)", i, format!("w{i}"))
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
-    let wanted: Vec<i64> = vec![2, 4, 42];
-    let got: Vec<(i64,)> = secure_query_as!((i64,), "SELECT id FROM widgets_any WHERE id = ANY($1) ORDER BY id", wanted)
-        .fetch_all(&pool)
+        secure_query!(
+            "INSERT INTO widgets_any (id, name) VALUES ($1, $2)",
+            i,
+            format!("w{i}")
+        )
+        .execute(&pool)
         .await
         .unwrap();
+    }
+    let wanted: Vec<i64> = vec![2, 4, 42];
+    let got: Vec<(i64,)> = secure_query_as!(
+        (i64,),
+        "SELECT id FROM widgets_any WHERE id = ANY($1) ORDER BY id",
+        wanted
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
     assert_eq!(got, vec![(2,), (4,)]);
 }
 
@@ -228,17 +304,23 @@ async fn a_missing_column_or_wrong_type_names_the_field() {
     assert!(e.detail().to_string().contains("Widget::note"), "{e:#}");
     assert_eq!(e.to_string(), "a database result could not be read");
     let e = checked(
-        secure_query_as!(Widget, "SELECT 'one'::text AS id, 'x'::text AS name, NULL::text AS note")
-            .fetch_one(&pool)
-            .await
-            .unwrap_err(),
+        secure_query_as!(
+            Widget,
+            "SELECT 'one'::text AS id, 'x'::text AS name, NULL::text AS note"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
     );
     assert!(e.detail().to_string().contains("Widget::id"), "{e:#}");
     let e = checked(
-        secure_query_as!(Widget, "SELECT 1::bigint AS id, NULL::text AS name, NULL::text AS note")
-            .fetch_one(&pool)
-            .await
-            .unwrap_err(),
+        secure_query_as!(
+            Widget,
+            "SELECT 1::bigint AS id, NULL::text AS name, NULL::text AS note"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
     );
     assert!(e.detail().to_string().contains("Option<_>"), "{e:#}");
 }

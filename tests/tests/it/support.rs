@@ -10,7 +10,9 @@ pub(crate) fn config(url: &str) -> Config {
 }
 
 /// Connects with `url`.
-pub(crate) async fn try_connect(url: &str) -> Result<(tokio_postgres::Client, ConnectionInfo), Error> {
+pub(crate) async fn try_connect(
+    url: &str,
+) -> Result<(tokio_postgres::Client, ConnectionInfo), Error> {
     let config = Config::parse_with_env(url, |_| None)?;
     secure_pg::connect(&config).await
 }
@@ -19,7 +21,12 @@ pub(crate) async fn try_connect(url: &str) -> Result<(tokio_postgres::Client, Co
 /// its renderings may carry a password, and the user-facing one carries no
 /// host name either.
 pub(crate) fn checked(e: Error) -> Error {
-    let renderings = [e.to_string(), format!("{e:#}"), format!("{e:?}"), e.detail().to_string()];
+    let renderings = [
+        e.to_string(),
+        format!("{e:#}"),
+        format!("{e:?}"),
+        e.detail().to_string(),
+    ];
     for r in &renderings {
         for secret in [APP_PASSWORD, SUPERUSER_PASSWORD] {
             assert!(!r.contains(secret), "a password leaked into an error: {r}");

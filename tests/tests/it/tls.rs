@@ -24,17 +24,45 @@ fn ca_opt() -> String {
 #[tokio::test]
 async fn sslmode_matrix_against_real_servers() {
     use ServerCert::*;
-    type Case = (&'static str, Option<ServerCert>, Result<(), (ErrorKind, &'static str)>);
+    type Case = (
+        &'static str,
+        Option<ServerCert>,
+        Result<(), (ErrorKind, &'static str)>,
+    );
     let cases: Vec<Case> = vec![
         ("verify-full", Some(Valid), Ok(())),
-        ("verify-full", Some(OtherCa), Err((ErrorKind::TlsVerification, "not issued by"))),
-        ("verify-full", Some(WrongHost), Err((ErrorKind::TlsVerification, "db.example.com"))),
-        ("verify-full", Some(Expired), Err((ErrorKind::TlsVerification, "expired"))),
-        ("verify-full", None, Err((ErrorKind::TlsRequired, "ssl = on"))),
+        (
+            "verify-full",
+            Some(OtherCa),
+            Err((ErrorKind::TlsVerification, "not issued by")),
+        ),
+        (
+            "verify-full",
+            Some(WrongHost),
+            Err((ErrorKind::TlsVerification, "db.example.com")),
+        ),
+        (
+            "verify-full",
+            Some(Expired),
+            Err((ErrorKind::TlsVerification, "expired")),
+        ),
+        (
+            "verify-full",
+            None,
+            Err((ErrorKind::TlsRequired, "ssl = on")),
+        ),
         ("verify-ca", Some(Valid), Ok(())),
-        ("verify-ca", Some(OtherCa), Err((ErrorKind::TlsVerification, "not issued by"))),
+        (
+            "verify-ca",
+            Some(OtherCa),
+            Err((ErrorKind::TlsVerification, "not issued by")),
+        ),
         ("verify-ca", Some(WrongHost), Ok(())),
-        ("verify-ca", Some(Expired), Err((ErrorKind::TlsVerification, "expired"))),
+        (
+            "verify-ca",
+            Some(Expired),
+            Err((ErrorKind::TlsVerification, "expired")),
+        ),
         ("verify-ca", None, Err((ErrorKind::TlsRequired, "ssl = on"))),
         ("require", Some(Valid), Ok(())),
         ("require", Some(OtherCa), Ok(())),
@@ -47,7 +75,11 @@ async fn sslmode_matrix_against_real_servers() {
         ("allow", None, Ok(())),
         ("disable", None, Ok(())),
         // The TLS server's pg_hba rejects plaintext.
-        ("disable", Some(Valid), Err((ErrorKind::Authentication, "no encryption"))),
+        (
+            "disable",
+            Some(Valid),
+            Err((ErrorKind::Authentication, "no encryption")),
+        ),
     ];
     for (mode, server, expected) in cases {
         let spec = match server {
@@ -72,7 +104,10 @@ async fn sslmode_matrix_against_real_servers() {
                 let e = checked(e);
                 assert_eq!(e.kind(), kind, "{mode} vs {server:?}: {e:#}");
                 let detail = e.detail().to_string();
-                assert!(detail.contains(hint), "{mode} vs {server:?}: `{hint}` not in {detail}");
+                assert!(
+                    detail.contains(hint),
+                    "{mode} vs {server:?}: `{hint}` not in {detail}"
+                );
             }
             (Ok(()), Err(e)) => panic!("{mode} vs {server:?} should connect: {e:#}"),
             (Err((kind, _)), Ok(_)) => panic!("{mode} vs {server:?} should fail with {kind:?}"),
@@ -104,10 +139,17 @@ async fn the_default_mode_is_verify_full_and_ip_hosts_match_ip_sans() {
 
 #[tokio::test]
 async fn error_text_names_the_host_the_certificate_was_for() {
-    let url = url_for(ClusterSpec::tls(ServerCert::WrongHost), "localhost", &ca_opt());
+    let url = url_for(
+        ClusterSpec::tls(ServerCert::WrongHost),
+        "localhost",
+        &ca_opt(),
+    );
     let e = expect_err(try_connect(&url).await);
     assert_eq!(e.kind(), ErrorKind::TlsVerification);
-    assert_eq!(e.to_string(), "the database server's certificate was not accepted");
+    assert_eq!(
+        e.to_string(),
+        "the database server's certificate was not accepted"
+    );
     let detail = e.detail().to_string();
     assert!(detail.contains("db.example.com"), "{detail}");
     assert!(detail.contains("\"localhost\""), "{detail}");
@@ -133,9 +175,13 @@ async fn chains_as_libpq_accepts_them() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     // A bundle of many CAs (like the AWS RDS global bundle).
     let multi = format!("sslrootcert={}", c.multi_ca_bundle_file().display());
-    try_connect(&url_for(ClusterSpec::tls(ServerCert::Valid), "localhost", &multi))
-        .await
-        .unwrap_or_else(|e| panic!("{e:#}"));
+    try_connect(&url_for(
+        ClusterSpec::tls(ServerCert::Valid),
+        "localhost",
+        &multi,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
 }
 
 #[tokio::test]
@@ -159,13 +205,17 @@ async fn where_rustls_and_libpq_differ_we_refuse_common_names() {
 #[tokio::test]
 async fn sslrootcert_system_needs_verify_full() {
     for mode in ["verify-ca", "require"] {
-        let e = expect_err(Config::parse_with_env(
-            &format!("postgres://db.example.com/x?sslmode={mode}&sslrootcert=system"),
-            |_| None,
-        )
-        .and_then(|c| c.validate()));
+        let e = expect_err(
+            Config::parse_with_env(
+                &format!("postgres://db.example.com/x?sslmode={mode}&sslrootcert=system"),
+                |_| None,
+            )
+            .and_then(|c| c.validate()),
+        );
         assert_eq!(e.kind(), ErrorKind::Configuration);
-        assert!(e.to_string().contains("sslrootcert=system requires sslmode=verify-full"));
+        assert!(e
+            .to_string()
+            .contains("sslrootcert=system requires sslmode=verify-full"));
     }
 }
 
@@ -250,7 +300,10 @@ async fn a_stalled_server_is_bounded_by_connect_timeout() {
     let took = started.elapsed();
     assert_eq!(e.kind(), ErrorKind::Connection);
     assert!(e.detail().to_string().contains("connect_timeout"), "{e:#}");
-    assert!(took >= Duration::from_millis(900) && took < Duration::from_secs(5), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(900) && took < Duration::from_secs(5),
+        "{took:?}"
+    );
 }
 
 #[tokio::test]
@@ -299,7 +352,10 @@ async fn session_settings_are_applied_at_startup() {
         client.simple_query("SELECT pg_sleep(2)").await.unwrap_err(),
     ));
     assert_eq!(e.kind(), ErrorKind::QueryTimeout);
-    assert_eq!(e.to_string(), "the database operation timed out (SQLSTATE 57014)");
+    assert_eq!(
+        e.to_string(),
+        "the database operation timed out (SQLSTATE 57014)"
+    );
 }
 
 #[tokio::test]
@@ -340,16 +396,22 @@ async fn certificate_files_missing_or_unreadable_name_the_option() {
         ),
     ];
     for (opts, option) in cases {
-        let e = expect_err(try_connect(&format!("postgres://u:{APP_PASSWORD}@localhost/x?{opts}")).await);
+        let e = expect_err(
+            try_connect(&format!("postgres://u:{APP_PASSWORD}@localhost/x?{opts}")).await,
+        );
         assert_eq!(e.kind(), ErrorKind::Configuration, "{opts}");
         assert!(e.to_string().contains(option), "{opts}: {e}");
     }
     // No roots at all under verify-full: say what to set.
     let mut cfg = config("postgres://localhost/x");
     cfg.set_environment(Environment::Development);
-    if cfg.get_sslrootcert().is_none() && std::env::var_os("HOME").is_some_and(|h| {
-        !std::path::Path::new(&h).join(".postgresql/root.crt").exists()
-    }) {
+    if cfg.get_sslrootcert().is_none()
+        && std::env::var_os("HOME").is_some_and(|h| {
+            !std::path::Path::new(&h)
+                .join(".postgresql/root.crt")
+                .exists()
+        })
+    {
         let e = expect_err(secure_pg::connect(&cfg).await);
         assert!(e.to_string().contains("set `sslrootcert`"), "{e}");
     }
