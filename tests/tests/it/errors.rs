@@ -1,0 +1,279 @@
+//! Every error kind triggered on a real server: `Display` is the fixed,
+//! user-safe sentence (plus SQLSTATE), and nothing of the schema, the
+//! values or the SQL leaks into it; the detail for logs keeps it all.
+
+use std::time::Duration;
+
+use secure_pg::{secure_query, secure_query_as, ErrorKind, Pool, TransactionOptions};
+use secure_pg_tests::{shared, ClusterSpec, ServerCert};
+
+use crate::support::{checked, config};
+
+const SECRET_VALUE: &str = "alice.private@example.org";
+
+/// Each test gets its own schema (tests run in parallel on one server).
+async fn setup(schema: &str, statement_timeout_ms: u32) -> Pool {
+    let c = shared(ClusterSpec::tls(ServerCert::Valid));
+    c.psql_db(
+        "app",
+        &format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema} AUTHORIZATION app"
+        ),
+    );
+    let url = c.url()
+        + &format!("&statement_timeout={statement_timeout_ms}&options=-c%20search_path%3D{schema}");
+    let pool = Pool::builder()
+        .max_size(4)
+        .build(config(&url))
+        .await
+        .unwrap();
+    let conn = pool.get().await.unwrap();
+    conn.client()
+        .batch_execute(
+            "DROP TABLE IF EXISTS customer_orders, customer_accounts;
+             CREATE TABLE customer_accounts (
+                id bigint PRIMARY KEY,
+                email text NOT NULL CONSTRAINT customer_accounts_email_key UNIQUE,
+                age int CONSTRAINT customer_accounts_age_check CHECK (age >= 0));
+             CREATE TABLE customer_orders (
+                id bigint PRIMARY KEY,
+                account_id bigint NOT NULL REFERENCES customer_accounts (id));
+             REVOKE ALL ON customer_orders FROM PUBLIC;",
+        )
+        .await
+        .unwrap();
+    drop(conn);
+    secure_query!(
+        "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
+        1_i64,
+        SECRET_VALUE,
+        30_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    pool
+}
+
+/// Display must be exactly `expected`, and must not contain any of the
+/// schema names or values involved.
+fn assert_safe(e: &secure_pg::Error, kind: ErrorKind, expected: &str) {
+    assert_eq!(e.kind(), kind, "{e:#}");
+    let shown = e.to_string();
+    assert_eq!(shown, expected);
+    for leak in [
+        "customer_accounts",
+        "customer_orders",
+        "email",
+        "age",
+        "account_id",
+        SECRET_VALUE,
+        "INSERT",
+        "SELECT",
+        "errors_",
+    ] {
+        assert!(!shown.contains(leak), "`{leak}` leaked into {shown}");
+    }
+}
+
+#[tokio::test]
+async fn constraint_violations() {
+    let pool = setup("errors_constraints", 5000).await;
+    let e = checked(
+        secure_query!(
+            "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
+            2_i64,
+            SECRET_VALUE,
+            40_i32
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::UniqueViolation,
+        "a record with the same unique value already exists (SQLSTATE 23505)",
+    );
+    // The operator still sees everything, the duplicate value included.
+    let detail = e.detail().to_string();
+    assert!(
+        detail.contains("customer_accounts_email_key") && detail.contains(SECRET_VALUE),
+        "{detail}"
+    );
+
+    let e = checked(
+        secure_query!(
+            "INSERT INTO customer_orders (id, account_id) VALUES ($1, $2)",
+            1_i64,
+            999_i64
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::ForeignKeyViolation,
+        "the operation refers to a record that does not exist or is still in use (SQLSTATE 23503)",
+    );
+    let e = checked(
+        secure_query!(
+            "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
+            3_i64,
+            "x@example.org",
+            -1_i32
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::CheckViolation,
+        "a value was rejected by a validation rule (SQLSTATE 23514)",
+    );
+    let e = checked(
+        secure_query!(
+            "INSERT INTO customer_accounts (id, email) VALUES ($1, NULL)",
+            4_i64
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::NotNullViolation,
+        "a required value is missing (SQLSTATE 23502)",
+    );
+}
+
+#[tokio::test]
+async fn invalid_input_permission_timeout_and_not_found() {
+    let pool = setup("errors_input", 500).await;
+    let e = checked(
+        secure_query_as!((i64,), "SELECT $1::text::bigint", "not-a-number")
+            .fetch_one(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::InvalidInput,
+        "the database rejected an input value (SQLSTATE 22P02)",
+    );
+    let e = checked(
+        secure_query!("SELECT pg_read_file($1)", "/etc/passwd")
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::PermissionDenied,
+        "permission denied for this database operation (SQLSTATE 42501)",
+    );
+    let e = checked(
+        secure_query!("SELECT pg_sleep(5)")
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::QueryTimeout,
+        "the database operation timed out (SQLSTATE 57014)",
+    );
+    // The connection survives a statement timeout.
+    secure_query!("SELECT 1").execute(&pool).await.unwrap();
+    let e = checked(
+        secure_query_as!(
+            (i64,),
+            "SELECT id FROM customer_accounts WHERE id = $1",
+            404_i64
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_safe(&e, ErrorKind::NotFound, "no matching record was found");
+    let e = checked(
+        secure_query!("SELECT * FROM no_such_table_here")
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_safe(
+        &e,
+        ErrorKind::Database,
+        "the database could not complete the operation (SQLSTATE 42P01)",
+    );
+    assert!(e.detail().to_string().contains("no_such_table_here"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deadlocks_are_reported_as_retryable() {
+    let pool = setup("errors_deadlock", 10000).await;
+    secure_query!(
+        "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
+        10_i64,
+        "a@x",
+        1_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    secure_query!(
+        "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
+        11_i64,
+        "b@x",
+        1_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let mut tasks = Vec::new();
+    for (first, second) in [(10_i64, 11_i64), (11, 10)] {
+        let pool = pool.clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            pool.transaction_with(TransactionOptions::default().max_attempts(1), move |tx| {
+                let barrier = barrier.clone();
+                Box::pin(async move {
+                    secure_query!(
+                        "UPDATE customer_accounts SET age = age + 1 WHERE id = $1",
+                        first
+                    )
+                    .execute(&*tx)
+                    .await?;
+                    barrier.wait().await;
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    secure_query!(
+                        "UPDATE customer_accounts SET age = age + 1 WHERE id = $1",
+                        second
+                    )
+                    .execute(&*tx)
+                    .await?;
+                    Ok(())
+                })
+            })
+            .await
+        }));
+    }
+    let mut deadlocks = 0;
+    for t in tasks {
+        if let Err(e) = t.await.unwrap() {
+            let e = checked(e);
+            assert_safe(
+                &e,
+                ErrorKind::Deadlock,
+                "the operation was aborted to resolve a deadlock; try again (SQLSTATE 40P01)",
+            );
+            assert!(e.is_retryable());
+            deadlocks += 1;
+        }
+    }
+    assert_eq!(deadlocks, 1);
+}
