@@ -438,18 +438,23 @@ pub(crate) fn expand_checked(
     sql_span: Span,
     args: &[Expr],
 ) -> TokenStream2 {
+    let session = if crate::sql::changes_session(sql) {
+        quote!(.__changes_session())
+    } else {
+        quote!()
+    };
     let sql = LitStr::new(sql, sql_span);
     let binds = args
         .iter()
         .map(|arg| quote_spanned!(arg.span()=> ::secure_pg::__private::bind(&(#arg))));
     match row_type {
         None => quote! {
-            ::secure_pg::__private::Query::__new(#sql, [#(#binds),*])
+            ::secure_pg::__private::Query::__new(#sql, [#(#binds),*]) #session
         },
         Some(row_type) => {
             let count = Literal::usize_unsuffixed(args.len());
             quote! {
-                ::secure_pg::__private::QueryAs::<#row_type, #count>::__new(#sql, [#(#binds),*])
+                ::secure_pg::__private::QueryAs::<#row_type, #count>::__new(#sql, [#(#binds),*]) #session
             }
         }
     }

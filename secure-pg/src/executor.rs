@@ -112,6 +112,18 @@ impl<'e> Handle<'e> {
         }
     }
 
+    /// Marks the connection for `DISCARD ALL` before its next checkout when
+    /// the statement (as the macro determined) changes session state.
+    pub(crate) fn note_session(&self, changes_session: bool) {
+        if changes_session {
+            if let (_, Some(state)) = self.parts() {
+                state
+                    .needs_reset
+                    .store(true, std::sync::atomic::Ordering::Release);
+            }
+        }
+    }
+
     async fn statement(&self, sql: &'static str) -> Result<Statement, Error> {
         let (client, cache) = self.parts();
         match cache {

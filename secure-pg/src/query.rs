@@ -30,6 +30,8 @@ impl<T: ToSql + Sync> Bindable for T {}
 pub struct Query<'a, const N: usize> {
     sql: &'static str,
     params: [&'a (dyn ToSql + Sync); N],
+    /// Known at compile time: the statement may change session state.
+    session: bool,
 }
 
 impl<const N: usize> std::fmt::Debug for Query<'_, N> {
@@ -45,7 +47,17 @@ impl<const N: usize> std::fmt::Debug for Query<'_, N> {
 impl<'a, const N: usize> Query<'a, N> {
     #[doc(hidden)]
     pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
-        Query { sql, params }
+        Query {
+            sql,
+            params,
+            session: false,
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn __changes_session(mut self) -> Self {
+        self.session = true;
+        self
     }
 
     /// The SQL text, exactly as checked at compile time.
@@ -56,12 +68,14 @@ impl<'a, const N: usize> Query<'a, N> {
     /// Runs the statement and returns the number of rows it affected.
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
         let handle = executor.__handle().await?;
+        handle.note_session(self.session);
         handle.execute(self.sql, &self.params).await
     }
 
     /// Runs the query and returns all rows.
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
         let handle = executor.__handle().await?;
+        handle.note_session(self.session);
         handle.query(self.sql, &self.params).await
     }
 
@@ -117,9 +131,15 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     #[doc(hidden)]
     pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         QueryAs {
-            inner: Query { sql, params },
+            inner: Query::__new(sql, params),
             _row: PhantomData,
         }
+    }
+
+    #[doc(hidden)]
+    pub fn __changes_session(mut self) -> Self {
+        self.inner.session = true;
+        self
     }
 
     /// The SQL text, exactly as checked at compile time.
@@ -156,6 +176,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         'a: 'e,
     {
         let handle = executor.__handle().await?;
+        handle.note_session(self.inner.session);
         let stream = handle.stream(self.inner.sql, &self.inner.params).await?;
         Ok(RowStream {
             stream: Box::pin(stream),

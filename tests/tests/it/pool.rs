@@ -551,3 +551,40 @@ async fn serialization_failures_are_retried_to_the_right_total() {
         "no serialization failure happened"
     );
 }
+
+#[tokio::test]
+async fn session_changes_made_through_the_macros_are_reset_too() {
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&valid().url()))
+        .await
+        .unwrap();
+    secure_query!(
+        "SELECT set_config('application_name', $1, false)",
+        "changed-by-caller"
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    secure_query!("SET work_mem = '7MB'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let (name, mem): (String, String) = secure_query_as!(
+        (String, String),
+        "SELECT current_setting('application_name'), current_setting('work_mem')"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_ne!(name, "changed-by-caller");
+    assert_ne!(mem, "7MB");
+    // An ordinary query does not mark the connection: the statement cache
+    // survives, which it would not after DISCARD ALL.
+    let conn = pool.get().await.unwrap();
+    secure_query!("SELECT 1").execute(&conn).await.unwrap();
+    let cached = conn.cached_statements();
+    drop(conn);
+    let conn = pool.get().await.unwrap();
+    assert_eq!(conn.cached_statements(), cached);
+}
