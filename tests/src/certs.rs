@@ -89,7 +89,6 @@ fn leaf(cn: &str, sans: &[&str], issuer: &Ca, expired: bool) -> (String, String)
 impl Certs {
     fn generate() -> Certs {
         let dir = crate::temp_dir("certs");
-        crate::spawn_reaper(&dir);
         let ca_ = ca("secure-pg test root CA", None);
         let other = ca("some other CA", None);
         let inter = ca("secure-pg test intermediate CA", Some(&ca_));

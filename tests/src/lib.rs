@@ -137,7 +137,8 @@ fn run(cmd: &mut Command, what: &str) {
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
-/// A fresh directory under the system temp dir, readable by `postgres`.
+/// A fresh directory under the system temp dir, readable by `postgres`,
+/// deleted when this process ends.
 pub fn temp_dir(tag: &str) -> PathBuf {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(
@@ -146,6 +147,7 @@ pub fn temp_dir(tag: &str) -> PathBuf {
         Instant::now().elapsed().as_nanos()
     ));
     std::fs::create_dir_all(&dir).expect("create temp dir");
+    spawn_reaper(&dir);
     dir
 }
 
@@ -176,8 +178,6 @@ fn template() -> &'static Path {
             "initdb",
         );
         std::fs::remove_file(&pwfile).ok();
-        // The template is deleted when the process ends, like the clusters.
-        spawn_reaper(&root);
         data
     })
 }
