@@ -39,6 +39,9 @@ pub type HandleFuture<'e> = Pin<Box<dyn Future<Output = Result<Handle<'e>, Error
 
 /// A connection ready for one operation (internal).
 #[doc(hidden)]
+// Boxing the pooled variant would cost an allocation per query; the handle
+// only lives inside one query's future.
+#[allow(clippy::large_enum_variant)]
 pub enum Handle<'e> {
     Pooled(PooledConnection<'e>),
     Borrowed(&'e Client, Option<&'e ConnState>),

@@ -538,8 +538,8 @@ pub fn free_port() -> u16 {
 /// One shared cluster per spec per process, for tests that do not change
 /// server state.
 pub fn shared(spec: ClusterSpec) -> Arc<Cluster> {
-    static CLUSTERS: OnceLock<Mutex<HashMap<ClusterSpec, Arc<OnceLock<Arc<Cluster>>>>>> =
-        OnceLock::new();
+    type Slot = Arc<OnceLock<Arc<Cluster>>>;
+    static CLUSTERS: OnceLock<Mutex<HashMap<ClusterSpec, Slot>>> = OnceLock::new();
     let slot = {
         let mut map = CLUSTERS
             .get_or_init(Default::default)
