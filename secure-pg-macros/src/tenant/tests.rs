@@ -73,22 +73,6 @@ fn tenant_rewritten_sql_round_trips() {
     }
 }
 
-/// Prints every snapshot's actual result in a machine-readable form, to
-/// regenerate the table after an intended change:
-/// `cargo test -p secure-pg-macros tenant_snapshot_dump -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn tenant_snapshot_dump() {
-    for (i, snapshot) in SNAPSHOTS.iter().enumerate() {
-        let (kind, text) = match scope_sql(snapshot.sql, &snapshot.options(), snapshot.tenant_param)
-        {
-            Ok(sql) => ("ok", sql),
-            Err(e) => ("err", e.message().to_owned()),
-        };
-        println!("RESULT\t{i}\t{kind}\t{text:?}");
-    }
-}
-
 #[test]
 fn tenant_every_refusal_keyword_is_refused() {
     for refusal in refused_statements() {
