@@ -336,7 +336,18 @@ fn non_literal_message(expr: &Expr) -> String {
 pub(crate) fn run(tokens: TokenStream2, kind: MacroKind) -> TokenStream2 {
     QueryInput::parse_tokens(tokens, kind)
         .and_then(|input| expand_query(input, kind))
-        .unwrap_or_else(syn::Error::into_compile_error)
+        .unwrap_or_else(errors_as_expression)
+}
+
+/// Every error as a `compile_error!`, in one block whose value is the last
+/// of them: the macro stays an (error-typed) expression, so rustc reports
+/// each error once and adds nothing of its own.
+pub(crate) fn errors_as_expression(error: syn::Error) -> TokenStream2 {
+    let errors: Vec<TokenStream2> = error.into_iter().map(|e| e.to_compile_error()).collect();
+    match errors.split_last() {
+        Some((last, rest)) => quote! { { #(#rest;)* #last } },
+        None => TokenStream2::new(),
+    }
 }
 
 /// Checks the SQL and arguments of `input` and generates the query.
@@ -453,8 +464,13 @@ pub(crate) fn expand_checked(
         },
         Some(row_type) => {
             let count = Literal::usize_unsuffixed(args.len());
+            // Spanned on the row type, so that a type without `FromRow`
+            // gets the trait's own message, pointing at the type.
+            let constructor = quote_spanned! {row_type.span()=>
+                ::secure_pg::__private::query_as::<#row_type, #count>
+            };
             quote! {
-                ::secure_pg::__private::QueryAs::<#row_type, #count>::__new(#sql, [#(#binds),*]) #session
+                #constructor(#sql, [#(#binds),*]) #session
             }
         }
     }

@@ -2,7 +2,8 @@
 
 use crate::expand::combine;
 use proc_macro2::{Literal, TokenStream as TokenStream2};
-use quote::quote;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
 /// The attribute namespace for field options: `#[secure_pg(rename = "col")]`.
@@ -11,6 +12,7 @@ const ATTR: &str = "secure_pg";
 /// One field and the column it reads.
 struct Field {
     ident: syn::Ident,
+    ty: syn::Type,
     column: String,
 }
 
@@ -59,7 +61,11 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
             ));
             continue;
         }
-        fields.push(Field { ident, column });
+        fields.push(Field {
+            ident,
+            ty: field.ty.clone(),
+            column,
+        });
     }
     if let Some(error) = combine(errors) {
         return Err(error);
@@ -86,9 +92,14 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let ident = &f.ident;
         let field = ident.to_string();
         let index = Literal::usize_unsuffixed(i);
+        // Spanned on the field's type: a type that cannot be decoded gets
+        // the `Decodable` message, pointing at the field.
+        let ty = &f.ty;
+        let read = quote_spanned! {ty.span()=>
+            ::secure_pg::__private::read_column::<#ty>
+        };
         quote! {
-            #ident: __secure_pg_row
-                .try_get(__secure_pg_cols[#index])
+            #ident: #read(__secure_pg_row, __secure_pg_cols[#index])
                 .map_err(|e| ::secure_pg::__private::decode_error(#type_name, #field, e))?
         }
     });

@@ -165,7 +165,9 @@ impl CredentialProvider for FilePassword {
 ///
 /// ```
 /// use secure_pg::credentials::{Credential, FnProvider};
-/// let provider = FnProvider::new(|| async { Ok(Credential::new("from-somewhere")) });
+/// let provider = FnProvider::new(|| async {
+///     Ok::<_, secure_pg::Error>(Credential::new("from-somewhere"))
+/// });
 /// ```
 pub struct FnProvider<F>(F);
 

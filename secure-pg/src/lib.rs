@@ -87,4 +87,32 @@ pub mod __private {
     pub fn bind<T: crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
         v
     }
+
+    /// Builds a `secure_query_as!` query; the bound puts a missing
+    /// `FromRow` on the user's type with the trait's own message.
+    #[inline(always)]
+    pub fn query_as<'a, T: crate::FromRow, const N: usize>(
+        sql: &'static str,
+        params: [&'a (dyn ToSql + Sync); N],
+    ) -> QueryAs<'a, T, N> {
+        QueryAs::__new(sql, params)
+    }
+
+    /// A value a `FromRow` field can be read into.
+    #[diagnostic::on_unimplemented(
+        message = "field type `{Self}` cannot be read from a database column",
+        label = "this field's type does not implement `FromSql`",
+        note = "use a type tokio-postgres can decode (i64, i32, f64, bool, String, Vec<u8>, \
+                Option<T> for nullable columns, Vec<T> for arrays; uuid/json/time with the \
+                crate features) or implement `FromSql` for it"
+    )]
+    pub trait Decodable: for<'r> tokio_postgres::types::FromSql<'r> {}
+
+    impl<T: for<'r> tokio_postgres::types::FromSql<'r>> Decodable for T {}
+
+    /// Reads one column of `row` for a `FromRow` field.
+    #[inline(always)]
+    pub fn read_column<T: Decodable>(row: &Row, index: usize) -> Result<T, tokio_postgres::Error> {
+        row.try_get(index)
+    }
 }

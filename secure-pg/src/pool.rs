@@ -469,10 +469,20 @@ impl Pool {
                 _permit: permit,
             })
         };
-        match tokio::time::timeout(timeout, attempt).await {
+        let result = match tokio::time::timeout(timeout, attempt).await {
             Ok(r) => r,
             Err(_) => Err(self.timed_out(started)),
+        };
+        match &result {
+            Ok(_) => tracing::trace!(wait_us = started.elapsed().as_micros() as u64, "checkout"),
+            Err(e) => tracing::warn!(
+                kind = ?e.kind(),
+                wait_ms = started.elapsed().as_millis() as u64,
+                error = %e.detail(),
+                "checkout failed"
+            ),
         }
+        result
     }
 
     /// Resolves when opening a connection failed after `t` while the pool

@@ -8,6 +8,7 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Column, Row};
+use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind};
 use crate::executor::{Executor, Handle};
@@ -67,16 +68,26 @@ impl<'a, const N: usize> Query<'a, N> {
 
     /// Runs the statement and returns the number of rows it affected.
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
-        let handle = executor.__handle().await?;
-        handle.note_session(self.session);
-        handle.execute(self.sql, &self.params).await
+        let span = query_span(self.sql);
+        async {
+            let handle = executor.__handle().await?;
+            handle.note_session(self.session);
+            handle.execute(self.sql, &self.params).await
+        }
+        .instrument(span)
+        .await
     }
 
     /// Runs the query and returns all rows.
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
-        let handle = executor.__handle().await?;
-        handle.note_session(self.session);
-        handle.query(self.sql, &self.params).await
+        let span = query_span(self.sql);
+        async {
+            let handle = executor.__handle().await?;
+            handle.note_session(self.session);
+            handle.query(self.sql, &self.params).await
+        }
+        .instrument(span)
+        .await
     }
 
     /// Runs the query and returns its only row; no row is an error of kind
@@ -92,6 +103,12 @@ impl<'a, const N: usize> Query<'a, N> {
     ) -> Result<Option<Row>, Error> {
         optional(self.fetch_all(executor).await?)
     }
+}
+
+/// One span per query: the static SQL text and, on failure, the error kind
+/// and SQLSTATE (recorded by the executor). Never parameter values.
+fn query_span(sql: &'static str) -> tracing::Span {
+    tracing::debug_span!("secure_pg.query", sql)
 }
 
 fn one<T>(rows: Vec<T>) -> Result<T, Error> {

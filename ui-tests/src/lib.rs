@@ -1,1 +1,51 @@
-//! placeholder
+//! # The secure-pg macro catalogue
+//!
+//! This crate has no code of its own. Its tests are a catalogue, checked by
+//! [trybuild](https://docs.rs/trybuild), of what the secure-pg macros accept
+//! and what they refuse, with the exact compiler message a user sees:
+//!
+//! ```text
+//! tests/
+//!   ui.rs                      one #[test] per macro family
+//!   secure_query/pass/*.rs     secure_query!, secure_query_unparsed!, executors,
+//!                              transactions, Send futures
+//!   secure_query/fail/*.rs     ... each with a .stderr next to it
+//!   secure_query_as/{pass,fail}/   secure_query_as!, secure_query_as_unparsed!
+//!   from_row/{pass,fail}/          #[derive(FromRow)], #[secure_pg(rename = "...")]
+//!   tenant_scoped/{pass,fail}/     #[tenant_scoped], unscoped = "reason"
+//! ```
+//!
+//! Every case is a small complete program. It starts with a comment that
+//! states the rule and what to write instead, and the file is named after
+//! the mistake (`fail/`) or the feature (`pass/`), so browsing a folder is
+//! a way to learn the API. Nothing connects to a database: `main` only names
+//! the functions that use the macros, so that they are compiled (trybuild
+//! runs the `pass` programs).
+//!
+//! # Running
+//!
+//! ```text
+//! cargo test -p secure-pg-ui-tests
+//! cargo test -p secure-pg-ui-tests --test ui tenant_scoped   # one family
+//! ```
+//!
+//! A `fail` case passes when the program does not compile **and** the
+//! compiler's output equals the `.stderr` file next to it.
+//!
+//! # Updating the expected output ("blessing")
+//!
+//! After changing a macro's message, or adding a `fail` case, write the new
+//! output and then read every changed `.stderr` as user-facing text: it must
+//! point at the offending token and say what to write instead.
+//!
+//! ```text
+//! TRYBUILD=overwrite cargo test -p secure-pg-ui-tests
+//! git diff -- ui-tests/tests
+//! ```
+//!
+//! The `.stderr` files depend on the compiler's wording, so they are
+//! blessed with the current stable toolchain; another compiler version may
+//! word rustc's own errors (type errors, trait notes) differently. trybuild
+//! replaces machine-specific paths and versions with `$DIR`, `$WORKSPACE`,
+//! `$CARGO` and `$VERSION`. The case files are not part of any crate target,
+//! so `cargo fmt` leaves them (and their line numbers) alone.

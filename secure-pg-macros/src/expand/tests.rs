@@ -72,7 +72,7 @@ fn query_as_expansion_shape() {
         MacroKind::QueryAs,
     );
     let expected = normalize(quote! {
-        ::secure_pg::__private::QueryAs::<my::Widget<'static>, 1>::__new(
+        ::secure_pg::__private::query_as::<my::Widget<'static>, 1>(
             "SELECT id FROM w WHERE id = $1",
             [::secure_pg::__private::bind(&(id))]
         )
@@ -83,7 +83,7 @@ fn query_as_expansion_shape() {
         MacroKind::QueryAsUnparsed,
     );
     assert!(
-        out.contains("QueryAs :: < Widget , 0 > :: __new (\"SELECT id FROM w\" , [])"),
+        out.contains("query_as :: < Widget , 0 > (\"SELECT id FROM w\" , [])"),
         "{out}"
     );
 }
@@ -386,7 +386,7 @@ fn check_sql_and_expand_checked_for_rewritten_sql() {
     assert_eq!(info.placeholders, 2);
     let ty: Type = syn::parse_quote!(Row);
     let out = expand_checked(Some(&ty), sql, Span::call_site(), &args).to_string();
-    assert!(out.contains("QueryAs :: < Row , 2 >"), "{out}");
+    assert!(out.contains("query_as :: < Row , 2 >"), "{out}");
     assert!(out.contains("bind (& (tenant))"), "{out}");
     assert!(check_sql(sql, Span::call_site(), &args[..1], MacroKind::Query.mode()).is_err());
 }
@@ -419,4 +419,21 @@ fn run_turns_errors_into_compile_errors() {
     assert!(out.contains("compile_error"), "{out}");
     let out = run(quote!("SELECT 1"), MacroKind::Query).to_string();
     assert!(out.contains("Query :: __new"), "{out}");
+}
+
+#[test]
+fn several_errors_become_one_error_typed_block() {
+    let mut e = syn::Error::new(Span::call_site(), "first");
+    e.combine(syn::Error::new(Span::call_site(), "second"));
+    let out = errors_as_expression(e).to_string();
+    assert!(out.starts_with('{'), "{out}");
+    let first = out.find("\"first\"").unwrap();
+    let second = out.find("\"second\"").unwrap();
+    assert!(first < second, "{out}");
+    // The last error is the block's value: no trailing `;`.
+    assert!(
+        out.trim_end().ends_with("} }") || out.trim_end().ends_with(") }"),
+        "{out}"
+    );
+    assert!(!out.contains("\"second\" } ;"), "{out}");
 }

@@ -58,11 +58,9 @@ fn full_expansion() {
                 __secure_pg_cols: &Self::Columns,
             ) -> ::core::result::Result<Self, ::secure_pg::Error> {
                 ::core::result::Result::Ok(Self {
-                    id: __secure_pg_row
-                        .try_get(__secure_pg_cols[0])
+                    id: ::secure_pg::__private::read_column::<i64>(__secure_pg_row, __secure_pg_cols[0])
                         .map_err(|e| ::secure_pg::__private::decode_error("Widget", "id", e))?,
-                    name: __secure_pg_row
-                        .try_get(__secure_pg_cols[1])
+                    name: ::secure_pg::__private::read_column::<String>(__secure_pg_row, __secure_pg_cols[1])
                         .map_err(|e| ::secure_pg::__private::decode_error("Widget", "name", e))?
                 })
             }

@@ -58,6 +58,17 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             .attrs
             .extend(doc_attributes(&opts, tenant, &queries));
     }
+    if !errors.is_empty() {
+        if let Some(tenant) = &tenant {
+            // Queries that were refused are left unrewritten and do not use
+            // the tenant: keep rustc from adding an unused-variable warning
+            // to the real errors.
+            function
+                .block
+                .stmts
+                .insert(0, syn::parse_quote!(let _ = &#tenant;));
+        }
+    }
     let mut out = function.into_token_stream();
     if let Some(combined) = errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
@@ -84,6 +95,17 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<TenantOptions> {
             }
             opts.column = column;
             Ok(())
+        } else if meta.path.is_ident("column_type") {
+            let lit: LitStr = meta.value()?.parse()?;
+            let ty = lit.value();
+            if !is_plain_identifier(&ty) {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "`column_type` must be a plain SQL type name such as \"bigint\", \"integer\", \"uuid\" or \"text\"",
+                ));
+            }
+            opts.column_type = ty;
+            Ok(())
         } else if meta.path.is_ident("exempt") {
             let input = meta.value()?;
             let content;
@@ -93,8 +115,8 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<TenantOptions> {
             Ok(())
         } else {
             Err(meta.error(
-                "unknown #[tenant_scoped] option; expected `column = \"...\"` or \
-                 `exempt = [table, ...]`",
+                "unknown #[tenant_scoped] option; expected `column = \"...\"`, \
+                 `column_type = \"...\"` or `exempt = [table, ...]`",
             ))
         }
     });
@@ -239,21 +261,24 @@ impl VisitMut for BodyVisitor<'_> {
                      this function (and filter by tenant by hand)"
                 ),
             ));
-        } else if let Some((span, inner)) = find_query_macro(mac.tokens.clone()) {
-            self.errors.push(syn::Error::new(
-                span,
-                format!(
-                    "`{inner}!` inside `{name}!`: #[tenant_scoped] cannot see inside other \
-                     macros, so this query would not be scoped; run the query outside the \
-                     macro (e.g. bind it to a variable first)"
-                ),
-            ));
+        } else {
+            for (span, inner) in find_query_macros(mac.tokens.clone()) {
+                self.errors.push(syn::Error::new(
+                    span,
+                    format!(
+                        "`{inner}!` inside `{name}!`: #[tenant_scoped] cannot see inside other \
+                         macros, so this query would not be scoped; run the query outside the \
+                         macro (e.g. bind it to a variable first)"
+                    ),
+                ));
+            }
         }
     }
 }
 
-/// The first `secure_query…!` invocation anywhere in `tokens`.
-fn find_query_macro(tokens: TokenStream) -> Option<(Span, String)> {
+/// Every `secure_query…!` invocation anywhere in `tokens`.
+fn find_query_macros(tokens: TokenStream) -> Vec<(Span, String)> {
+    let mut found = Vec::new();
     let mut iter = tokens.into_iter().peekable();
     while let Some(tree) = iter.next() {
         match tree {
@@ -264,18 +289,14 @@ fn find_query_macro(tokens: TokenStream) -> Option<(Span, String)> {
                 if is_query
                     && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!')
                 {
-                    return Some((ident.span(), name));
+                    found.push((ident.span(), name));
                 }
             }
-            TokenTree::Group(group) => {
-                if let Some(found) = find_query_macro(group.stream()) {
-                    return Some(found);
-                }
-            }
+            TokenTree::Group(group) => found.extend(find_query_macros(group.stream())),
             TokenTree::Punct(_) | TokenTree::Literal(_) => {}
         }
     }
-    None
+    found
 }
 
 impl BodyVisitor<'_> {

@@ -73,13 +73,21 @@ pub(crate) struct TenantOptions {
     /// Tables that are shared by all tenants (compared case-insensitively
     /// with the last part of a table name).
     pub(crate) exempt: Vec<String>,
+    /// SQL type of the tenant column, used to type the tenant value where
+    /// PostgreSQL cannot infer it (the select list of `INSERT ... SELECT`).
+    pub(crate) column_type: String,
 }
+
+/// The tenant column's type when the attribute does not name one: the
+/// type `TenantId` binds as.
+pub(crate) const DEFAULT_COLUMN_TYPE: &str = "bigint";
 
 impl Default for TenantOptions {
     fn default() -> Self {
         TenantOptions {
             column: DEFAULT_COLUMN.to_owned(),
             exempt: Vec::new(),
+            column_type: DEFAULT_COLUMN_TYPE.to_owned(),
         }
     }
 }
@@ -102,7 +110,7 @@ impl ScopeError {
     /// `cannot scope <what> to the tenant: <why>`.
     pub(crate) fn refuse(what: impl fmt::Display, why: impl fmt::Display) -> Self {
         ScopeError {
-            message: format!("cannot scope {what} to the tenant: {why}"),
+            message: format!("cannot scope this query to the tenant ({what}): {why}"),
         }
     }
 

@@ -305,6 +305,20 @@ pub(crate) fn refused_statements() -> &'static [Refusal] {
     REFUSALS
 }
 
+/// The parsed form of a type name, so that printing and re-parsing the
+/// rewritten statement gives the same tree.
+fn data_type(name: &str) -> sqlparser::ast::DataType {
+    sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(name)
+        .and_then(|mut p| p.parse_data_type())
+        .unwrap_or_else(|_| {
+            sqlparser::ast::DataType::Custom(
+                sqlparser::ast::ObjectName::from(vec![Ident::new(name)]),
+                Vec::new(),
+            )
+        })
+}
+
 /// Rewrites one PostgreSQL statement so that it only reads and writes rows
 /// whose `opts.column` equals the placeholder `$tenant_param`.
 ///
@@ -380,6 +394,7 @@ struct Rewriter<'a> {
     opts: &'a TenantOptions,
     column: Ident,
     param: String,
+    column_type: String,
     /// Set once the placeholder has been put into the tree.
     param_used: Cell<bool>,
     ctes: Vec<Vec<String>>,
@@ -514,6 +529,7 @@ impl<'a> Rewriter<'a> {
             opts,
             column: Ident::new(opts.column.clone()),
             param: format!("${tenant_param}"),
+            column_type: opts.column_type.clone(),
             param_used: Cell::new(false),
             ctes: Vec::new(),
         }
@@ -522,6 +538,18 @@ impl<'a> Rewriter<'a> {
     fn param(&self) -> Expr {
         self.param_used.set(true);
         Expr::Value(Value::Placeholder(self.param.clone()).into())
+    }
+
+    /// `$n::<column type>`: in a select list PostgreSQL cannot infer the
+    /// parameter's type from the target column (`SELECT DISTINCT`, or a
+    /// set operation whose first branch reads only shared tables).
+    fn typed_param(&self) -> Expr {
+        Expr::Cast {
+            kind: sqlparser::ast::CastKind::DoubleColon,
+            expr: Box::new(self.param()),
+            data_type: data_type(&self.column_type),
+            format: None,
+        }
     }
 
     /// `<qualifier>.<column> = $n`.
@@ -686,7 +714,7 @@ impl<'a> Rewriter<'a> {
             SetExpr::Select(select) => {
                 select
                     .projection
-                    .push(SelectItem::UnnamedExpr(self.param()));
+                    .push(SelectItem::UnnamedExpr(self.typed_param()));
                 Ok(())
             }
             SetExpr::Values(values) => {

@@ -98,7 +98,11 @@ fn tenant_every_refusal_keyword_is_refused() {
         "START TRANSACTION",
     ] {
         let err = scope_sql(sql, &opts, 1).expect_err(sql);
-        assert!(err.message().starts_with("cannot scope `"), "{sql}: {err}");
+        assert!(
+            err.message()
+                .starts_with("cannot scope this query to the tenant (`"),
+            "{sql}: {err}"
+        );
     }
 }
 
@@ -468,7 +472,7 @@ fn tenant_attr_reports_sql_errors_and_all_errors_at_once() {
     );
     assert_eq!(out.errors.len(), 2, "{:?}", out.errors);
     assert!(out.errors[0].contains("that assigns `tenant_id`"));
-    assert!(out.errors[1].starts_with("cannot scope `TRUNCATE`"));
+    assert!(out.errors[1].starts_with("cannot scope this query to the tenant (`TRUNCATE`)"));
     // The query that could be scoped still is.
     let expected = sql("SELECT id FROM widgets WHERE widgets.tenant_id = $1");
     assert_eq!(

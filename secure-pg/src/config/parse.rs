@@ -479,11 +479,11 @@ mod tests {
     #[test]
     fn key_values() {
         check(
-            "host=localhost port=5432 password='it''s' user = 'a b'",
+            r"host=localhost port=5432 password='it\'s' user = 'a b'",
             &[
                 ("host", "localhost"),
                 ("port", "5432"),
-                ("password", "its"),
+                ("password", "it's"),
                 ("user", "a b"),
             ],
         );

@@ -7,4 +7,5 @@ mod errors;
 mod pool;
 mod query;
 mod support;
+mod tenant;
 mod tls;

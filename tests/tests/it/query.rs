@@ -324,3 +324,74 @@ async fn a_missing_column_or_wrong_type_names_the_field() {
     );
     assert!(e.detail().to_string().contains("Option<_>"), "{e:#}");
 }
+
+#[derive(Debug, FromRow, PartialEq)]
+struct Event {
+    id: uuid::Uuid,
+    #[secure_pg(rename = "payload")]
+    body: serde_json::Value,
+    at: time::OffsetDateTime,
+    tags: Vec<String>,
+    note: Option<String>,
+}
+
+#[tokio::test]
+async fn json_uuid_timestamps_arrays_and_nulls_round_trip() {
+    let pool = pool().await;
+    {
+        let conn = pool.get().await.unwrap();
+        conn.client()
+            .batch_execute(
+                "DROP TABLE IF EXISTS events_types; CREATE TABLE events_types (
+                    id uuid PRIMARY KEY, payload jsonb NOT NULL, at timestamptz NOT NULL,
+                    tags text[] NOT NULL, note text)",
+            )
+            .await
+            .unwrap();
+    }
+    let id = uuid::Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0);
+    let body = serde_json::json!({"kind": "order", "lines": [1, 2, 3], "quote": "it's \"fine\""});
+    let at = time::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap();
+    let tags = vec!["a".to_string(), "b'c".to_string()];
+    let none: Option<String> = None;
+    secure_query!(
+        "INSERT INTO events_types (id, payload, at, tags, note) VALUES ($1, $2, $3, $4, $5)",
+        id,
+        body,
+        at,
+        tags,
+        none
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let e = secure_query_as!(
+        Event,
+        "SELECT id, payload, at, tags, note FROM events_types WHERE id = $1",
+        id
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        e,
+        Event {
+            id,
+            body: body.clone(),
+            at,
+            tags,
+            note: None
+        }
+    );
+    // JSON operators work with bound values.
+    let kind: (String,) = secure_query_as!(
+        (String,),
+        "SELECT payload ->> $1 FROM events_types WHERE payload @> $2",
+        "kind",
+        serde_json::json!({"kind": "order"})
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(kind.0, "order");
+}

@@ -1,0 +1,527 @@
+//! Benchmarks secure-pg against the peers it is meant to beat, on throwaway
+//! PostgreSQL clusters started by the test harness.
+//!
+//! ```text
+//! cargo run --release -p secure-pg-benches -- --quick   # about 3 minutes
+//! cargo run --release -p secure-pg-benches -- --full    # about 8 minutes
+//! ```
+//!
+//! Writes `benches/RESULTS.md` and `benches/chart.svg`. Client and server
+//! share the machine's cores, so the numbers are CPU per operation as much
+//! as latency; peers are interleaved within every round so that background
+//! load hits them all alike.
+
+mod clients;
+mod load;
+mod report;
+mod stats;
+mod tls;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use secure_pg_tests::{certs::certs, Cluster, ClusterSpec, ServerCert, APP_DB};
+
+use crate::clients::*;
+use crate::load::{closed_loop, BoxError, LoadResult, Op, Phases};
+use crate::stats::{median, Results, Sample};
+use crate::tls::KeyShare;
+
+/// Rows in `users`; point-select keys are uniform in `1..=USERS`.
+const USERS: i64 = 10_000;
+const CONCURRENCY: [usize; 3] = [1, 16, 64];
+/// Concurrency of the mix, transaction and TLS-cost workloads.
+const MID_CONCURRENCY: usize = 16;
+
+/// How long and how often to measure.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub(crate) mode: &'static str,
+    pub(crate) rounds: usize,
+    pub(crate) phases: Phases,
+    pub(crate) decode_iters: usize,
+    pub(crate) connects_per_round: usize,
+    pub(crate) sections: Vec<String>,
+}
+
+const SECTIONS: [&str; 7] = ["point", "cache", "decode", "connect", "batch", "tls", "mix"];
+
+fn usage() -> ! {
+    eprintln!(
+        "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
+         \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 3 minutes)\
+         \n  --full    3 rounds, 1 s warm-up + 3 s per measurement (about 8 minutes)\
+         \n  --only    comma-separated sections (for development; RESULTS.md then lacks the rest)",
+        SECTIONS.join(",")
+    );
+    std::process::exit(2)
+}
+
+fn parse_args() -> Plan {
+    let mut plan = None;
+    let mut rounds = None;
+    let mut only: Option<Vec<String>> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => {
+                plan = Some(Plan {
+                    mode: "quick",
+                    rounds: 3,
+                    phases: Phases {
+                        warmup: Duration::from_millis(300),
+                        measure: Duration::from_secs(1),
+                    },
+                    decode_iters: 10,
+                    connects_per_round: 10,
+                    sections: Vec::new(),
+                })
+            }
+            "--full" => {
+                plan = Some(Plan {
+                    mode: "full",
+                    rounds: 3,
+                    phases: Phases {
+                        warmup: Duration::from_secs(1),
+                        measure: Duration::from_secs(3),
+                    },
+                    decode_iters: 30,
+                    connects_per_round: 10,
+                    sections: Vec::new(),
+                })
+            }
+            "--rounds" => rounds = args.next().and_then(|n| n.parse().ok()).or_else(|| usage()),
+            "--only" => {
+                only = args
+                    .next()
+                    .map(|s| s.split(',').map(str::to_owned).collect())
+            }
+            _ => usage(),
+        }
+    }
+    let mut plan = plan.unwrap_or_else(|| usage());
+    if let Some(r) = rounds {
+        plan.rounds = r;
+    }
+    plan.sections = only.unwrap_or_else(|| SECTIONS.iter().map(|s| s.to_string()).collect());
+    if let Some(bad) = plan
+        .sections
+        .iter()
+        .find(|s| !SECTIONS.contains(&s.as_str()))
+    {
+        eprintln!("unknown section {bad}");
+        usage();
+    }
+    plan
+}
+
+type Runner = Box<dyn Fn(usize, Phases) -> Pin<Box<dyn Future<Output = LoadResult> + Send>>>;
+
+/// Wraps a client so that clients of different types fit in one list.
+fn runner<O: Op>(op: O) -> Runner {
+    let op = Arc::new(op);
+    Box::new(move |c, phases| Box::pin(closed_loop(op.clone(), c, phases, USERS)))
+}
+
+fn sample(r: &LoadResult) -> Sample {
+    Sample {
+        ops_s: r.ops_per_sec(),
+        p50_us: r.pct_us(0.50),
+        p99_us: r.pct_us(0.99),
+        p999_us: r.pct_us(0.999),
+        worst_idle: r.worst_window_idle(),
+        ever_starved: r.tasks_ever_starved,
+        errors: r.errors,
+    }
+}
+
+/// `items` rotated by `round`, so that no client always runs first.
+fn rotated<T>(items: &[T], round: usize) -> impl Iterator<Item = &T> {
+    let n = items.len();
+    (0..n).map(move |i| &items[(i + round) % n])
+}
+
+/// Runs every client at every concurrency for every round, interleaved.
+async fn interleave(
+    results: &mut Results,
+    plan: &Plan,
+    section: &'static str,
+    runners: &[(&'static str, Runner)],
+    concurrencies: &[usize],
+) {
+    // Warm every client (and grow every pool to its size) first.
+    for (_, run) in runners {
+        run(
+            64,
+            Phases {
+                warmup: Duration::ZERO,
+                measure: Duration::from_millis(300),
+            },
+        )
+        .await;
+    }
+    for round in 0..plan.rounds {
+        for &c in concurrencies {
+            for (name, run) in rotated(runners, round) {
+                let r = run(c, plan.phases).await;
+                eprintln!(
+                    "  [{section} r{round} c={c:>2}] {name:<22} {:>9.0} ops/s  p50 {:>6.0} µs  p99 {:>7.0} µs{}",
+                    r.ops_per_sec(),
+                    r.pct_us(0.5),
+                    r.pct_us(0.99),
+                    if r.tasks_ever_starved > 0 {
+                        format!("  starved tasks {}", r.tasks_ever_starved)
+                    } else {
+                        String::new()
+                    }
+                );
+                results.push(section, name, c, sample(&r));
+            }
+        }
+    }
+}
+
+/// Everything the sections need to reach the clusters.
+struct Env {
+    tls: Target,
+    plain: Target,
+    tls_cluster: Cluster,
+    _plain_cluster: Cluster,
+}
+
+fn seed(cluster: &Cluster) {
+    cluster.psql_db(
+        APP_DB,
+        "CREATE TABLE users (id bigint PRIMARY KEY, name text NOT NULL, hair_color text);
+         INSERT INTO users
+           SELECT g, 'user number ' || g,
+                  CASE WHEN g % 7 = 0 THEN NULL
+                       ELSE (ARRAY['black','brown','blond','red','grey'])[1 + g % 5] END
+           FROM generate_series(1, 10000) g;
+         CREATE TABLE audit (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                             user_id bigint NOT NULL, note text NOT NULL);
+         ALTER TABLE users OWNER TO app;
+         ALTER TABLE audit OWNER TO app;",
+    );
+    cluster.psql_db(APP_DB, "VACUUM ANALYZE users");
+}
+
+fn target(cluster: &Cluster, tls: bool) -> Result<Target, BoxError> {
+    use secure_pg_tests::{APP_PASSWORD, APP_USER};
+    let ca = certs().ca_file();
+    let (url, secure) = if tls {
+        let url = cluster.url();
+        (
+            url.clone(),
+            secure_pg::Config::parse_with_env(&url, |_| None)?,
+        )
+    } else {
+        let url = cluster.url_with("localhost", "sslmode=disable");
+        (
+            url.clone(),
+            secure_pg::Config::parse_with_env(&url, |_| None)?,
+        )
+    };
+    let mut pg = tokio_postgres::Config::new();
+    pg.host("localhost")
+        .port(cluster.port)
+        .user(APP_USER)
+        .password(APP_PASSWORD)
+        .dbname(APP_DB);
+    let sqlx_url = if tls {
+        format!("{url}&sslmode=verify-full")
+    } else {
+        url
+    };
+    let sqlx: sqlx::postgres::PgConnectOptions = sqlx_url.parse()?;
+    Ok(Target {
+        secure,
+        pg,
+        tls: tls.then(|| tls::client_config(&ca, KeyShare::P256First)),
+        sqlx,
+    })
+}
+
+async fn section_point(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let max_c = *CONCURRENCY.iter().max().expect("concurrencies");
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("L0 tokio-postgres", runner(Dedicated::new(t, max_c).await?)),
+        ("L0-pipelined", runner(Shared::new(t).await?)),
+        ("bb8-postgres", runner(Bb8(t.bb8().await?))),
+        ("deadpool-postgres", runner(Deadpool(t.deadpool().await?))),
+        ("sqlx", runner(Sqlx(t.sqlx(true).await?))),
+        ("sqlx no-ping", runner(Sqlx(t.sqlx(false).await?))),
+        ("secure-pg", runner(Ours(t.ours().await?))),
+    ];
+    interleave(results, plan, "point", &runners, &CONCURRENCY).await;
+    Ok(())
+}
+
+async fn section_cache(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let one = || secure_pg::Pool::builder().max_size(1);
+    let runners: Vec<(&'static str, Runner)> = vec![
+        (
+            "secure-pg cached",
+            runner(OursConn::new(one().build(t.secure.clone()).await?).await?),
+        ),
+        (
+            "secure-pg cache off",
+            runner(
+                OursConn::new(one().statement_cache(false).build(t.secure.clone()).await?).await?,
+            ),
+        ),
+        (
+            "tokio-postgres query(&str)",
+            runner(Uncached(t.pg_connect().await?)),
+        ),
+        (
+            "tokio-postgres prepared",
+            runner(Dedicated::new(t, 1).await?),
+        ),
+    ];
+    interleave(results, plan, "cache", &runners, &[1]).await;
+    Ok(())
+}
+
+async fn section_batch(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let pool = secure_pg::Pool::builder()
+        .max_size(1)
+        .build(t.secure.clone())
+        .await?;
+    let runners: Vec<(&'static str, Runner)> = vec![
+        (
+            "secure-pg join of 10",
+            runner(OursBatch(OursConn::new(pool).await?)),
+        ),
+        (
+            "L0-pipelined join of 10",
+            runner(PgBatch(Shared::new(t).await?)),
+        ),
+    ];
+    interleave(results, plan, "batch", &runners, &[1]).await;
+    Ok(())
+}
+
+async fn section_tls(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("secure-pg TLS", runner(Ours(env.tls.ours().await?))),
+        ("secure-pg plaintext", runner(Ours(env.plain.ours().await?))),
+        ("deadpool TLS", runner(Deadpool(env.tls.deadpool().await?))),
+        (
+            "deadpool plaintext",
+            runner(Deadpool(env.plain.deadpool().await?)),
+        ),
+    ];
+    interleave(results, plan, "tls", &runners, &[MID_CONCURRENCY]).await;
+    Ok(())
+}
+
+async fn section_mix(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("secure-pg 80/20", runner(OursMix(t.ours().await?))),
+        ("deadpool 80/20", runner(DeadpoolMix(t.deadpool().await?))),
+        ("secure-pg tx3", runner(OursTx(t.ours().await?))),
+        ("deadpool tx3", runner(DeadpoolTx(t.deadpool().await?))),
+    ];
+    interleave(results, plan, "mix", &runners, &[MID_CONCURRENCY]).await;
+    Ok(())
+}
+
+/// Times `n` sequential runs of each variant, interleaved, per round; one
+/// sample per round per variant holding the round's median.
+async fn timed_rounds<'a, F>(
+    results: &mut Results,
+    plan: &Plan,
+    section: &'static str,
+    names: &[&'static str],
+    n: usize,
+    mut once: F,
+) -> Result<(), BoxError>
+where
+    F: FnMut(usize) -> Pin<Box<dyn Future<Output = Result<(), BoxError>> + 'a>>,
+{
+    // One untimed run each to warm caches and pools.
+    for i in 0..names.len() {
+        once(i).await?;
+    }
+    for round in 0..plan.rounds {
+        let mut times: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+        for _ in 0..n {
+            for k in 0..names.len() {
+                let i = (k + round) % names.len();
+                let t0 = Instant::now();
+                once(i).await?;
+                times[i].push(t0.elapsed().as_secs_f64() * 1e6);
+                tokio::time::sleep(Duration::from_millis(2)).await;
+            }
+        }
+        for (i, name) in names.iter().enumerate() {
+            let med = median(times[i].clone());
+            eprintln!("  [{section} r{round}] {name:<32} median {:>9.0} µs", med);
+            results.push(
+                section,
+                name,
+                0,
+                Sample {
+                    ops_s: 1e6 / med,
+                    p50_us: med,
+                    ..Sample::default()
+                },
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn section_decode(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let ours = t.ours().await?;
+    let pg = t.pg_connect().await?;
+    let all = pg.prepare(ALL_SQL).await?;
+    let sqlx = t.sqlx(true).await?;
+    let names = ["secure-pg", "tokio-postgres get(\"name\")", "sqlx query_as"];
+    let check = |v: Vec<User>| -> Result<(), BoxError> {
+        if v.len() as i64 != USERS {
+            return Err(format!("expected {USERS} rows, got {}", v.len()).into());
+        }
+        std::hint::black_box(v.iter().map(User::checksum).fold(0, u64::wrapping_add));
+        Ok(())
+    };
+    let (ours_r, pg_r, all_r, sqlx_r) = (&ours, &pg, &all, &sqlx);
+    timed_rounds(
+        results,
+        plan,
+        "decode",
+        &names,
+        plan.decode_iters,
+        move |i| {
+            let (ours, pg, all, sqlx) = (ours_r, pg_r, all_r, sqlx_r);
+            Box::pin(async move {
+                match i {
+                    0 => check(
+                        secure_pg::secure_query_as!(User, "SELECT id, name, hair_color FROM users")
+                            .fetch_all(ours)
+                            .await?,
+                    ),
+                    1 => {
+                        let rows = pg.query(all, &[]).await?;
+                        check(rows.iter().map(User::by_name).collect::<Result<_, _>>()?)
+                    }
+                    _ => check(sqlx::query_as::<_, User>(ALL_SQL).fetch_all(sqlx).await?),
+                }
+            })
+        },
+    )
+    .await?;
+    sqlx.close().await;
+    Ok(())
+}
+
+async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    use sqlx::Connection as _;
+    let t = &env.tls;
+    let ca = certs().ca_file();
+    let p256 = tls_for(t, KeyShare::P256First, &ca);
+    let default = tls_for(t, KeyShare::RustlsDefault, &ca);
+    let names = [
+        "secure-pg connect",
+        "tokio-postgres+rustls P-256 first",
+        "tokio-postgres+rustls defaults",
+        "sqlx PgConnection",
+    ];
+    let (t, p256, default) = (&t, &p256, &default);
+    timed_rounds(
+        results,
+        plan,
+        "connect",
+        &names,
+        plan.connects_per_round,
+        move |i| {
+            Box::pin(async move {
+                match i {
+                    0 => drop(secure_pg::connect(&t.secure).await?),
+                    1 => drop(p256.pg_connect().await?),
+                    2 => drop(default.pg_connect().await?),
+                    _ => drop(sqlx::PgConnection::connect_with(&t.sqlx).await?),
+                }
+                Ok(())
+            })
+        },
+    )
+    .await
+}
+
+fn main() -> Result<(), BoxError> {
+    let plan = parse_args();
+    let started = Instant::now();
+    eprintln!(
+        "secure-pg benchmarks: {} mode, {} rounds",
+        plan.mode, plan.rounds
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let machine = report::Machine::probe();
+
+    eprintln!("starting PostgreSQL clusters and seeding {USERS} users");
+    let tls_cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    let plain_cluster = Cluster::start(ClusterSpec::plaintext());
+    seed(&tls_cluster);
+    seed(&plain_cluster);
+    let env = Env {
+        tls: target(&tls_cluster, true)?,
+        plain: target(&plain_cluster, false)?,
+        tls_cluster,
+        _plain_cluster: plain_cluster,
+    };
+    let server_version = env
+        .tls_cluster
+        .psql("SHOW server_version")
+        .trim()
+        .to_string();
+
+    let mut results = Results::default();
+    runtime.block_on(async {
+        for s in &plan.sections {
+            eprintln!("== {s}");
+            match s.as_str() {
+                "point" => section_point(&env, &plan, &mut results).await?,
+                "cache" => section_cache(&env, &plan, &mut results).await?,
+                "decode" => section_decode(&env, &plan, &mut results).await?,
+                "connect" => section_connect(&env, &plan, &mut results).await?,
+                "batch" => section_batch(&env, &plan, &mut results).await?,
+                "tls" => section_tls(&env, &plan, &mut results).await?,
+                "mix" => section_mix(&env, &plan, &mut results).await?,
+                other => unreachable!("section {other} was validated"),
+            }
+            // Let closed connections' backends exit before the next section.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Ok::<_, BoxError>(())
+    })?;
+    // Background connection tasks end with the runtime.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ctx = report::Context {
+        plan: &plan,
+        machine: machine.finish(),
+        server_version,
+        elapsed: started.elapsed(),
+    };
+    std::fs::write(dir.join("RESULTS.md"), report::markdown(&ctx, &results))?;
+    std::fs::write(dir.join("chart.svg"), report::svg(&results))?;
+    eprintln!(
+        "wrote {} and {} in {:.0} s",
+        dir.join("RESULTS.md").display(),
+        dir.join("chart.svg").display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,808 @@
+//! RESULTS.md and chart.svg, written from the collected samples.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::stats::{Results, Series};
+use crate::Plan;
+
+const POINT_CLIENTS: [&str; 7] = [
+    "L0 tokio-postgres",
+    "L0-pipelined",
+    "bb8-postgres",
+    "deadpool-postgres",
+    "sqlx",
+    "sqlx no-ping",
+    "secure-pg",
+];
+const POOLED: [&str; 5] = [
+    "bb8-postgres",
+    "deadpool-postgres",
+    "sqlx",
+    "sqlx no-ping",
+    "secure-pg",
+];
+const PEERS: [&str; 11] = [
+    "tokio-postgres",
+    "postgres-protocol",
+    "bb8",
+    "bb8-postgres",
+    "deadpool",
+    "deadpool-postgres",
+    "sqlx",
+    "hdrhistogram",
+    "rustls",
+    "tokio-rustls",
+    "tokio",
+];
+
+/// What the machine looked like during the run.
+#[derive(Debug, Clone)]
+pub(crate) struct Machine {
+    cpu: String,
+    cores: usize,
+    kernel: String,
+    date: String,
+    load_before: String,
+    load_after: String,
+}
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    std::process::Command::new(program)
+        .args(args)
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+impl Machine {
+    pub(crate) fn probe() -> Machine {
+        let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let cpu = cpuinfo
+            .lines()
+            .find_map(|l| l.strip_prefix("model name"))
+            .map(|l| l.trim_start_matches([' ', '\t', ':']).trim().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        let cores = cpuinfo
+            .lines()
+            .filter(|l| l.starts_with("processor"))
+            .count();
+        Machine {
+            cpu,
+            cores,
+            kernel: command_line("uname", &["-r"]),
+            date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
+            load_before: loadavg(),
+            load_after: String::new(),
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> Machine {
+        self.load_after = loadavg();
+        self
+    }
+}
+
+/// Everything about the run besides the samples.
+#[derive(Debug)]
+pub(crate) struct Context<'a> {
+    pub(crate) plan: &'a Plan,
+    pub(crate) machine: Machine,
+    pub(crate) server_version: String,
+    pub(crate) elapsed: Duration,
+}
+
+/// Resolved versions of the peers, read from the workspace's Cargo.lock.
+fn versions() -> Vec<(String, String)> {
+    let lock = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock");
+    let text = std::fs::read_to_string(lock).unwrap_or_default();
+    let mut out = Vec::new();
+    let mut name = None;
+    for line in text.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_string());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            if PEERS.contains(&n.as_str()) && !out.iter().any(|(m, _)| *m == n) {
+                out.push((n, v.trim_matches('"').to_string()));
+            }
+        }
+    }
+    out.sort_by_key(|(n, _)| PEERS.iter().position(|p| p == n));
+    out
+}
+
+fn thousands(x: f64) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let n = x.round() as i64;
+    let s = n.abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn ops_cell(s: Option<&Series>) -> String {
+    match s {
+        Some(s) => {
+            let o = s.ops();
+            format!(
+                "{} ({}–{})",
+                thousands(o.median),
+                thousands(o.min),
+                thousands(o.max)
+            )
+        }
+        None => "–".into(),
+    }
+}
+
+fn time_cell(s: Option<&Series>) -> String {
+    match s {
+        Some(s) => {
+            let t = s.spread(|x| x.p50_us);
+            format!(
+                "{:.2} ms ({:.2}–{:.2})",
+                t.median / 1e3,
+                t.min / 1e3,
+                t.max / 1e3
+            )
+        }
+        None => "–".into(),
+    }
+}
+
+fn ratio_cell(r: Option<f64>) -> String {
+    r.map_or("–".into(), |r| format!("{r:.2}×"))
+}
+
+/// One target from the issue, as measured.
+#[derive(Debug, Clone)]
+pub(crate) struct Check {
+    pub(crate) what: String,
+    /// Higher is better; `required` is the threshold on the same scale.
+    pub(crate) score: f64,
+    pub(crate) required: f64,
+    /// How the measurement reads in words.
+    pub(crate) shown: String,
+}
+
+impl Check {
+    pub(crate) fn met(&self) -> bool {
+        self.score >= self.required
+    }
+}
+
+fn time_of(r: &Results, section: &str, client: &str) -> Option<f64> {
+    r.get(section, client, 0).map(|s| s.p50())
+}
+
+/// The issue's targets, each computed from the medians.
+pub(crate) fn checks(r: &Results) -> Vec<Check> {
+    let mut out = Vec::new();
+    for c in [16, 64] {
+        if let Some(x) = r.ratio("point", "secure-pg", "deadpool-postgres", c) {
+            out.push(Check {
+                what: format!("pooled point select c={c} vs deadpool prepare_cached ≥ 1.05×"),
+                score: x,
+                required: 1.05,
+                shown: format!("{x:.2}×"),
+            });
+        }
+        if let Some(x) = r.ratio("point", "secure-pg", "sqlx", c) {
+            out.push(Check {
+                what: format!("pooled point select c={c} vs sqlx defaults ≥ 1.5×"),
+                score: x,
+                required: 1.5,
+                shown: format!("{x:.2}×"),
+            });
+        }
+    }
+    if let Some(x) = r.ratio("point", "secure-pg", "L0 tokio-postgres", 1) {
+        out.push(Check {
+            what: "depth-1 (c=1) throughput vs L0 ≥ 0.90×".into(),
+            score: x,
+            required: 0.90,
+            shown: format!("{x:.2}×"),
+        });
+    }
+    if let (Some(o), Some(l)) = (
+        r.get("point", "secure-pg", 1),
+        r.get("point", "L0 tokio-postgres", 1),
+    ) {
+        let x = o.p99() / l.p99();
+        out.push(Check {
+            what: "depth-1 p99 vs L0 ≤ 1.2×".into(),
+            score: 1.0 / x,
+            required: 1.0 / 1.2,
+            shown: format!("{x:.2}× ({:.0} vs {:.0} µs)", o.p99(), l.p99()),
+        });
+    }
+    if let Some(x) = r.ratio(
+        "batch",
+        "secure-pg join of 10",
+        "L0-pipelined join of 10",
+        1,
+    ) {
+        out.push(Check {
+            what: "pipelined batch of 10 vs L0 pipelined ≥ 0.85×".into(),
+            score: x,
+            required: 0.85,
+            shown: format!("{x:.2}×"),
+        });
+    }
+    if let Some(ours) = time_of(r, "decode", "secure-pg") {
+        let fastest = ["tokio-postgres get(\"name\")", "sqlx query_as"]
+            .iter()
+            .filter_map(|p| time_of(r, "decode", p).map(|t| (t, *p)))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((t, p)) = fastest {
+            out.push(Check {
+                what: "10k-row decode no slower than the fastest peer".into(),
+                score: t / ours,
+                required: 1.0,
+                shown: format!(
+                    "{:.2} ms vs {:.2} ms ({p}): {:.2}× the time",
+                    ours / 1e3,
+                    t / 1e3,
+                    ours / t
+                ),
+            });
+        }
+    }
+    if let Some(x) = r.ratio("cache", "secure-pg cached", "tokio-postgres query(&str)", 1) {
+        out.push(Check {
+            what: "statement-cache hit vs uncached query(&str) ≥ 2×".into(),
+            score: x,
+            required: 2.0,
+            shown: format!("{x:.2}×"),
+        });
+    }
+    if let (Some(o), Some(p)) = (
+        time_of(r, "connect", "secure-pg connect"),
+        time_of(r, "connect", "tokio-postgres+rustls P-256 first"),
+    ) {
+        let x = o / p;
+        out.push(Check {
+            what: "connect vs plain tokio-postgres + rustls ≤ 1.15×".into(),
+            score: 1.0 / x,
+            required: 1.0 / 1.15,
+            shown: format!("{x:.2}× ({:.2} vs {:.2} ms)", o / 1e3, p / 1e3),
+        });
+    }
+    out
+}
+
+/// The whole RESULTS.md.
+pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
+    let mut m = String::new();
+    let p = ctx.plan;
+    let _ = writeln!(m, "# secure-pg benchmark results\n");
+    let _ = writeln!(
+        m,
+        "Generated by `cargo run --release -p secure-pg-benches -- --{}` on {} in {:.0} s. \
+         Do not edit by hand: rerun the command.\n",
+        p.mode,
+        ctx.machine.date,
+        ctx.elapsed.as_secs_f64()
+    );
+    let _ = writeln!(m, "## Setup\n");
+    let _ = writeln!(
+        m,
+        "- Machine: {} × {} ({}), Linux {}. Load average (1/5/15 min) {} before, {} after.",
+        ctx.machine.cores,
+        ctx.machine.cpu,
+        if ctx.machine.cores == 1 {
+            "1 core"
+        } else {
+            "cores"
+        },
+        ctx.machine.kernel,
+        ctx.machine.load_before,
+        ctx.machine.load_after
+    );
+    let _ = writeln!(
+        m,
+        "- PostgreSQL {} on loopback (`fsync=off`, `shared_buffers=16MB`), started by the test \
+         harness. **Client and server share the same {} cores**, and the machine is shared with \
+         other builds: the numbers are CPU per operation as much as latency.",
+        ctx.server_version, ctx.machine.cores
+    );
+    let _ = writeln!(
+        m,
+        "- TLS 1.3 `verify-full` against the harness CA for every client (rustls with ring); \
+         one workload is repeated over plaintext to show the TLS cost."
+    );
+    let _ = writeln!(
+        m,
+        "- Closed loop: each of `c` tasks runs one operation after another; {} rounds, \
+         {:.1} s warm-up + {:.1} s measured per cell; the peers are interleaved within every \
+         round (order rotated per round). Cells show the median of the rounds and, in \
+         parentheses, their range. Latency percentiles come from HDR histograms (µs), median \
+         over rounds. tokio multi-threaded runtime with {} workers.",
+        p.rounds,
+        p.phases.warmup.as_secs_f64(),
+        p.phases.measure.as_secs_f64(),
+        ctx.machine.cores
+    );
+    let _ = writeln!(
+        m,
+        "- Table `users` has 10,000 rows (`id bigint`, `name text`, `hair_color text` null in \
+         1/7); keys are uniform. Pools have 8 connections.\n"
+    );
+    let _ = writeln!(m, "| crate | version |\n|---|---|");
+    for (n, v) in versions() {
+        let _ = writeln!(m, "| {n} | {v} |");
+    }
+
+    let checks = checks(r);
+    if !checks.is_empty() {
+        let _ = writeln!(m, "\n## Targets\n");
+        let _ = writeln!(m, "| target | measured | met |\n|---|---|---|");
+        for c in &checks {
+            let _ = writeln!(
+                m,
+                "| {} | {} | {} |",
+                c.what,
+                c.shown,
+                if c.met() { "yes" } else { "**no**" }
+            );
+        }
+    }
+
+    if r.get("point", "secure-pg", 1).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Point select\n\n`SELECT id, name, hair_color FROM users WHERE id = $1`, \
+             decoded into a struct. ops/s, median (min–max) over rounds.\n"
+        );
+        let _ = writeln!(m, "| client | c=1 | c=16 | c=64 |\n|---|---:|---:|---:|");
+        for c in POINT_CLIENTS {
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} | {} |",
+                ops_cell(r.get("point", c, 1)),
+                ops_cell(r.get("point", c, 16)),
+                ops_cell(r.get("point", c, 64))
+            );
+        }
+        let _ = writeln!(
+            m,
+            "\nRatios of medians (client ÷ deadpool-postgres / client ÷ L0):\n"
+        );
+        let _ = writeln!(m, "| client | c=1 | c=16 | c=64 |\n|---|---:|---:|---:|");
+        for c in POINT_CLIENTS {
+            let cell = |n| {
+                format!(
+                    "{} / {}",
+                    ratio_cell(r.ratio("point", c, "deadpool-postgres", n)),
+                    ratio_cell(r.ratio("point", c, "L0 tokio-postgres", n))
+                )
+            };
+            let _ = writeln!(m, "| {c} | {} | {} | {} |", cell(1), cell(16), cell(64));
+        }
+        let _ = writeln!(
+            m,
+            "\nLatency, µs (p50 / p99 / p99.9):\n\n| client | c=1 | c=16 | c=64 |\n|---|---:|---:|---:|"
+        );
+        for c in POINT_CLIENTS {
+            let cell = |n| {
+                r.get("point", c, n).map_or("–".into(), |s| {
+                    format!("{:.0} / {:.0} / {:.0}", s.p50(), s.p99(), s.p999())
+                })
+            };
+            let _ = writeln!(m, "| {c} | {} | {} | {} |", cell(1), cell(16), cell(64));
+        }
+        let windows = p.phases.measure.as_secs() as usize;
+        let _ = writeln!(
+            m,
+            "\nStarvation at c=64 (64 tasks, 8 connections): the most tasks that completed no \
+             query within one 1-s window, and how many tasks had such a window, worst round \
+             ({windows} window(s) per round):\n\n| client | worst window | tasks ever starved |\n|---|---:|---:|"
+        );
+        for c in POOLED {
+            if let Some(s) = r.get("point", c, 64) {
+                let _ = writeln!(m, "| {c} | {} | {} |", s.worst_idle(), s.ever_starved());
+            }
+        }
+    }
+
+    if r.get("cache", "secure-pg cached", 1).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Statement cache\n\nThe point select, one task, one connection held for the whole \
+             run (no pool checkout). ops/s.\n\n| client | ops/s | ÷ query(&str) | p50 / p99 µs |\n|---|---:|---:|---:|"
+        );
+        for c in [
+            "secure-pg cached",
+            "secure-pg cache off",
+            "tokio-postgres query(&str)",
+            "tokio-postgres prepared",
+        ] {
+            let s = r.get("cache", c, 1);
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} | {} |",
+                ops_cell(s),
+                ratio_cell(r.ratio("cache", c, "tokio-postgres query(&str)", 1)),
+                s.map_or("–".into(), |s| format!("{:.0} / {:.0}", s.p50(), s.p99()))
+            );
+        }
+    }
+
+    if r.get("decode", "secure-pg", 0).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Decoding 10,000 rows\n\n`SELECT id, name, hair_color FROM users` (all 10,000 \
+             rows) into a `Vec` of structs, query and transfer included; {} sequential fetches \
+             per client per round, interleaved. Median time per fetch (range of round medians).\n\n\
+             | client | time | ÷ secure-pg |\n|---|---:|---:|",
+            p.decode_iters
+        );
+        let ours = time_of(r, "decode", "secure-pg");
+        for c in ["secure-pg", "tokio-postgres get(\"name\")", "sqlx query_as"] {
+            let rel = match (time_of(r, "decode", c), ours) {
+                (Some(t), Some(o)) => format!("{:.2}×", t / o),
+                _ => "–".into(),
+            };
+            let _ = writeln!(
+                m,
+                "| {} | {} | {rel} |",
+                c.replace('"', "\\\""),
+                time_cell(r.get("decode", c, 0))
+            );
+        }
+        let _ = writeln!(
+            m,
+            "\nsecure-pg: `secure_query_as!(User, ..).fetch_all(&pool)` (columns resolved once per \
+             result). tokio-postgres: prepared statement, `query`, then `row.get(\"name\")` per \
+             field per row. sqlx: `sqlx::query_as::<_, User>(..)` with `#[derive(sqlx::FromRow)]` \
+             on a `PgPool` (its own statement cache)."
+        );
+    }
+
+    if r.get("connect", "secure-pg connect", 0).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Connect\n\nTCP + TLS 1.3 + SCRAM, {} connects per client per round, \
+             interleaved, each client dropped after connecting. Median time (range of round \
+             medians).\n\n| client | time | ÷ tokio-postgres P-256 first |\n|---|---:|---:|",
+            p.connects_per_round
+        );
+        let base = time_of(r, "connect", "tokio-postgres+rustls P-256 first");
+        for c in [
+            "secure-pg connect",
+            "tokio-postgres+rustls P-256 first",
+            "tokio-postgres+rustls defaults",
+            "sqlx PgConnection",
+        ] {
+            let rel = match (time_of(r, "connect", c), base) {
+                (Some(t), Some(b)) => format!("{:.2}×", t / b),
+                _ => "–".into(),
+            };
+            let _ = writeln!(m, "| {c} | {} | {rel} |", time_cell(r.get("connect", c, 0)));
+        }
+        let _ = writeln!(
+            m,
+            "\n`secure_pg::connect` builds its TLS configuration (reads the CA file) on every \
+             call, authenticates with SCRAM-SHA-256-PLUS (channel binding) and then runs one \
+             `pg_stat_ssl` query to confirm the session is encrypted; the pool builds the TLS \
+             configuration once. The tokio-postgres rows use a shared rustls configuration and \
+             plain SCRAM-SHA-256; \"defaults\" offers X25519 first, which PostgreSQL's default \
+             `ssl_ecdh_curve` (prime256v1) answers with a HelloRetryRequest."
+        );
+    }
+
+    if r.get("batch", "secure-pg join of 10", 1).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Pipelined batch\n\nTen independent point selects joined on one connection \
+             (`futures_util::future::join_all`), one batch after another. Batches/s.\n\n\
+             | client | batches/s | ÷ L0 | p50 / p99 µs per batch |\n|---|---:|---:|---:|"
+        );
+        for c in ["secure-pg join of 10", "L0-pipelined join of 10"] {
+            let s = r.get("batch", c, 1);
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} | {} |",
+                ops_cell(s),
+                ratio_cell(r.ratio("batch", c, "L0-pipelined join of 10", 1)),
+                s.map_or("–".into(), |s| format!("{:.0} / {:.0}", s.p50(), s.p99()))
+            );
+        }
+    }
+
+    if r.get("tls", "secure-pg TLS", 16).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## TLS cost\n\nPooled point select at c=16 against a TLS cluster and a plaintext \
+             one (`sslmode=disable`, loopback), interleaved. ops/s.\n\n\
+             | client | ops/s | p50 / p99 µs |\n|---|---:|---:|"
+        );
+        for c in [
+            "secure-pg TLS",
+            "secure-pg plaintext",
+            "deadpool TLS",
+            "deadpool plaintext",
+        ] {
+            let s = r.get("tls", c, 16);
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} |",
+                ops_cell(s),
+                s.map_or("–".into(), |s| format!("{:.0} / {:.0}", s.p50(), s.p99()))
+            );
+        }
+        if let (Some(a), Some(b)) = (
+            r.ratio("tls", "secure-pg plaintext", "secure-pg TLS", 16),
+            r.ratio("tls", "deadpool plaintext", "deadpool TLS", 16),
+        ) {
+            let _ = writeln!(m, "\nPlaintext ÷ TLS: secure-pg {a:.2}×, deadpool {b:.2}×.");
+        }
+    }
+
+    if r.get("mix", "secure-pg 80/20", 16).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Read/write mix and transaction (c=16)\n\n80/20: 80 % point selects, 20 % \
+             `UPDATE users SET hair_color = $2 WHERE id = $1`. tx3: `BEGIN`, the point select, \
+             the update, an `INSERT INTO audit`, `COMMIT` (secure-pg: `Pool::transaction`; \
+             deadpool: `client.transaction()` with `prepare_cached`). ops/s.\n\n\
+             | workload | secure-pg | deadpool | ratio |\n|---|---:|---:|---:|"
+        );
+        for (w, o, d) in [
+            ("80/20", "secure-pg 80/20", "deadpool 80/20"),
+            ("tx3", "secure-pg tx3", "deadpool tx3"),
+        ] {
+            let _ = writeln!(
+                m,
+                "| {w} | {} | {} | {} |",
+                ops_cell(r.get("mix", o, 16)),
+                ops_cell(r.get("mix", d, 16)),
+                ratio_cell(r.ratio("mix", o, d, 16))
+            );
+        }
+    }
+
+    let errors: Vec<String> = r
+        .series
+        .iter()
+        .filter(|s| s.errors() > 0)
+        .map(|s| format!("{} {} c={}: {}", s.section, s.client, s.conc, s.errors()))
+        .collect();
+    let _ = writeln!(m, "\n## Notes\n");
+    if errors.is_empty() {
+        let _ = writeln!(m, "- No operation failed.");
+    } else {
+        let _ = writeln!(m, "- Failed operations: {}.", errors.join("; "));
+    }
+    let _ = writeln!(
+        m,
+        "- L0 is tokio-postgres with one dedicated connection per task and the statement \
+         prepared once (at c=64 that is 64 server backends). L0-pipelined shares one \
+         connection among all tasks. bb8-postgres runs with its defaults: a `simple_query(\"\")` \
+         test on every checkout and `query(&str)`, which prepares on every call. deadpool uses \
+         `RecyclingMethod::Fast` (its default) and `prepare_cached`. sqlx uses its defaults \
+         (`test_before_acquire(true)`: a ping per acquire); \"sqlx no-ping\" turns that off."
+    );
+    let _ = writeln!(
+        m,
+        "- sqlx is driven through its runtime API (`sqlx::query_as::<_, T>(..)` with \
+         `#[derive(sqlx::FromRow)]`): the `query_as!` macro needs a live database or offline \
+         data at compile time. Both decode the same way at run time."
+    );
+    let _ = writeln!(
+        m,
+        "- The peers' TLS is a small rustls adapter in `benches/src/tls.rs` (verify-full, P-256 \
+         offered first like secure-pg, no channel binding)."
+    );
+    let _ = writeln!(
+        m,
+        "- Not measured: other machines or core counts, a server on a separate host (real \
+         network latency would favour the clients that save round trips even more), \
+         PgBouncer, memory use, and cold-start of pools. With client and server on 2 shared \
+         cores, rounds vary; compare ratios within a run rather than absolute numbers across \
+         runs."
+    );
+    if p.mode == "quick" {
+        let _ = writeln!(
+            m,
+            "- This is a `--quick` run (short windows): use `--full` for numbers worth quoting."
+        );
+    }
+    m
+}
+
+// ------------------------------------------------------------------- chart
+
+const COLORS: [&str; 7] = [
+    "#8c8c8c", "#b3b3b3", "#e6a03c", "#3c8ce6", "#9b59b6", "#c39bd3", "#27ae60",
+];
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// A nice round step for about five grid lines up to `max`.
+fn grid_step(max: f64) -> f64 {
+    let raw = max / 5.0;
+    let mag = 10f64.powf(raw.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(raw)
+}
+
+/// A hand-written SVG: point-select throughput by concurrency (bars with
+/// min–max whiskers), and each target as a ratio against its threshold.
+pub(crate) fn svg(r: &Results) -> String {
+    let checks = checks(r);
+    let width = 960.0;
+    let top_h = 380.0;
+    let row_h = 26.0;
+    let bottom_h = 60.0 + row_h * checks.len() as f64;
+    let height = top_h + bottom_h + 20.0;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = writeln!(s, r##"<rect width="100%" height="100%" fill="#ffffff"/>"##);
+    let _ = writeln!(
+        s,
+        r#"<text x="20" y="24" font-size="15" font-weight="bold">Point select, ops/s (median of rounds, whiskers min–max), TLS verify-full, pools of 8</text>"#
+    );
+
+    // Panel 1: grouped bars.
+    let (x0, y0, pw, ph) = (70.0, 50.0, 700.0, 280.0);
+    let max = r
+        .series
+        .iter()
+        .filter(|x| x.section == "point")
+        .map(|x| x.ops().max)
+        .fold(1.0, f64::max);
+    let step = grid_step(max);
+    let top = (max / step).ceil() * step;
+    let y = |v: f64| y0 + ph - v / top * ph;
+    let mut g = 0.0;
+    while g <= top + 1e-9 {
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x0}" x2="{}" y1="{yy:.1}" y2="{yy:.1}" stroke="#e0e0e0"/><text x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+            x0 + pw,
+            x0 - 6.0,
+            y(g) + 4.0,
+            thousands(g),
+            yy = y(g)
+        );
+        g += step;
+    }
+    let groups = [1usize, 16, 64];
+    let gw = pw / groups.len() as f64;
+    let bw = (gw - 30.0) / POINT_CLIENTS.len() as f64;
+    for (gi, c) in groups.iter().enumerate() {
+        let gx = x0 + gi as f64 * gw + 15.0;
+        for (ci, client) in POINT_CLIENTS.iter().enumerate() {
+            let Some(series) = r.get("point", client, *c) else {
+                continue;
+            };
+            let o = series.ops();
+            let bx = gx + ci as f64 * bw;
+            let _ = writeln!(
+                s,
+                r#"<rect x="{bx:.1}" y="{:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{} c={c}: {} ops/s</title></rect>"#,
+                y(o.median),
+                bw - 2.0,
+                y0 + ph - y(o.median),
+                COLORS[ci],
+                esc(client),
+                thousands(o.median)
+            );
+            let cx = bx + (bw - 2.0) / 2.0;
+            let _ = writeln!(
+                s,
+                r##"<line x1="{cx:.1}" x2="{cx:.1}" y1="{:.1}" y2="{:.1}" stroke="#333"/>"##,
+                y(o.min),
+                y(o.max)
+            );
+        }
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{}" text-anchor="middle" font-size="13">c = {c}</text>"#,
+            x0 + gi as f64 * gw + gw / 2.0,
+            y0 + ph + 20.0
+        );
+    }
+    let _ = writeln!(
+        s,
+        r##"<line x1="{x0}" x2="{x0}" y1="{y0}" y2="{}" stroke="#333"/><line x1="{x0}" x2="{}" y1="{yb}" y2="{yb}" stroke="#333"/>"##,
+        y0 + ph,
+        x0 + pw,
+        yb = y0 + ph
+    );
+    for (ci, client) in POINT_CLIENTS.iter().enumerate() {
+        let ly = y0 + 10.0 + ci as f64 * 20.0;
+        let _ = writeln!(
+            s,
+            r#"<rect x="{}" y="{ly}" width="14" height="14" fill="{}"/><text x="{}" y="{}">{}</text>"#,
+            x0 + pw + 20.0,
+            COLORS[ci],
+            x0 + pw + 40.0,
+            ly + 11.0,
+            esc(client)
+        );
+    }
+
+    // Panel 2: targets.
+    let py = top_h + 10.0;
+    let _ = writeln!(
+        s,
+        r#"<text x="20" y="{py}" font-size="15" font-weight="bold">Targets: secure-pg ÷ peer (times inverted, so right is better); black tick = required</text>"#
+    );
+    let (lx, bx0, bwid) = (20.0, 430.0, 440.0);
+    let scale_max = checks
+        .iter()
+        .map(|c| c.score.max(c.required))
+        .fold(2.0, f64::max)
+        * 1.05;
+    let xs = |v: f64| bx0 + v / scale_max * bwid;
+    for (i, c) in checks.iter().enumerate() {
+        let yy = py + 20.0 + i as f64 * row_h;
+        let fill = if c.met() { "#27ae60" } else { "#e74c3c" };
+        let _ = writeln!(
+            s,
+            r#"<text x="{lx}" y="{:.1}">{}</text>"#,
+            yy + 13.0,
+            esc(&c.what)
+        );
+        let _ = writeln!(
+            s,
+            r#"<rect x="{bx0}" y="{yy:.1}" width="{:.1}" height="16" fill="{fill}"><title>{}</title></rect>"#,
+            xs(c.score) - bx0,
+            esc(&c.shown)
+        );
+        let tx = xs(c.required);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{tx:.1}" x2="{tx:.1}" y1="{:.1}" y2="{:.1}" stroke="#000" stroke-width="2"/>"##,
+            yy - 3.0,
+            yy + 19.0
+        );
+        let _ = writeln!(
+            s,
+            r#"<text x="{:.1}" y="{:.1}">{:.2}</text>"#,
+            xs(c.score).max(tx) + 6.0,
+            yy + 13.0,
+            c.score
+        );
+    }
+    let one = xs(1.0);
+    let _ = writeln!(
+        s,
+        r##"<line x1="{one:.1}" x2="{one:.1}" y1="{:.1}" y2="{:.1}" stroke="#999" stroke-dasharray="4 3"/><text x="{one:.1}" y="{:.1}" text-anchor="middle" fill="#666">1.0</text>"##,
+        py + 12.0,
+        py + 22.0 + checks.len() as f64 * row_h,
+        py + 36.0 + checks.len() as f64 * row_h
+    );
+    let _ = writeln!(s, "</svg>");
+    s
+}
