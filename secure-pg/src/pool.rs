@@ -359,7 +359,9 @@ impl PoolBuilder {
             .min_idle(o.min_idle)
             .max_lifetime(o.max_lifetime)
             .idle_timeout(o.idle_timeout)
-            .connection_timeout(o.checkout_timeout)
+            // Our own timeout bounds checkouts; bb8's only needs to be
+            // long enough for the first connection at startup.
+            .connection_timeout(o.checkout_timeout.max(config.get_connect_timeout()))
             .test_on_check_out(true)
             .retry_connection(false)
             .error_sink(Box::new(LogSink))
@@ -446,8 +448,11 @@ impl Pool {
     /// Checks a connection out, waiting in FIFO order up to the checkout
     /// timeout.
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
+        self.get_within(self.shared.options.checkout_timeout).await
+    }
+
+    async fn get_within(&self, timeout: Duration) -> Result<PooledConnection<'_>, Error> {
         let started = Instant::now();
-        let timeout = self.shared.options.checkout_timeout;
         let attempt = async {
             let permit = self
                 .shared
@@ -485,13 +490,15 @@ impl Pool {
         result
     }
 
-    /// Resolves when opening a connection failed after `t` while the pool
-    /// has no connection at all, i.e. the database cannot be reached: the
-    /// waiter gets the real cause now instead of a timeout later.
+    /// Resolves when opening a connection failed after `t` while no idle
+    /// connection could serve the waiter instead: the connection made on
+    /// its behalf failed, so it gets the real cause (refused,
+    /// authentication, TLS) now rather than a bare timeout later, as a
+    /// direct connect would.
     async fn connect_failure_since(&self, t: Instant) -> Error {
         loop {
             let notified = self.shared.failures.notify.notified();
-            if self.shared.bb8.state().connections == 0 {
+            if self.shared.bb8.state().idle_connections == 0 {
                 if let Some(e) = self.shared.failures.since(t) {
                     return e;
                 }
@@ -806,7 +813,14 @@ impl<'c> Transaction<'c> {
 /// Parts used by the health check.
 impl Pool {
     async fn startup_lint(&self) -> Result<(), Error> {
-        let conn = self.get().await?;
+        // The first connection is bounded by the connect timeout, which may
+        // be longer than a checkout is allowed to wait once running.
+        let timeout = self
+            .shared
+            .options
+            .checkout_timeout
+            .max(self.config().get_connect_timeout());
+        let conn = self.get_within(timeout).await?;
         let msgs = conn
             .conn()
             .client
