@@ -149,6 +149,31 @@ impl<'e> Handle<'e> {
         F: Fn(Statement) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
+        match self.parts().1.and_then(|s| s.query_timeout) {
+            None => self.run_statement(sql, op).await,
+            Some(limit) => match tokio::time::timeout(limit, self.run_statement(sql, op)).await {
+                Ok(r) => r,
+                Err(_) => {
+                    // The connection is mid-statement in an unknown state:
+                    // never hand it out again.
+                    if let (_, Some(state)) = self.parts() {
+                        state
+                            .broken
+                            .store(true, std::sync::atomic::Ordering::Release);
+                    }
+                    Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
+                        "client-side query_timeout of {limit:?} elapsed; the connection is discarded"
+                    )))
+                }
+            },
+        }
+    }
+
+    async fn run_statement<R, F, Fut>(&self, sql: &'static str, op: F) -> Result<R, Error>
+    where
+        F: Fn(Statement) -> Fut,
+        Fut: Future<Output = Result<R, tokio_postgres::Error>>,
+    {
         let stmt = self.statement(sql).await?;
         match op(stmt).await {
             Ok(r) => Ok(r),

@@ -71,15 +71,18 @@ pub struct ConnState {
     pub(crate) needs_reset: AtomicBool,
     /// A query saw the connection fail; never hand it out again.
     pub(crate) broken: AtomicBool,
+    /// Client-side bound on each statement (see `PoolBuilder::query_timeout`).
+    pub(crate) query_timeout: Option<Duration>,
 }
 
 impl ConnState {
-    pub(crate) fn new(statement_cache: bool) -> Self {
+    pub(crate) fn new(statement_cache: bool, query_timeout: Option<Duration>) -> Self {
         ConnState {
             cache: StatementCache::new(statement_cache),
             in_tx: AtomicBool::new(false),
             needs_reset: AtomicBool::new(false),
             broken: AtomicBool::new(false),
+            query_timeout,
         }
     }
 }
@@ -129,6 +132,7 @@ struct Manager {
     idle_check_after: Duration,
     max_lifetime: Option<Duration>,
     statement_cache: bool,
+    query_timeout: Option<Duration>,
 }
 
 impl Manager {
@@ -137,7 +141,7 @@ impl Manager {
         Ok(PgConn {
             client,
             info,
-            state: ConnState::new(self.statement_cache),
+            state: ConnState::new(self.statement_cache, self.query_timeout),
             last_used: Mutex::new(Instant::now()),
         })
     }
@@ -221,6 +225,7 @@ struct PoolOptions {
     idle_timeout: Option<Duration>,
     idle_check_after: Duration,
     statement_cache: bool,
+    query_timeout: Option<Duration>,
     credentials: Option<Arc<dyn CredentialProvider>>,
     lazy: bool,
     allow_weak_sslmode: bool,
@@ -236,6 +241,7 @@ impl Default for PoolOptions {
             idle_timeout: Some(Duration::from_secs(10 * 60)),
             idle_check_after: Duration::from_secs(30),
             statement_cache: true,
+            query_timeout: None,
             credentials: None,
             lazy: false,
             allow_weak_sslmode: false,
@@ -312,6 +318,15 @@ impl PoolBuilder {
         self.options.statement_cache = on;
         self
     }
+    /// A client-side bound on every statement run through the pool's
+    /// connections, for when the server or the network stops answering
+    /// (the server-side `statement_timeout` cannot fire then). When it
+    /// fires the caller gets [`ErrorKind::QueryTimeout`] and the connection
+    /// is discarded, never reused in an unknown state. Off by default.
+    pub fn query_timeout(mut self, t: Duration) -> Self {
+        self.options.query_timeout = Some(t);
+        self
+    }
     /// Do not connect while building; the first checkout connects. By
     /// default `build` makes one connection so that a wrong password, a bad
     /// certificate or an unreachable server fails at startup.
@@ -353,6 +368,7 @@ impl PoolBuilder {
             idle_check_after: o.idle_check_after,
             max_lifetime: o.max_lifetime,
             statement_cache: o.statement_cache,
+            query_timeout: o.query_timeout,
         };
         let bb8 = bb8::Pool::builder()
             .max_size(o.max_size)

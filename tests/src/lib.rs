@@ -14,6 +14,7 @@
 
 pub mod certs;
 pub mod fake;
+pub mod proxy;
 
 use std::collections::HashMap;
 use std::io::Write;

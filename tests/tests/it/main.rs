@@ -4,6 +4,7 @@
 
 mod config;
 mod errors;
+mod faults;
 mod pool;
 mod query;
 mod support;
