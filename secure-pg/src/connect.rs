@@ -124,7 +124,33 @@ impl Connector {
         probe: Arc<Probe>,
         started: Instant,
     ) -> Result<(Client, ConnectionInfo), Error> {
-        let pg = self.pg_config(password);
+        use crate::config::TargetSessionAttrs as T;
+        use tokio_postgres::config::TargetSessionAttrs as PgT;
+        let mut pg = self.pg_config(password);
+        let attrs = self.config.target_session_attrs;
+        pg.target_session_attrs(match attrs {
+            T::Any => PgT::Any,
+            T::ReadWrite | T::Primary => PgT::ReadWrite,
+            T::ReadOnly | T::Standby | T::PreferStandby => PgT::ReadOnly,
+        });
+        match self.open(&pg, &probe).await {
+            Err(e) if attrs == T::PreferStandby && e.kind() == ErrorKind::Connection => {
+                // No standby reachable: any server will do.
+                pg.target_session_attrs(PgT::Any);
+                let probe = Arc::new(Probe::default());
+                let client = self.open(&pg, &probe).await?;
+                let info = self.verify(&client, &probe, started).await?;
+                Ok((client, info))
+            }
+            Err(e) => Err(e),
+            Ok(client) => {
+                let info = self.verify(&client, &probe, started).await?;
+                Ok((client, info))
+            }
+        }
+    }
+
+    async fn open(&self, pg: &tokio_postgres::Config, probe: &Arc<Probe>) -> Result<Client, Error> {
         let result = match &self.tls {
             Some(tls) => {
                 let make = MakeRustls {
@@ -144,9 +170,7 @@ impl Connector {
                     client
                 }),
         };
-        let client = result.map_err(|e| self.classify(e, &probe))?;
-        let info = self.verify(&client, &probe, started).await?;
-        Ok((client, info))
+        result.map_err(|e| self.classify(e, probe))
     }
 
     fn pg_config(&self, password: Option<&Secret>) -> tokio_postgres::Config {

@@ -52,7 +52,7 @@ mod tls;
 
 pub use config::{
     ChannelBinding, Config, ConfigBuilder, Environment, Host, RootCerts, Secret, SslMode,
-    DEFAULT_CONNECT_TIMEOUT, LIBPQ_ENV_VARS,
+    TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, LIBPQ_ENV_VARS,
 };
 pub use connect::{connect, ConnectionInfo, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};

@@ -275,7 +275,7 @@ impl Cluster {
              logging_collector = off\nlog_min_messages = warning\n",
             socket_dir.display()
         );
-        let mut hba = String::from("local all all trust\n");
+        let mut hba = String::from("local all all trust\nlocal replication all trust\n");
         match &spec.cert {
             Some(cert) => {
                 let (chain, key) = certs::certs().server_pem(cert);
@@ -306,6 +306,23 @@ impl Cluster {
         }
         std::fs::write(data.join("postgresql.auto.conf"), conf).unwrap();
         std::fs::write(data.join("pg_hba.conf"), hba).unwrap();
+        let cluster = Cluster::launch(root, data, port, socket_dir, spec)?;
+        cluster.psql(&format!(
+            "CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'"
+        ));
+        cluster.psql(&format!("CREATE DATABASE {APP_DB} OWNER {APP_USER}"));
+        Ok(cluster)
+    }
+
+    /// Starts `postgres` on a prepared data directory under its watchdog
+    /// and waits until it accepts connections.
+    fn launch(
+        root: PathBuf,
+        data: PathBuf,
+        port: u16,
+        socket_dir: PathBuf,
+        spec: ClusterSpec,
+    ) -> Result<Cluster, String> {
         chown_to_postgres(&root);
         let log = root.join("server.log");
         std::fs::write(&log, "").unwrap();
@@ -347,7 +364,7 @@ impl Cluster {
             watchdog: Mutex::new(Some(child)),
             last_probe: Mutex::new(String::new()),
         };
-        let deadline = Instant::now() + Duration::from_secs(8);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if cluster.is_ready() {
                 break;
@@ -374,11 +391,61 @@ impl Cluster {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        cluster.psql(&format!(
-            "CREATE ROLE {APP_USER} LOGIN PASSWORD '{APP_PASSWORD}'"
-        ));
-        cluster.psql(&format!("CREATE DATABASE {APP_DB} OWNER {APP_USER}"));
         Ok(cluster)
+    }
+
+    /// Starts a streaming standby of this (running) cluster, made with
+    /// `pg_basebackup -R`, on a port of its own.
+    pub fn start_standby(&self) -> Cluster {
+        let root = temp_dir("standby");
+        let data = root.join("data");
+        chown_to_postgres(&root);
+        run(
+            pg_command("pg_basebackup")
+                .arg("-D")
+                .arg(&data)
+                .arg("-h")
+                .arg(&self.socket_dir)
+                .arg("-p")
+                .arg(self.port.to_string())
+                .args([
+                    "-U",
+                    "postgres",
+                    "-X",
+                    "stream",
+                    "-R",
+                    "--no-sync",
+                    "--checkpoint=fast",
+                ]),
+            "pg_basebackup",
+        );
+        let socket_dir = root.join("sock");
+        std::fs::create_dir_all(&socket_dir).unwrap();
+        let port = free_port();
+        let auto = data.join("postgresql.auto.conf");
+        let conf: String = std::fs::read_to_string(&auto)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                if l.starts_with("port = ") {
+                    format!("port = {port}")
+                } else if l.starts_with("unix_socket_directories = ") {
+                    format!("unix_socket_directories = '{}'", socket_dir.display())
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&auto, conf + "\n").unwrap();
+        Cluster::launch(root, data, port, socket_dir, self.spec.clone())
+            .unwrap_or_else(|e| panic!("could not start the standby: {e}"))
+    }
+
+    /// Promotes a standby to primary and waits until it accepts writes.
+    pub fn promote(&self) {
+        let out = self.psql("SELECT pg_promote(true, 60)");
+        assert_eq!(out.trim(), "t", "promotion failed: {out}");
     }
 
     fn is_ready(&self) -> bool {

@@ -124,6 +124,44 @@ pub enum ChannelBinding {
     Require,
 }
 
+/// Which of several hosts to use (`target_session_attrs`), as in libpq.
+///
+/// The hosts are tried in order; a server that does not have the wanted
+/// property is skipped. "Read-only" and "standby" are decided by the
+/// server's `transaction_read_only`, so a primary configured with
+/// `default_transaction_read_only = on` counts as read-only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TargetSessionAttrs {
+    /// The first server that accepts the connection (the default).
+    #[default]
+    Any,
+    /// A server that accepts writes.
+    ReadWrite,
+    /// A server that refuses writes.
+    ReadOnly,
+    /// The primary (a server that accepts writes).
+    Primary,
+    /// A standby (a server that refuses writes).
+    Standby,
+    /// A standby if one is up, otherwise any server.
+    PreferStandby,
+}
+
+impl TargetSessionAttrs {
+    /// The libpq spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetSessionAttrs::Any => "any",
+            TargetSessionAttrs::ReadWrite => "read-write",
+            TargetSessionAttrs::ReadOnly => "read-only",
+            TargetSessionAttrs::Primary => "primary",
+            TargetSessionAttrs::Standby => "standby",
+            TargetSessionAttrs::PreferStandby => "prefer-standby",
+        }
+    }
+}
+
 /// One server address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -236,6 +274,7 @@ pub struct Config {
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) idle_in_transaction_session_timeout: Option<Duration>,
     pub(crate) channel_binding: ChannelBinding,
+    pub(crate) target_session_attrs: TargetSessionAttrs,
     pub(crate) environment: Environment,
 }
 
@@ -262,6 +301,7 @@ impl Default for Config {
             statement_timeout: None,
             idle_in_transaction_session_timeout: None,
             channel_binding: ChannelBinding::Prefer,
+            target_session_attrs: TargetSessionAttrs::Any,
             environment: Environment::FromEnv,
         }
     }
@@ -284,6 +324,7 @@ pub const LIBPQ_ENV_VARS: &[(&str, &str)] = &[
     ("PGCONNECT_TIMEOUT", "connect_timeout"),
     ("PGOPTIONS", "options"),
     ("PGCHANNELBINDING", "channel_binding"),
+    ("PGTARGETSESSIONATTRS", "target_session_attrs"),
 ];
 
 impl Config {
@@ -420,6 +461,10 @@ impl Config {
     /// Channel binding policy.
     pub fn get_channel_binding(&self) -> ChannelBinding {
         self.channel_binding
+    }
+    /// Which host of several to use.
+    pub fn get_target_session_attrs(&self) -> TargetSessionAttrs {
+        self.target_session_attrs
     }
     /// Server settings passed at startup (`options`).
     pub fn get_options(&self) -> Option<&str> {
@@ -585,6 +630,12 @@ impl Config {
                 format!("{}ms", t.as_millis()),
             ));
         }
+        if self.target_session_attrs != TargetSessionAttrs::Any {
+            params.push((
+                "target_session_attrs".into(),
+                self.target_session_attrs.as_str().into(),
+            ));
+        }
         for (i, (k, v)) in params.iter().enumerate() {
             let sep = if i == 0 { '?' } else { '&' };
             write!(f, "{sep}{k}={}", parse::percent_encode(v))?;
@@ -630,6 +681,7 @@ impl fmt::Debug for Config {
                 &self.idle_in_transaction_session_timeout,
             )
             .field("channel_binding", &self.channel_binding)
+            .field("target_session_attrs", &self.target_session_attrs)
             .field("environment", &self.environment)
             .finish()
     }
@@ -749,6 +801,11 @@ impl ConfigBuilder {
     /// Channel binding policy (default `prefer`).
     pub fn channel_binding(mut self, cb: ChannelBinding) -> Self {
         self.config.channel_binding = cb;
+        self
+    }
+    /// Which of several hosts to use (default `any`).
+    pub fn target_session_attrs(mut self, attrs: TargetSessionAttrs) -> Self {
+        self.config.target_session_attrs = attrs;
         self
     }
     /// Production or development rules (default: from `APP_ENV`).

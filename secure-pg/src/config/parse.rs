@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{invalid_value, ChannelBinding, Config, Host, RootCerts, Secret, SslMode};
+use super::{
+    invalid_value, ChannelBinding, Config, Host, RootCerts, Secret, SslMode, TargetSessionAttrs,
+};
 use crate::error::{Error, ErrorKind};
 
 /// Every option name accepted in a connection string.
@@ -29,6 +31,7 @@ pub(crate) const KNOWN_KEYS: &[&str] = &[
     "statement_timeout",
     "idle_in_transaction_session_timeout",
     "channel_binding",
+    "target_session_attrs",
 ];
 
 pub(crate) fn is_known_key(key: &str) -> bool {
@@ -411,6 +414,20 @@ pub(crate) fn set_option(config: &mut Config, key: &str, value: &str) -> Result<
                         "expected one of disable, prefer, require",
                     ))
                 }
+            }
+        }
+        "target_session_attrs" => {
+            config.target_session_attrs = match value {
+                "any" => TargetSessionAttrs::Any,
+                "read-write" => TargetSessionAttrs::ReadWrite,
+                "read-only" => TargetSessionAttrs::ReadOnly,
+                "primary" => TargetSessionAttrs::Primary,
+                "standby" => TargetSessionAttrs::Standby,
+                "prefer-standby" => TargetSessionAttrs::PreferStandby,
+                _ => return Err(invalid_value(
+                    key,
+                    "expected one of any, read-write, read-only, primary, standby, prefer-standby",
+                )),
             }
         }
         _ => {

@@ -4,6 +4,7 @@
 
 mod config;
 mod errors;
+mod failover;
 mod faults;
 mod pool;
 mod query;
