@@ -157,11 +157,13 @@ fn skip_block_comment(sql: &str, start: usize) -> Result<usize, LexError> {
     let bytes = sql.as_bytes();
     let mut depth = 0usize;
     let mut i = start;
+    // Byte-wise: `/` and `*` are ASCII, so they never occur inside a
+    // multi-byte character and no slice can split one.
     while i < bytes.len() {
-        if sql[i..].starts_with("/*") {
+        if bytes[i..].starts_with(b"/*") {
             depth += 1;
             i += 2;
-        } else if sql[i..].starts_with("*/") {
+        } else if bytes[i..].starts_with(b"*/") {
             depth -= 1;
             i += 2;
             if depth == 0 {
@@ -397,5 +399,71 @@ mod tests {
     #[test]
     fn lone_dollar_and_unicode() {
         assert_eq!(placeholders("SELECT $ , é$1, ü, $1"), [1]);
+    }
+
+    /// Found by the property test below: a multi-byte character inside a
+    /// block comment made the lexer slice inside it and panic.
+    #[test]
+    fn multibyte_characters_in_block_comments() {
+        let toks = lex("SELECT 1 /* 𞹙 ü $1 */ + $1").unwrap();
+        let placeholders = toks
+            .iter()
+            .filter(|t| matches!(t, Tok::Placeholder { .. }))
+            .count();
+        assert_eq!(placeholders, 1);
+        assert!(lex("/*𞹙").is_err());
+    }
+
+    mod properties {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// A fragment of SQL and the placeholder numbers it contributes.
+        fn fragment() -> impl Strategy<Value = (String, Vec<u32>)> {
+            prop_oneof![
+                (1u32..40).prop_map(|n| (format!(" ${n} "), vec![n])),
+                (1u32..40).prop_map(|n| (format!(" ${n}::int "), vec![n])),
+                (1u32..40).prop_map(|n| (format!(" 'text ${n} ''q'' ' "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" E'esc \\' ${n}' "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" \"col${n}\" "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" $$ body ${n}; $$ "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" $tag$ ${n} $$ ; $tag$ "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" -- ${n} ;\n"), vec![])),
+                (1u32..40).prop_map(|n| (format!(" /* ${n} /* nested ; */ */ "), vec![])),
+                (1u32..40).prop_map(|n| (format!(" a${n} "), vec![])),
+                Just((" SELECT x FROM t WHERE ".to_string(), vec![])),
+            ]
+        }
+
+        proptest! {
+            /// The lexer finds exactly the placeholders outside strings,
+            /// quoted identifiers, dollar quotes and comments, and no
+            /// top-level `;` inside them.
+            #[test]
+            fn placeholders_are_found_exactly(parts in proptest::collection::vec(fragment(), 0..12)) {
+                let sql: String = parts.iter().map(|(s, _)| s.as_str()).collect();
+                let expected: Vec<u32> = parts.iter().flat_map(|(_, n)| n.clone()).collect();
+                let toks = lex(&sql).unwrap();
+                let found: Vec<u32> = toks.iter().filter_map(|t| match t {
+                    Tok::Placeholder { index, .. } => *index,
+                    _ => None,
+                }).collect();
+                prop_assert_eq!(found, expected);
+                prop_assert!(!toks.iter().any(|t| matches!(t, Tok::Semicolon { .. })), "{}", sql);
+            }
+
+            /// Neither the lexer nor the full analysis (sqlparser included)
+            /// panics, whatever the input: a panic in a proc macro is an
+            /// unreadable compile error.
+            #[test]
+            fn arbitrary_input_never_panics(s in "\\PC{0,120}") {
+                let _ = lex(&s);
+                let _ = crate::sql::analyze(&s, crate::sql::Mode::Unparsed);
+                let _ = crate::sql::analyze(
+                    &s,
+                    crate::sql::Mode::Parsed { escape_hatch: "secure_query_unparsed!" },
+                );
+            }
+        }
     }
 }

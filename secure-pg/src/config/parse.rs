@@ -558,6 +558,65 @@ mod tests {
         assert_eq!(parse_duration("", "s"), None);
     }
 
+    mod properties {
+        use super::super::super::Config;
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any user, password, host name, database and application
+            /// name survive percent-encoding into a URL and parsing back.
+            #[test]
+            fn url_round_trip(
+                user in "[^\\x00]{1,20}",
+                password in "[^\\x00]{0,30}",
+                host in "[a-z][a-z0-9.-]{0,30}",
+                port in 1u16..,
+                db in "[^\\x00]{1,20}",
+                app in "[^\\x00]{0,20}",
+            ) {
+                let url = format!(
+                    "postgres://{}:{}@{host}:{port}/{}?application_name={}",
+                    percent_encode(&user),
+                    percent_encode(&password),
+                    percent_encode(&db),
+                    percent_encode(&app),
+                );
+                let c = Config::parse_with_env(&url, |_| None).unwrap();
+                prop_assert_eq!(c.get_user(), Some(user.as_str()));
+                prop_assert_eq!(c.password.as_ref().map(|p| p.expose()), Some(password.as_str()));
+                prop_assert_eq!(c.get_hosts(), &[Host::Tcp(host.clone())][..]);
+                prop_assert_eq!(c.get_ports(), &[port][..]);
+                prop_assert_eq!(c.get_dbname(), Some(db.as_str()));
+                let app_expected = (!app.is_empty()).then_some(app.as_str());
+                prop_assert_eq!(c.get_application_name().filter(|a| !a.is_empty()), app_expected);
+                // The redacted Display parses back to the same settings
+                // (without the password, which it never shows).
+                let shown = c.to_string();
+                prop_assert!(shown.contains(":***@"), "{}", shown);
+                let again = Config::parse_with_env(&shown.replace(":***@", "@"), |_| None).unwrap();
+                prop_assert_eq!(again.get_user(), c.get_user());
+                prop_assert_eq!(again.get_hosts(), c.get_hosts());
+                prop_assert_eq!(again.get_ports(), c.get_ports());
+                prop_assert_eq!(again.get_dbname(), c.get_dbname());
+                prop_assert_eq!(again.get_sslmode(), c.get_sslmode());
+            }
+
+            /// Arbitrary input never panics: it parses or is a
+            /// configuration error.
+            #[test]
+            fn arbitrary_strings_never_panic(s in "\\PC{0,80}") {
+                if let Err(e) = Config::parse_with_env(&s, |_| None) {
+                    prop_assert_eq!(e.kind(), ErrorKind::Configuration);
+                }
+                let url = format!("postgres://{s}");
+                if let Err(e) = Config::parse_with_env(&url, |_| None) {
+                    prop_assert_eq!(e.kind(), ErrorKind::Configuration);
+                }
+            }
+        }
+    }
+
     #[test]
     fn encode_round_trip() {
         for s in ["p@ss:w/rd?&=", "ünïcode", "plain"] {
