@@ -8,6 +8,7 @@ use std::pin::Pin;
 use std::sync::Mutex;
 
 use tokio_postgres::types::ToSql;
+use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::error::ErrorKind;
@@ -144,47 +145,69 @@ impl<'e> Handle<'e> {
 
     /// Runs `op` with the cached statement; if the server no longer knows
     /// it (schema changed, or someone ran `DISCARD`), prepares again once.
-    async fn with_statement<R, F, Fut>(&self, sql: &'static str, op: F) -> Result<R, Error>
+    /// Without a statement cache (PgBouncer mode) `op` gets an unnamed
+    /// statement instead: parse, bind and execute in one round trip.
+    async fn with_statement<'p, R, F, Fut>(
+        &self,
+        sql: &'static str,
+        params: &'p [&'p (dyn ToSql + Sync)],
+        op: F,
+    ) -> Result<R, Error>
     where
-        F: Fn(Statement) -> Fut,
+        F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
         match self.parts().1.and_then(|s| s.query_timeout) {
-            None => self.run_statement(sql, op).await,
-            Some(limit) => match tokio::time::timeout(limit, self.run_statement(sql, op)).await {
-                Ok(r) => r,
-                Err(_) => {
-                    // The connection is mid-statement in an unknown state:
-                    // never hand it out again.
-                    if let (_, Some(state)) = self.parts() {
-                        state
-                            .broken
-                            .store(true, std::sync::atomic::Ordering::Release);
-                    }
-                    Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
+            None => self.run_statement(sql, params, op).await,
+            Some(limit) => {
+                match tokio::time::timeout(limit, self.run_statement(sql, params, op)).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // The connection is mid-statement in an unknown state:
+                        // never hand it out again.
+                        if let (_, Some(state)) = self.parts() {
+                            state
+                                .broken
+                                .store(true, std::sync::atomic::Ordering::Release);
+                        }
+                        Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
                         "client-side query_timeout of {limit:?} elapsed; the connection is discarded"
                     )))
+                    }
                 }
-            },
+            }
         }
     }
 
-    async fn run_statement<R, F, Fut>(&self, sql: &'static str, op: F) -> Result<R, Error>
+    async fn run_statement<'p, R, F, Fut>(
+        &self,
+        sql: &'static str,
+        params: &'p [&'p (dyn ToSql + Sync)],
+        op: F,
+    ) -> Result<R, Error>
     where
-        F: Fn(Statement) -> Fut,
+        F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
+        if matches!(self.parts().1, Some(state) if !state.cache.enabled) {
+            let typed = typed_params(params)?;
+            return op(Target::Unnamed(typed))
+                .await
+                .map_err(|e| self.fail(Error::from(e)));
+        }
         let stmt = self.statement(sql).await?;
-        match op(stmt).await {
+        match op(Target::Named(stmt)).await {
             Ok(r) => Ok(r),
             Err(e) if is_stale_statement(&e) => {
                 if let (_, Some(state)) = self.parts() {
                     state.cache.evict(sql);
                 }
                 let stmt = self.statement(sql).await?;
-                op(stmt).await.map_err(|e| self.fail(Error::from(e)))
+                op(Target::Named(stmt))
+                    .await
+                    .map_err(|e| self.fail(with_pooler_hint(Error::from(e))))
             }
-            Err(e) => Err(self.fail(Error::from(e))),
+            Err(e) => Err(self.fail(with_pooler_hint(Error::from(e)))),
         }
     }
 
@@ -209,8 +232,13 @@ impl<'e> Handle<'e> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Error> {
         let (client, _) = self.parts();
-        self.with_statement(sql, |stmt| async move { client.query(&stmt, params).await })
-            .await
+        self.with_statement(sql, params, |target| async move {
+            match target {
+                Target::Named(stmt) => client.query(&stmt, params).await,
+                Target::Unnamed(typed) => client.query_typed(sql, &typed).await,
+            }
+        })
+        .await
     }
 
     pub(crate) async fn execute(
@@ -219,10 +247,12 @@ impl<'e> Handle<'e> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, Error> {
         let (client, _) = self.parts();
-        self.with_statement(
-            sql,
-            |stmt| async move { client.execute(&stmt, params).await },
-        )
+        self.with_statement(sql, params, |target| async move {
+            match target {
+                Target::Named(stmt) => client.execute(&stmt, params).await,
+                Target::Unnamed(typed) => client.execute_typed(sql, &typed).await,
+            }
+        })
         .await
     }
 
@@ -232,10 +262,101 @@ impl<'e> Handle<'e> {
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<tokio_postgres::RowStream, Error> {
         let (client, _) = self.parts();
-        self.with_statement(sql, |stmt| async move {
-            client.query_raw(&stmt, params.iter().copied()).await
+        self.with_statement(sql, params, |target| async move {
+            match target {
+                Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await,
+                Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await,
+            }
         })
         .await
+    }
+}
+
+/// How a statement is sent: a cached named statement, or unnamed with the
+/// parameter types given (PgBouncer's transaction mode).
+enum Target<'p> {
+    Named(Statement),
+    Unnamed(Vec<(&'p (dyn ToSql + Sync), Type)>),
+}
+
+/// Types tried, in order, for a parameter of an unnamed statement. The first
+/// the value accepts is declared; the server converts from it as it would
+/// from a typed literal.
+const CANDIDATE_TYPES: &[Type] = &[
+    Type::INT8,
+    Type::INT4,
+    Type::INT2,
+    Type::TEXT,
+    Type::BOOL,
+    Type::FLOAT8,
+    Type::FLOAT4,
+    Type::BYTEA,
+    Type::JSONB,
+    Type::UUID,
+    Type::TIMESTAMPTZ,
+    Type::TIMESTAMP,
+    Type::DATE,
+    Type::TIME,
+    Type::OID,
+    Type::CHAR,
+    Type::INET,
+    Type::INT8_ARRAY,
+    Type::INT4_ARRAY,
+    Type::INT2_ARRAY,
+    Type::TEXT_ARRAY,
+    Type::BOOL_ARRAY,
+    Type::FLOAT8_ARRAY,
+    Type::FLOAT4_ARRAY,
+    Type::BYTEA_ARRAY,
+    Type::JSONB_ARRAY,
+    Type::UUID_ARRAY,
+    Type::TIMESTAMPTZ_ARRAY,
+    Type::DATE_ARRAY,
+];
+
+/// The declared type of each parameter: `ToSql` values only say which
+/// types they accept, so try the candidates in order.
+fn typed_params<'p>(
+    params: &'p [&'p (dyn ToSql + Sync)],
+) -> Result<Vec<(&'p (dyn ToSql + Sync), Type)>, Error> {
+    let mut scratch = bytes::BytesMut::new();
+    params
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            CANDIDATE_TYPES
+                .iter()
+                .find(|ty| {
+                    scratch.clear();
+                    p.to_sql_checked(ty, &mut scratch).is_ok()
+                })
+                .map(|ty| (*p, ty.clone()))
+                .ok_or_else(|| {
+                    Error::from_kind(ErrorKind::InvalidInput).with_detail(format!(
+                        "parameter ${} has a type that cannot be sent without the statement \
+                         cache (statement_cache(false)); cast it in SQL or use a common type",
+                        i + 1
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// A prepared statement the server does not know, or knows twice, is what
+/// named statements look like behind a transaction-mode pooler.
+fn with_pooler_hint(e: Error) -> Error {
+    match e.sqlstate() {
+        Some(c)
+            if *c == SqlState::DUPLICATE_PSTATEMENT
+                || *c == SqlState::INVALID_SQL_STATEMENT_NAME =>
+        {
+            e.with_detail(
+                "prepared statements were lost or clash between sessions: behind PgBouncer \
+                 (or RDS Proxy) in transaction mode, build the pool with \
+                 `.statement_cache(false)`",
+            )
+        }
+        _ => e,
     }
 }
 

@@ -14,6 +14,7 @@
 
 pub mod certs;
 pub mod fake;
+pub mod pgbouncer;
 pub mod proxy;
 
 use std::collections::HashMap;
@@ -86,7 +87,7 @@ fn find_bin_dir() -> Result<PathBuf, String> {
     found.pop().ok_or_else(|| INSTALL_HINT.to_string())
 }
 
-fn is_root() -> bool {
+pub(crate) fn is_root() -> bool {
     static ROOT: OnceLock<bool> = OnceLock::new();
     *ROOT.get_or_init(|| {
         Command::new("id")
@@ -115,7 +116,7 @@ fn pg_command(program: &str) -> Command {
     }
 }
 
-fn chown_to_postgres(path: &Path) {
+pub(crate) fn chown_to_postgres(path: &Path) {
     if is_root() {
         let status = Command::new("chown")
             .args(["-R", "postgres:postgres"])
