@@ -105,6 +105,14 @@ impl Target {
     }
 
     pub(crate) async fn deadpool(&self) -> Result<deadpool_postgres::Pool, BoxError> {
+        self.deadpool_with(deadpool_postgres::QueueMode::Fifo).await
+    }
+
+    /// deadpool with a chosen queue mode (its default is FIFO).
+    pub(crate) async fn deadpool_with(
+        &self,
+        mode: deadpool_postgres::QueueMode,
+    ) -> Result<deadpool_postgres::Pool, BoxError> {
         use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod};
         let config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
@@ -115,6 +123,7 @@ impl Target {
         };
         Ok(deadpool_postgres::Pool::builder(manager)
             .max_size(POOL_SIZE as usize)
+            .queue_mode(mode)
             .build()?)
     }
 

@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --release -p secure-pg-benches -- --quick   # about 3 minutes
-//! cargo run --release -p secure-pg-benches -- --full    # about 8 minutes
+//! cargo run --release -p secure-pg-benches -- --full    # about 13 minutes
 //! ```
 //!
 //! Writes `benches/RESULTS.md` and `benches/chart.svg`. Client and server
@@ -29,6 +29,12 @@ use crate::load::{closed_loop, BoxError, LoadResult, Op, Phases};
 use crate::stats::{median, Results, Sample};
 use crate::tls::KeyShare;
 
+/// The check `secure_pg::connect` runs on every new connection (copied
+/// from `secure-pg/src/connect.rs` to time it on its own).
+const PG_STAT_SSL_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
+     current_setting('server_version_num') \
+     FROM pg_stat_get_activity(pg_backend_pid()) a";
+
 /// Rows in `users`; point-select keys are uniform in `1..=USERS`.
 const USERS: i64 = 10_000;
 const CONCURRENCY: [usize; 3] = [1, 16, 64];
@@ -51,8 +57,9 @@ const SECTIONS: [&str; 7] = ["point", "cache", "decode", "connect", "batch", "tl
 fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
+         \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-conn C SECS [warm]\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 3 minutes)\
-         \n  --full    3 rounds, 1 s warm-up + 3 s per measurement (about 8 minutes)\
+         \n  --full    5 rounds, 1 s warm-up + 3 s per measurement (about 13 minutes)\
          \n  --only    comma-separated sections (for development; RESULTS.md then lacks the rest)",
         SECTIONS.join(",")
     );
@@ -82,7 +89,7 @@ fn parse_args() -> Plan {
             "--full" => {
                 plan = Some(Plan {
                     mode: "full",
-                    rounds: 3,
+                    rounds: 5,
                     phases: Phases {
                         warmup: Duration::from_secs(1),
                         measure: Duration::from_secs(3),
@@ -429,13 +436,18 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
     let ca = certs().ca_file();
     let p256 = tls_for(t, KeyShare::P256First, &ca);
     let default = tls_for(t, KeyShare::RustlsDefault, &ca);
+    // Built once, as a pool does (and as every peer's TLS config is).
+    let connector = secure_pg::Connector::new(t.secure.clone())?;
+    let connector = &connector;
     let names = [
         "secure-pg connect",
         "tokio-postgres+rustls P-256 first",
         "tokio-postgres+rustls defaults",
         "sqlx PgConnection",
+        "P-256 first + SELECT 1",
+        "P-256 first + pg_stat_ssl query",
     ];
-    let (t, p256, default) = (&t, &p256, &default);
+    let (p256, default) = (&p256, &default);
     timed_rounds(
         results,
         plan,
@@ -445,10 +457,19 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
         move |i| {
             Box::pin(async move {
                 match i {
-                    0 => drop(secure_pg::connect(&t.secure).await?),
+                    0 => drop(connector.connect().await?),
                     1 => drop(p256.pg_connect().await?),
                     2 => drop(default.pg_connect().await?),
-                    _ => drop(sqlx::PgConnection::connect_with(&t.sqlx).await?),
+                    3 => drop(sqlx::PgConnection::connect_with(&t.sqlx).await?),
+                    // What secure-pg adds after the handshake, on a plain client:
+                    // one round trip, and the same `pg_stat_ssl` query.
+                    4 => drop(p256.pg_connect().await?.simple_query("SELECT 1").await?),
+                    _ => drop(
+                        p256.pg_connect()
+                            .await?
+                            .simple_query(PG_STAT_SSL_SQL)
+                            .await?,
+                    ),
                 }
                 Ok(())
             })
@@ -457,7 +478,75 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
     .await
 }
 
+/// `--profile CLIENT C SECS`: runs one point-select client alone, for
+/// `valgrind --tool=callgrind` (instructions per operation); prints the
+/// number of operations completed.
+fn profile(args: &[String]) -> Result<(), BoxError> {
+    let (client, c, secs, warm) = match args {
+        [client, c, secs] => (client, c, secs, false),
+        [client, c, secs, w] if w == "warm" => (client, c, secs, true),
+        _ => usage(),
+    };
+    let c: usize = c.parse()?;
+    let secs: f64 = secs.parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    seed(&cluster);
+    let t = target(&cluster, true)?;
+    runtime.block_on(async {
+        let run = match client.as_str() {
+            "l0" => runner(Dedicated::new(&t, c).await?),
+            "pipelined" => runner(Shared::new(&t).await?),
+            "deadpool" => runner(Deadpool(t.deadpool().await?)),
+            "deadpool-lifo" => runner(Deadpool(
+                t.deadpool_with(deadpool_postgres::QueueMode::Lifo).await?,
+            )),
+            "sqlx" => runner(Sqlx(t.sqlx(true).await?)),
+            "ours" => runner(Ours(t.ours().await?)),
+            "ours-conn" => runner(
+                OursConn::new(
+                    secure_pg::Pool::builder()
+                        .max_size(1)
+                        .build(t.secure.clone())
+                        .await?,
+                )
+                .await?,
+            ),
+            _ => usage(),
+        };
+        if warm {
+            // Grow the pool to its full size first, as the benchmark does.
+            let grow = Phases {
+                warmup: Duration::ZERO,
+                measure: Duration::from_millis(300),
+            };
+            run(64, grow).await;
+        }
+        // No warm-up: every operation counts, so that instruction counts
+        // can be divided by the operations printed.
+        let phases = Phases {
+            warmup: Duration::ZERO,
+            measure: Duration::from_secs_f64(secs),
+        };
+        let r = run(c, phases).await;
+        println!(
+            "{client} c={c}: {} ops, {:.0} ops/s",
+            r.ops,
+            r.ops_per_sec()
+        );
+        Ok::<_, BoxError>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
+
 fn main() -> Result<(), BoxError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--profile") {
+        return profile(&args[1..]);
+    }
     let plan = parse_args();
     let started = Instant::now();
     eprintln!(

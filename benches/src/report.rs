@@ -125,7 +125,7 @@ fn thousands(x: f64) -> String {
     let s = n.abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -304,14 +304,10 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
     let _ = writeln!(m, "## Setup\n");
     let _ = writeln!(
         m,
-        "- Machine: {} × {} ({}), Linux {}. Load average (1/5/15 min) {} before, {} after.",
-        ctx.machine.cores,
+        "- Machine: {}, {} cores (`/proc/cpuinfo`), Linux {} (`uname -r`). Load average \
+         (1/5/15 min) {} before the run, {} after.",
         ctx.machine.cpu,
-        if ctx.machine.cores == 1 {
-            "1 core"
-        } else {
-            "cores"
-        },
+        ctx.machine.cores,
         ctx.machine.kernel,
         ctx.machine.load_before,
         ctx.machine.load_after
@@ -490,6 +486,8 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
             "tokio-postgres+rustls P-256 first",
             "tokio-postgres+rustls defaults",
             "sqlx PgConnection",
+            "P-256 first + SELECT 1",
+            "P-256 first + pg_stat_ssl query",
         ] {
             let rel = match (time_of(r, "connect", c), base) {
                 (Some(t), Some(b)) => format!("{:.2}×", t / b),
@@ -499,12 +497,15 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
         }
         let _ = writeln!(
             m,
-            "\n`secure_pg::connect` builds its TLS configuration (reads the CA file) on every \
-             call, authenticates with SCRAM-SHA-256-PLUS (channel binding) and then runs one \
-             `pg_stat_ssl` query to confirm the session is encrypted; the pool builds the TLS \
-             configuration once. The tokio-postgres rows use a shared rustls configuration and \
+            "\nsecure-pg connects through one `secure_pg::Connector` (TLS configuration built \
+             once, as the pool does), authenticates with SCRAM-SHA-256-PLUS (channel binding) \
+             and then runs one query on `pg_stat_get_activity(pg_backend_pid())` to confirm the \
+             session is encrypted. The tokio-postgres rows use a shared rustls configuration and \
              plain SCRAM-SHA-256; \"defaults\" offers X25519 first, which PostgreSQL's default \
-             `ssl_ecdh_curve` (prime256v1) answers with a HelloRetryRequest."
+             `ssl_ecdh_curve` (prime256v1) answers with a HelloRetryRequest. The last two rows \
+             are the plain P-256 connect followed by `SELECT 1` (one more round trip) and by \
+             secure-pg's own TLS-check query, to show what that check costs on a fresh \
+             backend."
         );
     }
 

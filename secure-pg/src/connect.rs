@@ -44,11 +44,25 @@ pub struct TlsInfo {
     pub cipher: String,
 }
 
-/// Reusable connection machinery: the TLS configuration is built once (the
-/// certificate files read once) and shared, so that rustls can reuse
-/// sessions and remember each server's key-exchange group.
+/// Makes verified connections for one configuration, outside any pool.
+///
+/// The TLS configuration is built once (the certificate files read once)
+/// and shared by every connection, so rustls can resume sessions and
+/// remember each server's key-exchange group: keep one `Connector` when
+/// connecting repeatedly. [`connect`] is the one-shot form.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), secure_pg::Error> {
+/// let connector = secure_pg::Connector::new(secure_pg::Config::from_env()?)?;
+/// for _ in 0..3 {
+///     let (client, info) = connector.connect().await?;
+///     assert!(info.tls.is_some());
+/// #   drop(client);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
-pub(crate) struct Connector {
+pub struct Connector {
     pub(crate) config: Arc<Config>,
     tls: Option<Arc<ClientConfig>>,
 }
@@ -62,7 +76,8 @@ impl std::fmt::Debug for Connector {
 }
 
 impl Connector {
-    pub(crate) fn new(config: Config) -> Result<Self, Error> {
+    /// Validates `config` and builds its TLS configuration.
+    pub fn new(config: Config) -> Result<Self, Error> {
         config.validate()?;
         if config.sslmode == SslMode::Require {
             tracing::warn!(
@@ -77,9 +92,14 @@ impl Connector {
         })
     }
 
+    /// Makes one verified connection with the configuration's password.
+    pub async fn connect(&self) -> Result<(Client, ConnectionInfo), Error> {
+        self.connect_with(None).await
+    }
+
     /// Makes one physical connection with `password` (from the credential
     /// provider, or the configuration's own).
-    pub(crate) async fn connect(
+    pub(crate) async fn connect_with(
         &self,
         password: Option<&Secret>,
     ) -> Result<(Client, ConnectionInfo), Error> {
@@ -319,9 +339,12 @@ impl Connector {
     ) -> Result<ConnectionInfo, Error> {
         let rows = client
             .simple_query(
-                "SELECT s.ssl, s.version, s.cipher, pg_backend_pid(), \
+                // pg_stat_get_activity(pid) reads just this backend's entry;
+                // the pg_stat_ssl view reads them all, and costs a fresh
+                // backend noticeably more catalog work.
+                "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
                  current_setting('server_version_num') \
-                 FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()",
+                 FROM pg_stat_get_activity(pg_backend_pid()) a",
             )
             .await
             .map_err(Error::from)?;
@@ -401,5 +424,5 @@ where
 /// # drop(client); Ok(()) }
 /// ```
 pub async fn connect(config: &Config) -> Result<(Client, ConnectionInfo), Error> {
-    Connector::new(config.clone())?.connect(None).await
+    Connector::new(config.clone())?.connect().await
 }

@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::Mutex;
 
@@ -370,11 +371,41 @@ fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
 }
 
 /// Prepared statements of one connection, keyed by their static SQL.
+///
+/// The key is the SQL's address and length, not its text: the SQL is a
+/// `&'static str` from the macro, so hashing two words replaces hashing the
+/// whole statement on every query. Two copies of the same text at different
+/// addresses just get one entry each.
 #[doc(hidden)]
 #[derive(Debug, Default)]
 pub struct StatementCache {
-    map: Mutex<HashMap<&'static str, Statement>>,
+    map: Mutex<StatementMap>,
     pub(crate) enabled: bool,
+}
+
+type StatementMap = HashMap<(usize, usize), Statement, BuildHasherDefault<AddressHasher>>;
+
+/// Hashes the (address, length) key: both are already well spread.
+#[derive(Debug, Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+fn key(sql: &'static str) -> (usize, usize) {
+    (sql.as_ptr() as usize, sql.len())
 }
 
 impl StatementCache {
@@ -389,20 +420,20 @@ impl StatementCache {
         if !self.enabled {
             return client.prepare(sql).await.map_err(Error::from);
         }
-        if let Some(s) = self.lock().get(sql) {
+        if let Some(s) = self.lock().get(&key(sql)) {
             return Ok(s.clone());
         }
         let stmt = client.prepare(sql).await.map_err(Error::from)?;
-        self.lock().insert(sql, stmt.clone());
+        self.lock().insert(key(sql), stmt.clone());
         Ok(stmt)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<&'static str, Statement>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, StatementMap> {
         self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    pub(crate) fn evict(&self, sql: &str) {
-        self.lock().remove(sql);
+    pub(crate) fn evict(&self, sql: &'static str) {
+        self.lock().remove(&key(sql));
     }
 
     pub(crate) fn clear(&self) {

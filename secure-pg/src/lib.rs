@@ -54,7 +54,7 @@ pub use config::{
     ChannelBinding, Config, ConfigBuilder, Environment, Host, RootCerts, Secret, SslMode,
     TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, LIBPQ_ENV_VARS,
 };
-pub use connect::{connect, ConnectionInfo, TlsInfo};
+pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
 pub use health::{Finding, Health, Severity};

@@ -39,7 +39,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -57,7 +57,8 @@ pub(crate) struct PgConn {
     pub(crate) client: Client,
     pub(crate) info: ConnectionInfo,
     pub(crate) state: ConnState,
-    pub(crate) last_used: Mutex<Instant>,
+    /// Microseconds after `info.connected_at` when it was last returned.
+    pub(crate) last_used: AtomicU64,
 }
 
 /// Per-connection state shared with transactions and query handles.
@@ -129,29 +130,91 @@ struct Manager {
     connector: Connector,
     failures: Arc<FailureBoard>,
     credentials: CachedProvider,
-    idle_check_after: Duration,
-    max_lifetime: Option<Duration>,
+    checks: Checks,
     statement_cache: bool,
     query_timeout: Option<Duration>,
 }
 
+/// What a checkout verifies before handing a connection out.
+#[derive(Debug, Clone, Copy)]
+struct Checks {
+    requires_tls: bool,
+    idle_check_after: Duration,
+    max_lifetime: Option<Duration>,
+}
+
+/// Work a connection needs before it can be handed out.
+enum Prepare {
+    Reset,
+    Ping,
+}
+
+impl Checks {
+    /// The checks that need no round trip: the common checkout stops here.
+    fn quick(&self, conn: &PgConn) -> Result<Option<Prepare>, Error> {
+        if conn.client.is_closed() {
+            return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
+        }
+        if self.requires_tls && conn.info.tls.is_none() {
+            return Err(Error::from_kind(ErrorKind::TlsRequired)
+                .with_detail("connection was not verified as encrypted"));
+        }
+        let age = conn.info.connected_at.elapsed();
+        if self.max_lifetime.is_some_and(|max| age >= max) {
+            return Err(Error::from_kind(ErrorKind::Connection)
+                .with_detail("connection reached max_lifetime"));
+        }
+        if conn.state.needs_reset.load(Ordering::Acquire) {
+            return Ok(Some(Prepare::Reset));
+        }
+        let idle = age.saturating_sub(Duration::from_micros(
+            conn.last_used.load(Ordering::Relaxed),
+        ));
+        Ok((idle >= self.idle_check_after).then_some(Prepare::Ping))
+    }
+
+    /// All checks, with the round trip when one is due.
+    async fn prepare(&self, conn: &PgConn) -> Result<(), Error> {
+        match self.quick(conn)? {
+            None => Ok(()),
+            Some(Prepare::Reset) => {
+                conn.client
+                    .batch_execute("DISCARD ALL")
+                    .await
+                    .map_err(Error::from)?;
+                conn.state.cache.clear();
+                conn.state.needs_reset.store(false, Ordering::Release);
+                Ok(())
+            }
+            Some(Prepare::Ping) => conn
+                .client
+                .simple_query("")
+                .await
+                .map(|_| ())
+                .map_err(Error::from),
+        }
+    }
+}
+
 impl Manager {
     async fn open(&self, password: &Secret) -> Result<PgConn, Error> {
-        let (client, info) = self.connector.connect(Some(password)).await?;
+        let (client, info) = self.connector.connect_with(Some(password)).await?;
         Ok(PgConn {
             client,
             info,
             state: ConnState::new(self.statement_cache, self.query_timeout),
-            last_used: Mutex::new(Instant::now()),
+            last_used: AtomicU64::new(0),
         })
     }
 }
 
 impl bb8::ManageConnection for Manager {
-    type Connection = PgConn;
+    // Boxed: bb8 moves connections by value on every checkout and return;
+    // a pointer is cheaper to move than the whole client.
+    type Connection = Box<PgConn>;
     type Error = Error;
 
-    async fn connect(&self) -> Result<PgConn, Error> {
+    async fn connect(&self) -> Result<Box<PgConn>, Error> {
         let result = async {
             let password = self.credentials.get(false).await?;
             match self.open(&password).await {
@@ -168,45 +231,16 @@ impl bb8::ManageConnection for Manager {
         if let Err(e) = &result {
             self.failures.record(e);
         }
-        result
+        result.map(Box::new)
     }
 
-    async fn is_valid(&self, conn: &mut PgConn) -> Result<(), Error> {
-        if conn.client.is_closed() {
-            return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
-        }
-        if self.connector.config.sslmode.requires_tls() && conn.info.tls.is_none() {
-            return Err(Error::from_kind(ErrorKind::TlsRequired)
-                .with_detail("connection was not verified as encrypted"));
-        }
-        if self
-            .max_lifetime
-            .is_some_and(|max| conn.info.connected_at.elapsed() >= max)
-        {
-            return Err(Error::from_kind(ErrorKind::Connection)
-                .with_detail("connection reached max_lifetime"));
-        }
-        if conn.state.needs_reset.load(Ordering::Acquire) {
-            conn.client
-                .batch_execute("DISCARD ALL")
-                .await
-                .map_err(Error::from)?;
-            conn.state.cache.clear();
-            conn.state.needs_reset.store(false, Ordering::Release);
-        } else {
-            let idle = conn
-                .last_used
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .elapsed();
-            if idle >= self.idle_check_after {
-                conn.client.simple_query("").await.map_err(Error::from)?;
-            }
-        }
-        Ok(())
+    async fn is_valid(&self, conn: &mut Box<PgConn>) -> Result<(), Error> {
+        // Not called on checkout (the pool checks there itself, see
+        // `Pool::get`); kept equivalent for bb8's other uses.
+        self.checks.prepare(conn).await
     }
 
-    fn has_broken(&self, conn: &mut PgConn) -> bool {
+    fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {
         // A connection returned inside a transaction is discarded rather
         // than trusted to roll back.
         conn.client.is_closed()
@@ -361,12 +395,16 @@ impl PoolBuilder {
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
         let failures = Arc::new(FailureBoard::default());
+        let checks = Checks {
+            requires_tls: config.sslmode.requires_tls(),
+            idle_check_after: o.idle_check_after,
+            max_lifetime: o.max_lifetime,
+        };
         let manager = Manager {
             connector,
             failures: failures.clone(),
             credentials: CachedProvider::new(credentials),
-            idle_check_after: o.idle_check_after,
-            max_lifetime: o.max_lifetime,
+            checks,
             statement_cache: o.statement_cache,
             query_timeout: o.query_timeout,
         };
@@ -378,13 +416,16 @@ impl PoolBuilder {
             // Our own timeout bounds checkouts; bb8's only needs to be
             // long enough for the first connection at startup.
             .connection_timeout(o.checkout_timeout.max(config.get_connect_timeout()))
-            .test_on_check_out(true)
+            // Checkouts are verified by `Pool::get` (no round trip unless one
+            // is due), not by bb8's per-checkout `is_valid` future.
+            .test_on_check_out(false)
             .retry_connection(false)
             .error_sink(Box::new(LogSink))
             .build_unchecked(manager);
         let pool = Pool {
             shared: Arc::new(Shared {
                 config,
+                checks,
                 failures,
                 gate: Semaphore::new(o.max_size as usize),
                 bb8,
@@ -412,6 +453,7 @@ impl bb8::ErrorSink<Error> for LogSink {
 
 struct Shared {
     config: Arc<Config>,
+    checks: Checks,
     failures: Arc<FailureBoard>,
     gate: Semaphore,
     bb8: bb8::Pool<Manager>,
@@ -464,31 +506,70 @@ impl Pool {
     /// Checks a connection out, waiting in FIFO order up to the checkout
     /// timeout.
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
-        self.get_within(self.shared.options.checkout_timeout).await
+        // Fast path: a free permit (so nobody is queued ahead of us) and an
+        // idle connection: no timers, no waiting, no failure watch.
+        if let Ok(permit) = self.shared.gate.try_acquire() {
+            if self.shared.bb8.state().idle_connections > 0 {
+                let conn = self.shared.bb8.get().await.map_err(|e| match e {
+                    bb8::RunError::User(e) => e,
+                    bb8::RunError::TimedOut => self.timed_out(Instant::now()),
+                })?;
+                if let Ok(None) = self.shared.checks.quick(&conn) {
+                    return Ok(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+                // Due a reset or ping, or unusable: the full path below.
+                let conn = self.checked(conn).await;
+                if let Some(conn) = conn {
+                    return Ok(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+            }
+            return self
+                .get_within(self.shared.options.checkout_timeout, Some(permit))
+                .await;
+        }
+        self.get_within(self.shared.options.checkout_timeout, None)
+            .await
     }
 
-    async fn get_within(&self, timeout: Duration) -> Result<PooledConnection<'_>, Error> {
+    async fn get_within<'p>(
+        &'p self,
+        timeout: Duration,
+        permit: Option<SemaphorePermit<'p>>,
+    ) -> Result<PooledConnection<'p>, Error> {
         let started = Instant::now();
         let attempt = async {
-            let permit = self
-                .shared
-                .gate
-                .acquire()
-                .await
-                .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?;
-            let get = std::pin::pin!(self.shared.bb8.get());
-            let failed = std::pin::pin!(self.connect_failure_since(started));
-            let conn = match futures_util::future::select(get, failed).await {
-                futures_util::future::Either::Left((r, _)) => r.map_err(|e| match e {
-                    bb8::RunError::User(e) => e,
-                    bb8::RunError::TimedOut => self.timed_out(started),
-                })?,
-                futures_util::future::Either::Right((e, _)) => return Err(e),
+            let permit = match permit {
+                Some(p) => p,
+                None => self
+                    .shared
+                    .gate
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?,
             };
-            Ok::<_, Error>(PooledConnection {
-                conn,
-                _permit: permit,
-            })
+            loop {
+                let get = std::pin::pin!(self.shared.bb8.get());
+                let failed = std::pin::pin!(self.connect_failure_since(started));
+                let conn = match futures_util::future::select(get, failed).await {
+                    futures_util::future::Either::Left((r, _)) => r.map_err(|e| match e {
+                        bb8::RunError::User(e) => e,
+                        bb8::RunError::TimedOut => self.timed_out(started),
+                    })?,
+                    futures_util::future::Either::Right((e, _)) => return Err(e),
+                };
+                if let Some(conn) = self.checked(conn).await {
+                    return Ok::<_, Error>(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+            }
         };
         let result = match tokio::time::timeout(timeout, attempt).await {
             Ok(r) => r,
@@ -504,6 +585,23 @@ impl Pool {
             ),
         }
         result
+    }
+
+    /// The connection if it passes the checkout checks (after a reset or
+    /// ping when one is due); otherwise it is marked broken, so that bb8
+    /// discards it when it is dropped here, and `None`.
+    async fn checked<'p>(
+        &'p self,
+        conn: bb8::PooledConnection<'p, Manager>,
+    ) -> Option<bb8::PooledConnection<'p, Manager>> {
+        match self.shared.checks.prepare(&conn).await {
+            Ok(()) => Some(conn),
+            Err(e) => {
+                tracing::debug!(kind = ?e.kind(), error = %e.detail(), "discarding a pooled connection");
+                conn.state.broken.store(true, Ordering::Release);
+                None
+            }
+        }
     }
 
     /// Resolves when opening a connection failed after `t` while no idle
@@ -709,11 +807,8 @@ impl fmt::Debug for PooledConnection<'_> {
 
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
-        *self
-            .conn
-            .last_used
-            .lock()
-            .unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        let since_connect = self.conn.info.connected_at.elapsed().as_micros() as u64;
+        self.conn.last_used.store(since_connect, Ordering::Relaxed);
     }
 }
 
@@ -836,7 +931,7 @@ impl Pool {
             .options
             .checkout_timeout
             .max(self.config().get_connect_timeout());
-        let conn = self.get_within(timeout).await?;
+        let conn = self.get_within(timeout, None).await?;
         let msgs = conn
             .conn()
             .client

@@ -106,9 +106,14 @@ impl<'a, const N: usize> Query<'a, N> {
 }
 
 /// One span per query: the static SQL text and, on failure, the error kind
-/// and SQLSTATE (recorded by the executor). Never parameter values.
+/// and SQLSTATE (recorded by the executor). Never parameter values. Made
+/// only when debug tracing is on: the hot path pays one level check.
 fn query_span(sql: &'static str) -> tracing::Span {
-    tracing::debug_span!("secure_pg.query", sql)
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        tracing::debug_span!("secure_pg.query", sql)
+    } else {
+        tracing::Span::none()
+    }
 }
 
 fn one<T>(rows: Vec<T>) -> Result<T, Error> {
@@ -174,7 +179,10 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     /// Runs the query and maps its only row ([`ErrorKind::NotFound`] when
     /// there is none).
     pub async fn fetch_one<'e, E: Executor<'e>>(self, executor: E) -> Result<T, Error> {
-        one(self.fetch_all(executor).await?)
+        match self.fetch_optional(executor).await? {
+            Some(v) => Ok(v),
+            None => Err(Error::from_kind(ErrorKind::NotFound)),
+        }
     }
 
     /// Runs the query and maps its row, if any.
@@ -182,7 +190,14 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         self,
         executor: E,
     ) -> Result<Option<T>, Error> {
-        optional(self.fetch_all(executor).await?)
+        // Maps the single row directly: no intermediate Vec<T>.
+        match optional(self.inner.fetch_all(executor).await?)? {
+            Some(row) => {
+                let layout = T::resolve(row.columns())?;
+                T::from_row(&row, &layout).map(Some)
+            }
+            None => Ok(None),
+        }
     }
 
     /// Runs the query and streams the rows as they arrive, for results too
