@@ -68,7 +68,7 @@ fn is_ident_part(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()
 }
 
-/// Splits `sql` into significant tokens, skipping whitespace and comments.
+/// Splits `sql` into significant tokens; whitespace and comments are dropped.
 pub(crate) fn lex(sql: &str) -> Result<Vec<Tok>, LexError> {
     let bytes = sql.as_bytes();
     let mut toks = Vec::new();

@@ -716,7 +716,7 @@ impl ConfigBuilder {
         self.config.hosts.push(parse::host_from_str(&host));
         self
     }
-    /// Adds a numeric address to connect to, skipping DNS.
+    /// Adds a numeric address to connect to, without a DNS lookup.
     pub fn hostaddr(mut self, addr: IpAddr) -> Self {
         self.config.hostaddrs.push(addr);
         self
