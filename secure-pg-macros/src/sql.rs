@@ -111,14 +111,25 @@ fn check_questions(sql: &str, toks: &[Tok], errors: &mut Vec<String>) -> bool {
 /// Checks `$n` numbering and returns the highest number.
 fn check_placeholders(sql: &str, toks: &[Tok], errors: &mut Vec<String>) -> u32 {
     let mut used = Vec::new();
+    // Where each placeholder number first appears, to point at it.
+    let mut first_at = std::collections::HashMap::new();
     for tok in toks {
         let Tok::Placeholder { index, offset } = *tok else {
             continue;
         };
         match index {
-            Some(0) => errors
-                .push("`$0` is not a valid placeholder; placeholders start at `$1`".to_owned()),
-            Some(n) if n <= u32::from(u16::MAX) => used.push(n),
+            Some(0) => {
+                let (line, column) = line_column(sql, offset);
+                errors.push(format!(
+                    "`$0` is not a valid placeholder; placeholders start at `$1` \
+                     (line {line}, column {column})\n{}",
+                    snippet(sql, line, column)
+                ))
+            }
+            Some(n) if n <= u32::from(u16::MAX) => {
+                first_at.entry(n).or_insert(offset);
+                used.push(n);
+            }
             _ => {
                 let end = sql[offset + 1..]
                     .find(|c: char| !c.is_ascii_digit())
@@ -143,12 +154,14 @@ fn check_placeholders(sql: &str, toks: &[Tok], errors: &mut Vec<String>) -> u32 
         } else {
             ("s", "are")
         };
+        let (line, column) = line_column(sql, first_at[&highest]);
         errors.push(format!(
             "placeholders must be numbered from $1 without gaps: the SQL uses ${highest} \
              but placeholder{noun} {} {verb} missing; renumber them so each of $1..${} \
-             is used",
+             is used (`${highest}` is at line {line}, column {column})\n{}",
             missing.join(", "),
-            used.len()
+            used.len(),
+            snippet(sql, line, column)
         ));
     }
     highest
