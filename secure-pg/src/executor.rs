@@ -75,10 +75,8 @@ impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
 
 impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {
     fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move {
-            let this: &'e PooledConnection<'p> = self;
-            this.__handle().await
-        })
+        let this: &'e PooledConnection<'p> = self;
+        this.__handle()
     }
 }
 
@@ -90,10 +88,8 @@ impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {
 
 impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {
     fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move {
-            let this: &'e Transaction<'c> = self;
-            Ok(Handle::Borrowed(this.client(), Some(this.state())))
-        })
+        let this: &'e Transaction<'c> = self;
+        this.__handle()
     }
 }
 
@@ -370,15 +366,16 @@ fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
     })
 }
 
-/// Prepared statements of one connection, keyed by their static SQL.
+/// Prepared statements of one connection, keyed by their static SQL. When
+/// `enabled` is off (PgBouncer mode) the executor sends unnamed statements
+/// and never consults the cache.
 ///
 /// The key is the SQL's address and length, not its text: the SQL is a
 /// `&'static str` from the macro, so hashing two words replaces hashing the
 /// whole statement on every query. Two copies of the same text at different
 /// addresses just get one entry each.
-#[doc(hidden)]
 #[derive(Debug, Default)]
-pub struct StatementCache {
+pub(crate) struct StatementCache {
     map: Mutex<StatementMap>,
     pub(crate) enabled: bool,
 }
@@ -417,9 +414,6 @@ impl StatementCache {
     }
 
     async fn get_or_prepare(&self, client: &Client, sql: &'static str) -> Result<Statement, Error> {
-        if !self.enabled {
-            return client.prepare(sql).await.map_err(Error::from);
-        }
         if let Some(s) = self.lock().get(&key(sql)) {
             return Ok(s.clone());
         }

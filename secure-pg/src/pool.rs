@@ -510,10 +510,13 @@ impl Pool {
         // idle connection: no timers, no waiting, no failure watch.
         if let Ok(permit) = self.shared.gate.try_acquire() {
             if self.shared.bb8.state().idle_connections > 0 {
-                let conn = self.shared.bb8.get().await.map_err(|e| match e {
-                    bb8::RunError::User(e) => e,
-                    bb8::RunError::TimedOut => self.timed_out(Instant::now()),
-                })?;
+                let started = Instant::now();
+                let conn = self
+                    .shared
+                    .bb8
+                    .get()
+                    .await
+                    .map_err(|e| self.run_error(e, started))?;
                 if let Ok(None) = self.shared.checks.quick(&conn) {
                     return Ok(PooledConnection {
                         conn,
@@ -557,10 +560,9 @@ impl Pool {
                 let get = std::pin::pin!(self.shared.bb8.get());
                 let failed = std::pin::pin!(self.connect_failure_since(started));
                 let conn = match futures_util::future::select(get, failed).await {
-                    futures_util::future::Either::Left((r, _)) => r.map_err(|e| match e {
-                        bb8::RunError::User(e) => e,
-                        bb8::RunError::TimedOut => self.timed_out(started),
-                    })?,
+                    futures_util::future::Either::Left((r, _)) => {
+                        r.map_err(|e| self.run_error(e, started))?
+                    }
                     futures_util::future::Either::Right((e, _)) => return Err(e),
                 };
                 if let Some(conn) = self.checked(conn).await {
@@ -618,6 +620,13 @@ impl Pool {
                 }
             }
             notified.await;
+        }
+    }
+
+    fn run_error(&self, e: bb8::RunError<Error>, started: Instant) -> Error {
+        match e {
+            bb8::RunError::User(e) => e,
+            bb8::RunError::TimedOut => self.timed_out(started),
         }
     }
 
