@@ -108,6 +108,7 @@ impl PgConn {
 #[derive(Default)]
 struct FailureBoard {
     last: Mutex<Option<(Instant, Error)>>,
+    last_success: Mutex<Option<Instant>>,
     notify: tokio::sync::Notify,
 }
 
@@ -116,6 +117,20 @@ impl FailureBoard {
         *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
             Some((Instant::now(), e.duplicate()));
         self.notify.notify_waiters();
+    }
+
+    fn record_success(&self) {
+        *self.last_success.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    /// The latest failure if it is newer than both `t` and the latest
+    /// successful connect: the database is failing new connections now.
+    fn current(&self, t: Instant) -> Option<Error> {
+        let success = *self.last_success.lock().unwrap_or_else(|p| p.into_inner());
+        match &*self.last.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((at, e)) if *at >= t && success.is_none_or(|s| *at > s) => Some(e.duplicate()),
+            _ => None,
+        }
     }
 
     fn since(&self, t: Instant) -> Option<Error> {
@@ -228,8 +243,9 @@ impl bb8::ManageConnection for Manager {
             }
         }
         .await;
-        if let Err(e) = &result {
-            self.failures.record(e);
+        match &result {
+            Ok(_) => self.failures.record_success(),
+            Err(e) => self.failures.record(e),
         }
         result.map(Box::new)
     }
@@ -612,10 +628,19 @@ impl Pool {
     /// authentication, TLS) now rather than a bare timeout later, as a
     /// direct connect would.
     async fn connect_failure_since(&self, t: Instant) -> Error {
+        // A failure up to one connect timeout before this checkout still
+        // counts when the pool has no connection at all: bb8 may not start
+        // another attempt for this waiter while one it started for an
+        // earlier waiter has just failed, and nothing else can come back.
+        let recent = t
+            .checked_sub(self.config().get_connect_timeout())
+            .unwrap_or(t);
         loop {
             let notified = self.shared.failures.notify.notified();
-            if self.shared.bb8.state().idle_connections == 0 {
-                if let Some(e) = self.shared.failures.since(t) {
+            let state = self.shared.bb8.state();
+            if state.idle_connections == 0 {
+                let window = if state.connections == 0 { recent } else { t };
+                if let Some(e) = self.shared.failures.current(window) {
                     return e;
                 }
             }
