@@ -3,9 +3,9 @@
 //! The tenant module reuses [`QueryInput`], [`check_sql`] and
 //! [`expand_checked`] to expand queries whose SQL it has rewritten.
 
-use crate::sql::{analyze, Mode, SqlInfo};
 use proc_macro2::{Literal, Span, TokenStream as TokenStream2};
 use quote::{quote, quote_spanned, ToTokens};
+use secure_pg_sql::check::{analyze, Mode, SqlInfo};
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -374,8 +374,12 @@ pub(crate) fn check_sql(
     let mut errors: Vec<syn::Error> = Vec::new();
     let info = match analyze(sql, mode) {
         Ok(info) => Some(info),
-        Err(messages) => {
-            errors.extend(messages.into_iter().map(|m| syn::Error::new(sql_span, m)));
+        Err(diagnostics) => {
+            errors.extend(
+                diagnostics
+                    .iter()
+                    .map(|d| syn::Error::new(sql_span, d.render(sql))),
+            );
             None
         }
     };
@@ -449,7 +453,7 @@ pub(crate) fn expand_checked(
     sql_span: Span,
     args: &[Expr],
 ) -> TokenStream2 {
-    let session = if crate::sql::changes_session(sql) {
+    let session = if secure_pg_sql::session::changes_session(sql) {
         quote!(.__changes_session())
     } else {
         quote!()

@@ -3,16 +3,16 @@
 //! Use them through the `secure-pg` crate, which re-exports them; the code
 //! they generate refers to `::secure_pg`.
 //!
-//! Each macro here is a thin shim: the work is done by plain functions in
-//! the private modules (`lexer`, `sql`, `expand`, `from_row`, `tenant`),
-//! which are unit-tested without a compiler in the loop.
+//! Each macro here is a thin shim: the SQL analysis (statement checks,
+//! placeholders, session effects, the tenant rewriter) lives in the plain
+//! library `secure-pg-sql`; this crate only reads the macro input with syn
+//! (`expand`, `from_row`, `tenant`), calls the analysis and turns its
+//! results into code or compile errors.
 
 use proc_macro::TokenStream;
 
 mod expand;
 mod from_row;
-mod lexer;
-mod sql;
 mod tenant;
 
 use expand::MacroKind;

@@ -9,9 +9,8 @@ use syn::punctuated::Punctuated;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 
-use super::rewrite::{scope_query, Scoped};
-use super::TenantOptions;
 use crate::expand::{MacroKind, QueryInput};
+use secure_pg_sql::tenant::{scope_query, Scoped, TenantOptions};
 
 /// Macros whose SQL the attribute rewrites.
 const SCOPED_MACROS: &[&str] = &["secure_query", "secure_query_as"];

@@ -1,4 +1,5 @@
 use super::*;
+use crate::diagnostic::snippet;
 
 const PARSED: Mode = Mode::Parsed {
     escape_hatch: "secure_query_unparsed!",
@@ -16,7 +17,11 @@ fn count(sql: &str) -> u32 {
 fn errors(sql: &str, mode: Mode) -> String {
     match analyze(sql, mode) {
         Ok(info) => panic!("{sql} was accepted: {info:?}"),
-        Err(e) => e.join("\n---\n"),
+        Err(e) => e
+            .iter()
+            .map(|d| d.render(sql))
+            .collect::<Vec<_>>()
+            .join("\n---\n"),
     }
 }
 
@@ -87,8 +92,8 @@ fn empty_sql() {
 fn gaps() {
     refused(
         "SELECT $1, $3",
-        "placeholders must be numbered from $1 without gaps: the SQL uses $3 but \
-         placeholder $2 is missing",
+        "placeholders must be numbered from $1 without gaps: placeholder $2 is \
+         missing, but the SQL uses $3 at line 1, column 12",
     );
     refused("SELECT $4", "placeholders $1, $2, $3 are missing");
 }
@@ -97,8 +102,9 @@ fn gaps() {
 fn dollar_zero() {
     refused(
         "SELECT $0",
-        "`$0` is not a valid placeholder; placeholders start at `$1`",
+        "`$0` is not a valid placeholder at line 1, column 8",
     );
+    refused("SELECT $0", "= help: placeholders start at `$1`");
 }
 
 #[test]
@@ -111,7 +117,7 @@ fn huge_placeholder() {
 fn question_mark_placeholders() {
     refused(
         "SELECT * FROM t WHERE id = ?",
-        "`?` is not a PostgreSQL placeholder (line 1, column 28)",
+        "`?` is not a PostgreSQL placeholder at line 1, column 28",
     );
     refused(
         "INSERT INTO t VALUES (?, ?)",
@@ -120,7 +126,7 @@ fn question_mark_placeholders() {
     refused("SELECT ?", "`?` is not a PostgreSQL placeholder");
     refused(
         "SELECT * FROM t WHERE id=?",
-        "`?` is not a PostgreSQL placeholder (line 1, column 26)",
+        "`?` is not a PostgreSQL placeholder at line 1, column 26",
     );
     // A bound jsonb value followed by the key-exists operator is fine.
     assert_eq!(count("SELECT $1::jsonb ? 'k'"), 1);
@@ -188,7 +194,13 @@ fn syntax_error_gutter_grows_with_line_number() {
 #[test]
 fn syntax_error_caret_keeps_tabs() {
     assert_eq!(
-        snippet("\tSELECT x y z", 1, 12),
+        snippet(
+            "\tSELECT x y z",
+            Position {
+                line: 1,
+                column: 12
+            }
+        ),
         "  |\n1 | \tSELECT x y z\n  | \t          ^\n"
     );
 }
@@ -231,9 +243,48 @@ fn several_problems_are_reported_together() {
 
 #[test]
 fn line_columns() {
-    assert_eq!(line_column("abc", 0), (1, 1));
-    assert_eq!(line_column("ab\ncd", 4), (2, 2));
-    assert_eq!(line_column("é x", 3), (1, 3));
+    let at = |sql, offset| {
+        let p = Position::of_offset(sql, offset);
+        (p.line, p.column)
+    };
+    assert_eq!(at("abc", 0), (1, 1));
+    assert_eq!(at("ab\ncd", 4), (2, 2));
+    assert_eq!(at("é x", 3), (1, 3));
+}
+
+#[test]
+fn diagnostics_are_typed() {
+    let d = analyze("SELECT $1, $3", Mode::Unparsed).unwrap_err();
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        d[0].at,
+        Some(Position {
+            line: 1,
+            column: 12
+        })
+    );
+    assert_eq!(
+        d[0].help.as_deref(),
+        Some("renumber the placeholders so that each of $1..$2 is used")
+    );
+    let d = analyze("SELECT * FROM t WHERE id = = 1", PARSED).unwrap_err();
+    assert_eq!(
+        d[0].at,
+        Some(Position {
+            line: 1,
+            column: 28
+        })
+    );
+    assert!(!d[0].message.contains("Line:"), "{:?}", d[0]);
+    let d = analyze("SELECT 'abc", PARSED).unwrap_err();
+    assert_eq!(d[0].at, Some(Position { line: 1, column: 8 }));
+}
+
+#[test]
+fn deep_nesting_is_refused_not_a_crash() {
+    let sql = format!("SELECT {}1{}", "(".repeat(200), ")".repeat(200));
+    let e = errors(&sql, PARSED);
+    assert!(e.contains("nested too deeply"), "{e}");
 }
 
 #[test]

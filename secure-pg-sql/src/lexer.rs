@@ -14,19 +14,24 @@ use std::fmt;
 /// One interesting piece of SQL found by [`lex`]. `offset` is a byte offset
 /// into the SQL text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Tok {
+pub enum Tok {
     /// `$n`; `index` is `None` when the number does not fit in a `u32`.
+    #[allow(missing_docs)]
     Placeholder { index: Option<u32>, offset: usize },
     /// A `;` outside strings, identifiers and comments.
+    #[allow(missing_docs)]
     Semicolon { offset: usize },
     /// A `?` that is a whole operator by itself (not `?|`, `?&`, `@?` ...).
+    #[allow(missing_docs)]
     Question { offset: usize },
     /// Any other significant token (words, numbers, strings, operators...).
+    #[allow(missing_docs)]
     Other { offset: usize },
 }
 
 impl Tok {
-    pub(crate) fn offset(&self) -> usize {
+    /// Byte offset of the token in the SQL text.
+    pub fn offset(&self) -> usize {
         match *self {
             Tok::Placeholder { offset, .. }
             | Tok::Semicolon { offset }
@@ -38,10 +43,11 @@ impl Tok {
 
 /// A lexical error: something opened and never closed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct LexError {
-    pub(crate) message: &'static str,
+pub struct LexError {
+    /// What was left open.
+    pub message: &'static str,
     /// Byte offset of the opening delimiter.
-    pub(crate) offset: usize,
+    pub offset: usize,
 }
 
 impl fmt::Display for LexError {
@@ -56,7 +62,7 @@ fn is_operator_char(c: u8) -> bool {
 }
 
 /// Whether `c` can start an operator.
-pub(crate) fn starts_operator(c: char) -> bool {
+pub fn starts_operator(c: char) -> bool {
     c.is_ascii() && is_operator_char(c as u8)
 }
 
@@ -69,7 +75,7 @@ fn is_ident_part(c: char) -> bool {
 }
 
 /// Splits `sql` into significant tokens; whitespace and comments are dropped.
-pub(crate) fn lex(sql: &str) -> Result<Vec<Tok>, LexError> {
+pub fn lex(sql: &str) -> Result<Vec<Tok>, LexError> {
     let bytes = sql.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
@@ -458,10 +464,10 @@ mod tests {
             #[test]
             fn arbitrary_input_never_panics(s in "\\PC{0,120}") {
                 let _ = lex(&s);
-                let _ = crate::sql::analyze(&s, crate::sql::Mode::Unparsed);
-                let _ = crate::sql::analyze(
+                let _ = crate::check::analyze(&s, crate::check::Mode::Unparsed);
+                let _ = crate::check::analyze(
                     &s,
-                    crate::sql::Mode::Parsed { escape_hatch: "secure_query_unparsed!" },
+                    crate::check::Mode::Parsed { escape_hatch: "secure_query_unparsed!" },
                 );
             }
         }

@@ -1,0 +1,26 @@
+//! The SQL analysis behind secure-pg's macros, as an ordinary library.
+//!
+//! Nothing here knows about Rust tokens: every function takes SQL text and
+//! returns plain values or typed [`Diagnostic`]s, so the analysis can be
+//! unit-tested, fuzzed and reused by tools. `secure-pg-macros` is a thin
+//! shim over it: it reads the macro input with syn, calls these functions
+//! and turns the results into code or compile errors.
+//!
+//! * [`lexer`]: just enough PostgreSQL lexing to find `$n` placeholders,
+//!   top-level `;` and bare `?` outside strings, identifiers and comments.
+//! * [`check`]: the statement checks of `secure_query!` (one statement,
+//!   numbered placeholders, a full PostgreSQL parse).
+//! * [`session`]: whether a statement may leave state on the session.
+//! * [`tenant`]: the tenant rewriter of `#[tenant_scoped]`.
+//! * [`diagnostic`]: findings with a position and a fix, and how the macros
+//!   render them.
+
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod diagnostic;
+pub mod lexer;
+pub mod session;
+pub mod tenant;
+
+pub use diagnostic::{Diagnostic, Position};

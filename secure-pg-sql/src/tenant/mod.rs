@@ -1,0 +1,406 @@
+//! The SQL side of `#[tenant_scoped]`: add tenant predicates to a parsed
+//! statement.
+//!
+//! # Model
+//!
+//! The rewrite must give the same result as running the original statement
+//! against a database in which every non-exempt base table `T` had been
+//! replaced by `(SELECT * FROM T WHERE T.tenant_id = $n)`. Each predicate
+//! mentions exactly one table, so it can be moved through a join as long as
+//! that does not change which rows the join produces:
+//!
+//! * Inner, cross and comma joins: filtering an operand before the join and
+//!   filtering the join's result are the same, so predicates simply move up.
+//! * The preserved side of an outer join (left of `LEFT JOIN`, right of
+//!   `RIGHT JOIN`): the side's own columns are never null-extended, so a
+//!   filter on them also commutes with the join and keeps moving up.
+//! * The nullable side of an outer join (right of `LEFT JOIN`, left of
+//!   `RIGHT JOIN`): filtering that operand first is the same as adding the
+//!   predicate to the join's `ON` condition, and *not* the same as filtering
+//!   afterwards (`WHERE` would drop the null-extended rows and turn the
+//!   outer join into an inner one). So the predicate stops here and is
+//!   ANDed into this join's `ON`.
+//! * Both sides of a `FULL JOIN` are nullable *and* preserved: in `ON` a
+//!   predicate only stops a row from matching (another tenant's row would
+//!   still come out, null-extended), and in `WHERE` it would drop the
+//!   null-extended rows of the other side. Neither is right, so every base
+//!   table in both operands is filtered in place instead: `owners o` becomes
+//!   `(SELECT * FROM owners o WHERE o.tenant_id = $n) AS o`, which is
+//!   exactly the model. The same is done for the nullable side of a `LEFT`
+//!   or `RIGHT` join written with `USING` or `NATURAL`, which has no `ON` to
+//!   extend.
+//!
+//! Predicates that reach the top of a `FROM` item without meeting a nullable
+//! side are ANDed to `WHERE`, after the user's condition, which is put in
+//! parentheses so that `a OR b` cannot absorb them. Parenthesised joins are
+//! handled recursively with the same rules.
+//!
+//! A name in `FROM` that refers to a CTE in scope is not a base table (the
+//! CTE's own query is scoped), and neither are derived tables, `UNNEST` and
+//! the allow-listed table functions. The *target* of `UPDATE`, `DELETE` and
+//! `INSERT` is always a real table, even when a CTE has the same name.
+//!
+//! # Writes
+//!
+//! * `UPDATE t ... FROM f` and `DELETE FROM t ... USING u`: the target and
+//!   every `FROM` / `USING` table are filtered in `WHERE` (the `FROM` items
+//!   follow the join rules above). Assigning the tenant column, also inside
+//!   a tuple `SET (a, tenant_id) = ...`, is refused: it would move a row to
+//!   another tenant.
+//! * `INSERT INTO t (cols) VALUES ...`: the tenant column is appended to the
+//!   column list and `$n` to every row. Writing the tenant column yourself is
+//!   refused (the value must come from the tenant argument), and so is an
+//!   `INSERT` without a column list (the position of the tenant column would
+//!   be a guess).
+//! * `INSERT INTO t (cols) SELECT ...`: the `SELECT` is scoped like any
+//!   query, then `$n` is appended to the select list of every branch of a
+//!   set operation. Values are matched to columns by position, so this also
+//!   works after `SELECT *` (the extra value lines up with the extra
+//!   column). `TABLE x` and other sources are refused.
+//! * `ON CONFLICT ... DO UPDATE`: may not assign the tenant column, and gets
+//!   `AND t.tenant_id = $n` in its `WHERE`. The conflicting row is found by
+//!   a unique index, which need not include the tenant column; without the
+//!   predicate an upsert could overwrite another tenant's row. With it, such
+//!   a conflict updates nothing (and returns no row). `DO NOTHING` needs no
+//!   change.
+//! * Data-modifying CTEs (`WITH d AS (DELETE ... RETURNING ...) INSERT ...`)
+//!   are scoped statement by statement with the same rules.
+//! * An exempt target gets no predicate and no column, but the tables it
+//!   reads from are still scoped.
+//!
+//! # Not seen by the rewriter
+//!
+//! Views and SQL functions called in expressions are treated like tables and
+//! scalar functions respectively: a view gets the predicate on its own tenant
+//! column, but whatever a function reads internally is invisible here.
+//! Table functions in `FROM` are refused unless they are on
+//! [`TABLE_FUNCTION_ALLOW_LIST`] (they compute rows from their arguments and
+//! read no table).
+//!
+//! Expression forms that are not walked explicitly are checked for an
+//! embedded query (by tokenising their text and looking for the keywords
+//! that start one); if they contain one they are refused instead of being
+//! passed through unscoped.
+//!
+//! # Table references
+//!
+//! * `ONLY t` and `t *` only choose which inheritance children are read; the
+//!   predicate filters them all the same. `TABLESAMPLE` samples before
+//!   `WHERE`, so the sample contains only the tenant's rows after filtering.
+//! * Column aliases on a scoped table (`widgets AS w(a, b)`) are refused:
+//!   they rename columns by position, so `w.tenant_id` could name a
+//!   different column.
+//! * A parenthesised join with an alias (`(a JOIN b ON ...) AS j`) is
+//!   refused when it contains scoped tables: the alias hides `a` and `b`,
+//!   so their predicates could not refer to them outside.
+//!
+//! # Refused
+//!
+//! Every statement other than `SELECT` / `VALUES`, `INSERT`, `UPDATE`,
+//! `DELETE` and `WITH` over those is refused ([`refused_statements`] lists
+//! the reasons for the common ones: DDL, `COPY`, `TRUNCATE`, `SET`,
+//! `CALL`, `EXPLAIN`, `MERGE`, `LOCK`, transaction control ...), as are
+//! `SELECT INTO`, `TABLE x`, `INSERT ... DEFAULT VALUES`, several
+//! statements in one string, and all syntax of other SQL dialects that
+//! sqlparser accepts. Every `match` over the syntax tree is either
+//! exhaustive or ends in a refusing arm, so a form added to sqlparser later
+//! is refused (or fails to compile) until it is handled.
+
+use sqlparser::ast::{
+    Assignment, AssignmentTarget, BinaryOperator, Delete, Distinct, Expr, FromTable, Function,
+    FunctionArg, FunctionArgExpr, FunctionArgumentClause, FunctionArguments, GroupByExpr, Ident,
+    InTarget, Insert, JoinConstraint, JoinOperator, LimitClause, ObjectName, ObjectNamePart,
+    OnConflictAction, OnInsert, OrderByExpr, OrderByKind, Query, Select, SelectFlavor, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Statement, TableAlias, TableFactor, TableObject,
+    TableSampleKind, TableWithJoins, Update, UpdateTableFromKind, Value, WindowFrameBound,
+    WindowType,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{Token, Tokenizer};
+use std::cell::Cell;
+use std::fmt::{self, Display};
+
+mod expr;
+mod from;
+mod query;
+mod refusals;
+mod write;
+
+#[cfg(test)]
+mod snapshots;
+#[cfg(test)]
+mod tests;
+
+pub use refusals::{refused_statements, Refusal, TABLE_FUNCTION_ALLOW_LIST};
+
+use crate::diagnostic::Diagnostic;
+use expr::{and_all, and_into, forbid_hidden_query};
+use refusals::{non_postgres, refuse_statement, ESCAPE_HATCH};
+
+type Result<T, E = ScopeError> = std::result::Result<T, E>;
+
+/// The tenant column used when the attribute does not name one.
+pub const DEFAULT_COLUMN: &str = "tenant_id";
+
+/// The tenant column's type when the attribute does not name one: the
+/// type `TenantId` binds as.
+pub const DEFAULT_COLUMN_TYPE: &str = "bigint";
+
+/// How to scope a query: which column carries the tenant and which tables
+/// are shared between tenants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantOptions {
+    /// The tenant column, a plain lowercase SQL identifier.
+    pub column: String,
+    /// Tables that are shared by all tenants (compared case-insensitively
+    /// with the last part of a table name).
+    pub exempt: Vec<String>,
+    /// SQL type of the tenant column, used to type the tenant value where
+    /// PostgreSQL cannot infer it (the select list of `INSERT ... SELECT`).
+    pub column_type: String,
+}
+
+impl Default for TenantOptions {
+    fn default() -> Self {
+        TenantOptions {
+            column: DEFAULT_COLUMN.to_owned(),
+            exempt: Vec::new(),
+            column_type: DEFAULT_COLUMN_TYPE.to_owned(),
+        }
+    }
+}
+
+impl TenantOptions {
+    /// Whether `table` (the last identifier of a table name) is exempt.
+    pub fn is_exempt(&self, table: &str) -> bool {
+        self.exempt.iter().any(|e| e.eq_ignore_ascii_case(table))
+    }
+}
+
+/// Why a statement could not be scoped to the tenant. The message is meant
+/// to be shown to the user as a compile error, as is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScopeError {
+    message: String,
+}
+
+impl ScopeError {
+    /// `cannot scope this query to the tenant (<what>): <why>`.
+    pub fn refuse(what: impl fmt::Display, why: impl fmt::Display) -> Self {
+        ScopeError {
+            message: format!("cannot scope this query to the tenant ({what}): {why}"),
+        }
+    }
+
+    /// The full message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ScopeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ScopeError {}
+
+impl From<ScopeError> for Diagnostic {
+    fn from(e: ScopeError) -> Diagnostic {
+        Diagnostic::new(e.message)
+    }
+}
+
+/// The parsed form of a type name, so that printing and re-parsing the
+/// rewritten statement gives the same tree.
+fn data_type(name: &str) -> sqlparser::ast::DataType {
+    sqlparser::parser::Parser::new(&PostgreSqlDialect {})
+        .try_with_sql(name)
+        .and_then(|mut p| p.parse_data_type())
+        .unwrap_or_else(|_| {
+            sqlparser::ast::DataType::Custom(
+                sqlparser::ast::ObjectName::from(vec![Ident::new(name)]),
+                Vec::new(),
+            )
+        })
+}
+
+/// Rewrites one PostgreSQL statement so that it only reads and writes rows
+/// whose `opts.column` equals the placeholder `$tenant_param`.
+///
+/// Returns the rewritten statement as sqlparser prints it, or an error
+/// meant for the user when the statement cannot be scoped safely.
+pub fn scope_sql(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<String> {
+    scope_query(sql, opts, tenant_param).map(|scoped| scoped.sql)
+}
+
+/// The result of scoping one query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scoped {
+    /// The rewritten SQL.
+    pub sql: String,
+    /// Whether the rewritten SQL uses the tenant placeholder. It does not
+    /// when the query reads no tenant table (`SELECT 1`, only exempt
+    /// tables); then the tenant must not be passed as an argument either.
+    pub binds_tenant: bool,
+}
+
+/// [`scope_sql`], also saying whether the tenant placeholder is used.
+pub fn scope_query(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<Scoped> {
+    let (statement, binds_tenant) = scope_tree(sql, opts, tenant_param)?;
+    Ok(Scoped {
+        sql: statement.to_string(),
+        binds_tenant,
+    })
+}
+
+/// [`scope_sql`], returning the rewritten tree instead of its text.
+pub fn scope_statement(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<Statement> {
+    scope_tree(sql, opts, tenant_param).map(|(statement, _)| statement)
+}
+
+fn scope_tree(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<(Statement, bool)> {
+    let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
+        ScopeError::refuse(
+            "this query",
+            format_args!(
+                "the rewriter could not parse it ({e}); write it in a form that sqlparser's \
+                 PostgreSQL dialect accepts, or mark the query `unscoped = \"reason\"`"
+            ),
+        )
+    })?;
+    let mut statement =
+        match statements.len() {
+            1 => statements.remove(0),
+            0 => {
+                return Err(ScopeError::refuse(
+                    "an empty query",
+                    "there is no statement",
+                ))
+            }
+            n => return Err(ScopeError::refuse(
+                format_args!("{n} statements"),
+                "a query must contain exactly one statement; split it into one query per statement",
+            )),
+        };
+    let mut rewriter = Rewriter::new(opts, tenant_param);
+    rewriter.statement(&mut statement)?;
+    Ok((statement, rewriter.param_used.get()))
+}
+
+/// Walks one statement and adds the predicates. `ctes` is a stack of the CTE
+/// names visible at the current point (one frame per `WITH`).
+struct Rewriter<'a> {
+    opts: &'a TenantOptions,
+    column: Ident,
+    param: String,
+    column_type: String,
+    /// Set once the placeholder has been put into the tree.
+    param_used: Cell<bool>,
+    ctes: Vec<Vec<String>>,
+}
+
+/// `Ident` comparison the way PostgreSQL resolves names: unquoted names fold
+/// to lower case, quoted ones are exact.
+fn normalize(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_lowercase()
+    }
+}
+
+fn name_idents<'n>(name: &'n ObjectName, what: &str) -> Result<Vec<&'n Ident>> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => Ok(ident),
+            ObjectNamePart::Function(_) => Err(ScopeError::refuse(
+                format_args!("{what} `{name}`"),
+                "computed name parts are not PostgreSQL syntax",
+            )),
+        })
+        .collect()
+}
+
+fn last_ident(name: &ObjectName) -> Option<&Ident> {
+    match name.0.last() {
+        Some(ObjectNamePart::Identifier(ident)) => Some(ident),
+        _ => None,
+    }
+}
+
+impl<'a> Rewriter<'a> {
+    fn new(opts: &'a TenantOptions, tenant_param: usize) -> Self {
+        Rewriter {
+            opts,
+            column: Ident::new(opts.column.clone()),
+            param: format!("${tenant_param}"),
+            column_type: opts.column_type.clone(),
+            param_used: Cell::new(false),
+            ctes: Vec::new(),
+        }
+    }
+
+    fn param(&self) -> Expr {
+        self.param_used.set(true);
+        Expr::Value(Value::Placeholder(self.param.clone()).into())
+    }
+
+    /// `$n::<column type>`: in a select list PostgreSQL cannot infer the
+    /// parameter's type from the target column (`SELECT DISTINCT`, or a
+    /// set operation whose first branch reads only shared tables).
+    fn typed_param(&self) -> Expr {
+        Expr::Cast {
+            kind: sqlparser::ast::CastKind::DoubleColon,
+            expr: Box::new(self.param()),
+            data_type: data_type(&self.column_type),
+            format: None,
+        }
+    }
+
+    /// `<qualifier>.<column> = $n`.
+    fn predicate(&self, qualifier: Vec<Ident>) -> Expr {
+        let mut idents = qualifier;
+        idents.push(self.column.clone());
+        Expr::BinaryOp {
+            left: Box::new(Expr::CompoundIdentifier(idents)),
+            op: BinaryOperator::Eq,
+            right: Box::new(self.param()),
+        }
+    }
+
+    /// The predicate for a table referenced as `name [AS alias]`: the alias
+    /// if there is one, else the name as written (schema included).
+    fn table_predicate(&self, name: &ObjectName, alias: Option<&Ident>) -> Result<Expr> {
+        let qualifier = match alias {
+            Some(alias) => vec![alias.clone()],
+            None => name_idents(name, "the table")?
+                .into_iter()
+                .cloned()
+                .collect(),
+        };
+        Ok(self.predicate(qualifier))
+    }
+
+    fn is_exempt(&self, name: &ObjectName) -> bool {
+        last_ident(name).is_some_and(|ident| self.opts.is_exempt(&ident.value))
+    }
+
+    fn is_cte(&self, name: &ObjectName) -> bool {
+        match name.0.as_slice() {
+            [ObjectNamePart::Identifier(ident)] => {
+                let wanted = normalize(ident);
+                self.ctes.iter().flatten().any(|cte| *cte == wanted)
+            }
+            _ => false,
+        }
+    }
+
+    fn is_tenant_column(&self, name: &ObjectName) -> bool {
+        last_ident(name).is_some_and(|ident| normalize(ident) == self.opts.column)
+    }
+}
