@@ -288,6 +288,22 @@ fn scope_tree(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<(S
         };
     let mut rewriter = Rewriter::new(opts, tenant_param);
     rewriter.statement(&mut statement)?;
+    // The database receives the printed tree, so the printed text must read
+    // back as exactly that tree. sqlparser accepts some things PostgreSQL
+    // does not (an unquoted keyword as a column name) that print as
+    // something else (`(SELECT)` becomes a subquery); refuse those rather
+    // than send a statement whose meaning nobody checked.
+    let text = statement.to_string();
+    let reads_back = Parser::parse_sql(&PostgreSqlDialect {}, &text)
+        .is_ok_and(|reparsed| reparsed.len() == 1 && reparsed[0] == statement);
+    if !reads_back {
+        return Err(ScopeError::refuse(
+            "the rewritten query",
+            "the rewritten SQL would not read back as the statement that was scoped; \
+             quote identifiers that are SQL keywords (`\"select\"`), or mark the query \
+             `unscoped = \"reason\"`",
+        ));
+    }
     Ok((statement, rewriter.param_used.get()))
 }
 

@@ -90,7 +90,6 @@ const fn refused(
 }
 
 /// Every example, rewritten ones first, then refusals.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) const SNAPSHOTS: &[Snapshot] = &[
     scoped(
         "simple select",

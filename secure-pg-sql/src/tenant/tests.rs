@@ -66,6 +66,24 @@ fn tenant_rewritten_sql_round_trips() {
     }
 }
 
+/// Found by the `tenant_rewrite` fuzz target: sqlparser reads an unquoted
+/// `SELECT` as a column name, which prints back as a subquery once
+/// parenthesised. The rewriter refuses instead of sending other SQL.
+#[test]
+fn tenant_rewrite_that_would_not_read_back_is_refused() {
+    let err = scope_sql(
+        "SELECT id FROM widgets WHERE SELECT",
+        &TenantOptions::default(),
+        1,
+    )
+    .unwrap_err();
+    assert!(
+        err.message().contains("would not read back"),
+        "{}",
+        err.message()
+    );
+}
+
 #[test]
 fn tenant_every_refusal_keyword_is_refused() {
     for refusal in refused_statements() {

@@ -1,0 +1,1 @@
+WITH "Recent" AS (SELECT 1) SELECT id FROM recent WHERE recent.tenant_id = $1

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name) SELECT * FROM drafts

@@ -1,0 +1,1 @@
+WITH widgets AS (SELECT id FROM widgets WHERE x = $1) SELECT id FROM widgets

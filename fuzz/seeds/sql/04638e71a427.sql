@@ -1,0 +1,1 @@
+INSERT INTO countries (code) VALUES ($1)

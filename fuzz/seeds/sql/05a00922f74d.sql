@@ -1,0 +1,1 @@
+UPDATE widgets AS w SET name = upper(w.name) WHERE w.id = $1 RETURNING w.id, w.name

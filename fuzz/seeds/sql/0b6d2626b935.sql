@@ -1,0 +1,1 @@
+SELECT id FROM widgets TABLESAMPLE SYSTEM (10) WHERE widgets.tenant_id = $1

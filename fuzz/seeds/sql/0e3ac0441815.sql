@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM widgets w LEFT JOIN owners o ON o.id = w.owner_id OR o.id = $1

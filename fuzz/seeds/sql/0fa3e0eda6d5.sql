@@ -1,0 +1,1 @@
+SELECT owner_id FROM widgets WHERE widgets.tenant_id = $1 GROUP BY owner_id HAVING count(*) > (SELECT max(n) FROM limits WHERE limits.tenant_id = $1)

@@ -1,0 +1,1 @@
+SELECT "$3", $1 FROM t

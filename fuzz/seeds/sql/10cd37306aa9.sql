@@ -1,0 +1,1 @@
+SELECT id FROM widgets w WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.id = w.owner_id)

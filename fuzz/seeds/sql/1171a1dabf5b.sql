@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM widgets w RIGHT JOIN owners o ON (o.id = w.owner_id) AND w.tenant_id = $1 WHERE o.tenant_id = $1

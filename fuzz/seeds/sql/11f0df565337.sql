@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM widgets w, owners o WHERE o.id = w.owner_id

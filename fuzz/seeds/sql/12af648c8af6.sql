@@ -1,0 +1,1 @@
+UPDATE widgets SET owner_name = (SELECT name FROM owners o WHERE (o.id = widgets.owner_id) AND o.tenant_id = $2) WHERE (id = $1) AND widgets.tenant_id = $2

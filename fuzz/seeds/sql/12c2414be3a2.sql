@@ -1,0 +1,1 @@
+SELECT w.id FROM app.widgets w WHERE w.tenant_id = $1

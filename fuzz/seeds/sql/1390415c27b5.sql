@@ -1,0 +1,1 @@
+SELECT id FROM widgets ORDER BY name DESC LIMIT $1 OFFSET $2

@@ -1,0 +1,1 @@
+SELECT * FROM widgets w LEFT JOIN owners o USING (owner_id)

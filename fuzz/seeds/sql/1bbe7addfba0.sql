@@ -1,0 +1,1 @@
+SELECT w.id, p.n FROM widgets w LEFT JOIN LATERAL (SELECT count(*) AS n FROM parts p WHERE p.widget_id = w.id) p ON true

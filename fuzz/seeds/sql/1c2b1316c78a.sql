@@ -1,0 +1,1 @@
+WITH mine AS (SELECT id FROM owners WHERE owners.tenant_id = $1) SELECT id FROM widgets WHERE (owner_id IN (SELECT id FROM mine)) AND widgets.tenant_id = $1

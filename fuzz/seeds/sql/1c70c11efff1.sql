@@ -1,0 +1,1 @@
+WITH moved AS (DELETE FROM widgets WHERE id = $1 RETURNING id, name) INSERT INTO archive (id, name) SELECT id, name FROM moved

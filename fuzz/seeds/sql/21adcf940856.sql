@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name, tenant_id) SELECT id, name, $2::BIGINT FROM templates WHERE (kind = $1) AND templates.tenant_id = $2

@@ -1,0 +1,1 @@
+SELECT * FROM widgets w RIGHT JOIN owners o USING (owner_id)

@@ -1,0 +1,1 @@
+DELETE FROM widgets WHERE owner_id IN (SELECT id FROM owners WHERE banned) RETURNING id

@@ -1,0 +1,1 @@
+SELECT x.id FROM (SELECT id FROM widgets WHERE a = $1) AS x

@@ -1,0 +1,1 @@
+SELECT w.id, c.name FROM widgets w JOIN countries c ON c.code = w.country

@@ -1,0 +1,1 @@
+SELECT w.id FROM widgets w, unnest($1::int[]) AS u(x) WHERE w.id = u.x

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id

@@ -1,0 +1,1 @@
+UPDATE widgets SET (name, tenant_id) = ($1, $2)

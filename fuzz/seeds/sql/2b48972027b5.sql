@@ -1,0 +1,1 @@
+SELECT g.n FROM generate_series(1, $1) AS g (n)

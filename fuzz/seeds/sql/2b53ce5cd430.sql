@@ -1,0 +1,1 @@
+SELECT a.id FROM a LEFT JOIN b ON b.id = a.b_id LEFT OUTER JOIN c ON c.id = b.c_id RIGHT JOIN d ON d.id = a.d_id

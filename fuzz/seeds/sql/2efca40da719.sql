@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE id = $1 UNION SELECT id FROM gadgets

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name) SELECT id, name FROM templates WHERE kind = $1

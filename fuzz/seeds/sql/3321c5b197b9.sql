@@ -1,0 +1,1 @@
+UPDATE widgets SET name = $1 WHERE id = $2

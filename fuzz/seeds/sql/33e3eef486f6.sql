@@ -1,0 +1,1 @@
+DELETE with a subquery and RETURNING

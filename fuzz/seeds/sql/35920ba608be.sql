@@ -1,0 +1,1 @@
+WITH stale AS (SELECT id FROM widgets WHERE updated < $1) UPDATE widgets SET archived = true WHERE id IN (SELECT id FROM stale)

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE owner_id = ANY(SELECT id FROM owners) AND tags = ARRAY(SELECT tag FROM tags)

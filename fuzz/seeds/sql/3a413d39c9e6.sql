@@ -1,0 +1,1 @@
+SELECT "Name" FROM "Widgets" WHERE tags @> $1::text[]

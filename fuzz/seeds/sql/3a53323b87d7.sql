@@ -1,0 +1,1 @@
+SELECT DISTINCT ON (owner_id) owner_id, id FROM widgets ORDER BY owner_id, id

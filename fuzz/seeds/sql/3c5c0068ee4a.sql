@@ -1,0 +1,1 @@
+INSERT VALUES, several rows

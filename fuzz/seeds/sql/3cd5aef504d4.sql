@@ -1,0 +1,1 @@
+SELECT * FROM widgets w LEFT JOIN (SELECT * FROM owners o WHERE o.tenant_id = $1) AS o USING(owner_id) WHERE w.tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT * FROM (SELECT * FROM widgets w WHERE w.tenant_id = $1) AS w RIGHT JOIN owners o USING(owner_id) WHERE o.tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE (id = $1) AND widgets.tenant_id = $2 UNION SELECT id FROM gadgets WHERE gadgets.tenant_id = $2

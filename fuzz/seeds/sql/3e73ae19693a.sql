@@ -1,0 +1,1 @@
+SELECT id FROM widgets JOIN owners USING(owner_id) WHERE widgets.tenant_id = $1 AND owners.tenant_id = $1

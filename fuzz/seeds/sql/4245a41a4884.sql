@@ -1,0 +1,1 @@
+SELECT a.id FROM a LEFT JOIN (b JOIN c ON c.id = b.c_id) ON b.id = a.b_id

@@ -1,0 +1,1 @@
+INSERT without a column list

@@ -1,0 +1,1 @@
+WITH stale AS (SELECT id FROM widgets WHERE (updated < $1) AND widgets.tenant_id = $2) UPDATE widgets SET archived = true WHERE (id IN (SELECT id FROM stale)) AND widgets.tenant_id = $2

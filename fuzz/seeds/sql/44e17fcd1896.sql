@@ -1,0 +1,1 @@
+INSERT INTO widgets AS w (id, name, tenant_id) VALUES ($1, $2, $3) ON CONFLICT(id) DO UPDATE SET name = excluded.name WHERE (w.locked = false OR w.name IS NULL) AND w.tenant_id = $3

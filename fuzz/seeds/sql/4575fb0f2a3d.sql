@@ -1,0 +1,1 @@
+SELECT * FROM countries c FULL JOIN (SELECT country FROM widgets WHERE widgets.tenant_id = $1) w ON w.country = c.code

@@ -1,0 +1,1 @@
+SELECT w.id FROM widgets w, UNNEST($1::INT[]) AS u (x) WHERE (w.id = u.x) AND w.tenant_id = $2

@@ -1,0 +1,1 @@
+WITH a AS (SELECT id FROM widgets WHERE widgets.tenant_id = $1), b AS (SELECT id FROM a) SELECT id FROM b

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id) TABLE drafts

@@ -1,0 +1,1 @@
+UPDATE of an exempt table from a tenant table

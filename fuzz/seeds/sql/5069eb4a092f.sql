@@ -1,0 +1,1 @@
+DELETE FROM widgets WHERE widgets.tenant_id = $1

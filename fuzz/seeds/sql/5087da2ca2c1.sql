@@ -1,0 +1,1 @@
+SELECT owner_id, count(*) FROM widgets GROUP BY owner_id HAVING count(*) > $1

@@ -1,0 +1,1 @@
+SELECT CASE WHEN x IN (SELECT 1 FROM a WHERE a.tenant_id = $1) THEN 1 ELSE (SELECT 2 FROM b WHERE b.tenant_id = $1) END FROM c WHERE c.tenant_id = $1

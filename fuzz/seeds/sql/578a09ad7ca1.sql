@@ -1,0 +1,1 @@
+SELECT id, (SELECT count(*) FROM parts p WHERE p.widget_id = w.id) AS n FROM widgets w

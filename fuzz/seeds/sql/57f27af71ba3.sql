@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM widgets w, owners o WHERE (o.id = w.owner_id) AND w.tenant_id = $1 AND o.tenant_id = $1

@@ -1,0 +1,1 @@
+VALUES in FROM

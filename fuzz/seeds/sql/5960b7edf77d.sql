@@ -1,0 +1,1 @@
+INSERT into an exempt table

@@ -1,0 +1,1 @@
+SELECT id, (SELECT count(*) FROM parts p WHERE (p.widget_id = w.id) AND p.tenant_id = $1) AS n FROM widgets w WHERE w.tenant_id = $1

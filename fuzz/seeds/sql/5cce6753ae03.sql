@@ -1,0 +1,1 @@
+SELECT w.id FROM app.widgets w

@@ -1,0 +1,1 @@
+UPDATE widgets SET owner_name = (SELECT name FROM owners o WHERE o.id = widgets.owner_id) WHERE id = $1

@@ -1,0 +1,1 @@
+WITH widgets AS (SELECT id FROM widgets WHERE (x = $1) AND widgets.tenant_id = $2) SELECT id FROM widgets

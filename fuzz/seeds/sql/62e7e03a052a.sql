@@ -1,0 +1,1 @@
+UPDATE of the tenant column in a tuple

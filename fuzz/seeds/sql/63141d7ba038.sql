@@ -1,0 +1,1 @@
+INSERT INTO widgets (id) SELECT id FROM drafts UNION SELECT id FROM templates

@@ -1,0 +1,1 @@
+SELECT id FROM projects WHERE (id = $1) AND projects.org_id = $2

@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM widgets w CROSS JOIN owners o WHERE w.tenant_id = $1 AND o.tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT a.id FROM (SELECT * FROM a WHERE a.tenant_id = $1) AS a LEFT JOIN (SELECT * FROM b WHERE b.tenant_id = $1) AS b ON b.id = a.b_id FULL JOIN (SELECT * FROM c WHERE c.tenant_id = $1) AS c ON c.id = a.c_id JOIN d ON d.id = c.d_id WHERE d.tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE widgets.tenant_id = $3 ORDER BY name DESC LIMIT $1 OFFSET $2

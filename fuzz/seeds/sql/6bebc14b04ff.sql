@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE (owner_id = ANY(SELECT id FROM owners WHERE owners.tenant_id = $1) AND tags = ARRAY(SELECT tag FROM tags WHERE tags.tenant_id = $1)) AND widgets.tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT w.id FROM widgets w INNER JOIN owners o ON o.id = w.owner_id

@@ -1,0 +1,1 @@
+DELETE FROM widgets w USING owners o WHERE o.id = w.owner_id AND o.name = $1

@@ -1,0 +1,1 @@
+SELECT * FROM widgets w NATURAL LEFT JOIN (SELECT * FROM owners WHERE owners.tenant_id = $1) AS owners WHERE w.tenant_id = $1

@@ -1,0 +1,1 @@
+WITH RECURSIVE tree AS (SELECT id, parent_id FROM nodes WHERE (id = $1) AND nodes.tenant_id = $2 UNION ALL SELECT n.id, n.parent_id FROM nodes n JOIN tree t ON n.parent_id = t.id WHERE n.tenant_id = $2) SELECT id FROM tree

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE (owner_id IN (SELECT id FROM owners WHERE (name = $1) AND owners.tenant_id = $2)) AND widgets.tenant_id = $2

@@ -1,0 +1,1 @@
+SELECT DISTINCT ON (owner_id) owner_id, id FROM widgets WHERE widgets.tenant_id = $1 ORDER BY owner_id, id

@@ -1,0 +1,1 @@
+INSERT ON CONFLICT DO UPDATE with alias and WHERE

@@ -1,0 +1,1 @@
+SELECT count(*) FILTER (WHERE EXISTS (SELECT 1 FROM z WHERE z.tenant_id = $1)) OVER (PARTITION BY (SELECT 1 FROM y WHERE y.tenant_id = $1)) FROM w WHERE w.tenant_id = $1

@@ -1,0 +1,1 @@
+INSERT INTO widgets (name, owner) VALUES ($1, $2) RETURNING id

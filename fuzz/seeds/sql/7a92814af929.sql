@@ -1,0 +1,1 @@
+SELECT id FROM "Widgets" WHERE "Widgets".tenant_id = $1

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE owner_id IN (SELECT id FROM owners WHERE name = $1)

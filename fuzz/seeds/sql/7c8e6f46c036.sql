@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name, tenant_id) VALUES ($1, $2, $3) ON CONFLICT(id) DO UPDATE SET name = excluded.name WHERE widgets.tenant_id = $3

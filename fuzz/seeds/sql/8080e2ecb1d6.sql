@@ -1,0 +1,1 @@
+WITH recent AS (SELECT id FROM widgets WHERE created > $1) SELECT r.id FROM recent r JOIN owners o ON o.id = r.id

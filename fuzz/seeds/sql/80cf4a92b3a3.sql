@@ -1,0 +1,1 @@
+INSERT INTO widgets AS w (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE w.locked = false OR w.name IS NULL

@@ -1,0 +1,1 @@
+SELECT a.id FROM a LEFT JOIN b ON (b.id = a.b_id) AND b.tenant_id = $1 LEFT OUTER JOIN c ON (c.id = b.c_id) AND c.tenant_id = $1 RIGHT JOIN d ON (d.id = a.d_id) AND a.tenant_id = $1 WHERE d.tenant_id = $1

@@ -1,0 +1,1 @@
+WITH mine AS (SELECT id FROM owners) SELECT id FROM widgets WHERE owner_id IN (SELECT id FROM mine)

@@ -1,0 +1,1 @@
+SELECT (WITH t AS (SELECT 1) SELECT 1 FROM t), id FROM t WHERE t.tenant_id = $1

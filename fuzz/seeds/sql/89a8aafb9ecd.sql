@@ -1,0 +1,1 @@
+WITH recent AS (SELECT id FROM widgets WHERE widgets.tenant_id = $1) SELECT id FROM Recent

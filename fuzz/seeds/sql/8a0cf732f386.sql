@@ -1,0 +1,1 @@
+DELETE FROM widgets WHERE (id = $1 OR name = $2) AND widgets.tenant_id = $3

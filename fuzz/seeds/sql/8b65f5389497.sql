@@ -1,0 +1,1 @@
+COPY widgets TO STDOUT

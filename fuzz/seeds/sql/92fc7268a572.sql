@@ -1,0 +1,1 @@
+WITH moved AS (DELETE FROM widgets WHERE (id = $1) AND widgets.tenant_id = $2 RETURNING id, name) INSERT INTO archive (id, name, tenant_id) SELECT id, name, $2::BIGINT FROM moved

@@ -1,0 +1,1 @@
+INSERT INTO countries (code) SELECT country FROM widgets

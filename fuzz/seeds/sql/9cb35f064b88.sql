@@ -1,0 +1,1 @@
+INSERT VALUES with a subquery

@@ -1,0 +1,1 @@
+UPDATE widgets SET "Tenant_Id" = 1

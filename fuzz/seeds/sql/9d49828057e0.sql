@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, tenant_id) VALUES ($1, $2)

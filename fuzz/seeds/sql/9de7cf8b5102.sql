@@ -1,0 +1,1 @@
+SELECT * FROM widgets w NATURAL LEFT JOIN owners

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, tenant_id) SELECT id, $1::BIGINT FROM drafts WHERE drafts.tenant_id = $1 UNION SELECT id, $1::BIGINT FROM templates WHERE templates.tenant_id = $1

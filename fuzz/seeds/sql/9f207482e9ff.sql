@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE a = $1 OR b = $2

@@ -1,0 +1,1 @@
+DELETE FROM widgets WHERE (owner_id IN (SELECT id FROM owners WHERE (banned) AND owners.tenant_id = $1)) AND widgets.tenant_id = $1 RETURNING id

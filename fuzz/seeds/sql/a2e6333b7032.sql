@@ -1,0 +1,1 @@
+SELECT * FROM xmltable('/a' PASSING $1 COLUMNS a int)

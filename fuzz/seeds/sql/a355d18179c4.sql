@@ -1,0 +1,1 @@
+SELECT x.id FROM (SELECT id FROM widgets WHERE (a = $1) AND widgets.tenant_id = $2) AS x

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE widgets.tenant_id = $1 UNION ALL SELECT id FROM gadgets WHERE gadgets.tenant_id = $1 INTERSECT SELECT id FROM things WHERE things.tenant_id = $1 EXCEPT SELECT id FROM others WHERE others.tenant_id = $1

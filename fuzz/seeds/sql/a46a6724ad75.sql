@@ -1,0 +1,1 @@
+SELECT $0, $3; DROP TABLE t

@@ -1,0 +1,1 @@
+SELECT * FROM t WHERE data ? 'k' AND id = $1

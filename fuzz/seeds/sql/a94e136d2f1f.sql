@@ -1,0 +1,1 @@
+SELECT id FROM widgets UNION ALL SELECT id FROM gadgets INTERSECT SELECT id FROM things EXCEPT SELECT id FROM others

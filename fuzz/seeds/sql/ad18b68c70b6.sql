@@ -1,0 +1,1 @@
+SELECT data ? 'key' FROM t WHERE id = $1

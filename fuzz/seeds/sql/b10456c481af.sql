@@ -1,0 +1,1 @@
+UPDATE widgets SET tenant_id = $1 WHERE id = $2

@@ -1,0 +1,1 @@
+WITH widgets AS (SELECT 1) UPDATE widgets SET a = 1

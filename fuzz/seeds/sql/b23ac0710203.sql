@@ -1,0 +1,1 @@
+WITH recent AS (SELECT id FROM widgets WHERE (created > $1) AND widgets.tenant_id = $2) SELECT r.id FROM recent r JOIN owners o ON o.id = r.id WHERE o.tenant_id = $2

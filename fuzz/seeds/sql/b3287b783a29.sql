@@ -1,0 +1,1 @@
+SELECT * FROM (widgets w JOIN owners o ON o.id = w.owner_id) AS j

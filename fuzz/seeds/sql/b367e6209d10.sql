@@ -1,0 +1,1 @@
+UPDATE widgets AS w SET name = upper(w.name) WHERE (w.id = $1) AND w.tenant_id = $2 RETURNING w.id, w.name

@@ -1,0 +1,1 @@
+SELECT id FROM ONLY widgets WHERE widgets.tenant_id = $1

@@ -1,0 +1,1 @@
+WITH w AS (SELECT * FROM widgets WHERE owner = $1) SELECT count(*) FROM w

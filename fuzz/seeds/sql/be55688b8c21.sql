@@ -1,0 +1,1 @@
+SELECT owner_id FROM widgets GROUP BY owner_id HAVING count(*) > (SELECT max(n) FROM limits)

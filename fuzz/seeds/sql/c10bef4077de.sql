@@ -1,0 +1,1 @@
+SELECT t1.x FROM {t1} t1 {j} {t2} t2 ON t1.x = t2.x{f}

@@ -1,0 +1,1 @@
+UPDATE countries SET widget_count = s.n FROM stats s WHERE s.code = countries.code

@@ -1,0 +1,1 @@
+UPDATE widgets SET TENANT_ID = 1

@@ -1,0 +1,1 @@
+SELECT * FROM public.generate_series(1, 2)

@@ -1,0 +1,1 @@
+SELECT id FROM widgets JOIN owners USING (owner_id)

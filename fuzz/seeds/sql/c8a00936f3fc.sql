@@ -1,0 +1,1 @@
+MERGE INTO widgets w USING src s ON s.id = w.id WHEN MATCHED THEN DELETE

@@ -1,0 +1,1 @@
+WITH recent AS (SELECT id FROM widgets) SELECT id FROM Recent

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE (id = $1) AND widgets.tenant_id = $2

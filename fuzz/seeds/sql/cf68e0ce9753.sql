@@ -1,0 +1,1 @@
+SELECT id FROM app.widgets WHERE (id = $1) AND app.widgets.tenant_id = $2

@@ -1,0 +1,1 @@
+SELECT * FROM countries c FULL JOIN (SELECT country FROM widgets) w ON w.country = c.code

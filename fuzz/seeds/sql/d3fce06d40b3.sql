@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name, tenant_id) SELECT *, $1::BIGINT FROM drafts WHERE drafts.tenant_id = $1

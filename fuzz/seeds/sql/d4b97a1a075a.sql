@@ -1,0 +1,1 @@
+SELECT a.id FROM a LEFT JOIN b ON b.id = a.b_id FULL JOIN c ON c.id = a.c_id JOIN d ON d.id = c.d_id

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, owner_id, tenant_id) VALUES ($1, (SELECT id FROM owners WHERE (is_default) AND owners.tenant_id = $2), $2)

@@ -1,0 +1,1 @@
+WITH x AS (UPDATE widgets SET tenant_id = $1 RETURNING id) SELECT id FROM x

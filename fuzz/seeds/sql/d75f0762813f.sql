@@ -1,0 +1,1 @@
+SELECT w.id FROM widgets AS w WHERE (w.id = $1) AND w.tenant_id = $2

@@ -1,0 +1,1 @@
+SELECT id FROM widgets WHERE name ILIKE '%' || $1 || '%' ORDER BY id LIMIT $2

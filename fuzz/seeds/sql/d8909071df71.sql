@@ -1,0 +1,1 @@
+SELECT p.id, pl.name FROM projects p JOIN plans pl ON pl.id = p.plan_id WHERE p.org_id = $1

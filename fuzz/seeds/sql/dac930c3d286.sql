@@ -1,0 +1,1 @@
+SELECT w.id, w.name FROM widgets w JOIN owners o ON o.id = w.owner_id WHERE o.id = $1

@@ -1,0 +1,1 @@
+SELECT * FROM widgets WHERE id = = 1

@@ -1,0 +1,1 @@
+INSERT of the tenant column

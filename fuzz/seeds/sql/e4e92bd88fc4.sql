@@ -1,0 +1,1 @@
+UPDATE widgets w SET owner_name = o.name FROM owners o WHERE o.id = w.owner_id

@@ -1,0 +1,1 @@
+SELECT w.id, o.name FROM (SELECT * FROM widgets w WHERE w.tenant_id = $1) AS w FULL JOIN (SELECT * FROM owners o WHERE o.tenant_id = $1) AS o ON o.id = w.owner_id

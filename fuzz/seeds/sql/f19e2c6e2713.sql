@@ -1,0 +1,1 @@
+SELECT * FROM app.widgets FULL JOIN owners o ON o.id = app.widgets.owner_id

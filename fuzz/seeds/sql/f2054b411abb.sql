@@ -1,0 +1,1 @@
+UPDATE with a subquery in SET

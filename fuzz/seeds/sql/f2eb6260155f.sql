@@ -1,0 +1,1 @@
+UPDATE with alias and RETURNING

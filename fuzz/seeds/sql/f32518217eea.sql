@@ -1,0 +1,1 @@
+SELECT w.a FROM widgets AS w(a, tenant_id)

@@ -1,0 +1,1 @@
+INSERT INTO widgets (id, name, tenant_id) VALUES ($1, $2, $5), ($3, $4, $5)

@@ -1,0 +1,1 @@
+SELECT owner_id, count(*) FROM widgets WHERE widgets.tenant_id = $2 GROUP BY owner_id HAVING count(*) > $1
