@@ -11,11 +11,33 @@
 //! HINT, the object names and the cause chain. Those never hold passwords or
 //! tokens either: none of our code puts them there, and connection strings
 //! are only ever rendered redacted.
+//!
+//! Programs get the same facts without parsing text: [`Error::sqlstate`],
+//! [`Error::constraint`], [`Error::table`], [`Error::column`] and
+//! [`Error::schema`] read the server's report, which stays reachable as
+//! [`Error::as_db_error`] and as the error's `source()`.
+//!
+//! ```
+//! use secure_pg::{Error, ErrorKind};
+//!
+//! /// What to tell the user who tried to sign up.
+//! fn sign_up_problem(e: &Error) -> Option<&'static str> {
+//!     match (e.kind(), e.constraint()) {
+//!         (ErrorKind::UniqueViolation, Some("users_email_key")) => {
+//!             Some("that e-mail address is already registered")
+//!         }
+//!         (ErrorKind::UniqueViolation, Some("users_name_key")) => Some("that name is taken"),
+//!         _ => None,
+//!     }
+//! }
+//! # let _ = sign_up_problem;
+//! ```
 
 use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
+use tokio_postgres::error::DbError;
 pub use tokio_postgres::error::SqlState;
 
 /// What went wrong, coarsely enough to decide what to do about it.
@@ -106,8 +128,12 @@ struct Inner {
     /// (configuration errors name the option at fault).
     message: Option<Cow<'static, str>>,
     sqlstate: Option<SqlState>,
+    /// The server's report, when the server reported the error. It is the
+    /// error's `source()`, and `Detail` renders it first.
+    db: Option<DbError>,
     /// Operator-facing detail: never shown by plain `Display`.
     detail: Vec<String>,
+    /// The cause, when it is not the server's report.
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -120,6 +146,7 @@ impl Error {
             kind,
             message: Some(message.into()),
             sqlstate: None,
+            db: None,
             detail: Vec::new(),
             source: None,
         }))
@@ -131,6 +158,7 @@ impl Error {
             kind,
             message: None,
             sqlstate: None,
+            db: None,
             detail: Vec::new(),
             source: None,
         }))
@@ -143,14 +171,10 @@ impl Error {
         self
     }
 
-    /// Adds a cause (shown with the detail, and by `source()`).
+    /// Adds a cause (shown with the detail, and by `source()` unless the
+    /// error holds the server's report, which comes first).
     pub fn with_source(mut self, source: impl StdError + Send + Sync + 'static) -> Self {
         self.0.source = Some(Box::new(source));
-        self
-    }
-
-    pub(crate) fn with_boxed_source(mut self, source: Box<dyn StdError + Send + Sync>) -> Self {
-        self.0.source = Some(source);
         self
     }
 
@@ -159,13 +183,15 @@ impl Error {
         self
     }
 
-    /// A copy for reporting the same failure to several waiters (the cause
-    /// chain is flattened into the detail).
+    /// A copy for reporting the same failure to several waiters (the
+    /// server's report is kept; any other cause chain is flattened into the
+    /// detail).
     pub(crate) fn duplicate(&self) -> Error {
         let mut e = Error(Box::new(Inner {
             kind: self.0.kind,
             message: self.0.message.clone(),
             sqlstate: self.0.sqlstate.clone(),
+            db: self.0.db.clone(),
             detail: self.0.detail.clone(),
             source: None,
         }));
@@ -192,9 +218,44 @@ impl Error {
         self.0.kind
     }
 
-    /// The SQLSTATE the server reported, if any.
+    /// The SQLSTATE the server reported, if any. Compare it with the
+    /// [`SqlState`] constants, e.g. `SqlState::UNIQUE_VIOLATION`.
     pub fn sqlstate(&self) -> Option<&SqlState> {
         self.0.sqlstate.as_ref()
+    }
+
+    /// The server's full report (message, DETAIL, HINT, object names,
+    /// position, ...) when the server reported the error. This is also what
+    /// `source()` returns for such errors.
+    ///
+    /// Its fields are for logs and for programs; like [`Error::detail`] they
+    /// may hold personal data from the server's DETAIL, so do not show them
+    /// to end users.
+    pub fn as_db_error(&self) -> Option<&DbError> {
+        self.0.db.as_ref()
+    }
+
+    /// The name of the constraint the server reported as violated, e.g.
+    /// `users_email_key`: tells two unique constraints of one table apart
+    /// without parsing messages.
+    pub fn constraint(&self) -> Option<&str> {
+        self.0.db.as_ref()?.constraint()
+    }
+
+    /// The table the server's report names, if any.
+    pub fn table(&self) -> Option<&str> {
+        self.0.db.as_ref()?.table()
+    }
+
+    /// The column the server's report names, if any (e.g. for a NOT NULL
+    /// violation).
+    pub fn column(&self) -> Option<&str> {
+        self.0.db.as_ref()?.column()
+    }
+
+    /// The schema of the object the server's report names, if any.
+    pub fn schema(&self) -> Option<&str> {
+        self.0.db.as_ref()?.schema()
     }
 
     /// Whether running the same transaction again may succeed: serialization
@@ -233,6 +294,9 @@ pub struct Detail<'a>(&'a Error);
 impl fmt::Display for Detail<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.write_public(f)?;
+        if let Some(db) = &self.0 .0.db {
+            write_db_error(f, db)?;
+        }
         for d in &self.0 .0.detail {
             write!(f, "; {d}")?;
         }
@@ -268,8 +332,37 @@ impl fmt::Debug for Error {
     }
 }
 
+/// The server's report as `Detail` shows it: `; SEVERITY: message`, then
+/// DETAIL, HINT and the object names that are present.
+fn write_db_error(f: &mut fmt::Formatter<'_>, db: &DbError) -> fmt::Result {
+    write!(f, "; {}: {}", db.severity(), db.message())?;
+    if let Some(d) = db.detail() {
+        write!(f, "; DETAIL: {d}")?;
+    }
+    if let Some(h) = db.hint() {
+        write!(f, "; HINT: {h}")?;
+    }
+    for (label, v) in [
+        ("schema", db.schema()),
+        ("table", db.table()),
+        ("column", db.column()),
+        ("constraint", db.constraint()),
+    ] {
+        if let Some(v) = v {
+            write!(f, "; {label}: {v}")?;
+        }
+    }
+    Ok(())
+}
+
+/// `source()` is the server's [`DbError`] when the server reported the
+/// error, otherwise the underlying cause (for failures below the server,
+/// the [`tokio_postgres::Error`]), and `None` when there is no cause.
 impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        if let Some(db) = &self.0.db {
+            return Some(db);
+        }
         self.0.source.as_deref().map(|s| {
             let s: &(dyn StdError + 'static) = s;
             s
@@ -279,62 +372,52 @@ impl StdError for Error {
 
 /// The kind for a SQLSTATE the server reported.
 pub(crate) fn kind_for_sqlstate(code: &SqlState) -> ErrorKind {
-    let c = code.code();
-    match c {
-        "23505" => ErrorKind::UniqueViolation,
-        "23503" => ErrorKind::ForeignKeyViolation,
-        "23514" => ErrorKind::CheckViolation,
-        "23502" => ErrorKind::NotNullViolation,
-        "40001" => ErrorKind::SerializationFailure,
-        "40P01" => ErrorKind::Deadlock,
-        "57014" => ErrorKind::QueryTimeout,
-        "28P01" | "28000" => ErrorKind::Authentication,
-        "42501" => ErrorKind::PermissionDenied,
+    match *code {
+        SqlState::UNIQUE_VIOLATION => ErrorKind::UniqueViolation,
+        SqlState::FOREIGN_KEY_VIOLATION => ErrorKind::ForeignKeyViolation,
+        SqlState::CHECK_VIOLATION => ErrorKind::CheckViolation,
+        SqlState::NOT_NULL_VIOLATION => ErrorKind::NotNullViolation,
+        SqlState::T_R_SERIALIZATION_FAILURE => ErrorKind::SerializationFailure,
+        SqlState::T_R_DEADLOCK_DETECTED => ErrorKind::Deadlock,
+        SqlState::QUERY_CANCELED => ErrorKind::QueryTimeout,
+        SqlState::INVALID_PASSWORD | SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+            ErrorKind::Authentication
+        }
+        SqlState::INSUFFICIENT_PRIVILEGE => ErrorKind::PermissionDenied,
         // Shutdown, crash recovery, idle-session and idle-in-transaction
         // timeouts all end the session.
-        "57P01" | "57P02" | "57P03" | "57P05" | "25P03" => ErrorKind::Connection,
-        _ if c.starts_with("08") => ErrorKind::Connection,
-        _ if c.starts_with("22") => ErrorKind::InvalidInput,
-        _ => ErrorKind::Database,
+        SqlState::ADMIN_SHUTDOWN
+        | SqlState::CRASH_SHUTDOWN
+        | SqlState::CANNOT_CONNECT_NOW
+        | SqlState::IDLE_SESSION_TIMEOUT
+        | SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT => ErrorKind::Connection,
+        _ => match code.code().get(..2) {
+            // Class 08: connection exception; class 22: data exception.
+            Some("08") => ErrorKind::Connection,
+            Some("22") => ErrorKind::InvalidInput,
+            _ => ErrorKind::Database,
+        },
     }
 }
 
+/// The one mapping from a `tokio_postgres` error to an [`Error`]: a server
+/// report keeps its SQLSTATE and the whole [`DbError`]; anything else is a
+/// connection failure when the connection closed or an I/O error is in the
+/// chain, and keeps the `tokio_postgres::Error` as its source.
 impl From<tokio_postgres::Error> for Error {
     fn from(e: tokio_postgres::Error) -> Self {
         if let Some(db) = e.as_db_error() {
             let code = db.code().clone();
-            let mut detail = format!("{}: {}", db.severity(), db.message());
-            if let Some(d) = db.detail() {
-                detail.push_str(&format!("; DETAIL: {d}"));
-            }
-            if let Some(h) = db.hint() {
-                detail.push_str(&format!("; HINT: {h}"));
-            }
-            for (label, v) in [
-                ("schema", db.schema()),
-                ("table", db.table()),
-                ("column", db.column()),
-                ("constraint", db.constraint()),
-            ] {
-                if let Some(v) = v {
-                    detail.push_str(&format!("; {label}: {v}"));
-                }
-            }
-            return Error::from_kind(kind_for_sqlstate(&code))
-                .with_sqlstate(code)
-                .with_detail(detail);
+            let mut err = Error::from_kind(kind_for_sqlstate(&code)).with_sqlstate(code);
+            err.0.db = Some(db.clone());
+            return err;
         }
         let kind = if e.is_closed() || has_io_source(&e) {
             ErrorKind::Connection
         } else {
             ErrorKind::Database
         };
-        Error::from_kind(kind)
-            .with_detail(e.to_string())
-            .with_boxed_source(
-                e.into_source()
-                    .unwrap_or_else(|| "no further cause".to_string().into()),
-            )
+        Error::from_kind(kind).with_source(e)
     }
 }
 
@@ -383,8 +466,58 @@ mod tests {
             ),
             (SqlState::ADMIN_SHUTDOWN, ErrorKind::Connection),
             (SqlState::UNDEFINED_TABLE, ErrorKind::Database),
+            (SqlState::UNIQUE_VIOLATION, ErrorKind::UniqueViolation),
+            (
+                SqlState::FOREIGN_KEY_VIOLATION,
+                ErrorKind::ForeignKeyViolation,
+            ),
+            (SqlState::CHECK_VIOLATION, ErrorKind::CheckViolation),
+            (SqlState::NOT_NULL_VIOLATION, ErrorKind::NotNullViolation),
+            (
+                SqlState::INVALID_AUTHORIZATION_SPECIFICATION,
+                ErrorKind::Authentication,
+            ),
+            (
+                SqlState::INSUFFICIENT_PRIVILEGE,
+                ErrorKind::PermissionDenied,
+            ),
+            (SqlState::CRASH_SHUTDOWN, ErrorKind::Connection),
+            (SqlState::CANNOT_CONNECT_NOW, ErrorKind::Connection),
+            (SqlState::IDLE_SESSION_TIMEOUT, ErrorKind::Connection),
+            (
+                SqlState::IDLE_IN_TRANSACTION_SESSION_TIMEOUT,
+                ErrorKind::Connection,
+            ),
+            (SqlState::CONNECTION_FAILURE, ErrorKind::Connection),
+            (SqlState::DIVISION_BY_ZERO, ErrorKind::InvalidInput),
+            (SqlState::from_code("22ZZZ"), ErrorKind::InvalidInput),
+            (SqlState::from_code("XX"), ErrorKind::Database),
+            (SqlState::DUPLICATE_OBJECT, ErrorKind::Database),
         ] {
             assert_eq!(kind_for_sqlstate(&code), kind, "{}", code.code());
         }
+    }
+
+    #[test]
+    fn no_invented_source_and_no_server_fields_without_a_server_report() {
+        let e = Error::from_kind(ErrorKind::PoolTimeout);
+        assert!(e.source().is_none());
+        assert!(e.as_db_error().is_none());
+        assert_eq!(
+            (e.constraint(), e.table(), e.column(), e.schema()),
+            (None, None, None, None)
+        );
+        assert_eq!(e.sqlstate(), None);
+
+        let io = std::io::Error::new(std::io::ErrorKind::BrokenPipe, "pipe gone");
+        let e = Error::from_kind(ErrorKind::Connection).with_source(io);
+        let source = e.source().expect("the cause is the source");
+        assert!(source.is::<std::io::Error>());
+        assert_eq!(
+            format!("{e:#}"),
+            "could not communicate with the database: pipe gone"
+        );
+        // A copy for other waiters keeps the text of the chain.
+        assert!(format!("{:#}", e.duplicate()).contains("pipe gone"));
     }
 }

@@ -6,7 +6,12 @@
 //! string wins over its `PG*` environment variable, which wins over the
 //! default. The default `sslmode` is `verify-full`.
 
+mod options;
 mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use options::LIBPQ_ENV_VARS;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -51,6 +56,15 @@ pub enum SslMode {
 }
 
 impl SslMode {
+    const ALL: &'static [SslMode] = &[
+        SslMode::Disable,
+        SslMode::Allow,
+        SslMode::Prefer,
+        SslMode::Require,
+        SslMode::VerifyCa,
+        SslMode::VerifyFull,
+    ];
+
     /// The libpq spelling of the mode (`verify-full`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -81,20 +95,7 @@ impl fmt::Display for SslMode {
 impl FromStr for SslMode {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
-        Ok(match s {
-            "disable" => SslMode::Disable,
-            "allow" => SslMode::Allow,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            _ => {
-                return Err(invalid_value(
-                    "sslmode",
-                    "expected one of disable, allow, prefer, require, verify-ca, verify-full",
-                ))
-            }
-        })
+        options::one_of("sslmode", s, SslMode::ALL, SslMode::as_str)
     }
 }
 
@@ -124,6 +125,23 @@ pub enum ChannelBinding {
     Require,
 }
 
+impl ChannelBinding {
+    const ALL: &'static [ChannelBinding] = &[
+        ChannelBinding::Disable,
+        ChannelBinding::Prefer,
+        ChannelBinding::Require,
+    ];
+
+    /// The libpq spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ChannelBinding::Disable => "disable",
+            ChannelBinding::Prefer => "prefer",
+            ChannelBinding::Require => "require",
+        }
+    }
+}
+
 /// Which of several hosts to use (`target_session_attrs`), as in libpq.
 ///
 /// The hosts are tried in order; a server that does not have the wanted
@@ -149,6 +167,15 @@ pub enum TargetSessionAttrs {
 }
 
 impl TargetSessionAttrs {
+    const ALL: &'static [TargetSessionAttrs] = &[
+        TargetSessionAttrs::Any,
+        TargetSessionAttrs::ReadWrite,
+        TargetSessionAttrs::ReadOnly,
+        TargetSessionAttrs::Primary,
+        TargetSessionAttrs::Standby,
+        TargetSessionAttrs::PreferStandby,
+    ];
+
     /// The libpq spelling.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -307,26 +334,6 @@ impl Default for Config {
     }
 }
 
-/// Environment variables honoured, as libpq does, when the connection string
-/// does not set the option itself.
-pub const LIBPQ_ENV_VARS: &[(&str, &str)] = &[
-    ("PGHOST", "host"),
-    ("PGHOSTADDR", "hostaddr"),
-    ("PGPORT", "port"),
-    ("PGUSER", "user"),
-    ("PGPASSWORD", "password"),
-    ("PGDATABASE", "dbname"),
-    ("PGSSLMODE", "sslmode"),
-    ("PGSSLROOTCERT", "sslrootcert"),
-    ("PGSSLCERT", "sslcert"),
-    ("PGSSLKEY", "sslkey"),
-    ("PGAPPNAME", "application_name"),
-    ("PGCONNECT_TIMEOUT", "connect_timeout"),
-    ("PGOPTIONS", "options"),
-    ("PGCHANNELBINDING", "channel_binding"),
-    ("PGTARGETSESSIONATTRS", "target_session_attrs"),
-];
-
 impl Config {
     /// An empty configuration with secure defaults, to fill in with setters.
     pub fn new() -> Self {
@@ -383,21 +390,20 @@ impl Config {
         let pairs = parse::parse_pairs(s)?;
         let mut config = Config::default();
         for (key, _) in &pairs {
-            if !parse::is_known_key(key) {
-                return Err(Error::new(
-                    ErrorKind::Configuration,
-                    format!("unknown connection option `{key}`"),
-                )
-                .with_detail(format!("known options: {}", parse::KNOWN_KEYS.join(", "))));
+            if options::find(key).is_none() {
+                let known: Vec<&str> = options::OPTIONS.iter().map(|o| o.key).collect();
+                return Err(
+                    unknown_option(key).with_detail(format!("known options: {}", known.join(", ")))
+                );
             }
         }
-        for (var, key) in LIBPQ_ENV_VARS {
-            if pairs.iter().any(|(k, _)| k == key) {
+        for option in options::OPTIONS {
+            let Some(var) = option.env else { continue };
+            if pairs.iter().any(|(k, _)| k == option.key) {
                 continue;
             }
             if let Some(value) = env(var).filter(|v| !v.is_empty()) {
-                config
-                    .set(key, &value)
+                (option.set)(&mut config, &value)
                     .map_err(|e| e.with_context(&format!("from environment variable {var}")))?;
             }
         }
@@ -409,7 +415,8 @@ impl Config {
 
     /// Sets one option by its libpq name, validating the value.
     pub fn set(&mut self, key: &str, value: &str) -> Result<&mut Self, Error> {
-        parse::set_option(self, key, value)?;
+        let option = options::find(key).ok_or_else(|| unknown_option(key))?;
+        (option.set)(self, value)?;
         Ok(self)
     }
 
@@ -564,7 +571,10 @@ impl Config {
         default.exists().then_some(RootCerts::File(default))
     }
 
-    /// The redacted URL form used by `Display`.
+    /// The redacted URL form used by `Display`: user, hosts, ports and
+    /// database in the URL's authority and path, every other option that
+    /// differs from its default (and always `sslmode`) as a parameter, in
+    /// the order of the option table. Secrets are never written.
     fn write_url(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("postgres://")?;
         if let Some(user) = &self.user {
@@ -574,7 +584,6 @@ impl Config {
             }
             f.write_str("@")?;
         }
-        let mut params: Vec<(String, String)> = Vec::new();
         let mut first = true;
         for (i, h) in self.hosts.iter().enumerate() {
             if !first {
@@ -601,40 +610,22 @@ impl Config {
         if let Some(db) = &self.dbname {
             f.write_str(&parse::percent_encode(db))?;
         }
-        params.push(("sslmode".into(), self.sslmode.to_string()));
-        match &self.sslrootcert {
-            Some(RootCerts::System) => params.push(("sslrootcert".into(), "system".into())),
-            Some(RootCerts::File(p)) => {
-                params.push(("sslrootcert".into(), p.to_string_lossy().into_owned()))
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if self.hosts.is_empty() && self.ports.len() > 1 {
+            // One port per `hostaddr`: no host list to attach them to.
+            params.extend((options::find("port").expect("port").get)(self).map(|p| ("port", p)));
+        }
+        let default = Config::default();
+        for option in options::OPTIONS {
+            if option.secret || option.in_url == options::InUrl::Authority {
+                continue;
             }
-            None => {}
-        }
-        if let Some(p) = &self.sslcert {
-            params.push(("sslcert".into(), p.to_string_lossy().into_owned()));
-        }
-        if let Some(p) = &self.sslkey {
-            params.push(("sslkey".into(), p.to_string_lossy().into_owned()));
-        }
-        if let Some(t) = self.connect_timeout {
-            params.push(("connect_timeout".into(), t.as_secs().to_string()));
-        }
-        if let Some(a) = &self.application_name {
-            params.push(("application_name".into(), a.clone()));
-        }
-        if let Some(t) = self.statement_timeout {
-            params.push(("statement_timeout".into(), format!("{}ms", t.as_millis())));
-        }
-        if let Some(t) = self.idle_in_transaction_session_timeout {
-            params.push((
-                "idle_in_transaction_session_timeout".into(),
-                format!("{}ms", t.as_millis()),
-            ));
-        }
-        if self.target_session_attrs != TargetSessionAttrs::Any {
-            params.push((
-                "target_session_attrs".into(),
-                self.target_session_attrs.as_str().into(),
-            ));
+            let value = (option.get)(self);
+            if option.in_url == options::InUrl::QueryAlways || value != (option.get)(&default) {
+                if let Some(v) = value {
+                    params.push((option.key, v));
+                }
+            }
         }
         for (i, (k, v)) in params.iter().enumerate() {
             let sep = if i == 0 { '?' } else { '&' };
@@ -659,31 +650,11 @@ impl fmt::Display for Config {
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("hosts", &self.hosts)
-            .field("hostaddrs", &self.hostaddrs)
-            .field("ports", &self.ports)
-            .field("user", &self.user)
-            .field("password", &self.password.as_ref().map(|_| "***"))
-            .field("dbname", &self.dbname)
-            .field("sslmode", &self.sslmode)
-            .field("sslrootcert", &self.sslrootcert)
-            .field("sslcert", &self.sslcert)
-            .field("sslkey", &self.sslkey)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("application_name", &self.application_name)
-            .field("keepalives", &self.keepalives)
-            .field("keepalives_idle", &self.keepalives_idle)
-            .field("options", &self.options)
-            .field("statement_timeout", &self.statement_timeout)
-            .field(
-                "idle_in_transaction_session_timeout",
-                &self.idle_in_transaction_session_timeout,
-            )
-            .field("channel_binding", &self.channel_binding)
-            .field("target_session_attrs", &self.target_session_attrs)
-            .field("environment", &self.environment)
-            .finish()
+        let mut d = f.debug_struct("Config");
+        for option in options::OPTIONS {
+            d.field(option.field, (option.debug)(self));
+        }
+        d.field("environment", &self.environment).finish()
     }
 }
 
@@ -692,6 +663,13 @@ impl FromStr for Config {
     fn from_str(s: &str) -> Result<Self, Error> {
         Config::parse(s)
     }
+}
+
+fn unknown_option(key: &str) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!("unknown connection option `{key}`"),
+    )
 }
 
 pub(crate) fn invalid_value(option: &str, expected: &str) -> Error {
@@ -756,6 +734,18 @@ impl ConfigBuilder {
         self.config.sslrootcert = Some(RootCerts::System);
         self
     }
+    /// A client certificate, a PEM file (`sslcert`). Give its key with
+    /// [`ConfigBuilder::sslkey`], or both at once with
+    /// [`ConfigBuilder::client_cert`].
+    pub fn sslcert(mut self, cert: impl Into<PathBuf>) -> Self {
+        self.config.sslcert = Some(cert.into());
+        self
+    }
+    /// The client certificate's private key, a PEM file (`sslkey`).
+    pub fn sslkey(mut self, key: impl Into<PathBuf>) -> Self {
+        self.config.sslkey = Some(key.into());
+        self
+    }
     /// A client certificate and its key, both PEM files.
     pub fn client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
         self.config.sslcert = Some(cert.into());
@@ -780,6 +770,17 @@ impl ConfigBuilder {
     /// Idle time before the first keepalive probe.
     pub fn keepalives_idle(mut self, idle: Duration) -> Self {
         self.config.keepalives_idle = Some(idle);
+        self
+    }
+    /// Time between unanswered keepalive probes (`keepalives_interval`).
+    pub fn keepalives_interval(mut self, interval: Duration) -> Self {
+        self.config.keepalives_interval = Some(interval);
+        self
+    }
+    /// Unanswered keepalive probes before the connection counts as dead
+    /// (`keepalives_count`).
+    pub fn keepalives_count(mut self, count: u32) -> Self {
+        self.config.keepalives_retries = Some(count);
         self
     }
     /// Server settings for every session, as libpq's `options`

@@ -4,39 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::{
-    invalid_value, ChannelBinding, Config, Host, RootCerts, Secret, SslMode, TargetSessionAttrs,
-};
+use super::{invalid_value, Host};
 use crate::error::{Error, ErrorKind};
-
-/// Every option name accepted in a connection string.
-pub(crate) const KNOWN_KEYS: &[&str] = &[
-    "host",
-    "hostaddr",
-    "port",
-    "user",
-    "password",
-    "dbname",
-    "sslmode",
-    "sslrootcert",
-    "sslcert",
-    "sslkey",
-    "connect_timeout",
-    "application_name",
-    "keepalives",
-    "keepalives_idle",
-    "keepalives_interval",
-    "keepalives_count",
-    "options",
-    "statement_timeout",
-    "idle_in_transaction_session_timeout",
-    "channel_binding",
-    "target_session_attrs",
-];
-
-pub(crate) fn is_known_key(key: &str) -> bool {
-    KNOWN_KEYS.contains(&key)
-}
 
 fn malformed(what: &str) -> Error {
     Error::new(
@@ -291,7 +260,11 @@ pub(crate) fn parse_duration(value: &str, default_unit: &str) -> Option<Duration
     Some(Duration::from_micros((ms * 1000.0).round() as u64))
 }
 
-fn duration_option(key: &str, value: &str, default_unit: &str) -> Result<Duration, Error> {
+pub(super) fn duration_option(
+    key: &str,
+    value: &str,
+    default_unit: &str,
+) -> Result<Duration, Error> {
     parse_duration(value, default_unit).ok_or_else(|| {
         invalid_value(
             key,
@@ -307,7 +280,7 @@ fn duration_option(key: &str, value: &str, default_unit: &str) -> Result<Duratio
     })
 }
 
-fn bool_option(key: &str, value: &str) -> Result<bool, Error> {
+pub(super) fn bool_option(key: &str, value: &str) -> Result<bool, Error> {
     match value {
         "1" | "on" | "true" | "yes" => Ok(true),
         "0" | "off" | "false" | "no" => Ok(false),
@@ -315,7 +288,7 @@ fn bool_option(key: &str, value: &str) -> Result<bool, Error> {
     }
 }
 
-fn non_empty_path(key: &str, value: &str) -> Result<PathBuf, Error> {
+pub(super) fn non_empty_path(key: &str, value: &str) -> Result<PathBuf, Error> {
     if value.is_empty() {
         Err(invalid_value(key, "expected a file path"))
     } else {
@@ -323,125 +296,9 @@ fn non_empty_path(key: &str, value: &str) -> Result<PathBuf, Error> {
     }
 }
 
-pub(crate) fn set_option(config: &mut Config, key: &str, value: &str) -> Result<(), Error> {
-    match key {
-        "host" => {
-            config.hosts = value
-                .split(',')
-                .map(|h| {
-                    if h.is_empty() {
-                        Err(invalid_value("host", "a host in the list is empty"))
-                    } else {
-                        Ok(host_from_str(h))
-                    }
-                })
-                .collect::<Result<_, _>>()?;
-        }
-        "hostaddr" => {
-            config.hostaddrs = value
-                .split(',')
-                .map(|a| {
-                    a.parse()
-                        .map_err(|_| invalid_value("hostaddr", "expected a numeric IP address"))
-                })
-                .collect::<Result<_, _>>()?;
-        }
-        "port" => {
-            config.ports = value
-                .split(',')
-                .map(|p| {
-                    if p.is_empty() {
-                        return Ok(5432);
-                    }
-                    match p.parse::<u16>() {
-                        Ok(0) | Err(_) => {
-                            Err(invalid_value("port", "expected a number from 1 to 65535"))
-                        }
-                        Ok(n) => Ok(n),
-                    }
-                })
-                .collect::<Result<_, _>>()?;
-        }
-        "user" => config.user = Some(value.to_string()),
-        "password" => config.password = Some(Secret::new(value)),
-        "dbname" => config.dbname = Some(value.to_string()),
-        "sslmode" => config.sslmode = value.parse::<SslMode>()?,
-        "sslrootcert" => {
-            config.sslrootcert = Some(if value == "system" {
-                RootCerts::System
-            } else {
-                RootCerts::File(non_empty_path(key, value)?)
-            })
-        }
-        "sslcert" => config.sslcert = Some(non_empty_path(key, value)?),
-        "sslkey" => config.sslkey = Some(non_empty_path(key, value)?),
-        "connect_timeout" => {
-            let t = duration_option(key, value, "s")?;
-            if t < Duration::from_millis(1) {
-                return Err(invalid_value(
-                    key,
-                    "0 would wait forever; give a positive number of seconds",
-                ));
-            }
-            config.connect_timeout = Some(t);
-        }
-        "application_name" => config.application_name = Some(value.to_string()),
-        "keepalives" => config.keepalives = bool_option(key, value)?,
-        "keepalives_idle" => config.keepalives_idle = Some(duration_option(key, value, "s")?),
-        "keepalives_interval" => {
-            config.keepalives_interval = Some(duration_option(key, value, "s")?)
-        }
-        "keepalives_count" => {
-            config.keepalives_retries = Some(
-                value
-                    .parse()
-                    .map_err(|_| invalid_value(key, "expected a whole number"))?,
-            )
-        }
-        "options" => config.options = Some(value.to_string()),
-        "statement_timeout" => config.statement_timeout = Some(duration_option(key, value, "ms")?),
-        "idle_in_transaction_session_timeout" => {
-            config.idle_in_transaction_session_timeout = Some(duration_option(key, value, "ms")?)
-        }
-        "channel_binding" => {
-            config.channel_binding = match value {
-                "disable" => ChannelBinding::Disable,
-                "prefer" => ChannelBinding::Prefer,
-                "require" => ChannelBinding::Require,
-                _ => {
-                    return Err(invalid_value(
-                        key,
-                        "expected one of disable, prefer, require",
-                    ))
-                }
-            }
-        }
-        "target_session_attrs" => {
-            config.target_session_attrs = match value {
-                "any" => TargetSessionAttrs::Any,
-                "read-write" => TargetSessionAttrs::ReadWrite,
-                "read-only" => TargetSessionAttrs::ReadOnly,
-                "primary" => TargetSessionAttrs::Primary,
-                "standby" => TargetSessionAttrs::Standby,
-                "prefer-standby" => TargetSessionAttrs::PreferStandby,
-                _ => return Err(invalid_value(
-                    key,
-                    "expected one of any, read-write, read-only, primary, standby, prefer-standby",
-                )),
-            }
-        }
-        _ => {
-            return Err(Error::new(
-                ErrorKind::Configuration,
-                format!("unknown connection option `{key}`"),
-            ))
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::Config;
     use super::*;
 
     fn pairs(s: &str) -> Vec<(String, String)> {
@@ -527,7 +384,7 @@ mod tests {
             let r = parse_pairs(bad).and_then(|p| {
                 let mut c = Config::default();
                 for (k, v) in p {
-                    set_option(&mut c, &k, &v)?;
+                    c.set(&k, &v)?;
                 }
                 Ok(c)
             });
@@ -559,7 +416,6 @@ mod tests {
     }
 
     mod properties {
-        use super::super::super::Config;
         use super::*;
         use proptest::prelude::*;
 

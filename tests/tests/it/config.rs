@@ -16,14 +16,14 @@ fn parse(s: &str) -> Result<Config, secure_pg::Error> {
 #[test]
 fn url_and_key_value_forms_mean_the_same() {
     let url = parse(&format!(
-        "postgresql://app:{}@[::1]:6432/shop?sslmode=verify-ca&sslrootcert=/etc/ca.pem&connect_timeout=3&application_name=api&keepalives=1&keepalives_idle=30&statement_timeout=1500&idle_in_transaction_session_timeout=2s&channel_binding=require",
+        "postgresql://app:{}@[::1]:6432/shop?sslmode=verify-ca&sslrootcert=/etc/ca.pem&connect_timeout=3&application_name=api&keepalives=1&keepalives_idle=30&keepalives_interval=5&keepalives_count=4&statement_timeout=1500&idle_in_transaction_session_timeout=2s&channel_binding=require",
         "p%40ss%2Fw0rd"
     ))
     .unwrap();
     let kv = parse(
         "host=::1 port=6432 user=app password='p@ss/w0rd' dbname=shop sslmode=verify-ca \
          sslrootcert=/etc/ca.pem connect_timeout=3 application_name=api keepalives=1 \
-         keepalives_idle=30 statement_timeout=1500 idle_in_transaction_session_timeout=2s \
+         keepalives_idle=30 keepalives_interval=5 keepalives_count=4 statement_timeout=1500 idle_in_transaction_session_timeout=2s \
          channel_binding=require",
     )
     .unwrap();
@@ -39,6 +39,8 @@ fn url_and_key_value_forms_mean_the_same() {
         .application_name("api")
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(30))
+        .keepalives_interval(Duration::from_secs(5))
+        .keepalives_count(4)
         .statement_timeout(Duration::from_millis(1500))
         .idle_in_transaction_session_timeout(Duration::from_secs(2))
         .channel_binding(ChannelBinding::Require)
@@ -63,10 +65,25 @@ fn url_and_key_value_forms_mean_the_same() {
         );
         assert_eq!(c.get_channel_binding(), ChannelBinding::Require);
     }
-    // The redacted URL of each is identical and parses back to the same.
+    // The redacted URL and Debug of each are identical, and show every
+    // option given.
     assert_eq!(url.to_string(), kv.to_string());
     assert_eq!(url.to_string(), built.to_string());
-    assert!(url.to_string().contains(":***@"));
+    assert_eq!(format!("{url:?}"), format!("{kv:?}"));
+    assert_eq!(format!("{url:?}"), format!("{built:?}"));
+    let shown = url.to_string();
+    assert!(shown.contains(":***@"), "{shown}");
+    for part in [
+        "keepalives_idle=30",
+        "keepalives_interval=5",
+        "keepalives_count=4",
+        "channel_binding=require",
+    ] {
+        assert!(shown.contains(part), "{shown}");
+    }
+    let debug = format!("{built:?}");
+    assert!(debug.contains("keepalives_interval: Some(5s)"), "{debug}");
+    assert!(debug.contains("keepalives_count: Some(4)"), "{debug}");
 }
 
 #[test]

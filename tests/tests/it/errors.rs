@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use secure_pg::{secure_query, secure_query_as, ErrorKind, Pool, TransactionOptions};
+use secure_pg::{secure_query, secure_query_as, ErrorKind, Pool, SqlState, TransactionOptions};
 use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 
 use crate::support::{checked, config};
@@ -147,6 +147,111 @@ async fn constraint_violations() {
         ErrorKind::NotNullViolation,
         "a required value is missing (SQLSTATE 23502)",
     );
+}
+
+/// Two unique constraints on one table: the program tells them apart by
+/// `constraint()`, the server's report is the `source()`, and `Display`
+/// names neither.
+#[tokio::test]
+async fn constraint_names_tell_unique_constraints_apart() {
+    use std::error::Error as _;
+    use tokio_postgres::error::DbError;
+
+    let pool = setup("errors_names", 5000).await;
+    pool.get()
+        .await
+        .unwrap()
+        .client()
+        .batch_execute(
+            "CREATE TABLE customer_handles (
+                id bigint PRIMARY KEY,
+                email text NOT NULL CONSTRAINT customer_handles_email_key UNIQUE,
+                handle text NOT NULL CONSTRAINT customer_handles_handle_key UNIQUE)",
+        )
+        .await
+        .unwrap();
+    secure_query!(
+        "INSERT INTO customer_handles (id, email, handle) VALUES ($1, $2, $3)",
+        1_i64,
+        SECRET_VALUE,
+        "alice"
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut seen = Vec::new();
+    for (id, email, handle, constraint) in [
+        (2_i64, SECRET_VALUE, "bob", "customer_handles_email_key"),
+        (
+            3_i64,
+            "bob@example.org",
+            "alice",
+            "customer_handles_handle_key",
+        ),
+    ] {
+        let e = checked(
+            secure_query!(
+                "INSERT INTO customer_handles (id, email, handle) VALUES ($1, $2, $3)",
+                id,
+                email,
+                handle
+            )
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+        );
+        assert_safe(
+            &e,
+            ErrorKind::UniqueViolation,
+            "a record with the same unique value already exists (SQLSTATE 23505)",
+        );
+        assert!(!e.to_string().contains("customer_handles"), "{e}");
+        assert_eq!(e.sqlstate(), Some(&SqlState::UNIQUE_VIOLATION));
+        assert_eq!(e.constraint(), Some(constraint), "{e:#}");
+        assert_eq!(e.table(), Some("customer_handles"));
+        assert_eq!(e.schema(), Some("errors_names"));
+        let db = e
+            .source()
+            .and_then(|s| s.downcast_ref::<DbError>())
+            .expect("the source is the server's DbError");
+        assert_eq!(db.constraint(), Some(constraint));
+        assert_eq!(db.code(), &SqlState::UNIQUE_VIOLATION);
+        assert!(std::ptr::eq(db, e.as_db_error().unwrap()));
+        // The log rendering still carries the names.
+        assert!(format!("{e:#}").contains(constraint), "{e:#}");
+        seen.push(e.constraint().map(str::to_owned));
+    }
+    assert_ne!(seen[0], seen[1]);
+
+    // A NOT NULL violation names its column.
+    let e = checked(
+        secure_query!(
+            "INSERT INTO customer_handles (id, email, handle) VALUES ($1, $2, NULL)",
+            4_i64,
+            "c@example.org"
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(e.kind(), ErrorKind::NotNullViolation);
+    assert_eq!(e.column(), Some("handle"));
+    assert!(!e.to_string().contains("handle"), "{e}");
+
+    // An error the server did not report has no server fields and no
+    // invented source.
+    let e = checked(
+        secure_query_as!(
+            (i64,),
+            "SELECT id FROM customer_handles WHERE id = $1",
+            404_i64
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    assert!(e.source().is_none() && e.as_db_error().is_none() && e.constraint().is_none());
 }
 
 #[tokio::test]
