@@ -2,19 +2,17 @@
 //! connection out for the call), a [`PooledConnection`], a [`Transaction`],
 //! and plain `tokio_postgres::Client` / `tokio_postgres::Transaction`.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
-use std::sync::Mutex;
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row, Statement};
 
+use crate::conn_state::ConnState;
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
-use crate::pool::{ConnState, Pool, PooledConnection, Transaction};
+use crate::pool::{Pool, PooledConnection, Transaction};
 
 /// Something a query can run on. Implemented for `&Pool`,
 /// `&PooledConnection`, `&mut PooledConnection`, `&Transaction`,
@@ -118,9 +116,7 @@ impl<'e> Handle<'e> {
     pub(crate) fn note_session(&self, changes_session: bool) {
         if changes_session {
             if let (_, Some(state)) = self.parts() {
-                state
-                    .needs_reset
-                    .store(true, std::sync::atomic::Ordering::Release);
+                state.mark_needs_reset();
             }
         }
     }
@@ -129,8 +125,7 @@ impl<'e> Handle<'e> {
         let (client, cache) = self.parts();
         match cache {
             Some(state) => state
-                .cache
-                .get_or_prepare(client, sql)
+                .cached_statement(client, sql)
                 .await
                 .map_err(|e| self.fail(e)),
             None => client
@@ -154,7 +149,7 @@ impl<'e> Handle<'e> {
         F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
-        match self.parts().1.and_then(|s| s.query_timeout) {
+        match self.parts().1.and_then(|s| s.query_timeout()) {
             None => self.run_statement(sql, params, op).await,
             Some(limit) => {
                 match tokio::time::timeout(limit, self.run_statement(sql, params, op)).await {
@@ -163,9 +158,7 @@ impl<'e> Handle<'e> {
                         // The connection is mid-statement in an unknown state:
                         // never hand it out again.
                         if let (_, Some(state)) = self.parts() {
-                            state
-                                .broken
-                                .store(true, std::sync::atomic::Ordering::Release);
+                            state.mark_broken();
                         }
                         Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
                         "client-side query_timeout of {limit:?} elapsed; the connection is discarded"
@@ -186,7 +179,7 @@ impl<'e> Handle<'e> {
         F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
-        if matches!(self.parts().1, Some(state) if !state.cache.enabled) {
+        if matches!(self.parts().1, Some(state) if !state.statement_cache_enabled()) {
             let typed = typed_params(params)?;
             return op(Target::Unnamed(typed))
                 .await
@@ -197,7 +190,7 @@ impl<'e> Handle<'e> {
             Ok(r) => Ok(r),
             Err(e) if is_stale_statement(&e) => {
                 if let (_, Some(state)) = self.parts() {
-                    state.cache.evict(sql);
+                    state.evict_statement(sql);
                 }
                 let stmt = self.statement(sql).await?;
                 op(Target::Named(stmt))
@@ -213,9 +206,7 @@ impl<'e> Handle<'e> {
             // The session is gone or in an unknown state: make sure the pool
             // discards it even if the socket does not look closed yet.
             if let (_, Some(state)) = self.parts() {
-                state
-                    .broken
-                    .store(true, std::sync::atomic::Ordering::Release);
+                state.mark_broken();
             }
         }
         // Kind and SQLSTATE only: never the SQL's parameters.
@@ -364,77 +355,4 @@ fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
                 && e.as_db_error()
                     .is_some_and(|d| d.message().contains("cached plan")))
     })
-}
-
-/// Prepared statements of one connection, keyed by their static SQL. When
-/// `enabled` is off (PgBouncer mode) the executor sends unnamed statements
-/// and never consults the cache.
-///
-/// The key is the SQL's address and length, not its text: the SQL is a
-/// `&'static str` from the macro, so hashing two words replaces hashing the
-/// whole statement on every query. Two copies of the same text at different
-/// addresses just get one entry each.
-#[derive(Debug, Default)]
-pub(crate) struct StatementCache {
-    map: Mutex<StatementMap>,
-    pub(crate) enabled: bool,
-}
-
-type StatementMap = HashMap<(usize, usize), Statement, BuildHasherDefault<AddressHasher>>;
-
-/// Hashes the (address, length) key: both are already well spread.
-#[derive(Debug, Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-fn key(sql: &'static str) -> (usize, usize) {
-    (sql.as_ptr() as usize, sql.len())
-}
-
-impl StatementCache {
-    pub(crate) fn new(enabled: bool) -> Self {
-        StatementCache {
-            map: Mutex::default(),
-            enabled,
-        }
-    }
-
-    async fn get_or_prepare(&self, client: &Client, sql: &'static str) -> Result<Statement, Error> {
-        if let Some(s) = self.lock().get(&key(sql)) {
-            return Ok(s.clone());
-        }
-        let stmt = client.prepare(sql).await.map_err(Error::from)?;
-        self.lock().insert(key(sql), stmt.clone());
-        Ok(stmt)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, StatementMap> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn evict(&self, sql: &'static str) {
-        self.lock().remove(&key(sql));
-    }
-
-    pub(crate) fn clear(&self) {
-        self.lock().clear();
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
-    }
 }

@@ -40,6 +40,7 @@
 #![warn(missing_docs)]
 
 mod config;
+mod conn_state;
 mod connect;
 pub mod credentials;
 mod error;

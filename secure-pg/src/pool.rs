@@ -39,7 +39,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -47,10 +47,10 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio_postgres::{Client, IsolationLevel};
 
 use crate::config::{Config, Secret};
+use crate::conn_state::ConnState;
 use crate::connect::{ConnectionInfo, Connector};
 use crate::credentials::{CachedProvider, CredentialProvider, StaticPassword};
 use crate::error::{Error, ErrorKind};
-use crate::executor::StatementCache;
 
 /// One physical connection as the pool holds it.
 pub(crate) struct PgConn {
@@ -61,43 +61,16 @@ pub(crate) struct PgConn {
     pub(crate) last_used: AtomicU64,
 }
 
-/// Per-connection state shared with transactions and query handles.
-#[doc(hidden)]
-#[derive(Debug)]
-pub struct ConnState {
-    pub(crate) cache: StatementCache,
-    /// A transaction was begun and not (yet) finished.
-    pub(crate) in_tx: AtomicBool,
-    /// Session state may have changed; reset before the next checkout.
-    pub(crate) needs_reset: AtomicBool,
-    /// A query saw the connection fail; never hand it out again.
-    pub(crate) broken: AtomicBool,
-    /// Client-side bound on each statement (see `PoolBuilder::query_timeout`).
-    pub(crate) query_timeout: Option<Duration>,
-}
-
-impl ConnState {
-    pub(crate) fn new(statement_cache: bool, query_timeout: Option<Duration>) -> Self {
-        ConnState {
-            cache: StatementCache::new(statement_cache),
-            in_tx: AtomicBool::new(false),
-            needs_reset: AtomicBool::new(false),
-            broken: AtomicBool::new(false),
-            query_timeout,
-        }
-    }
-}
-
 impl PgConn {
     /// Rolls back a transaction left open by a dropped future before the
     /// connection is used again directly.
     pub(crate) async fn settle(&self) -> Result<(), Error> {
-        if self.state.in_tx.load(Ordering::Acquire) {
+        if self.state.in_transaction() {
             self.client
                 .batch_execute("ROLLBACK")
                 .await
                 .map_err(Error::from)?;
-            self.state.in_tx.store(false, Ordering::Release);
+            self.state.leave_transaction();
         }
         Ok(())
     }
@@ -179,7 +152,7 @@ impl Checks {
             return Err(Error::from_kind(ErrorKind::Connection)
                 .with_detail("connection reached max_lifetime"));
         }
-        if conn.state.needs_reset.load(Ordering::Acquire) {
+        if conn.state.needs_reset() {
             return Ok(Some(Prepare::Reset));
         }
         let idle = age.saturating_sub(Duration::from_micros(
@@ -197,8 +170,7 @@ impl Checks {
                     .batch_execute("DISCARD ALL")
                     .await
                     .map_err(Error::from)?;
-                conn.state.cache.clear();
-                conn.state.needs_reset.store(false, Ordering::Release);
+                conn.state.finish_reset();
                 Ok(())
             }
             Some(Prepare::Ping) => conn
@@ -259,9 +231,7 @@ impl bb8::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {
         // A connection returned inside a transaction is discarded rather
         // than trusted to roll back.
-        conn.client.is_closed()
-            || conn.state.in_tx.load(Ordering::Acquire)
-            || conn.state.broken.load(Ordering::Acquire)
+        conn.client.is_closed() || conn.state.in_transaction() || conn.state.is_broken()
     }
 }
 
@@ -616,7 +586,7 @@ impl Pool {
             Ok(()) => Some(conn),
             Err(e) => {
                 tracing::debug!(kind = ?e.kind(), error = %e.detail(), "discarding a pooled connection");
-                conn.state.broken.store(true, Ordering::Release);
+                conn.state.mark_broken();
                 None
             }
         }
@@ -860,13 +830,13 @@ impl<'p> PooledConnection<'p> {
     /// cover. The connection is reset (`DISCARD ALL`) before its next
     /// checkout, since anything may have been run on it.
     pub fn client(&self) -> &Client {
-        self.conn.state.needs_reset.store(true, Ordering::Release);
+        self.conn.state.mark_needs_reset();
         &self.conn.client
     }
 
     /// How many prepared statements this connection has cached.
     pub fn cached_statements(&self) -> usize {
-        self.conn.state.cache.len()
+        self.conn.state.cached_statements()
     }
 
     /// Begins a transaction on this connection.
@@ -897,7 +867,7 @@ impl<'p> PooledConnection<'p> {
                 t.get()
             ));
         }
-        conn.state.in_tx.store(true, Ordering::Release);
+        conn.state.enter_transaction();
         if let Err(e) = conn.client.batch_execute(&begin).await {
             return Err(Error::from(e));
         }
@@ -950,7 +920,7 @@ impl<'c> Transaction<'c> {
         // If this future is dropped before the server answers, `in_tx`
         // stays set and the connection is rolled back or discarded.
         self.client.batch_execute(sql).await.map_err(Error::from)?;
-        self.state.in_tx.store(false, Ordering::Release);
+        self.state.leave_transaction();
         Ok(())
     }
 }
