@@ -47,6 +47,7 @@ mod error;
 mod executor;
 mod health;
 mod pool;
+mod posture;
 mod query;
 mod tenant;
 mod tls;
@@ -58,10 +59,11 @@ pub use config::{
 pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
-pub use health::{Finding, Health, Severity};
+pub use health::Health;
 pub use pool::{
     Pool, PoolBuilder, PoolState, PooledConnection, Transaction, TransactionOptions, TxFuture,
 };
+pub use posture::{Finding, FindingCode, Severity};
 pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 

@@ -936,44 +936,17 @@ impl Pool {
             .checkout_timeout
             .max(self.config().get_connect_timeout());
         let conn = self.get_within(timeout, None).await?;
-        let msgs = conn
-            .conn()
-            .client
-            .simple_query(crate::health::POSTURE_SQL)
-            .await
-            .map_err(Error::from)?;
+        let posture = crate::posture::query_posture(&conn.conn().client).await;
         drop(conn);
-        let Some(posture) = crate::health::parse_posture(&msgs) else {
+        let Some(posture) = posture? else {
             return Ok(());
         };
-        let mut findings = crate::health::findings(&posture, self.config().get_sslmode());
-        if self.shared.options.allow_weak_sslmode {
-            findings.retain(|f| f.code != "sslmode-not-verify-full");
-        }
-        let production = self.config().environment.is_production();
-        let severe: Vec<_> = findings
-            .iter()
-            .filter(|f| f.severity == crate::health::Severity::Severe)
-            .collect();
-        if production && !severe.is_empty() {
-            let list = findings
-                .iter()
-                .map(|f| f.to_string())
-                .collect::<Vec<_>>()
-                .join("; ");
-            return Err(Error::new(
-                ErrorKind::Configuration,
-                format!(
-                    "refusing to start in production with an unsafe database setup: {}",
-                    severe.iter().map(|f| f.code).collect::<Vec<_>>().join(", ")
-                ),
-            )
-            .with_detail(list));
-        }
-        for f in &findings {
-            tracing::warn!(code = f.code, "database security finding: {}", f.message);
-        }
-        Ok(())
+        crate::posture::startup_check(
+            &posture,
+            self.config().get_sslmode(),
+            self.config().environment.is_production(),
+            self.shared.options.allow_weak_sslmode,
+        )
     }
 
     pub(crate) fn options_checkout_timeout(&self) -> Duration {
