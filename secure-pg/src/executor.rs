@@ -62,11 +62,8 @@ impl<'e> Executor<'e> for &'e Pool {
 impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
     fn __handle(self) -> HandleFuture<'e> {
         Box::pin(async move {
-            self.conn().settle().await?;
-            Ok(Handle::Borrowed(
-                &self.conn().client,
-                Some(&self.conn().state),
-            ))
+            self.settle().await?;
+            Ok(Handle::Borrowed(self.unmarked_client(), Some(self.state())))
         })
     }
 }
@@ -106,7 +103,7 @@ impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {
 impl<'e> Handle<'e> {
     fn parts(&self) -> (&Client, Option<&ConnState>) {
         match self {
-            Handle::Pooled(c) => (&c.conn().client, Some(&c.conn().state)),
+            Handle::Pooled(c) => (c.unmarked_client(), Some(c.state())),
             Handle::Borrowed(client, state) => (client, *state),
         }
     }

@@ -37,7 +37,7 @@ impl Pool {
         let sslmode = self.config().get_sslmode();
         let attempt = async {
             let conn = self.get().await?;
-            query_posture(&conn.conn().client).await?.ok_or_else(|| {
+            query_posture(conn.unmarked_client()).await?.ok_or_else(|| {
                 Error::from_kind(ErrorKind::Database).with_detail("posture query returned no row")
             })
         };
