@@ -82,8 +82,9 @@ impl PoolBuilder {
         self.options.min_idle = Some(n);
         self
     }
-    /// Longest wait for a connection before a [`ErrorKind::PoolTimeout`]
-    /// error (default 5 s).
+    /// Longest wait for a connection before a
+    /// [`ErrorKind::PoolTimeout`](crate::ErrorKind::PoolTimeout) error
+    /// (default 5 s).
     pub fn checkout_timeout(mut self, t: Duration) -> Self {
         self.options.checkout_timeout = t;
         self
@@ -121,8 +122,9 @@ impl PoolBuilder {
     /// A client-side bound on every statement run through the pool's
     /// connections, for when the server or the network stops answering
     /// (the server-side `statement_timeout` cannot fire then). When it
-    /// fires the caller gets [`ErrorKind::QueryTimeout`] and the connection
-    /// is discarded, never reused in an unknown state. Off by default.
+    /// fires the caller gets
+    /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) and the
+    /// connection is discarded, never reused in an unknown state. Off by default.
     pub fn query_timeout(mut self, t: Duration) -> Self {
         self.options.query_timeout = Some(t);
         self
