@@ -13,10 +13,8 @@ use tokio_postgres::{Client, Statement};
 use crate::error::Error;
 
 /// Per-connection state shared with transactions and query handles.
-// `pub` only while the query handle that names it is public.
-#[doc(hidden)]
 #[derive(Debug)]
-pub struct ConnState {
+pub(crate) struct ConnState {
     cache: StatementCache,
     /// A transaction was begun and not (yet) finished.
     in_tx: AtomicBool,

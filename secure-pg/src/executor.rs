@@ -22,27 +22,55 @@ use crate::pool::{Pool, PooledConnection, Transaction};
 /// Our pool's connections keep a prepared-statement cache, so a repeated
 /// query costs one round trip; on a plain `tokio_postgres::Client` every
 /// call prepares (two round trips), as `client.query(&str, ..)` does.
+///
+/// This trait is sealed, as tokio-postgres seals `GenericClient`: it
+/// cannot be implemented outside secure-pg, so the list above is complete
+/// and may grow without breaking anyone.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot run a query",
     note = "pass `&pool`, `&conn`, `&mut tx`, or a `&tokio_postgres::Client`"
 )]
-pub trait Executor<'e>: Send {
-    #[doc(hidden)]
-    fn __handle(self) -> HandleFuture<'e>;
+pub trait Executor<'e>: sealed::Sealed<'e> + Send {}
+
+/// The sealing supertrait. It is public so that `Executor` may name it, but
+/// lives in a private module, so nothing outside the crate can name or
+/// implement it; it carries the one method queries need.
+mod sealed {
+    pub trait Sealed<'e> {
+        fn handle(self) -> Pending<'e>;
+    }
+
+    /// What [`Sealed::handle`] returns: the crate-private
+    /// [`super::HandleFuture`] in a wrapper that is unnameable outside the
+    /// crate and has no API, so that the sealed method (reachable through
+    /// an `Executor` bound) exposes none of the internal types.
+    pub struct Pending<'e>(pub(super) super::HandleFuture<'e>);
+
+    impl std::fmt::Debug for Pending<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Pending")
+        }
+    }
+}
+
+use sealed::{Pending, Sealed};
+
+/// A connection from `executor`, ready for one operation.
+pub(crate) fn handle<'e, E: Executor<'e>>(executor: E) -> HandleFuture<'e> {
+    executor.handle().0
 }
 
 /// A boxed future rather than `impl Future`: a concrete type keeps the
 /// futures of queries `Send` for any caller (an opaque associated future
 /// trips rustc's higher-ranked `Send` checks inside `tokio::spawn`).
-#[doc(hidden)]
-pub type HandleFuture<'e> = Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
+pub(crate) type HandleFuture<'e> =
+    Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
 
 /// A connection ready for one operation (internal).
-#[doc(hidden)]
 // Boxing the pooled variant would cost an allocation per query; the handle
 // only lives inside one query's future.
 #[allow(clippy::large_enum_variant)]
-pub enum Handle<'e> {
+pub(crate) enum Handle<'e> {
     Pooled(PooledConnection<'e>),
     Borrowed(&'e Client, Option<&'e ConnState>),
 }
@@ -53,50 +81,63 @@ impl std::fmt::Debug for Handle<'_> {
     }
 }
 
-impl<'e> Executor<'e> for &'e Pool {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Pooled(self.get().await?)) })
+impl<'e> Executor<'e> for &'e Pool {}
+impl<'e> Sealed<'e> for &'e Pool {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(
+            async move { Ok(Handle::Pooled(self.get().await?)) },
+        ))
     }
 }
 
-impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move {
+impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {}
+impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
             self.settle().await?;
             Ok(Handle::Borrowed(self.unmarked_client(), Some(self.state())))
-        })
+        }))
     }
 }
 
-impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {
-    fn __handle(self) -> HandleFuture<'e> {
+impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {}
+impl<'e, 'p: 'e> Sealed<'e> for &'e mut PooledConnection<'p> {
+    fn handle(self) -> Pending<'e> {
         let this: &'e PooledConnection<'p> = self;
-        this.__handle()
+        this.handle()
     }
 }
 
-impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self.client(), Some(self.state()))) })
+impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {}
+impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
+            Ok(Handle::Borrowed(self.client(), Some(self.state())))
+        }))
     }
 }
 
-impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {
-    fn __handle(self) -> HandleFuture<'e> {
+impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {}
+impl<'e, 'c: 'e> Sealed<'e> for &'e mut Transaction<'c> {
+    fn handle(self) -> Pending<'e> {
         let this: &'e Transaction<'c> = self;
-        this.__handle()
+        this.handle()
     }
 }
 
-impl<'e> Executor<'e> for &'e Client {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self, None)) })
+impl<'e> Executor<'e> for &'e Client {}
+impl<'e> Sealed<'e> for &'e Client {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move { Ok(Handle::Borrowed(self, None)) }))
     }
 }
 
-impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self.client(), None)) })
+impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {}
+impl<'e, 't: 'e> Sealed<'e> for &'e tokio_postgres::Transaction<'t> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
+            Ok(Handle::Borrowed(self.client(), None))
+        }))
     }
 }
 

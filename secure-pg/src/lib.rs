@@ -78,7 +78,6 @@ pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::executor::{Handle, HandleFuture};
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;

@@ -70,7 +70,7 @@ impl<'a, const N: usize> Query<'a, N> {
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
         let span = query_span(self.sql);
         async {
-            let handle = executor.__handle().await?;
+            let handle = crate::executor::handle(executor).await?;
             handle.note_session(self.session);
             handle.execute(self.sql, &self.params).await
         }
@@ -82,7 +82,7 @@ impl<'a, const N: usize> Query<'a, N> {
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
         let span = query_span(self.sql);
         async {
-            let handle = executor.__handle().await?;
+            let handle = crate::executor::handle(executor).await?;
             handle.note_session(self.session);
             handle.query(self.sql, &self.params).await
         }
@@ -207,7 +207,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     where
         'a: 'e,
     {
-        let handle = executor.__handle().await?;
+        let handle = crate::executor::handle(executor).await?;
         handle.note_session(self.inner.session);
         let stream = handle.stream(self.inner.sql, &self.inner.params).await?;
         Ok(RowStream {
