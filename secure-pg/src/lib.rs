@@ -91,13 +91,15 @@ pub mod __private {
     }
 
     /// Builds a `secure_query_as!` query; the bound puts a missing
-    /// `FromRow` on the user's type with the trait's own message.
+    /// `FromRow` on the user's type with the trait's own message. Used by
+    /// the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[inline(always)]
-    pub fn query_as<'a, T: crate::FromRow, const N: usize>(
+    pub fn query_as_unchecked_from_macro<'a, T: crate::FromRow, const N: usize>(
         sql: &'static str,
         params: [&'a (dyn ToSql + Sync); N],
     ) -> QueryAs<'a, T, N> {
-        QueryAs::__new(sql, params)
+        QueryAs::__unchecked_from_macro(sql, params)
     }
 
     /// A value a `FromRow` field can be read into.

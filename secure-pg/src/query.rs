@@ -46,8 +46,11 @@ impl<const N: usize> std::fmt::Debug for Query<'_, N> {
 }
 
 impl<'a, const N: usize> Query<'a, N> {
+    /// The statement `secure_query!` checked, with its arguments. Used by
+    /// the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[doc(hidden)]
-    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+    pub fn __unchecked_from_macro(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         Query {
             sql,
             params,
@@ -55,6 +58,9 @@ impl<'a, const N: usize> Query<'a, N> {
         }
     }
 
+    /// Marks the statement as changing session state (the macro decided
+    /// this at compile time), so the connection is reset before its next
+    /// checkout. Used by the macros' expansion only.
     #[doc(hidden)]
     pub fn __changes_session(mut self) -> Self {
         self.session = true;
@@ -150,14 +156,20 @@ impl<T, const N: usize> std::fmt::Debug for QueryAs<'_, T, N> {
 }
 
 impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
+    /// The statement `secure_query_as!` checked, with its arguments. Used
+    /// by the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[doc(hidden)]
-    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+    pub fn __unchecked_from_macro(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         QueryAs {
-            inner: Query::__new(sql, params),
+            inner: Query::__unchecked_from_macro(sql, params),
             _row: PhantomData,
         }
     }
 
+    /// Marks the statement as changing session state (the macro decided
+    /// this at compile time), so the connection is reset before its next
+    /// checkout. Used by the macros' expansion only.
     #[doc(hidden)]
     pub fn __changes_session(mut self) -> Self {
         self.inner.session = true;
