@@ -1,3 +1,13 @@
+// Module dependency direction (a module uses only those to its left; the
+// test in layering.rs holds it):
+//
+//   error → config → tls, credentials → connect
+//         → conn_state, posture, tenant → pool → executor, health → query
+//
+// `conn_state` owns the per-connection flags and statement cache; `pool`
+// never imports `executor` or `health`: the executor adapts pool types (and
+// plain tokio-postgres clients) to `Executor`, and health reads the pool.
+
 //! # secure-pg
 //!
 //! PostgreSQL for Rust services where the secure way is the easy way:
@@ -51,6 +61,9 @@ mod posture;
 mod query;
 mod tenant;
 mod tls;
+
+#[cfg(test)]
+mod layering;
 
 pub use config::{
     ChannelBinding, Config, ConfigBuilder, Environment, Host, RootCerts, Secret, SslMode,
