@@ -289,7 +289,7 @@ async fn healthz(State(pool): State<Pool>) -> Response {
         "latency_ms": h.latency.map(|d| d.as_secs_f64() * 1000.0),
         "tls": h.tls.as_ref().map(|t| format!("{} {}", t.version, t.cipher)),
         "pool": { "connections": h.pool.connections, "idle": h.pool.idle, "max_size": h.pool.max_size },
-        "findings": h.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+        "findings": h.findings.iter().map(|f| f.code.as_str()).collect::<Vec<_>>(),
         "error": h.error,
     });
     (status, Json(body)).into_response()

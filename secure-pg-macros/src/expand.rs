@@ -464,14 +464,14 @@ pub(crate) fn expand_checked(
         .map(|arg| quote_spanned!(arg.span()=> ::secure_pg::__private::bind(&(#arg))));
     match row_type {
         None => quote! {
-            ::secure_pg::__private::Query::__new(#sql, [#(#binds),*]) #session
+            ::secure_pg::__private::Query::__unchecked_from_macro(#sql, [#(#binds),*]) #session
         },
         Some(row_type) => {
             let count = Literal::usize_unsuffixed(args.len());
             // Spanned on the row type, so that a type without `FromRow`
             // gets the trait's own message, pointing at the type.
             let constructor = quote_spanned! {row_type.span()=>
-                ::secure_pg::__private::query_as::<#row_type, #count>
+                ::secure_pg::__private::query_as_unchecked_from_macro::<#row_type, #count>
             };
             quote! {
                 #constructor(#sql, [#(#binds),*]) #session

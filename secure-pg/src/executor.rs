@@ -2,19 +2,17 @@
 //! connection out for the call), a [`PooledConnection`], a [`Transaction`],
 //! and plain `tokio_postgres::Client` / `tokio_postgres::Transaction`.
 
-use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
-use std::sync::Mutex;
 
 use tokio_postgres::types::ToSql;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row, Statement};
 
+use crate::conn_state::ConnState;
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
-use crate::pool::{ConnState, Pool, PooledConnection, Transaction};
+use crate::pool::{Pool, PooledConnection, Transaction};
 
 /// Something a query can run on. Implemented for `&Pool`,
 /// `&PooledConnection`, `&mut PooledConnection`, `&Transaction`,
@@ -24,27 +22,55 @@ use crate::pool::{ConnState, Pool, PooledConnection, Transaction};
 /// Our pool's connections keep a prepared-statement cache, so a repeated
 /// query costs one round trip; on a plain `tokio_postgres::Client` every
 /// call prepares (two round trips), as `client.query(&str, ..)` does.
+///
+/// This trait is sealed, as tokio-postgres seals `GenericClient`: it
+/// cannot be implemented outside secure-pg, so the list above is complete
+/// and may grow without breaking anyone.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot run a query",
     note = "pass `&pool`, `&conn`, `&mut tx`, or a `&tokio_postgres::Client`"
 )]
-pub trait Executor<'e>: Send {
-    #[doc(hidden)]
-    fn __handle(self) -> HandleFuture<'e>;
+pub trait Executor<'e>: sealed::Sealed<'e> + Send {}
+
+/// The sealing supertrait. It is public so that `Executor` may name it, but
+/// lives in a private module, so nothing outside the crate can name or
+/// implement it; it carries the one method queries need.
+mod sealed {
+    pub trait Sealed<'e> {
+        fn handle(self) -> Pending<'e>;
+    }
+
+    /// What [`Sealed::handle`] returns: the crate-private
+    /// [`super::HandleFuture`] in a wrapper that is unnameable outside the
+    /// crate and has no API, so that the sealed method (reachable through
+    /// an `Executor` bound) exposes none of the internal types.
+    pub struct Pending<'e>(pub(super) super::HandleFuture<'e>);
+
+    impl std::fmt::Debug for Pending<'_> {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("Pending")
+        }
+    }
+}
+
+use sealed::{Pending, Sealed};
+
+/// A connection from `executor`, ready for one operation.
+pub(crate) fn handle<'e, E: Executor<'e>>(executor: E) -> HandleFuture<'e> {
+    executor.handle().0
 }
 
 /// A boxed future rather than `impl Future`: a concrete type keeps the
 /// futures of queries `Send` for any caller (an opaque associated future
 /// trips rustc's higher-ranked `Send` checks inside `tokio::spawn`).
-#[doc(hidden)]
-pub type HandleFuture<'e> = Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
+pub(crate) type HandleFuture<'e> =
+    Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
 
 /// A connection ready for one operation (internal).
-#[doc(hidden)]
 // Boxing the pooled variant would cost an allocation per query; the handle
 // only lives inside one query's future.
 #[allow(clippy::large_enum_variant)]
-pub enum Handle<'e> {
+pub(crate) enum Handle<'e> {
     Pooled(PooledConnection<'e>),
     Borrowed(&'e Client, Option<&'e ConnState>),
 }
@@ -55,60 +81,70 @@ impl std::fmt::Debug for Handle<'_> {
     }
 }
 
-impl<'e> Executor<'e> for &'e Pool {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Pooled(self.get().await?)) })
+impl<'e> Executor<'e> for &'e Pool {}
+impl<'e> Sealed<'e> for &'e Pool {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(
+            async move { Ok(Handle::Pooled(self.get().await?)) },
+        ))
     }
 }
 
-impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move {
-            self.conn().settle().await?;
-            Ok(Handle::Borrowed(
-                &self.conn().client,
-                Some(&self.conn().state),
-            ))
-        })
+impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {}
+impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
+            self.settle().await?;
+            Ok(Handle::Borrowed(self.unmarked_client(), Some(self.state())))
+        }))
     }
 }
 
-impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {
-    fn __handle(self) -> HandleFuture<'e> {
+impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {}
+impl<'e, 'p: 'e> Sealed<'e> for &'e mut PooledConnection<'p> {
+    fn handle(self) -> Pending<'e> {
         let this: &'e PooledConnection<'p> = self;
-        this.__handle()
+        this.handle()
     }
 }
 
-impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self.client(), Some(self.state()))) })
+impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {}
+impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
+            Ok(Handle::Borrowed(self.client(), Some(self.state())))
+        }))
     }
 }
 
-impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {
-    fn __handle(self) -> HandleFuture<'e> {
+impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {}
+impl<'e, 'c: 'e> Sealed<'e> for &'e mut Transaction<'c> {
+    fn handle(self) -> Pending<'e> {
         let this: &'e Transaction<'c> = self;
-        this.__handle()
+        this.handle()
     }
 }
 
-impl<'e> Executor<'e> for &'e Client {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self, None)) })
+impl<'e> Executor<'e> for &'e Client {}
+impl<'e> Sealed<'e> for &'e Client {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move { Ok(Handle::Borrowed(self, None)) }))
     }
 }
 
-impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {
-    fn __handle(self) -> HandleFuture<'e> {
-        Box::pin(async move { Ok(Handle::Borrowed(self.client(), None)) })
+impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {}
+impl<'e, 't: 'e> Sealed<'e> for &'e tokio_postgres::Transaction<'t> {
+    fn handle(self) -> Pending<'e> {
+        Pending(Box::pin(async move {
+            Ok(Handle::Borrowed(self.client(), None))
+        }))
     }
 }
 
 impl<'e> Handle<'e> {
     fn parts(&self) -> (&Client, Option<&ConnState>) {
         match self {
-            Handle::Pooled(c) => (&c.conn().client, Some(&c.conn().state)),
+            Handle::Pooled(c) => (c.unmarked_client(), Some(c.state())),
             Handle::Borrowed(client, state) => (client, *state),
         }
     }
@@ -118,9 +154,7 @@ impl<'e> Handle<'e> {
     pub(crate) fn note_session(&self, changes_session: bool) {
         if changes_session {
             if let (_, Some(state)) = self.parts() {
-                state
-                    .needs_reset
-                    .store(true, std::sync::atomic::Ordering::Release);
+                state.mark_needs_reset();
             }
         }
     }
@@ -129,8 +163,7 @@ impl<'e> Handle<'e> {
         let (client, cache) = self.parts();
         match cache {
             Some(state) => state
-                .cache
-                .get_or_prepare(client, sql)
+                .cached_statement(client, sql)
                 .await
                 .map_err(|e| self.fail(e)),
             None => client
@@ -154,7 +187,7 @@ impl<'e> Handle<'e> {
         F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
-        match self.parts().1.and_then(|s| s.query_timeout) {
+        match self.parts().1.and_then(|s| s.query_timeout()) {
             None => self.run_statement(sql, params, op).await,
             Some(limit) => {
                 match tokio::time::timeout(limit, self.run_statement(sql, params, op)).await {
@@ -163,9 +196,7 @@ impl<'e> Handle<'e> {
                         // The connection is mid-statement in an unknown state:
                         // never hand it out again.
                         if let (_, Some(state)) = self.parts() {
-                            state
-                                .broken
-                                .store(true, std::sync::atomic::Ordering::Release);
+                            state.mark_broken();
                         }
                         Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
                         "client-side query_timeout of {limit:?} elapsed; the connection is discarded"
@@ -186,7 +217,7 @@ impl<'e> Handle<'e> {
         F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
-        if matches!(self.parts().1, Some(state) if !state.cache.enabled) {
+        if matches!(self.parts().1, Some(state) if !state.statement_cache_enabled()) {
             let typed = typed_params(params)?;
             return op(Target::Unnamed(typed))
                 .await
@@ -197,7 +228,7 @@ impl<'e> Handle<'e> {
             Ok(r) => Ok(r),
             Err(e) if is_stale_statement(&e) => {
                 if let (_, Some(state)) = self.parts() {
-                    state.cache.evict(sql);
+                    state.evict_statement(sql);
                 }
                 let stmt = self.statement(sql).await?;
                 op(Target::Named(stmt))
@@ -213,9 +244,7 @@ impl<'e> Handle<'e> {
             // The session is gone or in an unknown state: make sure the pool
             // discards it even if the socket does not look closed yet.
             if let (_, Some(state)) = self.parts() {
-                state
-                    .broken
-                    .store(true, std::sync::atomic::Ordering::Release);
+                state.mark_broken();
             }
         }
         // Kind and SQLSTATE only: never the SQL's parameters.
@@ -364,77 +393,4 @@ fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
                 && e.as_db_error()
                     .is_some_and(|d| d.message().contains("cached plan")))
     })
-}
-
-/// Prepared statements of one connection, keyed by their static SQL. When
-/// `enabled` is off (PgBouncer mode) the executor sends unnamed statements
-/// and never consults the cache.
-///
-/// The key is the SQL's address and length, not its text: the SQL is a
-/// `&'static str` from the macro, so hashing two words replaces hashing the
-/// whole statement on every query. Two copies of the same text at different
-/// addresses just get one entry each.
-#[derive(Debug, Default)]
-pub(crate) struct StatementCache {
-    map: Mutex<StatementMap>,
-    pub(crate) enabled: bool,
-}
-
-type StatementMap = HashMap<(usize, usize), Statement, BuildHasherDefault<AddressHasher>>;
-
-/// Hashes the (address, length) key: both are already well spread.
-#[derive(Debug, Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (self.0.rotate_left(5) ^ n as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-fn key(sql: &'static str) -> (usize, usize) {
-    (sql.as_ptr() as usize, sql.len())
-}
-
-impl StatementCache {
-    pub(crate) fn new(enabled: bool) -> Self {
-        StatementCache {
-            map: Mutex::default(),
-            enabled,
-        }
-    }
-
-    async fn get_or_prepare(&self, client: &Client, sql: &'static str) -> Result<Statement, Error> {
-        if let Some(s) = self.lock().get(&key(sql)) {
-            return Ok(s.clone());
-        }
-        let stmt = client.prepare(sql).await.map_err(Error::from)?;
-        self.lock().insert(key(sql), stmt.clone());
-        Ok(stmt)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, StatementMap> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    pub(crate) fn evict(&self, sql: &'static str) {
-        self.lock().remove(&key(sql));
-    }
-
-    pub(crate) fn clear(&self) {
-        self.lock().clear();
-    }
-
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
-    }
 }

@@ -1,3 +1,13 @@
+// Module dependency direction (a module uses only those to its left; the
+// test in layering.rs holds it):
+//
+//   error → config → tls, credentials → connect
+//         → conn_state, posture, tenant → pool → executor, health → query
+//
+// `conn_state` owns the per-connection flags and statement cache; `pool`
+// never imports `executor` or `health`: the executor adapts pool types (and
+// plain tokio-postgres clients) to `Executor`, and health reads the pool.
+
 //! # secure-pg
 //!
 //! PostgreSQL for Rust services where the secure way is the easy way:
@@ -40,15 +50,20 @@
 #![warn(missing_docs)]
 
 mod config;
+mod conn_state;
 mod connect;
 pub mod credentials;
 mod error;
 mod executor;
 mod health;
 mod pool;
+mod posture;
 mod query;
 mod tenant;
 mod tls;
+
+#[cfg(test)]
+mod layering;
 
 pub use config::{
     ChannelBinding, Config, ConfigBuilder, Environment, Host, RootCerts, Secret, SslMode,
@@ -57,10 +72,11 @@ pub use config::{
 pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
-pub use health::{Finding, Health, Severity};
+pub use health::Health;
 pub use pool::{
     Pool, PoolBuilder, PoolState, PooledConnection, Transaction, TransactionOptions, TxFuture,
 };
+pub use posture::{Finding, FindingCode, Severity};
 pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 
@@ -75,7 +91,6 @@ pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::executor::{Handle, HandleFuture};
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;
@@ -89,13 +104,15 @@ pub mod __private {
     }
 
     /// Builds a `secure_query_as!` query; the bound puts a missing
-    /// `FromRow` on the user's type with the trait's own message.
+    /// `FromRow` on the user's type with the trait's own message. Used by
+    /// the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[inline(always)]
-    pub fn query_as<'a, T: crate::FromRow, const N: usize>(
+    pub fn query_as_unchecked_from_macro<'a, T: crate::FromRow, const N: usize>(
         sql: &'static str,
         params: [&'a (dyn ToSql + Sync); N],
     ) -> QueryAs<'a, T, N> {
-        QueryAs::__new(sql, params)
+        QueryAs::__unchecked_from_macro(sql, params)
     }
 
     /// A value a `FromRow` field can be read into.

@@ -46,8 +46,11 @@ impl<const N: usize> std::fmt::Debug for Query<'_, N> {
 }
 
 impl<'a, const N: usize> Query<'a, N> {
+    /// The statement `secure_query!` checked, with its arguments. Used by
+    /// the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[doc(hidden)]
-    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+    pub fn __unchecked_from_macro(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         Query {
             sql,
             params,
@@ -55,6 +58,9 @@ impl<'a, const N: usize> Query<'a, N> {
         }
     }
 
+    /// Marks the statement as changing session state (the macro decided
+    /// this at compile time), so the connection is reset before its next
+    /// checkout. Used by the macros' expansion only.
     #[doc(hidden)]
     pub fn __changes_session(mut self) -> Self {
         self.session = true;
@@ -70,7 +76,7 @@ impl<'a, const N: usize> Query<'a, N> {
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
         let span = query_span(self.sql);
         async {
-            let handle = executor.__handle().await?;
+            let handle = crate::executor::handle(executor).await?;
             handle.note_session(self.session);
             handle.execute(self.sql, &self.params).await
         }
@@ -82,7 +88,7 @@ impl<'a, const N: usize> Query<'a, N> {
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
         let span = query_span(self.sql);
         async {
-            let handle = executor.__handle().await?;
+            let handle = crate::executor::handle(executor).await?;
             handle.note_session(self.session);
             handle.query(self.sql, &self.params).await
         }
@@ -150,14 +156,20 @@ impl<T, const N: usize> std::fmt::Debug for QueryAs<'_, T, N> {
 }
 
 impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
+    /// The statement `secure_query_as!` checked, with its arguments. Used
+    /// by the macros' expansion only; calling it by hand bypasses every
+    /// compile-time check — never do that.
     #[doc(hidden)]
-    pub fn __new(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
+    pub fn __unchecked_from_macro(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         QueryAs {
-            inner: Query::__new(sql, params),
+            inner: Query::__unchecked_from_macro(sql, params),
             _row: PhantomData,
         }
     }
 
+    /// Marks the statement as changing session state (the macro decided
+    /// this at compile time), so the connection is reset before its next
+    /// checkout. Used by the macros' expansion only.
     #[doc(hidden)]
     pub fn __changes_session(mut self) -> Self {
         self.inner.session = true;
@@ -207,7 +219,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     where
         'a: 'e,
     {
-        let handle = executor.__handle().await?;
+        let handle = crate::executor::handle(executor).await?;
         handle.note_session(self.inner.session);
         let stream = handle.stream(self.inner.sql, &self.inner.params).await?;
         Ok(RowStream {

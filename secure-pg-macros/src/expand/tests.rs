@@ -42,7 +42,7 @@ fn query_expansion_shape() {
         MacroKind::Query,
     );
     let expected = normalize(quote! {
-        ::secure_pg::__private::Query::__new(
+        ::secure_pg::__private::Query::__unchecked_from_macro(
             "SELECT * FROM t WHERE a = $1 AND b = $2",
             [
                 ::secure_pg::__private::bind(&(a)),
@@ -58,7 +58,9 @@ fn query_without_arguments() {
     let out = ok(quote!("SELECT 1"), MacroKind::Query);
     assert_eq!(
         out,
-        normalize(quote!(::secure_pg::__private::Query::__new("SELECT 1", [])))
+        normalize(quote!(
+            ::secure_pg::__private::Query::__unchecked_from_macro("SELECT 1", [])
+        ))
     );
     // A trailing comma is fine.
     ok(quote!("SELECT 1",), MacroKind::Query);
@@ -72,7 +74,7 @@ fn query_as_expansion_shape() {
         MacroKind::QueryAs,
     );
     let expected = normalize(quote! {
-        ::secure_pg::__private::query_as::<my::Widget<'static>, 1>(
+        ::secure_pg::__private::query_as_unchecked_from_macro::<my::Widget<'static>, 1>(
             "SELECT id FROM w WHERE id = $1",
             [::secure_pg::__private::bind(&(id))]
         )
@@ -83,7 +85,7 @@ fn query_as_expansion_shape() {
         MacroKind::QueryAsUnparsed,
     );
     assert!(
-        out.contains("query_as :: < Widget , 0 > (\"SELECT id FROM w\" , [])"),
+        out.contains("query_as_unchecked_from_macro :: < Widget , 0 > (\"SELECT id FROM w\" , [])"),
         "{out}"
     );
 }
@@ -386,7 +388,10 @@ fn check_sql_and_expand_checked_for_rewritten_sql() {
     assert_eq!(info.placeholders, 2);
     let ty: Type = syn::parse_quote!(Row);
     let out = expand_checked(Some(&ty), sql, Span::call_site(), &args).to_string();
-    assert!(out.contains("query_as :: < Row , 2 >"), "{out}");
+    assert!(
+        out.contains("query_as_unchecked_from_macro :: < Row , 2 >"),
+        "{out}"
+    );
     assert!(out.contains("bind (& (tenant))"), "{out}");
     assert!(check_sql(sql, Span::call_site(), &args[..1], MacroKind::Query.mode()).is_err());
 }
@@ -418,7 +423,7 @@ fn run_turns_errors_into_compile_errors() {
     let out = run(quote!(sql), MacroKind::Query).to_string();
     assert!(out.contains("compile_error"), "{out}");
     let out = run(quote!("SELECT 1"), MacroKind::Query).to_string();
-    assert!(out.contains("Query :: __new"), "{out}");
+    assert!(out.contains("Query :: __unchecked_from_macro"), "{out}");
 }
 
 #[test]

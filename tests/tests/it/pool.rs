@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use secure_pg::credentials::FilePassword;
 use secure_pg::{
-    secure_query, secure_query_as, Config, Environment, ErrorKind, Pool, TransactionOptions,
+    secure_query, secure_query_as, Config, Environment, ErrorKind, FindingCode, Pool,
+    TransactionOptions,
 };
 use secure_pg_tests::{free_port, shared, Cluster, ClusterSpec, ServerCert, APP_PASSWORD};
 
@@ -431,14 +432,19 @@ async fn health_check_reports_tls_and_posture() {
         "{h:?}"
     );
     assert_eq!(h.tls.as_ref().unwrap().version, "TLSv1.3");
-    assert!(h.findings.iter().all(|f| f.code != "role-is-superuser"));
+    assert!(h
+        .findings
+        .iter()
+        .all(|f| f.code != FindingCode::RoleIsSuperuser));
     let admin = Pool::builder()
         .build(config(&valid().superuser_url()))
         .await
         .unwrap();
     let h = admin.health_check().await;
     assert!(
-        h.findings.iter().any(|f| f.code == "role-is-superuser"),
+        h.findings
+            .iter()
+            .any(|f| f.code == FindingCode::RoleIsSuperuser),
         "{h:?}"
     );
 }

@@ -1,0 +1,233 @@
+//! [`PoolBuilder`] and the pool's options: everything set before the pool
+//! exists, and `build`, which wires the bb8 manager together and runs the
+//! startup posture check on the first connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::connect::Connector;
+use crate::credentials::{CachedProvider, CredentialProvider, StaticPassword};
+use crate::error::Error;
+
+use super::manager::{Checks, FailureBoard, LogSink, Manager};
+use super::{Pool, Shared};
+
+/// Pool settings; see [`PoolBuilder`].
+#[derive(Debug, Clone)]
+pub(super) struct PoolOptions {
+    pub(super) max_size: u32,
+    pub(super) min_idle: Option<u32>,
+    pub(super) checkout_timeout: Duration,
+    pub(super) max_lifetime: Option<Duration>,
+    pub(super) idle_timeout: Option<Duration>,
+    pub(super) idle_check_after: Duration,
+    pub(super) statement_cache: bool,
+    pub(super) query_timeout: Option<Duration>,
+    pub(super) credentials: Option<Arc<dyn CredentialProvider>>,
+    pub(super) lazy: bool,
+    pub(super) allow_weak_sslmode: bool,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        PoolOptions {
+            max_size: 10,
+            min_idle: None,
+            checkout_timeout: Duration::from_secs(5),
+            max_lifetime: Some(Duration::from_secs(30 * 60)),
+            idle_timeout: Some(Duration::from_secs(10 * 60)),
+            idle_check_after: Duration::from_secs(30),
+            statement_cache: true,
+            query_timeout: None,
+            credentials: None,
+            lazy: false,
+            allow_weak_sslmode: false,
+        }
+    }
+}
+
+/// Configures and builds a [`Pool`].
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), secure_pg::Error> {
+/// use std::time::Duration;
+/// use secure_pg::{Config, Pool};
+/// use secure_pg::credentials::FilePassword;
+///
+/// let pool = Pool::builder()
+///     .max_size(16)
+///     .checkout_timeout(Duration::from_secs(2))
+///     .credentials(FilePassword::new("/run/secrets/db-password"))
+///     .build(Config::from_env()?)
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Default)]
+#[must_use]
+pub struct PoolBuilder {
+    options: PoolOptions,
+}
+
+impl PoolBuilder {
+    /// Most connections open at once (default 10).
+    pub fn max_size(mut self, n: u32) -> Self {
+        self.options.max_size = n.max(1);
+        self
+    }
+    /// Idle connections kept open ahead of demand (default none).
+    pub fn min_idle(mut self, n: u32) -> Self {
+        self.options.min_idle = Some(n);
+        self
+    }
+    /// Longest wait for a connection before a
+    /// [`ErrorKind::PoolTimeout`](crate::ErrorKind::PoolTimeout) error
+    /// (default 5 s).
+    pub fn checkout_timeout(mut self, t: Duration) -> Self {
+        self.options.checkout_timeout = t;
+        self
+    }
+    /// Connections older than this are closed when returned and never
+    /// handed out (default 30 min); `None` keeps them forever.
+    pub fn max_lifetime(mut self, t: impl Into<Option<Duration>>) -> Self {
+        self.options.max_lifetime = t.into();
+        self
+    }
+    /// Idle connections beyond `min_idle` are closed after this (default
+    /// 10 min).
+    pub fn idle_timeout(mut self, t: impl Into<Option<Duration>>) -> Self {
+        self.options.idle_timeout = t.into();
+        self
+    }
+    /// A connection idle this long is pinged before being handed out
+    /// (default 30 s); one used more recently costs no round trip.
+    pub fn idle_check_after(mut self, t: Duration) -> Self {
+        self.options.idle_check_after = t;
+        self
+    }
+    /// Where passwords come from for each new connection (default: the
+    /// configuration's password).
+    pub fn credentials(mut self, provider: impl CredentialProvider + 'static) -> Self {
+        self.options.credentials = Some(Arc::new(provider));
+        self
+    }
+    /// Keep prepared statements per connection (default on). Turn it off
+    /// behind PgBouncer in transaction mode.
+    pub fn statement_cache(mut self, on: bool) -> Self {
+        self.options.statement_cache = on;
+        self
+    }
+    /// A client-side bound on every statement run through the pool's
+    /// connections, for when the server or the network stops answering
+    /// (the server-side `statement_timeout` cannot fire then). When it
+    /// fires the caller gets
+    /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) and the
+    /// connection is discarded, never reused in an unknown state. Off by default.
+    pub fn query_timeout(mut self, t: Duration) -> Self {
+        self.options.query_timeout = Some(t);
+        self
+    }
+    /// Do not connect while building; the first checkout connects. By
+    /// default `build` makes one connection so that a wrong password, a bad
+    /// certificate or an unreachable server fails at startup.
+    pub fn lazy(mut self, lazy: bool) -> Self {
+        self.options.lazy = lazy;
+        self
+    }
+
+    /// Accept an `sslmode` weaker than `verify-full` in production (it is
+    /// otherwise a startup error there). `require` and `verify-ca` do not
+    /// prove the server is the one you meant; say so in a comment next to
+    /// this call.
+    pub fn dangerous_allow_sslmode_below_verify_full(mut self) -> Self {
+        self.options.allow_weak_sslmode = true;
+        self
+    }
+
+    /// Builds the pool for `config`.
+    ///
+    /// Unless [`PoolBuilder::lazy`], one connection is made and the security
+    /// posture is checked: in production (`APP_ENV=production` or
+    /// [`crate::Environment::Production`]) a superuser or `BYPASSRLS` role,
+    /// or an `sslmode` below `verify-full` (unless allowed), refuses to
+    /// start with an error listing every finding; elsewhere findings are
+    /// logged once as warnings.
+    pub async fn build(self, config: Config) -> Result<Pool, Error> {
+        let o = self.options;
+        let credentials = o
+            .credentials
+            .clone()
+            .unwrap_or_else(|| Arc::new(StaticPassword::new(config.password.clone())));
+        let connector = Connector::new(config)?;
+        let config = connector.config.clone();
+        let failures = Arc::new(FailureBoard::default());
+        let checks = Checks {
+            requires_tls: config.sslmode.requires_tls(),
+            idle_check_after: o.idle_check_after,
+            max_lifetime: o.max_lifetime,
+        };
+        let manager = Manager {
+            connector,
+            failures: failures.clone(),
+            credentials: CachedProvider::new(credentials),
+            checks,
+            statement_cache: o.statement_cache,
+            query_timeout: o.query_timeout,
+        };
+        let bb8 = bb8::Pool::builder()
+            .max_size(o.max_size)
+            .min_idle(o.min_idle)
+            .max_lifetime(o.max_lifetime)
+            .idle_timeout(o.idle_timeout)
+            // Our own timeout bounds checkouts; bb8's only needs to be
+            // long enough for the first connection at startup.
+            .connection_timeout(o.checkout_timeout.max(config.get_connect_timeout()))
+            // Checkouts are verified by `Pool::get` (no round trip unless one
+            // is due), not by bb8's per-checkout `is_valid` future.
+            .test_on_check_out(false)
+            .retry_connection(false)
+            .error_sink(Box::new(LogSink))
+            .build_unchecked(manager);
+        let pool = Pool {
+            shared: Arc::new(Shared {
+                config,
+                checks,
+                failures,
+                gate: Semaphore::new(o.max_size as usize),
+                bb8,
+                options: o,
+            }),
+        };
+        if !pool.shared.options.lazy {
+            pool.startup_lint().await?;
+        }
+        Ok(pool)
+    }
+}
+
+/// The startup check `build` runs unless the pool is lazy.
+impl Pool {
+    async fn startup_lint(&self) -> Result<(), Error> {
+        // The first connection is bounded by the connect timeout, which may
+        // be longer than a checkout is allowed to wait once running.
+        let timeout = self
+            .shared
+            .options
+            .checkout_timeout
+            .max(self.config().get_connect_timeout());
+        let conn = self.get_within(timeout, None).await?;
+        let posture = crate::posture::query_posture(conn.unmarked_client()).await;
+        drop(conn);
+        let Some(posture) = posture? else {
+            return Ok(());
+        };
+        crate::posture::startup_check(
+            &posture,
+            self.config().get_sslmode(),
+            self.config().environment.is_production(),
+            self.shared.options.allow_weak_sslmode,
+        )
+    }
+}

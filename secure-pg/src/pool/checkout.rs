@@ -1,0 +1,233 @@
+//! Checking a connection out: the FIFO gate, the no-round-trip fast path,
+//! the full path that waits for bb8 or a connect failure, and the
+//! [`PooledConnection`] guard that returns the connection when dropped.
+
+use std::fmt;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio::sync::SemaphorePermit;
+use tokio_postgres::Client;
+
+use crate::conn_state::ConnState;
+use crate::connect::ConnectionInfo;
+use crate::error::{Error, ErrorKind};
+
+use super::manager::Manager;
+use super::Pool;
+
+impl Pool {
+    /// Checks a connection out, waiting in FIFO order up to the checkout
+    /// timeout.
+    pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
+        // Fast path: a free permit (so nobody is queued ahead of us) and an
+        // idle connection: no timers, no waiting, no failure watch.
+        if let Ok(permit) = self.shared.gate.try_acquire() {
+            if self.shared.bb8.state().idle_connections > 0 {
+                let started = Instant::now();
+                let conn = self
+                    .shared
+                    .bb8
+                    .get()
+                    .await
+                    .map_err(|e| self.run_error(e, started))?;
+                if let Ok(None) = self.shared.checks.quick(&conn) {
+                    return Ok(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+                // Due a reset or ping, or unusable: the full path below.
+                let conn = self.checked(conn).await;
+                if let Some(conn) = conn {
+                    return Ok(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+            }
+            return self
+                .get_within(self.shared.options.checkout_timeout, Some(permit))
+                .await;
+        }
+        self.get_within(self.shared.options.checkout_timeout, None)
+            .await
+    }
+
+    pub(super) async fn get_within<'p>(
+        &'p self,
+        timeout: Duration,
+        permit: Option<SemaphorePermit<'p>>,
+    ) -> Result<PooledConnection<'p>, Error> {
+        let started = Instant::now();
+        let attempt = async {
+            let permit = match permit {
+                Some(p) => p,
+                None => self
+                    .shared
+                    .gate
+                    .acquire()
+                    .await
+                    .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?,
+            };
+            loop {
+                let get = std::pin::pin!(self.shared.bb8.get());
+                let failed = std::pin::pin!(self.connect_failure_since(started));
+                let conn = match futures_util::future::select(get, failed).await {
+                    futures_util::future::Either::Left((r, _)) => {
+                        r.map_err(|e| self.run_error(e, started))?
+                    }
+                    futures_util::future::Either::Right((e, _)) => return Err(e),
+                };
+                if let Some(conn) = self.checked(conn).await {
+                    return Ok::<_, Error>(PooledConnection {
+                        conn,
+                        _permit: permit,
+                    });
+                }
+            }
+        };
+        let result = match tokio::time::timeout(timeout, attempt).await {
+            Ok(r) => r,
+            Err(_) => Err(self.timed_out(started)),
+        };
+        match &result {
+            Ok(_) => tracing::trace!(wait_us = started.elapsed().as_micros() as u64, "checkout"),
+            Err(e) => tracing::warn!(
+                kind = ?e.kind(),
+                wait_ms = started.elapsed().as_millis() as u64,
+                error = %e.detail(),
+                "checkout failed"
+            ),
+        }
+        result
+    }
+
+    /// The connection if it passes the checkout checks (after a reset or
+    /// ping when one is due); otherwise it is marked broken, so that bb8
+    /// discards it when it is dropped here, and `None`.
+    async fn checked<'p>(
+        &'p self,
+        conn: bb8::PooledConnection<'p, Manager>,
+    ) -> Option<bb8::PooledConnection<'p, Manager>> {
+        match self.shared.checks.prepare(&conn).await {
+            Ok(()) => Some(conn),
+            Err(e) => {
+                tracing::debug!(kind = ?e.kind(), error = %e.detail(), "discarding a pooled connection");
+                conn.state.mark_broken();
+                None
+            }
+        }
+    }
+
+    /// Resolves when opening a connection failed after `t` while no idle
+    /// connection could serve the waiter instead: the connection made on
+    /// its behalf failed, so it gets the real cause (refused,
+    /// authentication, TLS) now rather than a bare timeout later, as a
+    /// direct connect would.
+    async fn connect_failure_since(&self, t: Instant) -> Error {
+        // A failure up to one connect timeout before this checkout still
+        // counts when the pool has no connection at all: bb8 may not start
+        // another attempt for this waiter while one it started for an
+        // earlier waiter has just failed, and nothing else can come back.
+        let recent = t
+            .checked_sub(self.config().get_connect_timeout())
+            .unwrap_or(t);
+        loop {
+            let notified = self.shared.failures.notify.notified();
+            let state = self.shared.bb8.state();
+            if state.idle_connections == 0 {
+                let window = if state.connections == 0 { recent } else { t };
+                if let Some(e) = self.shared.failures.current(window) {
+                    return e;
+                }
+            }
+            notified.await;
+        }
+    }
+
+    fn run_error(&self, e: bb8::RunError<Error>, started: Instant) -> Error {
+        match e {
+            bb8::RunError::User(e) => e,
+            bb8::RunError::TimedOut => self.timed_out(started),
+        }
+    }
+
+    fn timed_out(&self, started: Instant) -> Error {
+        let state = self.state();
+        let mut e = Error::from_kind(ErrorKind::PoolTimeout).with_detail(format!(
+            "waited {:?} for a connection; {} of {} in use",
+            started.elapsed(),
+            state.in_use,
+            state.max_size
+        ));
+        if let Some(cause) = self.shared.failures.since(started) {
+            e = e.with_detail(format!(
+                "last connection attempt failed: {}",
+                cause.detail()
+            ));
+        }
+        e
+    }
+}
+
+/// A connection checked out of a [`Pool`]; returned when dropped.
+pub struct PooledConnection<'p> {
+    // Field order matters: the connection goes back to bb8 before the
+    // permit lets the next waiter in.
+    pub(super) conn: bb8::PooledConnection<'p, Manager>,
+    _permit: SemaphorePermit<'p>,
+}
+
+impl fmt::Debug for PooledConnection<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PooledConnection")
+            .field("info", &self.conn.info)
+            .finish()
+    }
+}
+
+impl Drop for PooledConnection<'_> {
+    fn drop(&mut self) {
+        let since_connect = self.conn.info.connected_at.elapsed().as_micros() as u64;
+        self.conn.last_used.store(since_connect, Ordering::Relaxed);
+    }
+}
+
+impl<'p> PooledConnection<'p> {
+    /// The client without marking the connection for reset, for the
+    /// crate's own statements: the executor's (which mark it themselves
+    /// when the macro says the statement changes session state) and the
+    /// posture query.
+    pub(crate) fn unmarked_client(&self) -> &Client {
+        &self.conn.client
+    }
+
+    pub(crate) fn state(&self) -> &ConnState {
+        &self.conn.state
+    }
+
+    /// Rolls back a transaction left open by a dropped future before the
+    /// connection is used again directly.
+    pub(crate) async fn settle(&self) -> Result<(), Error> {
+        self.conn.settle().await
+    }
+
+    /// What was verified about this connection when it was made.
+    pub fn info(&self) -> &ConnectionInfo {
+        &self.conn.info
+    }
+
+    /// The underlying `tokio_postgres::Client`, for what the macros do not
+    /// cover. The connection is reset (`DISCARD ALL`) before its next
+    /// checkout, since anything may have been run on it.
+    pub fn client(&self) -> &Client {
+        self.conn.state.mark_needs_reset();
+        &self.conn.client
+    }
+
+    /// How many prepared statements this connection has cached.
+    pub fn cached_statements(&self) -> usize {
+        self.conn.state.cached_statements()
+    }
+}

@@ -1,0 +1,211 @@
+//! The bb8 connection manager: how a physical connection is opened (fresh
+//! credentials, verified TLS), what a checkout checks before handing it out,
+//! and the board that lets a waiting checkout report the real connect error.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio_postgres::Client;
+
+use crate::config::Secret;
+use crate::conn_state::ConnState;
+use crate::connect::{ConnectionInfo, Connector};
+use crate::credentials::CachedProvider;
+use crate::error::{Error, ErrorKind};
+
+/// One physical connection as the pool holds it.
+pub(super) struct PgConn {
+    pub(super) client: Client,
+    pub(super) info: ConnectionInfo,
+    pub(super) state: ConnState,
+    /// Microseconds after `info.connected_at` when it was last returned.
+    pub(super) last_used: AtomicU64,
+}
+
+impl PgConn {
+    /// Rolls back a transaction left open by a dropped future before the
+    /// connection is used again directly.
+    pub(super) async fn settle(&self) -> Result<(), Error> {
+        if self.state.in_transaction() {
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(Error::from)?;
+            self.state.leave_transaction();
+        }
+        Ok(())
+    }
+}
+
+/// The most recent failure to open a connection, so that a waiting
+/// checkout can report the real cause (bb8 itself only reports a timeout).
+#[derive(Default)]
+pub(super) struct FailureBoard {
+    last: Mutex<Option<(Instant, Error)>>,
+    last_success: Mutex<Option<Instant>>,
+    pub(super) notify: tokio::sync::Notify,
+}
+
+impl FailureBoard {
+    fn record(&self, e: &Error) {
+        *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), e.duplicate()));
+        self.notify.notify_waiters();
+    }
+
+    fn record_success(&self) {
+        *self.last_success.lock().unwrap_or_else(|p| p.into_inner()) = Some(Instant::now());
+    }
+
+    /// The latest failure if it is newer than both `t` and the latest
+    /// successful connect: the database is failing new connections now.
+    pub(super) fn current(&self, t: Instant) -> Option<Error> {
+        let success = *self.last_success.lock().unwrap_or_else(|p| p.into_inner());
+        match &*self.last.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((at, e)) if *at >= t && success.is_none_or(|s| *at > s) => Some(e.duplicate()),
+            _ => None,
+        }
+    }
+
+    pub(super) fn since(&self, t: Instant) -> Option<Error> {
+        match &*self.last.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((at, e)) if *at >= t => Some(e.duplicate()),
+            _ => None,
+        }
+    }
+}
+
+pub(super) struct Manager {
+    pub(super) connector: Connector,
+    pub(super) failures: Arc<FailureBoard>,
+    pub(super) credentials: CachedProvider,
+    pub(super) checks: Checks,
+    pub(super) statement_cache: bool,
+    pub(super) query_timeout: Option<Duration>,
+}
+
+/// What a checkout verifies before handing a connection out.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Checks {
+    pub(super) requires_tls: bool,
+    pub(super) idle_check_after: Duration,
+    pub(super) max_lifetime: Option<Duration>,
+}
+
+/// Work a connection needs before it can be handed out.
+pub(super) enum Prepare {
+    Reset,
+    Ping,
+}
+
+impl Checks {
+    /// The checks that need no round trip: the common checkout stops here.
+    pub(super) fn quick(&self, conn: &PgConn) -> Result<Option<Prepare>, Error> {
+        if conn.client.is_closed() {
+            return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
+        }
+        if self.requires_tls && conn.info.tls.is_none() {
+            return Err(Error::from_kind(ErrorKind::TlsRequired)
+                .with_detail("connection was not verified as encrypted"));
+        }
+        let age = conn.info.connected_at.elapsed();
+        if self.max_lifetime.is_some_and(|max| age >= max) {
+            return Err(Error::from_kind(ErrorKind::Connection)
+                .with_detail("connection reached max_lifetime"));
+        }
+        if conn.state.needs_reset() {
+            return Ok(Some(Prepare::Reset));
+        }
+        let idle = age.saturating_sub(Duration::from_micros(
+            conn.last_used.load(Ordering::Relaxed),
+        ));
+        Ok((idle >= self.idle_check_after).then_some(Prepare::Ping))
+    }
+
+    /// All checks, with the round trip when one is due.
+    pub(super) async fn prepare(&self, conn: &PgConn) -> Result<(), Error> {
+        match self.quick(conn)? {
+            None => Ok(()),
+            Some(Prepare::Reset) => {
+                conn.client
+                    .batch_execute("DISCARD ALL")
+                    .await
+                    .map_err(Error::from)?;
+                conn.state.finish_reset();
+                Ok(())
+            }
+            Some(Prepare::Ping) => conn
+                .client
+                .simple_query("")
+                .await
+                .map(|_| ())
+                .map_err(Error::from),
+        }
+    }
+}
+
+impl Manager {
+    async fn open(&self, password: &Secret) -> Result<PgConn, Error> {
+        let (client, info) = self.connector.connect_with(Some(password)).await?;
+        Ok(PgConn {
+            client,
+            info,
+            state: ConnState::new(self.statement_cache, self.query_timeout),
+            last_used: AtomicU64::new(0),
+        })
+    }
+}
+
+impl bb8::ManageConnection for Manager {
+    // Boxed: bb8 moves connections by value on every checkout and return;
+    // a pointer is cheaper to move than the whole client.
+    type Connection = Box<PgConn>;
+    type Error = Error;
+
+    async fn connect(&self) -> Result<Box<PgConn>, Error> {
+        let result = async {
+            let password = self.credentials.get(false).await?;
+            match self.open(&password).await {
+                Err(e) if e.kind() == ErrorKind::Authentication => {
+                    // The secret may have rotated since it was cached or
+                    // read: ask once more, bypassing the cache.
+                    let fresh = self.credentials.get(true).await?;
+                    self.open(&fresh).await
+                }
+                other => other,
+            }
+        }
+        .await;
+        match &result {
+            Ok(_) => self.failures.record_success(),
+            Err(e) => self.failures.record(e),
+        }
+        result.map(Box::new)
+    }
+
+    async fn is_valid(&self, conn: &mut Box<PgConn>) -> Result<(), Error> {
+        // Not called on checkout (the pool checks there itself, see
+        // `Pool::get`); kept equivalent for bb8's other uses.
+        self.checks.prepare(conn).await
+    }
+
+    fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {
+        // A connection returned inside a transaction is discarded rather
+        // than trusted to roll back.
+        conn.client.is_closed() || conn.state.in_transaction() || conn.state.is_broken()
+    }
+}
+
+/// Logs bb8's background connect failures (a checkout reports its own).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct LogSink;
+
+impl bb8::ErrorSink<Error> for LogSink {
+    fn sink(&self, e: Error) {
+        tracing::warn!(kind = ?e.kind(), error = %e.detail(), "background connection attempt failed");
+    }
+    fn boxed_clone(&self) -> Box<dyn bb8::ErrorSink<Error>> {
+        Box::new(*self)
+    }
+}

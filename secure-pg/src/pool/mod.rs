@@ -1,0 +1,139 @@
+//! The connection pool: bb8 underneath, with our own connection manager so
+//! that every physical connection is TLS-verified with `pg_stat_ssl`, gets
+//! fresh credentials, and keeps a prepared-statement cache.
+//!
+//! # What is checked when
+//!
+//! * **When a connection is made**: TLS per the `sslmode` (chain, host
+//!   name), then one round trip asking the server whether it sees the
+//!   session as encrypted and with which protocol and cipher. A connection
+//!   that fails this is never added to the pool.
+//! * **On every checkout, with no round trip**: that the connection passed
+//!   that check, that its socket is not closed, that it is younger than
+//!   `max_lifetime`, and that it is not inside a transaction left behind.
+//!   This is enough because a TLS session cannot be downgraded in place:
+//!   once the handshake is done every byte of the connection is encrypted
+//!   and authenticated under it, and any tampering closes the connection,
+//!   which the closed check catches.
+//! * **On checkout after a quiet period** (`idle_check_after`, default
+//!   30 s): a cheap round trip (an empty query) to catch connections the
+//!   server or the network dropped silently.
+//! * **On checkout after a session change**: `DISCARD ALL` (see below).
+//!
+//! # Session state
+//!
+//! A statement that changes session state (`SET`, `RESET`, temporary
+//! tables, `LISTEN`, `PREPARE`, `set_config(.., false)`) is known to the
+//! macros at compile time; running one marks the connection, and the next
+//! checkout runs `DISCARD ALL` first. Raw access to the
+//! `tokio_postgres::Client` marks it too, since anything may have been run.
+//! Ordinary queries cost no extra round trip.
+//!
+//! # Fairness
+//!
+//! Checkouts pass through a FIFO semaphore with one permit per connection
+//! before reaching bb8, so waiters are served in arrival order and a task
+//! that returns a connection cannot take it straight back ahead of older
+//! waiters.
+//!
+//! # Layout
+//!
+//! Split the way bb8 splits its own pool: `builder` (options and
+//! [`PoolBuilder::build`]), `manager` (the bb8 connection manager, checkout
+//! checks and the connect-failure board), `checkout` ([`Pool::get`] and
+//! [`PooledConnection`]), `transaction` ([`Transaction`], its options and
+//! the retrying [`Pool::transaction`]); this file holds [`Pool`] itself.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Semaphore;
+
+use crate::config::Config;
+use crate::error::Error;
+
+mod builder;
+mod checkout;
+mod manager;
+mod transaction;
+
+pub use builder::PoolBuilder;
+pub use checkout::PooledConnection;
+pub use transaction::{Transaction, TransactionOptions, TxFuture};
+
+use builder::PoolOptions;
+use manager::{Checks, FailureBoard, Manager};
+
+/// What every clone of a [`Pool`] shares.
+struct Shared {
+    config: Arc<Config>,
+    checks: Checks,
+    failures: Arc<FailureBoard>,
+    gate: Semaphore,
+    bb8: bb8::Pool<Manager>,
+    options: PoolOptions,
+}
+
+/// A pool of verified TLS connections. Cheap to clone; clones share the
+/// connections.
+#[derive(Clone)]
+pub struct Pool {
+    shared: Arc<Shared>,
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = self.state();
+        f.debug_struct("Pool")
+            .field("connections", &state.connections)
+            .field("idle", &state.idle)
+            .field("max_size", &self.shared.options.max_size)
+            .finish()
+    }
+}
+
+/// A snapshot of the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolState {
+    /// Physical connections open (idle or in use).
+    pub connections: u32,
+    /// Idle connections.
+    pub idle: u32,
+    /// Connections checked out right now.
+    pub in_use: u32,
+    /// Configured maximum.
+    pub max_size: u32,
+}
+
+impl Pool {
+    /// A builder with defaults.
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
+    }
+
+    /// A pool for `DATABASE_URL` with default settings.
+    pub async fn from_env() -> Result<Pool, Error> {
+        Pool::builder().build(Config::from_env()?).await
+    }
+
+    /// The pool's current size and use.
+    pub fn state(&self) -> PoolState {
+        let s = self.shared.bb8.state();
+        PoolState {
+            connections: s.connections,
+            idle: s.idle_connections,
+            in_use: s.connections.saturating_sub(s.idle_connections),
+            max_size: self.shared.options.max_size,
+        }
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.shared.config
+    }
+
+    pub(crate) fn options_checkout_timeout(&self) -> Duration {
+        self.shared.options.checkout_timeout
+    }
+}

@@ -1,0 +1,240 @@
+//! Transactions: [`Transaction`] and [`TransactionOptions`], `BEGIN` on a
+//! pooled connection, and [`Pool::transaction`]'s commit-or-rollback with
+//! retries of serialization failures and deadlocks under jittered backoff.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use tokio_postgres::{Client, IsolationLevel};
+
+use crate::conn_state::ConnState;
+use crate::error::Error;
+
+use super::manager::PgConn;
+use super::{Pool, PooledConnection};
+
+impl Pool {
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
+    /// on `Err` or panic. Serialization failures and deadlocks are retried
+    /// (up to 3 attempts in all, with jittered backoff), so `f` may run more
+    /// than once: keep side effects outside it.
+    ///
+    /// ```no_run
+    /// # async fn demo(pool: &secure_pg::Pool) -> Result<(), secure_pg::Error> {
+    /// use secure_pg::secure_query;
+    /// let (from, to, amount) = (1_i64, 2_i64, 10_i64);
+    /// pool.transaction(|tx| Box::pin(async move {
+    ///     secure_query!("UPDATE accounts SET balance = balance - $1 WHERE id = $2", amount, from)
+    ///         .execute(&mut *tx).await?;
+    ///     secure_query!("UPDATE accounts SET balance = balance + $1 WHERE id = $2", amount, to)
+    ///         .execute(&mut *tx).await?;
+    ///     Ok(())
+    /// })).await
+    /// # }
+    /// ```
+    pub async fn transaction<R, F>(&self, f: F) -> Result<R, Error>
+    where
+        F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
+    {
+        self.transaction_with(TransactionOptions::default(), f)
+            .await
+    }
+
+    /// [`Pool::transaction`] with an isolation level, retry budget and an
+    /// optional tenant for row-level security.
+    pub async fn transaction_with<R, F>(
+        &self,
+        options: TransactionOptions,
+        mut f: F,
+    ) -> Result<R, Error>
+    where
+        F: for<'t, 'c> FnMut(&'t mut Transaction<'c>) -> TxFuture<'t, R>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            let mut conn = self.get().await?;
+            let result = async {
+                let mut tx = conn.begin_with(&options).await?;
+                match f(&mut tx).await {
+                    Ok(v) => tx.commit().await.map(|()| v),
+                    Err(e) => {
+                        // Report the caller's error even if rollback fails.
+                        let _ = tx.rollback().await;
+                        Err(e)
+                    }
+                }
+            }
+            .await;
+            drop(conn);
+            match result {
+                Err(e) if e.is_retryable() && attempt < options.max_attempts => {
+                    let backoff = backoff(attempt, options.base_backoff);
+                    tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, kind = ?e.kind(), "retrying transaction");
+                    tokio::time::sleep(backoff).await;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+fn backoff(attempt: u32, base: Duration) -> Duration {
+    // Full jitter: uniform in [0, base * 2^attempt).
+    let cap = base.saturating_mul(1 << attempt.min(10));
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    let mut x = nanos ^ 0x9E37_79B9_7F4A_7C15 ^ ((attempt as u64) << 32);
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    let cap_nanos = cap.as_nanos().max(1) as u64;
+    Duration::from_nanos(x % cap_nanos)
+}
+
+/// The future a transaction body returns.
+pub type TxFuture<'t, R> = Pin<Box<dyn Future<Output = Result<R, Error>> + Send + 't>>;
+
+/// How [`Pool::transaction_with`] runs a transaction.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct TransactionOptions {
+    /// Isolation level (default: the server's, usually READ COMMITTED).
+    pub isolation: Option<IsolationLevel>,
+    /// Attempts in all, retries of serialization failures and deadlocks
+    /// included (default 3).
+    pub max_attempts: u32,
+    /// Base of the exponential, fully jittered backoff (default 10 ms).
+    pub base_backoff: Duration,
+    /// Tenant for row-level-security policies: set with
+    /// `set_config('app.tenant_id', .., true)`, which ends with the
+    /// transaction.
+    pub tenant: Option<crate::tenant::TenantId>,
+}
+
+impl Default for TransactionOptions {
+    fn default() -> Self {
+        TransactionOptions {
+            isolation: None,
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(10),
+            tenant: None,
+        }
+    }
+}
+
+impl TransactionOptions {
+    /// `SERIALIZABLE` with retries.
+    pub fn serializable() -> Self {
+        TransactionOptions {
+            isolation: Some(IsolationLevel::Serializable),
+            ..Default::default()
+        }
+    }
+    /// Sets the isolation level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+    /// Sets the number of attempts (at least 1).
+    pub fn max_attempts(mut self, n: u32) -> Self {
+        self.max_attempts = n.max(1);
+        self
+    }
+    /// Scopes the transaction to `tenant` for row-level security.
+    pub fn tenant(mut self, tenant: crate::tenant::TenantId) -> Self {
+        self.tenant = Some(tenant);
+        self
+    }
+}
+
+impl<'p> PooledConnection<'p> {
+    /// Begins a transaction on this connection.
+    pub async fn transaction(&mut self) -> Result<Transaction<'_>, Error> {
+        self.begin_with(&TransactionOptions::default()).await
+    }
+
+    pub(crate) async fn begin_with(
+        &mut self,
+        options: &TransactionOptions,
+    ) -> Result<Transaction<'_>, Error> {
+        self.conn.settle().await?;
+        let conn: &mut PgConn = &mut self.conn;
+        let mut begin = String::from("BEGIN");
+        if let Some(level) = options.isolation {
+            begin.push_str(match level {
+                IsolationLevel::Serializable => " ISOLATION LEVEL SERIALIZABLE",
+                IsolationLevel::RepeatableRead => " ISOLATION LEVEL REPEATABLE READ",
+                IsolationLevel::ReadUncommitted => " ISOLATION LEVEL READ UNCOMMITTED",
+                _ => " ISOLATION LEVEL READ COMMITTED",
+            });
+        }
+        if let Some(t) = &options.tenant {
+            // The tenant id is an integer: formatting it cannot inject SQL.
+            // One round trip for BEGIN and the setting.
+            begin.push_str(&format!(
+                "; SELECT set_config('app.tenant_id', '{}', true)",
+                t.get()
+            ));
+        }
+        conn.state.enter_transaction();
+        if let Err(e) = conn.client.batch_execute(&begin).await {
+            return Err(Error::from(e));
+        }
+        Ok(Transaction {
+            client: &conn.client,
+            state: &conn.state,
+            finished: false,
+        })
+    }
+}
+
+/// An open transaction. Commit it with [`Transaction::commit`]; dropping it
+/// without committing rolls it back (before the connection is used again,
+/// or by discarding the connection when it returns to the pool).
+pub struct Transaction<'c> {
+    client: &'c Client,
+    state: &'c ConnState,
+    finished: bool,
+}
+
+impl fmt::Debug for Transaction<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transaction")
+            .field("finished", &self.finished)
+            .finish()
+    }
+}
+
+impl<'c> Transaction<'c> {
+    pub(crate) fn client(&self) -> &'c Client {
+        self.client
+    }
+
+    pub(crate) fn state(&self) -> &'c ConnState {
+        self.state
+    }
+
+    /// Commits.
+    pub async fn commit(mut self) -> Result<(), Error> {
+        self.finish("COMMIT").await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(mut self) -> Result<(), Error> {
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(&mut self, sql: &str) -> Result<(), Error> {
+        self.finished = true;
+        // If this future is dropped before the server answers, `in_tx`
+        // stays set and the connection is rolled back or discarded.
+        self.client.batch_execute(sql).await.map_err(Error::from)?;
+        self.state.leave_transaction();
+        Ok(())
+    }
+}
