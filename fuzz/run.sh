@@ -18,3 +18,9 @@ for target in $(cargo fuzz list); do
   cargo fuzz run "$target" -s none "corpus/$target" "${seeds[@]}" -- \
     -max_total_time="$secs" -rss_limit_mb=2048 "${flags[@]}"
 done
+
+# The tenant differential test (tests/tests/it/tenant_diff.rs) with many
+# more generated statements than CI runs, against a real server.
+cd ..
+echo "tenant differential with ${DIFF_CASES:-20000} cases"
+SECURE_PG_DIFF_CASES="${DIFF_CASES:-20000}" cargo test -p secure-pg-tests --test it -- tenant_diff --nocapture

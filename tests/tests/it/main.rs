@@ -11,4 +11,5 @@ mod pool;
 mod query;
 mod support;
 mod tenant;
+mod tenant_diff;
 mod tls;
