@@ -37,10 +37,15 @@ pub const APP_PASSWORD: &str = "app-P4ssw0rd-never-shown";
 /// Database owned by [`APP_USER`].
 pub const APP_DB: &str = "app";
 
+/// Everything the test suite starts, in one line for Debian/Ubuntu (the
+/// README's requirements line says the same).
+pub const INSTALL_LINE: &str = "apt-get install -y postgresql pgbouncer";
+
 const INSTALL_HINT: &str =
-    "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not found. \
-Install them, e.g. `apt-get install -y postgresql` on Debian/Ubuntu or `brew install postgresql` \
-on macOS, or put their directory on PATH. The tests never skip: they need a real server.";
+    "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not \
+found. Install everything the tests need with `apt-get install -y postgresql pgbouncer` on \
+Debian/Ubuntu (macOS: `brew install postgresql pgbouncer`), or put the binaries' directory on \
+PATH. The tests never skip: they need a real server.";
 
 /// The directory holding `initdb` and `postgres`. Panics with install
 /// instructions when there is none.
@@ -628,4 +633,22 @@ pub fn shared(spec: ClusterSpec) -> Arc<Cluster> {
 /// diagnostics.
 pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr(), "[harness] {msg}");
+}
+
+#[cfg(test)]
+mod install_hint_tests {
+    /// The install line is the same in every message and in the README.
+    #[test]
+    fn every_missing_binary_message_names_the_install_line() {
+        assert!(super::INSTALL_HINT.contains(super::INSTALL_LINE));
+        assert!(crate::pgbouncer::INSTALL_HINT.contains(super::INSTALL_LINE));
+        let readme = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"),
+        )
+        .expect("README.md");
+        assert!(
+            readme.contains(super::INSTALL_LINE),
+            "README lacks the install line"
+        );
+    }
 }

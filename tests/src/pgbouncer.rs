@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use crate::{certs, free_port, temp_dir, Cluster, APP_DB, APP_PASSWORD, APP_USER};
 
-const INSTALL_HINT: &str =
-    "pgbouncer was not found: install it (`apt-get install -y pgbouncer` on \
-Debian/Ubuntu) or put it on PATH. The PgBouncer tests never skip.";
+pub(crate) const INSTALL_HINT: &str =
+    "pgbouncer was not found. Install everything the tests need with \
+`apt-get install -y postgresql pgbouncer` on Debian/Ubuntu (macOS: `brew install postgresql \
+pgbouncer`), or put pgbouncer on PATH. The PgBouncer tests never skip.";
 
 fn binary() -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"] {
