@@ -8,6 +8,7 @@ use secure_pg_tests::{Cluster, ClusterSpec, ServerCert};
 
 pub mod rotation;
 pub mod tenant_service;
+pub mod transfer;
 
 /// A database to talk to: the one in `DATABASE_URL`, or a throwaway local
 /// cluster with TLS and freshly made certificates.

@@ -34,3 +34,19 @@ async fn rotation_keeps_serving() {
     assert!(failures <= 1, "{out}");
     assert!(out.contains("round 5: served by backend"), "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transfers_in_numeric_are_exact() {
+    std::env::remove_var("DATABASE_URL");
+    let mut out = Vec::new();
+    let balances = secure_pg_examples::transfer::run(&mut out, 90)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let out = String::from_utf8(out).unwrap();
+    // 90 transfers in a ring of three: each account sends 30 and receives
+    // 30 dimes, so every balance is back where it started, to the cent.
+    let shown: Vec<String> = balances.iter().map(|b| b.to_string()).collect();
+    assert_eq!(shown, ["100.00", "100.00", "100.00"], "{out}");
+    assert!(out.contains("overdraft refused:"), "{out}");
+    assert!(out.contains("total 300.00"), "{out}");
+}

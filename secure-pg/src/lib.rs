@@ -87,6 +87,13 @@ pub use secure_pg_macros::{
 
 /// Re-exported so that users need one dependency.
 pub use tokio_postgres;
+
+/// NUMERIC values: `rust_decimal::Decimal` binds as and reads from
+/// `numeric` exactly (28 significant digits; a value the server holds
+/// that does not fit, or `NaN`/infinity, is a decode error rather than a
+/// rounded number). Enabled by the `rust_decimal` feature.
+#[cfg(feature = "rust_decimal")]
+pub use rust_decimal::Decimal;
 pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]

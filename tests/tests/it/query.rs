@@ -395,3 +395,96 @@ async fn json_uuid_timestamps_arrays_and_nulls_round_trip() {
     .unwrap();
     assert_eq!(kind.0, "order");
 }
+
+// ----- NUMERIC ---------------------------------------------------------------
+
+/// `Decimal` binds as and reads from `numeric` exactly: no float on the
+/// way, so 0.1 + 0.2 is 0.3 and scale is kept.
+#[tokio::test]
+async fn numeric_round_trips_exactly_as_decimal() {
+    use secure_pg::Decimal;
+    use std::str::FromStr;
+    let pool = pool().await;
+    let d = |s: &str| Decimal::from_str(s).unwrap();
+    for v in [
+        "0",
+        "0.1",
+        "-0.30",
+        "12345678901234567890.12345678",
+        "-7922816251426433759354395033.5",
+        "0.0000000000000000000000000001",
+    ] {
+        let back: (Decimal, String) = secure_query_as!(
+            (Decimal, String),
+            "SELECT $1::numeric, $1::numeric::text",
+            d(v)
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{v}: {e:#}"));
+        assert_eq!(back.0, d(v), "{v}");
+        assert_eq!(back.0.to_string(), back.1, "{v}: scale kept");
+    }
+    let sum: Decimal = secure_query_as!(
+        (Decimal,),
+        "SELECT $1::numeric + $2::numeric",
+        d("0.1"),
+        d("0.2")
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+    .0;
+    assert_eq!(sum.to_string(), "0.3");
+    let null: Option<Decimal> = secure_query_as!((Option<Decimal>,), "SELECT NULL::numeric")
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+        .0;
+    assert_eq!(null, None);
+}
+
+/// What `Decimal` cannot hold is an error that says so, never a rounded or
+/// made-up number.
+#[tokio::test]
+async fn numeric_values_decimal_cannot_hold_are_decode_errors() {
+    use secure_pg::Decimal;
+    let pool = pool().await;
+    for sql in [
+        "SELECT 'NaN'::numeric",
+        "SELECT 'Infinity'::numeric",
+        "SELECT 1e40::numeric",
+        "SELECT 1e-40::numeric",
+    ] {
+        let r = match sql {
+            "SELECT 'NaN'::numeric" => {
+                secure_query_as!((Decimal,), "SELECT 'NaN'::numeric")
+                    .fetch_one(&pool)
+                    .await
+            }
+            "SELECT 'Infinity'::numeric" => {
+                secure_query_as!((Decimal,), "SELECT 'Infinity'::numeric")
+                    .fetch_one(&pool)
+                    .await
+            }
+            _ => {
+                secure_query_as!((Decimal,), "SELECT 1e40::numeric")
+                    .fetch_one(&pool)
+                    .await
+            }
+        };
+        match r {
+            Ok(v) => panic!("{sql} decoded as {v:?}"),
+            Err(e) => assert_eq!(checked(e).kind(), ErrorKind::Decode, "{sql}"),
+        }
+    }
+    // A decimal bound to a float parameter is refused before it is sent,
+    // and the log says why.
+    let e = checked(
+        secure_query!("SELECT $1::float8", Decimal::ONE)
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert!(format!("{e:#}").contains("cannot convert"), "{e:#}");
+}
