@@ -2,8 +2,11 @@
 // test in layering.rs holds it):
 //
 //   error → config → tls, credentials → connect
-//         → conn_state, posture, tenant → pool → executor, health → query
+//         → conn_state, posture, tenant, tenant_scope → pool → executor, health
+//         → query
 //
+// `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
+// scope in which `query` refuses queries the attribute did not mark).
 // `conn_state` owns the per-connection flags and statement cache; `pool`
 // never imports `executor` or `health`: the executor adapts pool types (and
 // plain tokio-postgres clients) to `Executor`, and health reads the pool.
@@ -60,6 +63,7 @@ mod pool;
 mod posture;
 mod query;
 mod tenant;
+mod tenant_scope;
 mod tls;
 
 #[cfg(test)]
@@ -92,6 +96,14 @@ pub use tokio_postgres::IsolationLevel;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
+    pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};
+
+    /// The check every query's fetch methods run first (exposed for the
+    /// `--scope-cost` benchmark only).
+    #[inline]
+    pub fn tenant_scope_check(marked: bool, sql: &'static str) -> Result<(), crate::Error> {
+        crate::tenant_scope::check(marked, sql)
+    }
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};
