@@ -44,6 +44,35 @@
 //! # let _ = (changed, w.name, w.note); Ok(()) }
 //! ```
 //!
+//! # Tenant scoping
+//!
+//! [`tenant_scoped`] rewrites every query of a repository function so that
+//! it sees and changes only the tenant's rows, and fails closed on what it
+//! cannot see: at compile time, any macro in the function other than the
+//! query macros, the standard library's (except `include!`), tracing's and
+//! those listed in `allow_macros = [...]` is refused (so a renamed import
+//! like `use secure_pg::secure_query as q;` or a shorthand macro cannot
+//! smuggle an unscoped query in); at run time, an `async fn` body runs in a
+//! task-local tenant scope in which any query the attribute did not rewrite
+//! — say, from an unannotated helper it calls — fails with
+//! [`ErrorKind::TenantScope`] and is never sent. An
+//! `unscoped = "reason"` query is the reviewed exception.
+//!
+//! ```ignore
+//! async fn purge(db: &Pool) -> Result<u64, Error> {
+//!     secure_query!("DELETE FROM widgets").execute(db).await // every tenant's rows!
+//! }
+//!
+//! #[tenant_scoped]
+//! async fn clear(db: &Pool, tenant: TenantId) -> Result<u64, Error> {
+//!     purge(db).await // Err(kind TenantScope): nothing is deleted
+//! }
+//! ```
+//!
+//! The scope stays on the task: work handed to `tokio::spawn` (or another
+//! thread) leaves it and is not checked. Non-`async` functions get the
+//! compile-time checks only.
+//!
 //! # Logging
 //!
 //! Our `tracing` events carry durations, error kinds and SQLSTATEs, never

@@ -248,8 +248,8 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// scope is active, a query that the attribute did not mark (one from a
 /// helper function, or from a macro the attribute could not see) fails
 /// instead of running. The return type is given so that `?` in the body
-/// still infers; an `impl Trait` return type cannot be named, so there the
-/// output is left to inference.
+/// still infers; an `impl Trait` (or `!`) return type cannot be named, so
+/// there the output is left to inference.
 fn enter_tenant_scope(function: &mut ItemFn) {
     let name = function.sig.ident.unraw().to_string();
     let ret = match &function.sig.output {
@@ -268,6 +268,10 @@ fn contains_impl_trait(ty: &Type) -> bool {
     struct Find(bool);
     impl VisitMut for Find {
         fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {
+            self.0 = true;
+        }
+        // `!` cannot be named in a turbofish on stable Rust either.
+        fn visit_type_never_mut(&mut self, _: &mut syn::TypeNever) {
             self.0 = true;
         }
     }

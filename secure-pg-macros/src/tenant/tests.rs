@@ -606,6 +606,14 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
         ),
         (
             quote!(
+                async fn g(tenant: TenantId) -> Result<!, E> {
+                    loop {}
+                }
+            ),
+            Some("tenant_scope :: < _ , _ >"),
+        ),
+        (
+            quote!(
                 fn g(tenant: TenantId) -> u8 {
                     1
                 }
