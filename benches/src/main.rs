@@ -58,6 +58,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
          \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-conn C SECS [warm]\n\
+         \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 3 minutes)\
          \n  --full    5 rounds, 1 s warm-up + 3 s per measurement (about 13 minutes)\
          \n  --only    comma-separated sections (for development; RESULTS.md then lacks the rest)",
@@ -542,10 +543,52 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
     Ok(())
 }
 
+/// `--scope-cost [N]`: the per-query cost of the `#[tenant_scoped]`
+/// run-time check (`__private::tenant_scope_check`, what every fetch
+/// method runs first), N times in each situation, best of 5 runs. No
+/// database: the check itself is all there is to time.
+fn scope_cost(args: &[String]) -> Result<(), BoxError> {
+    use secure_pg::__private::{tenant_scope, tenant_scope_check};
+    use std::hint::black_box;
+
+    let n: u32 = match args {
+        [] => 10_000_000,
+        [n] => n.parse().unwrap_or_else(|_| usage()),
+        _ => usage(),
+    };
+    fn time(n: u32, marked: bool) -> f64 {
+        (0..5)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..n {
+                    let r = tenant_scope_check(black_box(marked), black_box("SELECT 1"));
+                    black_box(r.is_ok());
+                }
+                start.elapsed().as_nanos() as f64 / f64::from(n)
+            })
+            .fold(f64::INFINITY, f64::min)
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let outside_unmarked = time(n, false);
+    let outside_marked = time(n, true);
+    let (inside_marked, inside_refused) = runtime.block_on(tenant_scope("bench", async {
+        (time(n, true), time(n / 10, false))
+    }));
+    println!("tenant-scope check, ns/op (best of 5 x {n}):");
+    println!("  outside a scope, unmarked query (every query outside #[tenant_scoped]): {outside_unmarked:.2}");
+    println!("  outside a scope, marked query:                                        {outside_marked:.2}");
+    println!("  inside a scope, marked query (every rewritten query):                 {inside_marked:.2}");
+    println!("  inside a scope, unmarked query (refused: builds the error):           {inside_refused:.2}");
+    Ok(())
+}
+
 fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--profile") {
         return profile(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--scope-cost") {
+        return scope_cost(&args[1..]);
     }
     let plan = parse_args();
     let started = Instant::now();

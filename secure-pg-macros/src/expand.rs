@@ -354,12 +354,15 @@ pub(crate) fn errors_as_expression(error: syn::Error) -> TokenStream2 {
 pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
     let sql = input.sql.value();
     check_sql(&sql, input.sql.span(), &input.args, kind.mode())?;
-    Ok(expand_checked(
-        input.row_type.as_ref(),
-        &sql,
-        input.sql.span(),
-        &input.args,
-    ))
+    let query = expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args);
+    // `unscoped = "reason"` is an explicit, reviewed exception: such a query
+    // may run inside a `#[tenant_scoped]` function's run-time scope (also
+    // from a helper the function calls), where unmarked queries fail.
+    Ok(if input.unscoped.is_some() {
+        quote!(#query.__tenant_scoped_by_attribute())
+    } else {
+        query
+    })
 }
 
 /// Checks `sql` (the literal's text, or SQL rewritten from it) against

@@ -153,6 +153,31 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 
 /// Scopes the queries of a function to the current tenant. See the
 /// `secure-pg` documentation for details.
+///
+/// Every `secure_query!` / `secure_query_as!` in the function (under any
+/// path, raw identifiers included) is rewritten to filter by the tenant
+/// parameter. What the attribute cannot see is refused or stopped:
+///
+/// - **Macros.** Besides the query macros, a scoped function may use only
+///   the standard library's macros (bare or under `std::` / `core::` /
+///   `alloc::`; not `include!`), tracing's (bare or under `tracing::`), and
+///   those listed as query-free with `allow_macros = [name, path::name]`
+///   (matched as written at the call). Any other macro — a renamed import
+///   such as `q!`, a wrapper macro, a `macro_rules!` defined in the body,
+///   `include!` — is a compile error that names it. Inside an allowed
+///   macro's tokens, a query or an unknown macro is refused too.
+/// - **Helpers.** An `async fn` body runs inside a task-local tenant scope.
+///   A query run while it is active that the attribute did not rewrite
+///   (from an unannotated helper function, or from a user macro that
+///   shadows a standard macro's name) fails with
+///   `ErrorKind::TenantScope` before anything is sent to the server;
+///   `unscoped = "reason"` queries are the explicit exception. Scoped
+///   functions can call each other.
+///
+/// Work moved to another task (`tokio::spawn`, `spawn_blocking`, a worker
+/// behind a channel) leaves the scope and is not checked. A non-`async`
+/// function cannot await a query, so it gets the compile-time checks only
+/// (a future it returns runs outside any scope).
 #[proc_macro_attribute]
 pub fn tenant_scoped(attr: TokenStream, item: TokenStream) -> TokenStream {
     tenant::expand(attr.into(), item.into()).into()

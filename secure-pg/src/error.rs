@@ -83,6 +83,12 @@ pub enum ErrorKind {
     Configuration,
     /// Any other database error.
     Database,
+    /// A query that `#[tenant_scoped]` did not scope was run while a
+    /// `#[tenant_scoped]` function was active on the task (from a helper it
+    /// calls, or through a macro the attribute could not see), and was
+    /// refused before anything was sent to the server. The detail says
+    /// which function and what to do.
+    TenantScope,
 }
 
 impl ErrorKind {
@@ -114,6 +120,9 @@ impl ErrorKind {
             ErrorKind::Decode => "a database result could not be read",
             ErrorKind::Configuration => "invalid database configuration",
             ErrorKind::Database => "the database could not complete the operation",
+            ErrorKind::TenantScope => {
+                "a database query was refused because it was not restricted to the current tenant"
+            }
         }
     }
 }

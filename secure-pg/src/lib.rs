@@ -2,8 +2,11 @@
 // test in layering.rs holds it):
 //
 //   error → config → tls, credentials → connect
-//         → conn_state, posture, tenant → pool → executor, health → query
+//         → conn_state, posture, tenant, tenant_scope → pool → executor, health
+//         → query
 //
+// `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
+// scope in which `query` refuses queries the attribute did not mark).
 // `conn_state` owns the per-connection flags and statement cache; `pool`
 // never imports `executor` or `health`: the executor adapts pool types (and
 // plain tokio-postgres clients) to `Executor`, and health reads the pool.
@@ -41,6 +44,35 @@
 //! # let _ = (changed, w.name, w.note); Ok(()) }
 //! ```
 //!
+//! # Tenant scoping
+//!
+//! [`tenant_scoped`] rewrites every query of a repository function so that
+//! it sees and changes only the tenant's rows, and fails closed on what it
+//! cannot see: at compile time, any macro in the function other than the
+//! query macros, the standard library's (except `include!`), tracing's and
+//! those listed in `allow_macros = [...]` is refused (so a renamed import
+//! like `use secure_pg::secure_query as q;` or a shorthand macro cannot
+//! smuggle an unscoped query in); at run time, an `async fn` body runs in a
+//! task-local tenant scope in which any query the attribute did not rewrite
+//! — say, from an unannotated helper it calls — fails with
+//! [`ErrorKind::TenantScope`] and is never sent. An
+//! `unscoped = "reason"` query is the reviewed exception.
+//!
+//! ```ignore
+//! async fn purge(db: &Pool) -> Result<u64, Error> {
+//!     secure_query!("DELETE FROM widgets").execute(db).await // every tenant's rows!
+//! }
+//!
+//! #[tenant_scoped]
+//! async fn clear(db: &Pool, tenant: TenantId) -> Result<u64, Error> {
+//!     purge(db).await // Err(kind TenantScope): nothing is deleted
+//! }
+//! ```
+//!
+//! The scope stays on the task: work handed to `tokio::spawn` (or another
+//! thread) leaves it and is not checked. Non-`async` functions get the
+//! compile-time checks only.
+//!
 //! # Logging
 //!
 //! Our `tracing` events carry durations, error kinds and SQLSTATEs, never
@@ -60,6 +92,7 @@ mod pool;
 mod posture;
 mod query;
 mod tenant;
+mod tenant_scope;
 mod tls;
 
 #[cfg(test)]
@@ -99,6 +132,14 @@ pub use tokio_postgres::IsolationLevel;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
+    pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};
+
+    /// The check every query's fetch methods run first (exposed for the
+    /// `--scope-cost` benchmark only).
+    #[inline]
+    pub fn tenant_scope_check(marked: bool, sql: &'static str) -> Result<(), crate::Error> {
+        crate::tenant_scope::check(marked, sql)
+    }
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};

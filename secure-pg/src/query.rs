@@ -33,6 +33,9 @@ pub struct Query<'a, const N: usize> {
     params: [&'a (dyn ToSql + Sync); N],
     /// Known at compile time: the statement may change session state.
     session: bool,
+    /// Rewritten by `#[tenant_scoped]` (or an explicit `unscoped = "..."`):
+    /// may run inside a tenant scope, where unmarked queries are refused.
+    scoped: bool,
 }
 
 impl<const N: usize> std::fmt::Debug for Query<'_, N> {
@@ -55,7 +58,19 @@ impl<'a, const N: usize> Query<'a, N> {
             sql,
             params,
             session: false,
+            scoped: false,
         }
+    }
+
+    /// Marks the query as rewritten by `#[tenant_scoped]` (or as an
+    /// explicit `unscoped = "reason"` exception), so that it may run inside
+    /// a tenant scope. Added by the attribute and the macros only: calling
+    /// it by hand defeats the run-time tenant check — never do that.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __tenant_scoped_by_attribute(mut self) -> Self {
+        self.scoped = true;
+        self
     }
 
     /// Marks the statement as changing session state (the macro decided
@@ -74,6 +89,7 @@ impl<'a, const N: usize> Query<'a, N> {
 
     /// Runs the statement and returns the number of rows it affected.
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = query_span(self.sql);
         async {
             let handle = crate::executor::handle(executor).await?;
@@ -86,6 +102,7 @@ impl<'a, const N: usize> Query<'a, N> {
 
     /// Runs the query and returns all rows.
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = query_span(self.sql);
         async {
             let handle = crate::executor::handle(executor).await?;
@@ -176,6 +193,14 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         self
     }
 
+    /// See [`Query::__tenant_scoped_by_attribute`]: never call it by hand.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __tenant_scoped_by_attribute(mut self) -> Self {
+        self.inner.scoped = true;
+        self
+    }
+
     /// The SQL text, exactly as checked at compile time.
     pub fn sql(&self) -> &'static str {
         self.inner.sql
@@ -219,6 +244,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     where
         'a: 'e,
     {
+        crate::tenant_scope::check(self.inner.scoped, self.inner.sql)?;
         let handle = crate::executor::handle(executor).await?;
         handle.note_session(self.inner.session);
         let stream = handle.stream(self.inner.sql, &self.inner.params).await?;

@@ -12,19 +12,179 @@ use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 use crate::expand::{MacroKind, QueryInput};
 use secure_pg_sql::tenant::{scope_query, Scoped, TenantOptions};
 
-/// Macros whose SQL the attribute rewrites.
+/// Macros whose SQL the attribute rewrites, recognised by their last path
+/// segment under any path (`secure_query!`, `::secure_pg::secure_query!`,
+/// `r#secure_query!`).
 const SCOPED_MACROS: &[&str] = &["secure_query", "secure_query_as"];
 /// Macros whose SQL is not parsed and therefore cannot be rewritten.
 const UNPARSED_MACROS: &[&str] = &["secure_query_unparsed", "secure_query_as_unparsed"];
+
+/// The standard library's macros that may be used in a scoped function,
+/// bare or under `std::` / `core::` / `alloc::`. They run no query of their
+/// own, and the attribute still looks inside their tokens for macros (a
+/// query or an unknown macro there is refused). `include!` is deliberately
+/// absent: it pulls in code the attribute cannot see.
+const STD_MACROS: &[&str] = &[
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "cfg",
+    "column",
+    "compile_error",
+    "concat",
+    "dbg",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "env",
+    "eprint",
+    "eprintln",
+    "file",
+    "format",
+    "format_args",
+    "include_bytes",
+    "include_str",
+    "line",
+    "matches",
+    "module_path",
+    "option_env",
+    "panic",
+    "print",
+    "println",
+    "stringify",
+    "todo",
+    "unimplemented",
+    "unreachable",
+    "vec",
+    "write",
+    "writeln",
+];
+/// Path roots under which [`STD_MACROS`] are recognised.
+const STD_ROOTS: &[&str] = &["std", "core", "alloc"];
+
+/// `tracing`'s macros, bare or under `tracing::`.
+const TRACING_MACROS: &[&str] = &[
+    "debug",
+    "debug_span",
+    "enabled",
+    "error",
+    "error_span",
+    "event",
+    "event_enabled",
+    "info",
+    "info_span",
+    "span",
+    "span_enabled",
+    "trace",
+    "trace_span",
+    "warn",
+    "warn_span",
+];
+
+/// How the attribute treats one macro invocation in a scoped function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum MacroClass {
+    /// `secure_query!` / `secure_query_as!`: rewritten.
+    Query { with_type: bool },
+    /// `secure_query_unparsed!` / `secure_query_as_unparsed!`: refused.
+    Unparsed,
+    /// Known to run no query (std, tracing, `allow_macros`).
+    Allowed,
+    /// `include!`: refused, it pulls in code the attribute cannot see.
+    Include,
+    /// `macro_rules!`: a local macro the attribute cannot see through.
+    MacroRules,
+    /// Anything else: refused (fail closed).
+    Unknown,
+}
+
+/// The segments of `path`, without raw prefixes (`r#secure_query` is
+/// `secure_query`).
+fn segments(path: &syn::Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|s| s.ident.unraw().to_string())
+        .collect()
+}
+
+/// Classifies a macro invocation by its path (segments without raw
+/// prefixes; a leading `::` does not matter). `allowed` holds the
+/// `allow_macros` paths, which must match as written.
+pub(crate) fn classify(path: &[String], allowed: &[Vec<String>]) -> MacroClass {
+    let Some(name) = path.last().map(String::as_str) else {
+        return MacroClass::Unknown;
+    };
+    if SCOPED_MACROS.contains(&name) {
+        return MacroClass::Query {
+            with_type: name == "secure_query_as",
+        };
+    }
+    if UNPARSED_MACROS.contains(&name) {
+        return MacroClass::Unparsed;
+    }
+    let root = (path.len() == 2).then(|| path[0].as_str());
+    if name == "include" && (path.len() == 1 || root.is_some_and(|r| STD_ROOTS.contains(&r))) {
+        return MacroClass::Include;
+    }
+    if name == "macro_rules" && path.len() == 1 {
+        return MacroClass::MacroRules;
+    }
+    let std = STD_MACROS.contains(&name)
+        && (path.len() == 1 || root.is_some_and(|r| STD_ROOTS.contains(&r)));
+    let tracing = TRACING_MACROS.contains(&name) && (path.len() == 1 || root == Some("tracing"));
+    if std || tracing || allowed.iter().any(|a| a.as_slice() == path) {
+        MacroClass::Allowed
+    } else {
+        MacroClass::Unknown
+    }
+}
+
+/// The compile error for a macro the attribute refuses, or `None` when the
+/// macro may be used (`Query` is handled by the rewrite). `inside` names the
+/// allowed macro whose tokens it was found in.
+fn refusal(class: &MacroClass, shown: &str, inside: Option<&str>) -> Option<String> {
+    let at = inside.map_or_else(String::new, |outer| format!(" inside `{outer}!`"));
+    let queries = "write queries as `secure_query!` / `secure_query_as!` (under any path, but \
+                   not renamed or wrapped in another macro)";
+    match class {
+        MacroClass::Query { .. } | MacroClass::Allowed => None,
+        MacroClass::Unparsed => Some(format!(
+            "`{shown}!`{at} cannot be scoped by #[tenant_scoped] because its SQL is not \
+             parsed; rewrite it so that `secure_query!` accepts it, or move it out of \
+             this function (and filter by tenant by hand)"
+        )),
+        MacroClass::Include => Some(format!(
+            "`{shown}!`{at} is not allowed in a #[tenant_scoped] function: it pulls in code \
+             the attribute cannot see, so a query in it would run unscoped; write the code \
+             in the function, or move it out of the function"
+        )),
+        MacroClass::MacroRules => Some(format!(
+            "`macro_rules!`{at} is not allowed in a #[tenant_scoped] function: the attribute \
+             cannot see what a local macro expands to, so a query in it would run unscoped; \
+             {queries}; define a macro that runs no query outside the function and allow it \
+             with `#[tenant_scoped(allow_macros = [name])]`"
+        )),
+        MacroClass::Unknown => Some(format!(
+            "`{shown}!`{at} is not allowed in a #[tenant_scoped] function: the attribute \
+             cannot see what it expands to, so a query in it would run unscoped; {queries}; \
+             if `{shown}!` runs no query, allow it with \
+             `#[tenant_scoped(allow_macros = [{shown}])]`; or move this code out of the \
+             function"
+        )),
+    }
+}
 
 /// Expands `#[tenant_scoped(attr)] item`. Errors are reported all at once
 /// and the (partially rewritten) function is still emitted, so that one
 /// mistake does not bury the others under unrelated errors.
 pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Vec::new();
-    let opts = parse_options(attr).unwrap_or_else(|e| {
+    let Options {
+        tenant: opts,
+        allow_macros,
+    } = parse_options(attr).unwrap_or_else(|e| {
         errors.push(e);
-        TenantOptions::default()
+        Options::default()
     });
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -41,9 +201,11 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let tenant = tenant_argument(&mut function.sig, &mut errors);
     let mut visitor = BodyVisitor {
         opts: &opts,
+        allow_macros: &allow_macros,
         tenant: tenant.as_ref(),
         errors: Vec::new(),
         queries: Vec::new(),
+        marked: false,
     };
     visitor.visit_block_mut(&mut function.block);
     let BodyVisitor {
@@ -68,6 +230,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
                 .insert(0, syn::parse_quote!(let _ = &#tenant;));
         }
     }
+    if function.sig.asyncness.is_some() {
+        enter_tenant_scope(&mut function);
+    }
     let mut out = function.into_token_stream();
     if let Some(combined) = errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
@@ -78,9 +243,56 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     out
 }
 
-/// `column = "org_id", exempt = [countries, "currencies"]`.
-pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<TenantOptions> {
+/// Runs the body of an `async fn` inside the run-time tenant scope:
+/// `tenant_scope::<Ret, _>("name", async move { body }).await`. While the
+/// scope is active, a query that the attribute did not mark (one from a
+/// helper function, or from a macro the attribute could not see) fails
+/// instead of running. The return type is given so that `?` in the body
+/// still infers; an `impl Trait` (or `!`) return type cannot be named, so
+/// there the output is left to inference.
+fn enter_tenant_scope(function: &mut ItemFn) {
+    let name = function.sig.ident.unraw().to_string();
+    let ret = match &function.sig.output {
+        syn::ReturnType::Default => Some(quote!(())),
+        syn::ReturnType::Type(_, ty) if !contains_impl_trait(ty) => Some(quote!(#ty)),
+        syn::ReturnType::Type(..) => None,
+    };
+    let ret = ret.unwrap_or_else(|| quote!(_));
+    let body = &function.block;
+    function.block = syn::parse_quote!({
+        ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move #body).await
+    });
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Find(bool);
+    impl VisitMut for Find {
+        fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {
+            self.0 = true;
+        }
+        // `!` cannot be named in a turbofish on stable Rust either.
+        fn visit_type_never_mut(&mut self, _: &mut syn::TypeNever) {
+            self.0 = true;
+        }
+    }
+    let mut find = Find(false);
+    find.visit_type_mut(&mut ty.clone());
+    find.0
+}
+
+/// The attribute's options: the rewriter's, and the macros declared
+/// query-free.
+#[derive(Debug, Default)]
+pub(crate) struct Options {
+    pub(crate) tenant: TenantOptions,
+    /// `allow_macros = [name, path::name]`, as path segments.
+    pub(crate) allow_macros: Vec<Vec<String>>,
+}
+
+/// `column = "org_id", exempt = [countries, "currencies"], allow_macros = [my_log]`.
+pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
     let mut opts = TenantOptions::default();
+    let mut allow_macros = Vec::new();
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("column") {
             let lit: LitStr = meta.value()?.parse()?;
@@ -112,15 +324,44 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<TenantOptions> {
             let names = Punctuated::<ExemptName, Token![,]>::parse_terminated(&content)?;
             opts.exempt.extend(names.into_iter().map(|n| n.0));
             Ok(())
+        } else if meta.path.is_ident("allow_macros") {
+            let input = meta.value()?;
+            let content;
+            syn::bracketed!(content in input);
+            let paths = Punctuated::<syn::Path, Token![,]>::parse_terminated(&content)?;
+            for path in paths {
+                let segs = segments(&path);
+                if path.segments.iter().any(|s| !s.arguments.is_none()) {
+                    return Err(syn::Error::new_spanned(
+                        path,
+                        "`allow_macros` takes macro paths such as `my_log` or `my_crate::my_log`",
+                    ));
+                }
+                match classify(&segs, &[]) {
+                    MacroClass::Unknown | MacroClass::Allowed => allow_macros.push(segs),
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            path,
+                            "`allow_macros` is for macros that run no query; the query macros, \
+                             `include!` and `macro_rules!` cannot be allowed",
+                        ))
+                    }
+                }
+            }
+            Ok(())
         } else {
             Err(meta.error(
                 "unknown #[tenant_scoped] option; expected `column = \"...\"`, \
-                 `column_type = \"...\"` or `exempt = [table, ...]`",
+                 `column_type = \"...\"`, `exempt = [table, ...]` or \
+                 `allow_macros = [macro, ...]`",
             ))
         }
     });
     parser.parse2(attr)?;
-    Ok(opts)
+    Ok(Options {
+        tenant: opts,
+        allow_macros,
+    })
 }
 
 fn is_plain_identifier(s: &str) -> bool {
@@ -234,72 +475,127 @@ pub(crate) enum QueryDoc {
 #[derive(Debug)]
 struct BodyVisitor<'a> {
     opts: &'a TenantOptions,
+    allow_macros: &'a [Vec<String>],
     /// `None` when the tenant argument is missing: the body is still checked
     /// (to report every error at once) but not rewritten.
     tenant: Option<&'a Ident>,
     errors: Vec<syn::Error>,
     queries: Vec<QueryDoc>,
+    /// Set by `visit_macro_mut` when it rewrote the query it visited, so
+    /// that `visit_expr_mut` marks the call for the run-time check.
+    marked: bool,
 }
 
 impl VisitMut for BodyVisitor<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+        let syn::Expr::Macro(call) = expr else {
+            syn::visit_mut::visit_expr_mut(self, expr);
+            return;
+        };
+        self.marked = false;
+        self.visit_expr_macro_mut(call);
+        if std::mem::take(&mut self.marked) {
+            // The run-time tenant scope refuses every query that does not
+            // carry this mark.
+            *expr = syn::parse_quote!((#call).__tenant_scoped_by_attribute());
+        }
+    }
+
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
-        let name = mac
-            .path
-            .segments
-            .last()
-            .map(|s| s.ident.to_string())
-            .unwrap_or_default();
-        if SCOPED_MACROS.contains(&name.as_str()) {
-            self.scope_invocation(mac, name == "secure_query_as");
-        } else if UNPARSED_MACROS.contains(&name.as_str()) {
-            self.errors.push(syn::Error::new_spanned(
-                &mac.path,
-                format!(
-                    "`{name}!` cannot be scoped by #[tenant_scoped] because its SQL is not \
-                     parsed; rewrite it so that `secure_query!` accepts it, or move it out of \
-                     this function (and filter by tenant by hand)"
-                ),
-            ));
-        } else {
-            for (span, inner) in find_query_macros(mac.tokens.clone()) {
-                self.errors.push(syn::Error::new(
-                    span,
-                    format!(
-                        "`{inner}!` inside `{name}!`: #[tenant_scoped] cannot see inside other \
-                         macros, so this query would not be scoped; run the query outside the \
-                         macro (e.g. bind it to a variable first)"
-                    ),
-                ));
+        let path = segments(&mac.path);
+        let shown = path.join("::");
+        match classify(&path, self.allow_macros) {
+            MacroClass::Query { with_type } => {
+                self.marked = self.scope_invocation(mac, with_type);
+            }
+            MacroClass::Allowed => {
+                for (span, inner, class) in nested_macros(mac.tokens.clone(), self.allow_macros) {
+                    let message = match class {
+                        MacroClass::Query { .. } | MacroClass::Unparsed => format!(
+                            "`{inner}!` inside `{shown}!`: #[tenant_scoped] cannot see inside \
+                             other macros, so this query would not be scoped; run the query \
+                             outside the macro (e.g. bind it to a variable first)"
+                        ),
+                        other => match refusal(&other, &inner, Some(&shown)) {
+                            Some(message) => message,
+                            None => continue,
+                        },
+                    };
+                    self.errors.push(syn::Error::new(span, message));
+                }
+            }
+            other => {
+                let message =
+                    refusal(&other, &shown, None).expect("refused classes have a message");
+                self.errors
+                    .push(syn::Error::new_spanned(&mac.path, message));
             }
         }
     }
 }
 
-/// Every `secure_query…!` invocation anywhere in `tokens`.
-fn find_query_macros(tokens: TokenStream) -> Vec<(Span, String)> {
+/// Rust keywords that may come right before a `!` that is not a macro call
+/// (`return !done`, `if !(a)`, `impl !Send`).
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else", "enum",
+    "extern", "false", "fn", "for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+    "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true",
+    "type", "unsafe", "use", "where", "while", "yield",
+];
+
+/// Every macro invocation (`path!(...)`, `path![...]`, `path!{...}`,
+/// `macro_rules! name`) anywhere in `tokens`, with its path as written and
+/// its class.
+fn nested_macros(tokens: TokenStream, allowed: &[Vec<String>]) -> Vec<(Span, String, MacroClass)> {
+    fn is_punct(tree: Option<&TokenTree>, c: char) -> bool {
+        matches!(tree, Some(TokenTree::Punct(p)) if p.as_char() == c)
+    }
     let mut found = Vec::new();
-    let mut iter = tokens.into_iter().peekable();
-    while let Some(tree) = iter.next() {
-        match tree {
-            TokenTree::Ident(ident) => {
-                let name = ident.to_string();
-                let is_query = SCOPED_MACROS.contains(&name.as_str())
-                    || UNPARSED_MACROS.contains(&name.as_str());
-                if is_query
-                    && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!')
-                {
-                    found.push((ident.span(), name));
-                }
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut i = 0;
+    while i < trees.len() {
+        match &trees[i] {
+            TokenTree::Group(group) => {
+                found.extend(nested_macros(group.stream(), allowed));
+                i += 1;
             }
-            TokenTree::Group(group) => found.extend(find_query_macros(group.stream())),
-            TokenTree::Punct(_) | TokenTree::Literal(_) => {}
+            TokenTree::Ident(first) => {
+                let mut path = vec![first.unraw().to_string()];
+                let mut j = i + 1;
+                while is_punct(trees.get(j), ':') && is_punct(trees.get(j + 1), ':') {
+                    match trees.get(j + 2) {
+                        Some(TokenTree::Ident(next)) => {
+                            path.push(next.unraw().to_string());
+                            j += 3;
+                        }
+                        _ => break,
+                    }
+                }
+                let keyword = path.len() == 1 && KEYWORDS.contains(&first.to_string().as_str());
+                if !keyword && is_punct(trees.get(j), '!') {
+                    let class = classify(&path, allowed);
+                    let is_call = match trees.get(j + 1) {
+                        Some(TokenTree::Group(_)) => true,
+                        Some(TokenTree::Ident(_)) => class == MacroClass::MacroRules,
+                        _ => false,
+                    };
+                    if is_call {
+                        found.push((first.span(), path.join("::"), class));
+                    }
+                }
+                i = j;
+            }
+            TokenTree::Punct(_) | TokenTree::Literal(_) => i += 1,
         }
     }
     found
 }
 
 impl BodyVisitor<'_> {
-    fn scope_invocation(&mut self, mac: &mut syn::Macro, with_type: bool) {
+    /// Rewrites one query; true when the result is a scoped query (the call
+    /// is then marked for the run-time check). An `unscoped = "reason"`
+    /// query is marked by its own expansion.
+    fn scope_invocation(&mut self, mac: &mut syn::Macro, with_type: bool) -> bool {
         let kind = if with_type {
             MacroKind::QueryAs
         } else {
@@ -309,20 +605,35 @@ impl BodyVisitor<'_> {
         // exactly as the macro will. A parse error is reported here as well
         // as by the macro: a query the attribute cannot read must never
         // compile unscoped.
-        let call = match QueryInput::parse_tokens(mac.tokens.clone(), kind) {
+        let mut call = match QueryInput::parse_tokens(mac.tokens.clone(), kind) {
             Ok(call) => call,
             Err(e) => {
                 self.errors.push(e);
-                return;
+                return false;
             }
         };
+        // The row type and the arguments are Rust code of this function too:
+        // a query or a macro in them is checked (and rewritten) like any
+        // other. The macro's tokens are then rebuilt from them.
+        if let Some(ty) = &mut call.row_type {
+            self.visit_type_mut(ty);
+        }
+        for arg in &mut call.args {
+            self.visit_expr_mut(arg);
+        }
         if let Some(reason) = &call.unscoped {
             // The parser has already refused an empty reason.
             self.queries.push(QueryDoc::Unscoped {
                 reason: reason.value(),
                 sql: call.sql.value(),
             });
-            return;
+            let (ty, lit, args) = (
+                call.row_type.as_ref().map(|ty| quote!(#ty,)),
+                &call.sql,
+                &call.args,
+            );
+            mac.tokens = quote!(unscoped = #reason, #ty #lit #(, #args)*);
+            return false;
         }
         let tenant_param = call.args.len() + 1;
         match scope_query(&call.sql.value(), self.opts, tenant_param) {
@@ -337,10 +648,13 @@ impl BodyVisitor<'_> {
                     mac.tokens = quote!(#ty #lit #(, #args)* #tenant);
                 }
                 self.queries.push(QueryDoc::Scoped { sql });
+                self.tenant.is_some()
             }
-            Err(e) => self
-                .errors
-                .push(syn::Error::new(call.sql.span(), e.message())),
+            Err(e) => {
+                self.errors
+                    .push(syn::Error::new(call.sql.span(), e.message()));
+                false
+            }
         }
     }
 }

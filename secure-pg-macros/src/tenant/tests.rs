@@ -6,7 +6,7 @@ use quote::{quote, ToTokens};
 use syn::visit_mut::VisitMut;
 use syn::{ItemFn, LitStr};
 
-use super::attr::parse_options;
+use super::attr::{classify, parse_options, MacroClass};
 use super::expand;
 use secure_pg_sql::tenant::TenantOptions;
 
@@ -290,13 +290,13 @@ fn tenant_attr_refuses_unparsed_queries() {
     );
     assert_eq!(out.errors.len(), 2, "{:?}", out.errors);
     assert!(out.errors[0].contains("`secure_query_unparsed!` cannot be scoped"));
-    assert!(out.errors[1].contains("`secure_query_as_unparsed!` cannot be scoped"));
+    assert!(out.errors[1].contains("`secure_pg::secure_query_as_unparsed!` cannot be scoped"));
 }
 
 #[test]
 fn tenant_attr_refuses_queries_inside_other_macros() {
     let out = run(
-        quote!(),
+        quote!(allow_macros = [tokio::join]),
         syn::parse_quote! {
             async fn f(tenant: TenantId) {
                 let (a, b) = tokio::join!(
@@ -309,7 +309,7 @@ fn tenant_attr_refuses_queries_inside_other_macros() {
         },
     );
     assert_eq!(out.errors.len(), 2, "{:?}", out.errors);
-    assert!(out.errors[0].contains("`secure_query!` inside `join!`"));
+    assert!(out.errors[0].contains("`secure_query!` inside `tokio::join!`"));
     assert!(out.errors[1].contains("`secure_query_as!` inside `vec!`"));
 }
 
@@ -351,9 +351,24 @@ fn tenant_attr_requires_a_literal() {
 #[test]
 fn tenant_attr_options() {
     let opts = parse_options(quote!()).unwrap();
-    assert_eq!(opts, TenantOptions::default());
+    assert_eq!(opts.tenant, TenantOptions::default());
+    assert!(opts.allow_macros.is_empty());
     let opts = parse_options(quote!(exempt = [countries, "currencies", type])).unwrap();
-    assert_eq!(opts.exempt, ["countries", "currencies", "type"]);
+    assert_eq!(opts.tenant.exempt, ["countries", "currencies", "type"]);
+    let opts = parse_options(quote!(allow_macros = [my_log, ::my_crate::r#audit,])).unwrap();
+    assert_eq!(
+        opts.allow_macros,
+        [vec!["my_log"], vec!["my_crate", "audit"]]
+    );
+    for refused in [
+        quote!(allow_macros = [secure_query]),
+        quote!(allow_macros = [x::secure_query_unparsed]),
+        quote!(allow_macros = [include]),
+        quote!(allow_macros = [macro_rules]),
+    ] {
+        let err = parse_options(refused).unwrap_err();
+        assert!(err.to_string().contains("cannot be allowed"), "{err}");
+    }
     let err = parse_options(quote!(colum = "x")).unwrap_err();
     assert!(err.to_string().contains("unknown #[tenant_scoped] option"));
     let err = parse_options(quote!(column = "Org-Id")).unwrap_err();
@@ -380,4 +395,237 @@ fn tenant_attr_on_a_non_function() {
     let text = out.to_string();
     assert!(text.contains("applies to functions"), "{text}");
     assert!(text.contains("struct S"), "{text}");
+}
+
+// ----- which macros a scoped function may use ---------------------------------
+
+fn path(p: &str) -> Vec<String> {
+    p.split("::").map(str::to_owned).collect()
+}
+
+#[test]
+fn tenant_attr_classifies_macros_by_path() {
+    let allowed = [path("my_log"), path("crate::audit::note")];
+    let query = MacroClass::Query { with_type: false };
+    let query_as = MacroClass::Query { with_type: true };
+    for (p, class) in [
+        ("secure_query", query.clone()),
+        ("secure_pg::secure_query", query.clone()),
+        ("anything::at::all::secure_query", query),
+        ("secure_query_as", query_as),
+        ("secure_query_unparsed", MacroClass::Unparsed),
+        ("secure_pg::secure_query_as_unparsed", MacroClass::Unparsed),
+        ("println", MacroClass::Allowed),
+        ("std::println", MacroClass::Allowed),
+        ("core::assert_eq", MacroClass::Allowed),
+        ("alloc::vec", MacroClass::Allowed),
+        ("format_args", MacroClass::Allowed),
+        ("include_str", MacroClass::Allowed),
+        ("info", MacroClass::Allowed),
+        ("tracing::info_span", MacroClass::Allowed),
+        ("tracing::event", MacroClass::Allowed),
+        ("my_log", MacroClass::Allowed),
+        ("crate::audit::note", MacroClass::Allowed),
+        ("include", MacroClass::Include),
+        ("std::include", MacroClass::Include),
+        ("macro_rules", MacroClass::MacroRules),
+        // Not what they look like: another crate's `println!`, a tracing
+        // name under another path, an allowed name under another path.
+        ("q", MacroClass::Unknown),
+        ("my_crate::println", MacroClass::Unknown),
+        ("std::io::println", MacroClass::Unknown),
+        ("log::info", MacroClass::Unknown),
+        ("tracing::instrument", MacroClass::Unknown),
+        ("audit::note", MacroClass::Unknown),
+        ("other::my_log", MacroClass::Unknown),
+        ("join", MacroClass::Unknown),
+        ("tokio::join", MacroClass::Unknown),
+        ("sqlx::query", MacroClass::Unknown),
+    ] {
+        assert_eq!(classify(&path(p), &allowed), class, "{p}");
+    }
+}
+
+#[test]
+fn tenant_attr_recognises_queries_under_any_path_and_raw() {
+    let out = run(
+        quote!(),
+        syn::parse_quote! {
+            async fn f(db: &Pool, tenant: TenantId) {
+                ::secure_pg::secure_query!("DELETE FROM a").execute(db).await;
+                r#secure_query!("DELETE FROM b").execute(db).await;
+                secure_pg::r#secure_query_as!(Row, "SELECT id FROM c");
+            }
+        },
+    );
+    assert_eq!(out.errors, Vec::<String>::new());
+    let found = macros(&out.function);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found[0].contains("a.tenant_id = $1"), "{}", found[0]);
+    assert!(found[1].contains("b.tenant_id = $1"), "{}", found[1]);
+    assert!(found[2].contains("c.tenant_id = $1"), "{}", found[2]);
+}
+
+#[test]
+fn tenant_attr_refuses_macros_it_cannot_see_through() {
+    let out = run(
+        quote!(),
+        syn::parse_quote! {
+            async fn f(db: &Pool, tenant: TenantId) {
+                q!("DELETE FROM widgets").execute(db).await;
+                my_queries::delete_all!(db);
+                include!("more.rs");
+                macro_rules! q2 { () => {} }
+                let x: my_type!() = 1;
+                match 1 { pat!() => {} _ => {} }
+            }
+        },
+    );
+    assert_eq!(out.errors.len(), 6, "{:?}", out.errors);
+    assert!(out.errors[0].starts_with("`q!` is not allowed in a #[tenant_scoped] function"));
+    assert!(
+        out.errors[0].contains("allow_macros = [q]"),
+        "{}",
+        out.errors[0]
+    );
+    assert!(out.errors[1].starts_with("`my_queries::delete_all!` is not allowed"));
+    assert!(out.errors[2].starts_with("`include!` is not allowed"));
+    assert!(out.errors[3].starts_with("`macro_rules!` is not allowed"));
+    assert!(out.errors[4].starts_with("`my_type!` is not allowed"));
+    assert!(out.errors[5].starts_with("`pat!` is not allowed"));
+}
+
+#[test]
+fn tenant_attr_looks_for_macros_inside_allowed_macros() {
+    let out = run(
+        quote!(allow_macros = [my_log]),
+        syn::parse_quote! {
+            async fn f(db: &Pool, tenant: TenantId, done: bool) {
+                let v = vec![q!("DELETE FROM widgets").execute(db)];
+                assert!(!done, "{}", format!("{:?}", std::include!("x")));
+                my_log!(a != b, return !done, { macro_rules! m { () => {} } });
+                println!("{}", stringify!(x), line!());
+                tracing::info!(n = vec![1].len(), "ok");
+            }
+        },
+    );
+    assert_eq!(out.errors.len(), 3, "{:?}", out.errors);
+    assert!(
+        out.errors[0].starts_with("`q!` inside `vec!` is not allowed"),
+        "{}",
+        out.errors[0]
+    );
+    assert!(
+        out.errors[1].starts_with("`std::include!` inside `assert!` is not allowed"),
+        "{}",
+        out.errors[1]
+    );
+    assert!(
+        out.errors[2].starts_with("`macro_rules!` inside `my_log!` is not allowed"),
+        "{}",
+        out.errors[2]
+    );
+}
+
+#[test]
+fn tenant_attr_checks_the_arguments_of_queries() {
+    let out = run(
+        quote!(),
+        syn::parse_quote! {
+            async fn f(db: &Pool, tenant: TenantId) {
+                secure_query!("SELECT id FROM a WHERE n = $1", q!("DELETE FROM widgets"));
+                secure_query!(unscoped = "r", "SELECT id FROM a WHERE n = $1", q!("x"));
+                secure_query!("SELECT id FROM a WHERE n = $1", {
+                    secure_query!("SELECT n FROM b").sql()
+                });
+            }
+        },
+    );
+    assert_eq!(out.errors.len(), 2, "{:?}", out.errors);
+    assert!(out.errors[0].starts_with("`q!` is not allowed"));
+    assert!(out.errors[1].starts_with("`q!` is not allowed"));
+    // The query inside the argument is rewritten (and marked) too.
+    let found = macros(&out.function);
+    assert!(
+        found.iter().any(|m| m.contains("b.tenant_id = $1")),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
+    let out = run(
+        quote!(),
+        syn::parse_quote! {
+            async fn f(db: &Pool, tenant: TenantId) -> Result<u64, Error> {
+                let n = secure_query!("DELETE FROM a").execute(db).await?;
+                secure_query!(unscoped = "why", "DELETE FROM b").execute(db).await?;
+                Ok(n)
+            }
+        },
+    );
+    assert_eq!(out.errors, Vec::<String>::new());
+    let body = out.function.block.to_token_stream().to_string();
+    assert!(
+        body.starts_with(
+            "{ :: secure_pg :: __private :: tenant_scope :: < Result < u64 , Error > , _ > \
+             (\"f\" , async move {"
+        ),
+        "{body}"
+    );
+    // Only the rewritten query is marked by the attribute; the unscoped
+    // one is marked by its own expansion.
+    assert_eq!(
+        body.matches("__tenant_scoped_by_attribute").count(),
+        1,
+        "{body}"
+    );
+    let marked = quote!(
+        (secure_query!("DELETE FROM a WHERE a.tenant_id = $1", tenant))
+            .__tenant_scoped_by_attribute()
+    )
+    .to_string();
+    assert!(body.contains(&marked), "{body}");
+
+    // `impl Trait` cannot be named: inferred. No return type: `()`.
+    // Not async: no scope (nothing in it can await a query).
+    for (item, expected) in [
+        (
+            quote!(
+                async fn g(tenant: TenantId) -> impl Sized {
+                    1
+                }
+            ),
+            Some("tenant_scope :: < _ , _ >"),
+        ),
+        (
+            quote!(
+                async fn g(&self, tenant: TenantId) {}
+            ),
+            Some("tenant_scope :: < () , _ >"),
+        ),
+        (
+            quote!(
+                async fn g(tenant: TenantId) -> Result<!, E> {
+                    loop {}
+                }
+            ),
+            Some("tenant_scope :: < _ , _ >"),
+        ),
+        (
+            quote!(
+                fn g(tenant: TenantId) -> u8 {
+                    1
+                }
+            ),
+            None,
+        ),
+    ] {
+        let out = run(quote!(), syn::parse2(item).unwrap());
+        let body = out.function.block.to_token_stream().to_string();
+        match expected {
+            Some(e) => assert!(body.contains(e), "{body}"),
+            None => assert!(!body.contains("tenant_scope"), "{body}"),
+        }
+    }
 }

@@ -2350,3 +2350,118 @@ async fn row_level_security_is_a_second_wall() {
     );
     assert_eq!(visible, 0);
 }
+
+// ----- the run-time tenant scope: helpers cannot run unscoped queries --------
+
+/// Every row of every tenant table, as text, read by the superuser.
+fn all_rows() -> Vec<String> {
+    let mut rows = foreign_rows(1);
+    rows.extend(foreign_rows(2));
+    rows.sort();
+    rows.dedup();
+    rows
+}
+
+/// An unannotated helper: its queries are not rewritten.
+async fn delete_every_widget(db: &Pool) -> R<u64> {
+    secure_query!("DELETE FROM widgets").execute(db).await
+}
+
+/// An unannotated helper that reads across tenants.
+async fn every_secret_name(db: &Pool) -> R<Vec<(i64, String)>> {
+    secure_query_as!((i64, String), "SELECT tenant_id, name FROM widgets")
+        .fetch_all(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn clear_widgets_via_helper(db: &Pool, tenant: TenantId) -> R<u64> {
+    let mine = secure_query_as!((i64,), "SELECT count(*) FROM widgets")
+        .fetch_one(db)
+        .await?;
+    assert_eq!(mine, (4,), "the scoped query before the helper still runs");
+    delete_every_widget(db).await
+}
+
+#[tenant_scoped]
+async fn names_via_helper(db: &Pool, _tenant: TenantId) -> R<Vec<(i64, String)>> {
+    every_secret_name(db).await
+}
+
+#[tenant_scoped]
+async fn count_widgets(db: &Pool, tenant: TenantId) -> R<i64> {
+    let (n,) = secure_query_as!((i64,), "SELECT count(*) FROM widgets")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+/// A scoped function calling another scoped function (with a different
+/// tenant, even) and an explicit `unscoped` exception in a helper.
+#[tenant_scoped]
+async fn counts_via_scoped_helpers(db: &Pool, tenant: TenantId) -> R<(i64, i64, i64)> {
+    let mine = count_widgets(db, tenant).await?;
+    let other = count_widgets(db, T3).await?;
+    let all = total_widgets_reviewed(db).await?;
+    Ok((mine, other, all))
+}
+
+async fn total_widgets_reviewed(db: &Pool) -> R<i64> {
+    let (n,) = secure_query_as!(
+        unscoped = "reviewed: the total across tenants for the share",
+        (i64,),
+        "SELECT count(*) FROM widgets"
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(n)
+}
+
+#[tokio::test]
+async fn tenant_scope_refuses_unscoped_queries_from_helpers() {
+    let env = env().await;
+    let p = &env.pool;
+    let before = all_rows();
+    assert!(
+        before.iter().any(|r| r.starts_with("widgets (1,")),
+        "{before:?}"
+    );
+
+    let e = checked(clear_widgets_via_helper(p, T1).await.unwrap_err());
+    assert_eq!(e.kind(), secure_pg::ErrorKind::TenantScope, "{e:#}");
+    assert_eq!(
+        e.to_string(),
+        "a database query was refused because it was not restricted to the current tenant"
+    );
+    let detail = format!("{e:#}");
+    assert!(detail.contains("`clear_widgets_via_helper`"), "{detail}");
+    assert!(detail.contains("DELETE FROM widgets"), "{detail}");
+
+    let e = checked(names_via_helper(p, T2).await.unwrap_err());
+    assert_eq!(e.kind(), secure_pg::ErrorKind::TenantScope, "{e:#}");
+
+    // Nothing of any tenant was read or written.
+    assert_eq!(all_rows(), before);
+    assert_eq!(su("SELECT count(*) FROM widgets"), ["10"]);
+
+    // The same helpers outside a scope run as they always did (here only
+    // the read, to keep the seed).
+    assert_eq!(every_secret_name(p).await.unwrap().len(), 10);
+
+    // Scoped functions calling scoped functions, and a reviewed `unscoped`
+    // query in a helper, still work inside the scope.
+    assert_eq!(counts_via_scoped_helpers(p, T1).await.unwrap(), (4, 3, 10));
+
+    // Documented limit: work moved to another task leaves the scope, so
+    // the helper's unscoped read runs there (the compile-time checks and
+    // row-level security are what remain for such code).
+    assert_eq!(names_in_spawned_task(p, T1).await.unwrap(), 10);
+    assert_eq!(all_rows(), before);
+}
+
+#[tenant_scoped]
+async fn names_in_spawned_task(db: &Pool, _tenant: TenantId) -> R<usize> {
+    let pool = db.clone();
+    let task = tokio::spawn(async move { every_secret_name(&pool).await });
+    Ok(task.await.expect("the task ran")?.len())
+}
