@@ -195,7 +195,7 @@ impl PoolBuilder {
                 config,
                 checks,
                 failures,
-                gate: Semaphore::new(o.max_size as usize),
+                gate: Arc::new(Semaphore::new(o.max_size as usize)),
                 bb8,
                 options: o,
             }),

@@ -163,8 +163,8 @@ impl<'p> PooledConnection<'p> {
         &mut self,
         options: &TransactionOptions,
     ) -> Result<Transaction<'_>, Error> {
-        self.conn.settle().await?;
-        let conn: &mut PgConn = &mut self.conn;
+        let conn: &PgConn = self.pg_conn();
+        conn.settle().await?;
         let mut begin = String::from("BEGIN");
         if let Some(level) = options.isolation {
             begin.push_str(match level {

@@ -594,3 +594,163 @@ async fn session_changes_made_through_the_macros_are_reset_too() {
     let conn = pool.get().await.unwrap();
     assert_eq!(conn.cached_statements(), cached);
 }
+
+// ----- session state is reset when a connection returns ----------------------
+
+/// Waits until every connection of `pool` is idle: a connection being reset
+/// on return is still checked out until its reset is done.
+async fn until_idle(pool: &Pool) {
+    let t = Instant::now();
+    while pool.state().idle != pool.state().connections {
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", pool.state());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// What a separate superuser connection sees of backend `pid` while it is
+/// idle in the pool: its state and last statement, the advisory locks it
+/// holds, and the temporary tables named `name` (cursors cannot be seen
+/// from outside; they are checked from inside at the next checkout).
+async fn seen_from_outside(admin: &Pool, pid: i32, name: &str) -> (String, String, i64, i64) {
+    secure_query_as!(
+        (String, String, i64, i64),
+        "SELECT a.state, a.query, \
+         (SELECT count(*) FROM pg_locks l WHERE l.pid = $1 AND l.locktype = 'advisory'), \
+         (SELECT count(*) FROM pg_class c WHERE c.relname = $2 AND c.relpersistence = 't') \
+         FROM pg_stat_activity a WHERE a.pid = $1",
+        pid,
+        name
+    )
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn session_state_is_reset_when_the_connection_returns_not_at_the_next_checkout() {
+    let cluster = valid();
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.url()))
+        .await
+        .unwrap();
+    let admin = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.superuser_url()))
+        .await
+        .unwrap();
+    let pid = backend_pid(&pool).await;
+    // Each flagged statement, through the macros on one checkout, and then
+    // all at once.
+    for step in 0..5 {
+        let conn = pool.get().await.unwrap();
+        if step == 0 || step == 4 {
+            secure_query!("SELECT set_config('app.tenant_id', $1, false)", "7")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 1 || step == 4 {
+            secure_query!("CREATE TEMP TABLE scratch_on_return (v int)")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 2 || step == 4 {
+            secure_query!("SELECT pg_advisory_lock($1)", 4242_i64)
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 3 || step == 4 {
+            secure_query!("DECLARE held_cursor CURSOR WITH HOLD FOR SELECT 1")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        let before = seen_from_outside(&admin, pid, "scratch_on_return").await;
+        // Still checked out: the state is there to be reset.
+        assert_ne!(before.1, "DISCARD ALL", "{before:?}");
+        let locks = if step == 2 || step == 4 { 1 } else { 0 };
+        let temps = if step == 1 || step == 4 { 1 } else { 0 };
+        assert_eq!(
+            (before.2, before.3),
+            (locks, temps),
+            "step {step}: {before:?}"
+        );
+        drop(conn);
+        // Idle in the pool, not yet checked out again: already clean, and
+        // its last statement was the reset.
+        until_idle(&pool).await;
+        let after = seen_from_outside(&admin, pid, "scratch_on_return").await;
+        assert_eq!(
+            (after.0.as_str(), after.1.as_str(), after.2, after.3),
+            ("idle", "DISCARD ALL", 0, 0),
+            "step {step}"
+        );
+        // Another session can take the lock while the pool is idle.
+        let (free,): (bool,) = secure_query_as!(
+            (bool,),
+            "SELECT pg_try_advisory_lock($1) AND pg_advisory_unlock($1)",
+            4242_i64
+        )
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+        assert!(free, "step {step}: the advisory lock outlived the return");
+        // The next checkout of the one connection: nothing left, and no
+        // reset was due any more (its statement cache fills again).
+        let conn = pool.get().await.unwrap();
+        let row = secure_query_as!(
+            (i32, Option<String>, i64, i64),
+            "SELECT pg_backend_pid(), current_setting('app.tenant_id', true), \
+             (SELECT count(*) FROM pg_class WHERE relname = 'scratch_on_return' \
+                 AND relpersistence = 't'), \
+             (SELECT count(*) FROM pg_cursors WHERE name = 'held_cursor')"
+        )
+        .fetch_one(&conn)
+        .await
+        .unwrap();
+        assert_eq!(row.0, pid, "max_size 1: the same connection");
+        assert!(
+            row.1.as_deref().unwrap_or("").is_empty(),
+            "step {step}: {row:?}"
+        );
+        assert_eq!((row.2, row.3), (0, 0), "step {step}: {row:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_waiter_never_gets_a_connection_mid_reset() {
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&valid().url()))
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let conn = pool.get().await.unwrap();
+        secure_query!("SELECT set_config('app.tenant_id', $1, false)", "7")
+            .execute(&conn)
+            .await
+            .unwrap();
+        // Queued behind the checkout before it is returned.
+        let waiter = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let conn = pool.get().await.unwrap();
+                secure_query_as!(
+                    (Option<String>,),
+                    "SELECT current_setting('app.tenant_id', true)"
+                )
+                .fetch_one(&conn)
+                .await
+                .unwrap()
+                .0
+            })
+        };
+        tokio::task::yield_now().await;
+        drop(conn);
+        let setting = waiter.await.unwrap();
+        assert!(setting.as_deref().unwrap_or("").is_empty(), "{setting:?}");
+    }
+}
