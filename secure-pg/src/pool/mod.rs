@@ -141,6 +141,10 @@ impl Pool {
         &self.shared.config
     }
 
+    pub(crate) fn options_tenant_column(&self) -> &str {
+        &self.shared.options.tenant_column
+    }
+
     pub(crate) fn options_checkout_timeout(&self) -> Duration {
         self.shared.options.checkout_timeout
     }

@@ -754,3 +754,68 @@ async fn a_waiter_never_gets_a_connection_mid_reset() {
         assert!(setting.as_deref().unwrap_or("").is_empty(), "{setting:?}");
     }
 }
+
+// ----- posture: tenant keys that leave the tenant column out -----------------
+
+#[tokio::test]
+async fn health_reports_unique_and_foreign_keys_that_leave_the_tenant_out() {
+    let cluster = valid();
+    cluster.psql("CREATE DATABASE posture_keys OWNER app");
+    cluster.psql_db(
+        "posture_keys",
+        "SET ROLE app;
+         CREATE TABLE currencies (code text PRIMARY KEY);
+         CREATE TABLE owners (tenant_id bigint NOT NULL, id bigint NOT NULL,
+             PRIMARY KEY (tenant_id, id));
+         CREATE TABLE good_items (tenant_id bigint NOT NULL, id bigint NOT NULL,
+             sku text NOT NULL, owner_id bigint, currency text REFERENCES currencies (code),
+             PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, sku),
+             FOREIGN KEY (tenant_id, owner_id) REFERENCES owners (tenant_id, id));
+         CREATE UNIQUE INDEX good_items_lower_sku ON good_items (tenant_id, lower(sku));
+         CREATE TABLE bad_owners (tenant_id bigint NOT NULL, id bigint PRIMARY KEY);
+         CREATE TABLE bad_items (tenant_id bigint NOT NULL, id bigint PRIMARY KEY,
+             sku text NOT NULL CONSTRAINT bad_items_sku_key UNIQUE,
+             owner_id bigint CONSTRAINT bad_items_owner_fk REFERENCES bad_owners (id));
+         CREATE UNIQUE INDEX bad_items_lower_sku ON bad_items (lower(sku));",
+    );
+    let url = cluster.url().replacen("/app?", "/posture_keys?", 1);
+    let pool = Pool::builder().build(config(&url)).await.unwrap();
+    let h = pool.health_check().await;
+    assert!(h.ok, "{h:?}");
+    let found: Vec<_> = h
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::TenantKeyOmitsTenant)
+        .collect();
+    assert_eq!(found.len(), 1, "{h:?}");
+    let f = found[0];
+    assert_eq!(f.severity, secure_pg::Severity::Warning);
+    assert_eq!(f.code.as_str(), "tenant-key-omits-tenant-column");
+    assert!(
+        f.message.starts_with(
+            "5 key(s) on tables with a tenant_id column leave tenant_id out: \
+             foreign key bad_items_owner_fk on bad_items, \
+             unique key bad_items_lower_sku on bad_items, \
+             unique key bad_items_pkey on bad_items, \
+             unique key bad_items_sku_key on bad_items, \
+             unique key bad_owners_pkey on bad_owners. "
+        ),
+        "{f}"
+    );
+    assert!(f.message.contains("unique-violation errors"), "{f}");
+    assert!(f.message.contains("put tenant_id in those keys"), "{f}");
+    // Another tenant column: these tables have none, so nothing to report.
+    let pool = Pool::builder()
+        .tenant_column("org_id")
+        .build(config(&url))
+        .await
+        .unwrap();
+    let h = pool.health_check().await;
+    assert!(h.ok, "{h:?}");
+    assert!(
+        h.findings
+            .iter()
+            .all(|f| f.code != FindingCode::TenantKeyOmitsTenant),
+        "{h:?}"
+    );
+}
