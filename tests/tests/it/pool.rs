@@ -821,11 +821,10 @@ async fn health_reports_unique_and_foreign_keys_that_leave_the_tenant_out() {
 }
 
 /// Session state made where the keyword classifier cannot see it: inside a
-/// SQL function, and a temporary table named through `pg_temp.`. Whether
-/// these mark the connection is decided by `secure_pg_sql::session`
-/// (branch `t12-sql`); until that lands they are not flagged.
+/// SQL function, and a temporary table named through `pg_temp.`. Both mark
+/// the connection since `secure_pg_sql::session` flags calls of functions
+/// not known to be session neutral and any `pg_temp` (merged from t12-sql).
 #[tokio::test]
-#[ignore = "needs the function-call and pg_temp classification of secure-pg-sql/src/session.rs (branch t12-sql)"]
 async fn session_state_made_through_a_function_or_pg_temp_does_not_survive_the_return() {
     let cluster = valid();
     cluster.psql_db(
