@@ -216,7 +216,8 @@ async fn tenant_of(pool: &Pool, headers: &HeaderMap) -> Result<TenantId, ApiErro
     )
     .fetch_optional(pool)
     .await?;
-    row.map(|(t,)| TenantId::new(t)).ok_or_else(unauthorized)
+    row.map(|(t,)| TenantId::from_authenticated(t))
+        .ok_or_else(unauthorized)
 }
 
 async fn list(State(pool): State<Pool>, h: HeaderMap) -> Result<Json<Vec<Widget>>, ApiError> {

@@ -10,6 +10,9 @@
 //!   top-level `;` and bare `?` outside strings, identifiers and comments.
 //! * [`check`]: the statement checks of `secure_query!` (one statement,
 //!   numbered placeholders, a full PostgreSQL parse).
+//! * [`functions`]: the one table of built-in functions (which read no
+//!   table, which leave no state on the session).
+//! * [`ident`]: names compared exactly as PostgreSQL compares them.
 //! * [`session`]: whether a statement may leave state on the session.
 //! * [`tenant`]: the tenant rewriter of `#[tenant_scoped]`.
 //! * [`diagnostic`]: findings with a position and a fix, and how the macros
@@ -19,6 +22,8 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod functions;
+pub mod ident;
 pub mod lexer;
 pub mod session;
 pub mod tenant;

@@ -37,9 +37,12 @@ impl Pool {
         let sslmode = self.config().get_sslmode();
         let attempt = async {
             let conn = self.get().await?;
-            query_posture(conn.unmarked_client()).await?.ok_or_else(|| {
-                Error::from_kind(ErrorKind::Database).with_detail("posture query returned no row")
-            })
+            query_posture(conn.unmarked_client(), self.options_tenant_column())
+                .await?
+                .ok_or_else(|| {
+                    Error::from_kind(ErrorKind::Database)
+                        .with_detail("posture query returned no row")
+                })
         };
         let result = match tokio::time::timeout(timeout, attempt).await {
             Ok(r) => r,

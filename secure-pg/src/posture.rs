@@ -38,6 +38,12 @@ pub enum FindingCode {
     /// `password-encryption-weak`: the server's `password_encryption` is
     /// not `scram-sha-256`.
     PasswordEncryptionWeak,
+    /// `tenant-key-omits-tenant-column`: a unique key (primary key, unique
+    /// constraint or unique index) of a table with the tenant column, or a
+    /// foreign key between two such tables, leaves the tenant column out.
+    /// Uniqueness and foreign-key checks see every tenant's rows, so one
+    /// tenant can probe another's values through them.
+    TenantKeyOmitsTenant,
 }
 
 impl FindingCode {
@@ -49,6 +55,7 @@ impl FindingCode {
             FindingCode::RoleOwnsTables => "role-owns-tables",
             FindingCode::SslmodeNotVerifyFull => "sslmode-not-verify-full",
             FindingCode::PasswordEncryptionWeak => "password-encryption-weak",
+            FindingCode::TenantKeyOmitsTenant => "tenant-key-omits-tenant-column",
         }
     }
 }
@@ -86,6 +93,9 @@ pub(crate) struct Posture {
     pub(crate) password_encryption: String,
     pub(crate) server_version: String,
     pub(crate) tls: Option<TlsInfo>,
+    /// The tenant column looked for, and the keys that leave it out.
+    pub(crate) tenant_column: String,
+    pub(crate) tenant_keys: Vec<String>,
 }
 
 pub(crate) const POSTURE_SQL: &str = "SELECT r.rolsuper, r.rolbypassrls, \
@@ -99,13 +109,59 @@ pub(crate) const POSTURE_SQL: &str = "SELECT r.rolsuper, r.rolbypassrls, \
     FROM pg_catalog.pg_roles r, pg_catalog.pg_stat_ssl s \
     WHERE r.rolname = current_user AND s.pid = pg_backend_pid()";
 
-/// Runs the posture query on `client`: `None` when it returned no row.
-pub(crate) async fn query_posture(client: &Client) -> Result<Option<Posture>, Error> {
+/// Unique keys of tables that have the tenant column (`$1`), and foreign
+/// keys between two such tables, that leave the column out. Partitions are
+/// skipped (their parent is reported); an expression in a key does not
+/// count as the column.
+pub(crate) const TENANT_KEYS_SQL: &str = "WITH tenant_tables AS ( \
+      SELECT c.oid, a.attnum FROM pg_catalog.pg_class c \
+        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+        JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid \
+       WHERE a.attname = $1 AND a.attnum > 0 AND NOT a.attisdropped \
+         AND c.relkind IN ('r', 'p') AND NOT c.relispartition \
+         AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+         AND n.nspname NOT LIKE 'pg_toast%') \
+    SELECT 'unique key ' || i.indexrelid::pg_catalog.regclass::text \
+           || ' on ' || i.indrelid::pg_catalog.regclass::text \
+      FROM pg_catalog.pg_index i JOIN tenant_tables t ON t.oid = i.indrelid \
+     WHERE i.indisunique AND NOT (t.attnum = ANY (i.indkey::int2[])) \
+    UNION ALL \
+    SELECT 'foreign key ' || pg_catalog.quote_ident(k.conname) \
+           || ' on ' || k.conrelid::pg_catalog.regclass::text \
+      FROM pg_catalog.pg_constraint k \
+      JOIN tenant_tables t ON t.oid = k.conrelid \
+      JOIN tenant_tables r ON r.oid = k.confrelid \
+     WHERE k.contype = 'f' AND NOT (t.attnum = ANY (k.conkey) AND r.attnum = ANY (k.confkey)) \
+     ORDER BY 1";
+
+/// Runs the posture queries on `client`: `None` when the first returned
+/// no row. `tenant_column` is bound, not spliced.
+pub(crate) async fn query_posture(
+    client: &Client,
+    tenant_column: &str,
+) -> Result<Option<Posture>, Error> {
     let msgs = client
         .simple_query(POSTURE_SQL)
         .await
         .map_err(Error::from)?;
-    Ok(parse_posture(&msgs))
+    let Some(mut posture) = parse_posture(&msgs) else {
+        return Ok(None);
+    };
+    // Unnamed statement: works behind PgBouncer in transaction mode too.
+    let rows = client
+        .query_typed(
+            TENANT_KEYS_SQL,
+            &[(&tenant_column, tokio_postgres::types::Type::TEXT)],
+        )
+        .await
+        .map_err(Error::from)?;
+    posture.tenant_column = tenant_column.to_owned();
+    posture.tenant_keys = rows
+        .iter()
+        .map(|r| r.try_get::<_, String>(0))
+        .collect::<Result<_, _>>()
+        .map_err(Error::from)?;
+    Ok(Some(posture))
 }
 
 pub(crate) fn parse_posture(msgs: &[tokio_postgres::SimpleQueryMessage]) -> Option<Posture> {
@@ -124,6 +180,8 @@ pub(crate) fn parse_posture(msgs: &[tokio_postgres::SimpleQueryMessage]) -> Opti
             version: get(6),
             cipher: get(7),
         }),
+        tenant_column: String::new(),
+        tenant_keys: Vec::new(),
     })
 }
 
@@ -178,6 +236,27 @@ pub(crate) fn findings(p: &Posture, sslmode: SslMode) -> Vec<Finding> {
                 "the server's password_encryption is {}; set it to scram-sha-256 and reset \
                  passwords",
                 p.password_encryption
+            ),
+        });
+    }
+    if !p.tenant_keys.is_empty() {
+        const SHOWN: usize = 10;
+        let mut list = p.tenant_keys[..p.tenant_keys.len().min(SHOWN)].join(", ");
+        if p.tenant_keys.len() > SHOWN {
+            list.push_str(&format!(" and {} more", p.tenant_keys.len() - SHOWN));
+        }
+        let c = &p.tenant_column;
+        f.push(Finding {
+            code: FindingCode::TenantKeyOmitsTenant,
+            severity: Severity::Warning,
+            message: format!(
+                "{} key(s) on tables with a {c} column leave {c} out: {list}. Unique and \
+                 foreign-key checks see every tenant's rows (row-level security does not \
+                 apply to them), so one tenant can learn whether another holds a value from \
+                 unique-violation errors, ON CONFLICT upserts or foreign-key errors; put {c} \
+                 in those keys, e.g. UNIQUE ({c}, sku) and FOREIGN KEY ({c}, owner_id) \
+                 REFERENCES owners ({c}, id)",
+                p.tenant_keys.len()
             ),
         });
     }

@@ -29,6 +29,7 @@ pub(super) struct PoolOptions {
     pub(super) credentials: Option<Arc<dyn CredentialProvider>>,
     pub(super) lazy: bool,
     pub(super) allow_weak_sslmode: bool,
+    pub(super) tenant_column: String,
 }
 
 impl Default for PoolOptions {
@@ -45,6 +46,7 @@ impl Default for PoolOptions {
             credentials: None,
             lazy: false,
             allow_weak_sslmode: false,
+            tenant_column: "tenant_id".to_owned(),
         }
     }
 }
@@ -137,6 +139,16 @@ impl PoolBuilder {
         self
     }
 
+    /// The tenant column the posture check looks for (default
+    /// `tenant_id`): on every table that has it, a unique key or a foreign
+    /// key to another such table that leaves it out is reported as
+    /// [`FindingCode::TenantKeyOmitsTenant`](crate::FindingCode::TenantKeyOmitsTenant).
+    /// The name is bound as a value, never spliced into SQL.
+    pub fn tenant_column(mut self, name: impl Into<String>) -> Self {
+        self.options.tenant_column = name.into();
+        self
+    }
+
     /// Accept an `sslmode` weaker than `verify-full` in production (it is
     /// otherwise a startup error there). `require` and `verify-ca` do not
     /// prove the server is the one you meant; say so in a comment next to
@@ -195,7 +207,7 @@ impl PoolBuilder {
                 config,
                 checks,
                 failures,
-                gate: Semaphore::new(o.max_size as usize),
+                gate: Arc::new(Semaphore::new(o.max_size as usize)),
                 bb8,
                 options: o,
             }),
@@ -218,7 +230,11 @@ impl Pool {
             .checkout_timeout
             .max(self.config().get_connect_timeout());
         let conn = self.get_within(timeout, None).await?;
-        let posture = crate::posture::query_posture(conn.unmarked_client()).await;
+        let posture = crate::posture::query_posture(
+            conn.unmarked_client(),
+            &self.shared.options.tenant_column,
+        )
+        .await;
         drop(conn);
         let Some(posture) = posture? else {
             return Ok(());

@@ -1,20 +1,30 @@
 //! Checking a connection out: the FIFO gate, the no-round-trip fast path,
 //! the full path that waits for bb8 or a connect failure, and the
-//! [`PooledConnection`] guard that returns the connection when dropped.
+//! [`PooledConnection`] guard that returns the connection when dropped,
+//! resetting its session first when it needs it.
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use tokio::sync::SemaphorePermit;
+use tokio::sync::OwnedSemaphorePermit;
 use tokio_postgres::Client;
 
 use crate::conn_state::ConnState;
 use crate::connect::ConnectionInfo;
 use crate::error::{Error, ErrorKind};
 
-use super::manager::Manager;
+use super::manager::{Manager, PgConn};
 use super::Pool;
+
+/// A checked-out connection and its gate permit, owned so that a reset on
+/// return can carry both into a spawned task. Field order matters: the
+/// connection goes back to bb8 before the permit lets the next waiter in.
+pub(super) struct Held {
+    conn: bb8::PooledConnection<'static, Manager>,
+    _permit: OwnedSemaphorePermit,
+}
 
 impl Pool {
     /// Checks a connection out, waiting in FIFO order up to the checkout
@@ -22,28 +32,22 @@ impl Pool {
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
         // Fast path: a free permit (so nobody is queued ahead of us) and an
         // idle connection: no timers, no waiting, no failure watch.
-        if let Ok(permit) = self.shared.gate.try_acquire() {
+        if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
             if self.shared.bb8.state().idle_connections > 0 {
                 let started = Instant::now();
                 let conn = self
                     .shared
                     .bb8
-                    .get()
+                    .get_owned()
                     .await
                     .map_err(|e| self.run_error(e, started))?;
                 if let Ok(None) = self.shared.checks.quick(&conn) {
-                    return Ok(PooledConnection {
-                        conn,
-                        _permit: permit,
-                    });
+                    return Ok(self.hand_out(conn, permit));
                 }
                 // Due a reset or ping, or unusable: the full path below.
                 let conn = self.checked(conn).await;
                 if let Some(conn) = conn {
-                    return Ok(PooledConnection {
-                        conn,
-                        _permit: permit,
-                    });
+                    return Ok(self.hand_out(conn, permit));
                 }
             }
             return self
@@ -54,11 +58,11 @@ impl Pool {
             .await
     }
 
-    pub(super) async fn get_within<'p>(
-        &'p self,
+    pub(super) async fn get_within(
+        &self,
         timeout: Duration,
-        permit: Option<SemaphorePermit<'p>>,
-    ) -> Result<PooledConnection<'p>, Error> {
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<PooledConnection<'_>, Error> {
         let started = Instant::now();
         let attempt = async {
             let permit = match permit {
@@ -66,12 +70,13 @@ impl Pool {
                 None => self
                     .shared
                     .gate
-                    .acquire()
+                    .clone()
+                    .acquire_owned()
                     .await
                     .map_err(|_| Error::from_kind(ErrorKind::PoolTimeout))?,
             };
             loop {
-                let get = std::pin::pin!(self.shared.bb8.get());
+                let get = std::pin::pin!(self.shared.bb8.get_owned());
                 let failed = std::pin::pin!(self.connect_failure_since(started));
                 let conn = match futures_util::future::select(get, failed).await {
                     futures_util::future::Either::Left((r, _)) => {
@@ -80,10 +85,7 @@ impl Pool {
                     futures_util::future::Either::Right((e, _)) => return Err(e),
                 };
                 if let Some(conn) = self.checked(conn).await {
-                    return Ok::<_, Error>(PooledConnection {
-                        conn,
-                        _permit: permit,
-                    });
+                    return Ok::<_, Error>(self.hand_out(conn, permit));
                 }
             }
         };
@@ -106,10 +108,10 @@ impl Pool {
     /// The connection if it passes the checkout checks (after a reset or
     /// ping when one is due); otherwise it is marked broken, so that bb8
     /// discards it when it is dropped here, and `None`.
-    async fn checked<'p>(
-        &'p self,
-        conn: bb8::PooledConnection<'p, Manager>,
-    ) -> Option<bb8::PooledConnection<'p, Manager>> {
+    async fn checked(
+        &self,
+        conn: bb8::PooledConnection<'static, Manager>,
+    ) -> Option<bb8::PooledConnection<'static, Manager>> {
         match self.shared.checks.prepare(&conn).await {
             Ok(()) => Some(conn),
             Err(e) => {
@@ -146,6 +148,21 @@ impl Pool {
         }
     }
 
+    fn hand_out(
+        &self,
+        conn: bb8::PooledConnection<'static, Manager>,
+        permit: OwnedSemaphorePermit,
+    ) -> PooledConnection<'_> {
+        PooledConnection {
+            held: Some(Held {
+                conn,
+                _permit: permit,
+            }),
+            reset_timeout: self.shared.options.checkout_timeout,
+            _pool: PhantomData,
+        }
+    }
+
     fn run_error(&self, e: bb8::RunError<Error>, started: Instant) -> Error {
         match e {
             bb8::RunError::User(e) => e,
@@ -172,62 +189,126 @@ impl Pool {
 }
 
 /// A connection checked out of a [`Pool`]; returned when dropped.
+///
+/// A connection whose session may have changed (a session-changing
+/// statement ran on it, or [`PooledConnection::client`] was handed out) is
+/// reset when it is dropped, not at its next checkout: a spawned task runs
+/// `DISCARD ALL` (bounded by the checkout timeout) while the connection
+/// stays checked out, so no waiter can get it mid-reset, and only then
+/// gives it back; on failure or timeout the connection is discarded.
+/// Advisory locks, `WITH HOLD` cursors, temporary objects and settings
+/// therefore do not linger on an idle connection. Dropping never blocks.
 pub struct PooledConnection<'p> {
-    // Field order matters: the connection goes back to bb8 before the
-    // permit lets the next waiter in.
-    pub(super) conn: bb8::PooledConnection<'p, Manager>,
-    _permit: SemaphorePermit<'p>,
+    held: Option<Held>,
+    reset_timeout: Duration,
+    _pool: PhantomData<&'p Pool>,
 }
 
 impl fmt::Debug for PooledConnection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PooledConnection")
-            .field("info", &self.conn.info)
+            .field("info", &self.pg().info)
             .finish()
     }
 }
 
 impl Drop for PooledConnection<'_> {
     fn drop(&mut self) {
-        let since_connect = self.conn.info.connected_at.elapsed().as_micros() as u64;
-        self.conn.last_used.store(since_connect, Ordering::Relaxed);
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        let conn = &held.conn;
+        let since_connect = conn.info.connected_at.elapsed().as_micros() as u64;
+        conn.last_used.store(since_connect, Ordering::Relaxed);
+        let state = &conn.state;
+        // A connection left in a transaction, broken or closed is discarded
+        // by bb8 anyway (`Manager::has_broken`): nothing to reset.
+        let due = state.needs_reset()
+            && !state.in_transaction()
+            && !state.is_broken()
+            && !conn.client.is_closed();
+        if due {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                // If the runtime is shutting down the task is dropped
+                // unrun: the connection goes back still marked, and the
+                // checkout-time reset catches it.
+                runtime.spawn(reset_on_return(held, self.reset_timeout));
+                return;
+            }
+        }
+        drop(held);
     }
 }
 
+/// `DISCARD ALL` on a returned connection, which stays checked out (and
+/// keeps its gate permit) until it is done; a failure or timeout marks it
+/// broken, so bb8 discards it instead of taking it back.
+async fn reset_on_return(held: Held, timeout: Duration) {
+    let conn: &PgConn = &held.conn;
+    let outcome = tokio::time::timeout(timeout, conn.client.batch_execute("DISCARD ALL")).await;
+    match outcome {
+        Ok(Ok(())) => conn.state.finish_reset(),
+        Ok(Err(e)) => {
+            tracing::debug!(error = %e, "reset on return failed; discarding the connection");
+            conn.state.mark_broken();
+        }
+        Err(_) => {
+            tracing::debug!(
+                ?timeout,
+                "reset on return timed out; discarding the connection"
+            );
+            conn.state.mark_broken();
+        }
+    }
+    drop(held);
+}
+
 impl<'p> PooledConnection<'p> {
+    fn pg(&self) -> &PgConn {
+        // `held` is only taken in `drop`.
+        self.held
+            .as_ref()
+            .map(|h| &**h.conn)
+            .expect("connection present")
+    }
+
+    pub(super) fn pg_conn(&self) -> &PgConn {
+        self.pg()
+    }
+
     /// The client without marking the connection for reset, for the
     /// crate's own statements: the executor's (which mark it themselves
     /// when the macro says the statement changes session state) and the
     /// posture query.
     pub(crate) fn unmarked_client(&self) -> &Client {
-        &self.conn.client
+        &self.pg().client
     }
 
     pub(crate) fn state(&self) -> &ConnState {
-        &self.conn.state
+        &self.pg().state
     }
 
     /// Rolls back a transaction left open by a dropped future before the
     /// connection is used again directly.
     pub(crate) async fn settle(&self) -> Result<(), Error> {
-        self.conn.settle().await
+        self.pg().settle().await
     }
 
     /// What was verified about this connection when it was made.
     pub fn info(&self) -> &ConnectionInfo {
-        &self.conn.info
+        &self.pg().info
     }
 
     /// The underlying `tokio_postgres::Client`, for what the macros do not
-    /// cover. The connection is reset (`DISCARD ALL`) before its next
-    /// checkout, since anything may have been run on it.
+    /// cover. The connection is reset (`DISCARD ALL`) when it returns to
+    /// the pool, since anything may have been run on it.
     pub fn client(&self) -> &Client {
-        self.conn.state.mark_needs_reset();
-        &self.conn.client
+        self.pg().state.mark_needs_reset();
+        &self.pg().client
     }
 
     /// How many prepared statements this connection has cached.
     pub fn cached_statements(&self) -> usize {
-        self.conn.state.cached_statements()
+        self.pg().state.cached_statements()
     }
 }

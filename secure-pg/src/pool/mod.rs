@@ -18,16 +18,24 @@
 //! * **On checkout after a quiet period** (`idle_check_after`, default
 //!   30 s): a cheap round trip (an empty query) to catch connections the
 //!   server or the network dropped silently.
-//! * **On checkout after a session change**: `DISCARD ALL` (see below).
+//! * **On return after a session change**: `DISCARD ALL` (see below); a
+//!   checkout still resets a connection that came back marked (the
+//!   backstop when the reset task could not run).
 //!
 //! # Session state
 //!
 //! A statement that changes session state (`SET`, `RESET`, temporary
 //! tables, `LISTEN`, `PREPARE`, `set_config(.., false)`) is known to the
-//! macros at compile time; running one marks the connection, and the next
-//! checkout runs `DISCARD ALL` first. Raw access to the
-//! `tokio_postgres::Client` marks it too, since anything may have been run.
-//! Ordinary queries cost no extra round trip.
+//! macros at compile time; running one marks the connection. Raw access to
+//! the `tokio_postgres::Client` marks it too, since anything may have been
+//! run. When a marked connection is returned, a spawned task runs
+//! `DISCARD ALL` while the connection is still checked out and holds its
+//! gate permit, so no waiter can get it mid-reset and nothing (advisory
+//! locks, `WITH HOLD` cursors, temporary tables, settings) lingers on an
+//! idle connection; if the reset fails or outlasts the checkout timeout the
+//! connection is discarded. If no runtime can run the task, the connection
+//! goes back marked and its next checkout resets it. Ordinary queries cost
+//! no extra round trip.
 //!
 //! # Fairness
 //!
@@ -70,7 +78,7 @@ struct Shared {
     config: Arc<Config>,
     checks: Checks,
     failures: Arc<FailureBoard>,
-    gate: Semaphore,
+    gate: Arc<Semaphore>,
     bb8: bb8::Pool<Manager>,
     options: PoolOptions,
 }
@@ -131,6 +139,10 @@ impl Pool {
 
     pub(crate) fn config(&self) -> &Config {
         &self.shared.config
+    }
+
+    pub(crate) fn options_tenant_column(&self) -> &str {
+        &self.shared.options.tenant_column
     }
 
     pub(crate) fn options_checkout_timeout(&self) -> Duration {

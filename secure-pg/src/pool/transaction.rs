@@ -111,8 +111,9 @@ pub struct TransactionOptions {
     /// Base of the exponential, fully jittered backoff (default 10 ms).
     pub base_backoff: Duration,
     /// Tenant for row-level-security policies: set with
-    /// `set_config('app.tenant_id', .., true)`, which ends with the
-    /// transaction.
+    /// `set_config('app.tenant_id', '<token>:<id>', true)`, which ends with
+    /// the transaction; the token ties it to this transaction, so the
+    /// policies of [`crate::row_level_security_sql`] accept it here only.
     pub tenant: Option<crate::tenant::TenantId>,
 }
 
@@ -162,8 +163,8 @@ impl<'p> PooledConnection<'p> {
         &mut self,
         options: &TransactionOptions,
     ) -> Result<Transaction<'_>, Error> {
-        self.conn.settle().await?;
-        let conn: &mut PgConn = &mut self.conn;
+        let conn: &PgConn = self.pg_conn();
+        conn.settle().await?;
         let mut begin = String::from("BEGIN");
         if let Some(level) = options.isolation {
             begin.push_str(match level {
@@ -173,13 +174,11 @@ impl<'p> PooledConnection<'p> {
                 _ => " ISOLATION LEVEL READ COMMITTED",
             });
         }
-        if let Some(t) = &options.tenant {
-            // The tenant id is an integer: formatting it cannot inject SQL.
-            // One round trip for BEGIN and the setting.
-            begin.push_str(&format!(
-                "; SELECT set_config('app.tenant_id', '{}', true)",
-                t.get()
-            ));
+        if let Some(t) = options.tenant {
+            // One round trip for BEGIN and the setting, which carries a
+            // token of this transaction (see `row_level_security_sql`).
+            begin.push_str("; ");
+            begin.push_str(&crate::tenant::set_tenant_sql(t));
         }
         conn.state.enter_transaction();
         if let Err(e) = conn.client.batch_execute(&begin).await {

@@ -594,3 +594,277 @@ async fn session_changes_made_through_the_macros_are_reset_too() {
     let conn = pool.get().await.unwrap();
     assert_eq!(conn.cached_statements(), cached);
 }
+
+// ----- session state is reset when a connection returns ----------------------
+
+/// Waits until every connection of `pool` is idle: a connection being reset
+/// on return is still checked out until its reset is done.
+async fn until_idle(pool: &Pool) {
+    let t = Instant::now();
+    while pool.state().idle != pool.state().connections {
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", pool.state());
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// What a separate superuser connection sees of backend `pid` while it is
+/// idle in the pool: its state and last statement, the advisory locks it
+/// holds, and the temporary tables named `name` (cursors cannot be seen
+/// from outside; they are checked from inside at the next checkout).
+async fn seen_from_outside(admin: &Pool, pid: i32, name: &str) -> (String, String, i64, i64) {
+    secure_query_as!(
+        (String, String, i64, i64),
+        "SELECT a.state, a.query, \
+         (SELECT count(*) FROM pg_locks l WHERE l.pid = $1 AND l.locktype = 'advisory'), \
+         (SELECT count(*) FROM pg_class c WHERE c.relname = $2 AND c.relpersistence = 't') \
+         FROM pg_stat_activity a WHERE a.pid = $1",
+        pid,
+        name
+    )
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn session_state_is_reset_when_the_connection_returns_not_at_the_next_checkout() {
+    let cluster = valid();
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.url()))
+        .await
+        .unwrap();
+    let admin = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.superuser_url()))
+        .await
+        .unwrap();
+    let pid = backend_pid(&pool).await;
+    // Each flagged statement, through the macros on one checkout, and then
+    // all at once.
+    for step in 0..5 {
+        let conn = pool.get().await.unwrap();
+        if step == 0 || step == 4 {
+            secure_query!("SELECT set_config('app.tenant_id', $1, false)", "7")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 1 || step == 4 {
+            secure_query!("CREATE TEMP TABLE scratch_on_return (v int)")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 2 || step == 4 {
+            secure_query!("SELECT pg_advisory_lock($1)", 4242_i64)
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        if step == 3 || step == 4 {
+            secure_query!("DECLARE held_cursor CURSOR WITH HOLD FOR SELECT 1")
+                .execute(&conn)
+                .await
+                .unwrap();
+        }
+        let before = seen_from_outside(&admin, pid, "scratch_on_return").await;
+        // Still checked out: the state is there to be reset.
+        assert_ne!(before.1, "DISCARD ALL", "{before:?}");
+        let locks = if step == 2 || step == 4 { 1 } else { 0 };
+        let temps = if step == 1 || step == 4 { 1 } else { 0 };
+        assert_eq!(
+            (before.2, before.3),
+            (locks, temps),
+            "step {step}: {before:?}"
+        );
+        drop(conn);
+        // Idle in the pool, not yet checked out again: already clean, and
+        // its last statement was the reset.
+        until_idle(&pool).await;
+        let after = seen_from_outside(&admin, pid, "scratch_on_return").await;
+        assert_eq!(
+            (after.0.as_str(), after.1.as_str(), after.2, after.3),
+            ("idle", "DISCARD ALL", 0, 0),
+            "step {step}"
+        );
+        // Another session can take the lock while the pool is idle.
+        let (free,): (bool,) = secure_query_as!(
+            (bool,),
+            "SELECT pg_try_advisory_lock($1) AND pg_advisory_unlock($1)",
+            4242_i64
+        )
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+        assert!(free, "step {step}: the advisory lock outlived the return");
+        // The next checkout of the one connection: nothing left, and no
+        // reset was due any more (its statement cache fills again).
+        let conn = pool.get().await.unwrap();
+        let row = secure_query_as!(
+            (i32, Option<String>, i64, i64),
+            "SELECT pg_backend_pid(), current_setting('app.tenant_id', true), \
+             (SELECT count(*) FROM pg_class WHERE relname = 'scratch_on_return' \
+                 AND relpersistence = 't'), \
+             (SELECT count(*) FROM pg_cursors WHERE name = 'held_cursor')"
+        )
+        .fetch_one(&conn)
+        .await
+        .unwrap();
+        assert_eq!(row.0, pid, "max_size 1: the same connection");
+        assert!(
+            row.1.as_deref().unwrap_or("").is_empty(),
+            "step {step}: {row:?}"
+        );
+        assert_eq!((row.2, row.3), (0, 0), "step {step}: {row:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_waiter_never_gets_a_connection_mid_reset() {
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&valid().url()))
+        .await
+        .unwrap();
+    for _ in 0..20 {
+        let conn = pool.get().await.unwrap();
+        secure_query!("SELECT set_config('app.tenant_id', $1, false)", "7")
+            .execute(&conn)
+            .await
+            .unwrap();
+        // Queued behind the checkout before it is returned.
+        let waiter = {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let conn = pool.get().await.unwrap();
+                secure_query_as!(
+                    (Option<String>,),
+                    "SELECT current_setting('app.tenant_id', true)"
+                )
+                .fetch_one(&conn)
+                .await
+                .unwrap()
+                .0
+            })
+        };
+        tokio::task::yield_now().await;
+        drop(conn);
+        let setting = waiter.await.unwrap();
+        assert!(setting.as_deref().unwrap_or("").is_empty(), "{setting:?}");
+    }
+}
+
+// ----- posture: tenant keys that leave the tenant column out -----------------
+
+#[tokio::test]
+async fn health_reports_unique_and_foreign_keys_that_leave_the_tenant_out() {
+    let cluster = valid();
+    cluster.psql("CREATE DATABASE posture_keys OWNER app");
+    cluster.psql_db(
+        "posture_keys",
+        "SET ROLE app;
+         CREATE TABLE currencies (code text PRIMARY KEY);
+         CREATE TABLE owners (tenant_id bigint NOT NULL, id bigint NOT NULL,
+             PRIMARY KEY (tenant_id, id));
+         CREATE TABLE good_items (tenant_id bigint NOT NULL, id bigint NOT NULL,
+             sku text NOT NULL, owner_id bigint, currency text REFERENCES currencies (code),
+             PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, sku),
+             FOREIGN KEY (tenant_id, owner_id) REFERENCES owners (tenant_id, id));
+         CREATE UNIQUE INDEX good_items_lower_sku ON good_items (tenant_id, lower(sku));
+         CREATE TABLE bad_owners (tenant_id bigint NOT NULL, id bigint PRIMARY KEY);
+         CREATE TABLE bad_items (tenant_id bigint NOT NULL, id bigint PRIMARY KEY,
+             sku text NOT NULL CONSTRAINT bad_items_sku_key UNIQUE,
+             owner_id bigint CONSTRAINT bad_items_owner_fk REFERENCES bad_owners (id));
+         CREATE UNIQUE INDEX bad_items_lower_sku ON bad_items (lower(sku));",
+    );
+    let url = cluster.url().replacen("/app?", "/posture_keys?", 1);
+    let pool = Pool::builder().build(config(&url)).await.unwrap();
+    let h = pool.health_check().await;
+    assert!(h.ok, "{h:?}");
+    let found: Vec<_> = h
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::TenantKeyOmitsTenant)
+        .collect();
+    assert_eq!(found.len(), 1, "{h:?}");
+    let f = found[0];
+    assert_eq!(f.severity, secure_pg::Severity::Warning);
+    assert_eq!(f.code.as_str(), "tenant-key-omits-tenant-column");
+    assert!(
+        f.message.starts_with(
+            "5 key(s) on tables with a tenant_id column leave tenant_id out: \
+             foreign key bad_items_owner_fk on bad_items, \
+             unique key bad_items_lower_sku on bad_items, \
+             unique key bad_items_pkey on bad_items, \
+             unique key bad_items_sku_key on bad_items, \
+             unique key bad_owners_pkey on bad_owners. "
+        ),
+        "{f}"
+    );
+    assert!(f.message.contains("unique-violation errors"), "{f}");
+    assert!(f.message.contains("put tenant_id in those keys"), "{f}");
+    // Another tenant column: these tables have none, so nothing to report.
+    let pool = Pool::builder()
+        .tenant_column("org_id")
+        .build(config(&url))
+        .await
+        .unwrap();
+    let h = pool.health_check().await;
+    assert!(h.ok, "{h:?}");
+    assert!(
+        h.findings
+            .iter()
+            .all(|f| f.code != FindingCode::TenantKeyOmitsTenant),
+        "{h:?}"
+    );
+}
+
+/// Session state made where the keyword classifier cannot see it: inside a
+/// SQL function, and a temporary table named through `pg_temp.`. Both mark
+/// the connection since `secure_pg_sql::session` flags calls of functions
+/// not known to be session neutral and any `pg_temp` (merged from t12-sql).
+#[tokio::test]
+async fn session_state_made_through_a_function_or_pg_temp_does_not_survive_the_return() {
+    let cluster = valid();
+    cluster.psql_db(
+        "app",
+        "CREATE OR REPLACE FUNCTION public.remember_tenant(t text) RETURNS text \
+         LANGUAGE sql AS $$ SELECT set_config('app.tenant_id', t, false) $$",
+    );
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.url()))
+        .await
+        .unwrap();
+    let admin = Pool::builder()
+        .max_size(1)
+        .build(config(&cluster.superuser_url()))
+        .await
+        .unwrap();
+    let pid = backend_pid(&pool).await;
+    secure_query!("SELECT public.remember_tenant($1)", "7")
+        .execute(&pool)
+        .await
+        .unwrap();
+    until_idle(&pool).await;
+    let (setting,): (Option<String>,) = secure_query_as!(
+        (Option<String>,),
+        "SELECT current_setting('app.tenant_id', true)"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(setting.as_deref().unwrap_or("").is_empty(), "{setting:?}");
+
+    secure_query!("CREATE TABLE pg_temp.shadow_on_return (v int)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    until_idle(&pool).await;
+    let after = seen_from_outside(&admin, pid, "shadow_on_return").await;
+    assert_eq!(
+        (after.0.as_str(), after.1.as_str(), after.3),
+        ("idle", "DISCARD ALL", 0)
+    );
+}

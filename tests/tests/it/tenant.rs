@@ -26,9 +26,9 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::support::{checked, config};
 
 const DB: &str = "tenancy";
-const T1: TenantId = TenantId::new(1);
-const T2: TenantId = TenantId::new(2);
-const T3: TenantId = TenantId::new(3);
+const T1: TenantId = TenantId::from_authenticated(1);
+const T2: TenantId = TenantId::from_authenticated(2);
+const T3: TenantId = TenantId::from_authenticated(3);
 
 // ----- the database ----------------------------------------------------------
 
@@ -918,7 +918,12 @@ async fn simple_select_and_where_see_only_the_caller() {
         all_widgets(p, T3).await.unwrap(),
         vec![(1, s("bolt")), (2, s("lever")), (3, s("nut"))]
     );
-    assert_eq!(all_widgets(p, TenantId::new(99)).await.unwrap(), vec![]);
+    assert_eq!(
+        all_widgets(p, TenantId::from_authenticated(99))
+            .await
+            .unwrap(),
+        vec![]
+    );
     assert_eq!(widget_by_id(p, T1, 1).await.unwrap(), vec![(1, s("bolt"))]);
     assert_eq!(widget_by_id(p, T2, 4).await.unwrap(), vec![]);
     assert_eq!(widget_by_id(p, T1, 4).await.unwrap(), vec![(4, s("cog"))]);
@@ -1290,7 +1295,7 @@ async fn ctes_plain_chained_shadowing_and_recursive() {
         vec![(1,), (2,)]
     );
     assert_eq!(
-        inner_cte_shadows_only_inside(p, TenantId::new(99))
+        inner_cte_shadows_only_inside(p, TenantId::from_authenticated(99))
             .await
             .unwrap(),
         vec![]
@@ -2195,7 +2200,7 @@ async fn tenant_id_binds_to_bigint() {
         su("SELECT tenant_id FROM audit WHERE action = 'bound'"),
         ["3"]
     );
-    let big = TenantId::new(i64::MAX);
+    let big = TenantId::from_authenticated(i64::MAX);
     let (back,) = secure_query_as!((i64,), "SELECT $1::bigint", big)
         .fetch_one(p)
         .await
@@ -2306,7 +2311,11 @@ async fn row_level_security_is_a_second_wall() {
     assert_eq!(seen, vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))]);
     assert_eq!(scoped_right, vec![(1, s("t1-a")), (2, s("t1-b"))]);
     assert_eq!(scoped_wrong, vec![]);
-    assert_eq!(setting.as_deref(), Some("1"));
+    // `<token>:<id>`: the token ties the id to that transaction.
+    assert!(
+        setting.as_deref().unwrap_or("").ends_with(":1"),
+        "{setting:?}"
+    );
     assert_eq!(pid_b, pid, "max_size 1: the same connection");
 
     // A scoped write for the wrong tenant inside tenant 1's transaction is
@@ -2464,4 +2473,166 @@ async fn names_in_spawned_task(db: &Pool, _tenant: TenantId) -> R<usize> {
     let pool = db.clone();
     let task = tokio::spawn(async move { every_secret_name(&pool).await });
     Ok(task.await.expect("the task ran")?.len())
+}
+
+// ----- row-level security is bound to the transaction ------------------------
+
+/// Rows of `vault` visible to `client` right now, and the number of rows an
+/// unscoped `UPDATE` and `DELETE` could touch (both rolled back).
+async fn vault_reach(client: &secure_pg::tokio_postgres::Client) -> (i64, u64, u64) {
+    let seen: i64 = client
+        .query_one("SELECT count(*) FROM vault", &[])
+        .await
+        .unwrap()
+        .get(0);
+    client.batch_execute("BEGIN").await.unwrap();
+    let updated = client
+        .execute("UPDATE vault SET secret = 'overwritten'", &[])
+        .await
+        .unwrap();
+    let deleted = client.execute("DELETE FROM vault", &[]).await.unwrap();
+    client.batch_execute("ROLLBACK").await.unwrap();
+    (seen, updated, deleted)
+}
+
+async fn insert_refused(client: &secure_pg::tokio_postgres::Client, tenant: i64) {
+    let e = client
+        .execute(
+            "INSERT INTO vault (tenant_id, id, secret) VALUES ($1, 77, 'planted')",
+            &[&tenant],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.code(),
+        Some(&SqlState::INSUFFICIENT_PRIVILEGE),
+        "WITH CHECK let a row for tenant {tenant} in: {e}"
+    );
+}
+
+/// The tenant setting a tenant transaction for `tenant` makes, read inside it.
+async fn setting_inside_a_tenant_transaction(pool: &Pool, tenant: TenantId) -> (String, i64) {
+    pool.transaction_with(TransactionOptions::default().tenant(tenant), |tx| {
+        Box::pin(async move {
+            let (v, seen) = secure_query_as!(
+                unscoped = "reads the setting and what RLS shows",
+                (String, i64),
+                "SELECT current_setting('app.tenant_id'), (SELECT count(*) FROM vault)"
+            )
+            .fetch_one(&*tx)
+            .await?;
+            Ok((v, seen))
+        })
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"))
+}
+
+#[tokio::test]
+async fn row_level_security_accepts_only_the_current_transactions_tenant() {
+    let _env = env().await;
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&url()))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+
+    // (a) Inside a tenant transaction RLS shows that tenant's rows, and the
+    // setting carries the transaction's token before the id.
+    let (copied, seen) = setting_inside_a_tenant_transaction(&pool, T1).await;
+    assert_eq!(seen, 2, "tenant 1 has two vault rows");
+    let (token, id) = copied.split_once(':').expect("<token>:<id>");
+    assert_eq!(id, "1");
+    assert!(token.contains('.'), "pid.microseconds: {copied}");
+    // Evaluated once per statement (an init plan), not once per row.
+    let conn = pool.get().await.unwrap();
+    let plan: Vec<String> = conn
+        .client()
+        .query("EXPLAIN SELECT * FROM vault", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(
+        plan.iter().any(|l| l.contains("InitPlan")),
+        "the policy's function is not an init plan: {plan:?}"
+    );
+    drop(conn);
+
+    // (b) The attack: a tenant set on the session, here through a SQL
+    // function, as any ordinary query could call. Nothing is visible,
+    // nothing can be changed or planted, with or without a transaction.
+    su(
+        "CREATE OR REPLACE FUNCTION public.pick_tenant(t text) RETURNS text \
+        LANGUAGE sql AS $$ SELECT set_config('app.tenant_id', t, false) $$",
+    );
+    let conn = pool.get().await.unwrap();
+    let c = conn.client();
+    for planted in ["1", copied.as_str()] {
+        // (c) `copied` is a value from an earlier transaction of this very
+        // backend (same pid, an older start time).
+        let v: String = c
+            .query_one("SELECT public.pick_tenant($1)", &[&planted])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(v, planted);
+        let still: String = c
+            .query_one("SELECT current_setting('app.tenant_id')", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(still, planted, "the session really holds the value");
+        assert_eq!(vault_reach(c).await, (0, 0, 0), "planted {planted:?}");
+        // (d) WITH CHECK follows the same rule.
+        insert_refused(c, 1).await;
+        // Inside a later transaction (not a tenant one) as well.
+        c.batch_execute("BEGIN").await.unwrap();
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM vault", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 0, "planted {planted:?}, in a later transaction");
+        insert_refused(c, 1).await;
+        c.batch_execute("ROLLBACK").await.unwrap();
+    }
+    // Even a value copied inside the transaction that made it stops
+    // matching once that transaction is over.
+    c.batch_execute(&format!(
+        "BEGIN; SELECT set_config('app.tenant_id', {} || ':1', true); \
+         SELECT set_config('app.tenant_id', current_setting('app.tenant_id'), false); COMMIT",
+        "pg_catalog.pg_backend_pid()::text || '.' || \
+         (EXTRACT(epoch FROM pg_catalog.transaction_timestamp()) * 1000000)::bigint::text"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(vault_reach(c).await, (0, 0, 0));
+    drop(conn);
+
+    // A tenant transaction overrides a leftover session value in both
+    // directions: it sees its own tenant, and writes only its own.
+    let conn = pool.get().await.unwrap();
+    conn.client()
+        .batch_execute("SELECT set_config('app.tenant_id', '1', false)")
+        .await
+        .unwrap();
+    drop(conn);
+    let (_, seen) = setting_inside_a_tenant_transaction(&pool, T2).await;
+    assert_eq!(seen, 1, "tenant 2 has one vault row");
+    let e = checked(
+        pool.transaction_with(TransactionOptions::default().tenant(T2), |tx| {
+            Box::pin(async move { store_secret(tx, T1, 6, "smuggled").await })
+        })
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(e.kind(), secure_pg::ErrorKind::PermissionDenied, "{e:#}");
+    assert_eq!(
+        su("SELECT tenant_id, id, secret FROM vault ORDER BY tenant_id, id"),
+        ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"],
+        "nothing was changed or planted"
+    );
+    su("DROP FUNCTION public.pick_tenant(text)");
 }

@@ -27,5 +27,5 @@ fn assert_send<T: Send>(_: T) {}
 fn main() {
     let _ = archive;
     // The scoped function's future is still `Send`.
-    let _ = |pool: &Pool| assert_send(archive(pool, TenantId::new(1), 7));
+    let _ = |pool: &Pool| assert_send(archive(pool, TenantId::from_authenticated(1), 7));
 }
