@@ -1,6 +1,14 @@
 //! Making one physical connection: TCP (with `TCP_NODELAY`), TLS under the
 //! configured `sslmode`, authentication, and then the server's own word
 //! that the session is encrypted (`pg_stat_ssl`).
+//!
+//! What that server-side check proves: the server itself terminates TLS.
+//! It catches misconfiguration, such as a TLS-terminating proxy in front of
+//! a plaintext server. What it does not prove: that no one is in the
+//! middle. Under `require` or `verify-ca` an active attacker can terminate
+//! the client's TLS, open its own TLS session to the real server and relay
+//! everything, the check's honest answer included; only `verify-full` (and
+//! `channel_binding=require`) stops that.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -76,7 +84,10 @@ impl std::fmt::Debug for Connector {
 }
 
 impl Connector {
-    /// Validates `config` and builds its TLS configuration.
+    /// Validates `config` ([`Config::validate`]: in production an `sslmode`
+    /// below `verify-full` is refused here, before any connection) and
+    /// builds its TLS configuration. In production every connection it
+    /// makes is also refused for a superuser or `BYPASSRLS` role.
     pub fn new(config: Config) -> Result<Self, Error> {
         config.validate()?;
         if config.sslmode == SslMode::Require {
@@ -337,17 +348,17 @@ impl Connector {
         probe: &Probe,
         started: Instant,
     ) -> Result<ConnectionInfo, Error> {
-        let rows = client
-            .simple_query(
-                // pg_stat_get_activity(pid) reads just this backend's entry;
-                // the pg_stat_ssl view reads them all, and costs a fresh
-                // backend noticeably more catalog work.
-                "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
-                 current_setting('server_version_num') \
-                 FROM pg_stat_get_activity(pg_backend_pid()) a",
-            )
-            .await
-            .map_err(Error::from)?;
+        // pg_stat_get_activity(pid) reads just this backend's entry; the
+        // pg_stat_ssl view reads them all, and costs a fresh backend
+        // noticeably more catalog work. In production the same round trip
+        // also reads the role's attributes.
+        let production = self.config.is_production();
+        let sql = if production {
+            VERIFY_SQL_PRODUCTION
+        } else {
+            VERIFY_SQL
+        };
+        let rows = client.simple_query(sql).await.map_err(Error::from)?;
         let row = rows
             .iter()
             .find_map(|m| match m {
@@ -387,6 +398,9 @@ impl Connector {
                 "the server reports TLS version {version}; only TLS 1.2 and 1.3 are accepted"
             )));
         }
+        if production {
+            refuse_unsafe_role(row.get(5) == Some("t"), row.get(6) == Some("t"))?;
+        }
         Ok(ConnectionInfo {
             backend_pid,
             server_version_num,
@@ -396,6 +410,42 @@ impl Connector {
             connect_duration: started.elapsed(),
         })
     }
+}
+
+const VERIFY_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
+     current_setting('server_version_num') \
+     FROM pg_stat_get_activity(pg_backend_pid()) a";
+
+/// [`VERIFY_SQL`] plus the role's `rolsuper` and `rolbypassrls`.
+const VERIFY_SQL_PRODUCTION: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
+     current_setting('server_version_num'), r.rolsuper, r.rolbypassrls \
+     FROM pg_stat_get_activity(pg_backend_pid()) a \
+     LEFT JOIN pg_catalog.pg_roles r ON r.rolname = current_user";
+
+/// The production refusal of roles that defeat permissions or row-level
+/// security, on every physical connection before it is handed out. The
+/// codes and advice match the posture findings of the same names.
+fn refuse_unsafe_role(superuser: bool, bypass_rls: bool) -> Result<(), Error> {
+    let (code, advice) = if superuser {
+        (
+            "role-is-superuser",
+            "the application connects as a superuser, which bypasses every permission and \
+             row-level-security policy; create a dedicated role with only the privileges it needs",
+        )
+    } else if bypass_rls {
+        (
+            "role-bypasses-rls",
+            "the application role has BYPASSRLS, so row-level-security policies do not apply \
+             to it; ALTER ROLE ... NOBYPASSRLS",
+        )
+    } else {
+        return Ok(());
+    };
+    Err(Error::new(
+        ErrorKind::Configuration,
+        format!("refusing to connect in production with an unsafe database role: {code}"),
+    )
+    .with_detail(advice))
 }
 
 fn spawn_connection<S, T>(conn: tokio_postgres::Connection<S, T>)
@@ -415,6 +465,11 @@ where
 /// Connects once, outside any pool: TLS per the `sslmode`, then the
 /// `pg_stat_ssl` check. The returned client is a plain
 /// `tokio_postgres::Client`.
+///
+/// The production rules hold here as in a pool: an `sslmode` below
+/// `verify-full` is refused before connecting (unless
+/// [`Config::dangerous_allow_sslmode_below_verify_full`]), and a superuser
+/// or `BYPASSRLS` role after connecting, before the client is returned.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), secure_pg::Error> {

@@ -73,6 +73,41 @@ pub type CredentialFuture<'a> =
 pub trait CredentialProvider: Send + Sync + fmt::Debug {
     /// Fetches the current secret.
     fn credential(&self) -> CredentialFuture<'_>;
+
+    /// Whether the secret is a bearer credential (it grants access to
+    /// whoever holds it, like an RDS IAM token) that must only be sent to a
+    /// server proven to be the one named: a pool refuses such a provider
+    /// with an `sslmode` below `verify-full`, in every environment.
+    /// Default `false`.
+    fn requires_verify_full(&self) -> bool {
+        false
+    }
+}
+
+/// Refuses a bearer-credential provider over a connection that does not
+/// prove the server's identity (see
+/// [`CredentialProvider::requires_verify_full`]).
+pub(crate) fn check_transport(
+    provider: &dyn CredentialProvider,
+    config: &crate::config::Config,
+) -> Result<(), Error> {
+    if provider.requires_verify_full() && config.sslmode != crate::config::SslMode::VerifyFull {
+        return Err(bearer_needs_verify_full(config.sslmode));
+    }
+    Ok(())
+}
+
+/// The error for a bearer credential under a weak `sslmode`.
+pub(crate) fn bearer_needs_verify_full(sslmode: crate::config::SslMode) -> Error {
+    Error::new(
+        ErrorKind::Configuration,
+        format!(
+            "sslmode={sslmode} is refused with a bearer credential such as an RDS IAM token: \
+             the token is sent as a cleartext password inside TLS, so a server that is not \
+             proven to be the one named (anything below verify-full) could take it and log \
+             in as you until it expires; use sslmode=verify-full with sslrootcert"
+        ),
+    )
 }
 
 /// The password written in the connection string or builder (or none).

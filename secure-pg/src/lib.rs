@@ -100,7 +100,7 @@ mod layering;
 
 pub use config::{
     ChannelBinding, Config, ConfigBuilder, Environment, Host, RootCerts, Secret, SslMode,
-    TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, LIBPQ_ENV_VARS,
+    TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, DEVELOPMENT_APP_ENVS, LIBPQ_ENV_VARS,
 };
 pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};

@@ -429,47 +429,113 @@ impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
 }
 
 /// RFC 5929 `tls-server-end-point`: the certificate hashed with the hash of
-/// its signature algorithm, SHA-256 for MD5 and SHA-1.
+/// its signature algorithm, SHA-256 for MD5 and SHA-1 (and for algorithms
+/// without a separate hash, as PostgreSQL does). RSA-PSS names its hash in
+/// the algorithm's parameters.
 fn tls_server_end_point(cert: &[u8]) -> Option<Vec<u8>> {
     use ring::digest;
-    let oid = signature_algorithm_oid(cert)?;
-    // OIDs (DER content bytes) of the SHA-384 and SHA-512 signature algorithms.
-    const SHA384: &[&[u8]] = &[
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c], // sha384WithRSAEncryption
-        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03],       // ecdsa-with-SHA384
-    ];
-    const SHA512: &[&[u8]] = &[
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d], // sha512WithRSAEncryption
-        &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04],       // ecdsa-with-SHA512
-    ];
-    let alg = if SHA384.contains(&oid) {
-        &digest::SHA384
-    } else if SHA512.contains(&oid) {
-        &digest::SHA512
-    } else {
-        &digest::SHA256
+    let alg = match signature_hash(cert)? {
+        SigHash::Sha384 => &digest::SHA384,
+        SigHash::Sha512 => &digest::SHA512,
+        SigHash::Sha256 => &digest::SHA256,
     };
     Some(digest::digest(alg, cert).as_ref().to_vec())
 }
 
-/// The OID of `Certificate.signatureAlgorithm`, by walking just enough DER.
-fn signature_algorithm_oid(cert: &[u8]) -> Option<&[u8]> {
-    fn header(input: &[u8]) -> Option<(u8, usize, usize)> {
-        let tag = *input.first()?;
-        let first = *input.get(1)? as usize;
-        if first < 0x80 {
-            return Some((tag, 2, first));
-        }
-        let n = first & 0x7f;
-        if n == 0 || n > 4 {
-            return None;
-        }
-        let mut len = 0usize;
-        for i in 0..n {
-            len = (len << 8) | *input.get(2 + i)? as usize;
-        }
-        Some((tag, 2 + n, len))
+/// The hash `tls-server-end-point` uses for a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SigHash {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+/// OIDs (DER content bytes).
+mod oid {
+    pub(super) const SHA384_WITH_RSA: &[u8] =
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c];
+    pub(super) const SHA512_WITH_RSA: &[u8] =
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d];
+    pub(super) const RSASSA_PSS: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+    pub(super) const ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+    pub(super) const ECDSA_SHA512: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x04];
+    pub(super) const SHA384: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02];
+    pub(super) const SHA512: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03];
+}
+
+/// The hash of the certificate's signature algorithm, as RFC 5929 maps it.
+fn signature_hash(cert: &[u8]) -> Option<SigHash> {
+    let (oid, params) = signature_algorithm(cert)?;
+    Some(match oid {
+        oid::SHA384_WITH_RSA | oid::ECDSA_SHA384 => SigHash::Sha384,
+        oid::SHA512_WITH_RSA | oid::ECDSA_SHA512 => SigHash::Sha512,
+        oid::RSASSA_PSS => pss_hash(params)?,
+        _ => SigHash::Sha256,
+    })
+}
+
+/// The `hashAlgorithm` of RSASSA-PSS-params (RFC 4055): `[0]` explicit,
+/// absent meaning SHA-1 (hence SHA-256 here). Unparseable parameters give
+/// `None`, so no binding is offered rather than a wrong one.
+fn pss_hash(params: &[u8]) -> Option<SigHash> {
+    let (tag, hl, len) = der_header(params)?;
+    if tag != 0x30 {
+        return None;
     }
+    let seq = params.get(hl..hl + len)?;
+    if seq.is_empty() {
+        return Some(SigHash::Sha256);
+    }
+    let (tag, hl, len) = der_header(seq)?;
+    if tag != 0xa0 {
+        // No hashAlgorithm: the default, SHA-1.
+        return Some(SigHash::Sha256);
+    }
+    let hash_alg = seq.get(hl..hl + len)?;
+    let (tag, hl, len) = der_header(hash_alg)?;
+    if tag != 0x30 {
+        return None;
+    }
+    let ident = hash_alg.get(hl..hl + len)?;
+    let (tag, hl, len) = der_header(ident)?;
+    if tag != 0x06 {
+        return None;
+    }
+    Some(match ident.get(hl..hl + len)? {
+        oid::SHA384 => SigHash::Sha384,
+        oid::SHA512 => SigHash::Sha512,
+        _ => SigHash::Sha256,
+    })
+}
+
+/// One DER header: (tag, header length, content length).
+fn der_header(input: &[u8]) -> Option<(u8, usize, usize)> {
+    let tag = *input.first()?;
+    let first = *input.get(1)? as usize;
+    if first < 0x80 {
+        return Some((tag, 2, first));
+    }
+    let n = first & 0x7f;
+    if n == 0 || n > 4 {
+        return None;
+    }
+    let mut len = 0usize;
+    for i in 0..n {
+        len = (len << 8) | *input.get(2 + i)? as usize;
+    }
+    Some((tag, 2 + n, len))
+}
+
+/// The OID of `Certificate.signatureAlgorithm`, by walking just enough DER.
+#[cfg(test)]
+fn signature_algorithm_oid(cert: &[u8]) -> Option<&[u8]> {
+    signature_algorithm(cert).map(|(oid, _)| oid)
+}
+
+/// `Certificate.signatureAlgorithm`: its OID and the raw parameters (empty
+/// when absent), by walking just enough DER.
+fn signature_algorithm(cert: &[u8]) -> Option<(&[u8], &[u8])> {
+    let header = der_header;
     let (tag, hl, len) = header(cert)?;
     if tag != 0x30 {
         return None;
@@ -486,7 +552,8 @@ fn signature_algorithm_oid(cert: &[u8]) -> Option<&[u8]> {
     if tag != 0x06 {
         return None;
     }
-    alg.get(oid_hl..oid_hl + oid_len)
+    let oid = alg.get(oid_hl..oid_hl + oid_len)?;
+    Some((oid, alg.get(oid_hl + oid_len..)?))
 }
 
 /// A human explanation of a certificate error, for the operator-facing
@@ -550,5 +617,41 @@ mod tests {
         assert_eq!(signature_algorithm_oid(&[]), None);
         assert_eq!(signature_algorithm_oid(&[0x30, 0x85, 1, 2]), None);
         assert_eq!(signature_algorithm_oid(&[0x31, 0x00]), None);
+    }
+
+    fn pss_params(hash_oid: &[u8], null: bool) -> Vec<u8> {
+        let mut ident = vec![0x06, hash_oid.len() as u8];
+        ident.extend_from_slice(hash_oid);
+        if null {
+            ident.extend_from_slice(&[0x05, 0x00]);
+        }
+        let mut seq = vec![0x30, ident.len() as u8];
+        seq.extend(ident);
+        let mut tagged = vec![0xa0, seq.len() as u8];
+        tagged.extend(seq);
+        // saltLength [2] INTEGER 48 after the hash, as OpenSSL writes it.
+        tagged.extend_from_slice(&[0xa2, 0x03, 0x02, 0x01, 0x30]);
+        let mut out = vec![0x30, tagged.len() as u8];
+        out.extend(tagged);
+        out
+    }
+
+    #[test]
+    fn rsa_pss_uses_the_hash_named_in_its_parameters() {
+        assert_eq!(
+            pss_hash(&pss_params(oid::SHA384, false)),
+            Some(SigHash::Sha384)
+        );
+        assert_eq!(
+            pss_hash(&pss_params(oid::SHA512, true)),
+            Some(SigHash::Sha512)
+        );
+        let sha256 = [0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+        assert_eq!(pss_hash(&pss_params(&sha256, false)), Some(SigHash::Sha256));
+        // Absent hashAlgorithm: SHA-1 by default, so SHA-256.
+        assert_eq!(pss_hash(&[0x30, 0x00]), Some(SigHash::Sha256));
+        // Parameters that are not a SEQUENCE: no binding rather than a guess.
+        assert_eq!(pss_hash(&[]), None);
+        assert_eq!(pss_hash(&[0x05, 0x00]), None);
     }
 }

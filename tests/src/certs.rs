@@ -26,6 +26,32 @@ pub enum ServerCert {
     CommonNameOnly,
     /// Subject CN=127.0.0.1 and no subjectAltName at all.
     IpInCommonNameOnly,
+    /// Valid names, signed with ECDSA P-384 / SHA-384 (rcgen) by the
+    /// signature-algorithm CA ([`Certs::sigalg_ca_file`]).
+    EcdsaP384Sha384,
+    /// Valid names, signed with ECDSA P-384 / SHA-512 (openssl).
+    EcdsaP384Sha512,
+    /// Valid names, signed with RSA PKCS#1 v1.5 / SHA-512 (openssl).
+    RsaSha512,
+    /// Valid names, signed with RSA-PSS / SHA-256 (openssl).
+    RsaPssSha256,
+    /// Valid names, signed with RSA-PSS / SHA-384 (openssl).
+    RsaPssSha384,
+    /// Valid names, signed with RSA-PSS / SHA-512 (openssl).
+    RsaPssSha512,
+}
+
+impl ServerCert {
+    /// The certificates signed with a particular signature algorithm, for
+    /// the channel-binding tests (RFC 5929 hashes follow the signature).
+    pub const SIGNATURE_ALGORITHMS: &'static [ServerCert] = &[
+        ServerCert::EcdsaP384Sha384,
+        ServerCert::EcdsaP384Sha512,
+        ServerCert::RsaSha512,
+        ServerCert::RsaPssSha256,
+        ServerCert::RsaPssSha384,
+        ServerCert::RsaPssSha512,
+    ];
 }
 
 struct Ca {
@@ -160,6 +186,9 @@ impl Certs {
 
     /// The certificate chain and key PEM a server presents.
     pub fn server_pem(&self, which: &ServerCert) -> (String, String) {
+        if ServerCert::SIGNATURE_ALGORITHMS.contains(which) {
+            return sigalg().server_pem(*which);
+        }
         let (_, c, k) = self
             .servers
             .iter()
@@ -203,9 +232,185 @@ impl Certs {
     pub fn client_cert_files(&self) -> (PathBuf, PathBuf) {
         (self.dir.join("client.pem"), self.dir.join("client.key"))
     }
+    /// The CAs (RSA and ECDSA P-384) that signed the
+    /// [`ServerCert::SIGNATURE_ALGORITHMS`] certificates, in one PEM file.
+    pub fn sigalg_ca_file(&self) -> PathBuf {
+        sigalg().ca_file.clone()
+    }
     /// The valid server certificate and key, for test servers of our own
     /// (a TLS-terminating proxy).
     pub fn valid_server_pem(&self) -> (String, String) {
         self.server_pem(&ServerCert::Valid)
     }
+}
+
+/// Certificates signed with other signature algorithms than the test CA's
+/// ECDSA P-256 / SHA-256. rcgen 0.13 (ring) makes the ECDSA P-384 / SHA-384
+/// one; it cannot generate RSA keys, sign RSA-PSS with SHA-384/512 or ECDSA
+/// with SHA-512, so those come from the `openssl` command line.
+struct SigAlgCerts {
+    ca_file: PathBuf,
+    servers: Vec<(ServerCert, String, String)>,
+}
+
+impl SigAlgCerts {
+    fn server_pem(&self, which: ServerCert) -> (String, String) {
+        let (_, c, k) = self
+            .servers
+            .iter()
+            .find(|(w, _, _)| *w == which)
+            .expect("known signature-algorithm cert");
+        (c.clone(), k.clone())
+    }
+}
+
+fn sigalg() -> &'static SigAlgCerts {
+    static CERTS: OnceLock<SigAlgCerts> = OnceLock::new();
+    CERTS.get_or_init(generate_sigalg)
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run openssl (needed for RSA-PSS test certificates): {e}"));
+    assert!(
+        out.status.success(),
+        "openssl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn generate_sigalg() -> SigAlgCerts {
+    let dir = crate::temp_dir("sigalg-certs");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+    // rcgen: an ECDSA P-384 CA signs (with SHA-384) a P-256 leaf.
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "secure-pg P-384 CA");
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    params.not_before = date_time_ymd(2020, 1, 1);
+    params.not_after = date_time_ymd(2060, 1, 1);
+    let p384_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
+    let p384 = Ca {
+        cert: params.self_signed(&p384_key).unwrap(),
+        key: p384_key,
+    };
+    let local = ["localhost", "127.0.0.1", "::1"];
+    let (p384_leaf, p384_leaf_key) = leaf("localhost", &local, &p384, false);
+    std::fs::write(dir.join("p384-ca.pem"), p384.cert.pem()).unwrap();
+    std::fs::write(dir.join("p384-ca.key"), p384.key.serialize_pem()).unwrap();
+    // openssl: an RSA CA, and leaves signed by it and by the P-384 CA.
+    openssl(
+        &dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "rsa-ca.key",
+            "-out",
+            "rsa-ca.pem",
+            "-days",
+            "3650",
+            "-subj",
+            "/CN=secure-pg RSA CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ],
+    );
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    let make = |name: &str, key_alg: &str, ca: &str, sign: &[&str]| -> (String, String) {
+        let key = format!("{name}.key");
+        let csr = format!("{name}.csr");
+        let pem = format!("{name}.pem");
+        openssl(
+            &dir,
+            &[
+                "req",
+                "-newkey",
+                key_alg,
+                "-nodes",
+                "-keyout",
+                &key,
+                "-out",
+                &csr,
+                "-subj",
+                "/CN=localhost",
+            ],
+        );
+        let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+        let mut args = vec![
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            &ca_pem,
+            "-CAkey",
+            &ca_key,
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            "3650",
+            "-extfile",
+            "leaf.ext",
+        ];
+        args.extend_from_slice(sign);
+        openssl(&dir, &args);
+        (read(&pem), read(&key))
+    };
+    let pss = [
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        "rsa_pss_saltlen:digest",
+    ];
+    let with = |digest: &'static str, extra: &[&'static str]| -> Vec<&'static str> {
+        let mut v = vec![digest];
+        v.extend_from_slice(extra);
+        v
+    };
+    let servers = vec![
+        (ServerCert::EcdsaP384Sha384, p384_leaf, p384_leaf_key),
+        {
+            let (c, k) = make("ecdsa-sha512", "ec:p384-ca.pem", "p384-ca", &["-sha512"]);
+            (ServerCert::EcdsaP384Sha512, c, k)
+        },
+        {
+            let (c, k) = make("rsa-sha512", "rsa:2048", "rsa-ca", &["-sha512"]);
+            (ServerCert::RsaSha512, c, k)
+        },
+        {
+            let (c, k) = make("pss-sha256", "rsa:2048", "rsa-ca", &with("-sha256", &pss));
+            (ServerCert::RsaPssSha256, c, k)
+        },
+        {
+            let (c, k) = make("pss-sha384", "rsa:2048", "rsa-ca", &with("-sha384", &pss));
+            (ServerCert::RsaPssSha384, c, k)
+        },
+        {
+            let (c, k) = make("pss-sha512", "rsa:2048", "rsa-ca", &with("-sha512", &pss));
+            (ServerCert::RsaPssSha512, c, k)
+        },
+    ];
+    let ca_file = dir.join("sigalg-ca.pem");
+    std::fs::write(
+        &ca_file,
+        format!("{}{}", read("rsa-ca.pem"), read("p384-ca.pem")),
+    )
+    .unwrap();
+    SigAlgCerts { ca_file, servers }
 }

@@ -33,4 +33,36 @@ fn from_env_reads_database_url_and_libpq_variables() {
     std::env::remove_var("PGSSLMODE");
     std::env::remove_var("PGAPPNAME");
     std::env::remove_var("DATABASE_URL");
+
+    // APP_ENV: only a short list of names means development; anything else
+    // set (prd, live, staging...) gets production rules. Plaintext to
+    // loopback tells them apart.
+    let plaintext =
+        Config::parse_with_env("postgres://localhost/x?sslmode=disable", |_| None).unwrap();
+    std::env::remove_var("APP_ENV");
+    plaintext
+        .validate()
+        .expect("unset APP_ENV means development");
+    for dev in ["development", "dev", "local", "test", "DEV", " Local "] {
+        std::env::set_var("APP_ENV", dev);
+        plaintext
+            .validate()
+            .unwrap_or_else(|e| panic!("APP_ENV={dev}: {e}"));
+    }
+    for prod in [
+        "production",
+        "prod",
+        "prd",
+        "live",
+        "staging",
+        "PRODUCTION",
+        "qa",
+    ] {
+        std::env::set_var("APP_ENV", prod);
+        let e = plaintext
+            .validate()
+            .expect_err(&format!("APP_ENV={prod} must mean production"));
+        assert!(e.to_string().contains("production"), "{prod}: {e}");
+    }
+    std::env::remove_var("APP_ENV");
 }

@@ -30,9 +30,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 ///
 /// | mode | encrypted | server certificate chain checked | host name checked | accepted |
 /// |---|---|---|---|---|
-/// | `disable`, `allow`, `prefer` | no / maybe | no | no | only to loopback or a Unix socket, never with `APP_ENV=production` |
-/// | `require` | yes | no | no | yes, with a warning: it does not stop a man in the middle |
-/// | `verify-ca` | yes | yes | no | yes |
+/// | `disable`, `allow`, `prefer` | no / maybe | no | no | only to loopback or a Unix socket (the `hostaddr` when given), never in production |
+/// | `require` | yes | no | no | yes, with a warning: it does not stop a man in the middle; in production only with [`Config::dangerous_allow_sslmode_below_verify_full`] |
+/// | `verify-ca` | yes | yes | no | yes; in production as `require` |
 /// | `verify-full` (default) | yes | yes | yes (DNS and IP SANs) | yes |
 ///
 /// Unlike libpq, `require` never turns into `verify-ca` because a root
@@ -235,11 +235,30 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// The `APP_ENV` values that mean development (compared without case and
+/// surrounding spaces). Every other value, `production`, `prod`, `prd`,
+/// `live`, `staging` and typos included, means production; an unset or
+/// empty `APP_ENV` means development.
+pub const DEVELOPMENT_APP_ENVS: &[&str] = &["development", "dev", "local", "test"];
+
+/// Whether an `APP_ENV` value means production (see
+/// [`DEVELOPMENT_APP_ENVS`]). The one place that decides it.
+pub(crate) fn app_env_is_production(value: Option<&str>) -> bool {
+    match value.map(str::trim) {
+        None | Some("") => false,
+        Some(v) => !DEVELOPMENT_APP_ENVS
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(v)),
+    }
+}
+
 /// Where the program runs, for the checks that are stricter in production.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Environment {
-    /// Decide from `APP_ENV`: `production` (or `prod`) means production.
+    /// Decide from `APP_ENV`: unset, empty or one of
+    /// [`DEVELOPMENT_APP_ENVS`] (`development`, `dev`, `local`, `test`)
+    /// means development; any other value means production.
     FromEnv,
     /// Production rules regardless of `APP_ENV`.
     Production,
@@ -252,12 +271,12 @@ impl Environment {
         match self {
             Environment::Production => true,
             Environment::Development => false,
-            Environment::FromEnv => std::env::var("APP_ENV")
-                .map(|v| {
-                    let v = v.trim();
-                    v.eq_ignore_ascii_case("production") || v.eq_ignore_ascii_case("prod")
-                })
-                .unwrap_or(false),
+            Environment::FromEnv => match std::env::var("APP_ENV") {
+                Ok(v) => app_env_is_production(Some(&v)),
+                // Set but not UTF-8: not one of the development names.
+                Err(std::env::VarError::NotUnicode(_)) => true,
+                Err(std::env::VarError::NotPresent) => false,
+            },
         }
     }
 }
@@ -303,6 +322,7 @@ pub struct Config {
     pub(crate) channel_binding: ChannelBinding,
     pub(crate) target_session_attrs: TargetSessionAttrs,
     pub(crate) environment: Environment,
+    pub(crate) allow_weak_sslmode: bool,
 }
 
 impl Default for Config {
@@ -330,6 +350,7 @@ impl Default for Config {
             channel_binding: ChannelBinding::Prefer,
             target_session_attrs: TargetSessionAttrs::Any,
             environment: Environment::FromEnv,
+            allow_weak_sslmode: false,
         }
     }
 }
@@ -389,17 +410,19 @@ impl Config {
     pub fn parse_with_env(s: &str, env: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let pairs = parse::parse_pairs(s)?;
         let mut config = Config::default();
-        for (key, _) in &pairs {
-            if options::find(key).is_none() {
+        for pair in &pairs {
+            if options::find(&pair.key).is_none() {
                 let known: Vec<&str> = options::OPTIONS.iter().map(|o| o.key).collect();
-                return Err(
-                    unknown_option(key).with_detail(format!("known options: {}", known.join(", ")))
-                );
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    format!("unknown connection option {}", pair.key_for_error()),
+                )
+                .with_detail(format!("known options: {}", known.join(", "))));
             }
         }
         for option in options::OPTIONS {
             let Some(var) = option.env else { continue };
-            if pairs.iter().any(|(k, _)| k == option.key) {
+            if pairs.iter().any(|p| p.key == option.key) {
                 continue;
             }
             if let Some(value) = env(var).filter(|v| !v.is_empty()) {
@@ -407,8 +430,8 @@ impl Config {
                     .map_err(|e| e.with_context(&format!("from environment variable {var}")))?;
             }
         }
-        for (key, value) in &pairs {
-            config.set(key, value)?;
+        for pair in &pairs {
+            config.set(&pair.key, &pair.value)?;
         }
         Ok(config)
     }
@@ -483,6 +506,21 @@ impl Config {
         self.environment = env;
     }
 
+    /// Accept `sslmode=require` or `verify-ca` in production, where they are
+    /// otherwise refused before connecting. Neither proves the server is the
+    /// one you meant; say why in a comment next to this call. Plaintext
+    /// modes stay refused in production. Honoured by [`crate::connect`],
+    /// [`crate::Connector`] and every pool built from this configuration.
+    pub fn dangerous_allow_sslmode_below_verify_full(&mut self) -> &mut Self {
+        self.allow_weak_sslmode = true;
+        self
+    }
+
+    /// Whether production rules apply to this configuration.
+    pub(crate) fn is_production(&self) -> bool {
+        self.environment.is_production()
+    }
+
     /// Replaces the password (used by credential providers).
     pub fn set_password(&mut self, password: Option<Secret>) {
         self.password = password;
@@ -490,23 +528,53 @@ impl Config {
 
     /// Checks the combination of options: the TLS mode against the hosts and
     /// the environment, and that the options a mode needs are present.
-    /// Connecting calls this; call it yourself to fail at startup.
+    /// Every way of connecting ([`crate::connect`], [`crate::Connector`],
+    /// lazy and eager pools) calls this before any connection; call it
+    /// yourself to fail at startup.
+    ///
+    /// In production (see [`Environment`]) an `sslmode` below `verify-full`
+    /// is refused: plaintext modes always, `require` and `verify-ca` unless
+    /// [`Config::dangerous_allow_sslmode_below_verify_full`]. Host rules
+    /// (plaintext only to loopback) judge the address the socket connects
+    /// to: the `hostaddr` when one is given, not the `host` name.
     pub fn validate(&self) -> Result<(), Error> {
-        let production = self.environment.is_production();
-        if !self.sslmode.requires_tls() {
-            if production {
+        let production = self.is_production();
+        if !self.hostaddrs.is_empty()
+            && !self.hosts.is_empty()
+            && self.hostaddrs.len() != self.hosts.len()
+        {
+            return Err(Error::new(
+                ErrorKind::Configuration,
+                "invalid value for `hostaddr`: give one address per host",
+            ));
+        }
+        if production && self.sslmode != SslMode::VerifyFull {
+            let allowed = self.sslmode.requires_tls() && self.allow_weak_sslmode;
+            if !allowed {
+                let how = if self.sslmode.requires_tls() {
+                    "it encrypts but does not prove the server is the one named; \
+                     use sslmode=verify-full with sslrootcert, or accept the risk with \
+                     dangerous_allow_sslmode_below_verify_full()"
+                } else {
+                    "the connection could be read or changed on the network; \
+                     use sslmode=verify-full with sslrootcert"
+                };
                 return Err(Error::new(
                     ErrorKind::Configuration,
                     format!(
-                        "sslmode={} is refused in production (APP_ENV=production): \
-                         the connection could be read or changed on the network; \
-                         use sslmode=verify-full (or at least require)",
+                        "sslmode={} is refused in production [sslmode-not-verify-full]: {how}",
                         self.sslmode
                     ),
+                )
+                .with_detail(
+                    "production rules apply: APP_ENV is set to a value other than \
+                     development, dev, local or test, or Environment::Production was chosen",
                 ));
             }
-            let hosts = self.effective_hosts();
-            if let Some(h) = hosts.iter().find(|h| !h.is_local()) {
+        }
+        if !self.sslmode.requires_tls() {
+            let targets = self.connect_targets();
+            if let Some(h) = targets.iter().find(|h| !h.is_local()) {
                 return Err(Error::new(
                     ErrorKind::Configuration,
                     format!(
@@ -543,6 +611,19 @@ impl Config {
             ));
         }
         Ok(())
+    }
+
+    /// What each socket really connects to, one entry per host: the
+    /// `hostaddr` when given (the host name then only names the server for
+    /// TLS), otherwise the host.
+    pub(crate) fn connect_targets(&self) -> Vec<Host> {
+        if self.hostaddrs.is_empty() {
+            return self.effective_hosts();
+        }
+        self.hostaddrs
+            .iter()
+            .map(|a| Host::Tcp(a.to_string()))
+            .collect()
     }
 
     pub(crate) fn effective_hosts(&self) -> Vec<Host> {
@@ -654,7 +735,11 @@ impl fmt::Debug for Config {
         for option in options::OPTIONS {
             d.field(option.field, (option.debug)(self));
         }
-        d.field("environment", &self.environment).finish()
+        d.field("environment", &self.environment);
+        if self.allow_weak_sslmode {
+            d.field("allow_weak_sslmode", &true);
+        }
+        d.finish()
     }
 }
 
@@ -812,6 +897,11 @@ impl ConfigBuilder {
     /// Production or development rules (default: from `APP_ENV`).
     pub fn environment(mut self, env: Environment) -> Self {
         self.config.environment = env;
+        self
+    }
+    /// See [`Config::dangerous_allow_sslmode_below_verify_full`].
+    pub fn dangerous_allow_sslmode_below_verify_full(mut self) -> Self {
+        self.config.allow_weak_sslmode = true;
         self
     }
     /// Finishes the configuration. Combinations are checked when connecting

@@ -14,14 +14,74 @@ fn malformed(what: &str) -> Error {
     )
 }
 
+/// One `option=value` of a connection string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pair {
+    pub(crate) key: String,
+    pub(crate) value: String,
+    /// Whether an error may quote `key`: it has the shape of an option name
+    /// and cannot be a piece of a password (see [`parse_pairs`]).
+    pub(crate) key_shown: bool,
+}
+
+impl Pair {
+    fn new(key: impl Into<String>, value: impl Into<String>) -> Pair {
+        Pair {
+            key: key.into(),
+            value: value.into(),
+            key_shown: true,
+        }
+    }
+
+    /// The key for an error message: quoted, or a neutral description when
+    /// it may be part of a password.
+    pub(crate) fn key_for_error(&self) -> String {
+        if self.key_shown {
+            format!("`{}`", self.key)
+        } else {
+            "(name not shown: it may be part of a password)".to_string()
+        }
+    }
+}
+
+/// Whether `key` looks like an option name; anything else (a URL missing a
+/// slash, a password fragment with `@` or `:`) is never quoted.
+fn option_name_shape(key: &str) -> bool {
+    let mut chars = key.chars();
+    key.len() <= 64
+        && chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// Splits a URL or a `key=value` string into (option, value) pairs.
-pub(crate) fn parse_pairs(s: &str) -> Result<Vec<(String, String)>, Error> {
+///
+/// No error quotes text that may belong to a password: values are never
+/// quoted, and a key only when it has an option name's shape and cannot be
+/// a piece of a password. In a `key=value` string that is every key before
+/// the first `password`; an unquoted password with a space, or text after a
+/// quoted one, would make its tail look like further options. In a URL it is
+/// every query key unless an `@` follows the authority (a password with an
+/// unencoded `/` or `?` then spills into the path or query).
+pub(crate) fn parse_pairs(s: &str) -> Result<Vec<Pair>, Error> {
     let trimmed = s.trim();
+    let lower: String = trimmed
+        .chars()
+        .take(13)
+        .collect::<String>()
+        .to_ascii_lowercase();
     if let Some(rest) = trimmed
         .strip_prefix("postgresql://")
         .or_else(|| trimmed.strip_prefix("postgres://"))
     {
         parse_url(rest)
+    } else if (lower.starts_with("postgres:") || lower.starts_with("postgresql:"))
+        && !trimmed.contains("://")
+    {
+        Err(malformed(
+            "a URL must start with postgres:// or postgresql://: the scheme must be followed by `//`",
+        ))
     } else if trimmed.contains("://") {
         Err(malformed(
             "the URL scheme must be postgres:// or postgresql://",
@@ -31,8 +91,8 @@ pub(crate) fn parse_pairs(s: &str) -> Result<Vec<(String, String)>, Error> {
     }
 }
 
-fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
-    let mut pairs = Vec::new();
+fn parse_url(rest: &str) -> Result<Vec<Pair>, Error> {
+    let mut pairs: Vec<Pair> = Vec::new();
     let (before_query, query) = match rest.split_once('?') {
         Some((a, q)) => (a, Some(q)),
         None => (rest, None),
@@ -41,6 +101,10 @@ fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
         Some((a, p)) => (a, Some(p)),
         None => (before_query, None),
     };
+    // An '@' after the authority: the user info (and its password) may have
+    // spilled into the path or query, so no key from there is quoted.
+    let keys_shown =
+        !path.is_some_and(|p| p.contains('@')) && !query.is_some_and(|q| q.contains('@'));
     // The user info ends at the last '@' so that an unencoded '@' in a
     // password does not move the host.
     let (userinfo, netloc) = match authority.rsplit_once('@') {
@@ -53,10 +117,10 @@ fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
             None => (userinfo, None),
         };
         if !user.is_empty() {
-            pairs.push(("user".into(), percent_decode(user, "user")?));
+            pairs.push(Pair::new("user", percent_decode(user, "user")?));
         }
         if let Some(p) = password {
-            pairs.push(("password".into(), percent_decode(p, "password")?));
+            pairs.push(Pair::new("password", percent_decode(p, "password")?));
         }
     }
     if !netloc.is_empty() {
@@ -68,15 +132,15 @@ fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
             ports.push(port);
         }
         if hosts.iter().any(|h| !h.is_empty()) {
-            pairs.push(("host".into(), hosts.join(",")));
+            pairs.push(Pair::new("host", hosts.join(",")));
         }
         if ports.iter().any(|p| !p.is_empty()) {
-            pairs.push(("port".into(), ports.join(",")));
+            pairs.push(Pair::new("port", ports.join(",")));
         }
     }
     if let Some(path) = path {
         if !path.is_empty() {
-            pairs.push(("dbname".into(), percent_decode(path, "dbname")?));
+            pairs.push(Pair::new("dbname", percent_decode(path, "dbname")?));
         }
     }
     if let Some(query) = query {
@@ -85,10 +149,20 @@ fn parse_url(rest: &str) -> Result<Vec<(String, String)>, Error> {
                 .split_once('=')
                 .ok_or_else(|| malformed("a URL option has no `=`"))?;
             let key = percent_decode(k, "option name")?;
-            let value = percent_decode(v, &key)?;
+            let key_shown = keys_shown && option_name_shape(&key);
+            let what = if key_shown {
+                format!("value of `{key}`")
+            } else {
+                "value of a URL option".to_string()
+            };
+            let value = percent_decode(v, &what)?;
             // libpq accepts `ssl=true` from JDBC-style URLs; we do not
             // guess and let it fail as an unknown option.
-            pairs.push((key, value));
+            pairs.push(Pair {
+                key,
+                value,
+                key_shown,
+            });
         }
     }
     Ok(pairs)
@@ -114,8 +188,10 @@ fn split_host_port(part: &str) -> Result<(String, String), Error> {
     Ok((percent_decode(host, "host")?, port.to_string()))
 }
 
-fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
-    let mut pairs = Vec::new();
+fn parse_key_values(s: &str) -> Result<Vec<Pair>, Error> {
+    let mut pairs: Vec<Pair> = Vec::new();
+    // Once a password was read, what follows may be its tail.
+    let mut after_password = false;
     let mut chars = s.chars().peekable();
     loop {
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
@@ -132,12 +208,22 @@ fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
             key.push(c);
             chars.next();
         }
+        let shown = Pair {
+            key: key.clone(),
+            value: String::new(),
+            key_shown: !after_password && option_name_shape(&key),
+        };
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
             chars.next();
         }
         if chars.next() != Some('=') {
+            let what = if shown.key_shown {
+                format!("`{key}`")
+            } else {
+                "an option name".to_string()
+            };
             return Err(malformed(&format!(
-                "expected `=` after `{key}` (the string is neither a postgres:// URL nor key=value pairs)"
+                "expected `=` after {what} (the string is neither a postgres:// URL nor key=value pairs)"
             )));
         }
         while chars.peek().is_some_and(|c| c.is_whitespace()) {
@@ -149,13 +235,17 @@ fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
             loop {
                 match chars.next() {
                     None => {
-                        return Err(malformed(&format!("unterminated quoted value for `{key}`")))
+                        return Err(malformed(&format!(
+                            "unterminated quoted value for {}",
+                            shown.key_for_error()
+                        )))
                     }
                     Some('\\') => match chars.next() {
                         Some(c) => value.push(c),
                         None => {
                             return Err(malformed(&format!(
-                                "unterminated quoted value for `{key}`"
+                                "unterminated quoted value for {}",
+                                shown.key_for_error()
                             )))
                         }
                     },
@@ -181,7 +271,13 @@ fn parse_key_values(s: &str) -> Result<Vec<(String, String)>, Error> {
         if key.is_empty() {
             return Err(malformed("an option name is empty"));
         }
-        pairs.push((key, value));
+        let key_shown = shown.key_shown;
+        after_password |= key == "password";
+        pairs.push(Pair {
+            key,
+            value,
+            key_shown,
+        });
     }
     Ok(pairs)
 }
@@ -302,7 +398,11 @@ mod tests {
     use super::*;
 
     fn pairs(s: &str) -> Vec<(String, String)> {
-        parse_pairs(s).unwrap()
+        parse_pairs(s)
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.key, p.value))
+            .collect()
     }
 
     fn check(input: &str, expected: &[(&str, &str)]) {
@@ -383,8 +483,8 @@ mod tests {
         ] {
             let r = parse_pairs(bad).and_then(|p| {
                 let mut c = Config::default();
-                for (k, v) in p {
-                    c.set(&k, &v)?;
+                for p in p {
+                    c.set(&p.key, &p.value)?;
                 }
                 Ok(c)
             });
@@ -456,6 +556,46 @@ mod tests {
                 prop_assert_eq!(again.get_ports(), c.get_ports());
                 prop_assert_eq!(again.get_dbname(), c.get_dbname());
                 prop_assert_eq!(again.get_sslmode(), c.get_sslmode());
+            }
+
+            /// No parse error shows any piece of the password field, for
+            /// URLs and `key=value` strings whose password holds spaces,
+            /// quotes, `/`, `@`, `%`, `?`, `=` and non-ASCII characters
+            /// (which move the parser's idea of where it ends). Passwords
+            /// are drawn without lower-case letters, so that a window of
+            /// one cannot match the English of a fixed message.
+            #[test]
+            fn parse_errors_never_show_the_password(
+                password in "[A-Z0-9 '\"/@%?=&:\\\\é中]{1,24}",
+                template in 0usize..8,
+            ) {
+                let (before, after) = [
+                    ("postgres://app:", "@db.internal:5432/shop?sslmode=verify-full"),
+                    ("postgres:/app:", "@db.internal/shop"),
+                    ("postgresql:app:", "@db/shop"),
+                    ("postgres://app:", "@db/shop?application_name=x&keepalives=1"),
+                    ("host=db password=", " dbname=shop sslmode=require"),
+                    ("host=db password='", "' dbname=shop"),
+                    ("password=", ""),
+                    ("user=app password='", ""),
+                ][template];
+                let input = format!("{before}{password}{after}");
+                if let Err(e) = Config::parse_with_env(&input, |_| None) {
+                    prop_assert_eq!(e.kind(), ErrorKind::Configuration);
+                    let chars: Vec<char> = password.chars().collect();
+                    for r in [e.to_string(), format!("{e:#}"), format!("{e:?}")] {
+                        // Windows holding a character no fixed message
+                        // (nor `Debug`'s punctuation) contains.
+                        let distinctive = |c: &char| !c.is_ascii() || "@%'?&".contains(*c);
+                        for w in chars.windows(3).filter(|w| w.iter().any(distinctive)) {
+                            let piece: String = w.iter().collect();
+                            prop_assert!(!r.contains(&piece), "{:?}: `{}` in {}", input, piece, r);
+                        }
+                        for c in chars.iter().filter(|c| !c.is_ascii()) {
+                            prop_assert!(!r.contains(*c), "{:?}: `{}` in {}", input, c, r);
+                        }
+                    }
+                }
             }
 
             /// Arbitrary input never panics: it parses or is a

@@ -347,9 +347,11 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// is valid for 15, [`TOKEN_LIFETIME`]); the pool caches it until shortly
 /// before then.
 ///
-/// Use it only with TLS and `sslmode=verify-full` against the RDS CA
-/// bundle: RDS rejects IAM authentication without TLS, and the token
-/// grants access to whoever holds it until it expires.
+/// It works only with `sslmode=verify-full` (against the RDS CA bundle):
+/// the token is a bearer credential, sent as a cleartext password inside
+/// TLS, that grants access to whoever holds it until it expires, so
+/// [`RdsIamProvider::from_config`] and every pool refuse it with a weaker
+/// `sslmode`, in every environment.
 ///
 /// `Debug` shows the endpoint, user and region; never credentials or
 /// tokens.
@@ -384,7 +386,9 @@ impl RdsIamProvider {
     ///
     /// An error of kind [`ErrorKind::Configuration`] when the configuration
     /// names no TCP host first (a Unix socket cannot use IAM
-    /// authentication) or no user.
+    /// authentication) or no user, or when its `sslmode` is below
+    /// `verify-full` (the token is a bearer credential sent as a cleartext
+    /// password; pools refuse the provider with such a configuration too).
     pub fn from_config(config: &Config, region: impl Into<String>) -> Result<Self, Error> {
         let host = match config.get_hosts().first() {
             Some(Host::Tcp(h)) => h.clone(),
@@ -401,6 +405,11 @@ impl RdsIamProvider {
                 ))
             }
         };
+        if config.get_sslmode() != crate::config::SslMode::VerifyFull {
+            return Err(crate::credentials::bearer_needs_verify_full(
+                config.get_sslmode(),
+            ));
+        }
         let port = config.get_ports().first().copied().unwrap_or(DEFAULT_PORT);
         let user = config.get_user().ok_or_else(|| {
             Error::new(
@@ -428,6 +437,11 @@ impl RdsIamProvider {
 }
 
 impl CredentialProvider for RdsIamProvider {
+    /// An IAM token is a bearer credential sent as a cleartext password.
+    fn requires_verify_full(&self) -> bool {
+        true
+    }
+
     fn credential(&self) -> CredentialFuture<'_> {
         let result = self.credential_from(
             AwsCredentials::from_env(),

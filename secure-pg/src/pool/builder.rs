@@ -149,10 +149,11 @@ impl PoolBuilder {
         self
     }
 
-    /// Accept an `sslmode` weaker than `verify-full` in production (it is
-    /// otherwise a startup error there). `require` and `verify-ca` do not
-    /// prove the server is the one you meant; say so in a comment next to
-    /// this call.
+    /// Accept `require` or `verify-ca` in production (otherwise refused
+    /// before connecting, lazy or not). They do not prove the server is the
+    /// one you meant; say so in a comment next to this call. The same as
+    /// [`Config::dangerous_allow_sslmode_below_verify_full`], which also
+    /// covers [`crate::connect`] and [`Connector`].
     pub fn dangerous_allow_sslmode_below_verify_full(mut self) -> Self {
         self.options.allow_weak_sslmode = true;
         self
@@ -160,18 +161,25 @@ impl PoolBuilder {
 
     /// Builds the pool for `config`.
     ///
+    /// In production (see [`crate::Environment`]) an `sslmode` below
+    /// `verify-full` (unless allowed) is refused here before any
+    /// connection, lazy or not, and every new physical connection is
+    /// refused for a superuser or `BYPASSRLS` role. A credential provider
+    /// that [requires verify-full](CredentialProvider::requires_verify_full)
+    /// (RDS IAM) is refused with a weaker `sslmode` in every environment.
     /// Unless [`PoolBuilder::lazy`], one connection is made and the security
-    /// posture is checked: in production (`APP_ENV=production` or
-    /// [`crate::Environment::Production`]) a superuser or `BYPASSRLS` role,
-    /// or an `sslmode` below `verify-full` (unless allowed), refuses to
-    /// start with an error listing every finding; elsewhere findings are
-    /// logged once as warnings.
+    /// posture is checked; findings are logged once as warnings.
     pub async fn build(self, config: Config) -> Result<Pool, Error> {
         let o = self.options;
         let credentials = o
             .credentials
             .clone()
             .unwrap_or_else(|| Arc::new(StaticPassword::new(config.password.clone())));
+        let mut config = config;
+        if o.allow_weak_sslmode {
+            config.allow_weak_sslmode = true;
+        }
+        crate::credentials::check_transport(&*credentials, &config)?;
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
         let failures = Arc::new(FailureBoard::default());
@@ -243,7 +251,7 @@ impl Pool {
             &posture,
             self.config().get_sslmode(),
             self.config().environment.is_production(),
-            self.shared.options.allow_weak_sslmode,
+            self.config().allow_weak_sslmode,
         )
     }
 }

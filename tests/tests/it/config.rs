@@ -189,3 +189,93 @@ fn a_password_in_a_malformed_string_is_not_echoed() {
         checked(expect_err(parse(&input)));
     }
 }
+
+/// Every rendering of a parse error, checked for the password and for
+/// pieces of it (a password with a space, quote, `/`, `@`, `%` or `?` can
+/// move the parser's idea of where it ends).
+fn assert_no_piece_of(password: &str, e: &secure_pg::Error) {
+    let renderings = [
+        e.to_string(),
+        format!("{e:#}"),
+        format!("{e:?}"),
+        e.detail().to_string(),
+    ];
+    let chars: Vec<char> = password.chars().collect();
+    for r in &renderings {
+        for w in chars.windows(4) {
+            let piece: String = w.iter().collect();
+            assert!(
+                !r.contains(&piece),
+                "`{piece}` of the password leaked into: {r}"
+            );
+        }
+    }
+}
+
+#[test]
+fn parse_errors_never_quote_any_part_of_the_password() {
+    let cases: Vec<(String, &str)> = vec![
+        // A URL missing one slash reads as one key=value token.
+        ("postgres:/app:Zq9Xw7Kv@db.internal/shop".into(), "Zq9Xw7Kv"),
+        (
+            "postgresql:app:Zq9Xw7Kv@db.internal/shop".into(),
+            "Zq9Xw7Kv",
+        ),
+        // key=value with a space in an unquoted password.
+        (
+            "host=db password=Zq9X w7Kv sslmode=require".into(),
+            "Zq9X w7Kv",
+        ),
+        ("host=db password=Zq9X w7Kv=Jp4M".into(), "Zq9X w7Kv=Jp4M"),
+        ("host=db password='Zq9X'w7Kv=Jp4M".into(), "Zq9X'w7Kv=Jp4M"),
+        ("password=Zq9X w7Kv\\".into(), "Zq9X w7Kv\\"),
+        // URL passwords with unencoded `/`, `?`, `@`, `%`.
+        ("postgres://app:Zq9X/w7Kv@db/shop".into(), "Zq9X/w7Kv"),
+        (
+            "postgres://app:Zq9X?w7Kv=Jp4M@db/shop".into(),
+            "Zq9X?w7Kv=Jp4M",
+        ),
+        ("postgres://app:Zq9X%w7Kv@db/shop".into(), "Zq9X%w7Kv"),
+        (
+            "postgres://app:Zq9X/w7Kv?Jp4M%zz@db/shop".into(),
+            "Zq9X/w7Kv?Jp4M%zz",
+        ),
+        (
+            "postgres://app:Zq9Xé中w7Kv/x@db:5432/shop".into(),
+            "Zq9Xé中w7Kv/x",
+        ),
+    ];
+    for (input, password) in &cases {
+        let e = expect_err(parse(input));
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{input}");
+        assert_no_piece_of(password, &e);
+    }
+}
+
+#[test]
+fn a_url_missing_a_slash_says_so() {
+    let e = expect_err(parse("postgres:/app:Zq9Xw7Kv@db/shop"));
+    assert!(e.to_string().contains("followed by `//`"), "{e}");
+}
+
+#[test]
+fn hostaddr_is_what_the_host_rules_judge() {
+    // A remote hostaddr behind `localhost`: no plaintext exemption.
+    let mut c = parse("host=localhost hostaddr=10.1.2.3 sslmode=disable").unwrap();
+    c.set_environment(secure_pg::Environment::Development);
+    let e = expect_err(c.validate());
+    assert!(e.to_string().contains("not loopback"), "{e}");
+    assert!(format!("{e:#}").contains("10.1.2.3"), "{e:#}");
+    // The same from PGHOSTADDR.
+    let mut c = Config::parse_with_env("postgres://localhost/db?sslmode=disable", |v| {
+        (v == "PGHOSTADDR").then(|| "10.1.2.3".to_string())
+    })
+    .unwrap();
+    c.set_environment(secure_pg::Environment::Development);
+    expect_err(c.validate());
+    // Display shows the hostaddr.
+    assert!(c.to_string().contains("hostaddr=10.1.2.3"), "{c}");
+    // A count mismatch between host and hostaddr is refused.
+    let c = parse("host=a,b hostaddr=10.1.2.3").unwrap();
+    expect_err(c.validate());
+}

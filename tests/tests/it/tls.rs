@@ -239,7 +239,8 @@ async fn weak_modes_are_refused_off_loopback_and_in_production() {
     c.set_environment(Environment::Development);
     let (_client, info) = secure_pg::connect(&c).await.unwrap();
     assert!(info.tls.is_none());
-    // Production accepts require and stronger.
+    // Production accepts require only when explicitly allowed (see
+    // production_refuses_weak_sslmode_on_every_entry_point).
     let url = url_for(
         ClusterSpec::tls(ServerCert::Valid),
         "localhost",
@@ -247,6 +248,7 @@ async fn weak_modes_are_refused_off_loopback_and_in_production() {
     );
     let mut c = config(&url);
     c.set_environment(Environment::Production);
+    c.dangerous_allow_sslmode_below_verify_full();
     secure_pg::connect(&c).await.unwrap();
 }
 
@@ -414,5 +416,214 @@ async fn certificate_files_missing_or_unreadable_name_the_option() {
     {
         let e = expect_err(secure_pg::connect(&cfg).await);
         assert!(e.to_string().contains("set `sslrootcert`"), "{e}");
+    }
+}
+
+/// RFC 5929 `tls-server-end-point` hashes the certificate with its
+/// signature's hash (SHA-256 for MD5 and SHA-1). Against a real server for
+/// each signature algorithm the harness can make, `channel_binding=require`
+/// succeeds (a wrong hash fails SCRAM-SHA-256-PLUS), and libpq (`psql`)
+/// agrees on the same server. ring's verifier does not do ECDSA with
+/// SHA-512, so that certificate is tested under `require` (no chain
+/// check; the binding still needs the right hash).
+#[tokio::test]
+async fn channel_binding_follows_the_certificate_signature_hash() {
+    let ca = certs().sigalg_ca_file();
+    for cert in ServerCert::SIGNATURE_ALGORITHMS {
+        let cluster = shared(ClusterSpec::tls(*cert));
+        let mode = if *cert == ServerCert::EcdsaP384Sha512 {
+            "require"
+        } else {
+            "verify-full"
+        };
+        let opts = format!(
+            "channel_binding=require&sslmode={mode}&sslrootcert={}",
+            ca.display()
+        );
+        let mut cfg = config(&cluster.url_with("localhost", &opts));
+        cfg.set_environment(Environment::Development);
+        let (client, info) = secure_pg::connect(&cfg)
+            .await
+            .unwrap_or_else(|e| panic!("{cert:?}: {e:#}"));
+        assert!(info.tls.is_some());
+        assert_eq!(scalar(&client, "SELECT 1").await, "1", "{cert:?}");
+        let out = std::process::Command::new(secure_pg_tests::pg_bin_dir().join("psql"))
+            .arg(format!(
+                "host=localhost port={} user={APP_USER} dbname={APP_DB} sslmode=verify-full \
+                 sslrootcert={} channel_binding=require",
+                cluster.port,
+                ca.display()
+            ))
+            .args(["-X", "-A", "-t", "-c", "SELECT 1"])
+            .env("PGPASSWORD", APP_PASSWORD)
+            .output()
+            .expect("run psql");
+        assert!(
+            out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "1",
+            "psql with channel_binding=require against {cert:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+/// Host rules judge the address the socket really connects to: a
+/// `hostaddr` wins over `host`.
+#[tokio::test]
+async fn hostaddr_decides_the_plaintext_loopback_exemption() {
+    let plain = shared(ClusterSpec::plaintext());
+    // localhost by name, a remote address in fact: refused before any
+    // connection is attempted (192.0.2.1 is TEST-NET-1, never reachable).
+    let kv = format!(
+        "host=localhost hostaddr=192.0.2.1 port={} user={APP_USER} password={APP_PASSWORD} \
+         dbname={APP_DB} sslmode=disable connect_timeout=2",
+        plain.port
+    );
+    let mut c = config(&kv);
+    c.set_environment(Environment::Development);
+    let e = expect_err(secure_pg::connect(&c).await);
+    assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+    assert!(e.to_string().contains("not loopback"), "{e:#}");
+    // PGHOSTADDR behind a localhost URL: the same.
+    let url = plain.url_with("localhost", "sslmode=disable&connect_timeout=2");
+    let mut c =
+        Config::parse_with_env(&url, |v| (v == "PGHOSTADDR").then(|| "192.0.2.1".into())).unwrap();
+    c.set_environment(Environment::Development);
+    let e = expect_err(secure_pg::connect(&c).await);
+    assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+    assert!(e.to_string().contains("not loopback"), "{e:#}");
+    assert!(c.to_string().contains("hostaddr=192.0.2.1"), "{c}");
+    // A remote-looking name that really goes to loopback is plaintext to
+    // loopback, which is allowed outside production.
+    let kv = format!(
+        "host=db.example.com hostaddr=127.0.0.1 port={} user={APP_USER} \
+         password={APP_PASSWORD} dbname={APP_DB} sslmode=disable",
+        plain.port
+    );
+    let mut c = config(&kv);
+    c.set_environment(Environment::Development);
+    let (_client, info) = secure_pg::connect(&c)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert!(info.tls.is_none());
+}
+
+/// In production an sslmode below verify-full is refused on every way in,
+/// before any connection: `connect()`, `Connector`, a lazy pool and the
+/// eager pool.
+#[tokio::test]
+async fn production_refuses_weak_sslmode_on_every_entry_point() {
+    let url = url_for(
+        ClusterSpec::tls(ServerCert::Valid),
+        "localhost",
+        &format!("sslmode=require&{}", ca_opt()),
+    );
+    for mode in ["require", "verify-ca"] {
+        let mut c = config(&url.replace("sslmode=require", &format!("sslmode={mode}")));
+        c.set_environment(Environment::Production);
+        let e = expect_err(secure_pg::connect(&c).await);
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{mode}: {e:#}");
+        assert!(e.to_string().contains("production"), "{e}");
+        let e = expect_err(secure_pg::Connector::new(c.clone()));
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{mode}: {e:#}");
+        let e = expect_err(secure_pg::Pool::builder().lazy(true).build(c.clone()).await);
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{mode}: {e:#}");
+        let e = expect_err(secure_pg::Pool::builder().build(c.clone()).await);
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{mode}: {e:#}");
+        // The explicit exception works on every path too, from the
+        // configuration or from the pool builder.
+        let mut allowed = c.clone();
+        allowed.dangerous_allow_sslmode_below_verify_full();
+        secure_pg::connect(&allowed).await.unwrap();
+        secure_pg::Connector::new(allowed.clone())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        let lazy = secure_pg::Pool::builder()
+            .lazy(true)
+            .build(allowed.clone())
+            .await
+            .unwrap();
+        drop(lazy.get().await.unwrap());
+        secure_pg::Pool::builder().build(allowed).await.unwrap();
+        for lazy in [true, false] {
+            secure_pg::Pool::builder()
+                .lazy(lazy)
+                .dangerous_allow_sslmode_below_verify_full()
+                .build(c.clone())
+                .await
+                .unwrap();
+        }
+    }
+}
+
+/// Superuser and BYPASSRLS roles are refused in production on every way
+/// in: `connect()`, `Connector`, each new connection of a lazy pool, and
+/// the eager pool.
+#[tokio::test]
+async fn production_refuses_superuser_and_bypassrls_roles_on_every_entry_point() {
+    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
+    cluster.psql(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rls_bypasser') THEN \
+         CREATE ROLE rls_bypasser LOGIN BYPASSRLS PASSWORD 'bypass-Pw-77'; END IF; END $$",
+    );
+    let bypass = format!(
+        "postgres://rls_bypasser:bypass-Pw-77@localhost:{}/{APP_DB}?{}",
+        cluster.port,
+        ca_opt()
+    );
+    for (url, code) in [
+        (cluster.superuser_url(), "role-is-superuser"),
+        (bypass, "role-bypasses-rls"),
+    ] {
+        let mut c = config(&url);
+        c.set_environment(Environment::Production);
+        let e = expect_err(secure_pg::connect(&c).await);
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+        assert!(e.to_string().contains(code), "{e}");
+        let connector = secure_pg::Connector::new(c.clone()).unwrap();
+        let e = expect_err(connector.connect().await);
+        assert!(e.to_string().contains(code), "{e}");
+        let lazy = secure_pg::Pool::builder()
+            .lazy(true)
+            .checkout_timeout(Duration::from_secs(3))
+            .build(c.clone())
+            .await
+            .unwrap();
+        let e = expect_err(lazy.get().await);
+        assert!(e.to_string().contains(code), "{e:#}");
+        let e = expect_err(secure_pg::Pool::builder().build(c.clone()).await);
+        assert!(e.to_string().contains(code), "{e}");
+        // Development rules let the same role connect.
+        c.set_environment(Environment::Development);
+        secure_pg::connect(&c).await.unwrap();
+    }
+}
+
+/// RDS IAM tokens are bearer credentials sent as a cleartext password: the
+/// IAM provider refuses any sslmode below verify-full, in any environment.
+#[tokio::test]
+async fn rds_iam_refuses_sslmode_below_verify_full() {
+    use secure_pg::credentials::iam::RdsIamProvider;
+    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
+    for mode in ["require", "verify-ca"] {
+        let url = cluster.url_with("localhost", &format!("sslmode={mode}&{}", ca_opt()));
+        let mut c = config(&url);
+        c.set_environment(Environment::Development);
+        let e = expect_err(RdsIamProvider::from_config(&c, "eu-west-1"));
+        assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+        assert!(e.to_string().contains("verify-full"), "{e}");
+        let provider = RdsIamProvider::new("localhost", cluster.port, APP_USER, "eu-west-1");
+        for lazy in [false, true] {
+            let e = expect_err(
+                secure_pg::Pool::builder()
+                    .lazy(lazy)
+                    .credentials(provider.clone())
+                    .build(c.clone())
+                    .await,
+            );
+            assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+            assert!(e.to_string().contains("bearer"), "{e}");
+        }
     }
 }
