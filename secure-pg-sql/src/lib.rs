@@ -12,6 +12,8 @@
 //!   numbered placeholders, a full PostgreSQL parse).
 //! * [`session`]: whether a statement may leave state on the session.
 //! * [`tenant`]: the tenant rewriter of `#[tenant_scoped]`.
+//! * [`schema`]: the catalog the macros check queries against, built from
+//!   the repository's DDL (`schema.sql` or migrations).
 //! * [`diagnostic`]: findings with a position and a fix, and how the macros
 //!   render them.
 
@@ -20,6 +22,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod lexer;
+pub mod schema;
 pub mod session;
 pub mod tenant;
 
