@@ -105,7 +105,11 @@ impl Builder {
             }
             _ => {}
         }
-        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, stmt.text);
+        let stripped = strip_identity_sequence_options(stmt.text, &w);
+        let parsed = Parser::parse_sql(
+            &PostgreSqlDialect {},
+            stripped.as_deref().unwrap_or(stmt.text),
+        );
         let mut statements = match parsed {
             Ok(s) => s,
             Err(e) if understood_kind(&w) => {
@@ -150,13 +154,12 @@ impl Builder {
                     })
                     .collect();
                 let name = match &ci.name {
-                    Some(n) => {
-                        let q = self.qualify(n)?;
-                        if q.schema != table.schema {
-                            return fail("an index lives in its table's schema");
-                        }
-                        q.name
-                    }
+                    // An index lives in its table's schema.
+                    Some(n) => match parts(n)?.as_slice() {
+                        [n] => n.clone(),
+                        [s, n] if *s == table.schema => n.clone(),
+                        _ => return fail("an index name is `name` in its table's schema"),
+                    },
                     None => {
                         let cols = plain.clone().unwrap_or_default();
                         let t = &table.name;
@@ -1356,6 +1359,22 @@ impl Builder {
         );
         Ok(())
     }
+}
+
+/// pg_dump's `ALTER TABLE ... ADD GENERATED ... AS IDENTITY (SEQUENCE NAME
+/// ... START WITH ...)`: sqlparser does not read `SEQUENCE NAME`, and the
+/// sequence options do not matter to queries, so the parenthesised list at
+/// the end is cut off before the parse.
+fn strip_identity_sequence_options(text: &str, w: &[String]) -> Option<String> {
+    if w.first()? != "ALTER" || w.get(1)? != "TABLE" || w.last()? != ")" {
+        return None;
+    }
+    let at = w
+        .windows(2)
+        .position(|p| p[0] == "IDENTITY" && p[1] == "(")?;
+    let toks = crate::lexer::lex(text).ok()?;
+    let open = toks.get(at + 1)?.offset();
+    Some(text[..open].to_string())
 }
 
 /// Removes top-level `[CONSTRAINT name] NOT NULL` and `NULL` from a `CREATE

@@ -447,6 +447,15 @@ CREATE SEQUENCE public.t_id_seq AS integer START WITH 1 INCREMENT BY 1 NO MINVAL
 ALTER SEQUENCE public.t_id_seq OWNED BY public.t.id;
 ALTER TABLE ONLY public.t ALTER COLUMN id SET DEFAULT nextval('public.t_id_seq'::regclass);
 ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);
+ALTER TABLE public.t ADD COLUMN n integer NOT NULL;
+ALTER TABLE public.t ALTER COLUMN n ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.t_n_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
 -- secure-pg: skip (the server computes this)
 DO $$ BEGIN PERFORM 1; END $$;
 BEGIN;
