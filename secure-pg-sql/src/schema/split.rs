@@ -130,6 +130,45 @@ pub(crate) fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The first `n` words of a statement (keywords and names upper-cased,
+/// quoted names with their quotes), stopping early at the first token that
+/// is not a word, which is included. A cheap prefix of [`words`] that does
+/// not lex the whole statement.
+pub(crate) fn leading_words(text: &str, n: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while out.len() < n {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.find('\n').map_or("", |i| &r[i..]);
+            continue;
+        }
+        if rest.starts_with("/*") {
+            // Rare before a statement's first words: fall back to the lexer.
+            return words(text).into_iter().take(n).collect();
+        }
+        let Some(first) = rest.chars().next() else {
+            break;
+        };
+        if first.is_alphabetic() || first == '_' {
+            let end = rest
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$'))
+                .map_or(rest.len(), |(i, _)| i);
+            out.push(rest[..end].to_ascii_uppercase());
+            rest = &rest[end..];
+        } else if first == '"' {
+            let end = rest[1..].find('"').map_or(rest.len(), |i| i + 2);
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        } else {
+            out.push(first.to_string());
+            break;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -161,6 +200,21 @@ mod tests {
     fn meta_command_inside_a_statement_is_an_error() {
         assert_eq!(split("SELECT 1\n\\gset\n").unwrap_err().0, 2);
         assert_eq!(split("SELECT 'abc").unwrap_err().0, 1);
+    }
+
+    #[test]
+    fn leading_words_are_a_prefix_of_words() {
+        for sql in [
+            "create unique index x on t (a)",
+            "  -- c\n ALTER TABLE \"T\" OWNER TO bob",
+            "/* c */ GRANT x",
+            "SELECT pg_catalog.set_config('a', '', false)",
+            "",
+        ] {
+            let all = words(sql);
+            let head = leading_words(sql, 4);
+            assert_eq!(head[..], all[..head.len()], "{sql}");
+        }
     }
 
     #[test]

@@ -828,9 +828,10 @@ fn a_hundred_migrations_build_within_budget() {
         "release"
     };
     eprintln!("catalog of 100 migrations ({profile}): {best:?}");
-    // The budget is 50 ms; debug builds of this crate run unoptimised (sqlparser
-    // itself is optimised in dev builds by the workspace profile).
-    let budget = if cfg!(debug_assertions) { 500 } else { 50 };
+    // The budget is 50 ms (measured: about 28 ms in a debug build of this
+    // crate, with sqlparser optimised by the workspace profile, and about
+    // 20 ms in release). Debug gets headroom for a loaded CI machine.
+    let budget = if cfg!(debug_assertions) { 150 } else { 50 };
     assert!(best.as_millis() < budget, "took {best:?}");
 }
 
