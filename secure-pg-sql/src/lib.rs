@@ -15,6 +15,8 @@
 //! * [`ident`]: names compared exactly as PostgreSQL compares them.
 //! * [`session`]: whether a statement may leave state on the session.
 //! * [`tenant`]: the tenant rewriter of `#[tenant_scoped]`.
+//! * [`schema`]: the catalog the macros check queries against, built from
+//!   the repository's DDL (`schema.sql` or migrations).
 //! * [`diagnostic`]: findings with a position and a fix, and how the macros
 //!   render them.
 
@@ -25,6 +27,7 @@ pub mod diagnostic;
 pub mod functions;
 pub mod ident;
 pub mod lexer;
+pub mod schema;
 pub mod session;
 pub mod tenant;
 

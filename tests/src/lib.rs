@@ -514,6 +514,25 @@ impl Cluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `pg_dump --schema-only` of `db`, as the superuser over the Unix
+    /// socket.
+    pub fn pg_dump_schema(&self, db: &str) -> String {
+        let out = Command::new(pg_bin_dir().join("pg_dump"))
+            .arg("-h")
+            .arg(&self.socket_dir)
+            .arg("-p")
+            .arg(self.port.to_string())
+            .args(["-U", "postgres", "--schema-only", db])
+            .output()
+            .expect("run pg_dump");
+        assert!(
+            out.status.success(),
+            "pg_dump failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// A URL for the app role over TLS with `verify-full` and the test CA.
     pub fn url(&self) -> String {
         format!(

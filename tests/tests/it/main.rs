@@ -9,6 +9,7 @@ mod faults;
 mod pgbouncer;
 mod pool;
 mod query;
+mod schema;
 mod support;
 mod tenant;
 mod tenant_diff;

@@ -1,0 +1,1650 @@
+//! Applying DDL statements to a [`Catalog`].
+//!
+//! Each statement is either understood (and changes the catalog, or is known
+//! not to), on the allow-list (classified by its leading words, without a
+//! parse), marked `-- secure-pg: skip`, or an error at its file and line.
+
+use std::path::Path;
+
+use sqlparser::ast::{
+    AlterColumnOperation, AlterPolicyOperation, AlterTableOperation, AlterTypeAddValuePosition,
+    AlterTypeOperation, ColumnDef, ColumnOption, CreatePolicyCommand, CreatePolicyType,
+    CreateTable, Expr, GeneratedAs, ObjectName, ObjectNamePart, ObjectType, Owner,
+    RenameTableNameKind, SchemaName, Statement, TableConstraint, UserDefinedTypeRepresentation,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use super::catalog::{
+    Catalog, Check, Column, Domain, EnumType, ForeignKey, IndexEntry, Key, Name, Policy,
+    PolicyCommand, QualifiedName, Table, ValueSource, View,
+};
+use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
+use super::types::{canonical, BaseType, SqlType};
+use super::view::view_columns;
+use super::SchemaError;
+
+/// A failure inside one statement, before it gets its file and line.
+#[derive(Debug)]
+pub(crate) struct Fail {
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+}
+
+type R<T> = Result<T, Fail>;
+
+fn fail<T>(message: impl Into<String>) -> R<T> {
+    Err(Fail {
+        message: message.into(),
+        help: None,
+    })
+}
+
+fn skip_help() -> String {
+    format!(
+        "add `-- {SKIP_MARKER}` on the line above it if it does not affect the tables your queries use"
+    )
+}
+
+/// Builds a catalog statement by statement, file by file.
+#[derive(Debug)]
+pub(crate) struct Builder {
+    pub(crate) catalog: Catalog,
+    search_path: Vec<Name>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            catalog: Catalog::new(),
+            search_path: vec![Name::unquoted("public")],
+        }
+    }
+}
+
+impl Builder {
+    /// Applies every statement of `sql` (the contents of `file`).
+    pub(crate) fn apply_file(&mut self, file: &Path, sql: &str) -> Result<(), SchemaError> {
+        let at = |line: usize, f: Fail| SchemaError {
+            file: file.to_path_buf(),
+            line,
+            message: f.message,
+            help: f.help,
+        };
+        let stmts = split(sql).map_err(|(line, message)| {
+            at(
+                line,
+                Fail {
+                    message,
+                    help: None,
+                },
+            )
+        })?;
+        // Each file starts with the default search path, as each migration
+        // runs in a fresh session.
+        self.search_path = vec![Name::unquoted("public")];
+        for stmt in &stmts {
+            if stmt.skip {
+                continue;
+            }
+            self.apply(stmt).map_err(|f| at(stmt.line, f))?;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, stmt: &Stmt<'_>) -> R<()> {
+        // The full word list is only needed for statements classified by
+        // their tail (`ALTER ... OWNER TO`, pg_dump's identity options) or
+        // read from their words (`SET`, `SELECT set_config`).
+        let head = leading_words(stmt.text, 4);
+        let w = match head.first().map(String::as_str) {
+            Some("ALTER" | "SET" | "SELECT") => words(stmt.text),
+            _ => head,
+        };
+        if allowed(&w).is_some() {
+            return Ok(());
+        }
+        match w.first().map(String::as_str) {
+            Some("SET") => return self.set(&w),
+            Some("SELECT") => return self.select_set_config(&w),
+            Some("CREATE") if w.get(1).is_some_and(|k| k == "DOMAIN") => {
+                return self.create_domain(stmt.text)
+            }
+            _ => {}
+        }
+        let stripped = strip_identity_sequence_options(stmt.text, &w);
+        let parsed = Parser::parse_sql(
+            &PostgreSqlDialect {},
+            stripped.as_deref().unwrap_or(stmt.text),
+        );
+        let mut statements = match parsed {
+            Ok(s) => s,
+            Err(e) if understood_kind(&w) => {
+                return Err(Fail {
+                    message: format!(
+                        "`{}` statement in the schema could not be parsed: {e}",
+                        kind(&w)
+                    ),
+                    help: Some(format!("fix the statement, or {}", skip_help())),
+                })
+            }
+            Err(_) => return Err(not_understood(&w)),
+        };
+        if statements.len() != 1 {
+            return fail("expected one statement");
+        }
+        self.statement(statements.remove(0), &w)
+    }
+
+    fn statement(&mut self, st: Statement, w: &[String]) -> R<()> {
+        match st {
+            Statement::CreateTable(ct) => self.create_table(ct),
+            Statement::AlterTable(at) => {
+                let table = self.existing_table(&at.name, at.if_exists)?;
+                let Some(table) = table else { return Ok(()) };
+                for op in at.operations {
+                    self.alter_table(&table, op)?;
+                }
+                Ok(())
+            }
+            Statement::CreateIndex(ci) => {
+                let table = self.resolve(&ci.table_name)?;
+                if !self.catalog.tables.contains_key(&table) {
+                    return fail(format!("index on unknown table {table}"));
+                }
+                let plain: Option<Vec<Name>> = ci
+                    .columns
+                    .iter()
+                    .map(|c| match &c.column.expr {
+                        Expr::Identifier(i) => Some(Name::from_ident(i)),
+                        _ => None,
+                    })
+                    .collect();
+                let name = match &ci.name {
+                    // An index lives in its table's schema.
+                    Some(n) => match parts(n)?.as_slice() {
+                        [n] => n.clone(),
+                        [s, n] if *s == table.schema => n.clone(),
+                        _ => return fail("an index name is `name` in its table's schema"),
+                    },
+                    None => {
+                        let cols = plain.clone().unwrap_or_default();
+                        let t = &table.name;
+                        let base = join_names(t, &cols, if ci.unique { "key" } else { "idx" });
+                        self.unique_index_name(&table.schema, base)
+                    }
+                };
+                let iq = QualifiedName::new(table.schema.clone(), name.clone());
+                if self.catalog.indexes.contains_key(&iq) {
+                    if ci.if_not_exists {
+                        return Ok(());
+                    }
+                    return fail(format!("index {iq} already exists"));
+                }
+                let unique_key = ci.unique && plain.is_some();
+                if unique_key {
+                    let columns = plain.unwrap_or_default();
+                    let t = self.table_mut(&table)?;
+                    check_columns(t, &columns)?;
+                    t.unique.push(Key {
+                        name: name.clone(),
+                        columns,
+                        predicate: ci.predicate.as_ref().map(|p| p.to_string()),
+                    });
+                }
+                self.catalog
+                    .indexes
+                    .insert(iq, IndexEntry { table, unique_key });
+                Ok(())
+            }
+            Statement::CreateType {
+                name,
+                representation,
+            } => {
+                let q = self.qualify(&name)?;
+                self.check_free_type(&q)?;
+                match representation {
+                    Some(UserDefinedTypeRepresentation::Enum { labels }) => {
+                        let labels = labels.into_iter().map(|l| l.value).collect();
+                        self.catalog.enums.insert(
+                            q.clone(),
+                            EnumType {
+                                name: q,
+                                labels,
+                            },
+                        );
+                        Ok(())
+                    }
+                    _ => Err(Fail {
+                        message: format!(
+                            "`CREATE TYPE {q}`: only enum types are supported (composite, range and base types are not)"
+                        ),
+                        help: Some(skip_help()),
+                    }),
+                }
+            }
+            Statement::AlterType(at) => {
+                let q = self.resolve_type_name(&at.name)?;
+                let Some(e) = self.catalog.enums.get_mut(&q) else {
+                    return fail(format!("`ALTER TYPE`: {q} is not a known enum type"));
+                };
+                match at.operation {
+                    AlterTypeOperation::AddValue(add) => {
+                        if e.labels.contains(&add.value.value) {
+                            if add.if_not_exists {
+                                return Ok(());
+                            }
+                            return fail(format!(
+                                "enum label {:?} already exists",
+                                add.value.value
+                            ));
+                        }
+                        let at = match &add.position {
+                            None => e.labels.len(),
+                            Some(
+                                AlterTypeAddValuePosition::Before(n)
+                                | AlterTypeAddValuePosition::After(n),
+                            ) => {
+                                let Some(i) = e.labels.iter().position(|l| *l == n.value) else {
+                                    return fail(format!(
+                                        "enum label {:?} does not exist",
+                                        n.value
+                                    ));
+                                };
+                                match add.position {
+                                    Some(AlterTypeAddValuePosition::After(_)) => i + 1,
+                                    _ => i,
+                                }
+                            }
+                        };
+                        e.labels.insert(at, add.value.value);
+                        Ok(())
+                    }
+                    AlterTypeOperation::RenameValue(r) => {
+                        match e.labels.iter_mut().find(|l| **l == r.from.value) {
+                            Some(l) => *l = r.to.value,
+                            None => {
+                                return fail(format!(
+                                    "enum label {:?} does not exist",
+                                    r.from.value
+                                ))
+                            }
+                        }
+                        Ok(())
+                    }
+                    AlterTypeOperation::Rename(r) => {
+                        let new =
+                            QualifiedName::new(q.schema.clone(), Name::from_ident(&r.new_name));
+                        self.check_free_type(&new)?;
+                        let mut e = self.catalog.enums.remove(&q).expect("checked above");
+                        e.name = new.clone();
+                        self.catalog.enums.insert(new.clone(), e);
+                        self.retype(&q, BaseType::Enum(new.clone()));
+                        Ok(())
+                    }
+                }
+            }
+            Statement::CreateView(cv) => {
+                let q = self.qualify(&cv.name)?;
+                if self.catalog.tables.contains_key(&q) {
+                    return fail(format!("{q} is a table"));
+                }
+                if self.catalog.views.contains_key(&q) && !cv.or_replace {
+                    if cv.if_not_exists {
+                        return Ok(());
+                    }
+                    return fail(format!("view {q} already exists"));
+                }
+                let (mut columns, known) =
+                    view_columns(&self.catalog, &self.search_path, &cv.query);
+                if !cv.columns.is_empty() {
+                    if known && cv.columns.len() > columns.len() {
+                        return fail("CREATE VIEW specifies more column names than columns");
+                    }
+                    for (c, n) in columns.iter_mut().zip(&cv.columns) {
+                        c.name = Name::from_ident(&n.name);
+                    }
+                }
+                self.catalog.views.insert(
+                    q.clone(),
+                    View {
+                        name: q,
+                        materialized: cv.materialized,
+                        query: cv.query.to_string(),
+                        columns,
+                        columns_known: known,
+                    },
+                );
+                Ok(())
+            }
+            Statement::CreatePolicy(cp) => {
+                let table = self.resolve(&cp.table_name)?;
+                let name = Name::from_ident(&cp.name);
+                let t = self.table_mut(&table)?;
+                if t.policies.iter().any(|p| p.name == name) {
+                    return fail(format!("policy {name} on {table} already exists"));
+                }
+                t.policies.push(Policy {
+                    name,
+                    command: match cp.command {
+                        None | Some(CreatePolicyCommand::All) => PolicyCommand::All,
+                        Some(CreatePolicyCommand::Select) => PolicyCommand::Select,
+                        Some(CreatePolicyCommand::Insert) => PolicyCommand::Insert,
+                        Some(CreatePolicyCommand::Update) => PolicyCommand::Update,
+                        Some(CreatePolicyCommand::Delete) => PolicyCommand::Delete,
+                    },
+                    permissive: !matches!(cp.policy_type, Some(CreatePolicyType::Restrictive)),
+                    roles: cp.to.unwrap_or_default().iter().map(owner).collect(),
+                    using: cp.using.map(|e| e.to_string()),
+                    with_check: cp.with_check.map(|e| e.to_string()),
+                });
+                Ok(())
+            }
+            Statement::AlterPolicy(ap) => {
+                let table = self.resolve(&ap.table_name)?;
+                let name = Name::from_ident(&ap.name);
+                let t = self.table_mut(&table)?;
+                let Some(p) = t.policies.iter_mut().find(|p| p.name == name) else {
+                    return fail(format!("policy {name} on {table} does not exist"));
+                };
+                match ap.operation {
+                    AlterPolicyOperation::Rename { new_name } => {
+                        p.name = Name::from_ident(&new_name)
+                    }
+                    AlterPolicyOperation::Apply {
+                        to,
+                        using,
+                        with_check,
+                    } => {
+                        if let Some(to) = to {
+                            p.roles = to.iter().map(owner).collect();
+                        }
+                        if let Some(u) = using {
+                            p.using = Some(u.to_string());
+                        }
+                        if let Some(c) = with_check {
+                            p.with_check = Some(c.to_string());
+                        }
+                    }
+                }
+                Ok(())
+            }
+            Statement::DropPolicy(dp) => {
+                let table = self.resolve(&dp.table_name)?;
+                let name = Name::from_ident(&dp.name);
+                let Some(t) = self.catalog.tables.get_mut(&table) else {
+                    return if dp.if_exists {
+                        Ok(())
+                    } else {
+                        fail(format!("table {table} does not exist"))
+                    };
+                };
+                let before = t.policies.len();
+                t.policies.retain(|p| p.name != name);
+                if t.policies.len() == before && !dp.if_exists {
+                    return fail(format!("policy {name} on {table} does not exist"));
+                }
+                Ok(())
+            }
+            Statement::CreateSchema {
+                schema_name,
+                if_not_exists,
+                ..
+            } => {
+                let name = match &schema_name {
+                    SchemaName::Simple(n) | SchemaName::NamedAuthorization(n, _) => {
+                        match one_part(n) {
+                            Some(n) => n,
+                            None => return fail("a schema name has one part"),
+                        }
+                    }
+                    SchemaName::UnnamedAuthorization(role) => Name::from_ident(role),
+                };
+                if !self.catalog.schemas.insert(name.clone()) && !if_not_exists {
+                    return fail(format!("schema {name} already exists"));
+                }
+                Ok(())
+            }
+            Statement::CreateExtension(ce) => {
+                self.catalog.extensions.insert(Name::from_ident(&ce.name));
+                Ok(())
+            }
+            Statement::CreateSequence {
+                name,
+                if_not_exists,
+                ..
+            } => {
+                let q = self.qualify(&name)?;
+                if !self.catalog.sequences.insert(q.clone()) && !if_not_exists {
+                    return fail(format!("sequence {q} already exists"));
+                }
+                Ok(())
+            }
+            Statement::Drop {
+                object_type,
+                if_exists,
+                names,
+                ..
+            } => {
+                for n in &names {
+                    self.drop(object_type, n, if_exists)?;
+                }
+                Ok(())
+            }
+            Statement::DropDomain(dd) => {
+                let q = self.resolve_type_name(&dd.name)?;
+                if self.catalog.domains.remove(&q).is_none() && !dd.if_exists {
+                    return fail(format!("domain {q} does not exist"));
+                }
+                Ok(())
+            }
+            Statement::DropExtension(de) => {
+                for n in &de.names {
+                    self.catalog.extensions.remove(&Name::from_ident(n));
+                }
+                Ok(())
+            }
+            // Data changes and transaction control leave the catalog alone.
+            Statement::Insert(_)
+            | Statement::Update(_)
+            | Statement::Delete(_)
+            | Statement::StartTransaction { .. }
+            | Statement::Commit { .. } => Ok(()),
+            _ => Err(not_understood(w)),
+        }
+    }
+
+    // ---- names ----------------------------------------------------------
+
+    /// `schema.name` for an object being created: unqualified names go to the
+    /// first schema of the search path.
+    fn qualify(&self, name: &ObjectName) -> R<QualifiedName> {
+        match parts(name)?.as_slice() {
+            [n] => match self.search_path.first() {
+                Some(s) => Ok(QualifiedName::new(s.clone(), n.clone())),
+                None => fail("no schema has been selected to create in (the search path is empty)"),
+            },
+            [s, n] => {
+                if !self.catalog.schemas.contains(s) {
+                    return fail(format!("schema {s} does not exist"));
+                }
+                Ok(QualifiedName::new(s.clone(), n.clone()))
+            }
+            _ => fail(format!("`{name}`: expected `name` or `schema.name`")),
+        }
+    }
+
+    /// `schema.name` of an existing table or view: unqualified names are
+    /// looked up along the search path (the first schema when not found).
+    fn resolve(&self, name: &ObjectName) -> R<QualifiedName> {
+        let p = parts(name)?;
+        if let [n] = p.as_slice() {
+            for s in &self.search_path {
+                let q = QualifiedName::new(s.clone(), n.clone());
+                if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
+                    return Ok(q);
+                }
+            }
+        }
+        self.qualify(name)
+    }
+
+    /// `schema.name` of an existing enum or domain.
+    fn resolve_type_name(&self, name: &ObjectName) -> R<QualifiedName> {
+        let p = parts(name)?;
+        if let [n] = p.as_slice() {
+            for s in &self.search_path {
+                let q = QualifiedName::new(s.clone(), n.clone());
+                if self.catalog.enums.contains_key(&q) || self.catalog.domains.contains_key(&q) {
+                    return Ok(q);
+                }
+            }
+        }
+        self.qualify(name)
+    }
+
+    fn check_free_type(&self, q: &QualifiedName) -> R<()> {
+        if self.catalog.enums.contains_key(q) || self.catalog.domains.contains_key(q) {
+            return fail(format!("type {q} already exists"));
+        }
+        Ok(())
+    }
+
+    fn existing_table(&self, name: &ObjectName, if_exists: bool) -> R<Option<QualifiedName>> {
+        let q = self.resolve(name)?;
+        if self.catalog.tables.contains_key(&q) {
+            Ok(Some(q))
+        } else if if_exists {
+            Ok(None)
+        } else if self.catalog.views.contains_key(&q) {
+            fail(format!("`ALTER TABLE` on view {q} is not supported"))
+        } else {
+            fail(format!("table {q} does not exist"))
+        }
+    }
+
+    fn table_mut(&mut self, q: &QualifiedName) -> R<&mut Table> {
+        match self.catalog.tables.get_mut(q) {
+            Some(t) => Ok(t),
+            None => fail(format!("table {q} does not exist")),
+        }
+    }
+
+    /// The canonical type of a column or domain.
+    fn column_type(&self, dt: &sqlparser::ast::DataType) -> R<(SqlType, bool)> {
+        let user = |parts: &[Name]| -> Result<BaseType, String> {
+            let candidates: Vec<QualifiedName> = match parts {
+                [n] => self
+                    .search_path
+                    .iter()
+                    .map(|s| QualifiedName::new(s.clone(), n.clone()))
+                    .collect(),
+                [s, n] => vec![QualifiedName::new(s.clone(), n.clone())],
+                _ => return Err("a type name has at most two parts".into()),
+            };
+            for q in &candidates {
+                if self.catalog.enums.contains_key(q) {
+                    return Ok(BaseType::Enum(q.clone()));
+                }
+                if self.catalog.domains.contains_key(q) {
+                    return Ok(BaseType::Domain(q.clone()));
+                }
+            }
+            let shown = parts
+                .iter()
+                .map(Name::to_string)
+                .collect::<Vec<_>>()
+                .join(".");
+            match candidates.first() {
+                Some(q) if !self.catalog.extensions.is_empty() => Ok(BaseType::External(q.clone())),
+                _ => Err(format!(
+                    "unknown type `{shown}`: not built in, and no enum or domain of that name was created before this statement"
+                )),
+            }
+        };
+        canonical(dt, &user)
+            .map(|r| (r.ty, r.serial))
+            .map_err(|message| Fail {
+                message,
+                help: Some("create the type first (`CREATE TYPE ... AS ENUM`, `CREATE DOMAIN`), or `CREATE EXTENSION` for extension types".into()),
+            })
+    }
+
+    // ---- tables ---------------------------------------------------------
+
+    fn create_table(&mut self, ct: CreateTable) -> R<()> {
+        let q = self.qualify(&ct.name)?;
+        let unsupported = if ct.like.is_some() {
+            Some("LIKE")
+        } else if ct.query.is_some() {
+            Some("AS SELECT")
+        } else if ct.inherits.is_some() {
+            Some("INHERITS")
+        } else if ct.partition_of.is_some() {
+            Some("PARTITION OF")
+        } else if ct.clone.is_some() {
+            Some("CLONE")
+        } else if ct.temporary {
+            Some("TEMPORARY")
+        } else {
+            None
+        };
+        if let Some(what) = unsupported {
+            return Err(Fail {
+                message: format!("`CREATE TABLE ... {what}` is not supported in the schema"),
+                help: Some(skip_help()),
+            });
+        }
+        if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
+            if ct.if_not_exists {
+                return Ok(());
+            }
+            return fail(format!("relation {q} already exists"));
+        }
+        self.catalog.tables.insert(
+            q.clone(),
+            Table {
+                name: q.clone(),
+                columns: Vec::new(),
+                primary_key: None,
+                unique: Vec::new(),
+                foreign_keys: Vec::new(),
+                checks: Vec::new(),
+                rls_enabled: false,
+                rls_forced: false,
+                policies: Vec::new(),
+            },
+        );
+        let result = (|| {
+            for c in &ct.columns {
+                self.add_column(&q, c, false)?;
+            }
+            for tc in ct.constraints {
+                self.add_constraint(&q, tc)?;
+            }
+            Ok(())
+        })();
+        if result.is_err() {
+            self.catalog.tables.remove(&q);
+        }
+        result
+    }
+
+    fn add_column(&mut self, table: &QualifiedName, c: &ColumnDef, if_not_exists: bool) -> R<()> {
+        let name = Name::from_ident(&c.name);
+        let (ty, serial) = self.column_type(&c.data_type)?;
+        if self.table_mut(table)?.column(&name).is_some() {
+            if if_not_exists {
+                return Ok(());
+            }
+            return fail(format!("column {name} of {table} specified more than once"));
+        }
+        let mut column = Column {
+            name: name.clone(),
+            ty,
+            not_null: false,
+            value: ValueSource::None,
+        };
+        if serial {
+            let seq = QualifiedName::new(
+                table.schema.clone(),
+                Name::quoted(&format!("{}_{}_seq", table.name.as_str(), name.as_str())),
+            );
+            column.not_null = true;
+            let shown = if seq.schema.as_str() == "public" {
+                seq.name.to_string()
+            } else {
+                seq.to_string()
+            };
+            column.value = ValueSource::Default(format!("nextval('{shown}'::regclass)"));
+            self.catalog.sequences.insert(seq);
+        }
+        let mut constraints = Vec::new();
+        for opt in &c.options {
+            match &opt.option {
+                ColumnOption::Null => column.not_null = false,
+                ColumnOption::NotNull => column.not_null = true,
+                ColumnOption::Default(e) => {
+                    if serial {
+                        return fail("multiple default values for a serial column");
+                    }
+                    column.value = ValueSource::Default(e.to_string());
+                }
+                ColumnOption::Generated {
+                    generated_as,
+                    generation_expr,
+                    ..
+                } => {
+                    column.value = match (generated_as, generation_expr) {
+                        (_, Some(e)) => ValueSource::Generated(e.to_string()),
+                        (GeneratedAs::Always, None) => ValueSource::Identity { always: true },
+                        (GeneratedAs::ByDefault, None) => ValueSource::Identity { always: false },
+                        (GeneratedAs::ExpStored, None) => {
+                            return fail("generated column without an expression")
+                        }
+                    };
+                    if matches!(column.value, ValueSource::Identity { .. }) {
+                        column.not_null = true;
+                    }
+                }
+                ColumnOption::PrimaryKey(pk) => {
+                    let mut pk = pk.clone();
+                    pk.name = pk.name.or_else(|| opt.name.clone());
+                    pk.columns = vec![c.name.clone().into()];
+                    constraints.push(TableConstraint::PrimaryKey(pk));
+                }
+                ColumnOption::Unique(u) => {
+                    let mut u = u.clone();
+                    u.name = u.name.or_else(|| opt.name.clone());
+                    u.columns = vec![c.name.clone().into()];
+                    constraints.push(TableConstraint::Unique(u));
+                }
+                ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    fk.name = fk.name.or_else(|| opt.name.clone());
+                    fk.columns = vec![c.name.clone()];
+                    constraints.push(TableConstraint::ForeignKey(fk));
+                }
+                ColumnOption::Check(ch) => {
+                    let name = match ch.name.as_ref().or(opt.name.as_ref()) {
+                        Some(n) => Name::from_ident(n),
+                        None => {
+                            let t = self.table_mut(table)?;
+                            default_constraint_name(t, std::slice::from_ref(&name), "check")
+                        }
+                    };
+                    self.table_mut(table)?.checks.push(Check {
+                        name,
+                        expr: ch.expr.to_string(),
+                    });
+                }
+                ColumnOption::Collation(_) | ColumnOption::Comment(_) => {}
+                other => {
+                    return fail(format!(
+                        "column option `{other}` of {table}.{name} is not supported"
+                    ))
+                }
+            }
+        }
+        self.table_mut(table)?.columns.push(column);
+        for tc in constraints {
+            self.add_constraint(table, tc)?;
+        }
+        Ok(())
+    }
+
+    fn add_constraint(&mut self, table: &QualifiedName, tc: TableConstraint) -> R<()> {
+        match tc {
+            TableConstraint::PrimaryKey(pk) => {
+                let columns = index_columns(&pk.columns)?;
+                let t = self.table_mut(table)?;
+                if t.primary_key.is_some() {
+                    return fail(format!(
+                        "multiple primary keys for table {table} are not allowed"
+                    ));
+                }
+                check_columns(t, &columns)?;
+                let name = match &pk.name {
+                    Some(n) => Name::from_ident(n),
+                    None => Name::quoted(&format!("{}_pkey", table.name.as_str())),
+                };
+                for c in &columns {
+                    if let Some(col) = t.column_mut(c) {
+                        col.not_null = true;
+                    }
+                }
+                t.primary_key = Some(Key {
+                    name: name.clone(),
+                    columns,
+                    predicate: None,
+                });
+                self.catalog.indexes.insert(
+                    QualifiedName::new(table.schema.clone(), name),
+                    IndexEntry {
+                        table: table.clone(),
+                        unique_key: true,
+                    },
+                );
+                Ok(())
+            }
+            TableConstraint::Unique(u) => {
+                let columns = index_columns(&u.columns)?;
+                let t = self.table_mut(table)?;
+                check_columns(t, &columns)?;
+                let name = match &u.name {
+                    Some(n) => Name::from_ident(n),
+                    None => default_constraint_name(t, &columns, "key"),
+                };
+                t.unique.push(Key {
+                    name: name.clone(),
+                    columns,
+                    predicate: None,
+                });
+                self.catalog.indexes.insert(
+                    QualifiedName::new(table.schema.clone(), name),
+                    IndexEntry {
+                        table: table.clone(),
+                        unique_key: true,
+                    },
+                );
+                Ok(())
+            }
+            TableConstraint::ForeignKey(fk) => {
+                let columns: Vec<Name> = fk.columns.iter().map(Name::from_ident).collect();
+                let target = self.resolve(&fk.foreign_table)?;
+                let Some(target_table) = self.catalog.tables.get(&target) else {
+                    return fail(format!("foreign key references unknown table {target}"));
+                };
+                let referred: Vec<Name> = if fk.referred_columns.is_empty() {
+                    match &target_table.primary_key {
+                        Some(pk) => pk.columns.clone(),
+                        None => {
+                            return fail(format!(
+                                "there is no primary key for referenced table {target}"
+                            ))
+                        }
+                    }
+                } else {
+                    fk.referred_columns.iter().map(Name::from_ident).collect()
+                };
+                check_columns(target_table, &referred)?;
+                if referred.len() != columns.len() {
+                    return fail(
+                        "number of referencing and referenced columns for foreign key disagree",
+                    );
+                }
+                let t = self.table_mut(table)?;
+                check_columns(t, &columns)?;
+                let name = match &fk.name {
+                    Some(n) => Name::from_ident(n),
+                    None => default_constraint_name(t, &columns, "fkey"),
+                };
+                t.foreign_keys.push(ForeignKey {
+                    name,
+                    columns,
+                    references: target,
+                    referred_columns: referred,
+                });
+                Ok(())
+            }
+            TableConstraint::Check(ch) => {
+                let t = self.table_mut(table)?;
+                let name = match &ch.name {
+                    Some(n) => Name::from_ident(n),
+                    None => default_constraint_name(t, &[], "check"),
+                };
+                t.checks.push(Check {
+                    name,
+                    expr: ch.expr.to_string(),
+                });
+                Ok(())
+            }
+            other => fail(format!("constraint `{other}` is not supported")),
+        }
+    }
+
+    fn alter_table(&mut self, table: &QualifiedName, op: AlterTableOperation) -> R<()> {
+        match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                column_position: None,
+                ..
+            } => self.add_column(table, &column_def, if_not_exists),
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                ..
+            } => {
+                let t = self.table_mut(table)?;
+                for c in column_names.iter().map(Name::from_ident) {
+                    if t.column(&c).is_none() {
+                        if if_exists {
+                            continue;
+                        }
+                        return fail(format!("column {c} of {table} does not exist"));
+                    }
+                    t.columns.retain(|x| x.name != c);
+                    // PostgreSQL drops the constraints and indexes using it.
+                    let uses = |cols: &[Name]| cols.contains(&c);
+                    if t.primary_key.as_ref().is_some_and(|k| uses(&k.columns)) {
+                        t.primary_key = None;
+                    }
+                    t.unique.retain(|k| !uses(&k.columns));
+                    t.foreign_keys.retain(|k| !uses(&k.columns));
+                }
+                self.drop_dangling_indexes(table);
+                Ok(())
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                let old = Name::from_ident(&old_column_name);
+                let new = Name::from_ident(&new_column_name);
+                let t = self.table_mut(table)?;
+                if t.column(&new).is_some() {
+                    return fail(format!("column {new} of {table} already exists"));
+                }
+                let Some(c) = t.column_mut(&old) else {
+                    return fail(format!("column {old} of {table} does not exist"));
+                };
+                c.name = new.clone();
+                let rename = |cols: &mut Vec<Name>| {
+                    for c in cols.iter_mut() {
+                        if *c == old {
+                            *c = new.clone();
+                        }
+                    }
+                };
+                if let Some(k) = &mut t.primary_key {
+                    rename(&mut k.columns);
+                }
+                t.unique.iter_mut().for_each(|k| rename(&mut k.columns));
+                t.foreign_keys
+                    .iter_mut()
+                    .for_each(|k| rename(&mut k.columns));
+                for other in self.catalog.tables.values_mut() {
+                    for fk in &mut other.foreign_keys {
+                        if fk.references == *table {
+                            rename(&mut fk.referred_columns);
+                        }
+                    }
+                }
+                Ok(())
+            }
+            AlterTableOperation::RenameTable { table_name } => {
+                let (RenameTableNameKind::To(n) | RenameTableNameKind::As(n)) = table_name;
+                let [new] = parts(&n)?.try_into().map_err(|_| Fail {
+                    message: "`RENAME TO` takes an unqualified name".into(),
+                    help: None,
+                })?;
+                let nq = QualifiedName::new(table.schema.clone(), new);
+                if self.catalog.tables.contains_key(&nq) || self.catalog.views.contains_key(&nq) {
+                    return fail(format!("relation {nq} already exists"));
+                }
+                let mut t = self.catalog.tables.remove(table).expect("resolved above");
+                t.name = nq.clone();
+                self.catalog.tables.insert(nq.clone(), t);
+                for other in self.catalog.tables.values_mut() {
+                    for fk in &mut other.foreign_keys {
+                        if fk.references == *table {
+                            fk.references = nq.clone();
+                        }
+                    }
+                }
+                for ix in self.catalog.indexes.values_mut() {
+                    if ix.table == *table {
+                        ix.table = nq.clone();
+                    }
+                }
+                Ok(())
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let name = Name::from_ident(&column_name);
+                let new_type = match &op {
+                    AlterColumnOperation::SetDataType { data_type, .. } => {
+                        let (ty, serial) = self.column_type(data_type)?;
+                        if serial {
+                            return fail("type serial does not exist (use integer and a default)");
+                        }
+                        Some(ty)
+                    }
+                    _ => None,
+                };
+                let t = self.table_mut(table)?;
+                let in_pk = t
+                    .primary_key
+                    .as_ref()
+                    .is_some_and(|k| k.columns.contains(&name));
+                let Some(c) = t.column_mut(&name) else {
+                    return fail(format!("column {name} of {table} does not exist"));
+                };
+                match op {
+                    AlterColumnOperation::SetNotNull => c.not_null = true,
+                    AlterColumnOperation::DropNotNull => {
+                        if in_pk {
+                            return fail(format!("column {name} is in a primary key"));
+                        }
+                        if matches!(c.value, ValueSource::Identity { .. }) {
+                            return fail(format!("column {name} is an identity column"));
+                        }
+                        c.not_null = false;
+                    }
+                    AlterColumnOperation::SetDefault { value } => {
+                        if matches!(
+                            c.value,
+                            ValueSource::Identity { .. } | ValueSource::Generated(_)
+                        ) {
+                            return fail(format!(
+                                "column {name} is an identity or generated column"
+                            ));
+                        }
+                        c.value = ValueSource::Default(value.to_string());
+                    }
+                    AlterColumnOperation::DropDefault => {
+                        if matches!(c.value, ValueSource::Default(_)) {
+                            c.value = ValueSource::None;
+                        }
+                    }
+                    AlterColumnOperation::SetDataType { .. } => {
+                        c.ty = new_type.expect("computed above");
+                    }
+                    AlterColumnOperation::AddGenerated { generated_as, .. } => {
+                        if !matches!(c.value, ValueSource::None) {
+                            return fail(format!(
+                                "column {name} already has a default or is generated"
+                            ));
+                        }
+                        c.value = ValueSource::Identity {
+                            always: !matches!(generated_as, Some(GeneratedAs::ByDefault)),
+                        };
+                        c.not_null = true;
+                    }
+                    other => return fail(format!("`ALTER COLUMN ... {other}` is not supported")),
+                }
+                Ok(())
+            }
+            AlterTableOperation::AddConstraint { constraint, .. } => {
+                self.add_constraint(table, constraint)
+            }
+            AlterTableOperation::DropConstraint {
+                name, if_exists, ..
+            } => {
+                let name = Name::from_ident(&name);
+                let t = self.table_mut(table)?;
+                let before = t.constraint_names().count();
+                if t.primary_key.as_ref().is_some_and(|k| k.name == name) {
+                    t.primary_key = None;
+                }
+                t.unique.retain(|k| k.name != name);
+                t.foreign_keys.retain(|k| k.name != name);
+                t.checks.retain(|k| k.name != name);
+                if t.constraint_names().count() == before && !if_exists {
+                    return fail(format!(
+                        "constraint {name} of relation {table} does not exist"
+                    ));
+                }
+                self.drop_dangling_indexes(table);
+                Ok(())
+            }
+            AlterTableOperation::RenameConstraint { old_name, new_name } => {
+                let (old, new) = (Name::from_ident(&old_name), Name::from_ident(&new_name));
+                let t = self.table_mut(table)?;
+                let mut found = false;
+                let mut rename = |n: &mut Name| {
+                    if *n == old {
+                        *n = new.clone();
+                        found = true;
+                    }
+                };
+                if let Some(k) = &mut t.primary_key {
+                    rename(&mut k.name);
+                }
+                t.unique.iter_mut().for_each(|k| rename(&mut k.name));
+                t.foreign_keys.iter_mut().for_each(|k| rename(&mut k.name));
+                t.checks.iter_mut().for_each(|k| rename(&mut k.name));
+                if !found {
+                    return fail(format!(
+                        "constraint {old} of relation {table} does not exist"
+                    ));
+                }
+                let (oq, nq) = (
+                    QualifiedName::new(table.schema.clone(), old),
+                    QualifiedName::new(table.schema.clone(), new),
+                );
+                if let Some(ix) = self.catalog.indexes.remove(&oq) {
+                    self.catalog.indexes.insert(nq, ix);
+                }
+                Ok(())
+            }
+            AlterTableOperation::EnableRowLevelSecurity => {
+                self.table_mut(table)?.rls_enabled = true;
+                Ok(())
+            }
+            AlterTableOperation::DisableRowLevelSecurity => {
+                self.table_mut(table)?.rls_enabled = false;
+                Ok(())
+            }
+            AlterTableOperation::ForceRowLevelSecurity => {
+                self.table_mut(table)?.rls_forced = true;
+                Ok(())
+            }
+            AlterTableOperation::NoForceRowLevelSecurity => {
+                self.table_mut(table)?.rls_forced = false;
+                Ok(())
+            }
+            // No effect on what queries can see.
+            AlterTableOperation::OwnerTo { .. }
+            | AlterTableOperation::EnableTrigger { .. }
+            | AlterTableOperation::DisableTrigger { .. }
+            | AlterTableOperation::EnableAlwaysTrigger { .. }
+            | AlterTableOperation::EnableReplicaTrigger { .. }
+            | AlterTableOperation::ReplicaIdentity { .. }
+            | AlterTableOperation::SetLogged
+            | AlterTableOperation::SetUnlogged => Ok(()),
+            other => Err(Fail {
+                message: format!("`ALTER TABLE {table} {other}` is not supported"),
+                help: Some(skip_help()),
+            }),
+        }
+    }
+
+    /// Forgets index entries for keys a table no longer has.
+    fn drop_dangling_indexes(&mut self, table: &QualifiedName) {
+        let Some(t) = self.catalog.tables.get(table) else {
+            return;
+        };
+        let keys: Vec<Name> = t
+            .primary_key
+            .iter()
+            .chain(&t.unique)
+            .map(|k| k.name.clone())
+            .collect();
+        self.catalog
+            .indexes
+            .retain(|q, ix| ix.table != *table || !ix.unique_key || keys.contains(&q.name));
+    }
+
+    fn unique_index_name(&self, schema: &Name, base: Name) -> Name {
+        let mut name = base.clone();
+        let mut n = 1;
+        while self
+            .catalog
+            .indexes
+            .contains_key(&QualifiedName::new(schema.clone(), name.clone()))
+        {
+            name = Name::quoted(&format!("{}{n}", base.as_str()));
+            n += 1;
+        }
+        name
+    }
+
+    /// Replaces references to type `old` by `new` in columns and domains.
+    fn retype(&mut self, old: &QualifiedName, base: BaseType) {
+        let matches =
+            |b: &BaseType| matches!(b, BaseType::Enum(q) | BaseType::Domain(q) if q == old);
+        for t in self.catalog.tables.values_mut() {
+            for c in &mut t.columns {
+                if matches(&c.ty.base) {
+                    c.ty.base = base.clone();
+                }
+            }
+        }
+        for d in self.catalog.domains.values_mut() {
+            if matches(&d.base.base) {
+                d.base.base = base.clone();
+            }
+        }
+    }
+
+    // ---- drop -----------------------------------------------------------
+
+    fn drop(&mut self, kind: ObjectType, name: &ObjectName, if_exists: bool) -> R<()> {
+        let missing = |what: &str, q: &QualifiedName| -> R<()> {
+            if if_exists {
+                Ok(())
+            } else {
+                fail(format!("{what} {q} does not exist"))
+            }
+        };
+        match kind {
+            ObjectType::Table => {
+                let q = self.resolve(name)?;
+                if self.catalog.tables.remove(&q).is_none() {
+                    return missing("table", &q);
+                }
+                for t in self.catalog.tables.values_mut() {
+                    t.foreign_keys.retain(|f| f.references != q);
+                }
+                self.catalog.indexes.retain(|_, ix| ix.table != q);
+                Ok(())
+            }
+            ObjectType::View | ObjectType::MaterializedView => {
+                let q = self.resolve(name)?;
+                if self.catalog.views.remove(&q).is_none() {
+                    return missing("view", &q);
+                }
+                Ok(())
+            }
+            ObjectType::Type => {
+                let q = self.resolve_type_name(name)?;
+                if self.catalog.enums.remove(&q).is_none()
+                    && self.catalog.domains.remove(&q).is_none()
+                {
+                    return missing("type", &q);
+                }
+                Ok(())
+            }
+            ObjectType::Sequence => {
+                let q = self.qualify(name)?;
+                let q = if parts(name)?.len() == 1 {
+                    self.search_path
+                        .iter()
+                        .map(|s| QualifiedName::new(s.clone(), q.name.clone()))
+                        .find(|c| self.catalog.sequences.contains(c))
+                        .unwrap_or(q)
+                } else {
+                    q
+                };
+                if !self.catalog.sequences.remove(&q) {
+                    return missing("sequence", &q);
+                }
+                Ok(())
+            }
+            ObjectType::Index => {
+                let p = parts(name)?;
+                let found = match p.as_slice() {
+                    [n] => self
+                        .search_path
+                        .iter()
+                        .map(|s| QualifiedName::new(s.clone(), n.clone()))
+                        .find(|q| self.catalog.indexes.contains_key(q)),
+                    [s, n] => Some(QualifiedName::new(s.clone(), n.clone())),
+                    _ => return fail("an index name has at most two parts"),
+                };
+                let Some(ix) =
+                    found.and_then(|q| self.catalog.indexes.remove(&q).map(|ix| (q, ix)))
+                else {
+                    // Non-unique indexes the loader skipped on purpose are
+                    // not tracked; dropping one changes nothing.
+                    return Ok(());
+                };
+                let (q, ix) = ix;
+                if let Some(t) = self.catalog.tables.get_mut(&ix.table) {
+                    if t.primary_key.as_ref().is_some_and(|k| k.name == q.name) {
+                        return fail(format!(
+                            "index {q} backs the primary key; drop the constraint instead"
+                        ));
+                    }
+                    t.unique.retain(|k| k.name != q.name);
+                }
+                Ok(())
+            }
+            ObjectType::Schema => {
+                let [s] = parts(name)?.try_into().map_err(|_| Fail {
+                    message: "a schema name has one part".into(),
+                    help: None,
+                })?;
+                if !self.catalog.schemas.remove(&s) {
+                    return if if_exists {
+                        Ok(())
+                    } else {
+                        fail(format!("schema {s} does not exist"))
+                    };
+                }
+                self.catalog.tables.retain(|q, _| q.schema != s);
+                self.catalog.views.retain(|q, _| q.schema != s);
+                self.catalog.enums.retain(|q, _| q.schema != s);
+                self.catalog.domains.retain(|q, _| q.schema != s);
+                self.catalog.sequences.retain(|q| q.schema != s);
+                self.catalog.indexes.retain(|q, _| q.schema != s);
+                Ok(())
+            }
+            other => Err(Fail {
+                message: format!("`DROP {other}` is not understood by secure-pg"),
+                help: Some(skip_help()),
+            }),
+        }
+    }
+
+    // ---- statements read from their words ------------------------------
+
+    /// `SET ...`: only `search_path` matters; every other setting is on the
+    /// allow-list.
+    fn set(&mut self, w: &[String]) -> R<()> {
+        let mut i = 1;
+        if matches!(w.get(i).map(String::as_str), Some("SESSION" | "LOCAL")) {
+            i += 1;
+        }
+        if w.get(i).map(String::as_str) != Some("SEARCH_PATH") {
+            return Ok(());
+        }
+        i += 1;
+        if !matches!(w.get(i).map(String::as_str), Some("TO" | "=")) {
+            return fail("expected `SET search_path TO ...`");
+        }
+        let mut path = Vec::new();
+        for item in &w[i + 1..] {
+            if item == "," {
+                continue;
+            }
+            if item == "DEFAULT" {
+                path = vec![Name::unquoted("public")];
+                break;
+            }
+            if let Some(n) = word_name(item) {
+                path.push(n);
+            }
+        }
+        self.set_path(path);
+        Ok(())
+    }
+
+    fn set_path(&mut self, path: Vec<Name>) {
+        // `"$user"` and `pg_catalog` never hold the schema's objects.
+        self.search_path = path
+            .into_iter()
+            .filter(|n| n.as_str() != "$user" && n.as_str() != "pg_catalog")
+            .collect();
+    }
+
+    /// `SELECT pg_catalog.set_config('search_path', '...', false)`, as
+    /// pg_dump writes it; any other `SELECT` is an error.
+    fn select_set_config(&mut self, w: &[String]) -> R<()> {
+        let tail: Vec<&str> = w.iter().map(String::as_str).collect();
+        let args = match tail.as_slice() {
+            ["SELECT", "PG_CATALOG", ".", "SET_CONFIG", "(", rest @ ..] => rest,
+            ["SELECT", "SET_CONFIG", "(", rest @ ..] => rest,
+            _ => {
+                return Err(Fail {
+                    message: "`SELECT` statement in the schema is not understood by secure-pg"
+                        .into(),
+                    help: Some(skip_help()),
+                })
+            }
+        };
+        match args {
+            [setting, ",", value, ",", _, ")"] => {
+                if setting.eq_ignore_ascii_case("'search_path'") {
+                    let value = value.trim_matches('\'');
+                    let path = value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .filter_map(word_name)
+                        .collect();
+                    self.set_path(path);
+                }
+                Ok(())
+            }
+            _ => fail("`set_config` with unexpected arguments"),
+        }
+    }
+
+    /// `CREATE DOMAIN`: sqlparser does not read `NOT NULL`/`NULL` there, so
+    /// those words are taken out before the parse.
+    fn create_domain(&mut self, text: &str) -> R<()> {
+        let (stripped, not_null) = strip_domain_nullability(text);
+        let st = Parser::parse_sql(&PostgreSqlDialect {}, &stripped).map_err(|e| Fail {
+            message: format!("`CREATE DOMAIN` statement could not be parsed: {e}"),
+            help: Some(skip_help()),
+        })?;
+        let [Statement::CreateDomain(cd)] = st.as_slice() else {
+            return fail("expected one `CREATE DOMAIN` statement");
+        };
+        let q = self.qualify(&cd.name)?;
+        self.check_free_type(&q)?;
+        let (base, serial) = self.column_type(&cd.data_type)?;
+        if serial {
+            return fail("type serial does not exist");
+        }
+        // A domain over a domain: keep the innermost base, accumulate NOT NULL.
+        let (base, inherited_not_null) = match &base.base {
+            BaseType::Domain(inner) if !base.array => {
+                let d = &self.catalog.domains[inner];
+                (d.base.clone(), d.not_null)
+            }
+            _ => (base, false),
+        };
+        let mut checks = Vec::new();
+        for c in &cd.constraints {
+            match c {
+                TableConstraint::Check(ch) => checks.push(ch.expr.to_string()),
+                other => return fail(format!("domain constraint `{other}` is not supported")),
+            }
+        }
+        self.catalog.domains.insert(
+            q.clone(),
+            Domain {
+                name: q,
+                base,
+                not_null: not_null || inherited_not_null,
+                default: cd.default.as_ref().map(|e| e.to_string()),
+                checks,
+            },
+        );
+        Ok(())
+    }
+}
+
+/// pg_dump's `ALTER TABLE ... ADD GENERATED ... AS IDENTITY (SEQUENCE NAME
+/// ... START WITH ...)`: sqlparser does not read `SEQUENCE NAME`, and the
+/// sequence options do not matter to queries, so the parenthesised list at
+/// the end is cut off before the parse.
+fn strip_identity_sequence_options(text: &str, w: &[String]) -> Option<String> {
+    if w.first()? != "ALTER" || w.get(1)? != "TABLE" || w.last()? != ")" {
+        return None;
+    }
+    let at = w
+        .windows(2)
+        .position(|p| p[0] == "IDENTITY" && p[1] == "(")?;
+    let toks = crate::lexer::lex(text).ok()?;
+    let open = toks.get(at + 1)?.offset();
+    Some(text[..open].to_string())
+}
+
+/// Removes top-level `[CONSTRAINT name] NOT NULL` and `NULL` from a `CREATE
+/// DOMAIN`, returning the rest and whether `NOT NULL` was there.
+fn strip_domain_nullability(text: &str) -> (String, bool) {
+    let toks = crate::lexer::lex(text).unwrap_or_default();
+    let word_at = |i: usize| -> Option<(usize, usize, String)> {
+        let t = toks.get(i)?;
+        let start = t.offset();
+        let rest = &text[start..];
+        let end = rest
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '$' || *c == '"'))
+            .map_or(rest.len(), |(n, _)| n);
+        let end = end.max(rest.chars().next().map_or(0, char::len_utf8));
+        Some((start, start + end, rest[..end].to_ascii_uppercase()))
+    };
+    let mut depth = 0i32;
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut not_null = false;
+    let mut i = 0;
+    while i < toks.len() {
+        let Some((start, end, w)) = word_at(i) else {
+            break;
+        };
+        match w.as_str() {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            _ if depth == 0 => {
+                let next = word_at(i + 1).map(|x| x.2);
+                let next2 = word_at(i + 2);
+                let next3 = word_at(i + 3);
+                if w == "CONSTRAINT" {
+                    // `CONSTRAINT name NOT NULL` / `CONSTRAINT name NULL`.
+                    if let (Some((_, e2, w2)), Some(w3)) = (&next2, &next3) {
+                        if w2 == "NOT" && w3.2 == "NULL" {
+                            cuts.push((start, w3.1));
+                            not_null = true;
+                            i += 4;
+                            continue;
+                        }
+                        if w2 == "NULL" {
+                            cuts.push((start, *e2));
+                            i += 3;
+                            continue;
+                        }
+                    }
+                } else if w == "NOT" && next.as_deref() == Some("NULL") {
+                    let (_, e, _) = word_at(i + 1).expect("checked");
+                    cuts.push((start, e));
+                    not_null = true;
+                    i += 2;
+                    continue;
+                } else if w == "NULL" {
+                    cuts.push((start, end));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut pos = 0;
+    for (s, e) in cuts {
+        out.push_str(&text[pos..s]);
+        out.push(' ');
+        pos = e;
+    }
+    out.push_str(&text[pos..]);
+    (out, not_null)
+}
+
+/// What the allow-list lets through without a parse, by leading words.
+pub(crate) fn allowed(w: &[String]) -> Option<&'static str> {
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let mut rest = s.as_slice();
+    let first = *rest.first()?;
+    rest = &rest[1..];
+    match first {
+        "COMMENT" if rest.first() == Some(&"ON") => return Some("comment"),
+        "GRANT" | "REVOKE" => return Some("grant"),
+        "BEGIN" | "COMMIT" | "END" | "RESET" => return Some("session"),
+        "ANALYZE" | "VACUUM" => return Some("maintenance"),
+        _ => {}
+    }
+    if first == "ALTER" {
+        match rest {
+            ["DEFAULT", "PRIVILEGES", ..] => return Some("grant"),
+            ["SEQUENCE", ..] => return Some("sequence options"),
+            ["TRIGGER", ..] => return Some("trigger"),
+            ["FUNCTION" | "PROCEDURE", ..] => return Some("function"),
+            _ => {}
+        }
+        // `ALTER <kind> <name> OWNER TO <role>`: nothing between the name
+        // and `OWNER` that could be another action.
+        if let [.., "OWNER", "TO", _] = rest {
+            let head = &rest[..rest.len() - 3];
+            let actions = ["RENAME", "ADD", "DROP", "SET", "ALTER", "COLUMN", ","];
+            if !head.iter().any(|w| actions.contains(w)) {
+                return Some("owner");
+            }
+        }
+        return None;
+    }
+    if first == "CREATE" || first == "DROP" {
+        let mut r = rest;
+        if let ["OR", "REPLACE", tail @ ..] = r {
+            r = tail;
+        }
+        match r {
+            ["TRIGGER", ..] | ["EVENT" | "CONSTRAINT", "TRIGGER", ..] => return Some("trigger"),
+            ["FUNCTION" | "PROCEDURE" | "AGGREGATE", ..] => return Some("function"),
+            ["INDEX", ..] if first == "CREATE" => {
+                // Non-unique: skipped on purpose (unique ones are parsed).
+                return Some("index");
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The statement kind for messages: its first two or three words.
+fn kind(w: &[String]) -> String {
+    let n = match w.get(1).map(String::as_str) {
+        Some("OR") => 4,
+        Some("UNIQUE" | "MATERIALIZED") => 3,
+        _ => 2,
+    };
+    w.iter()
+        .take(n)
+        .filter(|x| x.chars().all(|c| c.is_ascii_alphabetic() || c == '_'))
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn not_understood(w: &[String]) -> Fail {
+    Fail {
+        message: format!(
+            "`{}` statement in the schema is not understood by secure-pg",
+            kind(w)
+        ),
+        help: Some(skip_help()),
+    }
+}
+
+/// Statement kinds the interpreter handles: a parse failure there is a
+/// syntax error to report as such.
+fn understood_kind(w: &[String]) -> bool {
+    let s: Vec<&str> = w.iter().take(4).map(String::as_str).collect();
+    matches!(
+        s.as_slice(),
+        [
+            "CREATE",
+            "TABLE"
+                | "VIEW"
+                | "TYPE"
+                | "INDEX"
+                | "UNIQUE"
+                | "POLICY"
+                | "SCHEMA"
+                | "SEQUENCE"
+                | "EXTENSION"
+                | "MATERIALIZED",
+            ..
+        ] | ["CREATE", "OR", "REPLACE", "VIEW"]
+            | ["ALTER", "TABLE" | "TYPE" | "POLICY", ..]
+            | ["DROP", ..]
+            | ["INSERT" | "UPDATE" | "DELETE", ..]
+    )
+}
+
+fn owner(o: &Owner) -> String {
+    o.to_string()
+}
+
+fn parts(name: &ObjectName) -> R<Vec<Name>> {
+    name.0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => Ok(Name::from_ident(i)),
+            ObjectNamePart::Function(_) => fail(format!("`{name}` is not a plain name")),
+        })
+        .collect()
+}
+
+fn one_part(name: &ObjectName) -> Option<Name> {
+    match parts(name).ok()?.as_slice() {
+        [n] => Some(n.clone()),
+        _ => None,
+    }
+}
+
+/// A name written as a word of [`words`]: `"Quoted"` exact, others folded.
+fn word_name(w: &str) -> Option<Name> {
+    if let Some(inner) = w.strip_prefix('"').and_then(|w| w.strip_suffix('"')) {
+        Some(Name::quoted(&inner.replace("\"\"", "\"")))
+    } else if w
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && !w.is_empty()
+    {
+        Some(Name::unquoted(w))
+    } else {
+        None
+    }
+}
+
+fn index_columns(cols: &[sqlparser::ast::IndexColumn]) -> R<Vec<Name>> {
+    cols.iter()
+        .map(|c| match &c.column.expr {
+            Expr::Identifier(i) => Ok(Name::from_ident(i)),
+            other => fail(format!("key column `{other}` is not a plain column")),
+        })
+        .collect()
+}
+
+fn check_columns(t: &Table, cols: &[Name]) -> R<()> {
+    for c in cols {
+        if t.column(c).is_none() {
+            return fail(format!(
+                "column {c} named in key does not exist in {}",
+                t.name
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `table_col1_col2_suffix`, as PostgreSQL names constraints.
+fn join_names(table: &Name, cols: &[Name], suffix: &str) -> Name {
+    let mut s = table.as_str().to_string();
+    for c in cols {
+        s.push('_');
+        s.push_str(c.as_str());
+    }
+    s.push('_');
+    s.push_str(suffix);
+    Name::quoted(&s)
+}
+
+/// PostgreSQL's default constraint name, with a number added while taken.
+/// (PostgreSQL truncates the parts before joining them; names over 63
+/// bytes may differ.)
+fn default_constraint_name(t: &Table, cols: &[Name], suffix: &str) -> Name {
+    let cols = if suffix == "key" || suffix == "fkey" || suffix == "check" {
+        // Unique keys and foreign keys name every column; checks the first.
+        if suffix == "check" {
+            &cols[..cols.len().min(1)]
+        } else {
+            cols
+        }
+    } else {
+        cols
+    };
+    let base = join_names(&t.name.name, cols, suffix);
+    let taken: Vec<&Name> = t.constraint_names().collect();
+    let mut name = base.clone();
+    let mut n = 1;
+    while taken.contains(&&name) {
+        name = Name::quoted(&format!("{}{n}", base.as_str()));
+        n += 1;
+    }
+    name
+}

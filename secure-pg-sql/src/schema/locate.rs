@@ -1,0 +1,351 @@
+//! Where the schema is: the manifest's `[package.metadata.secure-pg]` /
+//! `[workspace.metadata.secure-pg]`, `schema.sql`, or `migrations/` in one
+//! of the sqlx, refinery and diesel layouts.
+
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::SchemaError;
+
+/// The `secure-pg` metadata table of one manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Metadata {
+    /// `path = "..."`, relative to the manifest's directory.
+    pub path: Option<PathBuf>,
+    /// `required = true`.
+    pub required: bool,
+}
+
+/// How a migrations directory is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// `<version>_<name>.sql` or `<version>_<name>.up.sql` (`.down.sql`
+    /// skipped), in numeric order of the version.
+    Sqlx,
+    /// `V<n>__<name>.sql`, in numeric order of `n`.
+    Refinery,
+    /// `<timestamp>_<name>/up.sql` (`down.sql` skipped), in order of the
+    /// timestamp.
+    Diesel,
+}
+
+/// What was found, before it is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// One SQL file (`schema.sql`, or a file named by the metadata).
+    File(PathBuf),
+    /// A migrations directory: its files in the order they apply.
+    Migrations {
+        /// The directory.
+        dir: PathBuf,
+        /// Its layout.
+        layout: Layout,
+        /// The files to read, in order.
+        files: Vec<PathBuf>,
+    },
+}
+
+impl Source {
+    /// The SQL files to read, in order.
+    pub fn files(&self) -> Vec<PathBuf> {
+        match self {
+            Source::File(f) => vec![f.clone()],
+            Source::Migrations { files, .. } => files.clone(),
+        }
+    }
+}
+
+/// The result of looking: the source (if any) and every path whose
+/// existence or contents decided it (for cache validation).
+#[derive(Debug, Clone)]
+pub struct Located {
+    /// The schema's source; `None` when there is none.
+    pub source: Option<Source>,
+    /// Every manifest, file and directory looked at.
+    pub probed: Vec<PathBuf>,
+}
+
+fn err(file: &Path, message: impl Into<String>, help: Option<&str>) -> SchemaError {
+    SchemaError {
+        file: file.to_path_buf(),
+        line: 0,
+        message: message.into(),
+        help: help.map(str::to_string),
+    }
+}
+
+/// Reads the `secure-pg` metadata of the manifest in `dir` (`table` is
+/// `package` or `workspace`). A missing manifest has no metadata.
+pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
+    let manifest = dir.join("Cargo.toml");
+    let Ok(text) = std::fs::read_to_string(&manifest) else {
+        return Ok(Metadata::default());
+    };
+    let doc = DeTable::parse(&text)
+        .map_err(|e| err(&manifest, format!("Cargo.toml does not parse: {e}"), None))?;
+    let Some(meta) = get(doc.get_ref(), table)
+        .and_then(|t| as_table(t))
+        .and_then(|t| get(t, "metadata"))
+        .and_then(|m| as_table(m))
+        .and_then(|m| get(m, "secure-pg"))
+    else {
+        return Ok(Metadata::default());
+    };
+    let Some(meta) = as_table(meta) else {
+        return Err(err(
+            &manifest,
+            format!("`[{table}.metadata.secure-pg]` must be a table"),
+            None,
+        ));
+    };
+    let mut out = Metadata::default();
+    for (key, value) in meta {
+        match (key.get_ref().as_ref(), value.get_ref()) {
+            ("path", DeValue::String(p)) => out.path = Some(PathBuf::from(p.as_ref())),
+            ("required", DeValue::Boolean(b)) => out.required = *b,
+            ("path", _) => return Err(err(&manifest, "`secure-pg.path` must be a string", None)),
+            ("required", _) => {
+                return Err(err(
+                    &manifest,
+                    "`secure-pg.required` must be `true` or `false`",
+                    None,
+                ))
+            }
+            (other, _) => return Err(err(
+                &manifest,
+                format!("unknown key `{other}` in `[{table}.metadata.secure-pg]`"),
+                Some("the keys are `path` (a schema file or migrations directory) and `required`"),
+            )),
+        }
+    }
+    Ok(out)
+}
+
+/// Finds the schema for the crate at `crate_root` in a workspace rooted at
+/// `workspace_root` (the same directory for a single crate), in this order:
+/// the metadata's `path` (package, then workspace), `schema.sql`, then
+/// `migrations/` at the crate root, then both at the workspace root.
+/// With `required = true` in either manifest, finding nothing is an error.
+pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Located, SchemaError> {
+    let mut probed = Vec::new();
+    let package = read_metadata(crate_root, "package")?;
+    probed.push(crate_root.join("Cargo.toml"));
+    let workspace = match workspace_root {
+        Some(w) if w != crate_root => {
+            probed.push(w.join("Cargo.toml"));
+            read_metadata(w, "workspace")?
+        }
+        _ => read_metadata(crate_root, "workspace")?,
+    };
+    let workspace_dir = workspace_root.unwrap_or(crate_root);
+    let required = package.required || workspace.required;
+    for (meta, dir, table) in [
+        (&package, crate_root, "package"),
+        (&workspace, workspace_dir, "workspace"),
+    ] {
+        if let Some(p) = &meta.path {
+            let path = dir.join(p);
+            probed.push(path.clone());
+            let source = if path.is_dir() {
+                migrations(&path, &mut probed)?
+            } else if path.is_file() {
+                Source::File(path)
+            } else {
+                return Err(err(
+                    &dir.join("Cargo.toml"),
+                    format!(
+                        "`[{table}.metadata.secure-pg] path` names {}, which does not exist",
+                        path.display()
+                    ),
+                    Some("point it at a schema file or a migrations directory"),
+                ));
+            };
+            return Ok(Located {
+                source: Some(source),
+                probed,
+            });
+        }
+    }
+    let mut roots = vec![crate_root];
+    if workspace_dir != crate_root {
+        roots.push(workspace_dir);
+    }
+    for root in roots {
+        let file = root.join("schema.sql");
+        probed.push(file.clone());
+        if file.is_file() {
+            return Ok(Located {
+                source: Some(Source::File(file)),
+                probed,
+            });
+        }
+        let dir = root.join("migrations");
+        probed.push(dir.clone());
+        if dir.is_dir() {
+            let source = migrations(&dir, &mut probed)?;
+            return Ok(Located {
+                source: Some(source),
+                probed,
+            });
+        }
+    }
+    if required {
+        return Err(err(
+            &crate_root.join("Cargo.toml"),
+            "no schema found, and `required = true` in the secure-pg metadata",
+            Some("add `schema.sql` or `migrations/` at the crate or workspace root, or set `path` in `[package.metadata.secure-pg]`"),
+        ));
+    }
+    Ok(Located {
+        source: None,
+        probed,
+    })
+}
+
+/// One recognised migration: its version and the file to apply.
+struct Migration {
+    version: u128,
+    file: PathBuf,
+}
+
+/// Reads a migrations directory: every `.sql` file (and diesel directory)
+/// must fit one layout; anything that does not is an error, not skipped.
+pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, SchemaError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| {
+        err(
+            dir,
+            format!("cannot read the migrations directory: {e}"),
+            None,
+        )
+    })?;
+    let mut found: Vec<(Layout, Migration)> = Vec::new();
+    let mut names: Vec<(String, PathBuf, bool)> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| {
+            err(
+                dir,
+                format!("cannot read the migrations directory: {e}"),
+                None,
+            )
+        })?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        names.push((name, path.clone(), path.is_dir()));
+    }
+    names.sort();
+    for (name, path, is_dir) in names {
+        if is_dir {
+            // diesel: `<timestamp>_<name>/up.sql`.
+            let up = path.join("up.sql");
+            let version = leading_digits(&name).filter(|(_, rest)| rest.starts_with('_'));
+            match version {
+                Some((v, _)) if up.is_file() => {
+                    probed.push(path.clone());
+                    found.push((Layout::Diesel, Migration { version: v, file: up }));
+                }
+                _ => {
+                    return Err(err(
+                        &path,
+                        "directory in migrations/ is not a diesel migration (`<timestamp>_<name>/up.sql`)",
+                        Some("move it out of migrations/"),
+                    ))
+                }
+            }
+            continue;
+        }
+        if !name.ends_with(".sql") {
+            continue;
+        }
+        if let Some(rest) = name.strip_prefix('V') {
+            if let Some((v, tail)) = leading_digits(rest) {
+                if tail.starts_with("__") {
+                    found.push((
+                        Layout::Refinery,
+                        Migration {
+                            version: v,
+                            file: path,
+                        },
+                    ));
+                    continue;
+                }
+            }
+        }
+        if let Some((v, tail)) = leading_digits(&name) {
+            if tail.starts_with('_') {
+                if name.ends_with(".down.sql") {
+                    continue;
+                }
+                found.push((
+                    Layout::Sqlx,
+                    Migration {
+                        version: v,
+                        file: path,
+                    },
+                ));
+                continue;
+            }
+        }
+        return Err(err(
+            &path,
+            "SQL file in migrations/ matches no known layout",
+            Some("name it `<version>_<name>.sql` (sqlx), `V<n>__<name>.sql` (refinery) or use `<timestamp>_<name>/up.sql` (diesel)"),
+        ));
+    }
+    let Some(layout) = found.first().map(|(l, _)| *l) else {
+        return Err(err(
+            dir,
+            "the migrations directory holds no migrations",
+            Some("add migrations, or remove the empty directory"),
+        ));
+    };
+    if let Some((other, m)) = found.iter().find(|(l, _)| *l != layout) {
+        return Err(err(
+            &m.file,
+            format!("migrations/ mixes the {layout:?} and {other:?} layouts"),
+            None,
+        ));
+    }
+    let mut migrations: Vec<Migration> = found.into_iter().map(|(_, m)| m).collect();
+    migrations.sort_by_key(|m| m.version);
+    for pair in migrations.windows(2) {
+        if pair[0].version == pair[1].version {
+            return Err(err(
+                &pair[1].file,
+                format!(
+                    "two migrations have version {} (the other is {})",
+                    pair[1].version,
+                    pair[0].file.display()
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(Source::Migrations {
+        dir: dir.to_path_buf(),
+        layout,
+        files: migrations.into_iter().map(|m| m.file).collect(),
+    })
+}
+
+fn get<'a, 'i>(t: &'a DeTable<'i>, key: &str) -> Option<&'a DeValue<'i>> {
+    t.iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v.get_ref())
+}
+
+fn as_table<'a, 'i>(v: &'a DeValue<'i>) -> Option<&'a DeTable<'i>> {
+    match v {
+        DeValue::Table(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// The number at the start of `s` and the rest.
+fn leading_digits(s: &str) -> Option<(u128, &str)> {
+    let n = s.bytes().take_while(u8::is_ascii_digit).count();
+    if n == 0 {
+        return None;
+    }
+    Some((s[..n].parse().ok()?, &s[n..]))
+}

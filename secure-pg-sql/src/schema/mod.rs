@@ -1,0 +1,138 @@
+//! The schema the macros check queries against, read from the repository's
+//! own DDL.
+//!
+//! [`locate()`] finds the schema (manifest metadata, `schema.sql`,
+//! `migrations/` in sqlx, refinery or diesel layout, at the crate and then
+//! the workspace root); [`Catalog::from_files`] turns the DDL into a
+//! [`Catalog`] of tables, views, enums and domains with canonical
+//! PostgreSQL types; [`load_cached`] does both once per process and reuses
+//! the result while no file involved changed.
+//!
+//! A statement that is not understood is an error at its file and line
+//! ([`SchemaError`]), never silently skipped. The exceptions are an
+//! allow-list of statements that cannot change what queries see (non-unique
+//! indexes, `COMMENT ON`, `GRANT`/`REVOKE`, triggers and functions, `SET`,
+//! `ALTER ... OWNER TO`, `ALTER SEQUENCE`, psql meta-commands) and statements
+//! preceded by a `-- secure-pg: skip` line.
+//!
+//! Modules: [`catalog`] (the model), [`types`] (canonical type names),
+//! `split` (statements with lines), `ddl` (the statements' effects), `view`
+//! (view columns), [`mod@locate`] (where the files are), `cache`.
+
+mod cache;
+pub mod catalog;
+mod ddl;
+pub mod locate;
+mod split;
+pub mod types;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use cache::load_cached;
+pub use catalog::{
+    Catalog, Check, Column, Domain, EnumType, ForeignKey, Key, Name, Policy, PolicyCommand,
+    QualifiedName, Relation, Table, ValueSource, View, ViewColumn, ViewColumnSource,
+};
+pub use locate::{locate, Layout, Located, Source};
+pub use split::SKIP_MARKER;
+pub use types::{BaseType, Builtin, SqlType, Typmod};
+
+/// A problem with the schema: where (file and 1-based line; line 0 for a
+/// problem with the file as a whole), what, and what to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaError {
+    /// The file.
+    pub file: PathBuf,
+    /// The line of the statement, or 0.
+    pub line: usize,
+    /// What is wrong, in lower case.
+    pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
+}
+
+impl fmt::Display for SchemaError {
+    /// `file:line: message`, then `help: ...` on its own line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if self.line > 0 {
+            write!(f, ":{}", self.line)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for SchemaError {}
+
+/// A catalog and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadedSchema {
+    /// What the DDL creates.
+    pub catalog: Catalog,
+    /// Where the DDL was found.
+    pub source: Source,
+    /// Every SQL file read, in order (the macro makes each a build
+    /// dependency).
+    pub files: Vec<PathBuf>,
+}
+
+impl Catalog {
+    /// The catalog of `files` (path and contents), applied in order.
+    pub fn from_files<P: AsRef<Path>, S: AsRef<str>>(
+        files: &[(P, S)],
+    ) -> Result<Catalog, SchemaError> {
+        let mut b = ddl::Builder::default();
+        for (path, sql) in files {
+            b.apply_file(path.as_ref(), sql.as_ref())?;
+        }
+        Ok(b.catalog)
+    }
+
+    /// The catalog of one SQL text; `file` names it in errors.
+    pub fn from_sql(file: impl AsRef<Path>, sql: &str) -> Result<Catalog, SchemaError> {
+        Catalog::from_files(&[(file.as_ref(), sql)])
+    }
+}
+
+/// Reads `source`'s files and builds their catalog.
+pub fn load_source(source: Source) -> Result<LoadedSchema, SchemaError> {
+    let files = source.files();
+    let mut texts = Vec::with_capacity(files.len());
+    for f in &files {
+        let text = std::fs::read_to_string(f).map_err(|e| SchemaError {
+            file: f.clone(),
+            line: 0,
+            message: format!("cannot read the schema file: {e}"),
+            help: None,
+        })?;
+        texts.push((f.clone(), text));
+    }
+    let catalog = Catalog::from_files(&texts)?;
+    Ok(LoadedSchema {
+        catalog,
+        source,
+        files,
+    })
+}
+
+/// Finds and loads the schema of the crate at `crate_root` (see
+/// [`locate()`]), without the cache. `Ok(None)`: there is none (and it is not
+/// required).
+pub fn load(
+    crate_root: &Path,
+    workspace_root: Option<&Path>,
+) -> Result<Option<LoadedSchema>, SchemaError> {
+    match locate(crate_root, workspace_root)?.source {
+        Some(source) => load_source(source).map(Some),
+        None => Ok(None),
+    }
+}
