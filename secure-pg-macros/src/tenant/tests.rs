@@ -353,7 +353,28 @@ fn tenant_attr_options() {
     let opts = parse_options(quote!()).unwrap();
     assert_eq!(opts, TenantOptions::default());
     let opts = parse_options(quote!(exempt = [countries, "currencies", type])).unwrap();
-    assert_eq!(opts.exempt, ["countries", "currencies", "type"]);
+    assert_eq!(opts.exempt, ["countries", "\"currencies\"", "type"]);
+    let opts = parse_options(quote!(exempt = [r#ref.Currencies, "Ref"."a\"b"])).unwrap();
+    assert_eq!(opts.exempt, ["ref.Currencies", "\"Ref\".\"a\"\"b\""]);
+    let opts = parse_options(quote!(
+        trusted_functions = [slugify, util.score],
+        reason = "pure text functions"
+    ))
+    .unwrap();
+    assert_eq!(opts.trusted_functions, ["slugify", "util.score"]);
+    assert_eq!(opts.trusted_reason, "pure text functions");
+    let err = parse_options(quote!(trusted_functions = [slugify])).unwrap_err();
+    assert!(err.to_string().contains("needs a reason"), "{err}");
+    let err = parse_options(quote!(trusted_functions = [slugify], reason = " ")).unwrap_err();
+    assert!(err.to_string().contains("must say why"), "{err}");
+    let err = parse_options(quote!(reason = "x")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`trusted_functions`, which is missing"),
+        "{err}"
+    );
+    let err = parse_options(quote!(trusted_functions = [], reason = "x")).unwrap_err();
+    assert!(err.to_string().contains("lists no function"), "{err}");
     let err = parse_options(quote!(colum = "x")).unwrap_err();
     assert!(err.to_string().contains("unknown #[tenant_scoped] option"));
     let err = parse_options(quote!(column = "Org-Id")).unwrap_err();
@@ -380,4 +401,27 @@ fn tenant_attr_on_a_non_function() {
     let text = out.to_string();
     assert!(text.contains("applies to functions"), "{text}");
     assert!(text.contains("struct S"), "{text}");
+}
+
+#[test]
+fn tenant_attr_docs_name_trusted_functions() {
+    let opts = parse_options(quote!(
+        trusted_functions = [slugify],
+        reason = "slugify only transforms its argument"
+    ))
+    .unwrap();
+    let tenant: syn::Ident = syn::parse_quote!(tenant);
+    let lines = super::attr::doc_lines(
+        &opts,
+        &tenant,
+        &[super::attr::QueryDoc::Scoped {
+            sql: "SELECT slugify(name) FROM widgets WHERE widgets.tenant_id = $1".into(),
+        }],
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("Trusted functions")
+            && l.contains("`slugify`")
+            && l.contains("Reason: slugify only transforms its argument")),
+        "{lines:#?}"
+    );
 }

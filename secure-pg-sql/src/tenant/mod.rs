@@ -208,6 +208,9 @@ pub struct TenantOptions {
     /// accepted in expressions and in `FROM` like the built-ins of
     /// [`crate::functions`] that read no table.
     pub trusted_functions: Vec<String>,
+    /// Why the trusted functions read no tenant data, as the author wrote
+    /// it (`reason = "..."`); shown in the generated documentation.
+    pub trusted_reason: String,
 }
 
 impl Default for TenantOptions {
@@ -217,6 +220,7 @@ impl Default for TenantOptions {
             exempt: Vec::new(),
             column_type: DEFAULT_COLUMN_TYPE.to_owned(),
             trusted_functions: Vec::new(),
+            trusted_reason: String::new(),
         }
     }
 }
