@@ -110,7 +110,7 @@ const fn reads(name: &'static str, note: &'static str) -> BuiltinFunction {
 }
 
 const RUNS_SQL: &str = "it runs SQL text, which the rewriter cannot see or scope";
-const READS_TABLE: &str = "it reads a whole table, schema or database by name";
+const READS_TABLE: &str = "it reads a whole table, schema or database by name, for every tenant";
 const CURSOR: &str = "it reads from a cursor, whose query the rewriter cannot see";
 const FILES: &str = "it reads files on the database server";
 const LARGE_OBJECT: &str = "large objects are shared by all tenants";

@@ -64,6 +64,21 @@ pub fn pg_object_name(name: &ObjectName) -> Option<Vec<String>> {
         .collect()
 }
 
+/// Parses `text` as a possibly qualified SQL name (`currencies`,
+/// `ref.currencies`, `"Currencies"`, `ref."Odd ""name"""`) and resolves each
+/// part; `None` if it is not exactly one such name.
+pub fn parse_name(text: &str) -> Option<Vec<String>> {
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let mut parser = sqlparser::parser::Parser::new(&dialect)
+        .try_with_sql(text)
+        .ok()?;
+    let name = parser.parse_object_name(false).ok()?;
+    if parser.peek_token().token != sqlparser::tokenizer::Token::EOF {
+        return None;
+    }
+    pg_object_name(&name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,6 +93,23 @@ mod tests {
         assert_eq!(pg_name(&Ident::new("İd")), "İd");
         assert_eq!(pg_name(&Ident::new("ẞ")), "ẞ");
         assert_eq!(pg_name(&Ident::new("ÀB")), "Àb");
+    }
+
+    #[test]
+    fn parses_names() {
+        assert_eq!(parse_name("Currencies"), Some(vec!["currencies".into()]));
+        assert_eq!(
+            parse_name("\"Currencies\""),
+            Some(vec!["Currencies".into()])
+        );
+        assert_eq!(
+            parse_name("Ref.\"a\"\"b\""),
+            Some(vec!["ref".into(), "a\"b".into()])
+        );
+        assert_eq!(parse_name("type"), Some(vec!["type".into()]));
+        assert_eq!(parse_name("a b"), None);
+        assert_eq!(parse_name(""), None);
+        assert_eq!(parse_name("a."), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@ use quote::{quote, ToTokens};
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 
@@ -182,10 +183,16 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let Options {
         tenant: opts,
         allow_macros,
-    } = parse_options(attr).unwrap_or_else(|e| {
-        errors.push(e);
-        Options::default()
-    });
+    } = match parse_options_keeping(attr) {
+        Ok((opts, problem)) => {
+            errors.extend(problem);
+            opts
+        }
+        Err(e) => {
+            errors.push(e);
+            Options::default()
+        }
+    };
     let mut function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         Err(e) => {
@@ -289,10 +296,25 @@ pub(crate) struct Options {
     pub(crate) allow_macros: Vec<Vec<String>>,
 }
 
-/// `column = "org_id", exempt = [countries, "currencies"], allow_macros = [my_log]`.
+/// `column = "org_id", exempt = [countries, "currencies"],
+/// trusted_functions = [slugify], reason = "...", allow_macros = [my_log]`.
+#[cfg(test)]
 pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
+    match parse_options_keeping(attr)? {
+        (opts, None) => Ok(opts),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`parse_options`], but a missing or stray `reason` is returned next to
+/// the options instead of replacing them, so that the body is checked with
+/// the trusted functions the author listed (and the only error is the
+/// missing reason).
+fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn::Error>)> {
     let mut opts = TenantOptions::default();
     let mut allow_macros = Vec::new();
+    let mut trusted: Option<Span> = None;
+    let mut reason: Option<LitStr> = None;
     let parser = syn::meta::parser(|meta| {
         if meta.path.is_ident("column") {
             let lit: LitStr = meta.value()?.parse()?;
@@ -318,11 +340,31 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
             opts.column_type = ty;
             Ok(())
         } else if meta.path.is_ident("exempt") {
-            let input = meta.value()?;
-            let content;
-            syn::bracketed!(content in input);
-            let names = Punctuated::<ExemptName, Token![,]>::parse_terminated(&content)?;
-            opts.exempt.extend(names.into_iter().map(|n| n.0));
+            opts.exempt.extend(sql_names(meta.value()?)?);
+            Ok(())
+        } else if meta.path.is_ident("trusted_functions") {
+            let span = meta.path.span();
+            let names = sql_names(meta.value()?)?;
+            if names.is_empty() {
+                return Err(syn::Error::new(
+                    span,
+                    "`trusted_functions` lists no function; remove it, or name the functions \
+                     that read no tenant data",
+                ));
+            }
+            opts.trusted_functions.extend(names);
+            trusted = Some(span);
+            Ok(())
+        } else if meta.path.is_ident("reason") {
+            let lit: LitStr = meta.value()?.parse()?;
+            if lit.value().trim().is_empty() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "the reason must say why the trusted functions read no tenant data; \
+                     it is shown in the function's documentation",
+                ));
+            }
+            reason = Some(lit);
             Ok(())
         } else if meta.path.is_ident("allow_macros") {
             let input = meta.value()?;
@@ -352,16 +394,38 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
         } else {
             Err(meta.error(
                 "unknown #[tenant_scoped] option; expected `column = \"...\"`, \
-                 `column_type = \"...\"`, `exempt = [table, ...]` or \
-                 `allow_macros = [macro, ...]`",
+                 `column_type = \"...\"`, `exempt = [table, ...]`, \
+                 `trusted_functions = [function, ...], reason = \"...\"`, \
+                 or `allow_macros = [macro, ...]`",
             ))
         }
     });
     parser.parse2(attr)?;
-    Ok(Options {
-        tenant: opts,
-        allow_macros,
-    })
+    let problem = match (trusted, reason) {
+        (Some(_), Some(reason)) => {
+            opts.trusted_reason = reason.value();
+            None
+        }
+        (Some(span), None) => Some(syn::Error::new(
+            span,
+            "`trusted_functions` needs a reason: a trusted function is called without \
+                 the rewriter seeing what it reads, so say why it reads no tenant data, \
+                 e.g. `reason = \"slugify only transforms its argument\"`",
+        )),
+        (None, Some(reason)) => Some(syn::Error::new(
+            reason.span(),
+            "`reason` explains `trusted_functions`, which is missing; \
+             for a query that must not be scoped, use `unscoped = \"reason\"` on the query",
+        )),
+        (None, None) => None,
+    };
+    Ok((
+        Options {
+            tenant: opts,
+            allow_macros,
+        },
+        problem,
+    ))
 }
 
 fn is_plain_identifier(s: &str) -> bool {
@@ -370,18 +434,40 @@ fn is_plain_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
-/// A table name in `exempt = [...]`: an identifier or a string literal.
-struct ExemptName(String);
+/// `[name, schema.name, "Quoted", ...]`, each returned as the SQL name it
+/// stands for: a Rust identifier is an unquoted SQL identifier (folded as
+/// PostgreSQL folds it), a string literal is a quoted one (exact).
+fn sql_names(input: ParseStream<'_>) -> syn::Result<Vec<String>> {
+    let content;
+    syn::bracketed!(content in input);
+    let names = Punctuated::<SqlName, Token![,]>::parse_terminated(&content)?;
+    Ok(names.into_iter().map(|n| n.0).collect())
+}
 
-impl syn::parse::Parse for ExemptName {
+/// One possibly qualified SQL name in an option list, as SQL text.
+struct SqlName(String);
+
+impl syn::parse::Parse for SqlName {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.peek(LitStr) {
-            let lit: LitStr = input.parse()?;
-            Ok(ExemptName(lit.value()))
-        } else {
-            let ident = Ident::parse_any(input)?;
-            Ok(ExemptName(ident.unraw().to_string()))
+        let mut parts = Vec::new();
+        loop {
+            if input.peek(LitStr) {
+                let lit: LitStr = input.parse()?;
+                if lit.value().is_empty() {
+                    return Err(syn::Error::new(lit.span(), "an empty name"));
+                }
+                parts.push(format!("\"{}\"", lit.value().replace('"', "\"\"")));
+            } else {
+                let ident = Ident::parse_any(input)?;
+                parts.push(ident.unraw().to_string());
+            }
+            if input.peek(Token![.]) {
+                input.parse::<Token![.]>()?;
+            } else {
+                break;
+            }
         }
+        Ok(SqlName(parts.join(".")))
     }
 }
 
@@ -681,6 +767,15 @@ pub(crate) fn doc_lines(opts: &TenantOptions, tenant: &Ident, queries: &[QueryDo
             }
         ),
     ];
+    if !opts.trusted_functions.is_empty() {
+        lines.push(String::new());
+        lines.push(format!(
+            "Trusted functions, called without the rewriter seeing what they read: `{}`. \
+             Reason: {}",
+            opts.trusted_functions.join("`, `"),
+            opts.trusted_reason
+        ));
+    }
     for (i, query) in queries.iter().enumerate() {
         lines.push(String::new());
         let sql = match query {

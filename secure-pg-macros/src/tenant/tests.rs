@@ -354,7 +354,28 @@ fn tenant_attr_options() {
     assert_eq!(opts.tenant, TenantOptions::default());
     assert!(opts.allow_macros.is_empty());
     let opts = parse_options(quote!(exempt = [countries, "currencies", type])).unwrap();
-    assert_eq!(opts.tenant.exempt, ["countries", "currencies", "type"]);
+    assert_eq!(opts.tenant.exempt, ["countries", "\"currencies\"", "type"]);
+    let opts = parse_options(quote!(exempt = [r#ref.Currencies, "Ref"."a\"b"])).unwrap();
+    assert_eq!(opts.tenant.exempt, ["ref.Currencies", "\"Ref\".\"a\"\"b\""]);
+    let opts = parse_options(quote!(
+        trusted_functions = [slugify, util.score],
+        reason = "pure text functions"
+    ))
+    .unwrap();
+    assert_eq!(opts.tenant.trusted_functions, ["slugify", "util.score"]);
+    assert_eq!(opts.tenant.trusted_reason, "pure text functions");
+    let err = parse_options(quote!(trusted_functions = [slugify])).unwrap_err();
+    assert!(err.to_string().contains("needs a reason"), "{err}");
+    let err = parse_options(quote!(trusted_functions = [slugify], reason = " ")).unwrap_err();
+    assert!(err.to_string().contains("must say why"), "{err}");
+    let err = parse_options(quote!(reason = "x")).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`trusted_functions`, which is missing"),
+        "{err}"
+    );
+    let err = parse_options(quote!(trusted_functions = [], reason = "x")).unwrap_err();
+    assert!(err.to_string().contains("lists no function"), "{err}");
     let opts = parse_options(quote!(allow_macros = [my_log, ::my_crate::r#audit,])).unwrap();
     assert_eq!(
         opts.allow_macros,
@@ -628,4 +649,27 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
             None => assert!(!body.contains("tenant_scope"), "{body}"),
         }
     }
+}
+
+#[test]
+fn tenant_attr_docs_name_trusted_functions() {
+    let opts = parse_options(quote!(
+        trusted_functions = [slugify],
+        reason = "slugify only transforms its argument"
+    ))
+    .unwrap();
+    let tenant: syn::Ident = syn::parse_quote!(tenant);
+    let lines = super::attr::doc_lines(
+        &opts.tenant,
+        &tenant,
+        &[super::attr::QueryDoc::Scoped {
+            sql: "SELECT slugify(name) FROM widgets WHERE widgets.tenant_id = $1".into(),
+        }],
+    );
+    assert!(
+        lines.iter().any(|l| l.contains("Trusted functions")
+            && l.contains("`slugify`")
+            && l.contains("Reason: slugify only transforms its argument")),
+        "{lines:#?}"
+    );
 }

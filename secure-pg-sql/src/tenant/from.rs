@@ -232,23 +232,19 @@ impl Rewriter<'_> {
         name: &ObjectName,
         args: &mut [FunctionArg],
     ) -> Result<()> {
-        let idents = name_idents(name, "the table function")?;
-        let allowed = match idents.as_slice() {
-            [function] => TABLE_FUNCTION_ALLOW_LIST.contains(&normalize(function).as_str()),
-            [schema, function] => {
-                normalize(schema) == "pg_catalog"
-                    && TABLE_FUNCTION_ALLOW_LIST.contains(&normalize(function).as_str())
-            }
-            _ => false,
-        };
+        name_idents(name, "the table function")?;
+        let allowed = crate::functions::builtin(name).is_some_and(refusals::is_table_function)
+            || (crate::functions::builtin(name).is_none() && self.opts.is_trusted_function(name));
         if !allowed {
             return Err(ScopeError::refuse(
                 format_args!("the table function `{name}`"),
                 format_args!(
                     "a function in FROM can read any table, and the rewriter cannot see inside it \
-                     (allowed: {}); select from the tables directly, or mark the query \
-                     `unscoped = \"reason\"`",
-                    TABLE_FUNCTION_ALLOW_LIST.join(", ")
+                     (only built-ins that compute their rows from their arguments, such as \
+                     generate_series, unnest or jsonb_each, are allowed); select from the tables \
+                     directly, declare it #[tenant_scoped(trusted_functions = [{name}], \
+                     reason = \"...\")] if it reads no tenant data, or mark the query \
+                     `unscoped = \"reason\"`"
                 ),
             ));
         }

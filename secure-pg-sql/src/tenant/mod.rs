@@ -68,19 +68,56 @@
 //! * An exempt target gets no predicate and no column, but the tables it
 //!   reads from are still scoped.
 //!
+//! # Functions and operators
+//!
+//! A function can read any table internally, and the rewriter cannot see
+//! inside it. So every function call anywhere in the statement (select
+//! list, `WHERE`, `HAVING`, `ORDER BY`, `VALUES`, arguments, ...) is
+//! accepted only if it is a built-in that [`crate::functions`] knows to
+//! read no table, or a function the attribute declares trusted
+//! (`trusted_functions = [slugify], reason = "..."`). Only unqualified or
+//! `pg_catalog`-qualified names are built-ins: `public.lower` is a user
+//! function. Built-ins known to read data (`query_to_xml`, `table_to_xml`,
+//! `pg_read_file`, `lo_get`, `dblink` ...) are refused even if declared
+//! trusted. `set_config` is always refused, and `current_setting` unless
+//! its first argument is a string literal naming a setting other than
+//! [`TENANT_SETTING`]. `OPERATOR(schema.op)` outside `pg_catalog` and
+//! operators sqlparser only knows as custom ones are refused: a
+//! user-defined operator is a function call.
+//!
+//! Table functions in `FROM` follow the same rule, restricted to the
+//! set-returning built-ins ([`TABLE_FUNCTION_ALLOW_LIST`], derived from the
+//! same table) and trusted functions.
+//!
+//! # Names
+//!
+//! Names compare exactly as PostgreSQL compares them ([`crate::ident`]):
+//! unquoted identifiers fold ASCII `A`-`Z` only (not Unicode: the Kelvin
+//! sign is not `k`), quoted identifiers are exact, and both are truncated
+//! to 63 bytes. This holds for CTE names, exempt tables, trusted functions,
+//! built-in functions and the tenant column. An exempt entry `currencies`
+//! matches `currencies` and `public.currencies`, not `ref.currencies`; an
+//! entry `ref.currencies` matches only `ref.currencies`.
+//!
 //! # Not seen by the rewriter
 //!
-//! Views and SQL functions called in expressions are treated like tables and
-//! scalar functions respectively: a view gets the predicate on its own tenant
-//! column, but whatever a function reads internally is invisible here.
-//! Table functions in `FROM` are refused unless they are on
-//! [`TABLE_FUNCTION_ALLOW_LIST`] (they compute rows from their arguments and
-//! read no table).
+//! * Views are treated like tables: a view gets the predicate on its own
+//!   tenant column, whatever it reads.
+//! * Trusted functions: the attribute's reason is the only evidence that
+//!   they read no tenant data.
+//! * Functions PostgreSQL calls without their being named: column
+//!   defaults, triggers, casts and input functions of user-defined types,
+//!   and user-defined operators spelled like built-in ones (sqlparser
+//!   cannot tell `a @@ b` on a user type from the built-in).
+//! * An unqualified name resolves through the `search_path` at run time;
+//!   the rewriter assumes `pg_catalog` comes first (PostgreSQL's default
+//!   unless `search_path` names it later).
 //!
 //! Expression forms that are not walked explicitly are checked for an
 //! embedded query (by tokenising their text and looking for the keywords
 //! that start one); if they contain one they are refused instead of being
-//! passed through unscoped.
+//! passed through unscoped. Function calls in them are still checked, as
+//! the check walks the whole tree.
 //!
 //! # Table references
 //!
@@ -122,6 +159,7 @@ use sqlparser::tokenizer::{Token, Tokenizer};
 use std::cell::Cell;
 use std::fmt::{self, Display};
 
+mod calls;
 mod expr;
 mod from;
 mod query;
@@ -133,6 +171,7 @@ mod snapshots;
 #[cfg(test)]
 mod tests;
 
+pub use calls::TENANT_SETTING;
 pub use refusals::{refused_statements, Refusal, TABLE_FUNCTION_ALLOW_LIST};
 
 use crate::diagnostic::Diagnostic;
@@ -148,18 +187,30 @@ pub const DEFAULT_COLUMN: &str = "tenant_id";
 /// type `TenantId` binds as.
 pub const DEFAULT_COLUMN_TYPE: &str = "bigint";
 
-/// How to scope a query: which column carries the tenant and which tables
-/// are shared between tenants.
+/// How to scope a query: which column carries the tenant, which tables
+/// are shared between tenants and which user functions are trusted.
+///
+/// Table and function names are SQL names as they would be written in a
+/// query (`currencies`, `ref.currencies`, `"Currencies"`) and compare as
+/// PostgreSQL compares names ([`crate::ident`]). An unqualified entry
+/// matches the unqualified name and the same name in `public`; a qualified
+/// entry matches only that schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantOptions {
     /// The tenant column, a plain lowercase SQL identifier.
     pub column: String,
-    /// Tables that are shared by all tenants (compared case-insensitively
-    /// with the last part of a table name).
+    /// Tables that are shared by all tenants.
     pub exempt: Vec<String>,
     /// SQL type of the tenant column, used to type the tenant value where
     /// PostgreSQL cannot infer it (the select list of `INSERT ... SELECT`).
     pub column_type: String,
+    /// User functions the author declared to read no tenant data; they are
+    /// accepted in expressions and in `FROM` like the built-ins of
+    /// [`crate::functions`] that read no table.
+    pub trusted_functions: Vec<String>,
+    /// Why the trusted functions read no tenant data, as the author wrote
+    /// it (`reason = "..."`); shown in the generated documentation.
+    pub trusted_reason: String,
 }
 
 impl Default for TenantOptions {
@@ -168,15 +219,39 @@ impl Default for TenantOptions {
             column: DEFAULT_COLUMN.to_owned(),
             exempt: Vec::new(),
             column_type: DEFAULT_COLUMN_TYPE.to_owned(),
+            trusted_functions: Vec::new(),
+            trusted_reason: String::new(),
         }
     }
 }
 
 impl TenantOptions {
-    /// Whether `table` (the last identifier of a table name) is exempt.
-    pub fn is_exempt(&self, table: &str) -> bool {
-        self.exempt.iter().any(|e| e.eq_ignore_ascii_case(table))
+    /// Whether the table `name` (as written in a query) is exempt.
+    pub fn is_exempt(&self, name: &ObjectName) -> bool {
+        listed(&self.exempt, name)
     }
+
+    /// Whether the function `name` (as written in a query) is declared
+    /// trusted.
+    pub fn is_trusted_function(&self, name: &ObjectName) -> bool {
+        listed(&self.trusted_functions, name)
+    }
+}
+
+/// Whether `name` is one of `entries` (SQL names): equal parts, or an
+/// unqualified entry and `public.<entry>`. An entry that is not a valid
+/// SQL name matches nothing.
+fn listed(entries: &[String], name: &ObjectName) -> bool {
+    let Some(parts) = crate::ident::pg_object_name(name) else {
+        return false;
+    };
+    entries
+        .iter()
+        .filter_map(|e| crate::ident::parse_name(e))
+        .any(|entry| match (entry.as_slice(), parts.as_slice()) {
+            ([table], [schema, used]) => schema == "public" && used == table,
+            _ => entry == parts,
+        })
 }
 
 /// Why a statement could not be scoped to the tenant. The message is meant
@@ -286,6 +361,7 @@ fn scope_tree(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<(S
                 "a query must contain exactly one statement; split it into one query per statement",
             )),
         };
+    calls::check_statement(opts, &statement)?;
     let mut rewriter = Rewriter::new(opts, tenant_param);
     rewriter.statement(&mut statement)?;
     // The database receives the printed tree, so the printed text must read
@@ -319,14 +395,10 @@ struct Rewriter<'a> {
     ctes: Vec<Vec<String>>,
 }
 
-/// `Ident` comparison the way PostgreSQL resolves names: unquoted names fold
-/// to lower case, quoted ones are exact.
+/// The name PostgreSQL resolves `ident` to (see [`crate::ident`]): only
+/// ASCII letters of unquoted names fold, then 63-byte truncation.
 fn normalize(ident: &Ident) -> String {
-    if ident.quote_style.is_some() {
-        ident.value.clone()
-    } else {
-        ident.value.to_lowercase()
-    }
+    crate::ident::pg_name(ident)
 }
 
 fn name_idents<'n>(name: &'n ObjectName, what: &str) -> Result<Vec<&'n Ident>> {
@@ -403,7 +475,7 @@ impl<'a> Rewriter<'a> {
     }
 
     fn is_exempt(&self, name: &ObjectName) -> bool {
-        last_ident(name).is_some_and(|ident| self.opts.is_exempt(&ident.value))
+        self.opts.is_exempt(name)
     }
 
     fn is_cte(&self, name: &ObjectName) -> bool {

@@ -2,33 +2,49 @@
 //! reason shown to the user, and the table functions allowed in `FROM`.
 
 use super::*;
+use crate::functions::{BuiltinFunction, BUILTIN_FUNCTIONS};
 
 /// The standard way out, appended to refusals of whole statements.
 pub(super) const ESCAPE_HATCH: &str =
     "run it outside #[tenant_scoped], or mark the query `unscoped = \"reason\"`";
 
-/// Table functions that may appear in `FROM`: each computes its rows from its
-/// arguments only and reads no table (any subquery in the arguments is
-/// scoped like every other subquery). They may be qualified with
-/// `pg_catalog`.
-pub const TABLE_FUNCTION_ALLOW_LIST: &[&str] = &[
-    "generate_series",
-    "generate_subscripts",
-    "unnest",
-    "json_array_elements",
-    "json_array_elements_text",
-    "jsonb_array_elements",
-    "jsonb_array_elements_text",
-    "json_each",
-    "json_each_text",
-    "jsonb_each",
-    "jsonb_each_text",
-    "json_to_recordset",
-    "jsonb_to_recordset",
-    "regexp_matches",
-    "regexp_split_to_table",
-    "string_to_table",
-];
+/// Table functions that may appear in `FROM`: the set-returning built-ins
+/// of [`crate::functions`] that read no table (each computes its rows from
+/// its arguments; any subquery in the arguments is scoped like every other
+/// subquery). Derived from that table, so the two cannot disagree. They
+/// may be qualified with `pg_catalog`; functions declared in
+/// `trusted_functions` are accepted too.
+pub const TABLE_FUNCTION_ALLOW_LIST: &[&str] = &TABLE_FUNCTIONS;
+
+const TABLE_FUNCTION_COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < BUILTIN_FUNCTIONS.len() {
+        if is_table_function(&BUILTIN_FUNCTIONS[i]) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+const TABLE_FUNCTIONS: [&str; TABLE_FUNCTION_COUNT] = {
+    let mut out = [""; TABLE_FUNCTION_COUNT];
+    let mut n = 0;
+    let mut i = 0;
+    while i < BUILTIN_FUNCTIONS.len() {
+        if is_table_function(&BUILTIN_FUNCTIONS[i]) {
+            out[n] = BUILTIN_FUNCTIONS[i].name;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+pub(super) const fn is_table_function(f: &BuiltinFunction) -> bool {
+    f.reads_no_table && f.set_returning && !f.syntax
+}
 
 /// One kind of statement that `#[tenant_scoped]` refuses, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -89,6 +89,19 @@ const fn refused(
     }
 }
 
+const fn refused_with(
+    column: &'static str,
+    shape: &'static str,
+    tenant_param: usize,
+    sql: &'static str,
+    message: &'static str,
+) -> Snapshot {
+    Snapshot {
+        column,
+        ..refused(shape, tenant_param, sql, message)
+    }
+}
+
 /// Every example, rewritten ones first, then refusals.
 pub(crate) const SNAPSHOTS: &[Snapshot] = &[
     scoped(
@@ -332,10 +345,56 @@ pub(crate) const SNAPSHOTS: &[Snapshot] = &[
         "SELECT w.id, c.name FROM widgets w JOIN countries c ON c.code = w.country WHERE w.tenant_id = $1",
     ),
     scoped(
-        "exempt table, schema-qualified and upper case",
+        "exempt table, qualified with public and upper case",
+        1,
+        "SELECT c.name FROM public.COUNTRIES c",
+        "SELECT c.name FROM public.COUNTRIES c",
+    ),
+    scoped(
+        "a table named like an exempt one, in another schema, is scoped",
         1,
         "SELECT c.name FROM ref.COUNTRIES c",
-        "SELECT c.name FROM ref.COUNTRIES c",
+        "SELECT c.name FROM ref.COUNTRIES c WHERE c.tenant_id = $1",
+    ),
+    scoped_with(
+        DEFAULT_COLUMN,
+        &["ref.currencies"],
+        "a schema-qualified exempt entry matches only that schema",
+        1,
+        "SELECT a.code, b.code FROM ref.currencies a, currencies b, public.currencies c",
+        "SELECT a.code, b.code FROM ref.currencies a, currencies b, public.currencies c WHERE b.tenant_id = $1 AND c.tenant_id = $1",
+    ),
+    scoped_with(
+        DEFAULT_COLUMN,
+        &["\"Currencies\""],
+        "a quoted exempt entry matches exactly that name",
+        1,
+        r#"SELECT a.code FROM "Currencies" a JOIN currencies b ON b.code = a.code JOIN CURRENCIES c ON c.code = a.code"#,
+        r#"SELECT a.code FROM "Currencies" a JOIN currencies b ON b.code = a.code JOIN CURRENCIES c ON c.code = a.code WHERE b.tenant_id = $1 AND c.tenant_id = $1"#,
+    ),
+    scoped(
+        "a quoted name differing in case from an exempt entry is scoped",
+        1,
+        r#"SELECT c.name FROM "Countries" c"#,
+        r#"SELECT c.name FROM "Countries" c WHERE c.tenant_id = $1"#,
+    ),
+    scoped(
+        "a name that only Unicode case folding would make exempt is scoped (U+212A KELVIN SIGN)",
+        1,
+        "SELECT c.name FROM \u{212A}OUNTRIES c",
+        "SELECT c.name FROM \u{212A}OUNTRIES c WHERE c.tenant_id = $1",
+    ),
+    scoped(
+        "a name that only Unicode case folding would make a CTE is a table (U+0130)",
+        1,
+        "WITH i AS (SELECT 1 AS x) SELECT x FROM \u{130}",
+        "WITH i AS (SELECT 1 AS x) SELECT x FROM \u{130} WHERE \u{130}.tenant_id = $1",
+    ),
+    scoped(
+        "a CTE name longer than 63 bytes matches its truncation, as in PostgreSQL",
+        1,
+        "WITH aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaXX AS (SELECT 1 AS x) SELECT x FROM aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaYY",
+        "WITH aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaXX AS (SELECT 1 AS x) SELECT x FROM aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaYY",
     ),
     scoped_with(
         "org_id",
@@ -647,17 +706,138 @@ pub(crate) const SNAPSHOTS: &[Snapshot] = &[
         "SELECT * INTO backup FROM widgets",
         r#"cannot scope this query to the tenant (`SELECT ... INTO backup`): SELECT INTO creates a table; run it outside #[tenant_scoped], or mark the query `unscoped = "reason"`"#,
     ),
+    refused_with(
+        "tenant_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+        "writing the tenant column through a name longer than 63 bytes",
+        2,
+        "INSERT INTO widgets (id, tenant_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_and_more) VALUES ($1, 1)",
+        r#"cannot scope this query to the tenant (`INSERT INTO widgets` that sets `tenant_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_and_more`): #[tenant_scoped] fills `tenant_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx_and_more` from the tenant argument; remove it from the column list and the values"#,
+    ),
+    refused(
+        "a user function in the select list",
+        1,
+        "SELECT id, slugify(name) FROM widgets",
+        r#"cannot scope this query to the tenant (the function `slugify`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [slugify], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a set-returning user function in the select list",
+        1,
+        "SELECT (all_widgets()).name",
+        r#"cannot scope this query to the tenant (the function `all_widgets`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [all_widgets], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a user function in WHERE, inside a built-in's arguments",
+        2,
+        "SELECT id FROM widgets WHERE lower(secret_of(id)) = $1",
+        r#"cannot scope this query to the tenant (the function `secret_of`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [secret_of], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a user function in ORDER BY",
+        1,
+        "SELECT id FROM widgets ORDER BY rank_of(id)",
+        r#"cannot scope this query to the tenant (the function `rank_of`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [rank_of], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a user function in HAVING",
+        1,
+        "SELECT owner FROM widgets GROUP BY owner HAVING count(*) > peers(owner)",
+        r#"cannot scope this query to the tenant (the function `peers`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [peers], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a user function in VALUES",
+        2,
+        "INSERT INTO widgets (id, name) VALUES ($1, make_name())",
+        r#"cannot scope this query to the tenant (the function `make_name`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [make_name], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a built-in name qualified with another schema is a user function",
+        1,
+        "SELECT public.lower(name) FROM widgets",
+        r#"cannot scope this query to the tenant (the function `public.lower`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = [public.lower], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "a quoted built-in name in another case is a user function",
+        1,
+        r#"SELECT "LOWER"(name) FROM widgets"#,
+        r#"cannot scope this query to the tenant (the function `"LOWER"`): it is not a built-in known to read no table, and the rewriter cannot see which tables a function reads; if it reads no tenant data, declare it: #[tenant_scoped(trusted_functions = ["LOWER"], reason = "...")], or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "query_to_xml runs SQL text",
+        1,
+        "SELECT query_to_xml('SELECT * FROM widgets', true, false, '')",
+        r#"cannot scope this query to the tenant (the function `query_to_xml`): it runs SQL text, which the rewriter cannot see or scope; a built-in that reads data cannot be declared trusted; read the tables directly, or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "table_to_xml reads a whole table",
+        1,
+        "SELECT pg_catalog.table_to_xml('widgets', true, false, '')",
+        r#"cannot scope this query to the tenant (the function `pg_catalog.table_to_xml`): it reads a whole table, schema or database by name, for every tenant; a built-in that reads data cannot be declared trusted; read the tables directly, or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "set_config",
+        2,
+        "SELECT set_config('app.tenant_id', $1, false)",
+        r#"cannot scope this query to the tenant (the function `set_config`): set_config can change the tenant setting that row-level security reads, and every other session setting; it is never allowed inside #[tenant_scoped]"#,
+    ),
+    refused(
+        "set_config on any setting",
+        1,
+        "SELECT set_config('work_mem', '1MB', true)",
+        r#"cannot scope this query to the tenant (the function `set_config`): set_config can change the tenant setting that row-level security reads, and every other session setting; it is never allowed inside #[tenant_scoped]"#,
+    ),
+    refused(
+        "current_setting of the tenant setting",
+        1,
+        "SELECT id FROM widgets WHERE owner = current_setting('APP.TENANT_ID')::bigint",
+        r#"cannot scope this query to the tenant (`current_setting('APP.TENANT_ID')`): `app.tenant_id` is the runtime's row-level security setting, not the tenant of this query; inside #[tenant_scoped] the tenant is the function's tenant argument, so use that"#,
+    ),
+    refused(
+        "current_setting of a computed name",
+        2,
+        "SELECT current_setting($1)",
+        r#"cannot scope this query to the tenant (the function `current_setting`): its first argument must be a string literal naming a setting other than `app.tenant_id`, so that the rewriter can see which setting it reads"#,
+    ),
+    refused(
+        "a user-defined operator",
+        1,
+        "SELECT id FROM widgets WHERE name OPERATOR(public.+) 1",
+        r#"cannot scope this query to the tenant (the operator `OPERATOR(public.+)`): an operator written with OPERATOR(...) outside pg_catalog may be user-defined, and its function can read any table; use the built-in operator, or mark the query `unscoped = "reason"`"#,
+    ),
+    refused(
+        "an operator sqlparser only knows as custom",
+        1,
+        "SELECT id FROM widgets WHERE name ~~~ 'x'",
+        r#"cannot scope this query to the tenant (the operator `~~~`): it is not an operator the rewriter knows to be built in, and a user-defined operator's function can read any table; use a built-in operator or function, or mark the query `unscoped = "reason"`"#,
+    ),
+    scoped(
+        "current_setting of another setting",
+        1,
+        "SELECT current_setting('TimeZone'), id FROM widgets",
+        "SELECT current_setting('TimeZone'), id FROM widgets WHERE widgets.tenant_id = $1",
+    ),
+    scoped(
+        "built-ins that read no table, anywhere",
+        2,
+        "SELECT lower(w.name), count(*), coalesce(max(w.id), 0), pg_catalog.upper(w.name) FROM widgets w WHERE w.created > now() - interval '1 day' AND length(w.name) > $1 GROUP BY 1, 4 HAVING sum(w.id) > 0 ORDER BY jsonb_build_object('a', 1) ->> 'a'",
+        r#"SELECT lower(w.name), count(*), coalesce(max(w.id), 0), pg_catalog.upper(w.name) FROM widgets w WHERE (w.created > now() - INTERVAL '1 day' AND length(w.name) > $1) AND w.tenant_id = $2 GROUP BY 1, 4 HAVING sum(w.id) > 0 ORDER BY jsonb_build_object('a', 1) ->> 'a'"#,
+    ),
+    scoped(
+        "a built-in operator written with OPERATOR(pg_catalog.op)",
+        1,
+        "SELECT id FROM widgets WHERE id OPERATOR(pg_catalog.=) 1",
+        "SELECT id FROM widgets WHERE (id OPERATOR(pg_catalog.=) 1) AND widgets.tenant_id = $1",
+    ),
     refused(
         "table function outside the allow-list",
         2,
         "SELECT * FROM my_func($1)",
-        r#"cannot scope this query to the tenant (the table function `my_func`): a function in FROM can read any table, and the rewriter cannot see inside it (allowed: generate_series, generate_subscripts, unnest, json_array_elements, json_array_elements_text, jsonb_array_elements, jsonb_array_elements_text, json_each, json_each_text, jsonb_each, jsonb_each_text, json_to_recordset, jsonb_to_recordset, regexp_matches, regexp_split_to_table, string_to_table); select from the tables directly, or mark the query `unscoped = "reason"`"#,
+        r#"cannot scope this query to the tenant (the table function `my_func`): a function in FROM can read any table, and the rewriter cannot see inside it (only built-ins that compute their rows from their arguments, such as generate_series, unnest or jsonb_each, are allowed); select from the tables directly, declare it #[tenant_scoped(trusted_functions = [my_func], reason = "...")] if it reads no tenant data, or mark the query `unscoped = "reason"`"#,
     ),
     refused(
         "allow-listed name in another schema",
         1,
         "SELECT * FROM public.generate_series(1, 2)",
-        r#"cannot scope this query to the tenant (the table function `public.generate_series`): a function in FROM can read any table, and the rewriter cannot see inside it (allowed: generate_series, generate_subscripts, unnest, json_array_elements, json_array_elements_text, jsonb_array_elements, jsonb_array_elements_text, json_each, json_each_text, jsonb_each, jsonb_each_text, json_to_recordset, jsonb_to_recordset, regexp_matches, regexp_split_to_table, string_to_table); select from the tables directly, or mark the query `unscoped = "reason"`"#,
+        r#"cannot scope this query to the tenant (the table function `public.generate_series`): a function in FROM can read any table, and the rewriter cannot see inside it (only built-ins that compute their rows from their arguments, such as generate_series, unnest or jsonb_each, are allowed); select from the tables directly, declare it #[tenant_scoped(trusted_functions = [public.generate_series], reason = "...")] if it reads no tenant data, or mark the query `unscoped = "reason"`"#,
     ),
     refused(
         "XMLTABLE",

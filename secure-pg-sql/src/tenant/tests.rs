@@ -238,4 +238,152 @@ mod properties {
             let _ = scope_sql(&s, &TenantOptions::default(), 1);
         }
     }
+
+    /// One character of a generated name, written in one of the ways that
+    /// PostgreSQL or Unicode might consider the same letter.
+    fn spelling(c: char, choice: u8) -> String {
+        match (c, choice % 4) {
+            (_, 0) => c.to_string(),
+            (_, 1) => c.to_ascii_uppercase().to_string(),
+            ('k', 2) => "\u{212A}".to_owned(), // KELVIN SIGN
+            ('i', 2) => "\u{130}".to_owned(),  // LATIN CAPITAL I WITH DOT ABOVE
+            ('s', 2) => "\u{17F}".to_owned(),  // LATIN SMALL LONG S
+            ('e', 2) => "\u{c9}".to_owned(),   // É
+            (_, _) => c.to_uppercase().collect(),
+        }
+    }
+
+    /// PostgreSQL's resolution of a name, written independently of the
+    /// code under test: unquoted names fold A-Z only; nothing else folds.
+    fn postgres_name(written: &str, quoted: bool) -> String {
+        let folded: String = if quoted {
+            written.to_owned()
+        } else {
+            written
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_uppercase() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
+        let mut end = folded.len().min(63);
+        while !folded.is_char_boundary(end) {
+            end -= 1;
+        }
+        folded[..end].to_owned()
+    }
+
+    fn written(base: &str, choices: &[u8]) -> String {
+        base.chars()
+            .zip(choices.iter().cycle())
+            .map(|(c, k)| spelling(c, *k))
+            .collect()
+    }
+
+    fn sql_name(name: &str, quoted: bool) -> String {
+        if quoted {
+            format!("\"{}\"", name.replace('"', "\"\""))
+        } else {
+            name.to_owned()
+        }
+    }
+
+    proptest! {
+        /// A table is exempt, and a name is a CTE, exactly when PostgreSQL
+        /// would resolve the two names to the same one, whatever ASCII or
+        /// Unicode case variants are used.
+        #[test]
+        fn names_compare_exactly_as_postgres(
+            base in "t_[kisea-z]{1,8}",
+            long in proptest::bool::ANY,
+            entry_choices in proptest::collection::vec(0u8..4, 1..8),
+            ref_choices in proptest::collection::vec(0u8..4, 1..8),
+            entry_quoted in proptest::bool::ANY,
+            ref_quoted in proptest::bool::ANY,
+        ) {
+            let base = if long { format!("{base}{}", "x".repeat(60)) } else { base };
+            let entry = written(&base, &entry_choices);
+            let reference = written(&base, &ref_choices);
+            let same = postgres_name(&entry, entry_quoted) == postgres_name(&reference, ref_quoted);
+            let entry_sql = sql_name(&entry, entry_quoted);
+            let ref_sql = sql_name(&reference, ref_quoted);
+
+            let opts = TenantOptions {
+                exempt: vec![entry_sql.clone()],
+                ..TenantOptions::default()
+            };
+            let sql = format!("SELECT x FROM {ref_sql} AS r");
+            let scoped = scope_sql(&sql, &opts, 1).unwrap();
+            prop_assert_eq!(!scoped.contains("r.tenant_id = $1"), same, "{} with exempt {}", scoped, entry_sql);
+
+            let sql = format!("WITH {entry_sql} AS (SELECT 1 AS x) SELECT x FROM {ref_sql} AS r");
+            let scoped = scope_sql(&sql, &TenantOptions::default(), 1).unwrap();
+            prop_assert_eq!(!scoped.contains("r.tenant_id = $1"), same, "{}", scoped);
+        }
+    }
+}
+
+#[test]
+fn tenant_table_function_allow_list_is_derived_from_the_function_table() {
+    use crate::functions::BUILTIN_FUNCTIONS;
+    for f in BUILTIN_FUNCTIONS {
+        let listed = super::TABLE_FUNCTION_ALLOW_LIST.contains(&f.name);
+        assert_eq!(
+            listed,
+            f.reads_no_table && f.set_returning && !f.syntax,
+            "{}",
+            f.name
+        );
+    }
+    for name in [
+        "generate_series",
+        "unnest",
+        "jsonb_each",
+        "regexp_split_to_table",
+    ] {
+        assert!(super::TABLE_FUNCTION_ALLOW_LIST.contains(&name), "{name}");
+    }
+}
+
+#[test]
+fn tenant_trusted_functions() {
+    let opts = TenantOptions {
+        trusted_functions: vec!["slugify".into(), "util.score".into(), "\"Odd\"".into()],
+        ..TenantOptions::default()
+    };
+    for sql in [
+        "SELECT slugify(name) FROM widgets",
+        "SELECT public.slugify(name) FROM widgets",
+        "SELECT SLUGIFY(name) FROM widgets WHERE util.score(id) > 1",
+        "SELECT \"Odd\"(name) FROM widgets",
+        "SELECT * FROM slugify('x') AS s",
+    ] {
+        let scoped = scope_sql(sql, &opts, 1);
+        assert!(scoped.is_ok(), "{sql}: {scoped:?}");
+    }
+    for (sql, needle) in [
+        ("SELECT other.slugify(name) FROM widgets", "`other.slugify`"),
+        ("SELECT score(id) FROM widgets", "`score`"),
+        ("SELECT public.score(id) FROM widgets", "`public.score`"),
+        ("SELECT odd(name) FROM widgets", "`odd`"),
+        ("SELECT slugify(my_fn(name)) FROM widgets", "`my_fn`"),
+    ] {
+        let err = scope_sql(sql, &opts, 1).unwrap_err();
+        assert!(err.message().contains(needle), "{sql}: {err}");
+    }
+    // Trust cannot override what is known about a built-in.
+    let opts = TenantOptions {
+        trusted_functions: vec!["set_config".into(), "query_to_xml".into()],
+        ..TenantOptions::default()
+    };
+    for sql in [
+        "SELECT set_config('a.b', 'c', false)",
+        "SELECT query_to_xml('select 1', true, true, '')",
+    ] {
+        assert!(scope_sql(sql, &opts, 1).is_err(), "{sql}");
+    }
 }

@@ -2636,3 +2636,105 @@ async fn row_level_security_accepts_only_the_current_transactions_tenant() {
     );
     su("DROP FUNCTION public.pick_tenant(text)");
 }
+
+// ----- names compare as PostgreSQL compares them ------------------------------
+//
+// Each table below is a tenant table whose name only *resembles* an exempt
+// table or a CTE: after Rust's Unicode case folding (U+212A KELVIN SIGN is
+// `k` to Rust, not to PostgreSQL), after ignoring quotes, or after
+// ignoring the schema. The rewriter used to treat `\u{212A}ITS` as the CTE
+// `kits` (Rust's `to_lowercase`), `RATES` as the exempt `"Rates"` and
+// `other.currencies` as the exempt `currencies` (case-insensitive, last
+// name part only), and returned every tenant's rows; now they are scoped.
+// The Kelvin table beside an exempt `kits` is a guard for the same rule.
+
+/// `\u{212A}its` with U+212A: PostgreSQL folds only ASCII, so unquoted `\u{212A}ITS`
+/// is the table `\u{212A}its`, not `kits`.
+const NAMES_SCHEMA: &str = "
+SET ROLE app;
+DROP TABLE IF EXISTS kits, \"\u{212A}its\", \"Rates\", rates, other.currencies;
+CREATE SCHEMA IF NOT EXISTS other;
+CREATE TABLE kits (name text NOT NULL);
+CREATE TABLE \"\u{212A}its\" (tenant_id bigint NOT NULL, name text NOT NULL);
+CREATE TABLE \"Rates\" (code text NOT NULL);
+CREATE TABLE rates (tenant_id bigint NOT NULL, code text NOT NULL);
+CREATE TABLE other.currencies (tenant_id bigint NOT NULL, code text NOT NULL);
+INSERT INTO kits VALUES ('shared');
+INSERT INTO \"\u{212A}its\" VALUES (1, 'k1'), (2, 'k2'), (3, 'k3');
+INSERT INTO \"Rates\" VALUES ('shared');
+INSERT INTO rates VALUES (1, 'r1'), (2, 'r2');
+INSERT INTO other.currencies VALUES (1, 'o1'), (2, 'o2'), (3, 'o3');
+";
+
+#[tenant_scoped(exempt = [kits])]
+async fn kelvin_table(pool: &Pool, tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!((String,), "SELECT name FROM \u{212A}ITS ORDER BY name")
+        .fetch_all(pool)
+        .await
+}
+
+#[tenant_scoped]
+async fn kelvin_table_beside_a_cte(pool: &Pool, tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!(
+        (String,),
+        "WITH kits AS (SELECT 'cte'::text AS name) SELECT name FROM \u{212A}ITS ORDER BY name"
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[tenant_scoped(exempt = ["Rates"])]
+async fn unquoted_rates(pool: &Pool, tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!((String,), "SELECT code FROM RATES ORDER BY code")
+        .fetch_all(pool)
+        .await
+}
+
+#[tenant_scoped(exempt = ["Rates"])]
+async fn quoted_rates(pool: &Pool, _tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!((String,), "SELECT code FROM \"Rates\" ORDER BY code")
+        .fetch_all(pool)
+        .await
+}
+
+#[tenant_scoped(exempt = [currencies])]
+async fn currencies_in_another_schema(pool: &Pool, tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!((String,), "SELECT code FROM other.currencies ORDER BY code")
+        .fetch_all(pool)
+        .await
+}
+
+#[tenant_scoped(exempt = [other.currencies])]
+async fn qualified_exempt_entry(pool: &Pool, _tenant: TenantId) -> R<Vec<(String,)>> {
+    secure_query_as!((String,), "SELECT code FROM other.currencies ORDER BY code")
+        .fetch_all(pool)
+        .await
+}
+
+#[tokio::test]
+async fn names_that_only_resemble_exempt_tables_or_ctes_are_scoped() {
+    let env = env().await;
+    let p = &env.pool;
+    su(NAMES_SCHEMA);
+    // The referee: PostgreSQL sees distinct tables.
+    assert_eq!(su("SELECT count(*) FROM \u{212A}ITS"), ["3"]);
+    assert_eq!(su("SELECT count(*) FROM kits"), ["1"]);
+
+    assert_eq!(kelvin_table(p, T2).await.unwrap(), vec![(s("k2"),)]);
+    assert_eq!(
+        kelvin_table_beside_a_cte(p, T3).await.unwrap(),
+        vec![(s("k3"),)]
+    );
+    assert_eq!(unquoted_rates(p, T1).await.unwrap(), vec![(s("r1"),)]);
+    // The quoted name is exactly the exempt entry: shared, not filtered.
+    assert_eq!(quoted_rates(p, T1).await.unwrap(), vec![(s("shared"),)]);
+    assert_eq!(
+        currencies_in_another_schema(p, T2).await.unwrap(),
+        vec![(s("o2"),)]
+    );
+    // A qualified entry exempts exactly that table.
+    assert_eq!(
+        qualified_exempt_entry(p, T2).await.unwrap(),
+        vec![(s("o1"),), (s("o2"),), (s("o3"),)]
+    );
+}

@@ -1,4 +1,5 @@
-// Rule: the options are `column = "..."` and `exempt = [table, ...]`.
+// Rule: the options are `column = "..."`, `column_type = "..."`, `exempt = [table, ...]`
+// and `trusted_functions = [function, ...]` with `reason = "..."`.
 use secure_pg::{secure_query, tenant_scoped, Error, Pool, TenantId};
 
 #[tenant_scoped(shared = [countries])]
