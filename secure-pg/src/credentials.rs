@@ -234,6 +234,7 @@ where
 pub(crate) struct CachedProvider {
     inner: Arc<dyn CredentialProvider>,
     cached: tokio::sync::Mutex<Option<Credential>>,
+    stats: Option<Arc<crate::metrics::PoolStats>>,
 }
 
 /// Reuse a credential only while it has at least this long to live.
@@ -244,7 +245,14 @@ impl CachedProvider {
         CachedProvider {
             inner,
             cached: tokio::sync::Mutex::new(None),
+            stats: None,
         }
+    }
+
+    /// Counts every provider call (and failure) in the pool's counters.
+    pub(crate) fn counting(mut self, stats: Arc<crate::metrics::PoolStats>) -> Self {
+        self.stats = Some(stats);
+        self
     }
 
     /// The current secret; `fresh` bypasses the cache (after an
@@ -262,7 +270,11 @@ impl CachedProvider {
                 }
             }
         }
-        let c = self.inner.credential().await?;
+        let c = self.inner.credential().await;
+        if let Some(stats) = &self.stats {
+            stats.credential_fetched(c.is_ok());
+        }
+        let c = c?;
         let password = c.password.clone();
         *cached = c.expires_at.is_some().then_some(c);
         Ok(password)

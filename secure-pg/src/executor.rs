@@ -149,6 +149,14 @@ impl<'e> Handle<'e> {
         }
     }
 
+    /// The server, for the query span (known for pool checkouts).
+    pub(crate) fn server(&self) -> Option<&crate::telemetry::ServerAddr> {
+        match self {
+            Handle::Pooled(c) => c.server(),
+            Handle::Borrowed(..) => None,
+        }
+    }
+
     /// Marks the connection for `DISCARD ALL` before its next checkout when
     /// the statement (as the macro determined) changes session state.
     pub(crate) fn note_session(&self, changes_session: bool) {

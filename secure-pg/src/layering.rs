@@ -7,9 +7,11 @@ use std::path::Path;
 /// Layer of each module; a module may use only modules of lower layers.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
+    ("metrics", 0),
     ("config", 1),
     ("tls", 2),
     ("credentials", 2),
+    ("telemetry", 2),
     ("connect", 3),
     ("conn_state", 4),
     ("posture", 4),

@@ -88,9 +88,11 @@ pub mod credentials;
 mod error;
 mod executor;
 mod health;
+mod metrics;
 mod pool;
 mod posture;
 mod query;
+mod telemetry;
 mod tenant;
 mod tenant_scope;
 mod tls;
@@ -106,6 +108,7 @@ pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
 pub use health::Health;
+pub use metrics::ConnectionsClosed;
 pub use pool::{
     Pool, PoolBuilder, PoolState, PooledConnection, Transaction, TransactionOptions, TxFuture,
 };

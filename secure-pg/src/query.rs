@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Column, Row};
-use tracing::Instrument;
 
 use crate::error::{Error, ErrorKind};
 use crate::executor::{Executor, Handle};
@@ -90,26 +89,26 @@ impl<'a, const N: usize> Query<'a, N> {
     /// Runs the statement and returns the number of rows it affected.
     pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
-        let span = query_span(self.sql);
-        async {
+        let span = crate::telemetry::query_span(self.sql);
+        crate::telemetry::traced(&span, async {
             let handle = crate::executor::handle(executor).await?;
+            crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.execute(self.sql, &self.params).await
-        }
-        .instrument(span)
+        })
         .await
     }
 
     /// Runs the query and returns all rows.
     pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
-        let span = query_span(self.sql);
-        async {
+        let span = crate::telemetry::query_span(self.sql);
+        crate::telemetry::traced(&span, async {
             let handle = crate::executor::handle(executor).await?;
+            crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query(self.sql, &self.params).await
-        }
-        .instrument(span)
+        })
         .await
     }
 
@@ -125,17 +124,6 @@ impl<'a, const N: usize> Query<'a, N> {
         executor: E,
     ) -> Result<Option<Row>, Error> {
         optional(self.fetch_all(executor).await?)
-    }
-}
-
-/// One span per query: the static SQL text and, on failure, the error kind
-/// and SQLSTATE (recorded by the executor). Never parameter values. Made
-/// only when debug tracing is on: the hot path pays one level check.
-fn query_span(sql: &'static str) -> tracing::Span {
-    if tracing::enabled!(tracing::Level::DEBUG) {
-        tracing::debug_span!("secure_pg.query", sql)
-    } else {
-        tracing::Span::none()
     }
 }
 

@@ -185,19 +185,81 @@ fn load_roots(config: &Config) -> Result<rustls::RootCertStore, Error> {
                 })?;
             }
         }
-        Some(RootCerts::System) => {
-            let found = rustls_native_certs::load_native_certs();
-            let (added, _) = store.add_parsable_certificates(found.certs);
-            if added == 0 {
-                return Err(Error::new(
-                    ErrorKind::Configuration,
-                    "sslrootcert=system found no certificates in the platform trust store",
-                )
-                .with_detail(format!("errors: {:?}", found.errors)));
-            }
-        }
+        Some(RootCerts::System) => system_roots(&mut store)?,
     }
     Ok(store)
+}
+
+/// Where the roots of `sslrootcert=system` came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SystemRoots {
+    /// The platform's store (rustls-native-certs; `SSL_CERT_FILE` and
+    /// `SSL_CERT_DIR` replace it when set).
+    Platform,
+    /// The platform had none: the Mozilla root set built in
+    /// (`webpki-roots`, feature `bundled-roots`).
+    #[cfg_attr(not(feature = "bundled-roots"), allow(dead_code))]
+    Bundled,
+}
+
+/// `sslrootcert=system`: the platform's trust store, or, where it has none
+/// (distroless and scratch images), the bundled Mozilla roots. Which one
+/// was used is logged once per process (and once more if it changes).
+fn system_roots(store: &mut rustls::RootCertStore) -> Result<(), Error> {
+    let found = rustls_native_certs::load_native_certs();
+    let (added, _) = store.add_parsable_certificates(found.certs);
+    let source = if added > 0 {
+        SystemRoots::Platform
+    } else {
+        bundled_roots(store).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Configuration,
+                "sslrootcert=system found no certificates in the platform trust store \
+                 (and secure-pg was built without its `bundled-roots` feature)",
+            )
+            .with_detail(format!("errors: {:?}", found.errors))
+        })?
+    };
+    log_system_roots_once(source, store.len(), &found.errors);
+    Ok(())
+}
+
+#[cfg(feature = "bundled-roots")]
+fn bundled_roots(store: &mut rustls::RootCertStore) -> Option<SystemRoots> {
+    store.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    Some(SystemRoots::Bundled)
+}
+
+#[cfg(not(feature = "bundled-roots"))]
+fn bundled_roots(_: &mut rustls::RootCertStore) -> Option<SystemRoots> {
+    None
+}
+
+fn log_system_roots_once(source: SystemRoots, roots: usize, errors: &[rustls_native_certs::Error]) {
+    use std::sync::atomic::AtomicBool;
+    static PLATFORM: AtomicBool = AtomicBool::new(false);
+    static BUNDLED: AtomicBool = AtomicBool::new(false);
+    let flag = match source {
+        SystemRoots::Platform => &PLATFORM,
+        SystemRoots::Bundled => &BUNDLED,
+    };
+    if flag.swap(true, Ordering::Relaxed) {
+        return;
+    }
+    match source {
+        SystemRoots::Platform => tracing::info!(
+            roots_source = "platform",
+            roots,
+            "sslrootcert=system: using the platform trust store"
+        ),
+        SystemRoots::Bundled => tracing::info!(
+            roots_source = "bundled",
+            roots,
+            platform_errors = ?errors,
+            "sslrootcert=system: the platform trust store is empty; using the bundled \
+             Mozilla root set (webpki-roots)"
+        ),
+    }
 }
 
 /// `verify-ca`: the chain must verify; the host name need not match.

@@ -552,12 +552,18 @@ impl Config {
             let allowed = self.sslmode.requires_tls() && self.allow_weak_sslmode;
             if !allowed {
                 let how = if self.sslmode.requires_tls() {
-                    "it encrypts but does not prove the server is the one named; \
-                     use sslmode=verify-full with sslrootcert, or accept the risk with \
-                     dangerous_allow_sslmode_below_verify_full()"
+                    "it encrypts but does not prove the server is the one named. \
+                     Write sslmode=verify-full&sslrootcert=system if the provider's \
+                     certificates come from a public CA (no file needed: the platform \
+                     store, or the bundled Mozilla roots where the image has none), or \
+                     sslmode=verify-full&sslrootcert=/path/to/provider-ca.pem with the \
+                     provider's CA bundle otherwise (RDS: AWS's global-bundle.pem); \
+                     or accept the risk with dangerous_allow_sslmode_below_verify_full()"
                 } else {
-                    "the connection could be read or changed on the network; \
-                     use sslmode=verify-full with sslrootcert"
+                    "the connection could be read or changed on the network. \
+                     Write sslmode=verify-full&sslrootcert=system if the server's \
+                     certificate comes from a public CA, or \
+                     sslmode=verify-full&sslrootcert=/path/to/ca.pem otherwise"
                 };
                 return Err(Error::new(
                     ErrorKind::Configuration,

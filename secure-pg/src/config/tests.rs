@@ -286,3 +286,42 @@ fn debug_shows_every_option_and_redacts_the_password() {
     }
     assert!(debug.ends_with("environment: FromEnv }"), "{debug}");
 }
+
+#[test]
+fn production_refusal_of_weak_sslmodes_says_what_to_write_instead() {
+    for mode in ["require", "verify-ca"] {
+        let mut c = Config::parse_with_env(
+            &format!("postgres://app@db.example.com/x?sslmode={mode}"),
+            no_env,
+        )
+        .unwrap();
+        c.set_environment(Environment::Production);
+        let e = c.validate().unwrap_err().to_string();
+        assert!(
+            e.contains(&format!("sslmode={mode} is refused in production")),
+            "{e}"
+        );
+        assert!(e.contains("[sslmode-not-verify-full]"), "{e}");
+        // The two exact replacements: public CA, or the provider's bundle.
+        assert!(e.contains("sslmode=verify-full&sslrootcert=system"), "{e}");
+        assert!(
+            e.contains("sslmode=verify-full&sslrootcert=/path/to/provider-ca.pem"),
+            "{e}"
+        );
+        assert!(e.contains("RDS: AWS's global-bundle.pem"), "{e}");
+        assert!(
+            e.contains("dangerous_allow_sslmode_below_verify_full()"),
+            "{e}"
+        );
+        // Still names no host.
+        assert!(!e.contains("db.example.com"), "{e}");
+        // What it suggests is itself accepted in production.
+        let mut fixed = Config::parse_with_env(
+            "postgres://app@db.example.com/x?sslmode=verify-full&sslrootcert=system",
+            no_env,
+        )
+        .unwrap();
+        fixed.set_environment(Environment::Production);
+        fixed.validate().unwrap();
+    }
+}

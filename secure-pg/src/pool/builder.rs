@@ -183,6 +183,7 @@ impl PoolBuilder {
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
         let failures = Arc::new(FailureBoard::default());
+        let stats = crate::metrics::PoolStats::new();
         let checks = Checks {
             requires_tls: config.sslmode.requires_tls(),
             idle_check_after: o.idle_check_after,
@@ -191,7 +192,9 @@ impl PoolBuilder {
         let manager = Manager {
             connector,
             failures: failures.clone(),
-            credentials: CachedProvider::new(credentials),
+            credentials: CachedProvider::new(credentials).counting(stats.clone()),
+            stats: stats.clone(),
+            server: crate::telemetry::ServerAddr::of(&config),
             checks,
             statement_cache: o.statement_cache,
             query_timeout: o.query_timeout,
@@ -218,6 +221,7 @@ impl PoolBuilder {
                 gate: Arc::new(Semaphore::new(o.max_size as usize)),
                 bb8,
                 options: o,
+                stats,
             }),
         };
         if !pool.shared.options.lazy {

@@ -14,6 +14,8 @@ use tokio_postgres::Client;
 use crate::conn_state::ConnState;
 use crate::connect::ConnectionInfo;
 use crate::error::{Error, ErrorKind};
+use crate::metrics::InUse;
+use crate::telemetry::ServerAddr;
 
 use super::manager::{Manager, PgConn};
 use super::Pool;
@@ -22,6 +24,7 @@ use super::Pool;
 /// return can carry both into a spawned task. Field order matters: the
 /// connection goes back to bb8 before the permit lets the next waiter in.
 pub(super) struct Held {
+    _in_use: InUse,
     conn: bb8::PooledConnection<'static, Manager>,
     _permit: OwnedSemaphorePermit,
 }
@@ -30,6 +33,14 @@ impl Pool {
     /// Checks a connection out, waiting in FIFO order up to the checkout
     /// timeout.
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
+        let timer = self.shared.stats.checkout_started();
+        let result = self.get_unmeasured().await;
+        let timed_out = matches!(&result, Err(e) if e.kind() == ErrorKind::PoolTimeout);
+        (self.shared.stats).checkout_finished(timer, result.is_ok(), timed_out);
+        result
+    }
+
+    async fn get_unmeasured(&self) -> Result<PooledConnection<'_>, Error> {
         // Fast path: a free permit (so nobody is queued ahead of us) and an
         // idle connection: no timers, no waiting, no failure watch.
         if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
@@ -155,6 +166,7 @@ impl Pool {
     ) -> PooledConnection<'_> {
         PooledConnection {
             held: Some(Held {
+                _in_use: InUse::start(),
                 conn,
                 _permit: permit,
             }),
@@ -292,6 +304,10 @@ impl<'p> PooledConnection<'p> {
     /// connection is used again directly.
     pub(crate) async fn settle(&self) -> Result<(), Error> {
         self.pg().settle().await
+    }
+
+    pub(crate) fn server(&self) -> Option<&ServerAddr> {
+        self.pg().server.as_deref()
     }
 
     /// What was verified about this connection when it was made.

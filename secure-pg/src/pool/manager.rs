@@ -13,6 +13,8 @@ use crate::conn_state::ConnState;
 use crate::connect::{ConnectionInfo, Connector};
 use crate::credentials::CachedProvider;
 use crate::error::{Error, ErrorKind};
+use crate::metrics::{CloseCause, ConnLife, PoolStats};
+use crate::telemetry::ServerAddr;
 
 /// One physical connection as the pool holds it.
 pub(super) struct PgConn {
@@ -21,6 +23,9 @@ pub(super) struct PgConn {
     pub(super) state: ConnState,
     /// Microseconds after `info.connected_at` when it was last returned.
     pub(super) last_used: AtomicU64,
+    /// Counts it opened, and closed by cause when dropped.
+    pub(super) life: ConnLife,
+    pub(super) server: Option<Arc<ServerAddr>>,
 }
 
 impl PgConn {
@@ -83,6 +88,8 @@ pub(super) struct Manager {
     pub(super) checks: Checks,
     pub(super) statement_cache: bool,
     pub(super) query_timeout: Option<Duration>,
+    pub(super) stats: Arc<PoolStats>,
+    pub(super) server: Option<Arc<ServerAddr>>,
 }
 
 /// What a checkout verifies before handing a connection out.
@@ -103,14 +110,17 @@ impl Checks {
     /// The checks that need no round trip: the common checkout stops here.
     pub(super) fn quick(&self, conn: &PgConn) -> Result<Option<Prepare>, Error> {
         if conn.client.is_closed() {
+            conn.life.closing(CloseCause::Broken);
             return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
         }
         if self.requires_tls && conn.info.tls.is_none() {
+            conn.life.closing(CloseCause::Broken);
             return Err(Error::from_kind(ErrorKind::TlsRequired)
                 .with_detail("connection was not verified as encrypted"));
         }
         let age = conn.info.connected_at.elapsed();
         if self.max_lifetime.is_some_and(|max| age >= max) {
+            conn.life.closing(CloseCause::Lifetime);
             return Err(Error::from_kind(ErrorKind::Connection)
                 .with_detail("connection reached max_lifetime"));
         }
@@ -125,7 +135,8 @@ impl Checks {
 
     /// All checks, with the round trip when one is due.
     pub(super) async fn prepare(&self, conn: &PgConn) -> Result<(), Error> {
-        match self.quick(conn)? {
+        let due = self.quick(conn)?;
+        let result = match due {
             None => Ok(()),
             Some(Prepare::Reset) => {
                 conn.client
@@ -141,7 +152,11 @@ impl Checks {
                 .await
                 .map(|_| ())
                 .map_err(Error::from),
+        };
+        if result.is_err() {
+            conn.life.closing(CloseCause::FailedCheck);
         }
+        result
     }
 }
 
@@ -153,6 +168,8 @@ impl Manager {
             info,
             state: ConnState::new(self.statement_cache, self.query_timeout),
             last_used: AtomicU64::new(0),
+            life: ConnLife::opened(&self.stats, self.checks.max_lifetime),
+            server: self.server.clone(),
         })
     }
 }
@@ -193,7 +210,12 @@ impl bb8::ManageConnection for Manager {
     fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {
         // A connection returned inside a transaction is discarded rather
         // than trusted to roll back.
-        conn.client.is_closed() || conn.state.in_transaction() || conn.state.is_broken()
+        let broken =
+            conn.client.is_closed() || conn.state.in_transaction() || conn.state.is_broken();
+        if broken {
+            conn.life.closing(CloseCause::Broken);
+        }
+        broken
     }
 }
 

@@ -60,6 +60,7 @@ use tokio::sync::Semaphore;
 
 use crate::config::Config;
 use crate::error::Error;
+use crate::metrics::{ConnectionsClosed, PoolStats};
 
 mod builder;
 mod checkout;
@@ -81,6 +82,13 @@ struct Shared {
     gate: Arc<Semaphore>,
     bb8: bb8::Pool<Manager>,
     options: PoolOptions,
+    stats: Arc<PoolStats>,
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.stats.pool_dropped();
+    }
 }
 
 /// A pool of verified TLS connections. Cheap to clone; clones share the
@@ -101,7 +109,9 @@ impl fmt::Debug for Pool {
     }
 }
 
-/// A snapshot of the pool.
+/// A snapshot of the pool: its size now, and counters since it was built
+/// (the same as the `metrics` feature reports, for services without a
+/// metrics stack).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolState {
@@ -113,6 +123,19 @@ pub struct PoolState {
     pub in_use: u32,
     /// Configured maximum.
     pub max_size: u32,
+    /// Physical connections opened since the pool was built.
+    pub connections_opened: u64,
+    /// Physical connections closed since the pool was built, by cause.
+    pub connections_closed: ConnectionsClosed,
+    /// Successful checkouts ([`Pool::get`], and every query on `&Pool`).
+    pub checkouts: u64,
+    /// Checkouts that failed with [`crate::ErrorKind::PoolTimeout`].
+    pub checkout_timeouts: u64,
+    /// Times the credential provider was asked for a password (cached
+    /// answers not counted).
+    pub credential_fetches: u64,
+    /// Of those, the ones that failed.
+    pub credential_failures: u64,
 }
 
 impl Pool {
@@ -129,11 +152,18 @@ impl Pool {
     /// The pool's current size and use.
     pub fn state(&self) -> PoolState {
         let s = self.shared.bb8.state();
+        let n = self.shared.stats.counters();
         PoolState {
             connections: s.connections,
             idle: s.idle_connections,
             in_use: s.connections.saturating_sub(s.idle_connections),
             max_size: self.shared.options.max_size,
+            connections_opened: n.opened,
+            connections_closed: n.closed,
+            checkouts: n.checkouts,
+            checkout_timeouts: n.checkout_timeouts,
+            credential_fetches: n.credential_fetches,
+            credential_failures: n.credential_failures,
         }
     }
 

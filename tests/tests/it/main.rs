@@ -11,6 +11,7 @@ mod pool;
 mod query;
 mod schema;
 mod support;
+mod telemetry;
 mod tenant;
 mod tenant_diff;
 mod tls;
