@@ -12,6 +12,7 @@
 //! server and deletes its directory. When run as root the server runs as the
 //! `postgres` user (PostgreSQL refuses to run as root).
 
+pub mod aws_fake;
 pub mod capture;
 pub mod certs;
 pub mod fake;

@@ -16,16 +16,22 @@
 //!   `https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem`).
 //! * **Tokens live 15 minutes** ([`TOKEN_LIFETIME`]). A token only has to
 //!   be valid when a connection is *opened*; open connections are not cut
-//!   when it expires. [`RdsIamProvider`] marks its tokens as good for
-//!   14 minutes so the pool reuses one token for a burst of new
-//!   connections and signs a fresh one afterwards.
+//!   when it expires. [`RdsIamProvider`] signs a new token for every new
+//!   connection from the current AWS credentials.
+//! * **Credentials come from the standard AWS chain**
+//!   ([`AwsCredentialSource::default_chain`], built on `aws-config`):
+//!   environment variables, the shared config and credentials files
+//!   (profiles, SSO, `credential_process`), web identity (EKS IRSA), the
+//!   ECS container endpoint (task roles; EKS Pod Identity) and EC2 IMDSv2.
+//!   Temporary credentials are cached and refreshed
+//!   [`REFRESH_BEFORE_EXPIRY`] (5 minutes) before they expire.
 //!
 //! ```no_run
 //! use std::sync::Arc;
 //! use secure_pg::credentials::{iam::RdsIamProvider, CredentialProvider};
 //!
-//! // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN for
-//! // temporary credentials) are read from the environment for every token.
+//! // On ECS the task role's credentials come from the container
+//! // credentials endpoint; on EKS from web identity; on EC2 from IMDSv2.
 //! let provider: Arc<dyn CredentialProvider> = Arc::new(RdsIamProvider::new(
 //!     "mydb.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com",
 //!     5432,
@@ -40,9 +46,12 @@
 //! computed by botocore itself.
 
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ring::{digest, hmac};
+
+mod source;
+pub use source::{AwsCredentialSource, REFRESH_BEFORE_EXPIRY};
 
 use super::{Credential, CredentialFuture, CredentialProvider};
 use crate::config::{Config, Host, Secret};
@@ -51,11 +60,6 @@ use crate::error::{Error, ErrorKind};
 /// How long a generated token is accepted by RDS: 15 minutes (the
 /// `X-Amz-Expires` value, fixed by RDS at 900 seconds).
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(900);
-
-/// How long [`RdsIamProvider`] lets the pool reuse one token: a minute
-/// less than [`TOKEN_LIFETIME`], to absorb clock skew and the time spent
-/// connecting.
-const REUSE_FOR: Duration = Duration::from_secs(14 * 60);
 
 /// The PostgreSQL port used when the configuration names none.
 const DEFAULT_PORT: u16 = 5432;
@@ -339,13 +343,16 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 }
 
 /// A [`CredentialProvider`] that signs a fresh RDS IAM authentication
-/// token, for an RDS instance, Aurora cluster or RDS Proxy endpoint.
+/// token for every new connection, for an RDS instance, Aurora cluster or
+/// RDS Proxy endpoint.
 ///
-/// Each call re-reads the AWS credentials from the environment
-/// ([`AwsCredentials::from_env`]), so rotated temporary credentials are
-/// picked up, and returns a token marked as reusable for 14 minutes (it
-/// is valid for 15, [`TOKEN_LIFETIME`]); the pool caches it until shortly
-/// before then.
+/// The AWS credentials come from an [`AwsCredentialSource`]: by default
+/// the standard AWS chain (environment, shared files and SSO, web
+/// identity, the ECS container endpoint, EC2 IMDSv2), cached and refreshed
+/// [`REFRESH_BEFORE_EXPIRY`] before they expire. Each call signs a new
+/// token from the current credentials (signing is local and takes
+/// microseconds), so a connection opened after a rotation is signed with
+/// the new credentials; tokens are not reused across connections.
 ///
 /// It works only with `sslmode=verify-full` (against the RDS CA bundle):
 /// the token is a bearer credential, sent as a cleartext password inside
@@ -353,30 +360,41 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 /// [`RdsIamProvider::from_config`] and every pool refuse it with a weaker
 /// `sslmode`, in every environment.
 ///
-/// `Debug` shows the endpoint, user and region; never credentials or
-/// tokens.
+/// `Debug` shows the endpoint, user, region and credential source; never
+/// credentials or tokens.
 #[derive(Debug, Clone)]
 pub struct RdsIamProvider {
     params: TokenParams,
+    source: AwsCredentialSource,
 }
 
 impl RdsIamProvider {
-    /// A provider for `user` at `host:port` in AWS region `region`.
-    /// `host` and `port` must be the endpoint actually connected to.
+    /// A provider for `user` at `host:port` in AWS region `region`, signing
+    /// with the default AWS credential chain
+    /// ([`AwsCredentialSource::default_chain`]). `host` and `port` must be
+    /// the endpoint actually connected to.
     pub fn new(
         host: impl Into<String>,
         port: u16,
         user: impl Into<String>,
         region: impl Into<String>,
     ) -> Self {
+        let region = region.into();
         RdsIamProvider {
+            source: AwsCredentialSource::default_chain(region.clone()),
             params: TokenParams {
                 host: host.into(),
                 port,
                 user: user.into(),
-                region: region.into(),
+                region,
             },
         }
+    }
+
+    /// Signs with credentials from `source` instead of the default chain.
+    pub fn with_credentials(mut self, source: AwsCredentialSource) -> Self {
+        self.source = source;
+        self
     }
 
     /// A provider for the first host, its port (5432 if none is given) and
@@ -425,14 +443,14 @@ impl RdsIamProvider {
         &self.params
     }
 
-    fn credential_from(
-        &self,
-        creds: Result<AwsCredentials, Error>,
-        now: SystemTime,
-        now_instant: Instant,
-    ) -> Result<Credential, Error> {
-        let token = generate_auth_token(&self.params, &creds?, now);
-        Ok(Credential::expiring(token, now_instant + REUSE_FOR))
+    /// Where the AWS credentials come from.
+    pub fn credential_source(&self) -> &AwsCredentialSource {
+        &self.source
+    }
+
+    fn credential_from(&self, creds: &AwsCredentials, now: SystemTime) -> Credential {
+        // `expires_at: None`: the pool asks again for every new connection.
+        Credential::new(generate_auth_token(&self.params, creds, now))
     }
 }
 
@@ -443,12 +461,10 @@ impl CredentialProvider for RdsIamProvider {
     }
 
     fn credential(&self) -> CredentialFuture<'_> {
-        let result = self.credential_from(
-            AwsCredentials::from_env(),
-            SystemTime::now(),
-            Instant::now(),
-        );
-        Box::pin(std::future::ready(result))
+        Box::pin(async move {
+            let creds = self.source.current().await?;
+            Ok(self.credential_from(&creds, SystemTime::now()))
+        })
     }
 }
 
@@ -709,9 +725,7 @@ mod tests {
         assert!(!shown.contains("very-secret"), "{shown}");
 
         let provider = RdsIamProvider::new("db.example", 5432, "app", "eu-west-1");
-        let credential = provider
-            .credential_from(Ok(creds.clone()), fixed_now(), Instant::now())
-            .unwrap();
+        let credential = provider.credential_from(&creds, fixed_now());
         let token = credential.password.expose().to_owned();
         assert!(token.contains("X-Amz-Signature="));
         let shown = format!("{provider:?} {provider:#?} {credential:?}");
@@ -722,7 +736,7 @@ mod tests {
     }
 
     #[test]
-    fn provider_tokens_are_cached_for_fourteen_minutes() {
+    fn provider_mints_a_token_per_connection() {
         let provider = RdsIamProvider::new(
             "mydb.cluster-abcdefghijkl.eu-west-1.rds.amazonaws.com",
             5432,
@@ -730,30 +744,25 @@ mod tests {
             "eu-west-1",
         );
         let creds = AwsCredentials::new("AKIDEXAMPLE", EXAMPLE_SECRET, None);
-        let start = Instant::now();
-        let c = provider
-            .credential_from(Ok(creds.clone()), fixed_now(), start)
-            .unwrap();
-        assert_eq!(c.expires_at, Some(start + Duration::from_secs(14 * 60)));
+        let c = provider.credential_from(&creds, fixed_now());
+        // Not cached by the pool: every new connection gets a new token.
+        assert_eq!(c.expires_at, None);
         assert_eq!(
             c.password.expose(),
             generate_auth_token(provider.params(), &creds, fixed_now())
         );
-
-        let e = provider
-            .credential_from(AwsCredentials::from_lookup(lookup(&[])), fixed_now(), start)
-            .unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::Configuration);
     }
 
-    #[test]
-    fn provider_future_is_ready_at_once() {
-        use std::task::{Context, Poll, Waker};
-        let provider = RdsIamProvider::new("db.example", 5432, "app", "eu-west-1");
-        let mut fut = provider.credential();
-        let mut cx = Context::from_waker(Waker::noop());
-        // Whatever the environment holds, the answer comes without waiting.
-        assert!(matches!(fut.as_mut().poll(&mut cx), Poll::Ready(_)));
+    #[tokio::test]
+    async fn environment_source_errors_name_the_variable() {
+        let provider = RdsIamProvider::new("db.example", 5432, "app", "eu-west-1")
+            .with_credentials(AwsCredentialSource::environment());
+        if std::env::var_os("AWS_ACCESS_KEY_ID").is_none() {
+            let e = provider.credential().await.unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Configuration);
+            assert!(e.to_string().contains("AWS_ACCESS_KEY_ID"), "{e}");
+        }
+        assert!(format!("{provider:?}").contains("environment variables"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod config;
 mod errors;
 mod failover;
 mod faults;
+mod iam;
 mod pgbouncer;
 mod pool;
 mod query;
