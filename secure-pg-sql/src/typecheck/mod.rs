@@ -412,3 +412,34 @@ fn levenshtein(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// The SQL types whose parameters the macros bind through a checking
+/// function of `secure_pg::__private::sql`, and that function's name. The
+/// runtime's table (`secure-pg/src/sql_types.rs`) must list the same pairs;
+/// the integration tests hold both to each other.
+pub const BINDINGS: &[(&str, &str)] = &[
+    ("boolean", "boolean"),
+    ("smallint", "smallint"),
+    ("integer", "integer"),
+    ("bigint", "bigint"),
+    ("real", "real"),
+    ("double precision", "double_precision"),
+    ("text", "text"),
+    ("character varying", "character_varying"),
+    ("character", "character"),
+    ("bytea", "bytea"),
+    ("oid", "oid"),
+    ("inet", "inet"),
+    ("numeric", "numeric"),
+    ("smallint[]", "smallint_array"),
+    ("integer[]", "integer_array"),
+    ("bigint[]", "bigint_array"),
+    ("text[]", "text_array"),
+    ("boolean[]", "boolean_array"),
+];
+
+/// The checking bind function for a parameter of type `ty`, if any.
+pub fn binding_function(ty: &SqlType) -> Option<&'static str> {
+    let name = strip_typmod(ty).to_string();
+    BINDINGS.iter().find(|(s, _)| *s == name).map(|(_, f)| *f)
+}

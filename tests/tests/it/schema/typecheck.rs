@@ -607,3 +607,12 @@ async fn schema_typecheck_prepare_differential() {
         "the data exercises the queries"
     );
 }
+
+/// The macros' list of checked parameter and column types is the runtime's.
+#[test]
+fn schema_typecheck_bindings_match_the_runtime_table() {
+    assert_eq!(
+        secure_pg::__private::sql::SQL_TYPES,
+        secure_pg_sql::typecheck::BINDINGS
+    );
+}
