@@ -115,6 +115,9 @@ fn nullable_message(c: &ColumnInfo, what: &str) -> String {
 /// `Option`.
 pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<TokenStream2> {
     let cols = &typed.columns;
+    if !typed.typed {
+        return Ok(TokenStream2::new());
+    }
     if let Type::Tuple(t) = row_type {
         if t.elems.len() != cols.len() {
             return Err(syn::Error::new(

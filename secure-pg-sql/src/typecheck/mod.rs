@@ -45,6 +45,10 @@ pub struct Typed {
     pub params: Vec<SqlType>,
     /// The result columns (`RETURNING` for writes), in order.
     pub columns: Vec<ColumnInfo>,
+    /// Whether the statement was typed: `false` for a statement other than
+    /// SELECT, INSERT, UPDATE and DELETE that has no parameters (`SET`,
+    /// `BEGIN`, DDL...), which passes with nothing known about its result.
+    pub typed: bool,
 }
 
 /// One result column.
@@ -75,6 +79,19 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
     let [stmt] = stmts.as_slice() else {
         return Err(vec![Diagnostic::new("expected exactly one statement")]);
     };
+    if !matches!(
+        stmt,
+        Statement::Query(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)
+    ) && !crate::lexer::lex(sql).is_ok_and(|toks| {
+        toks.iter()
+            .any(|t| matches!(t, crate::lexer::Tok::Placeholder { .. }))
+    }) {
+        return Ok(Typed {
+            params: Vec::new(),
+            columns: Vec::new(),
+            typed: false,
+        });
+    }
     let mut cx = Cx::new(catalog);
     // Every placeholder counts, including those inside what the checker
     // could not type (they must not be left out of `params`).
@@ -140,6 +157,7 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
                 why_nullable: if c.nullable { c.why } else { None },
             })
             .collect(),
+        typed: true,
     })
 }
 
@@ -240,7 +258,8 @@ impl<'a> Cx<'a> {
             _ => Err(self.unsupported(
                 stmt.span(),
                 "secure-pg types only SELECT, INSERT, UPDATE and DELETE against the schema",
-                "schema checks cover SELECT, INSERT, UPDATE and DELETE statements",
+                "schema checks type the parameters of SELECT, INSERT, UPDATE and DELETE only; \
+                 run this statement with the `_unparsed` form",
             )),
         }
     }

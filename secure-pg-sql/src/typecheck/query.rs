@@ -214,64 +214,10 @@ impl<'a> Cx<'a> {
         for twj in &s.from {
             self.add_from_item(twj, &mut scope)?;
         }
-        if let Some(w) = &s.selection {
-            let v = self.expr(w, &scope)?;
-            self.coerce(&v, &SqlType::builtin("boolean"), w.span())?;
-        }
-        match &s.group_by {
-            GroupByExpr::All(_) => {
-                return Err(self.unsupported(
-                    s.span(),
-                    "`GROUP BY ALL` is not PostgreSQL",
-                    "list the grouping expressions",
-                ))
-            }
-            GroupByExpr::Expressions(exprs, modifiers) => {
-                if !modifiers.is_empty() {
-                    return Err(self.unsupported(
-                        s.span(),
-                        "secure-pg cannot type `GROUP BY` modifiers",
-                        "group by plain expressions",
-                    ));
-                }
-                for e in exprs {
-                    if matches!(e, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_)) {
-                        return Err(self.unsupported(
-                            e.span(),
-                            "secure-pg cannot type grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) yet: they make grouped columns NULL",
-                            "cast each result column: `(...)::type`",
-                        ));
-                    }
-                    // `GROUP BY 1` and output aliases are allowed.
-                    if matches!(e, Expr::Value(_)) {
-                        continue;
-                    }
-                    if let Expr::Identifier(i) = e {
-                        if self.lookup_unqualified(&scope, &name_of(i)).is_none() {
-                            continue;
-                        }
-                    }
-                    self.expr(e, &scope)?;
-                }
-                scope.grouped = !exprs.is_empty();
-            }
-        }
-        if let Some(h) = &s.having {
-            let v = self.expr(h, &scope)?;
-            self.coerce(&v, &SqlType::builtin("boolean"), h.span())?;
-        }
-        if let Some(Distinct::On(exprs)) = &s.distinct {
-            for e in exprs {
-                self.expr(e, &scope)?;
-            }
-        }
-        if s.into.is_some() || !s.lateral_views.is_empty() || s.qualify.is_some() {
-            return Err(self.unsupported(
-                s.span(),
-                "secure-pg cannot type this SELECT form",
-                "write a plain SELECT",
-            ));
-        }
+        // PostgreSQL analyses the select list before WHERE (so errors and
+        // parameter types come in its order); aggregates need to know about
+        // GROUP BY first.
+        scope.grouped = matches!(&s.group_by, GroupByExpr::Expressions(e, _) if !e.is_empty());
         let mut out = Vec::new();
         for item in &s.projection {
             match item {
@@ -339,6 +285,64 @@ impl<'a> Cx<'a> {
                     ))
                 }
             }
+        }
+        if let Some(w) = &s.selection {
+            let v = self.expr(w, &scope)?;
+            self.coerce(&v, &SqlType::builtin("boolean"), w.span())?;
+        }
+        match &s.group_by {
+            GroupByExpr::All(_) => {
+                return Err(self.unsupported(
+                    s.span(),
+                    "`GROUP BY ALL` is not PostgreSQL",
+                    "list the grouping expressions",
+                ))
+            }
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(self.unsupported(
+                        s.span(),
+                        "secure-pg cannot type `GROUP BY` modifiers",
+                        "group by plain expressions",
+                    ));
+                }
+                for e in exprs {
+                    if matches!(e, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_)) {
+                        return Err(self.unsupported(
+                            e.span(),
+                            "secure-pg cannot type grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) yet: they make grouped columns NULL",
+                            "cast each result column: `(...)::type`",
+                        ));
+                    }
+                    // `GROUP BY 1` and output aliases are allowed.
+                    if matches!(e, Expr::Value(_)) {
+                        continue;
+                    }
+                    if let Expr::Identifier(i) = e {
+                        if self.lookup_unqualified(&scope, &name_of(i)).is_none() {
+                            continue;
+                        }
+                    }
+                    self.expr(e, &scope)?;
+                }
+                scope.grouped = !exprs.is_empty();
+            }
+        }
+        if let Some(h) = &s.having {
+            let v = self.expr(h, &scope)?;
+            self.coerce(&v, &SqlType::builtin("boolean"), h.span())?;
+        }
+        if let Some(Distinct::On(exprs)) = &s.distinct {
+            for e in exprs {
+                self.expr(e, &scope)?;
+            }
+        }
+        if s.into.is_some() || !s.lateral_views.is_empty() || s.qualify.is_some() {
+            return Err(self.unsupported(
+                s.span(),
+                "secure-pg cannot type this SELECT form",
+                "write a plain SELECT",
+            ));
         }
         for o in order_by {
             match &o.expr {

@@ -238,6 +238,17 @@ fn names() {
     let e = err("SELECT \"ID\" FROM widgets");
     assert!(e.contains("column `\"ID\"` does not exist"), "{e}");
     ok("SELECT \"id\", ID FROM widgets");
+    // The first error is the first PostgreSQL reports: the select list
+    // comes before WHERE.
+    let e = err("SELECT nmae FROM widgets WHERE lable = 1");
+    assert!(e.contains("`nmae`") && !e.contains("`lable`"), "{e}");
+}
+
+#[test]
+fn other_statements_pass_untyped_without_parameters() {
+    let t = ok("SET statement_timeout = 1000");
+    assert!(!t.typed && t.params.is_empty() && t.columns.is_empty());
+    assert!(ok("SELECT 1").typed);
 }
 
 #[test]

@@ -31,6 +31,9 @@ async fn shapes(pool: &Pool, id: i64, small: i32, name: &str, names: Vec<String>
     secure_query!("SELECT id FROM widgets WHERE label LIKE $1 LIMIT $2", name, id)
         .fetch_all(pool)
         .await?;
+    // A statement other than SELECT/INSERT/UPDATE/DELETE without
+    // parameters has nothing to type and passes as without a schema.
+    secure_query!("SET statement_timeout = 1000").execute(pool).await?;
     Ok(())
 }
 
