@@ -161,6 +161,9 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
         let name = &c.name;
         let message = nullable_message(c, &format!("the field reading it in `{}`", quote!(#row_type)));
         quote::quote_spanned! {row_type.span()=>
+            // A const item, evaluated by `cargo check` too (an inline
+            // `const {}` is evaluated only when code is generated). It cannot
+            // name a generic parameter of the enclosing function.
             const _: () = ::secure_pg::__private::sql::assert_optional::<#row_type>(#name, #message);
         }
     });
