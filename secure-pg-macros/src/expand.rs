@@ -354,7 +354,30 @@ pub(crate) fn errors_as_expression(error: syn::Error) -> TokenStream2 {
 pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
     let sql = input.sql.value();
     check_sql(&sql, input.sql.span(), &input.args, kind.mode())?;
-    let query = expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args);
+    // With a schema, the parsed forms are also typed against it; the
+    // `_unparsed` forms are the way out of those checks too.
+    let schema = match kind.mode() {
+        Mode::Parsed { .. } => crate::schema_check::type_statement(&sql, input.sql.span())?,
+        Mode::Unparsed => None,
+    };
+    let query = match &schema {
+        None => expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args),
+        Some(s) => {
+            let deps = crate::schema_check::dependencies(&s.files);
+            let rows = match &input.row_type {
+                Some(t) => crate::schema_check::row_assertions(t, &s.typed)?,
+                None => quote!(),
+            };
+            let query = expand_typed(
+                input.row_type.as_ref(),
+                &sql,
+                input.sql.span(),
+                &input.args,
+                &crate::schema_check::binders(&s.typed),
+            );
+            quote!({ #deps #rows #query })
+        }
+    };
     // `unscoped = "reason"` is an explicit, reviewed exception: such a query
     // may run inside a `#[tenant_scoped]` function's run-time scope (also
     // from a helper the function calls), where unmarked queries fail.
@@ -456,6 +479,20 @@ pub(crate) fn expand_checked(
     sql_span: Span,
     args: &[Expr],
 ) -> TokenStream2 {
+    expand_typed(row_type, sql, sql_span, args, &[])
+}
+
+/// [`expand_checked`], binding argument `i` through
+/// `__private::sql::<binders[i]>` (a bound that accepts only the Rust types
+/// tokio-postgres binds to the parameter's SQL type, spanned on the
+/// argument) where there is one.
+pub(crate) fn expand_typed(
+    row_type: Option<&Type>,
+    sql: &str,
+    sql_span: Span,
+    args: &[Expr],
+    binders: &[Option<&'static str>],
+) -> TokenStream2 {
     let session = if secure_pg_sql::session::changes_session(sql) {
         quote!(.__changes_session())
     } else {
@@ -464,7 +501,14 @@ pub(crate) fn expand_checked(
     let sql = LitStr::new(sql, sql_span);
     let binds = args
         .iter()
-        .map(|arg| quote_spanned!(arg.span()=> ::secure_pg::__private::bind(&(#arg))));
+        .enumerate()
+        .map(|(i, arg)| match binders.get(i).copied().flatten() {
+            Some(f) => {
+                let f = syn::Ident::new(f, arg.span());
+                quote_spanned!(arg.span()=> ::secure_pg::__private::sql::#f(&(#arg)))
+            }
+            None => quote_spanned!(arg.span()=> ::secure_pg::__private::bind(&(#arg))),
+        });
     match row_type {
         None => quote! {
             ::secure_pg::__private::Query::__unchecked_from_macro(#sql, [#(#binds),*]) #session

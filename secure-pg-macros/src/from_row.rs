@@ -103,11 +103,18 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 .map_err(|e| ::secure_pg::__private::decode_error(#type_name, #field, e))?
         }
     });
+    let field_list = fields.iter().map(|f| {
+        let column = &f.column;
+        let optional = crate::schema_check::is_option(&f.ty);
+        quote!((#column, #optional))
+    });
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     Ok(quote! {
         #[automatically_derived]
         impl #impl_generics ::secure_pg::FromRow for #name #ty_generics #where_clause {
             type Columns = [usize; #count];
+
+            const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] = &[#(#field_list),*];
 
             fn resolve(
                 __secure_pg_columns: &[::secure_pg::__private::Column],

@@ -13,6 +13,7 @@ use proc_macro::TokenStream;
 
 mod expand;
 mod from_row;
+mod schema_check;
 mod tenant;
 
 use expand::MacroKind;

@@ -17,6 +17,8 @@
 //! * [`tenant`]: the tenant rewriter of `#[tenant_scoped]`.
 //! * [`schema`]: the catalog the macros check queries against, built from
 //!   the repository's DDL (`schema.sql` or migrations).
+//! * [`typecheck`]: the types of a statement's parameters and result
+//!   columns (and their nullability), inferred from the [`schema`].
 //! * [`diagnostic`]: findings with a position and a fix, and how the macros
 //!   render them.
 
@@ -30,5 +32,6 @@ pub mod lexer;
 pub mod schema;
 pub mod session;
 pub mod tenant;
+pub mod typecheck;
 
 pub use diagnostic::{Diagnostic, Position};

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("executor", 6),
     ("health", 6),
     ("query", 7),
+    ("sql_types", 8),
 ];
 
 fn layer(module: &str) -> Option<u8> {

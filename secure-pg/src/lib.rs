@@ -92,6 +92,8 @@ mod metrics;
 mod pool;
 mod posture;
 mod query;
+#[doc(hidden)]
+pub mod sql_types;
 mod telemetry;
 mod tenant;
 mod tenant_scope;
@@ -135,6 +137,8 @@ pub use tokio_postgres::IsolationLevel;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
+    /// Per-parameter binding functions of the schema-checked macros.
+    pub use crate::sql_types as sql;
     pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};
 
     /// The check every query's fetch methods run first (exposed for the

@@ -308,6 +308,11 @@ pub trait FromRow: Sized {
     fn resolve(columns: &[Column]) -> Result<Self::Columns, Error>;
     /// Reads one row.
     fn from_row(row: &Row, columns: &Self::Columns) -> Result<Self, Error>;
+    /// The derive's fields: the column each reads and whether its type is
+    /// written as an `Option` (for the schema checks; hidden, and empty for
+    /// hand-written impls, which are not checked).
+    #[doc(hidden)]
+    const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] = &[];
 }
 
 /// Error for a struct field whose column is not in the result.

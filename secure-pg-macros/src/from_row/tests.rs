@@ -30,6 +30,9 @@ fn full_expansion() {
         impl ::secure_pg::FromRow for Widget {
             type Columns = [usize; 2];
 
+            const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] =
+                &[("id", false), ("widget_name", false)];
+
             fn resolve(
                 __secure_pg_columns: &[::secure_pg::__private::Column],
             ) -> ::core::result::Result<Self::Columns, ::secure_pg::Error> {

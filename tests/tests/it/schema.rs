@@ -19,6 +19,8 @@ use secure_pg_sql::schema::{
 };
 use secure_pg_tests::{shared, temp_dir, Cluster, ClusterSpec, ServerCert};
 
+mod typecheck;
+
 const DB: &str = "schema_diff";
 
 /// The migrations, in order.

@@ -1,0 +1,171 @@
+//! The schema checks of the query macros: load the repository's schema
+//! once per compiler process, type the statement with
+//! `secure_pg_sql::typecheck`, and say what to generate. All decisions are
+//! in `secure-pg-sql`; this module only finds the roots and turns results
+//! into tokens.
+
+use std::path::{Path, PathBuf};
+
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::quote;
+use secure_pg_sql::schema::load_cached;
+use secure_pg_sql::typecheck::{binding_function, check, ColumnInfo, Typed};
+use syn::spanned::Spanned;
+use syn::Type;
+
+/// What the schema says about one statement.
+pub(crate) struct SchemaTyped {
+    /// The schema files, each made a build dependency.
+    pub(crate) files: Vec<PathBuf>,
+    /// The statement's types.
+    pub(crate) typed: Typed,
+}
+
+/// The workspace root above `crate_root`: the nearest ancestor (the crate
+/// itself included) whose manifest has a `[workspace]` table.
+fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
+    crate_root.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        manifest
+            .lines()
+            .any(|l| l.trim() == "[workspace]" || l.trim().starts_with("[workspace."))
+            .then(|| dir.to_path_buf())
+    })
+}
+
+/// Types `sql` against the crate's schema. `Ok(None)`: there is no schema
+/// (the macros behave exactly as without schema checks).
+pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<SchemaTyped>> {
+    let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
+        return Ok(None);
+    };
+    let workspace = workspace_root(&root);
+    let loaded = match load_cached(&root, workspace.as_deref()) {
+        Ok(Some(l)) => l,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            return Err(syn::Error::new(
+                sql_span,
+                format!("the schema the query is checked against could not be read: {e}"),
+            ))
+        }
+    };
+    match check(sql, &loaded.catalog) {
+        Ok(typed) => Ok(Some(SchemaTyped {
+            files: loaded.files.clone(),
+            typed,
+        })),
+        Err(diagnostics) => Err(crate::expand::combine(
+            diagnostics
+                .iter()
+                .map(|d| syn::Error::new(sql_span, d.render(sql))),
+        )
+        .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed"))),
+    }
+}
+
+/// `const _: &[u8] = include_bytes!("...");` for every schema file, so that
+/// changing a migration rebuilds the crate.
+pub(crate) fn dependencies(files: &[PathBuf]) -> TokenStream2 {
+    let consts = files.iter().filter_map(|f| f.to_str()).map(|p| {
+        quote! { const _: &[u8] = ::core::include_bytes!(#p); }
+    });
+    quote! { #(#consts)* }
+}
+
+/// The binding function of each parameter (`None`: bound unchecked).
+pub(crate) fn binders(typed: &Typed) -> Vec<Option<&'static str>> {
+    typed.params.iter().map(binding_function).collect()
+}
+
+/// Whether `ty` is written as `Option<...>` (the last path segment).
+pub(crate) fn is_option(ty: &Type) -> bool {
+    option_inner(ty).is_some()
+}
+
+fn option_inner(ty: &Type) -> Option<&Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    match &last.arguments {
+        syn::PathArguments::AngleBracketed(a) => match a.args.first()? {
+            syn::GenericArgument::Type(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn nullable_message(c: &ColumnInfo, what: &str) -> String {
+    format!(
+        "column `{}` can be NULL, so {what} must be an `Option<...>`{}",
+        c.name,
+        c.why_nullable
+            .as_ref()
+            .map(|w| format!("\n= note: {w}"))
+            .unwrap_or_default()
+    )
+}
+
+/// Assertions that the row type reads each result column: for a tuple,
+/// the element count, each element's `Option`-ness and type; for a
+/// `FromRow` type, that every field reading a nullable column is an
+/// `Option`.
+pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<TokenStream2> {
+    let cols = &typed.columns;
+    if !typed.typed {
+        return Ok(TokenStream2::new());
+    }
+    if let Type::Tuple(t) = row_type {
+        if t.elems.len() != cols.len() {
+            return Err(syn::Error::new(
+                row_type.span(),
+                format!(
+                    "the query returns {} columns ({}) but the row type has {} elements",
+                    cols.len(),
+                    cols.iter()
+                        .map(|c| format!("`{}`", c.name))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    t.elems.len()
+                ),
+            ));
+        }
+        let mut out = TokenStream2::new();
+        let mut errors = Vec::new();
+        for (elem, c) in t.elems.iter().zip(cols) {
+            let inner = option_inner(elem);
+            if c.nullable && inner.is_none() {
+                errors.push(syn::Error::new(
+                    elem.span(),
+                    nullable_message(c, "this element"),
+                ));
+                continue;
+            }
+            if let Some(f) = binding_function(&c.ty) {
+                let f = syn::Ident::new(&format!("read_{f}"), elem.span());
+                let inner = inner.unwrap_or(elem);
+                out.extend(quote::quote_spanned! {elem.span()=>
+                    ::secure_pg::__private::sql::#f::<#inner>();
+                });
+            }
+        }
+        if let Some(e) = crate::expand::combine(errors) {
+            return Err(e);
+        }
+        return Ok(quote!(let _ = || { #out };));
+    }
+    let checks = cols.iter().filter(|c| c.nullable).map(|c| {
+        let name = &c.name;
+        let message = nullable_message(c, &format!("the field reading it in `{}`", quote!(#row_type)));
+        quote::quote_spanned! {row_type.span()=>
+            // A const item, evaluated by `cargo check` too (an inline
+            // `const {}` is evaluated only when code is generated). It cannot
+            // name a generic parameter of the enclosing function.
+            const _: () = ::secure_pg::__private::sql::assert_optional::<#row_type>(#name, #message);
+        }
+    });
+    Ok(quote!(#(#checks)*))
+}

@@ -1,0 +1,1221 @@
+//! Expressions: their type, whether they can be `NULL`, and the types they
+//! give the parameters they contain.
+
+use sqlparser::ast::{
+    BinaryOperator, CeilFloorKind, Expr, InTarget, Query, SetExpr, Spanned, UnaryOperator, Value,
+};
+use sqlparser::tokenizer::Span;
+
+use super::query::{all_rels, in_scope_help, plain_parts};
+use super::{builtin_name, did_you_mean, name_of, strip_typmod, Cx, Scope, R};
+use crate::schema::{BaseType, Name, SqlType};
+
+/// What an expression's type is known to be.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum T {
+    /// A type.
+    Known(SqlType),
+    /// A string literal whose type comes from its context (`unknown`).
+    Lit(String),
+    /// The `NULL` literal.
+    Null,
+    /// `$n` whose type is not known yet.
+    Param(usize),
+}
+
+/// An expression's type and nullability.
+#[derive(Debug, Clone)]
+pub(crate) struct V {
+    pub(crate) t: T,
+    pub(crate) nullable: bool,
+    /// Why it can be `NULL`, a full sentence.
+    pub(crate) why: Option<String>,
+}
+
+impl V {
+    pub(crate) fn non_null(ty: SqlType) -> V {
+        V {
+            t: T::Known(ty),
+            nullable: false,
+            why: None,
+        }
+    }
+
+    pub(crate) fn known(ty: SqlType, nullable: bool, why: Option<String>) -> V {
+        V {
+            t: T::Known(ty),
+            nullable,
+            why: if nullable { why } else { None },
+        }
+    }
+
+    pub(crate) fn known_type(&self) -> Option<&SqlType> {
+        match &self.t {
+            T::Known(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Nullability of a strict operator or function over `args`: `NULL` if any
+/// argument is.
+pub(crate) fn strict(args: &[&V]) -> (bool, Option<String>) {
+    match args.iter().find(|a| a.nullable) {
+        Some(a) => (
+            true,
+            Some(
+                a.why
+                    .clone()
+                    .unwrap_or_else(|| "an operand can be NULL".into()),
+            ),
+        ),
+        None => (false, None),
+    }
+}
+
+pub(crate) fn ty(name: &'static str) -> SqlType {
+    SqlType::builtin(name)
+}
+
+/// Rank of a numeric type in PostgreSQL's implicit-cast order.
+pub(crate) fn numeric_rank(t: &SqlType) -> Option<u8> {
+    Some(match builtin_name(t)? {
+        "smallint" => 0,
+        "integer" => 1,
+        "bigint" => 2,
+        "numeric" => 3,
+        "real" => 4,
+        "double precision" => 5,
+        _ => return None,
+    })
+}
+
+fn by_rank(r: u8) -> SqlType {
+    ty(match r {
+        0 => "smallint",
+        1 => "integer",
+        2 => "bigint",
+        3 => "numeric",
+        4 => "real",
+        _ => "double precision",
+    })
+}
+
+pub(crate) fn is_string(t: &SqlType) -> bool {
+    matches!(
+        builtin_name(t),
+        Some("text" | "character varying" | "character" | "bpchar")
+    )
+}
+
+fn datetime_rank(t: &SqlType) -> Option<u8> {
+    Some(match builtin_name(t)? {
+        "date" => 0,
+        "timestamp without time zone" => 1,
+        "timestamp with time zone" => 2,
+        _ => return None,
+    })
+}
+
+/// The type PostgreSQL resolves a `UNION`/`CASE`/`coalesce` over `types`
+/// to (`None` in the slice: an untyped literal or parameter); `None` when
+/// there is no common type.
+pub(crate) fn common_type(types: &[Option<SqlType>]) -> Option<SqlType> {
+    let known: Vec<SqlType> = types.iter().flatten().map(strip_typmod).collect();
+    let Some(first) = known.first() else {
+        return Some(ty("text"));
+    };
+    if known.iter().all(|t| t == first) {
+        // Keep the modifier if every input has the same one.
+        let exact: Vec<&SqlType> = types.iter().flatten().collect();
+        if exact.iter().all(|t| *t == exact[0]) {
+            return Some(exact[0].clone());
+        }
+        return Some(first.clone());
+    }
+    // Domains are treated as their base types from here on; that needs the
+    // catalog, which the caller applies first (see `Cx::operand`).
+    if let Some(ranks) = known.iter().map(numeric_rank).collect::<Option<Vec<_>>>() {
+        return Some(by_rank(*ranks.iter().max()?));
+    }
+    if known.iter().all(is_string) {
+        // The string types convert to each other implicitly, so the first
+        // one wins (`text`, the preferred type, wins only when first).
+        return Some(first.clone());
+    }
+    if let Some(ranks) = known.iter().map(datetime_rank).collect::<Option<Vec<_>>>() {
+        return Some(by_rank_dt(*ranks.iter().max()?));
+    }
+    None
+}
+
+fn by_rank_dt(r: u8) -> SqlType {
+    ty(match r {
+        0 => "date",
+        1 => "timestamp without time zone",
+        _ => "timestamp with time zone",
+    })
+}
+
+impl<'a> Cx<'a> {
+    /// `t` as an operand of an operator or function: without modifier, a
+    /// domain as its base type.
+    pub(crate) fn base_of(&self, t: &SqlType) -> SqlType {
+        match &t.base {
+            BaseType::Domain(d) if !t.array => match self.cat.domain(d) {
+                Some(dom) => strip_typmod(&dom.base),
+                None => strip_typmod(t),
+            },
+            _ => strip_typmod(t),
+        }
+    }
+
+    /// The type an untyped parameter compared with a `t` gets: the base type,
+    /// `text` for `character varying`.
+    pub(crate) fn operand(&self, t: &SqlType) -> SqlType {
+        let b = self.base_of(t);
+        if builtin_name(&b) == Some("character varying") {
+            ty("text")
+        } else {
+            b
+        }
+    }
+
+    /// Gives an untyped `v` the type `target` (a parameter's type; an enum
+    /// literal's label is checked).
+    pub(crate) fn coerce(&mut self, v: &V, target: &SqlType, span: Span) -> R<()> {
+        match &v.t {
+            T::Param(n) => self.set_param(*n, target.clone(), span),
+            T::Lit(s) => self.check_literal(s, target, span),
+            _ => Ok(()),
+        }
+    }
+
+    /// An enum literal must be one of its labels.
+    pub(crate) fn check_literal(&self, s: &str, target: &SqlType, span: Span) -> R<()> {
+        if let BaseType::Enum(q) = &target.base {
+            if target.array {
+                return Ok(());
+            }
+            if let Some(e) = self.cat.enum_type(q) {
+                if !e.labels.iter().any(|l| l == s) {
+                    let labels = e
+                        .labels
+                        .iter()
+                        .map(|l| format!("'{l}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    let help = match did_you_mean(s, e.labels.iter().map(String::as_str)) {
+                        Some(m) => format!("did you mean '{m}'? the labels are {labels}"),
+                        None => format!("the labels are {labels}"),
+                    };
+                    return Err(self.err(
+                        span,
+                        format!("'{s}' is not a label of enum `{target}`"),
+                        Some(help),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The final type of a result column.
+    pub(crate) fn finish(&self, v: &V, span: Span) -> R<(SqlType, bool, Option<String>)> {
+        match &v.t {
+            T::Known(t) => Ok((t.clone(), v.nullable, v.why.clone())),
+            T::Lit(_) => Ok((ty("text"), v.nullable, v.why.clone())),
+            T::Null => Ok((
+                ty("text"),
+                true,
+                Some("the column is the NULL literal".into()),
+            )),
+            T::Param(n) => Err(self.err(
+                span,
+                format!("cannot infer the type of `${n}` in the select list"),
+                Some(format!(
+                    "write the type you mean, e.g. `${n}::bigint` or `${n}::text`"
+                )),
+            )),
+        }
+    }
+
+    /// The common type of several values (`CASE` branches, `VALUES` rows,
+    /// `coalesce` arguments); untyped ones get it.
+    pub(crate) fn unify(&mut self, vs: &[V], span: Span) -> R<V> {
+        let types: Vec<Option<SqlType>> = vs.iter().map(|v| v.known_type().cloned()).collect();
+        // As `select_common_type`: only inputs that all have exactly one
+        // type keep it (a domain included); otherwise domains count as their
+        // base types.
+        let all_same = types.iter().all(|t| t.is_some() && t == &types[0]);
+        let reduced: Vec<Option<SqlType>> = if all_same {
+            types.clone()
+        } else {
+            types
+                .iter()
+                .map(|t| t.as_ref().map(|t| self.base_of(t)))
+                .collect()
+        };
+        let Some(common) = common_type(&reduced) else {
+            let shown: Vec<String> = types.iter().flatten().map(|t| format!("`{t}`")).collect();
+            return Err(self.err(
+                span,
+                format!(
+                    "these expressions have no common type: {}",
+                    shown.join(", ")
+                ),
+                Some("cast them to one type: `(...)::type`".into()),
+            ));
+        };
+        let any_known = types.iter().any(Option::is_some);
+        // An untyped input has no modifier, so the result has none.
+        let common = if types.iter().all(Option::is_some) {
+            common
+        } else {
+            strip_typmod(&common)
+        };
+        for v in vs {
+            if any_known || matches!(v.t, T::Lit(_)) {
+                self.coerce(v, &common, span)?;
+            }
+        }
+        if !any_known && vs.iter().any(|v| matches!(v.t, T::Param(_))) {
+            // Only parameters (and literals): PostgreSQL cannot type them.
+            let n = vs
+                .iter()
+                .find_map(|v| match v.t {
+                    T::Param(n) => Some(n),
+                    _ => None,
+                })
+                .unwrap_or(0);
+            return Ok(V {
+                t: T::Param(n),
+                nullable: true,
+                why: None,
+            });
+        }
+        let nullable = vs.iter().any(|v| v.nullable);
+        let why = vs.iter().find(|v| v.nullable).and_then(|v| v.why.clone());
+        Ok(V::known(common, nullable, why))
+    }
+
+    pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope<'_>) -> R<V> {
+        let span = e.span();
+        match e {
+            Expr::Identifier(i) => {
+                let name = name_of(i);
+                match self.resolve_unqualified(scope, &name, span)? {
+                    Some(c) => Ok(V::known(c.ty, c.nullable, c.why)),
+                    None => {
+                        let rels = all_rels(scope);
+                        let cands: Vec<&str> = rels
+                            .iter()
+                            .flat_map(|r| r.cols.iter().map(|c| c.name.as_str()))
+                            .collect();
+                        let mut help = in_scope_help(&rels);
+                        if let Some(m) = did_you_mean(name.as_str(), cands) {
+                            help = format!("did you mean `{m}`? {help}");
+                        }
+                        Err(self.err(span, format!("column `{name}` does not exist"), Some(help)))
+                    }
+                }
+            }
+            Expr::CompoundIdentifier(parts) => {
+                let (schema, rel, col) = match parts.as_slice() {
+                    [rel, col] => (None, rel, col),
+                    [schema, rel, col] => (Some(name_of(schema)), rel, col),
+                    _ => {
+                        return Err(self.unsupported(
+                            span,
+                            format!("secure-pg cannot resolve `{e}`"),
+                            "give the table an alias and write `alias.column`",
+                        ))
+                    }
+                };
+                let r = self.find_rel(scope, &name_of(rel), span)?;
+                if schema.is_some() && r.schema != schema {
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "missing FROM-clause entry for table `{}.{}`",
+                            schema.unwrap_or_else(|| Name::unquoted("")),
+                            name_of(rel)
+                        ),
+                        Some("name the column by the table's alias".into()),
+                    ));
+                }
+                let col = name_of(col);
+                match r.cols.iter().find(|c| c.name == col) {
+                    Some(c) => Ok(V::known(c.ty.clone(), c.nullable, c.why.clone())),
+                    None => {
+                        let mut help = format!(
+                            "the columns of `{}` are {}",
+                            r.label,
+                            r.cols
+                                .iter()
+                                .map(|c| format!("`{}`", c.name))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                        if let Some(m) =
+                            did_you_mean(col.as_str(), r.cols.iter().map(|c| c.name.as_str()))
+                        {
+                            help = format!("did you mean `{}.{m}`? {help}", r.alias);
+                        }
+                        Err(self.err(
+                            span,
+                            format!("column `{}.{col}` does not exist", r.alias),
+                            Some(help),
+                        ))
+                    }
+                }
+            }
+            Expr::Value(v) => self.value(&v.value, span),
+            Expr::Nested(inner) => self.expr(inner, scope),
+            Expr::BinaryOp { left, op, right } => self.binary(left, op, right, scope, span),
+            Expr::UnaryOp { op, expr } => {
+                let v = self.expr(expr, scope)?;
+                match op {
+                    UnaryOperator::Not => {
+                        self.coerce(&v, &ty("boolean"), span)?;
+                        let (n, w) = strict(&[&v]);
+                        Ok(V::known(ty("boolean"), n, w))
+                    }
+                    UnaryOperator::Minus | UnaryOperator::Plus => match &v.t {
+                        T::Known(t)
+                            if numeric_rank(&self.base_of(t)).is_some()
+                                || builtin_name(&self.base_of(t)) == Some("interval") =>
+                        {
+                            Ok(V::known(self.base_of(t), v.nullable, v.why))
+                        }
+                        _ => Err(self.unsupported(
+                            span,
+                            "secure-pg cannot type this sign",
+                            "cast the operand: `-(...)::numeric`",
+                        )),
+                    },
+                    _ => Err(self.unsupported(
+                        span,
+                        format!("secure-pg cannot type the operator `{op}`"),
+                        "cast the expression: `(...)::type`",
+                    )),
+                }
+            }
+            Expr::IsNull(x) | Expr::IsNotNull(x) => {
+                self.expr(x, scope)?;
+                Ok(V::non_null(ty("boolean")))
+            }
+            Expr::IsTrue(x)
+            | Expr::IsNotTrue(x)
+            | Expr::IsFalse(x)
+            | Expr::IsNotFalse(x)
+            | Expr::IsUnknown(x)
+            | Expr::IsNotUnknown(x) => {
+                let v = self.expr(x, scope)?;
+                self.coerce(&v, &ty("boolean"), span)?;
+                Ok(V::non_null(ty("boolean")))
+            }
+            Expr::IsDistinctFrom(a, b) | Expr::IsNotDistinctFrom(a, b) => {
+                let l = self.expr(a, scope)?;
+                let r = self.expr(b, scope)?;
+                self.compare(&l, &r, span)?;
+                Ok(V::non_null(ty("boolean")))
+            }
+            Expr::In {
+                expr,
+                target,
+                global: false,
+                ..
+            } => {
+                let l = self.expr(expr, scope)?;
+                match target {
+                    InTarget::List(items) => {
+                        let mut vs = vec![l.clone()];
+                        let mut nonvars = vec![l.clone()];
+                        let many = items
+                            .iter()
+                            .filter(|i| {
+                                !matches!(i, Expr::Identifier(_) | Expr::CompoundIdentifier(_))
+                            })
+                            .count()
+                            > 1;
+                        for item in items {
+                            let r = self.expr(item, scope)?;
+                            if many
+                                && !matches!(
+                                    item,
+                                    Expr::Identifier(_) | Expr::CompoundIdentifier(_)
+                                )
+                            {
+                                nonvars.push(r.clone());
+                            } else {
+                                self.compare(&l, &r, item.span())?;
+                            }
+                            vs.push(r);
+                        }
+                        // PostgreSQL turns two or more non-column items into
+                        // `= ANY(ARRAY[...])` of their common type with the
+                        // left side.
+                        if many {
+                            self.unify(&nonvars, span)?;
+                        }
+                        let refs: Vec<&V> = vs.iter().collect();
+                        let (n, w) = strict(&refs);
+                        Ok(V::known(ty("boolean"), n, w))
+                    }
+                    InTarget::Subquery(q) => {
+                        let r = self.scalar_subquery(q, scope, span, true)?;
+                        self.compare(&l, &r, span)?;
+                        let (n, w) = strict(&[&l, &r]);
+                        Ok(V::known(ty("boolean"), n, w))
+                    }
+                    _ => Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type this IN form",
+                        "write `IN (...)` with a list or a subquery, or `= ANY($n)`",
+                    )),
+                }
+            }
+            Expr::Between {
+                expr, low, high, ..
+            } => {
+                let x = self.expr(expr, scope)?;
+                let lo = self.expr(low, scope)?;
+                let hi = self.expr(high, scope)?;
+                self.compare(&x, &lo, low.span())?;
+                self.compare(&x, &hi, high.span())?;
+                let (n, w) = strict(&[&x, &lo, &hi]);
+                Ok(V::known(ty("boolean"), n, w))
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                escape_char,
+                any: false,
+                ..
+            }
+            | Expr::ILike {
+                expr,
+                pattern,
+                escape_char,
+                any: false,
+                ..
+            }
+            | Expr::SimilarTo {
+                expr,
+                pattern,
+                escape_char,
+                ..
+            } => {
+                let x = self.expr(expr, scope)?;
+                let p = self.expr(pattern, scope)?;
+                self.text_operand(&x, expr.span())?;
+                self.text_operand(&p, pattern.span())?;
+                let mut vs = vec![x, p];
+                if let Some(esc) = escape_char {
+                    let v = self.expr(esc, scope)?;
+                    self.text_operand(&v, esc.span())?;
+                    vs.push(v);
+                }
+                let refs: Vec<&V> = vs.iter().collect();
+                let (n, w) = strict(&refs);
+                Ok(V::known(ty("boolean"), n, w))
+            }
+            Expr::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | Expr::AllOp {
+                left,
+                compare_op,
+                right,
+            } => {
+                if !is_comparison(compare_op) {
+                    return Err(self.unsupported(
+                        span,
+                        format!("secure-pg cannot type `{compare_op} ANY/ALL`"),
+                        "use a comparison operator",
+                    ));
+                }
+                let l = self.expr(left, scope)?;
+                if let Expr::Subquery(q) = right.as_ref() {
+                    let r = self.scalar_subquery(q, scope, span, true)?;
+                    self.compare(&l, &r, span)?;
+                } else {
+                    let r = self.expr(right, scope)?;
+                    match (&l.t, &r.t) {
+                        (T::Known(a), _) => {
+                            let elem = self.operand(a);
+                            self.coerce(&r, &elem.into_array(), right.span())?;
+                        }
+                        (_, T::Known(b)) if b.array => {
+                            let elem = SqlType {
+                                array: false,
+                                ..b.clone()
+                            };
+                            let elem = self.operand(&elem);
+                            self.coerce(&l, &elem, left.span())?;
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(V::known(
+                    ty("boolean"),
+                    true,
+                    Some(
+                        "`= ANY(...)` is NULL when the array holds a NULL and nothing matches"
+                            .into(),
+                    ),
+                ))
+            }
+            Expr::Cast {
+                expr, data_type, ..
+            } => {
+                let target = self.data_type(data_type, span)?;
+                let (nullable, why) = match self.expr(expr, scope) {
+                    Ok(v) => {
+                        match &v.t {
+                            T::Param(n) => self.set_param(*n, target.clone(), expr.span())?,
+                            T::Lit(s) => self.check_literal(s, &target, expr.span())?,
+                            _ => {}
+                        }
+                        (v.nullable, v.why)
+                    }
+                    // A cast around what the checker cannot type states
+                    // the type; nullability stays unknown.
+                    Err(e) if e.soft => (
+                        true,
+                        Some("secure-pg cannot tell whether the cast expression is NULL".into()),
+                    ),
+                    Err(e) => return Err(e),
+                };
+                let nullable =
+                    nullable || matches!(expr.as_ref(), Expr::Value(v) if v.value == Value::Null);
+                Ok(V::known(target, nullable, why))
+            }
+            Expr::TypedString(t) => {
+                let target = self.data_type(&t.data_type, span)?;
+                if let Value::SingleQuotedString(s) = &t.value.value {
+                    self.check_literal(s, &target, span)?;
+                }
+                Ok(V::non_null(target))
+            }
+            Expr::Interval(_) => Ok(V::non_null(ty("interval"))),
+            Expr::AtTimeZone {
+                timestamp,
+                time_zone,
+            } => {
+                let t = self.expr(timestamp, scope)?;
+                let z = self.expr(time_zone, scope)?;
+                self.coerce(&z, &ty("text"), time_zone.span())?;
+                let out = match t
+                    .known_type()
+                    .map(|t| self.base_of(t))
+                    .as_ref()
+                    .and_then(builtin_name)
+                {
+                    Some("timestamp with time zone") => "timestamp without time zone",
+                    Some("timestamp without time zone") => "timestamp with time zone",
+                    _ => {
+                        return Err(self.unsupported(
+                            span,
+                            "secure-pg types `AT TIME ZONE` only on timestamps",
+                            "cast the operand: `(...)::timestamptz`",
+                        ))
+                    }
+                };
+                let (n, w) = strict(&[&t, &z]);
+                Ok(V::known(ty(out), n, w))
+            }
+            Expr::Extract { expr, .. } => {
+                let v = self.expr(expr, scope)?;
+                if v.known_type().is_none() {
+                    return Err(self.unsupported(
+                        expr.span(),
+                        "cannot infer the type EXTRACT reads from",
+                        "cast it: `$n::timestamptz`",
+                    ));
+                }
+                Ok(V::known(ty("numeric"), v.nullable, v.why))
+            }
+            Expr::Ceil { expr, field } | Expr::Floor { expr, field } => {
+                if !matches!(
+                    field,
+                    CeilFloorKind::DateTimeField(sqlparser::ast::DateTimeField::NoDateTime)
+                ) {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type this CEIL/FLOOR form",
+                        "write `ceil(x)`",
+                    ));
+                }
+                let v = self.expr(expr, scope)?;
+                let out = match v
+                    .known_type()
+                    .map(|t| self.base_of(t))
+                    .as_ref()
+                    .and_then(builtin_name)
+                {
+                    Some("numeric") => "numeric",
+                    Some("smallint" | "integer" | "bigint" | "real" | "double precision") => {
+                        "double precision"
+                    }
+                    _ => {
+                        return Err(self.unsupported(
+                            span,
+                            "cannot infer the type of the CEIL/FLOOR argument",
+                            "cast it: `(...)::numeric`",
+                        ))
+                    }
+                };
+                Ok(V::known(ty(out), v.nullable, v.why))
+            }
+            Expr::Position { expr, r#in } => {
+                let a = self.expr(expr, scope)?;
+                let b = self.expr(r#in, scope)?;
+                self.text_operand(&a, expr.span())?;
+                self.text_operand(&b, r#in.span())?;
+                let (n, w) = strict(&[&a, &b]);
+                Ok(V::known(ty("integer"), n, w))
+            }
+            Expr::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let a = self.expr(expr, scope)?;
+                self.text_operand(&a, expr.span())?;
+                let mut vs = vec![a];
+                for x in [substring_from, substring_for].into_iter().flatten() {
+                    let v = self.expr(x, scope)?;
+                    self.coerce(&v, &ty("integer"), x.span())?;
+                    vs.push(v);
+                }
+                let refs: Vec<&V> = vs.iter().collect();
+                let (n, w) = strict(&refs);
+                Ok(V::known(ty("text"), n, w))
+            }
+            Expr::Trim {
+                expr,
+                trim_what,
+                trim_characters,
+                ..
+            } => {
+                if trim_characters.is_some() {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type this TRIM form",
+                        "write `btrim(x, chars)`",
+                    ));
+                }
+                let a = self.expr(expr, scope)?;
+                self.text_operand(&a, expr.span())?;
+                let mut vs = vec![a];
+                if let Some(w) = trim_what {
+                    let v = self.expr(w, scope)?;
+                    self.text_operand(&v, w.span())?;
+                    vs.push(v);
+                }
+                let refs: Vec<&V> = vs.iter().collect();
+                let (n, w) = strict(&refs);
+                Ok(V::known(ty("text"), n, w))
+            }
+            Expr::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => {
+                let op = match operand {
+                    Some(o) => Some(self.expr(o, scope)?),
+                    None => None,
+                };
+                let mut results = Vec::new();
+                for w in conditions {
+                    let c = self.expr(&w.condition, scope)?;
+                    match &op {
+                        Some(o) => self.compare(o, &c, w.condition.span())?,
+                        None => self.coerce(&c, &ty("boolean"), w.condition.span())?,
+                    }
+                    results.push(self.expr(&w.result, scope)?);
+                }
+                match else_result {
+                    Some(e) => results.push(self.expr(e, scope)?),
+                    None => results.push(V {
+                        t: T::Null,
+                        nullable: true,
+                        why: Some("the CASE has no ELSE: it is NULL when no WHEN matches".into()),
+                    }),
+                }
+                let mut v = self.unify(&results, span)?;
+                if let Some(w) = results
+                    .iter()
+                    .find(|r| r.nullable)
+                    .and_then(|r| r.why.clone())
+                {
+                    v.why = Some(w);
+                }
+                Ok(v)
+            }
+            Expr::Exists { subquery, .. } => {
+                self.query(subquery, Some(scope))?;
+                Ok(V::non_null(ty("boolean")))
+            }
+            Expr::Subquery(q) => self.scalar_subquery(q, scope, span, false),
+            Expr::Array(arr) => {
+                let mut vs = Vec::new();
+                for el in &arr.elem {
+                    vs.push(self.expr(el, scope)?);
+                }
+                if vs.is_empty() {
+                    return Err(self.unsupported(
+                        span,
+                        "cannot infer the type of an empty ARRAY[]",
+                        "cast it: `ARRAY[]::integer[]`",
+                    ));
+                }
+                let v = self.unify(&vs, span)?;
+                match v.t {
+                    T::Known(t) if !t.array => Ok(V::non_null(strip_typmod(&t).into_array())),
+                    _ => Err(self.unsupported(
+                        span,
+                        "cannot infer the element type of this ARRAY[...]",
+                        "cast it: `ARRAY[...]::integer[]`",
+                    )),
+                }
+            }
+            Expr::Function(f) => self.function(f, scope, span),
+            Expr::Collate { expr, .. } => self.expr(expr, scope),
+            _ => Err(self.unsupported(
+                span,
+                format!("secure-pg cannot type the expression `{e}` yet"),
+                format!("cast it: `({e})::type`"),
+            )),
+        }
+    }
+
+    /// A subquery used as a value (`(SELECT x ...)`) or as the right side of
+    /// `IN`/`ANY` (`in_list`: it may have many rows).
+    pub(crate) fn scalar_subquery(
+        &mut self,
+        q: &Query,
+        scope: &Scope<'_>,
+        span: Span,
+        in_list: bool,
+    ) -> R<V> {
+        let cols = self.query(q, Some(scope))?;
+        let [c] = cols.as_slice() else {
+            return Err(self.err(
+                span,
+                format!("the subquery must return one column, not {}", cols.len()),
+                None,
+            ));
+        };
+        if in_list || one_row(q) {
+            return Ok(V::known(c.ty.clone(), c.nullable, c.why.clone()));
+        }
+        Ok(V::known(
+            c.ty.clone(),
+            true,
+            Some("a scalar subquery is NULL when it returns no row".into()),
+        ))
+    }
+
+    fn value(&mut self, v: &Value, span: Span) -> R<V> {
+        match v {
+            Value::Number(s, _) => {
+                let t = if s.contains(['.', 'e', 'E']) {
+                    "numeric"
+                } else if s.parse::<i32>().is_ok() {
+                    "integer"
+                } else if s.parse::<i64>().is_ok() {
+                    "bigint"
+                } else {
+                    "numeric"
+                };
+                Ok(V::non_null(ty(t)))
+            }
+            Value::SingleQuotedString(s)
+            | Value::EscapedStringLiteral(s)
+            | Value::UnicodeStringLiteral(s) => Ok(V {
+                t: T::Lit(s.clone()),
+                nullable: false,
+                why: None,
+            }),
+            Value::DollarQuotedString(d) => Ok(V {
+                t: T::Lit(d.value.clone()),
+                nullable: false,
+                why: None,
+            }),
+            Value::Boolean(_) => Ok(V::non_null(ty("boolean"))),
+            Value::Null => Ok(V {
+                t: T::Null,
+                nullable: true,
+                why: Some("it is the NULL literal".into()),
+            }),
+            Value::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|d| d.parse().ok())
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| {
+                        self.err(span, format!("`{p}` is not a `$n` placeholder"), None)
+                    })?;
+                self.ensure_param(n, span);
+                let why = Some(format!("`${n}` is NULL when its argument is `None`"));
+                match &self.params[n - 1] {
+                    Some(t) => Ok(V::known(t.clone(), true, why)),
+                    None => Ok(V {
+                        t: T::Param(n),
+                        nullable: true,
+                        why,
+                    }),
+                }
+            }
+            _ => Err(self.unsupported(
+                span,
+                format!("secure-pg cannot type the literal `{v}`"),
+                "write a plain number or string literal, or cast it",
+            )),
+        }
+    }
+
+    /// An operand of a text operator or function (`LIKE`, `lower`):
+    /// parameters become `text`.
+    pub(crate) fn text_operand(&mut self, v: &V, span: Span) -> R<()> {
+        match &v.t {
+            T::Param(_) => self.coerce(v, &ty("text"), span),
+            T::Known(t) if !is_string(&self.base_of(t)) => Err(self.unsupported(
+                span,
+                format!("secure-pg expects text here, not `{t}`"),
+                "cast it: `(...)::text`",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The two sides of a comparison: an untyped side gets the other's type.
+    pub(crate) fn compare(&mut self, l: &V, r: &V, span: Span) -> R<()> {
+        match (&l.t, &r.t) {
+            (T::Known(a), _) => {
+                let a = self.operand(a);
+                self.coerce(r, &a, span)
+            }
+            (_, T::Known(b)) => {
+                let b = self.operand(b);
+                self.coerce(l, &b, span)
+            }
+            (T::Param(_), T::Lit(_)) | (T::Lit(_), T::Param(_)) => {
+                self.coerce(l, &ty("text"), span)?;
+                self.coerce(r, &ty("text"), span)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn binary(
+        &mut self,
+        left: &Expr,
+        op: &BinaryOperator,
+        right: &Expr,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
+        let l = self.expr(left, scope)?;
+        let r = self.expr(right, scope)?;
+        let (nullable, why) = strict(&[&l, &r]);
+        let boolean = |n, w| Ok(V::known(ty("boolean"), n, w));
+        match op {
+            _ if is_comparison(op) => {
+                self.compare(&l, &r, span)?;
+                boolean(nullable, why)
+            }
+            BinaryOperator::And | BinaryOperator::Or => {
+                self.coerce(&l, &ty("boolean"), left.span())?;
+                self.coerce(&r, &ty("boolean"), right.span())?;
+                boolean(nullable, why)
+            }
+            BinaryOperator::PGRegexMatch
+            | BinaryOperator::PGRegexIMatch
+            | BinaryOperator::PGRegexNotMatch
+            | BinaryOperator::PGRegexNotIMatch
+            | BinaryOperator::PGLikeMatch
+            | BinaryOperator::PGILikeMatch
+            | BinaryOperator::PGNotLikeMatch
+            | BinaryOperator::PGNotILikeMatch => {
+                self.text_operand(&l, left.span())?;
+                self.text_operand(&r, right.span())?;
+                boolean(nullable, why)
+            }
+            BinaryOperator::StringConcat => {
+                let texty = |v: &V, cx: &Self| match &v.t {
+                    T::Known(t) => is_string(&cx.base_of(t)),
+                    T::Lit(_) => true,
+                    _ => false,
+                };
+                if !(texty(&l, self) || texty(&r, self)) {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg types `||` only on text",
+                        "cast an operand: `(...)::text`",
+                    ));
+                }
+                self.text_operand(&l, left.span())?;
+                self.text_operand(&r, right.span())?;
+                Ok(V::known(ty("text"), nullable, why))
+            }
+            BinaryOperator::Arrow
+            | BinaryOperator::LongArrow
+            | BinaryOperator::HashArrow
+            | BinaryOperator::HashLongArrow => {
+                let base = l.known_type().map(|t| self.base_of(t));
+                let json = match base.as_ref().and_then(builtin_name) {
+                    Some(j @ ("json" | "jsonb")) => j,
+                    _ => {
+                        return Err(self.unsupported(
+                            left.span(),
+                            format!("secure-pg types `{op}` only on json and jsonb"),
+                            "cast the operand: `(...)::jsonb`",
+                        ))
+                    }
+                };
+                let path = matches!(
+                    op,
+                    BinaryOperator::HashArrow | BinaryOperator::HashLongArrow
+                );
+                if matches!(r.t, T::Param(_)) {
+                    let t = if path {
+                        ty("text").into_array()
+                    } else {
+                        ty("text")
+                    };
+                    self.coerce(&r, &t, right.span())?;
+                }
+                let out = if matches!(
+                    op,
+                    BinaryOperator::LongArrow | BinaryOperator::HashLongArrow
+                ) {
+                    "text"
+                } else {
+                    json
+                };
+                Ok(V::known(
+                    ty(out),
+                    true,
+                    Some(format!("`{op}` is NULL when the key or path is absent")),
+                ))
+            }
+            BinaryOperator::AtArrow | BinaryOperator::ArrowAt => {
+                self.compare(&l, &r, span)?;
+                boolean(nullable, why)
+            }
+            BinaryOperator::Plus
+            | BinaryOperator::Minus
+            | BinaryOperator::Multiply
+            | BinaryOperator::Divide
+            | BinaryOperator::Modulo => self.arith(&l, op, &r, (left, right), span, nullable, why),
+            _ => Err(self.unsupported(
+                span,
+                format!("secure-pg cannot type the operator `{op}` yet"),
+                format!("cast the expression: `(... {op} ...)::type`"),
+            )),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn arith(
+        &mut self,
+        l: &V,
+        op: &BinaryOperator,
+        r: &V,
+        (left, right): (&Expr, &Expr),
+        span: Span,
+        nullable: bool,
+        why: Option<String>,
+    ) -> R<V> {
+        let lt = l.known_type().map(|t| self.base_of(t));
+        let rt = r.known_type().map(|t| self.base_of(t));
+        let out = |t: SqlType| Ok(V::known(t, nullable, why.clone()));
+        match (&lt, &rt) {
+            (Some(a), Some(b)) => {
+                if let (Some(x), Some(y)) = (numeric_rank(a), numeric_rank(b)) {
+                    // `real` with anything but `real` is `double precision`
+                    // (PostgreSQL picks the mixed float48 operators).
+                    let r = x.max(y);
+                    let r = if r == 4 && x.min(y) != 4 { 5 } else { r };
+                    return out(by_rank(r));
+                }
+                let (an, bn) = (builtin_name(a), builtin_name(b));
+                let res = match (an, op, bn) {
+                    (
+                        Some(
+                            t @ ("timestamp with time zone"
+                            | "timestamp without time zone"
+                            | "time without time zone"),
+                        ),
+                        BinaryOperator::Plus | BinaryOperator::Minus,
+                        Some("interval"),
+                    ) => Some(t),
+                    (
+                        Some("interval"),
+                        BinaryOperator::Plus,
+                        Some(t @ ("timestamp with time zone" | "timestamp without time zone")),
+                    ) => Some(t),
+                    (
+                        Some("date"),
+                        BinaryOperator::Plus | BinaryOperator::Minus,
+                        Some("interval"),
+                    ) => Some("timestamp without time zone"),
+                    (Some("interval"), BinaryOperator::Plus, Some("date")) => {
+                        Some("timestamp without time zone")
+                    }
+                    (
+                        Some("date"),
+                        BinaryOperator::Plus | BinaryOperator::Minus,
+                        Some("integer" | "smallint"),
+                    ) => Some("date"),
+                    (Some("integer" | "smallint"), BinaryOperator::Plus, Some("date")) => {
+                        Some("date")
+                    }
+                    (Some("date"), BinaryOperator::Minus, Some("date")) => Some("integer"),
+                    (Some(x), BinaryOperator::Minus, Some(y))
+                        if x == y
+                            && matches!(
+                                x,
+                                "timestamp with time zone"
+                                    | "timestamp without time zone"
+                                    | "time without time zone"
+                            ) =>
+                    {
+                        Some("interval")
+                    }
+                    (
+                        Some("interval"),
+                        BinaryOperator::Plus | BinaryOperator::Minus,
+                        Some("interval"),
+                    ) => Some("interval"),
+                    (
+                        Some("interval"),
+                        BinaryOperator::Multiply | BinaryOperator::Divide,
+                        Some(n),
+                    ) if numeric_rank(&ty_of(n)).is_some() => Some("interval"),
+                    (Some(n), BinaryOperator::Multiply, Some("interval"))
+                        if numeric_rank(&ty_of(n)).is_some() =>
+                    {
+                        Some("interval")
+                    }
+                    _ => None,
+                };
+                match res {
+                    Some(t) => out(ty(t)),
+                    None => Err(self.unsupported(
+                        span,
+                        format!("secure-pg cannot type `{a} {op} {b}`"),
+                        "cast the expression: `(...)::type`",
+                    )),
+                }
+            }
+            (Some(a), None) | (None, Some(a)) => {
+                let unknown = if lt.is_some() { (r, right) } else { (l, left) };
+                let name = builtin_name(a);
+                let same = numeric_rank(a).is_some()
+                    || (name == Some("interval")
+                        && matches!(op, BinaryOperator::Plus | BinaryOperator::Minus))
+                    || (lt.is_some()
+                        && matches!(op, BinaryOperator::Minus)
+                        && matches!(
+                            name,
+                            Some(
+                                "timestamp with time zone" | "timestamp without time zone" | "date"
+                            )
+                        ));
+                if !same || matches!(unknown.0.t, T::Null) {
+                    let hint = match (&unknown.0.t, name) {
+                        (
+                            T::Param(n),
+                            Some(
+                                "timestamp with time zone" | "timestamp without time zone" | "date",
+                            ),
+                        ) => format!("write `${n}::interval`"),
+                        (T::Param(n), _) => format!("write `${n}::{a}`"),
+                        _ => "cast the operand: `'...'::interval`".to_string(),
+                    };
+                    return Err(self.err(
+                        unknown.1.span(),
+                        match &unknown.0.t {
+                            T::Param(n) => {
+                                format!("cannot infer the type of `${n}` in `{a} {op} ...`")
+                            }
+                            _ => format!("cannot infer the type of this operand of `{op}`"),
+                        },
+                        Some(hint),
+                    ));
+                }
+                self.coerce(unknown.0, a, unknown.1.span())?;
+                let res = if numeric_rank(a).is_some() || name == Some("interval") {
+                    a.clone()
+                } else if name == Some("date") {
+                    ty("integer")
+                } else {
+                    ty("interval")
+                };
+                out(res)
+            }
+            (None, None) => Err(self.err(
+                span,
+                format!("cannot infer the operand types of `{op}`"),
+                Some("cast an operand: `$n::integer`".into()),
+            )),
+        }
+    }
+}
+
+fn ty_of(name: &'static str) -> SqlType {
+    ty(name)
+}
+
+pub(crate) fn is_comparison(op: &BinaryOperator) -> bool {
+    matches!(
+        op,
+        BinaryOperator::Eq
+            | BinaryOperator::NotEq
+            | BinaryOperator::Lt
+            | BinaryOperator::LtEq
+            | BinaryOperator::Gt
+            | BinaryOperator::GtEq
+    )
+}
+
+/// Whether `q` returns exactly one row: an aggregate `SELECT` without
+/// `GROUP BY`, `HAVING`, `LIMIT` or `OFFSET`.
+fn one_row(q: &Query) -> bool {
+    if q.limit_clause.is_some() || q.fetch.is_some() {
+        return false;
+    }
+    let SetExpr::Select(s) = q.body.as_ref() else {
+        return false;
+    };
+    let no_group = matches!(&s.group_by, sqlparser::ast::GroupByExpr::Expressions(e, m) if e.is_empty() && m.is_empty());
+    no_group
+        && s.having.is_none()
+        && s.projection.len() == 1
+        && match &s.projection[0] {
+            sqlparser::ast::SelectItem::UnnamedExpr(e)
+            | sqlparser::ast::SelectItem::ExprWithAlias { expr: e, .. } => is_aggregate_call(e),
+            _ => false,
+        }
+}
+
+fn is_aggregate_call(e: &Expr) -> bool {
+    match e {
+        Expr::Function(f) if f.over.is_none() => plain_parts(&f.name)
+            .and_then(|p| p.last().cloned())
+            .is_some_and(|n| super::functions::is_aggregate(n.as_str())),
+        Expr::Nested(e) => is_aggregate_call(e),
+        Expr::Cast { expr, .. } => is_aggregate_call(expr),
+        _ => false,
+    }
+}

@@ -1,0 +1,666 @@
+//! The result types of the built-in functions the checker knows.
+//!
+//! Each rule states what PostgreSQL resolves the call to: the result type
+//! from the argument types, the type an untyped argument (`$n`, a string
+//! literal) gets, and whether the result can be `NULL`. A function not
+//! listed here is an error that says to cast the call; the checker never
+//! assumes a result type.
+
+use sqlparser::ast::{
+    DuplicateTreatment, Function, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned,
+};
+use sqlparser::tokenizer::Span;
+
+use super::expr::{is_string, numeric_rank, strict, ty, T, V};
+use super::query::plain_parts;
+use super::{builtin_name, strip_typmod, Cx, Scope, R};
+use crate::schema::SqlType;
+
+/// Aggregates the checker types.
+const AGGREGATES: &[&str] = &[
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "bool_and",
+    "bool_or",
+    "every",
+    "string_agg",
+    "array_agg",
+    "jsonb_agg",
+    "json_agg",
+];
+
+/// Scalar functions the checker types (each with its rule in this module).
+pub const SCALARS: &[&str] = &[
+    "coalesce",
+    "nullif",
+    "greatest",
+    "least",
+    "lower",
+    "upper",
+    "initcap",
+    "btrim",
+    "ltrim",
+    "rtrim",
+    "md5",
+    "reverse",
+    "length",
+    "char_length",
+    "character_length",
+    "octet_length",
+    "strpos",
+    "left",
+    "right",
+    "lpad",
+    "rpad",
+    "repeat",
+    "replace",
+    "split_part",
+    "concat",
+    "concat_ws",
+    "now",
+    "current_timestamp",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "clock_timestamp",
+    "current_date",
+    "gen_random_uuid",
+    "abs",
+    "round",
+    "trunc",
+    "mod",
+    "date_trunc",
+    "date_part",
+    "to_char",
+    "jsonb_build_object",
+    "json_build_object",
+    "jsonb_build_array",
+    "to_jsonb",
+    "to_json",
+    "array_length",
+    "cardinality",
+    "random",
+];
+
+/// Whether `name` (resolved) is an aggregate the checker types.
+pub fn is_aggregate(name: &str) -> bool {
+    AGGREGATES.contains(&name)
+}
+
+/// Whether the checker knows the result type of the function `name`.
+pub fn is_typed(name: &str) -> bool {
+    is_aggregate(name) || SCALARS.contains(&name) || WINDOW.contains(&name)
+}
+
+const WINDOW: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
+
+impl<'a> Cx<'a> {
+    pub(crate) fn function(&mut self, f: &Function, scope: &Scope<'_>, span: Span) -> R<V> {
+        let parts = plain_parts(&f.name).unwrap_or_default();
+        let name = match parts.as_slice() {
+            [n] => n.as_str().to_string(),
+            [s, n] if s.as_str() == "pg_catalog" => n.as_str().to_string(),
+            _ => String::new(),
+        };
+        let cast_help = format!("cast the call: `{f}::type`");
+        if !is_typed(&name) {
+            return Err(self.unsupported(
+                span,
+                format!(
+                    "secure-pg does not know the result type of `{}(...)`",
+                    f.name
+                ),
+                cast_help,
+            ));
+        }
+        if !f.within_group.is_empty() || !matches!(f.parameters, FunctionArguments::None) {
+            return Err(self.unsupported(span, "secure-pg cannot type this call form", cast_help));
+        }
+        let mut star = false;
+        let mut args: Vec<(V, Span)> = Vec::new();
+        let mut distinct = false;
+        match &f.args {
+            FunctionArguments::None => {}
+            FunctionArguments::Subquery(_) => {
+                return Err(self.unsupported(
+                    span,
+                    "secure-pg cannot type this call form",
+                    cast_help,
+                ))
+            }
+            FunctionArguments::List(list) => {
+                distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+                if !list.clauses.is_empty() && !is_aggregate(&name) {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type this call form",
+                        cast_help,
+                    ));
+                }
+                for a in &list.args {
+                    match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                            args.push((self.expr(e, scope)?, e.span()));
+                        }
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
+                            star = true;
+                        }
+                        _ => {
+                            return Err(self.unsupported(
+                                span,
+                                "secure-pg cannot type named or wildcard arguments here",
+                                cast_help,
+                            ))
+                        }
+                    }
+                }
+            }
+        }
+        let _ = distinct;
+        let arity = |cx: &Self, ok: &[usize]| -> R<()> {
+            if ok.contains(&args.len()) || (star && ok.contains(&1)) {
+                Ok(())
+            } else {
+                Err(cx.err(
+                    span,
+                    format!(
+                        "`{name}` takes {} arguments here, not {}",
+                        ok.iter()
+                            .map(usize::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                        args.len()
+                    ),
+                    None,
+                ))
+            }
+        };
+        let arg_ty = |cx: &Self, i: usize| {
+            args.get(i)
+                .and_then(|(v, _)| v.known_type())
+                .map(|t| cx.base_of(t))
+        };
+        let vs: Vec<&V> = args.iter().map(|(v, _)| v).collect();
+        let (snull, swhy) = strict(&vs);
+
+        if let Some(over) = &f.over {
+            let _ = over;
+            return match name.as_str() {
+                "row_number" | "rank" | "dense_rank" => {
+                    arity(self, &[0])?;
+                    Ok(V::non_null(ty("bigint")))
+                }
+                "count" => Ok(V::non_null(ty("bigint"))),
+                "lag" | "lead" => {
+                    arity(self, &[1, 2])?;
+                    let Some(t) = arg_ty(self, 0) else {
+                        return Err(self.unsupported(
+                            span,
+                            "cannot infer the argument type",
+                            cast_help,
+                        ));
+                    };
+                    if let Some((v, s)) = args.get(1) {
+                        self.coerce(v, &ty("integer"), *s)?;
+                    }
+                    Ok(V::known(
+                        t,
+                        true,
+                        Some(format!("`{name}` is NULL outside the partition")),
+                    ))
+                }
+                _ => {
+                    let mut v = self.aggregate(&name, &args, star, false, span, &cast_help)?;
+                    if name != "count" {
+                        v.nullable = true;
+                        v.why = Some(format!("`{name}(...) OVER (...)` can be NULL"));
+                    }
+                    Ok(v)
+                }
+            };
+        }
+        if WINDOW.contains(&name.as_str()) {
+            return Err(self.err(span, format!("`{name}` needs an OVER clause"), None));
+        }
+        if is_aggregate(&name) {
+            let grouped = scope.grouped && f.filter.is_none();
+            if let Some(filter) = &f.filter {
+                let v = self.expr(filter, scope)?;
+                self.coerce(&v, &ty("boolean"), filter.span())?;
+            }
+            return self.aggregate(&name, &args, star, grouped, span, &cast_help);
+        }
+        let text_result = |cx: &mut Self, n: &[usize]| -> R<V> {
+            arity(cx, n)?;
+            for (i, (v, s)) in args.iter().enumerate() {
+                if i == 0 {
+                    cx.text_operand(v, *s)?;
+                } else {
+                    cx.coerce(
+                        v,
+                        &ty(
+                            if matches!(
+                                name.as_str(),
+                                "left" | "right" | "lpad" | "rpad" | "repeat" | "split_part"
+                            ) {
+                                "integer"
+                            } else {
+                                "text"
+                            },
+                        ),
+                        *s,
+                    )?;
+                }
+            }
+            Ok(V::known(ty("text"), snull, swhy.clone()))
+        };
+        match name.as_str() {
+            "coalesce" => {
+                let vals: Vec<V> = args.iter().map(|(v, _)| v.clone()).collect();
+                let mut v = self.unify(&vals, span)?;
+                let any_non_null = vals.iter().any(|v| !v.nullable);
+                v.nullable = !any_non_null;
+                v.why = if v.nullable {
+                    Some("every argument of `coalesce` can be NULL".into())
+                } else {
+                    None
+                };
+                Ok(v)
+            }
+            "greatest" | "least" => {
+                let vals: Vec<V> = args.iter().map(|(v, _)| v.clone()).collect();
+                let mut v = self.unify(&vals, span)?;
+                v.nullable = vals.iter().all(|v| v.nullable);
+                v.why = v
+                    .nullable
+                    .then(|| format!("every argument of `{name}` can be NULL"));
+                Ok(v)
+            }
+            "nullif" => {
+                arity(self, &[2])?;
+                let (a, sa) = &args[0];
+                let (b, _) = &args[1];
+                self.compare(a, b, *sa)?;
+                match a.known_type() {
+                    // The result is the left operand as `=` sees it.
+                    Some(t) => Ok(V::known(
+                        self.operand(t),
+                        true,
+                        Some("`nullif` is NULL when its arguments are equal".into()),
+                    )),
+                    None => Err(self.unsupported(
+                        span,
+                        "cannot infer the type of `nullif`'s first argument",
+                        "cast it: `$n::type`",
+                    )),
+                }
+            }
+            "lower" | "upper" | "initcap" | "md5" | "reverse" => text_result(self, &[1]),
+            "btrim" | "ltrim" | "rtrim" => text_result(self, &[1, 2]),
+            "left" | "right" | "repeat" => text_result(self, &[2]),
+            "lpad" | "rpad" => {
+                arity(self, &[2, 3])?;
+                self.text_operand(&args[0].0, args[0].1)?;
+                self.coerce(&args[1].0, &ty("integer"), args[1].1)?;
+                if let Some((v, s)) = args.get(2) {
+                    self.text_operand(v, *s)?;
+                }
+                Ok(V::known(ty("text"), snull, swhy))
+            }
+            "replace" => text_result(self, &[3]),
+            "split_part" => {
+                arity(self, &[3])?;
+                self.text_operand(&args[0].0, args[0].1)?;
+                self.text_operand(&args[1].0, args[1].1)?;
+                self.coerce(&args[2].0, &ty("integer"), args[2].1)?;
+                Ok(V::known(ty("text"), snull, swhy))
+            }
+            "length" | "char_length" | "character_length" | "octet_length" => {
+                arity(self, &[1])?;
+                self.text_operand(&args[0].0, args[0].1)?;
+                Ok(V::known(ty("integer"), snull, swhy))
+            }
+            "strpos" => {
+                arity(self, &[2])?;
+                self.text_operand(&args[0].0, args[0].1)?;
+                self.text_operand(&args[1].0, args[1].1)?;
+                Ok(V::known(ty("integer"), snull, swhy))
+            }
+            "concat" => {
+                for (v, s) in &args {
+                    if matches!(v.t, T::Param(_)) {
+                        self.coerce(v, &ty("text"), *s)?;
+                    }
+                }
+                Ok(V::non_null(ty("text")))
+            }
+            "concat_ws" => {
+                if args.is_empty() {
+                    return Err(self.err(span, "`concat_ws` needs a separator", None));
+                }
+                self.text_operand(&args[0].0, args[0].1)?;
+                for (v, s) in &args[1..] {
+                    if matches!(v.t, T::Param(_)) {
+                        self.coerce(v, &ty("text"), *s)?;
+                    }
+                }
+                Ok(V::known(
+                    ty("text"),
+                    args[0].0.nullable,
+                    args[0].0.why.clone(),
+                ))
+            }
+            "now"
+            | "current_timestamp"
+            | "transaction_timestamp"
+            | "statement_timestamp"
+            | "clock_timestamp" => {
+                arity(self, &[0])?;
+                Ok(V::non_null(ty("timestamp with time zone")))
+            }
+            "current_date" => {
+                arity(self, &[0])?;
+                Ok(V::non_null(ty("date")))
+            }
+            "gen_random_uuid" => {
+                arity(self, &[0])?;
+                Ok(V::non_null(ty("uuid")))
+            }
+            "random" => {
+                arity(self, &[0])?;
+                Ok(V::non_null(ty("double precision")))
+            }
+            "abs" => {
+                arity(self, &[1])?;
+                match arg_ty(self, 0) {
+                    Some(t) if numeric_rank(&t).is_some() => Ok(V::known(t, snull, swhy)),
+                    _ => Err(self.unsupported(
+                        span,
+                        "cannot infer the type of `abs`'s argument",
+                        "cast it: `abs($n::numeric)`",
+                    )),
+                }
+            }
+            "round" | "trunc" => {
+                arity(self, &[1, 2])?;
+                if let Some((v, s)) = args.get(1) {
+                    self.coerce(v, &ty("integer"), *s)?;
+                    self.coerce(&args[0].0, &ty("numeric"), args[0].1)?;
+                    return Ok(V::known(ty("numeric"), snull, swhy));
+                }
+                match arg_ty(self, 0).as_ref().and_then(builtin_name) {
+                    Some("numeric") => Ok(V::known(ty("numeric"), snull, swhy)),
+                    Some("smallint" | "integer" | "bigint" | "real" | "double precision") => {
+                        Ok(V::known(ty("double precision"), snull, swhy))
+                    }
+                    _ => Err(self.unsupported(
+                        span,
+                        format!("cannot infer the type of `{name}`'s argument"),
+                        format!("cast it: `{name}($n::numeric)`"),
+                    )),
+                }
+            }
+            "mod" => {
+                arity(self, &[2])?;
+                let (a, b) = (arg_ty(self, 0), arg_ty(self, 1));
+                let t = match (&a, &b) {
+                    (Some(x), Some(y)) => match (numeric_rank(x), numeric_rank(y)) {
+                        (Some(p), Some(q)) if p.max(q) <= 3 => {
+                            if p >= q {
+                                x.clone()
+                            } else {
+                                y.clone()
+                            }
+                        }
+                        _ => {
+                            return Err(self.unsupported(
+                                span,
+                                "secure-pg types `mod` on integers and numeric",
+                                cast_help,
+                            ))
+                        }
+                    },
+                    (Some(x), None) | (None, Some(x))
+                        if numeric_rank(x).is_some_and(|r| r <= 3) =>
+                    {
+                        x.clone()
+                    }
+                    _ => {
+                        return Err(self.unsupported(
+                            span,
+                            "cannot infer the types of `mod`'s arguments",
+                            "cast them: `mod($1::integer, $2::integer)`",
+                        ))
+                    }
+                };
+                for (v, s) in &args {
+                    self.coerce(v, &t, *s)?;
+                }
+                Ok(V::known(t, snull, swhy))
+            }
+            "date_trunc" => {
+                arity(self, &[2, 3])?;
+                self.coerce(&args[0].0, &ty("text"), args[0].1)?;
+                match arg_ty(self, 1).as_ref().and_then(builtin_name) {
+                    Some(
+                        t @ ("timestamp with time zone"
+                        | "timestamp without time zone"
+                        | "interval"),
+                    ) => Ok(V::known(ty(t), snull, swhy)),
+                    Some("date") => Ok(V::known(ty("timestamp with time zone"), snull, swhy)),
+                    _ => Err(self.unsupported(
+                        span,
+                        "cannot infer the type `date_trunc` truncates",
+                        "cast it: `date_trunc('day', $n::timestamptz)`",
+                    )),
+                }
+            }
+            "date_part" => {
+                arity(self, &[2])?;
+                self.coerce(&args[0].0, &ty("text"), args[0].1)?;
+                if arg_ty(self, 1).is_none() {
+                    return Err(self.unsupported(
+                        span,
+                        "cannot infer the type `date_part` reads",
+                        "cast it: `$n::timestamptz`",
+                    ));
+                }
+                Ok(V::known(ty("double precision"), snull, swhy))
+            }
+            "to_char" => {
+                arity(self, &[2])?;
+                if arg_ty(self, 0).is_none() {
+                    return Err(self.unsupported(
+                        span,
+                        "cannot infer the type `to_char` formats",
+                        "cast it: `$n::timestamptz`",
+                    ));
+                }
+                self.coerce(&args[1].0, &ty("text"), args[1].1)?;
+                Ok(V::known(ty("text"), snull, swhy))
+            }
+            "jsonb_build_object" | "json_build_object" | "jsonb_build_array" => {
+                for (v, s) in &args {
+                    match &v.t {
+                        T::Param(n) => {
+                            return Err(self.err(
+                                *s,
+                                format!(
+                                    "cannot infer the type of `${n}` as an argument of `{name}`"
+                                ),
+                                Some(format!("write the type you mean: `${n}::text`")),
+                            ))
+                        }
+                        T::Lit(_) => self.coerce(v, &ty("text"), *s)?,
+                        _ => {}
+                    }
+                }
+                Ok(V::non_null(ty(if name.starts_with("jsonb") {
+                    "jsonb"
+                } else {
+                    "json"
+                })))
+            }
+            "to_jsonb" | "to_json" => {
+                arity(self, &[1])?;
+                if arg_ty(self, 0).is_none() {
+                    return Err(self.unsupported(
+                        span,
+                        format!("cannot infer the type `{name}` converts"),
+                        "cast it: `$n::text`",
+                    ));
+                }
+                Ok(V::known(
+                    ty(if name == "to_jsonb" { "jsonb" } else { "json" }),
+                    snull,
+                    swhy,
+                ))
+            }
+            "array_length" => {
+                arity(self, &[2])?;
+                if !args[0].0.known_type().is_some_and(|t| t.array) {
+                    return Err(self.unsupported(
+                        span,
+                        "cannot infer the array type of `array_length`",
+                        "cast it: `$n::integer[]`",
+                    ));
+                }
+                self.coerce(&args[1].0, &ty("integer"), args[1].1)?;
+                Ok(V::known(
+                    ty("integer"),
+                    true,
+                    Some("`array_length` is NULL for an empty array".into()),
+                ))
+            }
+            "cardinality" => {
+                arity(self, &[1])?;
+                if !args[0].0.known_type().is_some_and(|t| t.array) {
+                    return Err(self.unsupported(
+                        span,
+                        "cannot infer the array type of `cardinality`",
+                        "cast it: `$n::integer[]`",
+                    ));
+                }
+                Ok(V::known(ty("integer"), snull, swhy))
+            }
+            _ => Err(self.unsupported(
+                span,
+                format!("secure-pg does not know the result type of `{name}(...)`"),
+                cast_help,
+            )),
+        }
+    }
+
+    fn aggregate(
+        &mut self,
+        name: &str,
+        args: &[(V, Span)],
+        star: bool,
+        grouped: bool,
+        span: Span,
+        cast_help: &str,
+    ) -> R<V> {
+        if name == "count" {
+            return Ok(V::non_null(ty("bigint")));
+        }
+        let Some((a, s)) = args.first() else {
+            return Err(self.err(span, format!("`{name}` needs an argument"), None));
+        };
+        let _ = star;
+        // With GROUP BY every group has a row, so the aggregate of a
+        // non-null argument is non-null; without it the input may be empty.
+        let (nullable, why) = if !grouped {
+            (
+                true,
+                Some(format!(
+                    "`{name}(...)` is NULL when there are no rows (no GROUP BY)"
+                )),
+            )
+        } else if a.nullable {
+            (true, a.why.clone())
+        } else {
+            (false, None)
+        };
+        let t = a.known_type().map(|t| self.base_of(t));
+        let out = |t: SqlType| Ok(V::known(t, nullable, why.clone()));
+        let Some(t) = t else {
+            return Err(self.unsupported(
+                *s,
+                format!("cannot infer the type of `{name}`'s argument"),
+                "cast it: `$n::type`".to_string(),
+            ));
+        };
+        let n = builtin_name(&t);
+        match name {
+            "sum" => match n {
+                Some("smallint" | "integer") => out(ty("bigint")),
+                Some("bigint" | "numeric") => out(ty("numeric")),
+                Some(x @ ("real" | "double precision" | "interval" | "money")) => out(ty(x)),
+                _ => Err(self.unsupported(
+                    span,
+                    format!("secure-pg cannot type `sum` of `{t}`"),
+                    cast_help,
+                )),
+            },
+            "avg" => match n {
+                Some("smallint" | "integer" | "bigint" | "numeric") => out(ty("numeric")),
+                Some("real" | "double precision") => out(ty("double precision")),
+                Some("interval") => out(ty("interval")),
+                _ => Err(self.unsupported(
+                    span,
+                    format!("secure-pg cannot type `avg` of `{t}`"),
+                    cast_help,
+                )),
+            },
+            "min" | "max" => {
+                let t = if n == Some("character varying") {
+                    ty("text")
+                } else {
+                    strip_typmod(&t)
+                };
+                if t.array
+                    || is_string(&t)
+                    || builtin_name(&t).is_some()
+                    || matches!(t.base, crate::schema::BaseType::Enum(_))
+                {
+                    out(t)
+                } else {
+                    Err(self.unsupported(
+                        span,
+                        format!("secure-pg cannot type `{name}` of `{t}`"),
+                        cast_help,
+                    ))
+                }
+            }
+            "bool_and" | "bool_or" | "every" => {
+                self.coerce(a, &ty("boolean"), *s)?;
+                out(ty("boolean"))
+            }
+            "string_agg" => {
+                if args.len() != 2 {
+                    return Err(self.err(span, "`string_agg` takes two arguments", None));
+                }
+                self.text_operand(a, *s)?;
+                self.coerce(&args[1].0, &ty("text"), args[1].1)?;
+                out(ty("text"))
+            }
+            "array_agg" => {
+                if t.array {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type `array_agg` of arrays",
+                        cast_help,
+                    ));
+                }
+                // Element nullability is not tracked; the array itself
+                // follows the aggregate rule.
+                out(strip_typmod(&t).into_array())
+            }
+            "jsonb_agg" => out(ty("jsonb")),
+            "json_agg" => out(ty("json")),
+            _ => Err(self.unsupported(span, format!("secure-pg cannot type `{name}`"), cast_help)),
+        }
+    }
+}

@@ -1,0 +1,1005 @@
+//! Queries: `WITH`, set operations, `SELECT` and its `FROM` items, the
+//! select list, `ORDER BY`, `LIMIT` and `OFFSET`.
+
+use sqlparser::ast::{
+    Distinct, Expr, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName,
+    ObjectNamePart, OrderByExpr, OrderByKind, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Spanned, TableFactor, TableWithJoins,
+};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Span;
+
+use super::expr::{common_type, V};
+use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
+use crate::schema::{Name, QualifiedName, Relation, SqlType, Table, View};
+
+impl<'a> Cx<'a> {
+    /// The result columns of `q`; `outer` is the enclosing query level of a
+    /// subquery.
+    pub(crate) fn query(&mut self, q: &Query, outer: Option<&Scope<'_>>) -> R<Vec<Col>> {
+        let ctes_before = self.ctes.len();
+        let result = self.query_inner(q, outer);
+        self.ctes.truncate(ctes_before);
+        result
+    }
+
+    fn query_inner(&mut self, q: &Query, outer: Option<&Scope<'_>>) -> R<Vec<Col>> {
+        if let Some(with) = &q.with {
+            if with.recursive {
+                return Err(self.unsupported(
+                    with.with_token.0.span,
+                    "secure-pg cannot type `WITH RECURSIVE` yet",
+                    "cast each result column of the query: `(...)::type`, or move it into a view",
+                ));
+            }
+            for cte in &with.cte_tables {
+                let mut cols = self.query(&cte.query, outer)?;
+                rename(
+                    &mut cols,
+                    &cte.alias
+                        .columns
+                        .iter()
+                        .map(|c| &c.name)
+                        .collect::<Vec<_>>(),
+                );
+                self.ctes.push((name_of(&cte.alias.name), cols));
+            }
+        }
+        if q.fetch.is_some() {
+            return Err(self.unsupported(
+                q.span(),
+                "secure-pg cannot type `FETCH FIRST` yet",
+                "write `LIMIT` instead",
+            ));
+        }
+        let order_by: &[OrderByExpr] = match &q.order_by {
+            None => &[],
+            Some(o) => match &o.kind {
+                OrderByKind::Expressions(e) => e,
+                OrderByKind::All(_) => {
+                    return Err(self.unsupported(
+                        q.span(),
+                        "`ORDER BY ALL` is not PostgreSQL",
+                        "list the columns to order by",
+                    ))
+                }
+            },
+        };
+        let cols = match q.body.as_ref() {
+            SetExpr::Select(s) => self.select(s, outer, order_by)?,
+            body => {
+                let cols = self.set_expr(body, outer)?;
+                // ORDER BY of a set operation names output columns.
+                for o in order_by {
+                    self.order_by_output(&o.expr, &cols)?;
+                }
+                cols
+            }
+        };
+        match &q.limit_clause {
+            None => {}
+            Some(LimitClause::LimitOffset { limit, offset, .. }) => {
+                let empty = Scope::child(outer);
+                if let Some(l) = limit {
+                    self.limit_expr(l, &empty)?;
+                }
+                if let Some(o) = offset {
+                    self.limit_expr(&o.value, &empty)?;
+                }
+            }
+            Some(LimitClause::OffsetCommaLimit { offset, limit }) => {
+                let empty = Scope::child(outer);
+                self.limit_expr(limit, &empty)?;
+                self.limit_expr(offset, &empty)?;
+            }
+        }
+        Ok(cols)
+    }
+
+    fn limit_expr(&mut self, e: &Expr, scope: &Scope<'_>) -> R<()> {
+        let v = self.expr(e, scope)?;
+        self.coerce(&v, &SqlType::builtin("bigint"), e.span())
+    }
+
+    fn order_by_output(&mut self, e: &Expr, cols: &[Col]) -> R<()> {
+        match e {
+            Expr::Identifier(i) if cols.iter().any(|c| c.name == name_of(i)) => Ok(()),
+            Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Number(..)) => Ok(()),
+            _ => {
+                let scope = Scope::child(None);
+                self.expr(e, &scope).map(|_| ())
+            }
+        }
+    }
+
+    fn set_expr(&mut self, body: &SetExpr, outer: Option<&Scope<'_>>) -> R<Vec<Col>> {
+        match body {
+            SetExpr::Select(s) => self.select(s, outer, &[]),
+            SetExpr::Query(q) => self.query(q, outer),
+            SetExpr::SetOperation {
+                left, op, right, ..
+            } => {
+                let l = self.set_expr(left, outer)?;
+                let r = self.set_expr(right, outer)?;
+                if l.len() != r.len() {
+                    return Err(self.err(
+                        body.span(),
+                        format!(
+                            "each {op} query must have the same number of columns: {} and {}",
+                            l.len(),
+                            r.len()
+                        ),
+                        None,
+                    ));
+                }
+                let kind = match op {
+                    SetOperator::Union => "UNION",
+                    SetOperator::Except => "EXCEPT",
+                    SetOperator::Intersect => "INTERSECT",
+                    SetOperator::Minus => "MINUS",
+                };
+                let mut out = Vec::new();
+                for (a, b) in l.into_iter().zip(r) {
+                    let ty = common_type(&[Some(a.ty.clone()), Some(b.ty.clone())]).ok_or_else(|| {
+                        self.err(
+                            body.span(),
+                            format!(
+                                "the {kind} branches give column `{}` different types: `{}` and `{}`",
+                                a.name, a.ty, b.ty
+                            ),
+                            Some("cast one branch's expression to the other's type".into()),
+                        )
+                    })?;
+                    // EXCEPT keeps only left rows; INTERSECT only rows in both.
+                    let nullable = match op {
+                        SetOperator::Except => a.nullable,
+                        SetOperator::Intersect => a.nullable && b.nullable,
+                        _ => a.nullable || b.nullable,
+                    };
+                    let why = if a.nullable {
+                        a.why.clone()
+                    } else {
+                        b.why.clone()
+                    };
+                    out.push(Col {
+                        name: a.name,
+                        ty,
+                        nullable,
+                        why: why.map(|w| format!("{w} (in a {kind} branch)")),
+                    });
+                }
+                Ok(out)
+            }
+            SetExpr::Values(values) => {
+                let scope = Scope::child(outer);
+                let mut columns: Vec<Vec<V>> = Vec::new();
+                for row in &values.rows {
+                    for (i, e) in row.content.iter().enumerate() {
+                        let v = self.expr(e, &scope)?;
+                        if columns.len() <= i {
+                            columns.push(Vec::new());
+                        }
+                        columns[i].push(v);
+                    }
+                }
+                let mut out = Vec::new();
+                for (i, vs) in columns.iter().enumerate() {
+                    let v = self.unify(vs, body.span())?;
+                    let (ty, nullable, why) = self.finish(&v, body.span())?;
+                    out.push(Col {
+                        name: Name::quoted(&format!("column{}", i + 1)),
+                        ty,
+                        nullable,
+                        why,
+                    });
+                }
+                Ok(out)
+            }
+            _ => Err(self.unsupported(
+                body.span(),
+                "secure-pg cannot type this query form yet",
+                "write it as a plain SELECT",
+            )),
+        }
+    }
+
+    fn select(
+        &mut self,
+        s: &Select,
+        outer: Option<&Scope<'_>>,
+        order_by: &[OrderByExpr],
+    ) -> R<Vec<Col>> {
+        let mut scope = Scope::child(outer);
+        for twj in &s.from {
+            self.add_from_item(twj, &mut scope)?;
+        }
+        // PostgreSQL analyses the select list before WHERE (so errors and
+        // parameter types come in its order); aggregates need to know about
+        // GROUP BY first.
+        scope.grouped = matches!(&s.group_by, GroupByExpr::Expressions(e, _) if !e.is_empty());
+        let mut out = Vec::new();
+        for item in &s.projection {
+            match item {
+                SelectItem::UnnamedExpr(e) => {
+                    let v = self.expr(e, &scope)?;
+                    let (ty, nullable, why) = self.finish(&v, e.span())?;
+                    out.push(Col {
+                        name: Name::quoted(&output_name(e)),
+                        ty,
+                        nullable,
+                        why,
+                    });
+                }
+                SelectItem::ExprWithAlias { expr, alias } => {
+                    let v = self.expr(expr, &scope)?;
+                    let (ty, nullable, why) = self.finish(&v, expr.span())?;
+                    out.push(Col {
+                        name: name_of(alias),
+                        ty,
+                        nullable,
+                        why: why.map(|w| {
+                            w.replacen("this expression", &format!("`{}`", name_of(alias)), 1)
+                        }),
+                    });
+                }
+                SelectItem::Wildcard(_) => {
+                    if !scope.merged.is_empty() {
+                        return Err(self.unsupported(
+                            item.span(),
+                            "secure-pg cannot expand `*` over `JOIN ... USING` yet",
+                            "list the columns you want",
+                        ));
+                    }
+                    if scope.rels.is_empty() {
+                        return Err(self.err(item.span(), "`SELECT *` with no tables", None));
+                    }
+                    for r in &scope.rels {
+                        out.extend(r.cols.iter().cloned());
+                    }
+                }
+                SelectItem::QualifiedWildcard(kind, _) => {
+                    let SelectItemQualifiedWildcardKind::ObjectName(name) = kind else {
+                        return Err(self.unsupported(
+                            item.span(),
+                            "secure-pg cannot type this wildcard",
+                            "list the columns you want",
+                        ));
+                    };
+                    let parts = plain_parts(name);
+                    let Some([rel]) = parts.as_deref() else {
+                        return Err(self.unsupported(
+                            item.span(),
+                            "secure-pg cannot type a schema-qualified `schema.table.*`",
+                            "give the table an alias and write `alias.*`",
+                        ));
+                    };
+                    let r = self.find_rel(&scope, rel, item.span())?;
+                    out.extend(r.cols.iter().cloned());
+                }
+                SelectItem::ExprWithAliases { .. } => {
+                    return Err(self.unsupported(
+                        item.span(),
+                        "secure-pg cannot type this select item",
+                        "write `expr AS name`",
+                    ))
+                }
+            }
+        }
+        if let Some(w) = &s.selection {
+            let v = self.expr(w, &scope)?;
+            self.coerce(&v, &SqlType::builtin("boolean"), w.span())?;
+        }
+        match &s.group_by {
+            GroupByExpr::All(_) => {
+                return Err(self.unsupported(
+                    s.span(),
+                    "`GROUP BY ALL` is not PostgreSQL",
+                    "list the grouping expressions",
+                ))
+            }
+            GroupByExpr::Expressions(exprs, modifiers) => {
+                if !modifiers.is_empty() {
+                    return Err(self.unsupported(
+                        s.span(),
+                        "secure-pg cannot type `GROUP BY` modifiers",
+                        "group by plain expressions",
+                    ));
+                }
+                for e in exprs {
+                    if matches!(e, Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_)) {
+                        return Err(self.unsupported(
+                            e.span(),
+                            "secure-pg cannot type grouping sets (`ROLLUP`, `CUBE`, `GROUPING SETS`) yet: they make grouped columns NULL",
+                            "cast each result column: `(...)::type`",
+                        ));
+                    }
+                    // `GROUP BY 1` and output aliases are allowed.
+                    if matches!(e, Expr::Value(_)) {
+                        continue;
+                    }
+                    if let Expr::Identifier(i) = e {
+                        if self.lookup_unqualified(&scope, &name_of(i)).is_none() {
+                            continue;
+                        }
+                    }
+                    self.expr(e, &scope)?;
+                }
+                scope.grouped = !exprs.is_empty();
+            }
+        }
+        if let Some(h) = &s.having {
+            let v = self.expr(h, &scope)?;
+            self.coerce(&v, &SqlType::builtin("boolean"), h.span())?;
+        }
+        if let Some(Distinct::On(exprs)) = &s.distinct {
+            for e in exprs {
+                self.expr(e, &scope)?;
+            }
+        }
+        if s.into.is_some() || !s.lateral_views.is_empty() || s.qualify.is_some() {
+            return Err(self.unsupported(
+                s.span(),
+                "secure-pg cannot type this SELECT form",
+                "write a plain SELECT",
+            ));
+        }
+        for o in order_by {
+            match &o.expr {
+                Expr::Identifier(i)
+                    if out.iter().any(|c| c.name == name_of(i))
+                        && self.lookup_unqualified(&scope, &name_of(i)).is_none() => {}
+                Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Number(..)) => {}
+                e => {
+                    self.expr(e, &scope)?;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds the items of one comma-separated `FROM` entry to `scope`.
+    pub(crate) fn add_from_item(&mut self, twj: &TableWithJoins, scope: &mut Scope<'_>) -> R<()> {
+        let start = scope.rels.len();
+        let rels = self.factor(&twj.relation, scope)?;
+        self.add_rels(scope, rels)?;
+        for join in &twj.joins {
+            let before = scope.rels.len();
+            let rels = self.factor(&join.relation, scope)?;
+            self.add_rels(scope, rels)?;
+            let after = scope.rels.len();
+            let at = self.at_text(join.relation.span());
+            let (constraint, left_null, right_null, kind) = match &join.join_operator {
+                JoinOperator::Join(c) | JoinOperator::Inner(c) => (Some(c), false, false, "JOIN"),
+                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => {
+                    (Some(c), false, true, "LEFT JOIN")
+                }
+                JoinOperator::Right(c) | JoinOperator::RightOuter(c) => {
+                    (Some(c), true, false, "RIGHT JOIN")
+                }
+                JoinOperator::FullOuter(c) => (Some(c), true, true, "FULL JOIN"),
+                JoinOperator::CrossJoin(c) => (Some(c), false, false, "CROSS JOIN"),
+                _ => {
+                    return Err(self.unsupported(
+                        join.relation.span(),
+                        "this join is not PostgreSQL, or secure-pg cannot type it",
+                        "use JOIN, LEFT JOIN, RIGHT JOIN, FULL JOIN or CROSS JOIN",
+                    ))
+                }
+            };
+            match constraint {
+                Some(JoinConstraint::On(e)) => {
+                    let v = self.expr(e, scope)?;
+                    self.coerce(&v, &SqlType::builtin("boolean"), e.span())?;
+                }
+                Some(JoinConstraint::Using(names)) => {
+                    for n in names {
+                        let parts = plain_parts(n).unwrap_or_default();
+                        let [col] = parts.as_slice() else {
+                            return Err(self.err(n.span(), "a USING column is a plain name", None));
+                        };
+                        let find = |rels: &[Rel]| -> Vec<Col> {
+                            rels.iter()
+                                .flat_map(|r| r.cols.iter().filter(|c| &c.name == col).cloned())
+                                .collect()
+                        };
+                        let l = find(&scope.rels[start..before]);
+                        let r = find(&scope.rels[before..after]);
+                        let (Some(lc), Some(rc)) = (l.first(), r.first()) else {
+                            return Err(self.err(
+                                n.span(),
+                                format!("column `{col}` named in USING is not on both sides of the join"),
+                                None,
+                            ));
+                        };
+                        let mut merged = match (left_null, right_null) {
+                            (false, _) => lc.clone(),
+                            (true, false) => rc.clone(),
+                            (true, true) => Col {
+                                nullable: lc.nullable && rc.nullable,
+                                ..lc.clone()
+                            },
+                        };
+                        if merged.nullable && merged.why.is_none() {
+                            merged.why = Some(format!("`{col}` is nullable"));
+                        }
+                        scope.merged.retain(|m| &m.name != col);
+                        scope.merged.push(merged);
+                    }
+                }
+                Some(JoinConstraint::UsingAlias(..)) => {
+                    return Err(self.unsupported(
+                        join.relation.span(),
+                        "secure-pg cannot type `USING (...) AS alias`",
+                        "write the join condition with ON",
+                    ))
+                }
+                Some(JoinConstraint::Natural) => {
+                    return Err(self.unsupported(
+                        join.relation.span(),
+                        "secure-pg cannot type NATURAL joins",
+                        "write the join condition: `JOIN ... ON ...` or `USING (...)`",
+                    ))
+                }
+                Some(JoinConstraint::None) | None => {
+                    if kind != "CROSS JOIN" && kind != "JOIN" {
+                        return Err(self.err(
+                            join.relation.span(),
+                            format!("{kind} needs a condition"),
+                            None,
+                        ));
+                    }
+                }
+            }
+            if right_null {
+                for r in &mut scope.rels[before..after] {
+                    mark_nullable(r, kind, &at);
+                }
+            }
+            if left_null {
+                for r in &mut scope.rels[start..before] {
+                    mark_nullable(r, kind, &at);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn add_rels(&self, scope: &mut Scope<'_>, rels: Vec<Rel>) -> R<()> {
+        for r in rels {
+            if scope.rels.iter().any(|x| x.alias == r.alias) {
+                return Err(self.err(
+                    Span::empty(),
+                    format!("table name `{}` is specified more than once", r.alias),
+                    Some("give one of them an alias".into()),
+                ));
+            }
+            scope.rels.push(r);
+        }
+        Ok(())
+    }
+
+    /// The relations one `FROM` factor brings into scope.
+    fn factor(&mut self, f: &TableFactor, scope: &Scope<'_>) -> R<Vec<Rel>> {
+        match f {
+            TableFactor::Table {
+                name,
+                alias,
+                args,
+                with_hints,
+                version,
+                with_ordinality,
+                partitions,
+                ..
+            } => {
+                if args.is_some()
+                    || !with_hints.is_empty()
+                    || version.is_some()
+                    || *with_ordinality
+                    || !partitions.is_empty()
+                {
+                    return Err(self.unsupported(
+                        f.span(),
+                        "secure-pg cannot type set-returning functions in FROM yet",
+                        "select from a table, a view, a CTE or a subquery",
+                    ));
+                }
+                let parts = plain_parts(name).ok_or_else(|| {
+                    self.err(name.span(), format!("`{name}` is not a table name"), None)
+                })?;
+                let (mut cols, default_alias, label, schema) =
+                    self.relation(&parts, name.span())?;
+                let (alias_name, label, schema) = match alias {
+                    Some(a) => {
+                        rename(
+                            &mut cols,
+                            &a.columns.iter().map(|c| &c.name).collect::<Vec<_>>(),
+                        );
+                        let an = name_of(&a.name);
+                        let label = format!("{an} ({label})");
+                        (an, label, None)
+                    }
+                    None => (default_alias, label, schema),
+                };
+                let cols = cols
+                    .into_iter()
+                    .map(|mut c| {
+                        if c.nullable {
+                            c.why = Some(format!(
+                                "`{alias_name}.{}` is nullable: {}",
+                                c.name,
+                                c.why.unwrap_or_else(|| "it can be NULL".into())
+                            ));
+                        }
+                        c
+                    })
+                    .collect();
+                Ok(vec![Rel {
+                    alias: alias_name,
+                    label,
+                    cols,
+                    schema,
+                }])
+            }
+            TableFactor::Derived {
+                lateral,
+                subquery,
+                alias,
+                ..
+            } => {
+                let mut cols = if *lateral {
+                    self.query(subquery, Some(scope))?
+                } else {
+                    self.query(subquery, scope.parent)?
+                };
+                let Some(alias) = alias else {
+                    return Err(self.err(
+                        f.span(),
+                        "a subquery in FROM needs an alias",
+                        Some("write `(SELECT ...) AS name`".into()),
+                    ));
+                };
+                rename(
+                    &mut cols,
+                    &alias.columns.iter().map(|c| &c.name).collect::<Vec<_>>(),
+                );
+                let an = name_of(&alias.name);
+                let cols = cols
+                    .into_iter()
+                    .map(|mut c| {
+                        if c.nullable {
+                            c.why = Some(format!(
+                                "`{an}.{}` is nullable: {}",
+                                c.name,
+                                c.why
+                                    .map(|w| format!("in the subquery, {w}"))
+                                    .unwrap_or_else(|| "it can be NULL".into())
+                            ));
+                        }
+                        c
+                    })
+                    .collect();
+                Ok(vec![Rel {
+                    label: format!("{an} (a subquery)"),
+                    alias: an,
+                    cols,
+                    schema: None,
+                }])
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias,
+            } => {
+                if alias.is_some() {
+                    return Err(self.unsupported(
+                        f.span(),
+                        "secure-pg cannot type an aliased parenthesized join",
+                        "remove the alias and qualify columns by their tables",
+                    ));
+                }
+                let mut inner = Scope::child(scope.parent);
+                self.add_from_item(table_with_joins, &mut inner)?;
+                if !inner.merged.is_empty() {
+                    return Err(self.unsupported(
+                        f.span(),
+                        "secure-pg cannot type `USING` inside a parenthesized join",
+                        "write the condition with ON",
+                    ));
+                }
+                Ok(inner.rels)
+            }
+            _ => Err(self.unsupported(
+                f.span(),
+                "secure-pg cannot type this FROM item yet",
+                "select from a table, a view, a CTE or a subquery",
+            )),
+        }
+    }
+
+    /// Columns, default alias and label of a named relation: a CTE, a
+    /// table or a view.
+    fn relation(
+        &mut self,
+        parts: &[Name],
+        span: Span,
+    ) -> R<(Vec<Col>, Name, String, Option<Name>)> {
+        if let [n] = parts {
+            if let Some((_, cols)) = self.ctes.iter().rev().find(|(c, _)| c == n) {
+                let cols = cols
+                    .iter()
+                    .cloned()
+                    .map(|mut c| {
+                        c.why = c.why.map(|w| format!("in the CTE `{n}`, {w}"));
+                        c
+                    })
+                    .collect();
+                return Ok((cols, n.clone(), n.to_string(), None));
+            }
+        }
+        let (schema, name) = match parts {
+            [n] => (None, n),
+            [s, n] => (Some(s), n),
+            _ => {
+                return Err(self.err(span, "a table name has at most two parts here", None));
+            }
+        };
+        match self.cat.lookup(&self.search_path, schema, name) {
+            Some(Relation::Table(t)) => Ok((
+                self.table_cols(t),
+                name.clone(),
+                t.name.to_string_short(),
+                Some(t.name.schema.clone()),
+            )),
+            Some(Relation::View(v)) => {
+                let cols = self.view_cols(v, span)?;
+                Ok((
+                    cols,
+                    name.clone(),
+                    v.name.to_string_short(),
+                    Some(v.name.schema.clone()),
+                ))
+            }
+            None => {
+                let shown = match schema {
+                    Some(s) => format!("{s}.{name}"),
+                    None => name.to_string(),
+                };
+                let mut candidates: Vec<String> = self
+                    .cat
+                    .tables()
+                    .map(|t| t.name.to_string_short())
+                    .chain(self.cat.views().map(|v| v.name.to_string_short()))
+                    .chain(self.ctes.iter().map(|(n, _)| n.to_string()))
+                    .collect();
+                candidates.sort();
+                let help = match did_you_mean(&shown, candidates.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "the schema has: {}",
+                        candidates
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                Err(self.err(
+                    span,
+                    format!("table `{shown}` does not exist in the schema"),
+                    Some(help),
+                ))
+            }
+        }
+    }
+
+    pub(crate) fn table_cols(&self, t: &Table) -> Vec<Col> {
+        t.columns
+            .iter()
+            .map(|c| {
+                let nullable = !self.cat.column_not_null(c);
+                Col {
+                    name: c.name.clone(),
+                    ty: c.ty.clone(),
+                    nullable,
+                    why: nullable.then(|| {
+                        format!(
+                            "column `{}` of `{}` is not declared NOT NULL",
+                            c.name,
+                            t.name.to_string_short()
+                        )
+                    }),
+                }
+            })
+            .collect()
+    }
+
+    fn view_cols(&mut self, v: &View, span: Span) -> R<Vec<Col>> {
+        if self.expanding.contains(&v.name) {
+            return Err(self.err(span, format!("view `{}` refers to itself", v.name), None));
+        }
+        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, &v.query).ok();
+        let Some([sqlparser::ast::Statement::Query(q)]) = parsed.as_deref() else {
+            return Err(self.unsupported(
+                span,
+                format!("secure-pg cannot read the query of view `{}`", v.name),
+                "select from its tables directly",
+            ));
+        };
+        // The view's query is typed on its own: its errors are not the
+        // query's, and it has no parameters.
+        let mut inner = Cx {
+            cat: self.cat,
+            search_path: self.search_path.clone(),
+            params: Vec::new(),
+            param_at: Vec::new(),
+            ctes: Vec::new(),
+            expanding: self.expanding.clone(),
+        };
+        inner.expanding.push(v.name.clone());
+        let mut cols = inner.query(q, None).map_err(|e| {
+            let mut e2 = self.unsupported(
+                span,
+                format!(
+                    "secure-pg cannot type the columns of view `{}`: {}",
+                    v.name.to_string_short(),
+                    e.diag.message
+                ),
+                "cast the view's columns in the view's definition, or select from its tables directly",
+            );
+            e2.soft = e.soft;
+            e2
+        })?;
+        if v.columns.len() == cols.len() {
+            for (c, vc) in cols.iter_mut().zip(&v.columns) {
+                c.name = vc.name.clone();
+            }
+        }
+        for c in &mut cols {
+            c.why = c
+                .why
+                .take()
+                .map(|w| format!("in view `{}`, {w}", v.name.to_string_short()));
+        }
+        Ok(cols)
+    }
+
+    /// The `FROM` item called `name`, in this level or an enclosing one.
+    pub(crate) fn find_rel<'s>(&self, scope: &'s Scope<'_>, name: &Name, span: Span) -> R<&'s Rel> {
+        let mut s = Some(scope);
+        while let Some(level) = s {
+            if let Some(r) = level.rels.iter().find(|r| &r.alias == name) {
+                return Ok(r);
+            }
+            s = level.parent;
+        }
+        let aliases = all_rels(scope);
+        let help = match did_you_mean(name.as_str(), aliases.iter().map(|r| r.alias.as_str())) {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => in_scope_help(&aliases),
+        };
+        Err(self.err(
+            span,
+            format!("missing FROM-clause entry for table `{name}`"),
+            Some(help),
+        ))
+    }
+
+    /// The column `name` found without a table qualifier: `Ok(None)` if no
+    /// level has it.
+    pub(crate) fn lookup_unqualified(&self, scope: &Scope<'_>, name: &Name) -> Option<Col> {
+        self.resolve_unqualified(scope, name, Span::empty())
+            .ok()
+            .flatten()
+    }
+
+    pub(crate) fn resolve_unqualified(
+        &self,
+        scope: &Scope<'_>,
+        name: &Name,
+        span: Span,
+    ) -> R<Option<Col>> {
+        let mut s = Some(scope);
+        while let Some(level) = s {
+            if let Some(m) = level.merged.iter().find(|c| &c.name == name) {
+                return Ok(Some(m.clone()));
+            }
+            let hits: Vec<(&Rel, &Col)> = level
+                .rels
+                .iter()
+                .flat_map(|r| {
+                    r.cols
+                        .iter()
+                        .filter(|c| &c.name == name)
+                        .map(move |c| (r, c))
+                })
+                .collect();
+            match hits.as_slice() {
+                [] => {}
+                [(_, c)] => return Ok(Some((*c).clone())),
+                many => {
+                    let names: Vec<String> = many
+                        .iter()
+                        .map(|(r, _)| format!("`{}.{name}`", r.alias))
+                        .collect();
+                    return Err(self.err(
+                        span,
+                        format!(
+                            "column reference `{name}` is ambiguous: {} have it",
+                            many.iter()
+                                .map(|(r, _)| format!("`{}`", r.alias))
+                                .collect::<Vec<_>>()
+                                .join(" and ")
+                        ),
+                        Some(format!("qualify it: {}", names.join(" or "))),
+                    ));
+                }
+            }
+            s = level.parent;
+        }
+        Ok(None)
+    }
+}
+
+impl QualifiedNameExt for QualifiedName {
+    fn to_string_short(&self) -> String {
+        if self.schema.as_str() == "public" {
+            self.name.to_string()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+/// `name` or `schema.name` as messages show it.
+pub(crate) trait QualifiedNameExt {
+    fn to_string_short(&self) -> String;
+}
+
+/// Every `FROM` item visible from `scope`, innermost first.
+pub(crate) fn all_rels<'s>(scope: &'s Scope<'_>) -> Vec<&'s Rel> {
+    let mut out = Vec::new();
+    let mut s = Some(scope);
+    while let Some(level) = s {
+        out.extend(level.rels.iter());
+        s = level.parent;
+    }
+    out
+}
+
+pub(crate) fn in_scope_help(rels: &[&Rel]) -> String {
+    if rels.is_empty() {
+        "no table is in scope here".into()
+    } else {
+        format!(
+            "the tables in scope are {}",
+            rels.iter()
+                .map(|r| format!("`{}`", r.label))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    }
+}
+
+fn mark_nullable(r: &mut Rel, kind: &str, at: &str) {
+    for c in &mut r.cols {
+        c.nullable = true;
+        c.why = Some(format!(
+            "`{}.{}` is nullable: `{}` is on the nullable side of the {kind} at {at}",
+            r.alias, c.name, r.alias
+        ));
+    }
+}
+
+/// Applies a column alias list.
+fn rename(cols: &mut [Col], names: &[&sqlparser::ast::Ident]) {
+    for (c, n) in cols.iter_mut().zip(names) {
+        c.name = name_of(n);
+    }
+}
+
+/// The parts of a name, if each is a plain identifier.
+pub(crate) fn plain_parts(name: &ObjectName) -> Option<Vec<Name>> {
+    name.0
+        .iter()
+        .map(|p| match p {
+            ObjectNamePart::Identifier(i) => Some(name_of(i)),
+            ObjectNamePart::Function(_) => None,
+        })
+        .collect()
+}
+
+/// The name PostgreSQL gives the result column of `e` (`FigureColname`).
+pub(crate) fn output_name(e: &Expr) -> String {
+    figure(e).map_or_else(|| "?column?".into(), |(n, _)| n)
+}
+
+/// A name and its strength (2: a column or function name; 1: a fallback
+/// such as `case` or a cast's type name), as `FigureColnameInternal`.
+fn figure(e: &Expr) -> Option<(String, u8)> {
+    let strong = |s: String| Some((s, 2));
+    match e {
+        Expr::Identifier(i) => strong(name_of(i).as_str().to_string()),
+        Expr::CompoundIdentifier(parts) => parts
+            .last()
+            .and_then(|i| strong(name_of(i).as_str().to_string())),
+        Expr::Function(f) => f
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .and_then(|i| strong(name_of(i).as_str().to_string())),
+        Expr::Cast {
+            expr, data_type, ..
+        } => match figure(expr) {
+            Some((n, 2)) => Some((n, 2)),
+            _ => Some((type_column_name(data_type), 1)),
+        },
+        Expr::Nested(e) => figure(e),
+        Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figure) {
+            Some((n, 2)) => Some((n, 2)),
+            _ => Some(("case".into(), 1)),
+        },
+        Expr::Exists { .. } => strong("exists".into()),
+        Expr::Array(_) => strong("array".into()),
+        Expr::Ceil { .. } => strong("ceil".into()),
+        Expr::Floor { .. } => strong("floor".into()),
+        Expr::Extract { .. } => strong("extract".into()),
+        Expr::Position { .. } => strong("position".into()),
+        Expr::Substring { .. } => strong("substring".into()),
+        Expr::Trim { .. } => strong("btrim".into()),
+        Expr::AtTimeZone { .. } => strong("timezone".into()),
+        Expr::Subquery(q) => match q.body.as_ref() {
+            SetExpr::Select(s) => match s.projection.first() {
+                Some(SelectItem::ExprWithAlias { alias, .. }) => {
+                    strong(name_of(alias).as_str().to_string())
+                }
+                Some(SelectItem::UnnamedExpr(e)) => figure(e),
+                _ => None,
+            },
+            _ => None,
+        },
+        Expr::Interval(_) => Some(("interval".into(), 1)),
+        Expr::TypedString(t) => Some((type_column_name(&t.data_type), 1)),
+        _ => None,
+    }
+}
+
+/// The column name of `expr::type` when the expression has none: the
+/// type's internal name.
+fn type_column_name(dt: &sqlparser::ast::DataType) -> String {
+    use sqlparser::ast::DataType as D;
+    match dt {
+        D::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(t, _)) => {
+            return type_column_name(t)
+        }
+        D::Custom(n, _) => {
+            return n
+                .0
+                .last()
+                .and_then(|p| p.as_ident())
+                .map_or_else(|| "?column?".into(), |i| name_of(i).as_str().to_string())
+        }
+        D::Int(_) | D::Integer(_) | D::Int4(_) => "int4",
+        D::BigInt(_) | D::Int8(_) => "int8",
+        D::SmallInt(_) | D::Int2(_) => "int2",
+        D::Text => "text",
+        D::Bool | D::Boolean => "bool",
+        D::Varchar(_) | D::CharacterVarying(_) => "varchar",
+        D::Numeric(_) | D::Decimal(_) => "numeric",
+        D::Date => "date",
+        D::Uuid => "uuid",
+        D::JSONB => "jsonb",
+        D::JSON => "json",
+        D::Real | D::Float4 => "float4",
+        D::DoublePrecision | D::Float8 => "float8",
+        D::Timestamp(
+            _,
+            sqlparser::ast::TimezoneInfo::WithTimeZone | sqlparser::ast::TimezoneInfo::Tz,
+        ) => "timestamptz",
+        D::Timestamp(..) => "timestamp",
+        D::Interval { .. } => "interval",
+        D::Bytea => "bytea",
+        _ => "?column?",
+    }
+    .into()
+}

@@ -1,0 +1,294 @@
+//! Unit tests over the fixture schema (`fixture.sql`); the same schema and
+//! many more queries are checked against a real server by the `PREPARE`
+//! differential test in `tests/tests/it/schema.rs`.
+
+use super::*;
+
+fn catalog() -> Catalog {
+    Catalog::from_sql("fixture.sql", include_str!("fixture.sql")).unwrap()
+}
+
+fn ok(sql: &str) -> Typed {
+    check(sql, &catalog()).unwrap_or_else(|e| {
+        panic!(
+            "{sql}\n{}",
+            e.iter()
+                .map(|d| d.render(sql))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
+}
+
+fn params(sql: &str) -> Vec<String> {
+    ok(sql).params.iter().map(|t| t.to_string()).collect()
+}
+
+/// `name type null|notnull` per column.
+fn cols(sql: &str) -> Vec<String> {
+    ok(sql)
+        .columns
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {}",
+                c.name,
+                c.ty,
+                if c.nullable { "null" } else { "notnull" }
+            )
+        })
+        .collect()
+}
+
+fn err(sql: &str) -> String {
+    match check(sql, &catalog()) {
+        Ok(t) => panic!("{sql} was accepted: {t:?}"),
+        Err(e) => e
+            .iter()
+            .map(|d| d.render(sql))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+#[test]
+fn columns_of_a_table_with_catalog_nullability() {
+    assert_eq!(
+        cols("SELECT id, label, price, qty, tags FROM widgets"),
+        [
+            "id integer notnull",
+            "label character varying(40) null",
+            "price numeric(10,2) notnull",
+            // A domain column is described by its base type.
+            "qty integer notnull",
+            "tags text[] notnull"
+        ]
+    );
+    assert_eq!(ok("SELECT * FROM owners").columns.len(), 5);
+}
+
+#[test]
+fn outer_joins_make_the_nullable_side_nullable() {
+    let sql = "SELECT o.id, w.id FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id";
+    assert_eq!(cols(sql), ["id bigint notnull", "id integer null"]);
+    let t = ok(sql);
+    assert_eq!(
+        t.columns[1].why_nullable.as_deref(),
+        Some("`w.id` is nullable: `w` is on the nullable side of the LEFT JOIN at 1:43")
+    );
+    assert_eq!(
+        cols("SELECT o.id, w.id FROM widgets w RIGHT JOIN owners o ON w.owner_id = o.id"),
+        ["id bigint notnull", "id integer null"]
+    );
+    assert_eq!(
+        cols("SELECT o.id, w.id FROM widgets w FULL JOIN owners o ON w.owner_id = o.id"),
+        ["id bigint null", "id integer null"]
+    );
+    // Through a derived table and a CTE, at any depth.
+    assert_eq!(
+        cols(
+            "WITH x AS (SELECT w.id FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id)
+             SELECT d.id FROM (SELECT id FROM x) d"
+        ),
+        ["id integer null"]
+    );
+    // A view whose own left join makes a column nullable.
+    assert_eq!(
+        cols("SELECT id, name, label FROM part_widgets"),
+        [
+            "id bigint notnull",
+            "name text notnull",
+            "label character varying(40) null"
+        ]
+    );
+}
+
+#[test]
+fn expressions() {
+    assert_eq!(
+        cols("SELECT count(*), coalesce(label, 'x'), price * 2, id + 1, lower(label) FROM widgets"),
+        [
+            "count bigint notnull",
+            "coalesce character varying notnull",
+            "?column? numeric notnull",
+            "?column? integer notnull",
+            "lower text null"
+        ]
+    );
+    assert_eq!(
+        cols("SELECT sum(price), max(label), EXISTS (SELECT 1 FROM parts) FROM widgets"),
+        [
+            "sum numeric null",
+            "max text null",
+            "exists boolean notnull"
+        ]
+    );
+    // With GROUP BY every group has a row.
+    assert_eq!(
+        cols("SELECT owner_id, sum(price) AS total FROM widgets GROUP BY owner_id"),
+        ["owner_id bigint notnull", "total numeric notnull"]
+    );
+    assert_eq!(
+        cols("SELECT CASE WHEN flag THEN 1 END AS a, CASE WHEN flag THEN 1 ELSE 2 END AS b FROM widgets"),
+        ["a integer null", "b integer notnull"]
+    );
+    assert_eq!(
+        cols("SELECT 'x', NULL, 1.5, 3000000000"),
+        [
+            "?column? text notnull",
+            "?column? text null",
+            "?column? numeric notnull",
+            "?column? bigint notnull"
+        ]
+    );
+}
+
+#[test]
+fn parameters_from_their_context() {
+    assert_eq!(
+        params("SELECT id FROM widgets WHERE owner_id = $1 AND label LIKE $2 AND price > $3"),
+        ["bigint", "text", "numeric"]
+    );
+    assert_eq!(
+        params("SELECT id FROM widgets WHERE id = ANY($1) AND qty IN ($2, $3) AND day BETWEEN $4 AND $5"),
+        ["integer[]", "integer", "integer", "date", "date"]
+    );
+    assert_eq!(
+        params("SELECT id FROM widgets ORDER BY id LIMIT $1 OFFSET $2"),
+        ["bigint", "bigint"]
+    );
+    assert_eq!(
+        params("SELECT $1::bigint, CAST($2 AS text)"),
+        ["bigint", "text"]
+    );
+    assert_eq!(
+        params("INSERT INTO widgets (owner_id, label, qty, feeling) VALUES ($1, $2, $3, $4)"),
+        ["bigint", "character varying", "posint", "mood"]
+    );
+    assert_eq!(
+        params("UPDATE widgets SET label = $1, price = price + $2 WHERE id = $3"),
+        ["character varying", "numeric", "integer"]
+    );
+    assert_eq!(
+        params(
+            "INSERT INTO owners (name, tenant_id) VALUES ($1, $2)
+             ON CONFLICT (tenant_id, name) DO UPDATE SET handle = $3"
+        ),
+        ["text", "bigint", "character varying"]
+    );
+    assert_eq!(params("SELECT lower($1)"), ["text"]);
+}
+
+#[test]
+fn writes_and_returning() {
+    assert_eq!(
+        cols("INSERT INTO owners (name) VALUES ('a') RETURNING id, handle"),
+        ["id bigint notnull", "handle character varying(50) null"]
+    );
+    assert_eq!(
+        cols("DELETE FROM parts WHERE id = 1 RETURNING widget_id"),
+        ["widget_id integer null"]
+    );
+    let e = err("INSERT INTO notes (body) VALUES ('x')");
+    assert!(
+        e.contains("leaves out `score`, which is NOT NULL and has no default"),
+        "{e}"
+    );
+    let e = err("INSERT INTO widgets (owner_id, doubled) VALUES (1, 2)");
+    assert!(
+        e.contains("`doubled` of `widgets` is GENERATED ALWAYS"),
+        "{e}"
+    );
+    let e = err("INSERT INTO widgets (owner_id, seq) VALUES (1, 2)");
+    assert!(e.contains("GENERATED ALWAYS AS IDENTITY"), "{e}");
+    ok("INSERT INTO widgets (owner_id, seq) OVERRIDING SYSTEM VALUE VALUES (1, 2)");
+    let e = err("INSERT INTO owners (name) VALUES ('a') ON CONFLICT (name) DO NOTHING");
+    assert!(e.contains("matches no primary key"), "{e}");
+    assert!(e.contains("(id), (tenant_id, name)"), "{e}");
+    ok("INSERT INTO owners (name) VALUES ('a') ON CONFLICT (name, tenant_id) DO NOTHING");
+    let e = err("INSERT INTO events (kind) VALUES ('angry')");
+    assert!(e.contains("'angry' is not a label of enum `mood`"), "{e}");
+    let e = err("SELECT id FROM events WHERE kind = 'hapy'");
+    assert!(e.contains("did you mean 'happy'?"), "{e}");
+}
+
+#[test]
+fn names() {
+    let e = err("SELECT id FROM widgts");
+    assert!(
+        e.contains("table `widgts` does not exist") && e.contains("did you mean `widgets`?"),
+        "{e}"
+    );
+    let e = err("SELECT lable FROM widgets w");
+    assert!(
+        e.contains("column `lable` does not exist") && e.contains("did you mean `label`?"),
+        "{e}"
+    );
+    assert!(e.contains("the tables in scope are `w (widgets)`"), "{e}");
+    let e = err("SELECT w.lable FROM widgets w");
+    assert!(e.contains("did you mean `w.label`?"), "{e}");
+    let e = err("SELECT id FROM widgets w JOIN owners o ON o.id = w.owner_id");
+    assert!(
+        e.contains("column reference `id` is ambiguous") && e.contains("`w.id` or `o.id`"),
+        "{e}"
+    );
+    let e = err("SELECT x.id FROM widgets w");
+    assert!(e.contains("missing FROM-clause entry for table `x`"), "{e}");
+    // Quoted names are not folded.
+    let e = err("SELECT \"ID\" FROM widgets");
+    assert!(e.contains("column `\"ID\"` does not exist"), "{e}");
+    ok("SELECT \"id\", ID FROM widgets");
+    // The first error is the first PostgreSQL reports: the select list
+    // comes before WHERE.
+    let e = err("SELECT nmae FROM widgets WHERE lable = 1");
+    assert!(e.contains("`nmae`") && !e.contains("`lable`"), "{e}");
+}
+
+#[test]
+fn other_statements_pass_untyped_without_parameters() {
+    let t = ok("SET statement_timeout = 1000");
+    assert!(!t.typed && t.params.is_empty() && t.columns.is_empty());
+    assert!(ok("SELECT 1").typed);
+}
+
+#[test]
+fn never_guesses() {
+    let e = err("SELECT $1");
+    assert!(
+        e.contains("cannot infer the type of `$1`") && e.contains("`$1::bigint`"),
+        "{e}"
+    );
+    let e = err("SELECT id FROM widgets WHERE $1 IS NULL");
+    assert!(e.contains("cannot infer the type of `$1`"), "{e}");
+    let e = err("SELECT made_at + $1 FROM widgets");
+    assert!(e.contains("write `$1::interval`"), "{e}");
+    let e = err("SELECT my_func(id) FROM widgets");
+    assert!(
+        e.contains("does not know the result type of `my_func(...)`"),
+        "{e}"
+    );
+    // A cast states the type of what the checker cannot type.
+    assert_eq!(
+        cols("SELECT my_func(id)::text AS f FROM widgets"),
+        ["f text null"]
+    );
+    // Parameters inside an untyped call still need their own type.
+    let e = err("SELECT my_func($1)::text");
+    assert!(e.contains("cannot infer the type of `$1`"), "{e}");
+}
+
+#[test]
+fn set_operations_and_subqueries() {
+    assert_eq!(
+        cols("SELECT id::bigint AS id FROM widgets UNION ALL SELECT id FROM owners"),
+        ["id bigint notnull"]
+    );
+    assert_eq!(
+        cols("SELECT (SELECT max(id) FROM widgets) AS m, (SELECT count(*) FROM parts) AS c"),
+        ["m integer null", "c bigint notnull"]
+    );
+    assert_eq!(
+        params("SELECT id FROM owners o WHERE EXISTS (SELECT 1 FROM widgets w WHERE w.owner_id = o.id AND w.label = $1)"),
+        ["text"]
+    );
+}

@@ -1,0 +1,640 @@
+//! Which Rust types tokio-postgres binds to a parameter of each SQL type:
+//! the one table behind the schema-checked macros' per-argument
+//! assertions.
+//!
+//! With a schema, the macros know each parameter's SQL type and bind the
+//! argument through the function of that type here (`bigint(&arg)`), whose
+//! trait bound accepts exactly the Rust types tokio-postgres accepts for it
+//! (`i64` only for `bigint`, `i32` only for `integer`, the string types for
+//! the text family...), each also as `Option<T>` and by reference. Another
+//! type fails on the argument's own span with a message naming both types.
+//! SQL types without an entry (enums, domains, json, uuid and the date/time
+//! types, whose Rust types come from crates secure-pg does not depend on
+//! directly) are bound without an assertion. [`SQL_TYPES`] lists the
+//! entries; `secure_pg_sql::typecheck::BINDINGS` must list the same (a test
+//! holds them equal).
+//!
+//! Written out by hand rather than by a macro so that a refusal shows the
+//! one impl that would have matched, not a macro expansion.
+
+use std::borrow::Cow;
+
+use tokio_postgres::types::ToSql;
+
+/// `(SQL type, binding function)` for every entry below.
+pub const SQL_TYPES: &[(&str, &str)] = &[
+    ("boolean", "boolean"),
+    ("smallint", "smallint"),
+    ("integer", "integer"),
+    ("bigint", "bigint"),
+    ("real", "real"),
+    ("double precision", "double_precision"),
+    ("text", "text"),
+    ("character varying", "character_varying"),
+    ("character", "character"),
+    ("bytea", "bytea"),
+    ("oid", "oid"),
+    ("inet", "inet"),
+    ("numeric", "numeric"),
+    ("smallint[]", "smallint_array"),
+    ("integer[]", "integer_array"),
+    ("bigint[]", "bigint_array"),
+    ("text[]", "text_array"),
+    ("boolean[]", "boolean_array"),
+];
+
+// `boolean`.
+
+/// Rust types tokio-postgres binds to a `boolean` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `boolean` parameter",
+    label = "expected `bool`"
+)]
+pub trait SqlBoolean {}
+impl SqlBoolean for bool {}
+impl<T: SqlBoolean> SqlBoolean for Option<T> {}
+impl<T: SqlBoolean + ?Sized> SqlBoolean for &T {}
+/// Binds the argument of a `boolean` parameter.
+#[inline(always)]
+pub fn boolean<T: SqlBoolean + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `smallint`.
+
+/// Rust types tokio-postgres binds to a `smallint` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `smallint` parameter",
+    label = "expected `i16`"
+)]
+pub trait SqlSmallint {}
+impl SqlSmallint for i16 {}
+impl<T: SqlSmallint> SqlSmallint for Option<T> {}
+impl<T: SqlSmallint + ?Sized> SqlSmallint for &T {}
+/// Binds the argument of a `smallint` parameter.
+#[inline(always)]
+pub fn smallint<T: SqlSmallint + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `integer`.
+
+/// Rust types tokio-postgres binds to a `integer` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `integer` parameter",
+    label = "expected `i32`"
+)]
+pub trait SqlInteger {}
+impl SqlInteger for i32 {}
+impl<T: SqlInteger> SqlInteger for Option<T> {}
+impl<T: SqlInteger + ?Sized> SqlInteger for &T {}
+/// Binds the argument of a `integer` parameter.
+#[inline(always)]
+pub fn integer<T: SqlInteger + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `bigint`.
+
+/// Rust types tokio-postgres binds to a `bigint` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `bigint` parameter",
+    label = "expected `i64`"
+)]
+pub trait SqlBigint {}
+impl SqlBigint for i64 {}
+impl<T: SqlBigint> SqlBigint for Option<T> {}
+impl<T: SqlBigint + ?Sized> SqlBigint for &T {}
+/// Binds the argument of a `bigint` parameter.
+#[inline(always)]
+pub fn bigint<T: SqlBigint + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `real`.
+
+/// Rust types tokio-postgres binds to a `real` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `real` parameter",
+    label = "expected `f32`"
+)]
+pub trait SqlReal {}
+impl SqlReal for f32 {}
+impl<T: SqlReal> SqlReal for Option<T> {}
+impl<T: SqlReal + ?Sized> SqlReal for &T {}
+/// Binds the argument of a `real` parameter.
+#[inline(always)]
+pub fn real<T: SqlReal + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `double precision`.
+
+/// Rust types tokio-postgres binds to a `double precision` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `double precision` parameter",
+    label = "expected `f64`"
+)]
+pub trait SqlDouble {}
+impl SqlDouble for f64 {}
+impl<T: SqlDouble> SqlDouble for Option<T> {}
+impl<T: SqlDouble + ?Sized> SqlDouble for &T {}
+/// Binds the argument of a `double precision` parameter.
+#[inline(always)]
+pub fn double_precision<T: SqlDouble + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `text`.
+
+/// Rust types tokio-postgres binds to a `text` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `text` parameter",
+    label = "expected `&str` or `String`"
+)]
+pub trait SqlText {}
+impl SqlText for str {}
+impl SqlText for String {}
+impl SqlText for Box<str> {}
+impl SqlText for Cow<'_, str> {}
+impl<T: SqlText> SqlText for Option<T> {}
+impl<T: SqlText + ?Sized> SqlText for &T {}
+/// Binds the argument of a `text` parameter.
+#[inline(always)]
+pub fn text<T: SqlText + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `character varying`.
+
+/// Rust types tokio-postgres binds to a `character varying` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `character varying` parameter",
+    label = "expected `&str` or `String`"
+)]
+pub trait SqlVarchar {}
+impl SqlVarchar for str {}
+impl SqlVarchar for String {}
+impl SqlVarchar for Box<str> {}
+impl SqlVarchar for Cow<'_, str> {}
+impl<T: SqlVarchar> SqlVarchar for Option<T> {}
+impl<T: SqlVarchar + ?Sized> SqlVarchar for &T {}
+/// Binds the argument of a `character varying` parameter.
+#[inline(always)]
+pub fn character_varying<T: SqlVarchar + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `character`.
+
+/// Rust types tokio-postgres binds to a `character` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `character` parameter",
+    label = "expected `&str` or `String`"
+)]
+pub trait SqlBpchar {}
+impl SqlBpchar for str {}
+impl SqlBpchar for String {}
+impl SqlBpchar for Box<str> {}
+impl SqlBpchar for Cow<'_, str> {}
+impl<T: SqlBpchar> SqlBpchar for Option<T> {}
+impl<T: SqlBpchar + ?Sized> SqlBpchar for &T {}
+/// Binds the argument of a `character` parameter.
+#[inline(always)]
+pub fn character<T: SqlBpchar + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `bytea`.
+
+/// Rust types tokio-postgres binds to a `bytea` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `bytea` parameter",
+    label = "expected `&[u8]` or `Vec<u8>`"
+)]
+pub trait SqlBytea {}
+impl SqlBytea for [u8] {}
+impl SqlBytea for Vec<u8> {}
+impl<T: SqlBytea> SqlBytea for Option<T> {}
+impl<T: SqlBytea + ?Sized> SqlBytea for &T {}
+/// Binds the argument of a `bytea` parameter.
+#[inline(always)]
+pub fn bytea<T: SqlBytea + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `oid`.
+
+/// Rust types tokio-postgres binds to a `oid` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `oid` parameter",
+    label = "expected `u32`"
+)]
+pub trait SqlOid {}
+impl SqlOid for u32 {}
+impl<T: SqlOid> SqlOid for Option<T> {}
+impl<T: SqlOid + ?Sized> SqlOid for &T {}
+/// Binds the argument of a `oid` parameter.
+#[inline(always)]
+pub fn oid<T: SqlOid + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `inet`.
+
+/// Rust types tokio-postgres binds to a `inet` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `inet` parameter",
+    label = "expected `std::net::IpAddr`"
+)]
+pub trait SqlInet {}
+impl SqlInet for std::net::IpAddr {}
+impl<T: SqlInet> SqlInet for Option<T> {}
+impl<T: SqlInet + ?Sized> SqlInet for &T {}
+/// Binds the argument of a `inet` parameter.
+#[inline(always)]
+pub fn inet<T: SqlInet + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `numeric`: with the `rust_decimal` feature checked, without it unchecked.
+
+#[cfg(feature = "rust_decimal")]
+/// Rust types tokio-postgres binds to a `numeric` parameter.
+#[cfg(feature = "rust_decimal")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `numeric` parameter",
+    label = "expected `secure_pg::Decimal` (the `rust_decimal` feature)"
+)]
+#[cfg(feature = "rust_decimal")]
+pub trait SqlNumeric {}
+#[cfg(feature = "rust_decimal")]
+impl SqlNumeric for rust_decimal::Decimal {}
+#[cfg(feature = "rust_decimal")]
+impl<T: SqlNumeric> SqlNumeric for Option<T> {}
+#[cfg(feature = "rust_decimal")]
+impl<T: SqlNumeric + ?Sized> SqlNumeric for &T {}
+/// Binds the argument of a `numeric` parameter.
+#[cfg(feature = "rust_decimal")]
+#[inline(always)]
+pub fn numeric<T: SqlNumeric + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+/// Binds the argument of a `numeric` parameter (unchecked without the
+/// `rust_decimal` feature).
+#[cfg(not(feature = "rust_decimal"))]
+#[inline(always)]
+pub fn numeric<T: crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `smallint[]`.
+/// Rust types tokio-postgres binds to a `smallint[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `smallint[]` parameter",
+    label = "expected `Vec<i16>` or `&[i16]`"
+)]
+pub trait SqlSmallintArray {}
+impl<T: SqlSmallint> SqlSmallintArray for Vec<T> {}
+impl<T: SqlSmallint> SqlSmallintArray for [T] {}
+impl<T: SqlSmallintArray> SqlSmallintArray for Option<T> {}
+impl<T: SqlSmallintArray + ?Sized> SqlSmallintArray for &T {}
+/// Binds the argument of a `smallint[]` parameter.
+#[inline(always)]
+pub fn smallint_array<T: SqlSmallintArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `integer[]`.
+/// Rust types tokio-postgres binds to a `integer[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `integer[]` parameter",
+    label = "expected `Vec<i32>` or `&[i32]`"
+)]
+pub trait SqlIntegerArray {}
+impl<T: SqlInteger> SqlIntegerArray for Vec<T> {}
+impl<T: SqlInteger> SqlIntegerArray for [T] {}
+impl<T: SqlIntegerArray> SqlIntegerArray for Option<T> {}
+impl<T: SqlIntegerArray + ?Sized> SqlIntegerArray for &T {}
+/// Binds the argument of a `integer[]` parameter.
+#[inline(always)]
+pub fn integer_array<T: SqlIntegerArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `bigint[]`.
+/// Rust types tokio-postgres binds to a `bigint[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `bigint[]` parameter",
+    label = "expected `Vec<i64>` or `&[i64]`"
+)]
+pub trait SqlBigintArray {}
+impl<T: SqlBigint> SqlBigintArray for Vec<T> {}
+impl<T: SqlBigint> SqlBigintArray for [T] {}
+impl<T: SqlBigintArray> SqlBigintArray for Option<T> {}
+impl<T: SqlBigintArray + ?Sized> SqlBigintArray for &T {}
+/// Binds the argument of a `bigint[]` parameter.
+#[inline(always)]
+pub fn bigint_array<T: SqlBigintArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `text[]`.
+/// Rust types tokio-postgres binds to a `text[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `text[]` parameter",
+    label = "expected `Vec<String>` or `&[&str]`"
+)]
+pub trait SqlTextArray {}
+impl<T: SqlText> SqlTextArray for Vec<T> {}
+impl<T: SqlText> SqlTextArray for [T] {}
+impl<T: SqlTextArray> SqlTextArray for Option<T> {}
+impl<T: SqlTextArray + ?Sized> SqlTextArray for &T {}
+/// Binds the argument of a `text[]` parameter.
+#[inline(always)]
+pub fn text_array<T: SqlTextArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `boolean[]`.
+/// Rust types tokio-postgres binds to a `boolean[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `boolean[]` parameter",
+    label = "expected `Vec<bool>` or `&[bool]`"
+)]
+pub trait SqlBooleanArray {}
+impl<T: SqlBoolean> SqlBooleanArray for Vec<T> {}
+impl<T: SqlBoolean> SqlBooleanArray for [T] {}
+impl<T: SqlBooleanArray> SqlBooleanArray for Option<T> {}
+impl<T: SqlBooleanArray + ?Sized> SqlBooleanArray for &T {}
+/// Binds the argument of a `boolean[]` parameter.
+#[inline(always)]
+pub fn boolean_array<T: SqlBooleanArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// ---- result columns ---------------------------------------------------------
+
+// The same table for reading: `read_<type>::<T>()` compiles only when a
+// column of that SQL type can be read into `T` (each also as `Option<T>`).
+
+/// Rust types tokio-postgres reads a `boolean` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `boolean` cannot be read into `{Self}`",
+    label = "expected `bool`"
+)]
+pub trait ColBoolean {}
+impl ColBoolean for bool {}
+impl<T: ColBoolean> ColBoolean for Option<T> {}
+/// Asserts that a `boolean` column can be read into `T`.
+#[inline(always)]
+pub fn read_boolean<T: ColBoolean>() {}
+
+/// Rust types tokio-postgres reads a `smallint` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `smallint` cannot be read into `{Self}`",
+    label = "expected `i16`"
+)]
+pub trait ColSmallint {}
+impl ColSmallint for i16 {}
+impl<T: ColSmallint> ColSmallint for Option<T> {}
+/// Asserts that a `smallint` column can be read into `T`.
+#[inline(always)]
+pub fn read_smallint<T: ColSmallint>() {}
+
+/// Rust types tokio-postgres reads a `integer` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `integer` cannot be read into `{Self}`",
+    label = "expected `i32`"
+)]
+pub trait ColInteger {}
+impl ColInteger for i32 {}
+impl<T: ColInteger> ColInteger for Option<T> {}
+/// Asserts that a `integer` column can be read into `T`.
+#[inline(always)]
+pub fn read_integer<T: ColInteger>() {}
+
+/// Rust types tokio-postgres reads a `bigint` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `bigint` cannot be read into `{Self}`",
+    label = "expected `i64`"
+)]
+pub trait ColBigint {}
+impl ColBigint for i64 {}
+impl<T: ColBigint> ColBigint for Option<T> {}
+/// Asserts that a `bigint` column can be read into `T`.
+#[inline(always)]
+pub fn read_bigint<T: ColBigint>() {}
+
+/// Rust types tokio-postgres reads a `real` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `real` cannot be read into `{Self}`",
+    label = "expected `f32`"
+)]
+pub trait ColReal {}
+impl ColReal for f32 {}
+impl<T: ColReal> ColReal for Option<T> {}
+/// Asserts that a `real` column can be read into `T`.
+#[inline(always)]
+pub fn read_real<T: ColReal>() {}
+
+/// Rust types tokio-postgres reads a `double precision` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `double precision` cannot be read into `{Self}`",
+    label = "expected `f64`"
+)]
+pub trait ColDouble {}
+impl ColDouble for f64 {}
+impl<T: ColDouble> ColDouble for Option<T> {}
+/// Asserts that a `double precision` column can be read into `T`.
+#[inline(always)]
+pub fn read_double_precision<T: ColDouble>() {}
+
+/// Rust types tokio-postgres reads a `text` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `text` cannot be read into `{Self}`",
+    label = "expected `String`"
+)]
+pub trait ColText {}
+impl ColText for String {}
+impl ColText for Box<str> {}
+impl<T: ColText> ColText for Option<T> {}
+/// Asserts that a `text` column can be read into `T`.
+#[inline(always)]
+pub fn read_text<T: ColText>() {}
+
+/// Rust types tokio-postgres reads a `character varying` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `character varying` cannot be read into `{Self}`",
+    label = "expected `String`"
+)]
+pub trait ColVarchar {}
+impl ColVarchar for String {}
+impl ColVarchar for Box<str> {}
+impl<T: ColVarchar> ColVarchar for Option<T> {}
+/// Asserts that a `character varying` column can be read into `T`.
+#[inline(always)]
+pub fn read_character_varying<T: ColVarchar>() {}
+
+/// Rust types tokio-postgres reads a `character` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `character` cannot be read into `{Self}`",
+    label = "expected `String`"
+)]
+pub trait ColBpchar {}
+impl ColBpchar for String {}
+impl ColBpchar for Box<str> {}
+impl<T: ColBpchar> ColBpchar for Option<T> {}
+/// Asserts that a `character` column can be read into `T`.
+#[inline(always)]
+pub fn read_character<T: ColBpchar>() {}
+
+/// Rust types tokio-postgres reads a `bytea` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `bytea` cannot be read into `{Self}`",
+    label = "expected `Vec<u8>`"
+)]
+pub trait ColBytea {}
+impl ColBytea for Vec<u8> {}
+impl ColBytea for Box<[u8]> {}
+impl<T: ColBytea> ColBytea for Option<T> {}
+/// Asserts that a `bytea` column can be read into `T`.
+#[inline(always)]
+pub fn read_bytea<T: ColBytea>() {}
+
+/// Rust types tokio-postgres reads a `oid` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `oid` cannot be read into `{Self}`",
+    label = "expected `u32`"
+)]
+pub trait ColOid {}
+impl ColOid for u32 {}
+impl<T: ColOid> ColOid for Option<T> {}
+/// Asserts that a `oid` column can be read into `T`.
+#[inline(always)]
+pub fn read_oid<T: ColOid>() {}
+
+/// Rust types tokio-postgres reads a `inet` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `inet` cannot be read into `{Self}`",
+    label = "expected `std::net::IpAddr`"
+)]
+pub trait ColInet {}
+impl ColInet for std::net::IpAddr {}
+impl<T: ColInet> ColInet for Option<T> {}
+/// Asserts that a `inet` column can be read into `T`.
+#[inline(always)]
+pub fn read_inet<T: ColInet>() {}
+
+#[cfg(feature = "rust_decimal")]
+/// Rust types tokio-postgres reads a `numeric` column into.
+#[cfg(feature = "rust_decimal")]
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `numeric` cannot be read into `{Self}`",
+    label = "expected `secure_pg::Decimal` (the `rust_decimal` feature)"
+)]
+#[cfg(feature = "rust_decimal")]
+pub trait ColNumeric {}
+#[cfg(feature = "rust_decimal")]
+impl ColNumeric for rust_decimal::Decimal {}
+#[cfg(feature = "rust_decimal")]
+impl<T: ColNumeric> ColNumeric for Option<T> {}
+/// Asserts that a `numeric` column can be read into `T`.
+#[cfg(feature = "rust_decimal")]
+#[inline(always)]
+pub fn read_numeric<T: ColNumeric>() {}
+/// Asserts nothing without the `rust_decimal` feature.
+#[cfg(not(feature = "rust_decimal"))]
+#[inline(always)]
+pub fn read_numeric<T>() {}
+
+/// Rust types tokio-postgres reads a `smallint[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `smallint[]` cannot be read into `{Self}`",
+    label = "expected `Vec<i16>`"
+)]
+pub trait ColSmallintArray {}
+impl<T: ColSmallint> ColSmallintArray for Vec<T> {}
+impl<T: ColSmallintArray> ColSmallintArray for Option<T> {}
+/// Asserts that a `smallint[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_smallint_array<T: ColSmallintArray>() {}
+
+/// Rust types tokio-postgres reads a `integer[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `integer[]` cannot be read into `{Self}`",
+    label = "expected `Vec<i32>`"
+)]
+pub trait ColIntegerArray {}
+impl<T: ColInteger> ColIntegerArray for Vec<T> {}
+impl<T: ColIntegerArray> ColIntegerArray for Option<T> {}
+/// Asserts that a `integer[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_integer_array<T: ColIntegerArray>() {}
+
+/// Rust types tokio-postgres reads a `bigint[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `bigint[]` cannot be read into `{Self}`",
+    label = "expected `Vec<i64>`"
+)]
+pub trait ColBigintArray {}
+impl<T: ColBigint> ColBigintArray for Vec<T> {}
+impl<T: ColBigintArray> ColBigintArray for Option<T> {}
+/// Asserts that a `bigint[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_bigint_array<T: ColBigintArray>() {}
+
+/// Rust types tokio-postgres reads a `text[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `text[]` cannot be read into `{Self}`",
+    label = "expected `Vec<String>`"
+)]
+pub trait ColTextArray {}
+impl<T: ColText> ColTextArray for Vec<T> {}
+impl<T: ColTextArray> ColTextArray for Option<T> {}
+/// Asserts that a `text[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_text_array<T: ColTextArray>() {}
+
+/// Rust types tokio-postgres reads a `boolean[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `boolean[]` cannot be read into `{Self}`",
+    label = "expected `Vec<bool>`"
+)]
+pub trait ColBooleanArray {}
+impl<T: ColBoolean> ColBooleanArray for Vec<T> {}
+impl<T: ColBooleanArray> ColBooleanArray for Option<T> {}
+/// Asserts that a `boolean[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_boolean_array<T: ColBooleanArray>() {}
+
+/// Fails the build (as a constant-evaluation error showing `message`) when
+/// the `FromRow` type `T` reads the column `column` into a field that is not
+/// an `Option`. The derive lists its fields in `__SECURE_PG_FIELDS`; a
+/// hand-written `FromRow` lists none and is not checked.
+pub const fn assert_optional<T: crate::FromRow>(column: &str, message: &str) {
+    let fields = T::__SECURE_PG_FIELDS;
+    let mut i = 0;
+    while i < fields.len() {
+        let (name, optional) = fields[i];
+        if str_eq(name, column) && !optional {
+            panic!("{}", message);
+        }
+        i += 1;
+    }
+}
+
+const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

@@ -1,0 +1,618 @@
+//! The type checker (`secure_pg_sql::typecheck`) against a real server.
+//!
+//! The checker's fixture schema is laid out as sqlx migrations in a temp
+//! directory and loaded into a catalog; the same DDL is applied to a real
+//! database. Every query of the corpus is `PREPARE`d by the server: the
+//! parameter and column types we infer must be the ones it reports (type
+//! OIDs, printed by the server's own `format_type(oid, NULL)`), and so must
+//! the column names. Then crafted rows (a NULL in every nullable column,
+//! parents without children for the outer joins) are put in, every query is
+//! executed with sample arguments, and no column we call non-null may come
+//! back NULL.
+
+use std::collections::{BTreeMap, HashMap};
+
+use secure_pg_sql::schema::load;
+use secure_pg_sql::typecheck::{check, strip_typmod, Typed};
+use secure_pg_tests::temp_dir;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use super::cluster;
+use crate::support::try_connect;
+
+const DB: &str = "typecheck_diff";
+const FIXTURE: &str = include_str!("../../../../secure-pg-sql/src/typecheck/fixture.sql");
+
+/// Rows with a NULL wherever a column allows one, and parents without
+/// children (owner 3 has no widgets, widget 3 no parts).
+const DATA: &str = "
+INSERT INTO owners (id, name) VALUES (1, 'one');
+INSERT INTO owners (id, name, contact, tenant_id, handle) VALUES (2, 'two', 'a@b', 2, 'h');
+INSERT INTO owners (id, name) VALUES (3, 'three');
+INSERT INTO widgets (id, owner_id, qty) VALUES (1, 1, 1);
+INSERT INTO widgets (id, owner_id, price, ratio, approx, flag, label, code, tags, feeling, qty, small, local_at, day, doc, raw, uid)
+    VALUES (2, 2, 5, 0.5, 0.25, true, 'lbl', 'abc', '{a,b}', 'happy', 2, 3, '2024-01-01', '2024-01-01', '{\"k\": 1}', '\\x00', '00000000-0000-0000-0000-000000000001');
+UPDATE widgets SET flag = NULL, feeling = NULL WHERE id = 1;
+INSERT INTO widgets (id, owner_id, qty, label) VALUES (3, 2, 3, 'three');
+INSERT INTO parts (id, widget_id, name) VALUES (1, NULL, 'loose');
+INSERT INTO parts (id, widget_id, name, weight) VALUES (2, 1, 'bolt', 1.5);
+INSERT INTO events (id, owner_id, kind) VALUES (1, NULL, 'ok');
+INSERT INTO events (id, owner_id, kind) VALUES (2, 1, 'sad');
+INSERT INTO notes (id, body, score) VALUES (1, 'n', 1);
+";
+
+/// The corpus: queries written to cover the checker's rules, each valid
+/// against the fixture schema.
+const HANDWRITTEN: &[&str] = &[
+    // Plain selects, wildcards, aliases, quoting.
+    "SELECT * FROM owners",
+    "SELECT * FROM widgets",
+    "SELECT w.* FROM widgets w",
+    "SELECT o.*, w.id AS wid FROM owners o JOIN widgets w ON w.owner_id = o.id",
+    "SELECT id AS \"Id\", name AS n FROM owners",
+    "SELECT \"id\", NAME FROM owners",
+    "SELECT public.owners.id FROM public.owners",
+    "SELECT o.id FROM public.owners o",
+    "SELECT * FROM parts",
+    "SELECT * FROM events",
+    "SELECT * FROM notes",
+    // Views.
+    "SELECT * FROM widget_owners",
+    "SELECT id, label, owner_name, double_price FROM widget_owners WHERE id = $1",
+    "SELECT * FROM part_widgets",
+    "SELECT pw.label FROM part_widgets pw WHERE pw.name = $1",
+    // Joins and nullability.
+    "SELECT o.id, w.id, w.label FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id",
+    "SELECT o.id, w.id FROM widgets w RIGHT JOIN owners o ON w.owner_id = o.id",
+    "SELECT o.id, w.id FROM widgets w FULL JOIN owners o ON w.owner_id = o.id",
+    "SELECT o.name, w.price, p.name FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id LEFT JOIN parts p ON p.widget_id = w.id",
+    "SELECT o.name, w.price, p.name FROM owners o JOIN widgets w ON w.owner_id = o.id LEFT JOIN parts p ON p.widget_id = w.id",
+    "SELECT o.name, p.name FROM owners o LEFT JOIN (widgets w JOIN parts p ON p.widget_id = w.id) ON w.owner_id = o.id",
+    "SELECT w.id, p.id FROM parts p LEFT JOIN widgets w ON w.id = p.widget_id WHERE p.name = $1",
+    "SELECT o.id, x.n FROM owners o LEFT JOIN (SELECT owner_id, count(*) AS n FROM widgets GROUP BY owner_id) x ON x.owner_id = o.id",
+    "SELECT o.id, e.kind FROM owners o LEFT JOIN events e ON e.owner_id = o.id AND e.kind = $1",
+    "SELECT a.id, b.id FROM owners a CROSS JOIN owners b",
+    "SELECT a.id, b.id FROM owners a, widgets b WHERE b.owner_id = a.id",
+    "SELECT owner_id, w.id FROM widgets w JOIN owners o USING (id)",
+    "SELECT w.id, o.name FROM widgets w INNER JOIN owners o ON o.id = w.owner_id WHERE o.tenant_id = $1",
+    "SELECT w.label, o.handle FROM widgets w LEFT OUTER JOIN owners o ON o.id = w.owner_id",
+    "SELECT o.id, l.id FROM owners o LEFT JOIN LATERAL (SELECT w.id FROM widgets w WHERE w.owner_id = o.id ORDER BY w.id LIMIT 1) l ON true",
+    // CTEs and derived tables.
+    "WITH x AS (SELECT id, name FROM owners) SELECT * FROM x",
+    "WITH x AS (SELECT w.id FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id) SELECT id FROM x",
+    "WITH x (a, b) AS (SELECT id, label FROM widgets) SELECT a, b FROM x WHERE a = $1",
+    "WITH x AS (SELECT id FROM widgets), y AS (SELECT id FROM x WHERE id > $1) SELECT * FROM y",
+    "SELECT d.id FROM (SELECT id FROM widgets WHERE price > $1) d",
+    "SELECT d.c FROM (SELECT count(*) AS c FROM widgets) d",
+    "SELECT d.m FROM (SELECT max(price) AS m FROM widgets) AS d",
+    "SELECT t.a, t.b FROM (SELECT id, name FROM owners) AS t (a, b)",
+    // WHERE and parameters.
+    "SELECT id FROM widgets WHERE owner_id = $1",
+    "SELECT id FROM widgets WHERE $1 = owner_id",
+    "SELECT id FROM widgets WHERE id = $1",
+    "SELECT id FROM widgets WHERE small = $1",
+    "SELECT id FROM widgets WHERE price >= $1 AND price < $2",
+    "SELECT id FROM widgets WHERE ratio > $1",
+    "SELECT id FROM widgets WHERE approx <= $1",
+    "SELECT id FROM widgets WHERE flag = $1",
+    "SELECT id FROM widgets WHERE flag",
+    "SELECT id FROM widgets WHERE NOT flag",
+    "SELECT id FROM widgets WHERE label = $1",
+    "SELECT id FROM widgets WHERE label <> $1",
+    "SELECT id FROM widgets WHERE code = $1",
+    "SELECT id FROM widgets WHERE tags = $1",
+    "SELECT id FROM widgets WHERE feeling = $1",
+    "SELECT id FROM widgets WHERE feeling = 'happy'",
+    "SELECT id FROM widgets WHERE qty = $1",
+    "SELECT id FROM widgets WHERE qty > $1",
+    "SELECT id FROM widgets WHERE made_at > $1",
+    "SELECT id FROM widgets WHERE local_at < $1",
+    "SELECT id FROM widgets WHERE day = $1",
+    "SELECT id FROM widgets WHERE doc = $1",
+    "SELECT id FROM widgets WHERE raw = $1",
+    "SELECT id FROM widgets WHERE uid = $1",
+    "SELECT id FROM owners WHERE contact = $1",
+    "SELECT id FROM owners WHERE handle = $1",
+    "SELECT id FROM owners WHERE name = $1 OR handle = $2",
+    "SELECT id FROM widgets WHERE label LIKE $1",
+    "SELECT id FROM widgets WHERE label ILIKE $1",
+    "SELECT id FROM widgets WHERE label NOT LIKE $1",
+    "SELECT id FROM owners WHERE name LIKE $1",
+    "SELECT id FROM owners WHERE contact LIKE $1",
+    "SELECT id FROM widgets WHERE code LIKE $1",
+    "SELECT id FROM widgets WHERE id IN ($1, $2, $3)",
+    "SELECT id FROM widgets WHERE owner_id NOT IN ($1)",
+    "SELECT id FROM widgets WHERE feeling IN ('ok', 'happy')",
+    "SELECT id FROM widgets WHERE label IN ($1, 'x')",
+    "SELECT id FROM widgets WHERE id BETWEEN $1 AND $2",
+    "SELECT id FROM widgets WHERE made_at BETWEEN $1 AND $2",
+    "SELECT id FROM widgets WHERE day NOT BETWEEN $1 AND $2",
+    "SELECT id FROM widgets WHERE id = ANY($1)",
+    "SELECT id FROM widgets WHERE owner_id = ANY($1)",
+    "SELECT id FROM widgets WHERE label = ANY($1)",
+    "SELECT id FROM widgets WHERE feeling = ANY($1)",
+    "SELECT id FROM widgets WHERE uid = ANY($1)",
+    "SELECT id FROM widgets WHERE id <> ALL($1)",
+    "SELECT id FROM widgets WHERE $1 = ANY(tags)",
+    "SELECT id FROM widgets WHERE price + $1 > $2",
+    "SELECT id FROM widgets WHERE id * $1 = $2",
+    "SELECT id FROM widgets WHERE label IS NULL",
+    "SELECT id FROM widgets WHERE label IS NOT NULL AND flag IS TRUE",
+    "SELECT id FROM widgets WHERE label IS DISTINCT FROM $1",
+    "SELECT id FROM widgets WHERE owner_id IN (SELECT id FROM owners WHERE name = $1)",
+    "SELECT id FROM owners o WHERE EXISTS (SELECT 1 FROM widgets w WHERE w.owner_id = o.id AND w.label = $1)",
+    "SELECT id FROM owners o WHERE NOT EXISTS (SELECT 1 FROM widgets w WHERE w.owner_id = o.id)",
+    "SELECT id FROM widgets WHERE price > (SELECT avg(price) FROM widgets)",
+    "SELECT id FROM widgets WHERE label ~ $1",
+    "SELECT id FROM widgets WHERE doc @> $1",
+    "SELECT id FROM widgets WHERE tags @> $1",
+    "SELECT id FROM widgets WHERE id = $1::integer",
+    "SELECT id FROM widgets WHERE made_at > now() - $1::interval",
+    "SELECT id FROM widgets WHERE made_at > now() - interval '1 day'",
+    "SELECT id FROM widgets WHERE made_at - $1 > interval '1 hour'",
+    "SELECT id FROM widgets WHERE day - $1 > 3",
+    "SELECT id FROM widgets WHERE (label = $1) = $2",
+    "SELECT id FROM widgets WHERE feeling = $1::mood",
+    "SELECT id FROM widgets WHERE owner_id = CAST($1 AS bigint)",
+    "SELECT id FROM widgets WHERE label || $1 = $2",
+    "SELECT id FROM widgets WHERE lower(label) = lower($1)",
+    "SELECT id FROM widgets WHERE length(label) > $1",
+    "SELECT id FROM widgets WHERE coalesce(label, $1) = $2",
+    "SELECT id FROM widgets WHERE doc ->> $1 = $2",
+    "SELECT id FROM widgets WHERE doc -> 'k' = $1",
+    // Output expressions.
+    "SELECT 1",
+    "SELECT 1 AS one, 'x' AS s, true AS t, NULL AS n, 1.5 AS f",
+    "SELECT 3000000000 AS big, -1 AS neg, 1e3 AS sci",
+    "SELECT id + 1, id * 2, id / 2, id % 2, -id FROM widgets",
+    "SELECT price * 2, price + 1, price - ratio, price * qty FROM widgets",
+    "SELECT small + small, small + 1, small * id, id + owner_id FROM widgets",
+    "SELECT ratio + approx, approx * 2, approx + 1.5, ratio * 2 FROM widgets",
+    "SELECT made_at + interval '1 day', made_at - interval '1 hour', now() - made_at FROM widgets",
+    "SELECT day + 1, day - 1, day - day, day + interval '1 day' FROM widgets",
+    "SELECT local_at - local_at, local_at + interval '2 minutes' FROM widgets",
+    "SELECT label || 'x', 'x' || name, name || handle FROM widgets w JOIN owners o ON o.id = w.owner_id",
+    "SELECT id = 1, label = 'x', price > 0, label LIKE 'a%' FROM widgets",
+    "SELECT id IS NULL, label IS NULL, flag IS NOT TRUE FROM widgets",
+    "SELECT id IN (1, 2), label IN ('a', 'b'), id BETWEEN 1 AND 3 FROM widgets",
+    "SELECT flag AND id > 1, flag OR label IS NULL, NOT flag FROM widgets",
+    "SELECT coalesce(label, 'none'), coalesce(label, code), coalesce(ratio, 0), coalesce(flag, false) FROM widgets",
+    "SELECT coalesce(label, $1) FROM widgets",
+    "SELECT coalesce($1, label) AS l FROM widgets",
+    "SELECT coalesce(qty, 0), coalesce(small, id), coalesce(small, 1) FROM widgets",
+    "SELECT nullif(label, 'x'), nullif(id, 0) FROM widgets",
+    "SELECT greatest(id, small), least(price, 1) FROM widgets",
+    "SELECT CASE WHEN flag THEN 'yes' ELSE 'no' END FROM widgets",
+    "SELECT CASE WHEN flag THEN label END AS c FROM widgets",
+    "SELECT CASE feeling WHEN 'ok' THEN 1 WHEN 'sad' THEN 2 ELSE 3 END FROM widgets",
+    "SELECT CASE WHEN id > $1 THEN price ELSE 0 END FROM widgets",
+    "SELECT CASE WHEN flag THEN id ELSE owner_id END FROM widgets",
+    "SELECT lower(label), upper(name), initcap(name), btrim(name), md5(name), reverse(name) FROM widgets w JOIN owners o ON o.id = w.owner_id",
+    "SELECT length(label), char_length(name), octet_length(name) FROM widgets w JOIN owners o ON o.id = w.owner_id",
+    "SELECT left(name, 2), right(name, 1), lpad(name, 5, '*'), repeat(name, 2), replace(name, 'a', 'b'), split_part(name, ',', 1), strpos(name, 'a') FROM owners",
+    "SELECT concat(name, handle), concat_ws('-', name, handle) FROM owners",
+    "SELECT now(), current_timestamp, current_date, gen_random_uuid(), random()",
+    "SELECT abs(price), abs(id), round(price), round(price, 1), round(ratio), trunc(price) FROM widgets",
+    "SELECT mod(id, 2), mod(owner_id, $1) FROM widgets",
+    "SELECT date_trunc('day', made_at), date_trunc('hour', local_at), date_part('year', made_at), extract(year FROM made_at) FROM widgets",
+    "SELECT to_char(made_at, 'YYYY'), to_char(price, '999') FROM widgets",
+    "SELECT jsonb_build_object('id', id, 'label', label), to_jsonb(label), doc -> 'k', doc ->> 'k', doc #> '{k}' FROM widgets",
+    "SELECT array_length(tags, 1), cardinality(tags), ARRAY[id, owner_id], ARRAY[label] FROM widgets",
+    "SELECT id::text, id::bigint, price::float8, label::text, '1'::integer, made_at::date FROM widgets",
+    "SELECT CAST(id AS numeric), CAST(label AS varchar(10)), CAST('ok' AS mood) FROM widgets",
+    "SELECT $1::text, $2::bigint, $3::timestamptz, $4::uuid, $5::mood, $6::integer[]",
+    "SELECT $1::int + id FROM widgets",
+    "SELECT made_at AT TIME ZONE 'UTC', local_at AT TIME ZONE $1 FROM widgets",
+    "SELECT position('a' IN name), substring(name FROM 1 FOR 2), trim(name), ceil(price), floor(ratio) FROM widgets w JOIN owners o ON o.id = w.owner_id",
+    "SELECT DATE '2024-01-01', TIMESTAMPTZ '2024-01-01 00:00:00+00', INTERVAL '1 day'",
+    "SELECT (SELECT max(id) FROM widgets) AS m, (SELECT count(*) FROM parts) AS c",
+    "SELECT o.id, (SELECT count(*) FROM widgets w WHERE w.owner_id = o.id) AS n FROM owners o",
+    "SELECT o.id, (SELECT w.label FROM widgets w WHERE w.owner_id = o.id LIMIT 1) FROM owners o",
+    "SELECT EXISTS (SELECT 1 FROM widgets WHERE label = $1)",
+    "SELECT id, id IN (SELECT widget_id FROM parts) FROM widgets",
+    "SELECT my.id FROM (SELECT id FROM widgets) my WHERE my.id = $1",
+    // Aggregates and grouping.
+    "SELECT count(*) FROM widgets",
+    "SELECT count(*), count(label), count(DISTINCT owner_id) FROM widgets",
+    "SELECT sum(id), sum(owner_id), sum(price), sum(ratio), sum(approx), sum(small) FROM widgets",
+    "SELECT avg(id), avg(price), avg(ratio), avg(small) FROM widgets",
+    "SELECT min(w.id), max(label), min(made_at), max(feeling), min(code), max(name) FROM widgets w JOIN owners o ON o.id = w.owner_id",
+    "SELECT bool_and(flag), bool_or(flag), string_agg(label, ','), array_agg(id), jsonb_agg(label) FROM widgets",
+    "SELECT owner_id, count(*), sum(price), max(made_at), min(label) FROM widgets GROUP BY owner_id",
+    "SELECT owner_id, count(*) FROM widgets GROUP BY owner_id HAVING count(*) > $1",
+    "SELECT owner_id AS o, avg(price) FROM widgets GROUP BY o ORDER BY o",
+    "SELECT owner_id, sum(price) FILTER (WHERE flag) FROM widgets GROUP BY 1",
+    "SELECT o.name, count(w.id) FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id GROUP BY o.name",
+    "SELECT o.name, max(w.id) FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id GROUP BY o.name",
+    "SELECT feeling, count(*) FROM widgets GROUP BY feeling",
+    "SELECT count(*) FROM widgets WHERE owner_id = $1",
+    "SELECT sum(price) FROM widgets WHERE owner_id = $1",
+    "SELECT coalesce(sum(price), 0) FROM widgets WHERE owner_id = $1",
+    "SELECT id, row_number() OVER (ORDER BY id), rank() OVER (PARTITION BY owner_id ORDER BY price) FROM widgets",
+    "SELECT id, lag(label) OVER (ORDER BY id), sum(price) OVER (PARTITION BY owner_id) FROM widgets",
+    "SELECT DISTINCT owner_id FROM widgets",
+    "SELECT DISTINCT ON (owner_id) owner_id, id FROM widgets ORDER BY owner_id, id",
+    // ORDER BY, LIMIT, OFFSET.
+    "SELECT id FROM widgets ORDER BY id DESC LIMIT $1",
+    "SELECT id FROM widgets ORDER BY id LIMIT $1 OFFSET $2",
+    "SELECT id FROM widgets ORDER BY label NULLS FIRST, 1 LIMIT 10 OFFSET 5",
+    "SELECT id AS k FROM widgets ORDER BY k",
+    "SELECT id FROM widgets ORDER BY price * $1",
+    "SELECT id FROM widgets LIMIT $1::integer",
+    // Set operations.
+    "SELECT id FROM owners UNION SELECT owner_id FROM widgets",
+    "SELECT id FROM widgets UNION ALL SELECT small FROM widgets",
+    "SELECT id::bigint AS id FROM widgets UNION ALL SELECT id FROM owners",
+    "SELECT label FROM widgets UNION SELECT name FROM owners",
+    "SELECT label FROM widgets INTERSECT SELECT handle FROM owners",
+    "SELECT name FROM owners EXCEPT SELECT label FROM widgets",
+    "SELECT id, name FROM owners WHERE id = $1 UNION ALL SELECT id, name FROM owners WHERE name = $2",
+    "SELECT id FROM owners UNION SELECT id FROM owners ORDER BY id LIMIT $1",
+    "SELECT 1 AS a UNION ALL SELECT 2",
+    "SELECT 'a' AS s UNION SELECT 'b'",
+    "SELECT ratio FROM widgets UNION ALL SELECT price FROM widgets",
+    "VALUES (1, 'a'), (2, 'b')",
+    // Writes.
+    "INSERT INTO owners (name) VALUES ($1)",
+    "INSERT INTO owners (name, contact, tenant_id, handle) VALUES ($1, $2, $3, $4)",
+    "INSERT INTO owners (name) VALUES ($1) RETURNING id",
+    "INSERT INTO owners (name) VALUES ($1) RETURNING *",
+    "INSERT INTO owners (name) VALUES ('a'), ('b') RETURNING id, name, handle",
+    "INSERT INTO owners (id, name) VALUES (DEFAULT, $1)",
+    "INSERT INTO owners VALUES (DEFAULT, $1, $2, $3, $4)",
+    "INSERT INTO widgets (owner_id) VALUES ($1)",
+    "INSERT INTO widgets (owner_id, price, ratio, approx, flag, label, code, tags, feeling, qty, small, made_at, local_at, day, doc, raw, uid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id, seq, doubled",
+    "INSERT INTO widgets (owner_id, feeling) VALUES ($1, 'sad') RETURNING feeling",
+    "INSERT INTO widgets (owner_id, seq) OVERRIDING SYSTEM VALUE VALUES ($1, $2)",
+    "INSERT INTO parts (name, widget_id) VALUES ($1, $2) RETURNING id, made_on",
+    "INSERT INTO parts (id, name) VALUES ($1, $2)",
+    "INSERT INTO events (kind, owner_id) VALUES ($1, $2) RETURNING id, at, payload",
+    "INSERT INTO notes (body, score) VALUES ($1, $2) RETURNING *",
+    "INSERT INTO owners (name, tenant_id) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO NOTHING",
+    "INSERT INTO owners (name, tenant_id) VALUES ($1, $2) ON CONFLICT (tenant_id, name) DO UPDATE SET handle = $3 RETURNING id",
+    "INSERT INTO owners (name, tenant_id, handle) VALUES ($1, $2, $3) ON CONFLICT (name, tenant_id) DO UPDATE SET handle = excluded.handle",
+    "INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET name = excluded.name WHERE owners.tenant_id = $3",
+    "INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT ON CONSTRAINT owners_pkey DO NOTHING",
+    "INSERT INTO widgets (owner_id, label) VALUES ($1, $2) ON CONFLICT (label) DO NOTHING",
+    "INSERT INTO owners (name) SELECT name FROM owners WHERE id = $1",
+    "INSERT INTO owners AS o (name) VALUES ($1) ON CONFLICT (id) DO UPDATE SET name = o.name || 'x'",
+    "UPDATE widgets SET label = $1 WHERE id = $2",
+    "UPDATE widgets SET price = price + $1, flag = $2 WHERE owner_id = $3 RETURNING id, price",
+    "UPDATE widgets SET feeling = 'sad', tags = $1 WHERE id = $2",
+    "UPDATE widgets SET qty = $1 WHERE id = $2 RETURNING qty",
+    "UPDATE widgets w SET label = o.name FROM owners o WHERE o.id = w.owner_id AND o.id = $1 RETURNING w.id, o.handle",
+    "UPDATE owners SET handle = NULL WHERE id = $1 RETURNING handle",
+    "UPDATE widgets SET made_at = now() WHERE made_at < $1",
+    "UPDATE widgets SET doc = $1, raw = $2, uid = $3, day = $4 WHERE id = $5",
+    "UPDATE parts SET weight = weight * $1 WHERE widget_id = $2",
+    "DELETE FROM widgets WHERE id = $1",
+    "DELETE FROM widgets WHERE owner_id = $1 RETURNING id, label",
+    "DELETE FROM parts p USING widgets w WHERE p.widget_id = w.id AND w.owner_id = $1 RETURNING p.id, w.label",
+    "DELETE FROM events WHERE at < $1 AND kind = $2",
+    "DELETE FROM notes RETURNING *",
+    "WITH gone AS (SELECT id FROM widgets WHERE owner_id = $1) SELECT count(*) FROM gone",
+    // Valid SQL the checker refuses (with a fix) rather than guess at.
+    "SELECT generate_series(1, 3)",
+    "SELECT * FROM unnest($1::integer[])",
+    "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
+    "SELECT tags[1] FROM widgets",
+    "SELECT (id, label) FROM widgets",
+    "SELECT id FROM widgets NATURAL JOIN parts",
+    "SELECT format('%s', label) FROM widgets",
+    "SELECT id FROM widgets WHERE made_at > now() + $1",
+];
+
+/// Generated cases: every column of the main tables selected plainly, from
+/// the nullable side of a LEFT JOIN, and compared with a parameter.
+fn generated() -> Vec<String> {
+    let mut out = Vec::new();
+    let widgets = [
+        "id", "owner_id", "seq", "price", "doubled", "ratio", "approx", "flag", "label", "code",
+        "tags", "feeling", "qty", "small", "made_at", "local_at", "day", "doc", "raw", "uid",
+    ];
+    for c in widgets {
+        out.push(format!("SELECT {c} FROM widgets"));
+        out.push(format!(
+            "SELECT o.id, w.{c} FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id"
+        ));
+        out.push(format!("SELECT count(*) FROM widgets WHERE {c} = $1"));
+        out.push(
+            format!("UPDATE widgets SET {c} = $1 WHERE id = $2 RETURNING {c}")
+                .replace("SET seq = $1", "SET seq = DEFAULT, label = $1")
+                .replace("SET doubled = $1", "SET doubled = DEFAULT, label = $1"),
+        );
+    }
+    for c in ["id", "name", "contact", "tenant_id", "handle"] {
+        out.push(format!("SELECT {c} FROM owners WHERE {c} = $1"));
+        out.push(format!(
+            "SELECT w.id, o.{c} FROM widgets w FULL JOIN owners o ON w.owner_id = o.id"
+        ));
+    }
+    out
+}
+
+fn corpus() -> Vec<String> {
+    HANDWRITTEN
+        .iter()
+        .map(|s| s.to_string())
+        .chain(generated())
+        .collect()
+}
+
+fn url() -> String {
+    let c = cluster();
+    let url = c.superuser_url();
+    let (base, query) = url.split_once('?').expect("harness URL has options");
+    let (base, _db) = base.rsplit_once('/').expect("harness URL has a database");
+    format!("{base}/{DB}?{query}")
+}
+
+/// A sample argument for a parameter of type `ty`, as text.
+fn sample(ty: &str) -> &'static str {
+    match ty {
+        "smallint" | "integer" | "bigint" | "numeric" | "real" | "double precision" | "posint" => {
+            "1"
+        }
+        "text" | "character varying" | "character" | "email" => "a@b",
+        "boolean" => "true",
+        "date" => "2024-01-01",
+        "timestamp with time zone" | "timestamp without time zone" => "2024-01-01 00:00:00",
+        "interval" => "1 day",
+        "uuid" => "00000000-0000-0000-0000-000000000001",
+        "jsonb" | "json" => "{}",
+        "bytea" => "\\x00",
+        "mood" => "ok",
+        "integer[]" | "bigint[]" | "smallint[]" => "{1,2}",
+        "text[]" | "character varying[]" => "{a,b}",
+        "mood[]" => "{ok}",
+        "uuid[]" => "{00000000-0000-0000-0000-000000000001}",
+        _ => panic!("no sample argument for `{ty}`"),
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+fn annotated(sql: &str) -> bool {
+    let b = sql.as_bytes();
+    (0..b.len()).any(|i| {
+        b[i] == b'$' && {
+            let mut j = i + 1;
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            j > i + 1 && (sql[j..].starts_with("::") || sql[..i].ends_with("CAST("))
+        }
+    })
+}
+
+async fn format_types(
+    client: &Client,
+    oids: &[u32],
+    cache: &mut HashMap<u32, String>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for oid in oids {
+        if !cache.contains_key(oid) {
+            let row = client
+                .query_one("SELECT format_type($1::oid, NULL)", &[oid])
+                .await
+                .expect("format_type");
+            cache.insert(*oid, row.get(0));
+        }
+        out.push(cache[oid].clone());
+    }
+    out
+}
+
+fn ours(t: &Typed) -> (Vec<String>, Vec<(String, String)>) {
+    (
+        t.params
+            .iter()
+            .map(|p| strip_typmod(p).to_string())
+            .collect(),
+        t.columns
+            .iter()
+            .map(|c| (c.name.clone(), strip_typmod(&c.ty).to_string()))
+            .collect(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_typecheck_prepare_differential() {
+    // The schema as sqlx migrations, loaded the way the macros load it.
+    let dir = temp_dir("typecheck-diff");
+    std::fs::create_dir_all(dir.join("migrations")).unwrap();
+    for (i, part) in FIXTURE.split("-- migration\n").enumerate() {
+        std::fs::write(
+            dir.join(format!("migrations/2024010{}000000_m{i}.up.sql", i + 1)),
+            part,
+        )
+        .unwrap();
+    }
+    let loaded = load(&dir, None)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .expect("schema");
+    assert_eq!(loaded.files.len(), 2);
+    let catalog = loaded.catalog;
+
+    let c = cluster();
+    c.psql(&format!("DROP DATABASE IF EXISTS {DB}"));
+    c.psql(&format!("CREATE DATABASE {DB}"));
+    c.psql_db(DB, FIXTURE);
+    c.psql_db(DB, DATA);
+    let (client, _) = try_connect(&url()).await.expect("connect");
+
+    let corpus = corpus();
+    let mut cache = HashMap::new();
+    let (mut typed, mut typed_plain, mut plain, mut param_count, mut column_count) =
+        (0, 0, 0, 0, 0);
+    let mut mismatches = Vec::new();
+    let mut refused = Vec::new();
+    let mut untyped = Vec::new();
+    let mut typed_queries: Vec<(usize, Typed)> = Vec::new();
+    for (i, sql) in corpus.iter().enumerate() {
+        let stmt = match client.prepare(sql).await {
+            Ok(s) => s,
+            Err(e) => {
+                refused.push(format!(
+                    "{sql}\n   => {}",
+                    e.as_db_error()
+                        .map_or(e.to_string(), |d| d.message().to_string())
+                ));
+                continue;
+            }
+        };
+        let server_params = format_types(
+            &client,
+            &stmt.params().iter().map(|t| t.oid()).collect::<Vec<_>>(),
+            &mut cache,
+        )
+        .await;
+        let server_cols: Vec<(String, String)> = {
+            let types = format_types(
+                &client,
+                &stmt
+                    .columns()
+                    .iter()
+                    .map(|c| c.type_().oid())
+                    .collect::<Vec<_>>(),
+                &mut cache,
+            )
+            .await;
+            stmt.columns()
+                .iter()
+                .map(|c| c.name().to_string())
+                .zip(types)
+                .collect()
+        };
+        let is_plain = !annotated(sql);
+        plain += usize::from(is_plain);
+        match check(sql, &catalog) {
+            Ok(t) => {
+                let (p, cols) = ours(&t);
+                if p != server_params || cols != server_cols {
+                    mismatches.push(format!(
+                        "{sql}\n   ours:   {p:?} {cols:?}\n   server: {server_params:?} {server_cols:?}"
+                    ));
+                } else {
+                    typed += 1;
+                    typed_plain += usize::from(is_plain);
+                    param_count += p.len();
+                    column_count += cols.len();
+                    typed_queries.push((i, t));
+                }
+            }
+            Err(e) => untyped.push(format!(
+                "{sql}\n   => {}",
+                e.iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )),
+        }
+    }
+
+    // Nullability against crafted data: run each typed query with sample
+    // arguments (inside a rolled-back transaction) and look for NULLs in
+    // columns we call non-null.
+    let (mut rows_seen, mut cells_checked, mut executed) = (0usize, 0usize, 0usize);
+    let mut null_violations = Vec::new();
+    for (i, t) in &typed_queries {
+        let sql = &corpus[*i];
+        let args: Vec<String> = t
+            .params
+            .iter()
+            .map(|p| quote(sample(&strip_typmod(p).to_string())))
+            .collect();
+        let exec = if args.is_empty() {
+            format!("EXECUTE q{i}")
+        } else {
+            format!("EXECUTE q{i}({})", args.join(", "))
+        };
+        client.batch_execute("BEGIN").await.unwrap();
+        let prepared = client
+            .batch_execute(&format!("PREPARE q{i} AS {sql}"))
+            .await;
+        let result = match prepared {
+            Ok(()) => client.simple_query(&exec).await.ok(),
+            Err(_) => None,
+        };
+        client.batch_execute("ROLLBACK").await.unwrap();
+        let Some(messages) = result else { continue };
+        executed += 1;
+        for m in messages {
+            if let SimpleQueryMessage::Row(row) = m {
+                rows_seen += 1;
+                for (k, col) in t.columns.iter().enumerate() {
+                    if !col.nullable {
+                        cells_checked += 1;
+                        if row.get(k).is_none() {
+                            null_violations
+                                .push(format!("{sql}: column {k} `{}` is NULL", col.name));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    let total = corpus.len();
+    let mut by_reason: BTreeMap<String, usize> = BTreeMap::new();
+    for u in &untyped {
+        *by_reason
+            .entry(u.lines().nth(1).unwrap_or("").to_string())
+            .or_default() += 1;
+    }
+    println!(
+        "typecheck corpus: {total} queries; {typed} typed exactly like the server ({param_count} parameters, {column_count} columns); \
+         {typed_plain} of {plain} without any `$n::type` annotation are fully typed ({:.1}%); {} not typed; {} mismatches",
+        100.0 * typed_plain as f64 / plain.max(1) as f64,
+        untyped.len(),
+        mismatches.len()
+    );
+    println!(
+        "nullability: {executed} queries executed on crafted data, {rows_seen} rows, {cells_checked} non-null cells checked, {} NULLs where we said non-null",
+        null_violations.len()
+    );
+    for u in &untyped {
+        println!("not typed: {u}");
+    }
+    for m in &mismatches {
+        println!("MISMATCH: {m}");
+    }
+    for r in &refused {
+        println!("REFUSED: {r}");
+    }
+    assert!(
+        refused.is_empty(),
+        "the server refuses corpus queries:\n{}",
+        refused.join("\n")
+    );
+    assert!(total >= 200, "the corpus has {total} queries");
+    assert!(
+        mismatches.is_empty(),
+        "types differ from the server's:\n{}",
+        mismatches.join("\n")
+    );
+    assert!(null_violations.is_empty(), "{}", null_violations.join("\n"));
+    assert!(
+        typed * 100 >= total * 95,
+        "only {typed} of {total} queries are typed:\n{}",
+        untyped.join("\n")
+    );
+    assert!(
+        rows_seen > 200 && cells_checked > 300,
+        "the data exercises the queries"
+    );
+}
+
+/// The macros' list of checked parameter and column types is the runtime's.
+#[test]
+fn schema_typecheck_bindings_match_the_runtime_table() {
+    assert_eq!(
+        secure_pg::__private::sql::SQL_TYPES,
+        secure_pg_sql::typecheck::BINDINGS
+    );
+}

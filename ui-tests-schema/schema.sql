@@ -1,0 +1,25 @@
+-- The schema the cases of this crate are checked against. The test copies
+-- it into the trybuild project (whose manifest directory is the crate root
+-- the macros see), so only these cases have a schema.
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE owners (
+    id bigserial PRIMARY KEY,
+    name text NOT NULL,
+    handle varchar(50),
+    tenant_id bigint NOT NULL DEFAULT 1,
+    UNIQUE (tenant_id, name)
+);
+CREATE TABLE widgets (
+    id bigserial PRIMARY KEY,
+    owner_id bigint NOT NULL REFERENCES owners (id),
+    name text NOT NULL,
+    label text,
+    qty integer NOT NULL DEFAULT 0,
+    seq integer GENERATED ALWAYS AS IDENTITY,
+    feeling mood NOT NULL DEFAULT 'ok',
+    doubled integer GENERATED ALWAYS AS (qty * 2) STORED
+);
+CREATE TABLE notes (
+    id serial PRIMARY KEY,
+    body text NOT NULL
+);
