@@ -114,8 +114,18 @@ impl Connector {
         &self,
         password: Option<&Secret>,
     ) -> Result<(Client, ConnectionInfo), Error> {
+        self.connect_within(password, self.config.get_connect_timeout())
+            .await
+    }
+
+    /// [`Connector::connect_with`] within `timeout`, what is left of the
+    /// connect timeout after the credential fetch.
+    pub(crate) async fn connect_within(
+        &self,
+        password: Option<&Secret>,
+        timeout: Duration,
+    ) -> Result<(Client, ConnectionInfo), Error> {
         let started = Instant::now();
-        let timeout = self.config.get_connect_timeout();
         let span = tracing::debug_span!("secure_pg.connect", sslmode = %self.config.sslmode);
         let probe = Arc::new(Probe::default());
         let attempt = self
@@ -142,7 +152,10 @@ impl Connector {
                     ErrorKind::Connection,
                     "could not connect to the database in time",
                 )
-                .with_detail(format!("connect_timeout of {:?} elapsed {stage}", timeout));
+                .with_detail(format!(
+                    "connect_timeout of {:?} elapsed {stage}",
+                    self.config.get_connect_timeout()
+                ));
                 tracing::warn!(error = %e.detail(), "connect timed out");
                 Err(e)
             }
@@ -409,6 +422,77 @@ impl Connector {
             connected_at: Instant::now(),
             connect_duration: started.elapsed(),
         })
+    }
+}
+
+/// The longest a cancel request may take (it is its own short connection:
+/// TCP, TLS, one packet), when the connect timeout is longer.
+const CANCEL_TIMEOUT_CAP: Duration = Duration::from_secs(2);
+
+/// Sends cancel requests for one connection's statements: a separate short
+/// connection to the server that served it, under the same `sslmode`
+/// rules and TLS configuration (root store, host-name check) as the
+/// connection itself; under `disable` it is plaintext, as the connection
+/// was.
+#[derive(Clone)]
+pub(crate) struct Canceller {
+    token: tokio_postgres::CancelToken,
+    tls: Option<Arc<ClientConfig>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Canceller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Canceller")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connector {
+    /// The canceller for `client`, one of this connector's connections.
+    pub(crate) fn canceller(&self, client: &Client) -> Canceller {
+        Canceller {
+            token: client.cancel_token(),
+            tls: self.tls.clone(),
+            timeout: self.config.get_connect_timeout().min(CANCEL_TIMEOUT_CAP),
+        }
+    }
+}
+
+impl Canceller {
+    /// How long [`Canceller::cancel`] may take, and how long a caller waits
+    /// for the cancelled statement to end afterwards.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Asks the server to cancel whatever statement the connection is
+    /// running (a no-op if it is idle). `Ok` means the request was
+    /// delivered, not that a statement was cancelled.
+    pub(crate) async fn cancel(&self) -> Result<(), Error> {
+        let send = async {
+            match &self.tls {
+                Some(tls) => {
+                    let make = MakeRustls {
+                        config: tls.clone(),
+                        probe: Arc::new(Probe::default()),
+                    };
+                    self.token.cancel_query(make).await
+                }
+                None => self.token.cancel_query(tokio_postgres::NoTls).await,
+            }
+        };
+        match tokio::time::timeout(self.timeout, send).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(Error::from_kind(ErrorKind::Connection)
+                .with_detail("the cancel request could not be sent")
+                .with_source(e)),
+            Err(_) => Err(Error::from_kind(ErrorKind::Connection).with_detail(format!(
+                "the cancel request was not delivered within {:?}",
+                self.timeout
+            ))),
+        }
     }
 }
 
