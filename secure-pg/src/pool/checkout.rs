@@ -35,7 +35,9 @@ impl Pool {
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
         let timeout = self.shared.options.checkout_timeout;
         // Fast path: a free permit (so nobody is queued ahead of us) and an
-        // idle connection: no timers, no waiting, no failure watch.
+        // idle connection: no waiting and no failure watch. One timeout
+        // bounds it; its timer is registered only if something has to wait
+        // (the common checkout completes on the first poll).
         if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
             if self.shared.bb8.state().idle_connections > 0 {
                 let started = Instant::now();
