@@ -124,7 +124,8 @@ impl ConnState {
             self.mark_broken();
             return Err(timed_out("the connection is discarded"));
         };
-        let ended = match cancel_until_done(canceller, canceller.timeout(), fut).await {
+        let (ended, confirmed) = match cancel_until_done(canceller, canceller.timeout(), fut).await
+        {
             Ok(ended) => ended,
             Err(e) => {
                 tracing::debug!(error = %e.detail(), "cancel after query_timeout failed");
@@ -136,7 +137,18 @@ impl ConnState {
                 .with_detail(e.detail().to_string()));
             }
         };
+        if ended.is_some() && !confirmed {
+            // A cancel may still be on its way to the server: it must not
+            // land on someone else's statement.
+            self.mark_broken();
+        }
         match ended {
+            Some(Err(e)) if e.kind() == ErrorKind::QueryTimeout && !confirmed => Err(e
+                .with_detail(format!(
+                    "client-side query_timeout of {limit:?} elapsed; the statement was \
+                     cancelled on the server; the connection is discarded, since a cancel \
+                     request without TLS cannot be confirmed as processed"
+                ))),
             Some(Err(e)) if e.kind() == ErrorKind::QueryTimeout => {
                 self.statement_finished();
                 Err(e.with_detail(format!(
@@ -181,12 +193,16 @@ impl ConnState {
             }
         };
         match cancel_until_done(canceller, limit, std::pin::pin!(drain)).await? {
-            Some(Ok(())) => {
+            (Some(Ok(())), false) => Err(Error::from_kind(ErrorKind::Connection).with_detail(
+                "a cancel request without TLS cannot be confirmed as processed; not reusing the \
+                 connection",
+            )),
+            (Some(Ok(())), true) => {
                 self.statement_finished();
                 Ok(())
             }
-            Some(Err(e)) => Err(e),
-            None => Err(Error::from_kind(ErrorKind::Connection).with_detail(format!(
+            (Some(Err(e)), _) => Err(e),
+            (None, _) => Err(Error::from_kind(ErrorKind::Connection).with_detail(format!(
                 "a statement left in flight did not end within {limit:?} of a cancel"
             ))),
         }
@@ -279,18 +295,22 @@ const CANCEL_AGAIN_AFTER: Duration = Duration::from_millis(250);
 /// Sends a cancel, then waits up to `budget` for `fut` (the statement, or
 /// a query queued behind it) to end, sending the cancel again every
 /// [`CANCEL_AGAIN_AFTER`]. `Err` if a cancel could not be delivered,
-/// `Ok(None)` if `fut` did not end in time.
+/// `Ok(None)` if `fut` did not end in time; the flag says whether the
+/// server confirmed processing every cancel sent (see
+/// [`Canceller::cancel`]): if not, one may still land on the next
+/// statement, so the connection must not be reused.
 async fn cancel_until_done<R, F>(
     canceller: &Canceller,
     budget: Duration,
     mut fut: Pin<&mut F>,
-) -> Result<Option<R>, Error>
+) -> Result<(Option<R>, bool), Error>
 where
     F: Future<Output = R>,
 {
     let deadline = tokio::time::Instant::now() + budget;
+    let mut confirmed = true;
     loop {
-        tokio::time::timeout_at(deadline, canceller.cancel())
+        confirmed &= tokio::time::timeout_at(deadline, canceller.cancel())
             .await
             .map_err(|_| {
                 Error::from_kind(ErrorKind::Connection).with_detail(format!(
@@ -299,10 +319,10 @@ where
             })??;
         let wait = deadline.min(tokio::time::Instant::now() + CANCEL_AGAIN_AFTER);
         if let Ok(r) = tokio::time::timeout_at(wait, fut.as_mut()).await {
-            return Ok(Some(r));
+            return Ok((Some(r), confirmed));
         }
         if tokio::time::Instant::now() >= deadline {
-            return Ok(None);
+            return Ok((None, confirmed));
         }
     }
 }

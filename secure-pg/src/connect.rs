@@ -10,17 +10,24 @@
 //! everything, the check's honest answer included; only `verify-full` (and
 //! `channel_binding=require`) stops that.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::{ChannelBinding as PgChannelBinding, SslMode as PgSslMode};
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect, TlsStream};
 use tokio_postgres::Client;
+use tokio_postgres::Socket;
 use tracing::Instrument;
 
 use crate::config::{ChannelBinding, Config, Secret, SslMode};
 use crate::error::{has_io_source, Error, ErrorKind};
-use crate::tls::{self, MakeRustls, Probe, ProbeState};
+use crate::tls::{self, MakeRustls, Probe, ProbeState, RustlsConnect, RustlsStream};
 
 /// What the server reported about one physical connection, checked when it
 /// was made.
@@ -468,15 +475,24 @@ impl Canceller {
     }
 
     /// Asks the server to cancel whatever statement the connection is
-    /// running (a no-op if it is idle). `Ok` means the request was
-    /// delivered, not that a statement was cancelled.
-    pub(crate) async fn cancel(&self) -> Result<(), Error> {
+    /// running (a no-op if it is idle). `Ok(true)`: the server has
+    /// processed the request (over TLS we wait, as libpq does, for the
+    /// server to close the cancel connection, which it does only after
+    /// signalling the backend). `Ok(false)`: the request was sent but its
+    /// processing cannot be confirmed (a plaintext cancel: tokio-postgres
+    /// returns as soon as it is written), so it may still land later, on
+    /// whatever the connection runs next.
+    pub(crate) async fn cancel(&self) -> Result<bool, Error> {
+        let confirmed = Arc::new(AtomicBool::new(false));
         let send = async {
             match &self.tls {
                 Some(tls) => {
-                    let make = MakeRustls {
-                        config: tls.clone(),
-                        probe: Arc::new(Probe::default()),
+                    let make = CancelTls {
+                        inner: MakeRustls {
+                            config: tls.clone(),
+                            probe: Arc::new(Probe::default()),
+                        },
+                        confirmed: confirmed.clone(),
                     };
                     self.token.cancel_query(make).await
                 }
@@ -484,7 +500,7 @@ impl Canceller {
             }
         };
         match tokio::time::timeout(self.timeout, send).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(())) => Ok(confirmed.load(Ordering::Acquire)),
             Ok(Err(e)) => Err(Error::from_kind(ErrorKind::Connection)
                 .with_detail("the cancel request could not be sent")
                 .with_source(e)),
@@ -493,6 +509,109 @@ impl Canceller {
                 self.timeout
             ))),
         }
+    }
+}
+
+/// Our rustls connector for a cancel request, with a stream that on
+/// shutdown waits for the server to close the connection.
+struct CancelTls {
+    inner: MakeRustls,
+    confirmed: Arc<AtomicBool>,
+}
+
+struct CancelTlsConnect {
+    inner: RustlsConnect,
+    confirmed: Arc<AtomicBool>,
+}
+
+/// A cancel connection's TLS stream: `shutdown` sends close_notify and
+/// shuts the write side, then reads until the server closes.
+struct AwaitClose<S> {
+    inner: S,
+    shut: bool,
+    confirmed: Arc<AtomicBool>,
+}
+
+impl MakeTlsConnect<Socket> for CancelTls {
+    type Stream = AwaitClose<RustlsStream<Socket>>;
+    type TlsConnect = CancelTlsConnect;
+    type Error = std::io::Error;
+
+    fn make_tls_connect(&mut self, domain: &str) -> Result<CancelTlsConnect, std::io::Error> {
+        Ok(CancelTlsConnect {
+            inner: MakeTlsConnect::<Socket>::make_tls_connect(&mut self.inner, domain)?,
+            confirmed: self.confirmed.clone(),
+        })
+    }
+}
+
+impl TlsConnect<Socket> for CancelTlsConnect {
+    type Stream = AwaitClose<RustlsStream<Socket>>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = std::io::Result<Self::Stream>> + Send>>;
+
+    fn connect(self, stream: Socket) -> Self::Future {
+        let handshake = self.inner.connect(stream);
+        let confirmed = self.confirmed;
+        Box::pin(async move {
+            handshake.await.map(|inner| AwaitClose {
+                inner,
+                shut: false,
+                confirmed,
+            })
+        })
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for AwaitClose<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for AwaitClose<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if !this.shut {
+            std::task::ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.shut = true;
+        }
+        let mut scratch = [0u8; 256];
+        loop {
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => continue,
+                // End of stream, or the server closing without a
+                // close_notify: either way it is done with the request.
+                Poll::Ready(_) => {
+                    this.confirmed.store(true, Ordering::Release);
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
+
+impl<S: TlsStream + Unpin> TlsStream for AwaitClose<S> {
+    fn channel_binding(&self) -> tokio_postgres::tls::ChannelBinding {
+        self.inner.channel_binding()
     }
 }
 

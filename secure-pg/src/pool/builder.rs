@@ -130,7 +130,9 @@ impl PoolBuilder {
     /// configuration, bounded by `min(connect_timeout, 2 s)`) so that the
     /// statement stops and releases its locks, and the caller gets
     /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) once it
-    /// has ended; the connection is then reused. If the cancel cannot be
+    /// has ended; the connection is then reused (over TLS, where the
+    /// server's processing of the cancel is awaited; after a plaintext
+    /// cancel, which cannot be confirmed, it is replaced). If the cancel cannot be
     /// delivered, or the statement does not end within that bound after
     /// it, the connection is discarded, never reused in an unknown state.
     ///
