@@ -101,10 +101,14 @@ impl ConnState {
     }
 
     fn note_end<R>(&self, r: &Result<R, Error>) {
-        match r {
-            Err(e) if e.kind() == ErrorKind::Connection => self.mark_broken(),
-            _ => self.statement_finished(),
+        // A connection error ends the statement too: the session is gone
+        // (or unusable), so there is nothing left to cancel.
+        if let Err(e) = r {
+            if e.kind() == ErrorKind::Connection {
+                self.mark_broken();
+            }
         }
+        self.statement_finished();
     }
 
     async fn cancel_after_timeout<R, F>(

@@ -265,7 +265,10 @@ impl Drop for PooledConnection<'_> {
         // statement it still runs is cancelled first, so that it does not
         // go on holding locks and a backend past the pool's size.
         let discarded = state.in_transaction() || state.is_broken() || conn.client.is_closed();
-        let in_flight = state.statement_in_flight() && !conn.client.is_closed();
+        // A broken connection already had its cancel attempt (or lost its
+        // session): it is only discarded.
+        let in_flight =
+            state.statement_in_flight() && !state.is_broken() && !conn.client.is_closed();
         let due = (state.needs_reset() || in_flight) && !discarded;
         if due || in_flight {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
