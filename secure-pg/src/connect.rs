@@ -10,17 +10,24 @@
 //! everything, the check's honest answer included; only `verify-full` (and
 //! `channel_binding=require`) stops that.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use rustls::ClientConfig;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio_postgres::config::{ChannelBinding as PgChannelBinding, SslMode as PgSslMode};
+use tokio_postgres::tls::{MakeTlsConnect, TlsConnect, TlsStream};
 use tokio_postgres::Client;
+use tokio_postgres::Socket;
 use tracing::Instrument;
 
 use crate::config::{ChannelBinding, Config, Secret, SslMode};
 use crate::error::{has_io_source, Error, ErrorKind};
-use crate::tls::{self, MakeRustls, Probe, ProbeState};
+use crate::tls::{self, MakeRustls, Probe, ProbeState, RustlsConnect, RustlsStream};
 
 /// What the server reported about one physical connection, checked when it
 /// was made.
@@ -114,8 +121,18 @@ impl Connector {
         &self,
         password: Option<&Secret>,
     ) -> Result<(Client, ConnectionInfo), Error> {
+        self.connect_within(password, self.config.get_connect_timeout())
+            .await
+    }
+
+    /// [`Connector::connect_with`] within `timeout`, what is left of the
+    /// connect timeout after the credential fetch.
+    pub(crate) async fn connect_within(
+        &self,
+        password: Option<&Secret>,
+        timeout: Duration,
+    ) -> Result<(Client, ConnectionInfo), Error> {
         let started = Instant::now();
-        let timeout = self.config.get_connect_timeout();
         let span = tracing::debug_span!("secure_pg.connect", sslmode = %self.config.sslmode);
         let probe = Arc::new(Probe::default());
         let attempt = self
@@ -142,7 +159,10 @@ impl Connector {
                     ErrorKind::Connection,
                     "could not connect to the database in time",
                 )
-                .with_detail(format!("connect_timeout of {:?} elapsed {stage}", timeout));
+                .with_detail(format!(
+                    "connect_timeout of {:?} elapsed {stage}",
+                    self.config.get_connect_timeout()
+                ));
                 tracing::warn!(error = %e.detail(), "connect timed out");
                 Err(e)
             }
@@ -409,6 +429,189 @@ impl Connector {
             connected_at: Instant::now(),
             connect_duration: started.elapsed(),
         })
+    }
+}
+
+/// The longest a cancel request may take (it is its own short connection:
+/// TCP, TLS, one packet), when the connect timeout is longer.
+const CANCEL_TIMEOUT_CAP: Duration = Duration::from_secs(2);
+
+/// Sends cancel requests for one connection's statements: a separate short
+/// connection to the server that served it, under the same `sslmode`
+/// rules and TLS configuration (root store, host-name check) as the
+/// connection itself; under `disable` it is plaintext, as the connection
+/// was.
+#[derive(Clone)]
+pub(crate) struct Canceller {
+    token: tokio_postgres::CancelToken,
+    tls: Option<Arc<ClientConfig>>,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Canceller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Canceller")
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connector {
+    /// The canceller for `client`, one of this connector's connections.
+    pub(crate) fn canceller(&self, client: &Client) -> Canceller {
+        Canceller {
+            token: client.cancel_token(),
+            tls: self.tls.clone(),
+            timeout: self.config.get_connect_timeout().min(CANCEL_TIMEOUT_CAP),
+        }
+    }
+}
+
+impl Canceller {
+    /// How long [`Canceller::cancel`] may take, and how long a caller waits
+    /// for the cancelled statement to end afterwards.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Asks the server to cancel whatever statement the connection is
+    /// running (a no-op if it is idle). `Ok(true)`: the server has
+    /// processed the request (over TLS we wait, as libpq does, for the
+    /// server to close the cancel connection, which it does only after
+    /// signalling the backend). `Ok(false)`: the request was sent but its
+    /// processing cannot be confirmed (a plaintext cancel: tokio-postgres
+    /// returns as soon as it is written), so it may still land later, on
+    /// whatever the connection runs next.
+    pub(crate) async fn cancel(&self) -> Result<bool, Error> {
+        let confirmed = Arc::new(AtomicBool::new(false));
+        let send = async {
+            match &self.tls {
+                Some(tls) => {
+                    let make = CancelTls {
+                        inner: MakeRustls {
+                            config: tls.clone(),
+                            probe: Arc::new(Probe::default()),
+                        },
+                        confirmed: confirmed.clone(),
+                    };
+                    self.token.cancel_query(make).await
+                }
+                None => self.token.cancel_query(tokio_postgres::NoTls).await,
+            }
+        };
+        match tokio::time::timeout(self.timeout, send).await {
+            Ok(Ok(())) => Ok(confirmed.load(Ordering::Acquire)),
+            Ok(Err(e)) => Err(Error::from_kind(ErrorKind::Connection)
+                .with_detail("the cancel request could not be sent")
+                .with_source(e)),
+            Err(_) => Err(Error::from_kind(ErrorKind::Connection).with_detail(format!(
+                "the cancel request was not delivered within {:?}",
+                self.timeout
+            ))),
+        }
+    }
+}
+
+/// Our rustls connector for a cancel request, with a stream that on
+/// shutdown waits for the server to close the connection.
+struct CancelTls {
+    inner: MakeRustls,
+    confirmed: Arc<AtomicBool>,
+}
+
+struct CancelTlsConnect {
+    inner: RustlsConnect,
+    confirmed: Arc<AtomicBool>,
+}
+
+/// A cancel connection's TLS stream: `shutdown` sends close_notify and
+/// shuts the write side, then reads until the server closes.
+struct AwaitClose<S> {
+    inner: S,
+    shut: bool,
+    confirmed: Arc<AtomicBool>,
+}
+
+impl MakeTlsConnect<Socket> for CancelTls {
+    type Stream = AwaitClose<RustlsStream<Socket>>;
+    type TlsConnect = CancelTlsConnect;
+    type Error = std::io::Error;
+
+    fn make_tls_connect(&mut self, domain: &str) -> Result<CancelTlsConnect, std::io::Error> {
+        Ok(CancelTlsConnect {
+            inner: MakeTlsConnect::<Socket>::make_tls_connect(&mut self.inner, domain)?,
+            confirmed: self.confirmed.clone(),
+        })
+    }
+}
+
+impl TlsConnect<Socket> for CancelTlsConnect {
+    type Stream = AwaitClose<RustlsStream<Socket>>;
+    type Error = std::io::Error;
+    type Future = Pin<Box<dyn Future<Output = std::io::Result<Self::Stream>> + Send>>;
+
+    fn connect(self, stream: Socket) -> Self::Future {
+        let handshake = self.inner.connect(stream);
+        let confirmed = self.confirmed;
+        Box::pin(async move {
+            handshake.await.map(|inner| AwaitClose {
+                inner,
+                shut: false,
+                confirmed,
+            })
+        })
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for AwaitClose<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> AsyncWrite for AwaitClose<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let this = &mut *self;
+        if !this.shut {
+            std::task::ready!(Pin::new(&mut this.inner).poll_shutdown(cx))?;
+            this.shut = true;
+        }
+        let mut scratch = [0u8; 256];
+        loop {
+            let mut buf = ReadBuf::new(&mut scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut buf) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(())) if !buf.filled().is_empty() => continue,
+                // End of stream, or the server closing without a
+                // close_notify: either way it is done with the request.
+                Poll::Ready(_) => {
+                    this.confirmed.store(true, Ordering::Release);
+                    return Poll::Ready(Ok(()));
+                }
+            }
+        }
+    }
+}
+
+impl<S: TlsStream + Unpin> TlsStream for AwaitClose<S> {
+    fn channel_binding(&self) -> tokio_postgres::tls::ChannelBinding {
+        self.inner.channel_binding()
     }
 }
 

@@ -13,8 +13,10 @@ use std::fmt;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use futures_util::future::{FutureExt, Shared};
 
 use crate::config::Secret;
 use crate::error::{Error, ErrorKind};
@@ -229,22 +231,49 @@ where
     }
 }
 
-/// Caches a provider's answer until shortly before it expires.
+/// Caches a provider's answer until shortly before it expires, and makes
+/// concurrent connects share one fetch (single flight) without holding any
+/// lock across it: the fetch runs in its own task, bounded by the connect
+/// timeout, and every caller awaits a shared handle to it (each bounded by
+/// its own connect timeout, so a hung provider delays no connect beyond
+/// it).
 #[derive(Debug)]
 pub(crate) struct CachedProvider {
     inner: Arc<dyn CredentialProvider>,
-    cached: tokio::sync::Mutex<Option<Credential>>,
+    fetch_timeout: Duration,
+    state: Arc<Mutex<CacheState>>,
     stats: Option<Arc<crate::metrics::PoolStats>>,
+}
+
+type Fetch = Shared<Pin<Box<dyn Future<Output = Result<Credential, Arc<Error>>> + Send>>>;
+
+#[derive(Default)]
+struct CacheState {
+    /// The last expiring answer, with when its fetch started.
+    cached: Option<(Credential, Instant)>,
+    /// The fetch under way: its number, when it started, its result.
+    inflight: Option<(u64, Instant, Fetch)>,
+    fetches: u64,
+}
+
+impl fmt::Debug for CacheState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheState")
+            .field("cached", &self.cached.is_some())
+            .field("inflight", &self.inflight.is_some())
+            .finish()
+    }
 }
 
 /// Reuse a credential only while it has at least this long to live.
 const EXPIRY_MARGIN: Duration = Duration::from_secs(60);
 
 impl CachedProvider {
-    pub(crate) fn new(inner: Arc<dyn CredentialProvider>) -> Self {
+    pub(crate) fn new(inner: Arc<dyn CredentialProvider>, fetch_timeout: Duration) -> Self {
         CachedProvider {
             inner,
-            cached: tokio::sync::Mutex::new(None),
+            fetch_timeout,
+            state: Arc::default(),
             stats: None,
         }
     }
@@ -255,29 +284,86 @@ impl CachedProvider {
         self
     }
 
-    /// The current secret; `fresh` bypasses the cache (after an
-    /// authentication failure).
-    pub(crate) async fn get(&self, fresh: bool) -> Result<Secret, Error> {
-        // Holding the async lock across the fetch makes concurrent
-        // connection attempts share one provider call.
-        let mut cached = self.cached.lock().await;
-        if !fresh {
-            if let Some(c) = cached.as_ref() {
-                if c.expires_at
-                    .is_some_and(|t| t > Instant::now() + EXPIRY_MARGIN)
+    /// The current secret and when the fetch that produced it started.
+    /// With `newer_than` (after an authentication failure with a secret
+    /// fetched then), only a secret fetched after that instant is
+    /// returned: the cache is bypassed, and a fetch under way joined only
+    /// if it started later.
+    pub(crate) async fn get(
+        &self,
+        newer_than: Option<Instant>,
+    ) -> Result<(Secret, Instant), Error> {
+        let fresh_enough = |at: Instant| newer_than.is_none_or(|t| at > t);
+        let (started, fetch) = {
+            let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((c, at)) = &s.cached {
+                if fresh_enough(*at)
+                    && c.expires_at
+                        .is_some_and(|t| t > Instant::now() + EXPIRY_MARGIN)
                 {
-                    return Ok(c.password.clone());
+                    return Ok((c.password.clone(), *at));
                 }
             }
+            match &s.inflight {
+                Some((_, at, f)) if fresh_enough(*at) => (*at, f.clone()),
+                _ => {
+                    s.fetches += 1;
+                    let (n, at) = (s.fetches, Instant::now());
+                    let f = self.start_fetch(n, at);
+                    s.inflight = Some((n, at, f.clone()));
+                    (at, f)
+                }
+            }
+        };
+        match fetch.await {
+            Ok(c) => Ok((c.password, started)),
+            Err(e) => Err(e.duplicate()),
         }
-        let c = self.inner.credential().await;
-        if let Some(stats) = &self.stats {
-            stats.credential_fetched(c.is_ok());
-        }
-        let c = c?;
-        let password = c.password.clone();
-        *cached = c.expires_at.is_some().then_some(c);
-        Ok(password)
+    }
+
+    /// Fetch number `n`, started at `at`, in its own task: it progresses
+    /// (and ends, by its timeout) whether or not anyone still awaits it.
+    fn start_fetch(&self, n: u64, at: Instant) -> Fetch {
+        let inner = self.inner.clone();
+        let state = self.state.clone();
+        let limit = self.fetch_timeout;
+        let stats = self.stats.clone();
+        let task = tokio::spawn(async move {
+            let result = match tokio::time::timeout(limit, inner.credential()).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Connection,
+                    "could not connect to the database in time",
+                )
+                .with_detail(format!(
+                    "the credential provider did not answer within {limit:?} (connect_timeout)"
+                ))),
+            };
+            if let Some(stats) = &stats {
+                stats.credential_fetched(result.is_ok());
+            }
+            let mut s = state.lock().unwrap_or_else(|p| p.into_inner());
+            if s.inflight.as_ref().is_some_and(|(m, _, _)| *m == n) {
+                s.inflight = None;
+            }
+            if let Ok(c) = &result {
+                if s.cached.as_ref().is_none_or(|(_, t)| *t <= at) {
+                    s.cached = c.expires_at.is_some().then(|| (c.clone(), at));
+                }
+            }
+            result.map_err(Arc::new)
+        });
+        let joined: Pin<Box<dyn Future<Output = Result<Credential, Arc<Error>>> + Send>> =
+            Box::pin(async move {
+                match task.await {
+                    Ok(r) => r,
+                    Err(_) => Err(Arc::new(Error::new(
+                        ErrorKind::Configuration,
+                        "the credential provider panicked",
+                    ))),
+                }
+            });
+        joined.shared()
     }
 }
 
@@ -319,10 +405,12 @@ mod tests {
                 ))
             }
         });
-        let cache = CachedProvider::new(Arc::new(provider));
-        assert_eq!(cache.get(false).await.unwrap().expose(), "token-0");
-        assert_eq!(cache.get(false).await.unwrap().expose(), "token-0");
-        assert_eq!(cache.get(true).await.unwrap().expose(), "token-1");
+        let cache = CachedProvider::new(Arc::new(provider), Duration::from_secs(5));
+        let (first, at) = cache.get(None).await.unwrap();
+        assert_eq!(first.expose(), "token-0");
+        assert_eq!(cache.get(None).await.unwrap().0.expose(), "token-0");
+        assert_eq!(cache.get(Some(at)).await.unwrap().0.expose(), "token-1");
+        assert_eq!(cache.get(None).await.unwrap().0.expose(), "token-1");
         assert_eq!(calls.load(Ordering::SeqCst), 2);
     }
 
@@ -330,12 +418,78 @@ mod tests {
     async fn credentials_without_expiry_are_fetched_every_time() {
         let calls = Arc::new(AtomicUsize::new(0));
         let c2 = calls.clone();
-        let cache = CachedProvider::new(Arc::new(FnProvider::new(move || {
-            c2.fetch_add(1, Ordering::SeqCst);
-            async { Ok(Credential::new("pw")) }
-        })));
-        cache.get(false).await.unwrap();
-        cache.get(false).await.unwrap();
+        let cache = CachedProvider::new(
+            Arc::new(FnProvider::new(move || {
+                c2.fetch_add(1, Ordering::SeqCst);
+                async { Ok(Credential::new("pw")) }
+            })),
+            Duration::from_secs(5),
+        );
+        cache.get(None).await.unwrap();
+        cache.get(None).await.unwrap();
         assert_eq!(calls.load(Ordering::SeqCst), 2);
+    }
+
+    /// A slow provider: concurrent callers share one call, and none of them
+    /// holds a lock while it runs (a caller that gives up leaves the fetch
+    /// to finish for the others).
+    #[tokio::test]
+    async fn concurrent_gets_share_one_fetch_without_holding_a_lock() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c2 = calls.clone();
+        let cache = Arc::new(CachedProvider::new(
+            Arc::new(FnProvider::new(move || {
+                c2.fetch_add(1, Ordering::SeqCst);
+                async {
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                    Ok(Credential::new("pw"))
+                }
+            })),
+            Duration::from_secs(5),
+        ));
+        // One caller gives up early; the fetch goes on.
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), cache.get(None))
+                .await
+                .is_err()
+        );
+        let gets: Vec<_> = (0..8)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(
+                    async move { cache.get(None).await.map(|(p, _)| p.expose().to_string()) },
+                )
+            })
+            .collect();
+        for g in gets {
+            assert_eq!(g.await.unwrap().unwrap(), "pw");
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    /// A provider that never answers is given up on after the fetch
+    /// timeout, and the next call asks again.
+    #[tokio::test]
+    async fn a_hung_provider_is_bounded_and_asked_again() {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let c2 = calls.clone();
+        let cache = CachedProvider::new(
+            Arc::new(FnProvider::new(move || {
+                let n = c2.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    if n == 0 {
+                        std::future::pending::<()>().await;
+                    }
+                    Ok(Credential::new("pw"))
+                }
+            })),
+            Duration::from_millis(200),
+        );
+        let t = Instant::now();
+        let e = cache.get(None).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Connection);
+        assert!(e.detail().to_string().contains("did not answer"), "{e:#}");
+        assert!(t.elapsed() < Duration::from_secs(3));
+        assert_eq!(cache.get(None).await.unwrap().0.expose(), "pw");
     }
 }

@@ -59,6 +59,14 @@ pub enum ErrorKind {
     /// The server broke a deadlock by aborting this transaction (40P01); retry it.
     Deadlock,
     /// A statement or query timeout fired (server 57014, or client side).
+    ///
+    /// After the client-side `query_timeout` the statement has been
+    /// cancelled on the server when the detail says so; otherwise (the
+    /// cancel could not be delivered) it may still be running. Either way
+    /// the outcome is unknown to the caller: **a timed-out autocommit write
+    /// (or a timed-out `COMMIT`) may still have committed**, since the
+    /// cancel can arrive after the server finished it. Do not retry a
+    /// write blindly; make it idempotent, or check whether it took effect.
     QueryTimeout,
     /// No pooled connection became available within the checkout timeout.
     PoolTimeout,

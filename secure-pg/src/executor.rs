@@ -195,23 +195,11 @@ impl<'e> Handle<'e> {
         F: Fn(Target<'p>) -> Fut,
         Fut: Future<Output = Result<R, tokio_postgres::Error>>,
     {
-        match self.parts().1.and_then(|s| s.query_timeout()) {
+        // Under `query_timeout` (cancelled on the server when it fires) and
+        // tracked as in flight until it ends; see `ConnState::bounded`.
+        match self.parts().1 {
+            Some(state) => state.bounded(self.run_statement(sql, params, op)).await,
             None => self.run_statement(sql, params, op).await,
-            Some(limit) => {
-                match tokio::time::timeout(limit, self.run_statement(sql, params, op)).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        // The connection is mid-statement in an unknown state:
-                        // never hand it out again.
-                        if let (_, Some(state)) = self.parts() {
-                            state.mark_broken();
-                        }
-                        Err(Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
-                        "client-side query_timeout of {limit:?} elapsed; the connection is discarded"
-                    )))
-                    }
-                }
-            }
         }
     }
 
@@ -290,19 +278,69 @@ impl<'e> Handle<'e> {
         .await
     }
 
+    /// The rows as they arrive. The statement counts as in flight until
+    /// the stream has been read to its end ([`Handle::statement_finished`]).
     pub(crate) async fn stream(
         &self,
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<tokio_postgres::RowStream, Error> {
-        let (client, _) = self.parts();
-        self.with_statement(sql, params, |target| async move {
-            match target {
-                Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await,
-                Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await,
-            }
-        })
-        .await
+        let (client, state) = self.parts();
+        let stream = self
+            .with_statement(sql, params, |target| async move {
+                match target {
+                    Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await,
+                    Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await,
+                }
+            })
+            .await?;
+        if let Some(state) = state {
+            state.statement_started();
+        }
+        Ok(stream)
+    }
+
+    /// The first rows of the result, reading no further than the second:
+    /// enough for `fetch_one` and `fetch_optional` to tell zero, one or
+    /// more. When a second row came, the rest of the result is not read:
+    /// the statement stays in flight, and a pooled connection is cancelled
+    /// and brought back to rest before anyone else gets it (on a borrowed
+    /// connection the next statement waits for the rest to drain).
+    pub(crate) async fn query_at_most_two(
+        &self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<Row>, Error> {
+        use futures_util::TryStreamExt;
+        let (client, state) = self.parts();
+        let (rows, ended) = self
+            .with_statement(sql, params, |target| async move {
+                let stream = match target {
+                    Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await?,
+                    Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await?,
+                };
+                let mut stream = std::pin::pin!(stream);
+                let mut rows = Vec::with_capacity(2);
+                while let Some(row) = stream.try_next().await? {
+                    rows.push(row);
+                    if rows.len() == 2 {
+                        return Ok((rows, false));
+                    }
+                }
+                Ok((rows, true))
+            })
+            .await?;
+        if let (false, Some(state)) = (ended, state) {
+            state.statement_started();
+        }
+        Ok(rows)
+    }
+
+    /// A row stream from [`Handle::stream`] reached its end.
+    pub(crate) fn statement_finished(&self) {
+        if let (_, Some(state)) = self.parts() {
+            state.statement_finished();
+        }
     }
 }
 

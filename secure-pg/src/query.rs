@@ -113,17 +113,32 @@ impl<'a, const N: usize> Query<'a, N> {
     }
 
     /// Runs the query and returns its only row; no row is an error of kind
-    /// [`ErrorKind::NotFound`], more than one is an error too.
+    /// [`ErrorKind::NotFound`], more than one is an error too. Reading
+    /// stops at the second row: the rest of a large result is not loaded.
     pub async fn fetch_one<'e, E: Executor<'e>>(self, executor: E) -> Result<Row, Error> {
-        one(self.fetch_all(executor).await?)
+        one(self.fetch_at_most_two(executor).await?)
     }
 
-    /// Runs the query and returns its row, if any (more than one is an error).
+    /// Runs the query and returns its row, if any (more than one is an
+    /// error; reading stops at the second row).
     pub async fn fetch_optional<'e, E: Executor<'e>>(
         self,
         executor: E,
     ) -> Result<Option<Row>, Error> {
-        optional(self.fetch_all(executor).await?)
+        optional(self.fetch_at_most_two(executor).await?)
+    }
+
+    /// Up to two rows: enough to tell none, one, or too many.
+    async fn fetch_at_most_two<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql)?;
+        let span = crate::telemetry::query_span(self.sql);
+        crate::telemetry::traced(&span, async {
+            let handle = crate::executor::handle(executor).await?;
+            crate::telemetry::record_server(&span, handle.server());
+            handle.note_session(self.session);
+            handle.query_at_most_two(self.sql, &self.params).await
+        })
+        .await
     }
 }
 
@@ -138,9 +153,8 @@ fn optional<T>(mut rows: Vec<T>) -> Result<Option<T>, Error> {
     match rows.len() {
         0 => Ok(None),
         1 => Ok(rows.pop()),
-        n => Err(Error::from_kind(ErrorKind::Database).with_detail(format!(
-            "the query returned {n} rows where at most one was expected"
-        ))),
+        _ => Err(Error::from_kind(ErrorKind::Database)
+            .with_detail("the query returned more than one row where at most one was expected")),
     }
 }
 
@@ -216,7 +230,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         executor: E,
     ) -> Result<Option<T>, Error> {
         // Maps the single row directly: no intermediate Vec<T>.
-        match optional(self.inner.fetch_all(executor).await?)? {
+        match optional(self.inner.fetch_at_most_two(executor).await?)? {
             Some(row) => {
                 let layout = T::resolve(row.columns())?;
                 T::from_row(&row, &layout).map(Some)
@@ -239,7 +253,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         Ok(RowStream {
             stream: Box::pin(stream),
             layout: None,
-            _handle: handle,
+            handle,
             _row: PhantomData,
         })
     }
@@ -257,7 +271,7 @@ pub(crate) fn map_rows<T: FromRow>(rows: &[Row]) -> Result<Vec<T>, Error> {
 pub struct RowStream<'e, T: FromRow> {
     stream: Pin<Box<tokio_postgres::RowStream>>,
     layout: Option<T::Columns>,
-    _handle: Handle<'e>,
+    handle: Handle<'e>,
     _row: PhantomData<fn() -> T>,
 }
 
@@ -277,8 +291,14 @@ where
         let this = &mut *self;
         match this.stream.as_mut().poll_next(cx) {
             Poll::Pending => Poll::Pending,
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(Error::from(e)))),
+            Poll::Ready(None) => {
+                this.handle.statement_finished();
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.handle.statement_finished();
+                Poll::Ready(Some(Err(Error::from(e))))
+            }
             Poll::Ready(Some(Ok(row))) => {
                 if this.layout.is_none() {
                     match T::resolve(row.columns()) {

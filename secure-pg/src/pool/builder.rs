@@ -122,11 +122,24 @@ impl PoolBuilder {
         self
     }
     /// A client-side bound on every statement run through the pool's
-    /// connections, for when the server or the network stops answering
-    /// (the server-side `statement_timeout` cannot fire then). When it
-    /// fires the caller gets
-    /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) and the
-    /// connection is discarded, never reused in an unknown state. Off by default.
+    /// connections (`BEGIN`, `COMMIT`, `ROLLBACK` and the rollback that
+    /// settles a connection included), for when the server or the network
+    /// stops answering (the server-side `statement_timeout` cannot fire
+    /// then). When it fires, a cancel request is sent to the server (a
+    /// short connection of its own, under the same `sslmode` and TLS
+    /// configuration, bounded by `min(connect_timeout, 2 s)`) so that the
+    /// statement stops and releases its locks, and the caller gets
+    /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) once it
+    /// has ended; the connection is then reused (over TLS, where the
+    /// server's processing of the cancel is awaited; after a plaintext
+    /// cancel, which cannot be confirmed, it is replaced). If the cancel cannot be
+    /// delivered, or the statement does not end within that bound after
+    /// it, the connection is discarded, never reused in an unknown state.
+    ///
+    /// A timed-out autocommit write may still have committed (the cancel
+    /// can arrive after the server finished it): see
+    /// [`ErrorKind::QueryTimeout`](crate::ErrorKind::QueryTimeout) before
+    /// retrying. Off by default.
     pub fn query_timeout(mut self, t: Duration) -> Self {
         self.options.query_timeout = Some(t);
         self
@@ -188,11 +201,13 @@ impl PoolBuilder {
             requires_tls: config.sslmode.requires_tls(),
             idle_check_after: o.idle_check_after,
             max_lifetime: o.max_lifetime,
+            checkout_timeout: o.checkout_timeout,
         };
         let manager = Manager {
             connector,
             failures: failures.clone(),
-            credentials: CachedProvider::new(credentials).counting(stats.clone()),
+            credentials: CachedProvider::new(credentials, config.get_connect_timeout())
+                .counting(stats.clone()),
             stats: stats.clone(),
             server: crate::telemetry::ServerAddr::of(&config),
             checks,

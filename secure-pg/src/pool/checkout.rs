@@ -31,7 +31,10 @@ pub(super) struct Held {
 
 impl Pool {
     /// Checks a connection out, waiting in FIFO order up to the checkout
-    /// timeout.
+    /// timeout. Every phase is inside it: the wait, a connect made for
+    /// this checkout, and the ping, reset or recovery a pooled connection
+    /// needs first (a connection whose round trip does not finish in time
+    /// is discarded, never returned to the idle set).
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
         let timer = self.shared.stats.checkout_started();
         let result = self.get_unmeasured().await;
@@ -41,32 +44,50 @@ impl Pool {
     }
 
     async fn get_unmeasured(&self) -> Result<PooledConnection<'_>, Error> {
+        let timeout = self.shared.options.checkout_timeout;
         // Fast path: a free permit (so nobody is queued ahead of us) and an
-        // idle connection: no timers, no waiting, no failure watch.
+        // idle connection: no waiting and no failure watch. One timeout
+        // bounds it; its timer is registered only if something has to wait
+        // (the common checkout completes on the first poll).
         if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
             if self.shared.bb8.state().idle_connections > 0 {
                 let started = Instant::now();
-                let conn = self
-                    .shared
-                    .bb8
-                    .get_owned()
-                    .await
-                    .map_err(|e| self.run_error(e, started))?;
-                if let Ok(None) = self.shared.checks.quick(&conn) {
-                    return Ok(self.hand_out(conn, permit));
-                }
-                // Due a reset or ping, or unusable: the full path below.
-                let conn = self.checked(conn).await;
-                if let Some(conn) = conn {
-                    return Ok(self.hand_out(conn, permit));
+                let fast = async {
+                    let conn = self
+                        .shared
+                        .bb8
+                        .get_owned()
+                        .await
+                        .map_err(|e| self.run_error(e, started))?;
+                    if let Ok(None) = self.shared.checks.quick(&conn) {
+                        return Ok(Some(conn));
+                    }
+                    // Due a reset or ping, or unusable.
+                    Ok::<_, Error>(self.checked(conn).await)
+                };
+                match tokio::time::timeout(timeout, fast).await {
+                    Ok(Ok(Some(conn))) => return Ok(self.hand_out(conn, permit)),
+                    Ok(Err(e)) => return Err(e),
+                    Ok(Ok(None)) => {
+                        // That one was discarded: the full path, in what
+                        // is left of the checkout timeout.
+                        let left = timeout.saturating_sub(started.elapsed());
+                        return self.get_within(left, Some(permit)).await;
+                    }
+                    Err(_) => {
+                        let e = self.timed_out(started);
+                        tracing::warn!(
+                            wait_ms = started.elapsed().as_millis() as u64,
+                            error = %e.detail(),
+                            "checkout failed"
+                        );
+                        return Err(e);
+                    }
                 }
             }
-            return self
-                .get_within(self.shared.options.checkout_timeout, Some(permit))
-                .await;
+            return self.get_within(timeout, Some(permit)).await;
         }
-        self.get_within(self.shared.options.checkout_timeout, None)
-            .await
+        self.get_within(timeout, None).await
     }
 
     pub(super) async fn get_within(
@@ -119,11 +140,29 @@ impl Pool {
     /// The connection if it passes the checkout checks (after a reset or
     /// ping when one is due); otherwise it is marked broken, so that bb8
     /// discards it when it is dropped here, and `None`.
+    ///
+    /// If this future is dropped mid-check (the checkout timed out), the
+    /// connection is marked broken all the same: a ping or reset left
+    /// unanswered must not go back to the idle set.
     async fn checked(
         &self,
         conn: bb8::PooledConnection<'static, Manager>,
     ) -> Option<bb8::PooledConnection<'static, Manager>> {
-        match self.shared.checks.prepare(&conn).await {
+        /// Marks the connection broken when dropped, unless disarmed.
+        struct Unfinished<'a>(Option<&'a ConnState>);
+        impl Drop for Unfinished<'_> {
+            fn drop(&mut self) {
+                if let Some(state) = self.0 {
+                    tracing::debug!("checkout check unfinished; discarding the connection");
+                    state.mark_broken();
+                }
+            }
+        }
+        let mut unfinished = Unfinished(Some(&conn.state));
+        let outcome = self.shared.checks.prepare(&conn).await;
+        unfinished.0 = None;
+        drop(unfinished);
+        match outcome {
             Ok(()) => Some(conn),
             Err(e) => {
                 tracing::debug!(kind = ?e.kind(), error = %e.detail(), "discarding a pooled connection");
@@ -234,16 +273,20 @@ impl Drop for PooledConnection<'_> {
         conn.last_used.store(since_connect, Ordering::Relaxed);
         let state = &conn.state;
         // A connection left in a transaction, broken or closed is discarded
-        // by bb8 anyway (`Manager::has_broken`): nothing to reset.
-        let due = state.needs_reset()
-            && !state.in_transaction()
-            && !state.is_broken()
-            && !conn.client.is_closed();
-        if due {
+        // by bb8 anyway (`Manager::has_broken`): nothing to reset, but a
+        // statement it still runs is cancelled first, so that it does not
+        // go on holding locks and a backend past the pool's size.
+        let discarded = state.in_transaction() || state.is_broken() || conn.client.is_closed();
+        // A broken connection already had its cancel attempt (or lost its
+        // session): it is only discarded.
+        let in_flight =
+            state.statement_in_flight() && !state.is_broken() && !conn.client.is_closed();
+        let due = (state.needs_reset() || in_flight) && !discarded;
+        if due || in_flight {
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 // If the runtime is shutting down the task is dropped
                 // unrun: the connection goes back still marked, and the
-                // checkout-time reset catches it.
+                // checkout-time recovery or reset catches it.
                 runtime.spawn(reset_on_return(held, self.reset_timeout));
                 return;
             }
@@ -252,11 +295,32 @@ impl Drop for PooledConnection<'_> {
     }
 }
 
-/// `DISCARD ALL` on a returned connection, which stays checked out (and
-/// keeps its gate permit) until it is done; a failure or timeout marks it
-/// broken, so bb8 discards it instead of taking it back.
+/// On a returned connection, which stays checked out (and keeps its gate
+/// permit) until it is done: a statement left in flight (its future or
+/// row stream was dropped) is cancelled and waited for, then `DISCARD ALL`
+/// runs if the session may have changed. All of it is bounded by the
+/// checkout timeout; a failure or timeout marks the connection broken, so
+/// bb8 discards it instead of taking it back. A connection to be discarded
+/// anyway (inside a transaction) only gets the cancel.
 async fn reset_on_return(held: Held, timeout: Duration) {
     let conn: &PgConn = &held.conn;
+    let started = Instant::now();
+    if conn.state.in_transaction() || conn.state.is_broken() {
+        conn.state.cancel_in_flight().await;
+        drop(held);
+        return;
+    }
+    if let Err(e) = conn.state.recover(&conn.client, timeout).await {
+        tracing::debug!(error = %e.detail(), "recovering a returned connection failed; discarding it");
+        conn.state.mark_broken();
+        drop(held);
+        return;
+    }
+    if !conn.state.needs_reset() {
+        drop(held);
+        return;
+    }
+    let timeout = timeout.saturating_sub(started.elapsed());
     let outcome = tokio::time::timeout(timeout, conn.client.batch_execute("DISCARD ALL")).await;
     match outcome {
         Ok(Ok(())) => conn.state.finish_reset(),

@@ -31,12 +31,17 @@ pub(super) struct PgConn {
 impl PgConn {
     /// Rolls back a transaction left open by a dropped future before the
     /// connection is used again directly.
+    /// Under `query_timeout`, like every statement.
     pub(super) async fn settle(&self) -> Result<(), Error> {
         if self.state.in_transaction() {
-            self.client
-                .batch_execute("ROLLBACK")
-                .await
-                .map_err(Error::from)?;
+            self.state
+                .bounded(async {
+                    self.client
+                        .batch_execute("ROLLBACK")
+                        .await
+                        .map_err(Error::from)
+                })
+                .await?;
             self.state.leave_transaction();
         }
         Ok(())
@@ -98,10 +103,14 @@ pub(super) struct Checks {
     pub(super) requires_tls: bool,
     pub(super) idle_check_after: Duration,
     pub(super) max_lifetime: Option<Duration>,
+    /// Bounds the whole checkout, the round trips below included.
+    pub(super) checkout_timeout: Duration,
 }
 
 /// Work a connection needs before it can be handed out.
 pub(super) enum Prepare {
+    /// A statement was left in flight: cancel it and wait for it to end.
+    Recover,
     Reset,
     Ping,
 }
@@ -124,6 +133,9 @@ impl Checks {
             return Err(Error::from_kind(ErrorKind::Connection)
                 .with_detail("connection reached max_lifetime"));
         }
+        if conn.state.statement_in_flight() {
+            return Ok(Some(Prepare::Recover));
+        }
         if conn.state.needs_reset() {
             return Ok(Some(Prepare::Reset));
         }
@@ -133,11 +145,19 @@ impl Checks {
         Ok((idle >= self.idle_check_after).then_some(Prepare::Ping))
     }
 
-    /// All checks, with the round trip when one is due.
+    /// All checks, with the round trip when one is due. The caller bounds
+    /// it by the checkout timeout and discards the connection if it does
+    /// not finish in time.
     pub(super) async fn prepare(&self, conn: &PgConn) -> Result<(), Error> {
         let due = self.quick(conn)?;
         let result = match due {
             None => Ok(()),
+            Some(Prepare::Recover) => {
+                conn.state
+                    .recover(&conn.client, self.checkout_timeout)
+                    .await?;
+                Box::pin(self.prepare(conn)).await
+            }
             Some(Prepare::Reset) => {
                 conn.client
                     .batch_execute("DISCARD ALL")
@@ -161,16 +181,49 @@ impl Checks {
 }
 
 impl Manager {
-    async fn open(&self, password: &Secret) -> Result<PgConn, Error> {
-        let (client, info) = self.connector.connect_with(Some(password)).await?;
+    async fn open(&self, password: &Secret, budget: Duration) -> Result<PgConn, Error> {
+        let (client, info) = self
+            .connector
+            .connect_within(Some(password), budget)
+            .await?;
+        let canceller = self.connector.canceller(&client);
         Ok(PgConn {
             client,
             info,
-            state: ConnState::new(self.statement_cache, self.query_timeout),
+            state: ConnState::new(self.statement_cache, self.query_timeout, Some(canceller)),
             last_used: AtomicU64::new(0),
             life: ConnLife::opened(&self.stats, self.checks.max_lifetime),
             server: self.server.clone(),
         })
+    }
+}
+
+impl Manager {
+    /// One connect attempt: the credential fetch and the connection share
+    /// one `connect_timeout`. The outer error is the fetch's; the inner
+    /// result is the connection's, with when the secret used was fetched.
+    async fn fetch_then_open(
+        &self,
+        newer_than: Option<Instant>,
+    ) -> Result<(Result<PgConn, Error>, Instant), Error> {
+        let timeout = self.connector.config.get_connect_timeout();
+        let deadline = Instant::now() + timeout;
+        let (password, fetched) =
+            match tokio::time::timeout(timeout, self.credentials.get(newer_than)).await {
+                Ok(r) => r?,
+                Err(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        "could not connect to the database in time",
+                    )
+                    .with_detail(format!(
+                        "connect_timeout of {timeout:?} elapsed while the credential provider \
+                         was fetching the password"
+                    )))
+                }
+            };
+        let budget = deadline.saturating_duration_since(Instant::now());
+        Ok((self.open(&password, budget).await, fetched))
     }
 }
 
@@ -182,13 +235,12 @@ impl bb8::ManageConnection for Manager {
 
     async fn connect(&self) -> Result<Box<PgConn>, Error> {
         let result = async {
-            let password = self.credentials.get(false).await?;
-            match self.open(&password).await {
+            let (opened, fetched) = self.fetch_then_open(None).await?;
+            match opened {
                 Err(e) if e.kind() == ErrorKind::Authentication => {
                     // The secret may have rotated since it was cached or
-                    // read: ask once more, bypassing the cache.
-                    let fresh = self.credentials.get(true).await?;
-                    self.open(&fresh).await
+                    // read: ask once more for one fetched after it.
+                    self.fetch_then_open(Some(fetched)).await?.0
                 }
                 other => other,
             }

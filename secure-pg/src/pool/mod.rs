@@ -21,6 +21,16 @@
 //! * **On return after a session change**: `DISCARD ALL` (see below); a
 //!   checkout still resets a connection that came back marked (the
 //!   backstop when the reset task could not run).
+//! * **On return with a statement in flight** (a query future or row
+//!   stream dropped before the end of its result, or `fetch_one` that
+//!   stopped at a second row): a cancel request, then an empty query that
+//!   the server answers once the statement has ended, before anyone else
+//!   gets the connection; one inside a transaction is discarded after the
+//!   cancel.
+//!
+//! Every round trip of a checkout (ping, reset, recovery) and the connect
+//! made for a waiting checkout are inside the checkout timeout; a
+//! connection whose round trip does not finish in time is discarded.
 //!
 //! # Session state
 //!

@@ -181,9 +181,12 @@ impl<'p> PooledConnection<'p> {
             begin.push_str(&crate::tenant::set_tenant_sql(t));
         }
         conn.state.enter_transaction();
-        if let Err(e) = conn.client.batch_execute(&begin).await {
-            return Err(Error::from(e));
-        }
+        // Under `query_timeout`, as every statement: a BEGIN that does not
+        // answer is cancelled, and the connection (marked as inside a
+        // transaction) is rolled back or discarded.
+        conn.state
+            .bounded(async { conn.client.batch_execute(&begin).await.map_err(Error::from) })
+            .await?;
         Ok(Transaction {
             client: &conn.client,
             state: &conn.state,
@@ -231,8 +234,14 @@ impl<'c> Transaction<'c> {
     async fn finish(&mut self, sql: &str) -> Result<(), Error> {
         self.finished = true;
         // If this future is dropped before the server answers, `in_tx`
-        // stays set and the connection is rolled back or discarded.
-        self.client.batch_execute(sql).await.map_err(Error::from)?;
+        // stays set and the connection is rolled back or discarded. Under
+        // `query_timeout`: a COMMIT that times out may still have committed
+        // (see `ErrorKind::QueryTimeout`); `in_tx` stays set, so the
+        // connection is discarded rather than trusted.
+        let client = self.client;
+        self.state
+            .bounded(async { client.batch_execute(sql).await.map_err(Error::from) })
+            .await?;
         self.state.leave_transaction();
         Ok(())
     }

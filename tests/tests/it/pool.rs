@@ -868,3 +868,92 @@ async fn session_state_made_through_a_function_or_pg_temp_does_not_survive_the_r
         ("idle", "DISCARD ALL", 0)
     );
 }
+
+/// A query future dropped mid-statement (a `pg_sleep(20)`, outside a
+/// transaction): the statement is cancelled and the connection brought back
+/// to rest before the next caller of a pool of one gets it, which then
+/// neither waits for the sleep nor sees it running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_dropped_mid_statement_is_cancelled_before_the_next_checkout() {
+    let cluster = valid();
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&format!(
+            "{}&application_name=t14_dropped",
+            cluster.url()
+        )))
+        .await
+        .unwrap();
+    let before = backend_pid(&pool).await;
+    let p2 = pool.clone();
+    let running =
+        tokio::spawn(async move { secure_query!("SELECT pg_sleep(20)").execute(&p2).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    running.abort();
+    let _ = running.await;
+    let t = Instant::now();
+    let r = tokio::time::timeout(
+        Duration::from_secs(10),
+        secure_query_as!(
+            (i32, i64),
+            "SELECT pg_backend_pid(), (SELECT count(*) FROM pg_stat_activity \
+             WHERE application_name = 't14_dropped' AND state = 'active' \
+             AND pid <> pg_backend_pid())"
+        )
+        .fetch_one(&pool),
+    )
+    .await;
+    let took = t.elapsed();
+    let (after, active) = r
+        .expect("the next checkout waited for the dropped statement")
+        .unwrap();
+    assert_eq!(active, 0, "the dropped statement is still running");
+    assert_eq!(after, before, "the cancelled connection is reusable");
+    secure_pg_tests::note(&format!(
+        "t14 dropped query: next checkout answered in {took:?}"
+    ));
+    assert!(took < Duration::from_secs(5), "{took:?}");
+}
+
+/// A credential provider that never answers cannot hang connects: the
+/// fetch is inside connect_timeout, no lock is held across it, and the
+/// next connect asks again.
+#[tokio::test]
+async fn a_hung_credential_provider_is_bounded_by_connect_timeout() {
+    use secure_pg::credentials::{Credential, FnProvider};
+    let cluster = valid();
+    let calls = Arc::new(AtomicU64::new(0));
+    let c2 = calls.clone();
+    let pool = Pool::builder()
+        .max_size(2)
+        .lazy(true)
+        .checkout_timeout(Duration::from_secs(10))
+        .credentials(FnProvider::new(move || {
+            let n = c2.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n == 0 {
+                    std::future::pending::<()>().await;
+                }
+                Ok(Credential::new(APP_PASSWORD))
+            }
+        }))
+        .build(config(&format!("{}&connect_timeout=1", cluster.url())))
+        .await
+        .unwrap();
+    let t = Instant::now();
+    let r = tokio::time::timeout(Duration::from_secs(20), pool.get()).await;
+    let took = t.elapsed();
+    let e = checked(r.expect("the checkout hung").unwrap_err());
+    assert_eq!(e.kind(), ErrorKind::Connection, "{e:#}");
+    assert!(
+        e.detail().to_string().contains("credential provider"),
+        "{e:#}"
+    );
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    // A checkout within one connect timeout of that failure reports it
+    // (the pool has no connection); after that, a new connect asks again.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let r = tokio::time::timeout(Duration::from_secs(20), backend_pid(&pool)).await;
+    assert!(r.expect("the next connect hung behind the first fetch") != 0);
+    assert!(calls.load(Ordering::SeqCst) >= 2);
+}

@@ -1,6 +1,8 @@
 //! `secure_query!` / `secure_query_as!` against a real server: every method,
 //! every executor kind, types, NULLs, and injection attempts.
 
+use std::time::{Duration, Instant};
+
 use futures_util::TryStreamExt;
 use secure_pg::{secure_query, secure_query_as, ErrorKind, FromRow, Pool};
 use secure_pg_tests::{shared, ClusterSpec, ServerCert};
@@ -487,4 +489,94 @@ async fn numeric_values_decimal_cannot_hold_are_decode_errors() {
             .unwrap_err(),
     );
     assert!(format!("{e:#}").contains("cannot convert"), "{e:#}");
+}
+
+/// `fetch_one` and `fetch_optional` stop reading at the second row: a
+/// result whose later rows are slow (one second each from the third on,
+/// 28 s in all) fails at once with "more than one row", and the pool of
+/// one hands its connection out again promptly (the rest of the statement
+/// is cancelled, not drained).
+#[tokio::test]
+async fn fetch_one_and_optional_stop_after_the_second_row() {
+    let c = shared(ClusterSpec::tls(ServerCert::Valid));
+    let pool = Pool::builder()
+        .max_size(1)
+        .build(config(&format!(
+            "{}&application_name=t14_two_rows",
+            c.url()
+        )))
+        .await
+        .unwrap();
+    let bound = Duration::from_secs(20);
+    let t = Instant::now();
+    let r = tokio::time::timeout(
+        bound,
+        secure_query!(
+            "SELECT g, repeat('x', 20000), pg_sleep(CASE WHEN g > 2 THEN 1 ELSE 0 END)::text \
+             FROM generate_series(1, 30) g"
+        )
+        .fetch_one(&pool),
+    )
+    .await;
+    let one_took = t.elapsed();
+    let e = checked(r.expect("fetch_one read the whole result").unwrap_err());
+    assert!(
+        e.detail().to_string().contains("more than one row"),
+        "{e:#}"
+    );
+    let t = Instant::now();
+    let r = tokio::time::timeout(
+        bound,
+        secure_query_as!(
+            (i32, String),
+            "SELECT g, repeat('x', 20000), pg_sleep(CASE WHEN g > 2 THEN 1 ELSE 0 END)::text \
+             FROM generate_series(1, 30) g"
+        )
+        .fetch_optional(&pool),
+    )
+    .await;
+    let optional_took = t.elapsed();
+    let e = checked(
+        r.expect("fetch_optional read the whole result")
+            .unwrap_err(),
+    );
+    assert!(
+        e.detail().to_string().contains("more than one row"),
+        "{e:#}"
+    );
+    // The same connection (a pool of one) is back at rest promptly.
+    let t = Instant::now();
+    let r = tokio::time::timeout(
+        bound,
+        secure_query_as!(
+            (i64,),
+            "SELECT count(*) FROM pg_stat_activity \
+             WHERE application_name = 't14_two_rows' AND state = 'active' \
+             AND pid <> pg_backend_pid()"
+        )
+        .fetch_one(&pool),
+    )
+    .await;
+    let next_took = t.elapsed();
+    let (active,) = r
+        .expect("the next checkout waited for the abandoned result")
+        .unwrap();
+    assert_eq!(active, 0);
+    secure_pg_tests::note(&format!(
+        "t14 two rows: fetch_one {one_took:?}, fetch_optional {optional_took:?}, next query {next_took:?}"
+    ));
+    assert!(one_took < Duration::from_secs(10), "{one_took:?}");
+    assert!(optional_took < Duration::from_secs(10), "{optional_took:?}");
+    assert!(next_took < Duration::from_secs(10), "{next_took:?}");
+    // One row and no row still work, and read to the end.
+    let (v,): (i32,) = secure_query_as!((i32,), "SELECT 7")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(v, 7);
+    let none = secure_query_as!((i32,), "SELECT 1 WHERE false")
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+    assert_eq!(none, None);
 }
