@@ -72,7 +72,11 @@ pub(crate) type HandleFuture<'e> =
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Handle<'e> {
     Pooled(PooledConnection<'e>),
-    Borrowed(&'e Client, Option<&'e ConnState>),
+    Borrowed(
+        &'e Client,
+        Option<&'e ConnState>,
+        Option<&'e crate::telemetry::ServerAddr>,
+    ),
 }
 
 impl std::fmt::Debug for Handle<'_> {
@@ -95,7 +99,11 @@ impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
     fn handle(self) -> Pending<'e> {
         Pending(Box::pin(async move {
             self.settle().await?;
-            Ok(Handle::Borrowed(self.unmarked_client(), Some(self.state())))
+            Ok(Handle::Borrowed(
+                self.unmarked_client(),
+                Some(self.state()),
+                self.server(),
+            ))
         }))
     }
 }
@@ -112,7 +120,11 @@ impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {}
 impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
     fn handle(self) -> Pending<'e> {
         Pending(Box::pin(async move {
-            Ok(Handle::Borrowed(self.client(), Some(self.state())))
+            Ok(Handle::Borrowed(
+                self.client(),
+                Some(self.state()),
+                self.server(),
+            ))
         }))
     }
 }
@@ -128,7 +140,9 @@ impl<'e, 'c: 'e> Sealed<'e> for &'e mut Transaction<'c> {
 impl<'e> Executor<'e> for &'e Client {}
 impl<'e> Sealed<'e> for &'e Client {
     fn handle(self) -> Pending<'e> {
-        Pending(Box::pin(async move { Ok(Handle::Borrowed(self, None)) }))
+        Pending(Box::pin(
+            async move { Ok(Handle::Borrowed(self, None, None)) },
+        ))
     }
 }
 
@@ -136,7 +150,7 @@ impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {}
 impl<'e, 't: 'e> Sealed<'e> for &'e tokio_postgres::Transaction<'t> {
     fn handle(self) -> Pending<'e> {
         Pending(Box::pin(async move {
-            Ok(Handle::Borrowed(self.client(), None))
+            Ok(Handle::Borrowed(self.client(), None, None))
         }))
     }
 }
@@ -145,15 +159,17 @@ impl<'e> Handle<'e> {
     fn parts(&self) -> (&Client, Option<&ConnState>) {
         match self {
             Handle::Pooled(c) => (c.unmarked_client(), Some(c.state())),
-            Handle::Borrowed(client, state) => (client, *state),
+            Handle::Borrowed(client, state, _) => (client, *state),
         }
     }
 
-    /// The server, for the query span (known for pool checkouts).
+    /// The server, for the query span: known for everything that came
+    /// from our pool (checkouts, pooled connections, transactions), not
+    /// for a plain `tokio_postgres::Client`.
     pub(crate) fn server(&self) -> Option<&crate::telemetry::ServerAddr> {
         match self {
             Handle::Pooled(c) => c.server(),
-            Handle::Borrowed(..) => None,
+            Handle::Borrowed(_, _, server) => *server,
         }
     }
 

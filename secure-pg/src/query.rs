@@ -247,9 +247,20 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         'a: 'e,
     {
         crate::tenant_scope::check(self.inner.scoped, self.inner.sql)?;
-        let handle = crate::executor::handle(executor).await?;
-        handle.note_session(self.inner.session);
-        let stream = handle.stream(self.inner.sql, &self.inner.params).await?;
+        // The span covers starting the statement (checkout, bind, first
+        // response); rows are read later, by the caller.
+        let span = crate::telemetry::query_span(self.inner.sql);
+        let params = &self.inner.params;
+        let (sql, session) = (self.inner.sql, self.inner.session);
+        let span_ref = &span;
+        let (handle, stream) = crate::telemetry::traced(&span, async move {
+            let handle = crate::executor::handle(executor).await?;
+            crate::telemetry::record_server(span_ref, handle.server());
+            handle.note_session(session);
+            let stream = handle.stream(sql, params).await?;
+            Ok((handle, stream))
+        })
+        .await?;
         Ok(RowStream {
             stream: Box::pin(stream),
             layout: None,

@@ -190,6 +190,7 @@ impl<'p> PooledConnection<'p> {
         Ok(Transaction {
             client: &conn.client,
             state: &conn.state,
+            server: conn.server.as_deref(),
             finished: false,
         })
     }
@@ -201,6 +202,7 @@ impl<'p> PooledConnection<'p> {
 pub struct Transaction<'c> {
     client: &'c Client,
     state: &'c ConnState,
+    server: Option<&'c crate::telemetry::ServerAddr>,
     finished: bool,
 }
 
@@ -219,6 +221,11 @@ impl<'c> Transaction<'c> {
 
     pub(crate) fn state(&self) -> &'c ConnState {
         self.state
+    }
+
+    /// The server, for query spans.
+    pub(crate) fn server(&self) -> Option<&'c crate::telemetry::ServerAddr> {
+        self.server
     }
 
     /// Commits.

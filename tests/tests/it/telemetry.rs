@@ -78,6 +78,47 @@ async fn query_spans_carry_the_otel_database_fields_and_never_a_parameter() {
     assert_eq!(f["error.type"], "22012");
     assert_eq!(f["otel.status_code"], "ERROR");
 
+    // On a pooled connection and inside a transaction the server is
+    // known too.
+    {
+        let mut conn = pool.get().await.unwrap();
+        capture.clear();
+        secure_query!("SELECT $1::text", PARAM)
+            .execute(&conn)
+            .await
+            .unwrap();
+        let mut tx = conn.transaction().await.unwrap();
+        secure_query!("SELECT $1::text", PARAM)
+            .execute(&mut tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let spans = capture.spans_named("secure_pg.query");
+        assert_eq!(spans.len(), 2, "{spans:?}");
+        for span in &spans {
+            assert_eq!(span.fields["server.address"], "localhost", "{span:?}");
+            assert_eq!(span.fields["server.port"], port, "{span:?}");
+        }
+    }
+
+    // A streamed query has its span too (covering the statement's start).
+    capture.clear();
+    {
+        use futures_util::TryStreamExt;
+        let rows: Vec<(String,)> = secure_query_as!((String,), "SELECT $1::text", PARAM)
+            .fetch(&pool)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        let spans = capture.spans_named("secure_pg.query");
+        assert_eq!(spans.len(), 1, "{spans:?}");
+        assert_eq!(spans[0].fields["db.query.text"], "SELECT $1::text");
+        assert_eq!(spans[0].fields["server.address"], "localhost");
+    }
+
     // Without a SQLSTATE, error.type is the error kind.
     capture.clear();
     let quick = Pool::builder()
