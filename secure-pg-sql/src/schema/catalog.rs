@@ -448,6 +448,36 @@ impl Catalog {
         self.domains.values()
     }
 
+    /// Resolves a user-defined type name (`parts`: `name` or
+    /// `schema.name`) to an enum or domain as PostgreSQL does: an
+    /// unqualified name along `search_path`. Returns the names tried (first
+    /// one first) and what was found, if anything; more than two parts is
+    /// an error. Shared by the DDL loader and the type checker.
+    pub(crate) fn user_type(
+        &self,
+        search_path: &[Name],
+        parts: &[Name],
+    ) -> Result<(Vec<QualifiedName>, Option<crate::schema::BaseType>), String> {
+        let candidates: Vec<QualifiedName> = match parts {
+            [n] => search_path
+                .iter()
+                .map(|s| QualifiedName::new(s.clone(), n.clone()))
+                .collect(),
+            [s, n] => vec![QualifiedName::new(s.clone(), n.clone())],
+            _ => return Err("a type name has at most two parts".into()),
+        };
+        let found = candidates.iter().find_map(|q| {
+            if self.enums.contains_key(q) {
+                Some(crate::schema::BaseType::Enum(q.clone()))
+            } else if self.domains.contains_key(q) {
+                Some(crate::schema::BaseType::Domain(q.clone()))
+            } else {
+                None
+            }
+        });
+        Ok((candidates, found))
+    }
+
     /// Sequences (created explicitly or by serial columns).
     pub fn sequences(&self) -> impl Iterator<Item = &QualifiedName> {
         self.sequences.iter()

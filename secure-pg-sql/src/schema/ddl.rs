@@ -533,22 +533,9 @@ impl Builder {
     /// The canonical type of a column or domain.
     fn column_type(&self, dt: &sqlparser::ast::DataType) -> R<(SqlType, bool)> {
         let user = |parts: &[Name]| -> Result<BaseType, String> {
-            let candidates: Vec<QualifiedName> = match parts {
-                [n] => self
-                    .search_path
-                    .iter()
-                    .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                    .collect(),
-                [s, n] => vec![QualifiedName::new(s.clone(), n.clone())],
-                _ => return Err("a type name has at most two parts".into()),
-            };
-            for q in &candidates {
-                if self.catalog.enums.contains_key(q) {
-                    return Ok(BaseType::Enum(q.clone()));
-                }
-                if self.catalog.domains.contains_key(q) {
-                    return Ok(BaseType::Domain(q.clone()));
-                }
+            let (candidates, found) = self.catalog.user_type(&self.search_path, parts)?;
+            if let Some(found) = found {
+                return Ok(found);
             }
             let shown = parts
                 .iter()
@@ -568,6 +555,18 @@ impl Builder {
                 message,
                 help: Some("create the type first (`CREATE TYPE ... AS ENUM`, `CREATE DOMAIN`), or `CREATE EXTENSION` for extension types".into()),
             })
+    }
+
+    /// Records the index that backs a primary key or unique constraint
+    /// (the name `ON CONFLICT ON CONSTRAINT` and `DROP INDEX` refer to).
+    fn register_key_index(&mut self, table: &QualifiedName, name: Name) {
+        self.catalog.indexes.insert(
+            QualifiedName::new(table.schema.clone(), name),
+            IndexEntry {
+                table: table.clone(),
+                unique_key: true,
+            },
+        );
     }
 
     // ---- tables ---------------------------------------------------------
@@ -758,13 +757,7 @@ impl Builder {
                     columns,
                     predicate: None,
                 });
-                self.catalog.indexes.insert(
-                    QualifiedName::new(table.schema.clone(), name),
-                    IndexEntry {
-                        table: table.clone(),
-                        unique_key: true,
-                    },
-                );
+                self.register_key_index(table, name);
                 Ok(())
             }
             TableConstraint::Unique(u) => {
@@ -780,13 +773,7 @@ impl Builder {
                     columns,
                     predicate: None,
                 });
-                self.catalog.indexes.insert(
-                    QualifiedName::new(table.schema.clone(), name),
-                    IndexEntry {
-                        table: table.clone(),
-                        unique_key: true,
-                    },
-                );
+                self.register_key_index(table, name);
                 Ok(())
             }
             TableConstraint::ForeignKey(fk) => {

@@ -342,22 +342,8 @@ impl<'a> Cx<'a> {
     /// The canonical type of a type written in the query.
     pub(crate) fn data_type(&self, dt: &sqlparser::ast::DataType, span: Span) -> R<SqlType> {
         let user = |parts: &[Name]| -> Result<BaseType, String> {
-            let candidates: Vec<QualifiedName> = match parts {
-                [n] => self
-                    .search_path
-                    .iter()
-                    .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                    .collect(),
-                [s, n] => vec![QualifiedName::new(s.clone(), n.clone())],
-                _ => return Err("a type name has at most two parts".into()),
-            };
-            for q in &candidates {
-                if self.cat.enum_type(q).is_some() {
-                    return Ok(BaseType::Enum(q.clone()));
-                }
-                if self.cat.domain(q).is_some() {
-                    return Ok(BaseType::Domain(q.clone()));
-                }
+            if let (_, Some(found)) = self.cat.user_type(&self.search_path, parts)? {
+                return Ok(found);
             }
             Err(format!(
                 "unknown type `{}`: not built in, and the schema creates no enum or domain of that name",
