@@ -6,14 +6,14 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use tokio_postgres::{Client, Statement};
 
 use crate::connect::Canceller;
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, SqlState};
 
 /// Per-connection state shared with transactions and query handles.
 #[derive(Debug)]
@@ -33,6 +33,47 @@ pub(crate) struct ConnState {
     query_timeout: Option<Duration>,
     /// Sends cancel requests for this connection's statements.
     canceller: Option<Canceller>,
+    /// Counters for while the pool shares the connection between callers
+    /// (multiplexing); unused otherwise.
+    sharing: Sharing,
+}
+
+/// A connection's state while the pool shares it: many statements from
+/// different callers in flight at once, each with its own `Sync`, answered
+/// in order. The single `in_flight` flag above is not used then.
+#[derive(Debug, Default)]
+struct Sharing {
+    /// Statements sent here whose end was not yet read.
+    in_flight: AtomicU32,
+    /// When a statement last ended here, or the first one started after a
+    /// quiet spell ([`now_us`]): the connection is stalled when statements
+    /// are in flight and none has ended for a while.
+    last_progress: AtomicU64,
+    /// Takes no new statements (a cancel was sent on it, or the pool
+    /// stopped sharing it).
+    retired: AtomicBool,
+    /// A cancel request was sent while it was shared: any other statement
+    /// on it that ends with `57014` was hit by that cancel, and when it goes
+    /// back to bb8 it is brought to rest (cancel, then an empty query) before
+    /// anyone checks it out.
+    cancelled: AtomicBool,
+}
+
+/// Microseconds since a process-wide origin: a clock that fits an atomic.
+pub(crate) fn now_us() -> u64 {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    ORIGIN.get_or_init(Instant::now).elapsed().as_micros() as u64
+}
+
+/// How a statement on a shared connection ended.
+pub(crate) enum SharedOutcome<R> {
+    /// Its own result (or error), including its own `query_timeout`.
+    Done(Result<R, Error>),
+    /// It failed with `57014` after another caller's `query_timeout` sent a
+    /// cancel on the same connection: the cancel was meant for someone
+    /// else's statement. The error means its implicit transaction rolled
+    /// back, so it may be sent again on another connection.
+    CancelledForAnother(Error),
 }
 
 impl ConnState {
@@ -49,6 +90,214 @@ impl ConnState {
             in_flight: AtomicBool::new(false),
             query_timeout,
             canceller,
+            sharing: Sharing::default(),
+        }
+    }
+
+    /// The pool starts sharing this connection (it was at rest, checked
+    /// out exclusively by the pool itself).
+    pub(crate) fn begin_sharing(&self) {
+        let s = &self.sharing;
+        s.in_flight.store(0, Ordering::Release);
+        s.last_progress.store(now_us(), Ordering::Release);
+        s.retired.store(false, Ordering::Release);
+        s.cancelled.store(false, Ordering::Release);
+    }
+
+    /// One more statement is about to be sent on the shared connection;
+    /// returns how many were in flight before it.
+    pub(crate) fn shared_statement_started(&self, now: u64) -> u32 {
+        let before = self.sharing.in_flight.fetch_add(1, Ordering::AcqRel);
+        if before == 0 {
+            self.sharing.last_progress.store(now, Ordering::Release);
+        }
+        before
+    }
+
+    /// A statement on the shared connection is done with it: `finished`
+    /// when the end of its result was read. Returns `true` when it was not
+    /// (its future was dropped, or `fetch_one` stopped at a second row): it
+    /// may still be running, in front of other callers' statements, so the
+    /// connection is retired and the caller must run
+    /// [`ConnState::cancel_abandoned`].
+    pub(crate) fn shared_statement_ended(&self, finished: bool) -> bool {
+        if finished {
+            self.sharing.last_progress.store(now_us(), Ordering::Release);
+        } else {
+            self.retire_sharing();
+            self.sharing.cancelled.store(true, Ordering::Release);
+        }
+        self.sharing.in_flight.fetch_sub(1, Ordering::AcqRel);
+        !finished
+    }
+
+    /// Cancels a statement abandoned on a shared connection, again every
+    /// [`CANCEL_AGAIN_AFTER`] while statements are in flight and none has
+    /// ended since the last cancel (a few times at most: the checkout
+    /// that next gets the connection finishes the job, see
+    /// [`ConnState::sharing_ended`]).
+    pub(crate) async fn cancel_abandoned(&self) {
+        let Some(canceller) = &self.canceller else {
+            self.mark_broken();
+            return;
+        };
+        for _ in 0..8 {
+            let sent = now_us();
+            if let Err(e) = canceller.cancel().await {
+                tracing::debug!(error = %e.detail(), "cancelling an abandoned shared statement failed");
+                self.mark_broken();
+                return;
+            }
+            tokio::time::sleep(CANCEL_AGAIN_AFTER).await;
+            if self.shared_in_flight() == 0
+                || self.sharing.last_progress.load(Ordering::Acquire) > sent
+            {
+                return;
+            }
+        }
+    }
+
+    /// The pool stops sharing the connection and gives it back to bb8 (the
+    /// last statement on it has ended). If a cancel was sent on it, it is
+    /// marked as having a statement in flight, so the next checkout sends
+    /// a cancel and an empty query and reuses it only once the server has
+    /// confirmed that nothing is pending (see [`ConnState::recover`]).
+    pub(crate) fn sharing_ended(&self) {
+        if self.sharing.cancelled.load(Ordering::Acquire) {
+            self.statement_started();
+        }
+    }
+
+    /// Statements in flight on the shared connection.
+    pub(crate) fn shared_in_flight(&self) -> u32 {
+        self.sharing.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Statements are in flight and none has ended for `after_us`: the
+    /// one at the head is long, and whatever is sent now waits behind it.
+    pub(crate) fn shared_stalled(&self, now: u64, after_us: u64) -> bool {
+        self.shared_in_flight() > 0
+            && now.saturating_sub(self.sharing.last_progress.load(Ordering::Acquire)) > after_us
+    }
+
+    /// Microseconds since a statement last ended (or started on the idle
+    /// connection).
+    pub(crate) fn shared_quiet_for(&self, now: u64) -> u64 {
+        now.saturating_sub(self.sharing.last_progress.load(Ordering::Acquire))
+    }
+
+    /// Takes no new shared statements from now on.
+    pub(crate) fn retire_sharing(&self) {
+        self.sharing.retired.store(true, Ordering::Release);
+    }
+
+    pub(crate) fn sharing_retired(&self) -> bool {
+        self.sharing.retired.load(Ordering::Acquire)
+    }
+
+    /// Runs one statement on a shared connection under `query_timeout`.
+    ///
+    /// A cancel request stops whatever the backend is running when it
+    /// arrives, and other callers' statements are queued on the same
+    /// backend, so when the timeout fires:
+    ///
+    /// * the connection is retired at once (no new statements go to it);
+    ///   once the statements on it have ended it goes back to bb8 marked,
+    ///   so a cancel still pending on the backend cannot reach anyone
+    ///   later (see [`ConnState::sharing_ended`]);
+    /// * the cancel is sent (again every [`CANCEL_AGAIN_AFTER`] until the
+    ///   statement ends, as on an exclusive connection);
+    /// * another caller's statement on it that then fails with `57014`
+    ///   comes back as [`SharedOutcome::CancelledForAnother`], so the
+    ///   executor sends it again elsewhere: a statement that failed rolled
+    ///   back, so nothing is applied twice.
+    ///
+    /// No other caller sees an error because of this caller's timeout, and
+    /// the connection is not closed while it carries their statements.
+    pub(crate) async fn bounded_shared<R, F>(&self, fut: F) -> SharedOutcome<R>
+    where
+        F: Future<Output = Result<R, Error>>,
+    {
+        let r = match self.query_timeout {
+            None => fut.await,
+            Some(limit) => {
+                let mut fut = std::pin::pin!(fut);
+                match tokio::time::timeout(limit, fut.as_mut()).await {
+                    Ok(r) => r,
+                    Err(_) => {
+                        return SharedOutcome::Done(
+                            self.cancel_shared_after_timeout(limit, fut).await,
+                        )
+                    }
+                }
+            }
+        };
+        if let Err(e) = &r {
+            if e.kind() == ErrorKind::Connection {
+                self.mark_broken();
+            }
+            if e.sqlstate() == Some(&SqlState::QUERY_CANCELED)
+                && self.sharing.cancelled.load(Ordering::Acquire)
+            {
+                if let Err(e) = r {
+                    return SharedOutcome::CancelledForAnother(e);
+                }
+            }
+        }
+        SharedOutcome::Done(r)
+    }
+
+    async fn cancel_shared_after_timeout<R, F>(
+        &self,
+        limit: Duration,
+        fut: Pin<&mut F>,
+    ) -> Result<R, Error>
+    where
+        F: Future<Output = Result<R, Error>>,
+    {
+        let timed_out = |what: &str| {
+            Error::from_kind(ErrorKind::QueryTimeout).with_detail(format!(
+                "client-side query_timeout of {limit:?} elapsed on a shared (multiplexed) \
+                 connection; {what}"
+            ))
+        };
+        // Before the cancel goes out: whoever it hits can tell.
+        self.retire_sharing();
+        self.sharing.cancelled.store(true, Ordering::Release);
+        let Some(canceller) = &self.canceller else {
+            self.mark_broken();
+            return Err(timed_out(
+                "the connection is discarded once the other statements on it end",
+            ));
+        };
+        match cancel_until_done(canceller, canceller.timeout(), fut).await {
+            Err(e) => {
+                tracing::debug!(error = %e.detail(), "cancel after query_timeout failed");
+                self.mark_broken();
+                Err(timed_out(
+                    "the cancel request could not be delivered, so the statement may still be \
+                     running; the connection takes no new statements and is discarded once \
+                     the others on it end",
+                )
+                .with_detail(e.detail().to_string()))
+            }
+            Ok((Some(Err(e)), _)) if e.kind() == ErrorKind::QueryTimeout => {
+                Err(e.with_detail(format!(
+                    "client-side query_timeout of {limit:?} elapsed; the statement was \
+                     cancelled on the server; the shared connection it ran on takes no new \
+                     statements, and is checked before it is used again"
+                )))
+            }
+            // It ended on its own before the cancel landed.
+            Ok((Some(r), _)) => r,
+            Ok((None, _)) => {
+                self.mark_broken();
+                Err(timed_out(&format!(
+                    "a cancel was sent but the statement did not end within {:?}; the \
+                     connection takes no new statements and is discarded once the others on it end",
+                    canceller.timeout()
+                )))
+            }
         }
     }
 

@@ -9,7 +9,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, Row, Statement};
 
-use crate::conn_state::ConnState;
+use crate::conn_state::{ConnState, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
 use crate::pool::{Pool, PooledConnection, Transaction};
@@ -37,7 +37,7 @@ pub trait Executor<'e>: sealed::Sealed<'e> + Send {}
 /// implement it; it carries the one method queries need.
 mod sealed {
     pub trait Sealed<'e> {
-        fn handle(self) -> Pending<'e>;
+        fn handle(self, route: Route) -> Pending<'e>;
     }
 
     /// What [`Sealed::handle`] returns: the crate-private
@@ -51,13 +51,25 @@ mod sealed {
             f.write_str("Pending")
         }
     }
+
+    /// Whether the statement may share a pooled connection with others
+    /// (multiplexing); unnameable outside the crate, like [`Pending`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Route {
+        /// Session-neutral and read to its end in one call: may run on a
+        /// shared connection when the pool multiplexes.
+        MayShare,
+        /// Changes the session, or streams: needs a connection of its own.
+        Exclusive,
+    }
 }
 
+pub(crate) use sealed::Route;
 use sealed::{Pending, Sealed};
 
-/// A connection from `executor`, ready for one operation.
-pub(crate) fn handle<'e, E: Executor<'e>>(executor: E) -> HandleFuture<'e> {
-    executor.handle().0
+/// A connection from `executor`, ready for one operation routed as `route`.
+pub(crate) fn handle<'e, E: Executor<'e>>(executor: E, route: Route) -> HandleFuture<'e> {
+    executor.handle(route).0
 }
 
 /// A boxed future rather than `impl Future`: a concrete type keeps the
@@ -72,6 +84,9 @@ pub(crate) type HandleFuture<'e> =
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Handle<'e> {
     Pooled(PooledConnection<'e>),
+    /// A multiplexing pool: the statement picks a shared connection when it
+    /// runs (or an exclusive checkout when none can take it).
+    Shared(&'e Pool),
     Borrowed(
         &'e Client,
         Option<&'e ConnState>,
@@ -87,7 +102,10 @@ impl std::fmt::Debug for Handle<'_> {
 
 impl<'e> Executor<'e> for &'e Pool {}
 impl<'e> Sealed<'e> for &'e Pool {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, route: Route) -> Pending<'e> {
+        if route == Route::MayShare && self.multiplexing() {
+            return Pending(Box::pin(async move { Ok(Handle::Shared(self)) }));
+        }
         Pending(Box::pin(
             async move { Ok(Handle::Pooled(self.get().await?)) },
         ))
@@ -96,7 +114,7 @@ impl<'e> Sealed<'e> for &'e Pool {
 
 impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {}
 impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, _: Route) -> Pending<'e> {
         Pending(Box::pin(async move {
             self.settle().await?;
             Ok(Handle::Borrowed(
@@ -110,15 +128,15 @@ impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
 
 impl<'e, 'p: 'e> Executor<'e> for &'e mut PooledConnection<'p> {}
 impl<'e, 'p: 'e> Sealed<'e> for &'e mut PooledConnection<'p> {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, route: Route) -> Pending<'e> {
         let this: &'e PooledConnection<'p> = self;
-        this.handle()
+        this.handle(route)
     }
 }
 
 impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {}
 impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, _: Route) -> Pending<'e> {
         Pending(Box::pin(async move {
             Ok(Handle::Borrowed(
                 self.client(),
@@ -131,15 +149,15 @@ impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
 
 impl<'e, 'c: 'e> Executor<'e> for &'e mut Transaction<'c> {}
 impl<'e, 'c: 'e> Sealed<'e> for &'e mut Transaction<'c> {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, route: Route) -> Pending<'e> {
         let this: &'e Transaction<'c> = self;
-        this.handle()
+        this.handle(route)
     }
 }
 
 impl<'e> Executor<'e> for &'e Client {}
 impl<'e> Sealed<'e> for &'e Client {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, _: Route) -> Pending<'e> {
         Pending(Box::pin(
             async move { Ok(Handle::Borrowed(self, None, None)) },
         ))
@@ -148,18 +166,208 @@ impl<'e> Sealed<'e> for &'e Client {
 
 impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {}
 impl<'e, 't: 'e> Sealed<'e> for &'e tokio_postgres::Transaction<'t> {
-    fn handle(self) -> Pending<'e> {
+    fn handle(self, _: Route) -> Pending<'e> {
         Pending(Box::pin(async move {
             Ok(Handle::Borrowed(self.client(), None, None))
         }))
     }
 }
 
+/// What one statement does with its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    /// All rows.
+    Query,
+    /// The affected-row count.
+    Execute,
+    /// At most two rows (`fetch_one`, `fetch_optional`).
+    AtMostTwo,
+    /// A row stream (exclusive connections only).
+    Stream,
+}
+
+/// What [`Op`] produced.
+enum Output {
+    Rows(Vec<Row>),
+    Count(u64),
+    /// The rows, and whether the end of the result was read.
+    AtMostTwo(Vec<Row>, bool),
+    Stream(tokio_postgres::RowStream),
+}
+
+/// Sends one statement on `client` and reads what `op` needs of its result.
+async fn send(
+    client: &Client,
+    sql: &'static str,
+    target: Target<'_>,
+    params: &[&(dyn ToSql + Sync)],
+    op: Op,
+) -> Result<Output, tokio_postgres::Error> {
+    use futures_util::TryStreamExt;
+    let stream = match (op, target) {
+        (Op::Query, Target::Named(stmt)) => return client.query(&stmt, params).await.map(Output::Rows),
+        (Op::Query, Target::Unnamed(typed)) => {
+            return client.query_typed(sql, &typed).await.map(Output::Rows)
+        }
+        (Op::Execute, Target::Named(stmt)) => {
+            return client.execute(&stmt, params).await.map(Output::Count)
+        }
+        (Op::Execute, Target::Unnamed(typed)) => {
+            return client.execute_typed(sql, &typed).await.map(Output::Count)
+        }
+        (_, Target::Named(stmt)) => client.query_raw(&stmt, params.iter().copied()).await?,
+        (_, Target::Unnamed(typed)) => client.query_typed_raw(sql, typed).await?,
+    };
+    if op == Op::Stream {
+        return Ok(Output::Stream(stream));
+    }
+    let mut stream = std::pin::pin!(stream);
+    let mut rows = Vec::with_capacity(2);
+    while let Some(row) = stream.try_next().await? {
+        rows.push(row);
+        if rows.len() == 2 {
+            return Ok(Output::AtMostTwo(rows, false));
+        }
+    }
+    Ok(Output::AtMostTwo(rows, true))
+}
+
+/// The statement for `sql`: from the connection's cache, or prepared now
+/// on a plain client.
+async fn statement(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: &'static str,
+) -> Result<Statement, Error> {
+    match state {
+        Some(state) => state
+            .cached_statement(client, sql)
+            .await
+            .map_err(|e| fail(state.into(), e)),
+        None => client
+            .prepare(sql)
+            .await
+            .map_err(|e| fail(None, Error::from(e))),
+    }
+}
+
+/// Runs `op` with the cached statement; if the server no longer knows it
+/// (schema changed, or someone ran `DISCARD`), prepares again once.
+/// Without a statement cache (PgBouncer mode) it is sent as an unnamed
+/// statement instead: parse, bind and execute in one round trip.
+async fn run_statement(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: &'static str,
+    params: &[&(dyn ToSql + Sync)],
+    op: Op,
+) -> Result<Output, Error> {
+    if matches!(state, Some(s) if !s.statement_cache_enabled()) {
+        let typed = typed_params(params)?;
+        return send(client, sql, Target::Unnamed(typed), params, op)
+            .await
+            .map_err(|e| fail(state, Error::from(e)));
+    }
+    let stmt = statement(client, state, sql).await?;
+    match send(client, sql, Target::Named(stmt), params, op).await {
+        Ok(r) => Ok(r),
+        Err(e) if is_stale_statement(&e) => {
+            if let Some(state) = state {
+                state.evict_statement(sql);
+            }
+            let stmt = statement(client, state, sql).await?;
+            send(client, sql, Target::Named(stmt), params, op)
+                .await
+                .map_err(|e| fail(state, with_pooler_hint(Error::from(e))))
+        }
+        Err(e) => Err(fail(state, with_pooler_hint(Error::from(e)))),
+    }
+}
+
+/// One statement on a connection of its own (or a borrowed one): under
+/// `query_timeout` (cancelled on the server when it fires) and tracked as
+/// in flight until it ends; see `ConnState::bounded`. A result left unread
+/// (a stream, or `fetch_one` that stopped at a second row) stays in flight.
+async fn exclusive(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: &'static str,
+    params: &[&(dyn ToSql + Sync)],
+    op: Op,
+) -> Result<Output, Error> {
+    let Some(state) = state else {
+        return run_statement(client, None, sql, params, op).await;
+    };
+    let out = state
+        .bounded(run_statement(client, Some(state), sql, params, op))
+        .await?;
+    if matches!(out, Output::Stream(_) | Output::AtMostTwo(_, false)) {
+        state.statement_started();
+    }
+    Ok(out)
+}
+
+/// One statement on a multiplexing pool: on a shared connection when one
+/// can take it, otherwise on an exclusive checkout. A statement that a
+/// cancel meant for another caller's statement hit (see
+/// `ConnState::bounded_shared`) is sent once more, elsewhere.
+async fn multiplexed(
+    pool: &Pool,
+    sql: &'static str,
+    params: &[&(dyn ToSql + Sync)],
+    op: Op,
+) -> Result<Output, Error> {
+    debug_assert!(op != Op::Stream, "streams are routed exclusively");
+    let mut resent = false;
+    loop {
+        let Some(mut lease) = pool.lease().await? else {
+            let conn = pool.get().await?;
+            return exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
+        };
+        let (client, state) = (lease.client(), lease.state());
+        match state
+            .bounded_shared(run_statement(client, Some(state), sql, params, op))
+            .await
+        {
+            SharedOutcome::Done(r) => {
+                // A result left unread (a second row for `fetch_one`) is
+                // abandoned: the lease cancels it when dropped.
+                if !matches!(r, Ok(Output::AtMostTwo(_, false) | Output::Stream(_))) {
+                    lease.finished();
+                }
+                return r;
+            }
+            SharedOutcome::CancelledForAnother(e) => {
+                lease.finished();
+                if resent {
+                    return Err(e);
+                }
+                tracing::debug!("a cancel meant for another statement hit this one; sending it again");
+                resent = true;
+            }
+        }
+    }
+}
+
+fn fail(state: Option<&ConnState>, err: Error) -> Error {
+    if err.kind() == ErrorKind::Connection {
+        // The session is gone or in an unknown state: make sure the pool
+        // discards it even if the socket does not look closed yet.
+        if let Some(state) = state {
+            state.mark_broken();
+        }
+    }
+    // Kind and SQLSTATE only: never the SQL's parameters.
+    tracing::debug!(kind = ?err.kind(), sqlstate = ?err.sqlstate().map(|c| c.code()), "query failed");
+    err
+}
+
 impl<'e> Handle<'e> {
-    fn parts(&self) -> (&Client, Option<&ConnState>) {
+    fn parts(&self) -> Option<(&Client, Option<&ConnState>)> {
         match self {
-            Handle::Pooled(c) => (c.unmarked_client(), Some(c.state())),
-            Handle::Borrowed(client, state, _) => (client, *state),
+            Handle::Pooled(c) => Some((c.unmarked_client(), Some(c.state()))),
+            Handle::Shared(_) => None,
+            Handle::Borrowed(client, state, _) => Some((client, *state)),
         }
     }
 
@@ -169,99 +377,35 @@ impl<'e> Handle<'e> {
     pub(crate) fn server(&self) -> Option<&crate::telemetry::ServerAddr> {
         match self {
             Handle::Pooled(c) => c.server(),
+            Handle::Shared(pool) => pool.server(),
             Handle::Borrowed(_, _, server) => *server,
         }
     }
 
     /// Marks the connection for `DISCARD ALL` before its next checkout when
     /// the statement (as the macro determined) changes session state.
+    /// (Such a statement is never routed to a shared connection.)
     pub(crate) fn note_session(&self, changes_session: bool) {
         if changes_session {
-            if let (_, Some(state)) = self.parts() {
+            if let Some((_, Some(state))) = self.parts() {
                 state.mark_needs_reset();
             }
         }
     }
 
-    async fn statement(&self, sql: &'static str) -> Result<Statement, Error> {
-        let (client, cache) = self.parts();
-        match cache {
-            Some(state) => state
-                .cached_statement(client, sql)
-                .await
-                .map_err(|e| self.fail(e)),
-            None => client
-                .prepare(sql)
-                .await
-                .map_err(|e| self.fail(Error::from(e))),
-        }
-    }
-
-    /// Runs `op` with the cached statement; if the server no longer knows
-    /// it (schema changed, or someone ran `DISCARD`), prepares again once.
-    /// Without a statement cache (PgBouncer mode) `op` gets an unnamed
-    /// statement instead: parse, bind and execute in one round trip.
-    async fn with_statement<'p, R, F, Fut>(
+    async fn run(
         &self,
         sql: &'static str,
-        params: &'p [&'p (dyn ToSql + Sync)],
-        op: F,
-    ) -> Result<R, Error>
-    where
-        F: Fn(Target<'p>) -> Fut,
-        Fut: Future<Output = Result<R, tokio_postgres::Error>>,
-    {
-        // Under `query_timeout` (cancelled on the server when it fires) and
-        // tracked as in flight until it ends; see `ConnState::bounded`.
-        match self.parts().1 {
-            Some(state) => state.bounded(self.run_statement(sql, params, op)).await,
-            None => self.run_statement(sql, params, op).await,
+        params: &[&(dyn ToSql + Sync)],
+        op: Op,
+    ) -> Result<Output, Error> {
+        match self.parts() {
+            Some((client, state)) => exclusive(client, state, sql, params, op).await,
+            None => match self {
+                Handle::Shared(pool) => multiplexed(pool, sql, params, op).await,
+                _ => unreachable!("only a multiplexing pool has no connection yet"),
+            },
         }
-    }
-
-    async fn run_statement<'p, R, F, Fut>(
-        &self,
-        sql: &'static str,
-        params: &'p [&'p (dyn ToSql + Sync)],
-        op: F,
-    ) -> Result<R, Error>
-    where
-        F: Fn(Target<'p>) -> Fut,
-        Fut: Future<Output = Result<R, tokio_postgres::Error>>,
-    {
-        if matches!(self.parts().1, Some(state) if !state.statement_cache_enabled()) {
-            let typed = typed_params(params)?;
-            return op(Target::Unnamed(typed))
-                .await
-                .map_err(|e| self.fail(Error::from(e)));
-        }
-        let stmt = self.statement(sql).await?;
-        match op(Target::Named(stmt)).await {
-            Ok(r) => Ok(r),
-            Err(e) if is_stale_statement(&e) => {
-                if let (_, Some(state)) = self.parts() {
-                    state.evict_statement(sql);
-                }
-                let stmt = self.statement(sql).await?;
-                op(Target::Named(stmt))
-                    .await
-                    .map_err(|e| self.fail(with_pooler_hint(Error::from(e))))
-            }
-            Err(e) => Err(self.fail(with_pooler_hint(Error::from(e)))),
-        }
-    }
-
-    fn fail(&self, err: Error) -> Error {
-        if err.kind() == ErrorKind::Connection {
-            // The session is gone or in an unknown state: make sure the pool
-            // discards it even if the socket does not look closed yet.
-            if let (_, Some(state)) = self.parts() {
-                state.mark_broken();
-            }
-        }
-        // Kind and SQLSTATE only: never the SQL's parameters.
-        tracing::debug!(kind = ?err.kind(), sqlstate = ?err.sqlstate().map(|c| c.code()), "query failed");
-        err
     }
 
     pub(crate) async fn query(
@@ -269,14 +413,10 @@ impl<'e> Handle<'e> {
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Error> {
-        let (client, _) = self.parts();
-        self.with_statement(sql, params, |target| async move {
-            match target {
-                Target::Named(stmt) => client.query(&stmt, params).await,
-                Target::Unnamed(typed) => client.query_typed(sql, &typed).await,
-            }
-        })
-        .await
+        match self.run(sql, params, Op::Query).await? {
+            Output::Rows(rows) => Ok(rows),
+            _ => unreachable!("Op::Query gives rows"),
+        }
     }
 
     pub(crate) async fn execute(
@@ -284,77 +424,53 @@ impl<'e> Handle<'e> {
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<u64, Error> {
-        let (client, _) = self.parts();
-        self.with_statement(sql, params, |target| async move {
-            match target {
-                Target::Named(stmt) => client.execute(&stmt, params).await,
-                Target::Unnamed(typed) => client.execute_typed(sql, &typed).await,
-            }
-        })
-        .await
+        match self.run(sql, params, Op::Execute).await? {
+            Output::Count(n) => Ok(n),
+            _ => unreachable!("Op::Execute gives a count"),
+        }
     }
 
     /// The rows as they arrive. The statement counts as in flight until
     /// the stream has been read to its end ([`Handle::statement_finished`]).
+    /// Only on a connection of the handle's own (routed exclusively).
     pub(crate) async fn stream(
         &self,
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<tokio_postgres::RowStream, Error> {
-        let (client, state) = self.parts();
-        let stream = self
-            .with_statement(sql, params, |target| async move {
-                match target {
-                    Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await,
-                    Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await,
-                }
-            })
-            .await?;
-        if let Some(state) = state {
-            state.statement_started();
+        let Some((client, state)) = self.parts() else {
+            return Err(Error::from_kind(ErrorKind::Configuration)
+                .with_detail("internal: a row stream was routed to a shared connection"));
+        };
+        match exclusive(client, state, sql, params, Op::Stream).await? {
+            Output::Stream(s) => Ok(s),
+            _ => unreachable!("Op::Stream gives a stream"),
         }
-        Ok(stream)
     }
 
     /// The first rows of the result, reading no further than the second:
     /// enough for `fetch_one` and `fetch_optional` to tell zero, one or
     /// more. When a second row came, the rest of the result is not read:
-    /// the statement stays in flight, and a pooled connection is cancelled
-    /// and brought back to rest before anyone else gets it (on a borrowed
-    /// connection the next statement waits for the rest to drain).
+    /// on a connection of its own the statement stays in flight, and a
+    /// pooled connection is cancelled and brought back to rest before
+    /// anyone else gets it (on a borrowed connection the next statement
+    /// waits for the rest to drain); on a shared connection tokio-postgres
+    /// reads and drops the rest, and the connection is drained before it
+    /// is next checked out exclusively.
     pub(crate) async fn query_at_most_two(
         &self,
         sql: &'static str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<Row>, Error> {
-        use futures_util::TryStreamExt;
-        let (client, state) = self.parts();
-        let (rows, ended) = self
-            .with_statement(sql, params, |target| async move {
-                let stream = match target {
-                    Target::Named(stmt) => client.query_raw(&stmt, params.iter().copied()).await?,
-                    Target::Unnamed(typed) => client.query_typed_raw(sql, typed).await?,
-                };
-                let mut stream = std::pin::pin!(stream);
-                let mut rows = Vec::with_capacity(2);
-                while let Some(row) = stream.try_next().await? {
-                    rows.push(row);
-                    if rows.len() == 2 {
-                        return Ok((rows, false));
-                    }
-                }
-                Ok((rows, true))
-            })
-            .await?;
-        if let (false, Some(state)) = (ended, state) {
-            state.statement_started();
+        match self.run(sql, params, Op::AtMostTwo).await? {
+            Output::AtMostTwo(rows, _) => Ok(rows),
+            _ => unreachable!("Op::AtMostTwo gives rows"),
         }
-        Ok(rows)
     }
 
     /// A row stream from [`Handle::stream`] reached its end.
     pub(crate) fn statement_finished(&self) {
-        if let (_, Some(state)) = self.parts() {
+        if let Some((_, Some(state))) = self.parts() {
             state.statement_finished();
         }
     }

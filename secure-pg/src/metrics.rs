@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | `secure_pg.checkout.wait` | histogram, seconds | |
 //! | `secure_pg.checkout.timeouts` | counter | |
+//! | `secure_pg.statements.multiplexed` | counter | |
 //! | `secure_pg.connections.opened` | counter | |
 //! | `secure_pg.connections.closed` | counter | `cause`: `lifetime`, `broken`, `idle`, `failed_check`, `pool_closed` |
 //! | `secure_pg.connections.in_use` | gauge | |
@@ -87,6 +88,7 @@ pub(crate) struct Counters {
     pub(crate) opened: u64,
     pub(crate) closed: ConnectionsClosed,
     pub(crate) checkouts: u64,
+    pub(crate) multiplexed: u64,
     pub(crate) checkout_timeouts: u64,
     pub(crate) credential_fetches: u64,
     pub(crate) credential_failures: u64,
@@ -98,6 +100,7 @@ pub(crate) struct PoolStats {
     opened: AtomicU64,
     closed: [AtomicU64; 6],
     checkouts: AtomicU64,
+    multiplexed: AtomicU64,
     checkout_timeouts: AtomicU64,
     credential_fetches: AtomicU64,
     credential_failures: AtomicU64,
@@ -121,6 +124,7 @@ impl PoolStats {
                 failed_check: closed(CloseCause::FailedCheck),
             },
             checkouts: self.checkouts.load(Relaxed),
+            multiplexed: self.multiplexed.load(Relaxed),
             checkout_timeouts: self.checkout_timeouts.load(Relaxed),
             credential_fetches: self.credential_fetches.load(Relaxed),
             credential_failures: self.credential_failures.load(Relaxed),
@@ -154,6 +158,13 @@ impl PoolStats {
             #[cfg(feature = "metrics")]
             ::metrics::counter!("secure_pg.checkout.timeouts").increment(1);
         }
+    }
+
+    /// A statement on `&Pool` ran on a shared connection.
+    pub(crate) fn multiplexed(&self) {
+        self.multiplexed.fetch_add(1, Relaxed);
+        #[cfg(feature = "metrics")]
+        ::metrics::counter!("secure_pg.statements.multiplexed").increment(1);
     }
 
     /// The credential provider was asked for a password.

@@ -10,7 +10,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Column, Row};
 
 use crate::error::{Error, ErrorKind};
-use crate::executor::{Executor, Handle};
+use crate::executor::{Executor, Handle, Route};
 
 /// A value that can be bound to a `$n` placeholder.
 #[diagnostic::on_unimplemented(
@@ -91,7 +91,7 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor).await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.execute(self.sql, &self.params).await
@@ -104,7 +104,7 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor).await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query(self.sql, &self.params).await
@@ -133,12 +133,22 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor).await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query_at_most_two(self.sql, &self.params).await
         })
         .await
+    }
+}
+
+/// Session-changing statements need a connection of their own; the rest
+/// may be multiplexed.
+fn route(changes_session: bool) -> Route {
+    if changes_session {
+        Route::Exclusive
+    } else {
+        Route::MayShare
     }
 }
 
@@ -254,7 +264,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         let (sql, session) = (self.inner.sql, self.inner.session);
         let span_ref = &span;
         let (handle, stream) = crate::telemetry::traced(&span, async move {
-            let handle = crate::executor::handle(executor).await?;
+            let handle = crate::executor::handle(executor, Route::Exclusive).await?;
             crate::telemetry::record_server(span_ref, handle.server());
             handle.note_session(session);
             let stream = handle.stream(sql, params).await?;

@@ -10,7 +10,7 @@ use tokio::sync::Semaphore;
 use crate::config::Config;
 use crate::connect::Connector;
 use crate::credentials::{CachedProvider, CredentialProvider, StaticPassword};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 
 use super::manager::{Checks, FailureBoard, LogSink, Manager};
 use super::{Pool, Shared};
@@ -30,6 +30,11 @@ pub(super) struct PoolOptions {
     pub(super) lazy: bool,
     pub(super) allow_weak_sslmode: bool,
     pub(super) tenant_column: String,
+    /// `None`: on unless the statement cache is off.
+    pub(super) multiplex: Option<bool>,
+    pub(super) multiplex_connections: Option<u32>,
+    pub(super) multiplex_max_in_flight: u32,
+    pub(super) multiplex_stall_after: Duration,
 }
 
 impl Default for PoolOptions {
@@ -47,6 +52,10 @@ impl Default for PoolOptions {
             lazy: false,
             allow_weak_sslmode: false,
             tenant_column: "tenant_id".to_owned(),
+            multiplex: None,
+            multiplex_connections: None,
+            multiplex_max_in_flight: 32,
+            multiplex_stall_after: Duration::from_millis(2),
         }
     }
 }
@@ -144,6 +153,54 @@ impl PoolBuilder {
         self.options.query_timeout = Some(t);
         self
     }
+    /// Multiplexing (default on, except with `statement_cache(false)`):
+    /// a statement run directly on `&Pool` that the macros know leaves no
+    /// state on the session shares a connection with other such
+    /// statements, pipelined, instead of checking one out. Transactions,
+    /// [`Pool::get`](crate::Pool::get), session-changing statements and
+    /// row streams ([`QueryAs::fetch`](crate::QueryAs::fetch)) still take a
+    /// connection of their own.
+    ///
+    /// Each statement keeps its own implicit transaction and its own
+    /// errors; what sharing changes is that a long statement delays the
+    /// ones pipelined behind it on the same connection (the pool stops
+    /// sending to a connection whose statements have not ended for 2 ms,
+    /// and caps statements in flight per connection, see
+    /// [`PoolBuilder::multiplex_stall_after`] and
+    /// [`PoolBuilder::multiplex_max_in_flight`]). Turn it off for a
+    /// workload of mostly long statements.
+    ///
+    /// Refused with `statement_cache(false)` (PgBouncer in transaction
+    /// mode), where a pooler would have to follow pipelined unnamed
+    /// statements across its server connections.
+    pub fn multiplex(mut self, on: bool) -> Self {
+        self.options.multiplex = Some(on);
+        self
+    }
+    /// Most connections used for multiplexed statements at once (default
+    /// a quarter of `max_size`, at least one). They are ordinary pool
+    /// connections, within `max_size`; one with nothing in flight is given
+    /// back as soon as an exclusive checkout would otherwise wait.
+    pub fn multiplex_connections(mut self, n: u32) -> Self {
+        self.options.multiplex_connections = Some(n.max(1));
+        self
+    }
+    /// Most statements in flight on one shared connection (default 32).
+    /// A statement that finds every shared connection at this cap (or
+    /// stalled behind a long statement) takes an exclusive checkout
+    /// instead.
+    pub fn multiplex_max_in_flight(mut self, n: u32) -> Self {
+        self.options.multiplex_max_in_flight = n.max(1);
+        self
+    }
+    /// A shared connection whose statements in flight have not seen one
+    /// end for this long is passed over for new statements until one does
+    /// (default 2 ms): a long statement at the head of its pipeline would
+    /// delay them.
+    pub fn multiplex_stall_after(mut self, t: Duration) -> Self {
+        self.options.multiplex_stall_after = t;
+        self
+    }
     /// Do not connect while building; the first checkout connects. By
     /// default `build` makes one connection so that a wrong password, a bad
     /// certificate or an unreachable server fails at startup.
@@ -193,6 +250,32 @@ impl PoolBuilder {
             config.allow_weak_sslmode = true;
         }
         crate::credentials::check_transport(&*credentials, &config)?;
+        let multiplex = match o.multiplex {
+            Some(true) if !o.statement_cache => {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    "multiplexing needs the statement cache",
+                )
+                .with_detail(
+                    "multiplex(true) was set together with statement_cache(false) (PgBouncer \
+                     transaction mode); pipelined unnamed statements are not multiplexed: drop \
+                     one of the two settings",
+                ))
+            }
+            Some(on) => on,
+            None => o.statement_cache,
+        };
+        let multiplex = multiplex.then(|| {
+            let n = o
+                .multiplex_connections
+                .unwrap_or((o.max_size / 4).max(1))
+                .min(o.max_size);
+            super::multiplex::SharedSet::new(
+                n,
+                o.multiplex_max_in_flight,
+                o.multiplex_stall_after,
+            )
+        });
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
         let failures = Arc::new(FailureBoard::default());
@@ -203,13 +286,14 @@ impl PoolBuilder {
             max_lifetime: o.max_lifetime,
             checkout_timeout: o.checkout_timeout,
         };
+        let server = crate::telemetry::ServerAddr::of(&config);
         let manager = Manager {
             connector,
             failures: failures.clone(),
             credentials: CachedProvider::new(credentials, config.get_connect_timeout())
                 .counting(stats.clone()),
             stats: stats.clone(),
-            server: crate::telemetry::ServerAddr::of(&config),
+            server: server.clone(),
             checks,
             statement_cache: o.statement_cache,
             query_timeout: o.query_timeout,
@@ -237,6 +321,8 @@ impl PoolBuilder {
                 bb8,
                 options: o,
                 stats,
+                multiplex,
+                server,
             }),
         };
         if !pool.shared.options.lazy {

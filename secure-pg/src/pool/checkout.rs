@@ -87,6 +87,14 @@ impl Pool {
             }
             return self.get_within(timeout, Some(permit)).await;
         }
+        // Every permit is taken: shared connections with nothing in flight
+        // give theirs up first, so multiplexing never keeps a checkout
+        // waiting (see `multiplex`).
+        if self.release_idle_shared() > 0 {
+            if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
+                return self.get_within(timeout, Some(permit)).await;
+            }
+        }
         self.get_within(timeout, None).await
     }
 
@@ -350,6 +358,19 @@ impl<'p> PooledConnection<'p> {
 
     pub(super) fn pg_conn(&self) -> &PgConn {
         self.pg()
+    }
+
+    /// The connection and its gate permit, for the pool to share it
+    /// (`multiplex`); nothing happens on return here.
+    pub(super) fn into_shared_parts(
+        mut self,
+    ) -> (
+        InUse,
+        bb8::PooledConnection<'static, Manager>,
+        OwnedSemaphorePermit,
+    ) {
+        let held = self.held.take().expect("connection present");
+        (held._in_use, held.conn, held._permit)
     }
 
     /// The client without marking the connection for reset, for the

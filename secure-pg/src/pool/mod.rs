@@ -75,6 +75,7 @@ use crate::metrics::{ConnectionsClosed, PoolStats};
 mod builder;
 mod checkout;
 mod manager;
+mod multiplex;
 mod transaction;
 
 pub use builder::PoolBuilder;
@@ -93,6 +94,10 @@ struct Shared {
     bb8: bb8::Pool<Manager>,
     options: PoolOptions,
     stats: Arc<PoolStats>,
+    /// The shared connections, when multiplexing is on.
+    multiplex: Option<multiplex::SharedSet>,
+    /// The server, for query spans of multiplexed statements.
+    server: Option<Arc<crate::telemetry::ServerAddr>>,
 }
 
 impl Drop for Shared {
@@ -125,20 +130,28 @@ impl fmt::Debug for Pool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PoolState {
-    /// Physical connections open (idle or in use).
+    /// Physical connections open (idle, checked out or shared).
     pub connections: u32,
     /// Idle connections.
     pub idle: u32,
-    /// Connections checked out right now.
+    /// Connections checked out right now (exclusively: [`Pool::get`],
+    /// transactions, and statements that are not multiplexed).
     pub in_use: u32,
+    /// Connections the pool holds for multiplexed statements right now
+    /// (see [`PoolBuilder::multiplex`]).
+    pub shared: u32,
     /// Configured maximum.
     pub max_size: u32,
     /// Physical connections opened since the pool was built.
     pub connections_opened: u64,
     /// Physical connections closed since the pool was built, by cause.
     pub connections_closed: ConnectionsClosed,
-    /// Successful checkouts ([`Pool::get`], and every query on `&Pool`).
+    /// Successful exclusive checkouts ([`Pool::get`], transactions, and
+    /// every query on `&Pool` that is not multiplexed).
     pub checkouts: u64,
+    /// Statements on `&Pool` that ran on a shared connection without a
+    /// checkout of their own.
+    pub multiplexed: u64,
     /// Checkouts that failed with [`crate::ErrorKind::PoolTimeout`].
     pub checkout_timeouts: u64,
     /// Times the credential provider was asked for a password (cached
@@ -161,16 +174,22 @@ impl Pool {
 
     /// The pool's current size and use.
     pub fn state(&self) -> PoolState {
+        let shared = self.shared.multiplex.as_ref().map_or(0, |m| m.len());
         let s = self.shared.bb8.state();
         let n = self.shared.stats.counters();
         PoolState {
             connections: s.connections,
             idle: s.idle_connections,
-            in_use: s.connections.saturating_sub(s.idle_connections),
+            in_use: s
+                .connections
+                .saturating_sub(s.idle_connections)
+                .saturating_sub(shared),
+            shared,
             max_size: self.shared.options.max_size,
             connections_opened: n.opened,
             connections_closed: n.closed,
             checkouts: n.checkouts,
+            multiplexed: n.multiplexed,
             checkout_timeouts: n.checkout_timeouts,
             credential_fetches: n.credential_fetches,
             credential_failures: n.credential_failures,
@@ -187,5 +206,9 @@ impl Pool {
 
     pub(crate) fn options_checkout_timeout(&self) -> Duration {
         self.shared.options.checkout_timeout
+    }
+
+    pub(crate) fn server(&self) -> Option<&crate::telemetry::ServerAddr> {
+        self.shared.server.as_deref()
     }
 }
