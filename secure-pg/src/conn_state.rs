@@ -122,7 +122,9 @@ impl ConnState {
     /// [`ConnState::cancel_abandoned`].
     pub(crate) fn shared_statement_ended(&self, finished: bool) -> bool {
         if finished {
-            self.sharing.last_progress.store(now_us(), Ordering::Release);
+            self.sharing
+                .last_progress
+                .store(now_us(), Ordering::Release);
         } else {
             self.retire_sharing();
             self.sharing.cancelled.store(true, Ordering::Release);

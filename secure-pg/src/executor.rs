@@ -205,7 +205,9 @@ async fn send(
 ) -> Result<Output, tokio_postgres::Error> {
     use futures_util::TryStreamExt;
     let stream = match (op, target) {
-        (Op::Query, Target::Named(stmt)) => return client.query(&stmt, params).await.map(Output::Rows),
+        (Op::Query, Target::Named(stmt)) => {
+            return client.query(&stmt, params).await.map(Output::Rows)
+        }
         (Op::Query, Target::Unnamed(typed)) => {
             return client.query_typed(sql, &typed).await.map(Output::Rows)
         }
@@ -342,7 +344,9 @@ async fn multiplexed(
                 if resent {
                     return Err(e);
                 }
-                tracing::debug!("a cancel meant for another statement hit this one; sending it again");
+                tracing::debug!(
+                    "a cancel meant for another statement hit this one; sending it again"
+                );
                 resent = true;
             }
         }

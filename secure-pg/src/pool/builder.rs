@@ -270,11 +270,7 @@ impl PoolBuilder {
                 .multiplex_connections
                 .unwrap_or((o.max_size / 4).max(1))
                 .min(o.max_size);
-            super::multiplex::SharedSet::new(
-                n,
-                o.multiplex_max_in_flight,
-                o.multiplex_stall_after,
-            )
+            super::multiplex::SharedSet::new(n, o.multiplex_max_in_flight, o.multiplex_stall_after)
         });
         let connector = Connector::new(config)?;
         let config = connector.config.clone();

@@ -7,6 +7,7 @@ mod errors;
 mod failover;
 mod faults;
 mod iam;
+mod multiplex;
 mod pgbouncer;
 mod pool;
 mod query;
