@@ -98,8 +98,28 @@ impl Target {
     }
 
     pub(crate) async fn ours(&self) -> Result<Pool, BoxError> {
+        let mut b = Pool::builder().max_size(POOL_SIZE);
+        // For tuning only: `SECURE_PG_BENCH_MX=connections,max_in_flight,stall_us`
+        // overrides the multiplexing defaults (RESULTS.md is always made
+        // without it).
+        if let Ok(v) = std::env::var("SECURE_PG_BENCH_MX") {
+            let n: Vec<u64> = v.split(',').filter_map(|x| x.parse().ok()).collect();
+            if let [conns, cap, stall] = n[..] {
+                b = b
+                    .multiplex_connections(conns as u32)
+                    .multiplex_max_in_flight(cap as u32)
+                    .multiplex_stall_after(std::time::Duration::from_micros(stall));
+            }
+        }
+        Ok(b.build(self.secure.clone()).await?)
+    }
+
+    /// Our pool with multiplexing off: every statement checks a connection
+    /// out, as before multiplexing.
+    pub(crate) async fn ours_exclusive(&self) -> Result<Pool, BoxError> {
         Ok(Pool::builder()
             .max_size(POOL_SIZE)
+            .multiplex(false)
             .build(self.secure.clone())
             .await?)
     }
@@ -403,6 +423,57 @@ impl Op for DeadpoolMix {
             consume(User::by_index(&row)?);
         }
         Ok(())
+    }
+}
+
+// ------------------------------------------------------- head-of-line blocking
+
+/// Every task runs one 50 ms statement (`pg_sleep(0.05)`) per 100 point
+/// selects; only the point selects are timed.
+const LONG_EVERY: u64 = 101;
+
+/// The point select with a long statement per hundred, on our pool.
+#[derive(Debug)]
+pub(crate) struct OursHol(pub(crate) Pool);
+
+impl Op for OursHol {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        Ours::run_point(&self.0, key).await
+    }
+
+    fn side(&self, seq: u64) -> Option<crate::load::SideOp<'_>> {
+        (seq % LONG_EVERY == LONG_EVERY - 1).then(|| {
+            Box::pin(async move {
+                secure_query!("SELECT pg_sleep(0.05)")
+                    .execute(&self.0)
+                    .await?;
+                Ok(())
+            }) as crate::load::SideOp<'_>
+        })
+    }
+}
+
+/// The same on deadpool.
+#[derive(Debug)]
+pub(crate) struct DeadpoolHol(pub(crate) deadpool_postgres::Pool);
+
+impl Op for DeadpoolHol {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        let client = self.0.get().await?;
+        let stmt = client.prepare_cached(POINT_SQL).await?;
+        let row = client.query_one(&stmt, &[&key]).await?;
+        consume(User::by_index(&row)?);
+        Ok(())
+    }
+
+    fn side(&self, seq: u64) -> Option<crate::load::SideOp<'_>> {
+        (seq % LONG_EVERY == LONG_EVERY - 1).then(|| {
+            Box::pin(async move {
+                let client = self.0.get().await?;
+                client.batch_execute("SELECT pg_sleep(0.05)").await?;
+                Ok(())
+            }) as crate::load::SideOp<'_>
+        })
     }
 }
 

@@ -16,7 +16,18 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 pub(crate) trait Op: Send + Sync + 'static {
     /// Runs one operation as task `task`; `key` is a random user id.
     fn run(&self, task: usize, key: i64) -> impl Future<Output = Result<(), BoxError>> + Send;
+
+    /// Background work the task runs instead of operation number `seq`
+    /// (counted from 0 per task), neither timed nor counted: the long
+    /// statements of the head-of-line workload.
+    fn side(&self, _seq: u64) -> Option<SideOp<'_>> {
+        None
+    }
 }
+
+/// See [`Op::side`].
+pub(crate) type SideOp<'a> =
+    std::pin::Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send + 'a>>;
 
 /// Timing of one run.
 #[derive(Debug, Clone, Copy)]
@@ -124,9 +135,18 @@ pub(crate) async fn closed_loop<O: Op>(
                 windows: vec![0; windows],
                 first_error: None,
             };
+            let mut seq = 0u64;
             loop {
                 if phase.load(Ordering::Acquire) == STOP {
                     break;
+                }
+                seq += 1;
+                if let Some(side) = op.side(seq - 1) {
+                    if let Err(e) = side.await {
+                        out.errors += 1;
+                        out.first_error.get_or_insert_with(|| e.to_string());
+                    }
+                    continue;
                 }
                 let t0 = Instant::now();
                 let r = op.run(task, keys.next_key()).await;

@@ -52,7 +52,9 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 7] = ["point", "cache", "decode", "connect", "batch", "tls", "mix"];
+const SECTIONS: [&str; 9] = [
+    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs",
+];
 
 fn usage() -> ! {
     eprintln!(
@@ -142,6 +144,8 @@ fn sample(r: &LoadResult) -> Sample {
         worst_idle: r.worst_window_idle(),
         ever_starved: r.tasks_ever_starved,
         errors: r.errors,
+        backends: 0,
+        shared: 0,
     }
 }
 
@@ -263,6 +267,10 @@ async fn section_point(env: &Env, plan: &Plan, results: &mut Results) -> Result<
         ("sqlx", runner(Sqlx(t.sqlx(true).await?))),
         ("sqlx no-ping", runner(Sqlx(t.sqlx(false).await?))),
         ("secure-pg", runner(Ours(t.ours().await?))),
+        (
+            "secure-pg exclusive",
+            runner(Ours(t.ours_exclusive().await?)),
+        ),
     ];
     interleave(results, plan, "point", &runners, &CONCURRENCY).await;
     Ok(())
@@ -333,11 +341,142 @@ async fn section_mix(env: &Env, plan: &Plan, results: &mut Results) -> Result<()
     let t = &env.tls;
     let runners: Vec<(&'static str, Runner)> = vec![
         ("secure-pg 80/20", runner(OursMix(t.ours().await?))),
+        (
+            "secure-pg exclusive 80/20",
+            runner(OursMix(t.ours_exclusive().await?)),
+        ),
         ("deadpool 80/20", runner(DeadpoolMix(t.deadpool().await?))),
         ("secure-pg tx3", runner(OursTx(t.ours().await?))),
         ("deadpool tx3", runner(DeadpoolTx(t.deadpool().await?))),
     ];
     interleave(results, plan, "mix", &runners, &[MID_CONCURRENCY]).await;
+    Ok(())
+}
+
+/// Head-of-line blocking: one 50 ms statement per 100 point selects in
+/// every task; the point selects' latency, multiplexed and exclusive.
+async fn section_hol(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("secure-pg", runner(OursHol(t.ours().await?))),
+        (
+            "secure-pg exclusive",
+            runner(OursHol(t.ours_exclusive().await?)),
+        ),
+        (
+            "deadpool-postgres",
+            runner(DeadpoolHol(t.deadpool().await?)),
+        ),
+    ];
+    interleave(results, plan, "hol", &runners, &[MID_CONCURRENCY, 64]).await;
+    Ok(())
+}
+
+/// The server's view: the point select from several processes at once
+/// (each a pool of 8), multiplexed and exclusive, with the total
+/// throughput, the most backends the server had for them, and the most
+/// connections their pools held for sharing.
+async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let observer = env.tls.pg_connect().await?;
+    let url = env.tls_cluster.url();
+    let secs = plan.phases.measure.as_secs_f64();
+    let setups: [(&'static str, &str, usize, usize); 4] = [
+        ("secure-pg 1×64", "mx", 1, 64),
+        ("secure-pg exclusive 1×64", "ex", 1, 64),
+        ("secure-pg 4×16", "mx", 4, 16),
+        ("secure-pg exclusive 4×16", "ex", 4, 16),
+    ];
+    for round in 0..plan.rounds {
+        for (name, mode, procs, c) in rotated(&setups, round) {
+            let children: Vec<_> = (0..*procs)
+                .map(|_| {
+                    std::process::Command::new(std::env::current_exe()?)
+                        .args([
+                            "--client-load",
+                            mode,
+                            &url,
+                            &c.to_string(),
+                            &secs.to_string(),
+                        ])
+                        .stdout(std::process::Stdio::piped())
+                        .spawn()
+                })
+                .collect::<Result<_, _>>()?;
+            let mut peak = 0usize;
+            let started = Instant::now();
+            while started.elapsed().as_secs_f64() < secs + 1.0 {
+                let row = observer
+                    .query_one(
+                        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app'                          AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
+                        &[],
+                    )
+                    .await?;
+                peak = peak.max(row.get::<_, i64>(0) as usize);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            let mut total = Sample::default();
+            for child in children {
+                let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
+                let text = String::from_utf8_lossy(&out.stdout);
+                let field = |key: &str| -> f64 {
+                    text.split_whitespace()
+                        .skip_while(|w| *w != key)
+                        .nth(1)
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0.0)
+                };
+                total.ops_s += field("ops_s");
+                total.p99_us = total.p99_us.max(field("p99_us"));
+                total.p50_us = total.p50_us.max(field("p50_us"));
+                total.errors += field("errors") as u64;
+                total.shared += field("shared") as usize;
+            }
+            total.backends = peak;
+            eprintln!(
+                "  [procs r{round}] {name:<26} {:>9.0} ops/s  peak backends {peak}  shared {}",
+                total.ops_s, total.shared
+            );
+            results.push("procs", name, *c * *procs, total);
+        }
+    }
+    Ok(())
+}
+
+/// `--client-load mx|ex URL C SECS`: one process of the multi-process
+/// section; prints its throughput, latency, errors and the most shared
+/// connections its pool held.
+fn client_load(args: &[String]) -> Result<(), BoxError> {
+    let [mode, url, c, secs] = args else { usage() };
+    let c: usize = c.parse()?;
+    let secs: f64 = secs.parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let config = secure_pg::Config::parse_with_env(url, |_| None)?;
+        let pool = secure_pg::Pool::builder()
+            .max_size(POOL_SIZE)
+            .multiplex(mode == "mx")
+            .build(config)
+            .await?;
+        let run = runner(Ours(pool.clone()));
+        let phases = Phases {
+            warmup: Duration::from_millis(300),
+            measure: Duration::from_secs_f64(secs),
+        };
+        let r = run(c, phases).await;
+        // Still held at the end of the load: how many the shared side used.
+        let shared = pool.state().shared;
+        println!(
+            "ops_s {:.0} p50_us {:.0} p99_us {:.0} errors {} shared {shared}",
+            r.ops_per_sec(),
+            r.pct_us(0.5),
+            r.pct_us(0.99),
+            r.errors
+        );
+        Ok::<_, BoxError>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
 }
 
@@ -587,6 +726,9 @@ fn main() -> Result<(), BoxError> {
     if args.first().map(String::as_str) == Some("--profile") {
         return profile(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("--client-load") {
+        return client_load(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some("--scope-cost") {
         return scope_cost(&args[1..]);
     }
@@ -630,6 +772,8 @@ fn main() -> Result<(), BoxError> {
                 "batch" => section_batch(&env, &plan, &mut results).await?,
                 "tls" => section_tls(&env, &plan, &mut results).await?,
                 "mix" => section_mix(&env, &plan, &mut results).await?,
+                "hol" => section_hol(&env, &plan, &mut results).await?,
+                "procs" => section_procs(&env, &plan, &mut results).await?,
                 other => unreachable!("section {other} was validated"),
             }
             // Let closed connections' backends exit before the next section.

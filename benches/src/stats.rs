@@ -15,6 +15,11 @@ pub(crate) struct Sample {
     /// Tasks that had at least one empty 1-s window.
     pub(crate) ever_starved: usize,
     pub(crate) errors: u64,
+    /// Most server backends of the client's role seen during the run, and
+    /// most connections the pools held for multiplexing (summed over
+    /// processes); only the multi-process section records them.
+    pub(crate) backends: usize,
+    pub(crate) shared: usize,
 }
 
 /// All rounds of one client in one setting.

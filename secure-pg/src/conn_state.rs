@@ -7,7 +7,7 @@ use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use tokio_postgres::{Client, Statement};
@@ -114,23 +114,27 @@ impl ConnState {
         before
     }
 
-    /// A statement on the shared connection is done with it: `finished`
-    /// when the end of its result was read. Returns `true` when it was not
-    /// (its future was dropped, or `fetch_one` stopped at a second row): it
-    /// may still be running, in front of other callers' statements, so the
-    /// connection is retired and the caller must run
+    /// A statement on the shared connection (sent at `started`, see
+    /// [`now_us`]) is done with it: `finished` when the end of its result
+    /// was read. Returns its service time: from when the connection
+    /// started on it (its send, or the end of the statement before it,
+    /// whichever came later) to its end; `None` when it was not finished
+    /// (its future was dropped, or `fetch_one` stopped at a second row):
+    /// then it may still be running, in front of other callers'
+    /// statements, so the connection is retired and the caller must run
     /// [`ConnState::cancel_abandoned`].
-    pub(crate) fn shared_statement_ended(&self, finished: bool) -> bool {
-        if finished {
-            self.sharing
-                .last_progress
-                .store(now_us(), Ordering::Release);
+    pub(crate) fn shared_statement_ended(&self, started: u64, finished: bool) -> Option<u64> {
+        let service = if finished {
+            let now = now_us();
+            let previous = self.sharing.last_progress.swap(now, Ordering::AcqRel);
+            Some(now.saturating_sub(started.max(previous)))
         } else {
             self.retire_sharing();
             self.sharing.cancelled.store(true, Ordering::Release);
-        }
+            None
+        };
         self.sharing.in_flight.fetch_sub(1, Ordering::AcqRel);
-        !finished
+        service
     }
 
     /// Cancels a statement abandoned on a shared connection, again every
@@ -592,7 +596,9 @@ where
 /// addresses just get one entry each.
 #[derive(Debug, Default)]
 struct StatementCache {
-    map: Mutex<StatementMap>,
+    /// Read-locked on every hit: on a shared connection several callers
+    /// look statements up at once, and readers never wait for each other.
+    map: RwLock<StatementMap>,
     enabled: bool,
 }
 
@@ -624,33 +630,40 @@ fn key(sql: &'static str) -> (usize, usize) {
 impl StatementCache {
     fn new(enabled: bool) -> Self {
         StatementCache {
-            map: Mutex::default(),
+            map: RwLock::default(),
             enabled,
         }
     }
 
     async fn get_or_prepare(&self, client: &Client, sql: &'static str) -> Result<Statement, Error> {
-        if let Some(s) = self.lock().get(&key(sql)) {
+        if let Some(s) = self.read().get(&key(sql)) {
             return Ok(s.clone());
         }
+        // Two callers missing at once on a shared connection each prepare
+        // (tokio-postgres names every statement uniquely); the later insert
+        // wins and the other statement is closed when its last user is done.
         let stmt = client.prepare(sql).await.map_err(Error::from)?;
-        self.lock().insert(key(sql), stmt.clone());
+        self.write().insert(key(sql), stmt.clone());
         Ok(stmt)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, StatementMap> {
-        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, StatementMap> {
+        self.map.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, StatementMap> {
+        self.map.write().unwrap_or_else(|p| p.into_inner())
     }
 
     fn evict(&self, sql: &'static str) {
-        self.lock().remove(&key(sql));
+        self.write().remove(&key(sql));
     }
 
     fn clear(&self) {
-        self.lock().clear();
+        self.write().clear();
     }
 
     fn len(&self) -> usize {
-        self.lock().len()
+        self.read().len()
     }
 }

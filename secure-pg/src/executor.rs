@@ -322,9 +322,12 @@ async fn multiplexed(
     debug_assert!(op != Op::Stream, "streams are routed exclusively");
     let mut resent = false;
     loop {
-        let Some(mut lease) = pool.lease().await? else {
+        let Some(mut lease) = pool.lease(sql).await? else {
             let conn = pool.get().await?;
-            return exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
+            let started = std::time::Instant::now();
+            let r = exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
+            pool.record_exclusive(sql, started.elapsed());
+            return r;
         };
         let (client, state) = (lease.client(), lease.state());
         match state

@@ -54,7 +54,7 @@ impl Default for PoolOptions {
             tenant_column: "tenant_id".to_owned(),
             multiplex: None,
             multiplex_connections: None,
-            multiplex_max_in_flight: 32,
+            multiplex_max_in_flight: 64,
             multiplex_stall_after: Duration::from_millis(2),
         }
     }
@@ -165,7 +165,9 @@ impl PoolBuilder {
     /// errors; what sharing changes is that a long statement delays the
     /// ones pipelined behind it on the same connection (the pool stops
     /// sending to a connection whose statements have not ended for 2 ms,
-    /// and caps statements in flight per connection, see
+    /// sends a statement it has seen take longer than that on its own to a
+    /// connection of its own, and caps statements in flight per
+    /// connection, see
     /// [`PoolBuilder::multiplex_stall_after`] and
     /// [`PoolBuilder::multiplex_max_in_flight`]). Turn it off for a
     /// workload of mostly long statements.
@@ -179,16 +181,20 @@ impl PoolBuilder {
     }
     /// Most connections used for multiplexed statements at once (default
     /// a quarter of `max_size`, at least one). They are ordinary pool
-    /// connections, within `max_size`; one with nothing in flight is given
-    /// back as soon as an exclusive checkout would otherwise wait.
+    /// connections, within `max_size`; another is opened only when no
+    /// shared connection can take a statement (all at
+    /// [`PoolBuilder::multiplex_max_in_flight`] or stalled), and one with
+    /// nothing in flight is given back as soon as an exclusive checkout
+    /// would otherwise wait.
     pub fn multiplex_connections(mut self, n: u32) -> Self {
         self.options.multiplex_connections = Some(n.max(1));
         self
     }
-    /// Most statements in flight on one shared connection (default 32).
+    /// Most statements in flight on one shared connection (default 64).
     /// A statement that finds every shared connection at this cap (or
     /// stalled behind a long statement) takes an exclusive checkout
-    /// instead.
+    /// instead. A lower cap spreads load over more shared connections
+    /// sooner, for a server with many cores to give them.
     pub fn multiplex_max_in_flight(mut self, n: u32) -> Self {
         self.options.multiplex_max_in_flight = n.max(1);
         self

@@ -16,11 +16,14 @@
 //! * A statement goes to the usable shared connection with the fewest
 //!   statements in flight, below the per-connection cap, skipping one that
 //!   is stalled (statements in flight and none ended for
-//!   `multiplex_stall_after`: a long statement at its head). When none can take
-//!   it, the pool opens another shared connection if its share allows and
-//!   a permit is free without waiting; the statement itself then takes an
-//!   ordinary exclusive checkout, so the shared side never queues for
+//!   `multiplex_stall_after`: a long statement at its head). When none can
+//!   take it, the pool opens another shared connection if its share allows
+//!   and a permit is free without waiting; the statement itself then takes
+//!   an ordinary exclusive checkout, so the shared side never queues for
 //!   permits and never holds a statement behind a full pipeline.
+//! * A statement seen to hold a connection longer than the stall threshold
+//!   on its own is remembered (by its static SQL) and takes an exclusive
+//!   checkout while its moving estimate stays above it.
 //! * An exclusive checkout that finds no free permit first releases the
 //!   shared connections that have nothing in flight, so shared connections
 //!   never keep transactions or `get()` waiting.
@@ -34,7 +37,9 @@
 //!   checkout brings it to rest (cancel, empty query, confirmation) before
 //!   using it, exactly as for an exclusive connection.
 
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use tokio::sync::OwnedSemaphorePermit;
@@ -47,13 +52,17 @@ use crate::metrics::InUse;
 use super::manager::Manager;
 use super::Pool;
 
-/// How many statements in flight on the least busy shared connection make
-/// the pool open another (when its share allows).
-const GROW_AT: u32 = 8;
-
 /// The pool's shared connections.
+///
+/// Every statement reads the set; it changes only when a connection is
+/// added or retired. So it is behind a read-write lock, whose readers never
+/// wait for each other: with more busy threads than cores, a thread
+/// preempted while holding a mutex would stall every other statement for
+/// a scheduler time slice.
 pub(super) struct SharedSet {
-    slots: Mutex<Slots>,
+    conns: RwLock<Vec<Arc<SharedConn>>>,
+    /// Connections being opened for sharing.
+    opening: AtomicU32,
     /// Most connections shared at once.
     pub(super) max_connections: u32,
     /// Most statements in flight on one shared connection.
@@ -61,43 +70,128 @@ pub(super) struct SharedSet {
     /// A shared connection whose statements have not ended for this long
     /// (while some are in flight) gets no more until one does.
     stall_after_us: u64,
+    /// Statements seen to hold a connection longer than that.
+    slow: SlowStatements,
 }
 
+/// Statements that held a connection longer than the stall threshold, by
+/// their static SQL (address and length, as the statement cache keys
+/// them), with a moving estimate of their service time in microseconds. A
+/// statement whose estimate is over the threshold takes an exclusive
+/// checkout instead of stalling a pipeline; its exclusive runs keep the
+/// estimate current, so one that turns fast is shared again.
 #[derive(Default)]
-struct Slots {
-    conns: Vec<Arc<SharedConn>>,
-    /// Connections being opened for sharing.
-    opening: u32,
+struct SlowStatements {
+    map: RwLock<HashMap<(usize, usize), u64>>,
+    /// Entries in `map`, so that the common case (none) takes no lock.
+    len: AtomicUsize,
+}
+
+/// Most statements remembered as slow.
+const MAX_SLOW: usize = 4096;
+
+fn key(sql: &'static str) -> (usize, usize) {
+    (sql.as_ptr() as usize, sql.len())
+}
+
+impl SlowStatements {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<(usize, usize), u64>> {
+        self.map.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn is_slow(&self, sql: &'static str, threshold: u64) -> bool {
+        self.len.load(Ordering::Relaxed) > 0
+            && self.read().get(&key(sql)).is_some_and(|e| *e > threshold)
+    }
+
+    /// One run of `sql` took `us` of service time.
+    fn record(&self, sql: &'static str, us: u64, threshold: u64) {
+        if us <= threshold
+            && (self.len.load(Ordering::Relaxed) == 0 || !self.read().contains_key(&key(sql)))
+        {
+            return;
+        }
+        let mut map = self.map.write().unwrap_or_else(|p| p.into_inner());
+        let len = map.len();
+        match map.entry(key(sql)) {
+            std::collections::hash_map::Entry::Occupied(mut e) => {
+                let estimate = (*e.get() * 3 + us) / 4;
+                if estimate <= threshold / 4 {
+                    e.remove();
+                } else {
+                    e.insert(estimate);
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                if us > threshold && len < MAX_SLOW {
+                    e.insert(us);
+                }
+            }
+        }
+        self.len.store(map.len(), Ordering::Relaxed);
+    }
 }
 
 impl SharedSet {
     pub(super) fn new(max_connections: u32, max_in_flight: u32, stall_after: Duration) -> Self {
         SharedSet {
-            slots: Mutex::default(),
+            conns: RwLock::default(),
+            opening: AtomicU32::new(0),
             max_connections,
             max_in_flight,
             stall_after_us: stall_after.as_micros() as u64,
+            slow: SlowStatements::default(),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Slots> {
-        self.slots.lock().unwrap_or_else(|p| p.into_inner())
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Vec<Arc<SharedConn>>> {
+        self.conns.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<SharedConn>>> {
+        self.conns.write().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Connections held for sharing now.
     pub(super) fn len(&self) -> u32 {
-        self.lock().conns.len() as u32
+        self.read().len() as u32
+    }
+
+    /// Drops the connections that can take no more statements (each goes
+    /// back to bb8 when its last statement ends).
+    fn prune(&self, now: u64) {
+        let gone: Vec<Arc<SharedConn>> = {
+            let mut conns = self.write();
+            let (keep, gone) = std::mem::take(&mut *conns)
+                .into_iter()
+                .partition(|c| c.usable(now));
+            *conns = keep;
+            gone
+        };
+        for c in &gone {
+            c.state().retire_sharing();
+        }
+    }
+
+    /// Reserves the right to open one more shared connection, if the
+    /// share allows.
+    fn reserve_opening(&self, open_now: u32) -> bool {
+        self.opening
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |o| {
+                (open_now + o < self.max_connections).then_some(o + 1)
+            })
+            .is_ok()
     }
 
     /// Stops sharing the connections with nothing in flight, so their
     /// permits go to a waiting exclusive checkout. Returns how many.
     pub(super) fn release_idle(&self) -> usize {
         let released: Vec<Arc<SharedConn>> = {
-            let mut slots = self.lock();
-            let (idle, busy) = std::mem::take(&mut slots.conns)
+            let mut conns = self.write();
+            let (idle, busy) = std::mem::take(&mut *conns)
                 .into_iter()
                 .partition(|c| c.state().shared_in_flight() == 0);
-            slots.conns = busy;
+            *conns = busy;
             idle
         };
         for c in &released {
@@ -115,7 +209,8 @@ pub(super) struct SharedConn {
     _in_use: InUse,
     conn: Option<bb8::PooledConnection<'static, Manager>>,
     permit: Option<OwnedSemaphorePermit>,
-    max_lifetime: Option<Duration>,
+    /// When it reaches `max_lifetime` ([`now_us`]).
+    expires_at: Option<u64>,
     idle_after_us: u64,
 }
 
@@ -144,8 +239,7 @@ impl SharedConn {
             // bb8, whose checkout pings it.
             return false;
         }
-        self.max_lifetime
-            .is_none_or(|max| pg.info.connected_at.elapsed() < max)
+        self.expires_at.is_none_or(|at| now < at)
     }
 }
 
@@ -169,12 +263,16 @@ impl Drop for SharedConn {
 }
 
 /// One statement's use of a shared connection; ends it when dropped.
-pub(crate) struct Lease {
+pub(crate) struct Lease<'p> {
     conn: Arc<SharedConn>,
+    set: &'p SharedSet,
+    sql: &'static str,
+    /// When it was sent ([`now_us`]).
+    started: u64,
     finished: bool,
 }
 
-impl Lease {
+impl Lease<'_> {
     pub(crate) fn client(&self) -> &Client {
         self.conn.client()
     }
@@ -189,9 +287,12 @@ impl Lease {
     }
 }
 
-impl Drop for Lease {
+impl Drop for Lease<'_> {
     fn drop(&mut self) {
-        if self.conn.state().shared_statement_ended(self.finished) {
+        let state = self.conn.state();
+        if let Some(us) = state.shared_statement_ended(self.started, self.finished) {
+            self.set.slow.record(self.sql, us, self.set.stall_after_us);
+        } else {
             // Abandoned mid-result: cancel it, holding the connection (and
             // so its return to bb8) until the cancels are done.
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -211,52 +312,61 @@ impl Pool {
     /// A shared connection for one session-neutral statement, or `None`
     /// when the statement should take an exclusive checkout instead (no
     /// shared connection can take it now; see the module docs).
-    pub(crate) async fn lease(&self) -> Result<Option<Lease>, Error> {
+    pub(crate) async fn lease(&self, sql: &'static str) -> Result<Option<Lease<'_>>, Error> {
         let Some(set) = &self.shared.multiplex else {
             return Ok(None);
         };
+        if set.slow.is_slow(sql, set.stall_after_us) {
+            return Ok(None);
+        }
         let now = now_us();
-        let (lease, open) = {
-            let mut slots = set.lock();
-            slots.conns.retain(|c| c.usable(now));
-            let best = slots
-                .conns
-                .iter()
-                .filter(|c| {
-                    let state = c.state();
-                    state.shared_in_flight() < set.max_in_flight
-                        && !state.shared_stalled(now, set.stall_after_us)
-                })
-                .min_by_key(|c| c.state().shared_in_flight());
-            let lease = best.map(|c| {
-                let before = c.state().shared_statement_started(now);
-                (
-                    Lease {
-                        conn: c.clone(),
-                        finished: false,
-                    },
-                    before + 1,
-                )
-            });
-            let wants_more = match &lease {
-                Some((_, in_flight)) => *in_flight >= GROW_AT,
-                None => true,
-            };
-            let room = (slots.conns.len() as u32 + slots.opening) < set.max_connections;
-            let open = if wants_more && room {
-                // Only a permit free right now: the shared side never
-                // queues ahead of exclusive checkouts.
-                self.shared.gate.clone().try_acquire_owned().ok()
-            } else {
-                None
-            };
-            if open.is_some() {
-                slots.opening += 1;
+        let (lease, open_now, prune) = {
+            let conns = set.read();
+            let mut best: Option<(&Arc<SharedConn>, u32)> = None;
+            let mut prune = false;
+            for c in conns.iter() {
+                if !c.usable(now) {
+                    prune = true;
+                    continue;
+                }
+                let state = c.state();
+                let n = state.shared_in_flight();
+                if n >= set.max_in_flight || state.shared_stalled(now, set.stall_after_us) {
+                    continue;
+                }
+                if best.is_none_or(|(_, m)| n < m) {
+                    best = Some((c, n));
+                }
             }
-            (lease.map(|(l, _)| l), open)
+            let lease = best.map(|(c, _)| {
+                c.state().shared_statement_started(now);
+                self.lease_on(c, sql, now)
+            });
+            (lease, conns.len() as u32, prune)
+        };
+        if prune {
+            set.prune(now);
+        }
+        // Another shared connection only when none could take this
+        // statement: one pipelined connection is the fastest way to the
+        // server until it is full (each more backend competes for the same
+        // cores; on two cores a second one cost a scheduler time slice at
+        // the tail, see benches/RESULTS.md).
+        let wants_more = lease.is_none();
+        // Only a permit free right now: the shared side never queues ahead
+        // of exclusive checkouts.
+        let open = if wants_more && set.reserve_opening(open_now) {
+            match self.shared.gate.clone().try_acquire_owned() {
+                Ok(permit) => Some(permit),
+                Err(_) => {
+                    set.opening.fetch_sub(1, Ordering::AcqRel);
+                    None
+                }
+            }
+        } else {
+            None
         };
         if let Some(lease) = lease {
-            self.shared.stats.multiplexed();
             if let Some(permit) = open {
                 let pool = self.clone();
                 tokio::spawn(async move { pool.open_shared(permit).await });
@@ -270,32 +380,37 @@ impl Pool {
         // being opened, this statement waits for it (inside the checkout
         // timeout, like any checkout); otherwise the new connection opens
         // in the background and this statement takes an exclusive one.
-        let first = set.len() == 0;
-        if !first {
+        if open_now > 0 {
             let pool = self.clone();
             tokio::spawn(async move { pool.open_shared(permit).await });
             return Ok(None);
         }
         self.open_shared(permit).await?;
-        Ok(self.lease_existing())
+        Ok(self.lease_existing(sql))
+    }
+
+    fn lease_on<'p>(&'p self, c: &Arc<SharedConn>, sql: &'static str, now: u64) -> Lease<'p> {
+        self.shared.stats.multiplexed();
+        Lease {
+            conn: c.clone(),
+            set: self.shared.multiplex.as_ref().expect("multiplexing"),
+            sql,
+            started: now,
+            finished: false,
+        }
     }
 
     /// A lease on an existing shared connection, if one can take it.
-    fn lease_existing(&self) -> Option<Lease> {
+    fn lease_existing(&self, sql: &'static str) -> Option<Lease<'_>> {
         let set = self.shared.multiplex.as_ref()?;
         let now = now_us();
-        let slots = set.lock();
-        let c = slots
-            .conns
+        let conns = set.read();
+        let c = conns
             .iter()
             .filter(|c| c.usable(now) && c.state().shared_in_flight() < set.max_in_flight)
             .min_by_key(|c| c.state().shared_in_flight())?;
         c.state().shared_statement_started(now);
-        self.shared.stats.multiplexed();
-        Some(Lease {
-            conn: c.clone(),
-            finished: false,
-        })
+        Some(self.lease_on(c, sql, now))
     }
 
     /// Checks a connection out with `permit` (every checkout check, inside
@@ -306,21 +421,35 @@ impl Pool {
         };
         let timeout = self.shared.options.checkout_timeout;
         let result = self.get_within(timeout, Some(permit)).await;
-        let mut slots = set.lock();
-        slots.opening -= 1;
+        let mut conns = set.write();
+        set.opening.fetch_sub(1, Ordering::AcqRel);
         let conn = result.inspect_err(|e| {
             tracing::debug!(kind = ?e.kind(), error = %e.detail(), "opening a shared connection failed");
         })?;
         let (in_use, conn, permit) = conn.into_shared_parts();
         conn.state.begin_sharing();
-        slots.conns.push(Arc::new(SharedConn {
+        let now = now_us();
+        let expires_at = self.shared.options.max_lifetime.map(|max| {
+            let left = max.saturating_sub(conn.info.connected_at.elapsed());
+            now + left.as_micros() as u64
+        });
+        conns.push(Arc::new(SharedConn {
             _in_use: in_use,
             conn: Some(conn),
             permit: Some(permit),
-            max_lifetime: self.shared.options.max_lifetime,
+            expires_at,
             idle_after_us: self.shared.options.idle_check_after.as_micros() as u64,
         }));
         Ok(())
+    }
+
+    /// A statement of a multiplexing pool ran on an exclusive checkout for
+    /// `took`: keeps its slow estimate current.
+    pub(crate) fn record_exclusive(&self, sql: &'static str, took: Duration) {
+        if let Some(set) = &self.shared.multiplex {
+            set.slow
+                .record(sql, took.as_micros() as u64, set.stall_after_us);
+        }
     }
 
     /// Stops sharing idle connections, for an exclusive checkout that
@@ -330,5 +459,40 @@ impl Pool {
             .multiplex
             .as_ref()
             .map_or(0, SharedSet::release_idle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SlowStatements;
+
+    const SLOW_SQL: &str = "SELECT pg_sleep(1)";
+    const FAST_SQL: &str = "SELECT 1";
+
+    #[test]
+    fn slow_statements_are_remembered_and_forgotten_once_fast_again() {
+        let slow = SlowStatements::default();
+        let threshold = 2_000;
+        slow.record(FAST_SQL, 150, threshold);
+        assert!(!slow.is_slow(FAST_SQL, threshold));
+        assert_eq!(slow.len.load(std::sync::atomic::Ordering::Relaxed), 0);
+        slow.record(SLOW_SQL, 1_000_000, threshold);
+        assert!(slow.is_slow(SLOW_SQL, threshold));
+        assert!(!slow.is_slow(FAST_SQL, threshold));
+        // Fast runs bring the estimate down by a quarter of the gap each
+        // time; it is shared again once at or below the threshold, and
+        // forgotten once below a quarter of it.
+        let mut runs = 0;
+        while slow.is_slow(SLOW_SQL, threshold) {
+            slow.record(SLOW_SQL, 100, threshold);
+            runs += 1;
+            assert!(runs < 100, "never recovered");
+        }
+        assert!(runs > 5, "one fast run must not undo a slow one: {runs}");
+        while slow.len.load(std::sync::atomic::Ordering::Relaxed) > 0 {
+            slow.record(SLOW_SQL, 100, threshold);
+            runs += 1;
+            assert!(runs < 100, "never forgotten");
+        }
     }
 }

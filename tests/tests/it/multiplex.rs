@@ -329,7 +329,10 @@ async fn a_statement_hit_by_a_cancel_meant_for_another_is_sent_again() {
     let p2 = pool.clone();
     let long = tokio::spawn(async move { secure_query!("SELECT pg_sleep(30)").execute(&p2).await });
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let base = pool.state().multiplexed;
+    // Statements sent, shared or on a checkout of their own (the first
+    // attempt, slow, makes the second take a checkout).
+    let sent = |s: secure_pg::PoolState| s.multiplexed + s.checkouts;
+    let base = sent(pool.state());
     let p3 = pool.clone();
     let next = tokio::spawn(async move {
         secure_query_as!((i32, i32), "SELECT pg_backend_pid(), 7 FROM pg_sleep(0.8)")
@@ -361,7 +364,7 @@ async fn a_statement_hit_by_a_cancel_meant_for_another_is_sent_again() {
     let (_, seven) = next.await.unwrap().unwrap();
     assert_eq!(seven, 7);
     let s = pool.state();
-    assert_eq!(s.multiplexed, base + 2, "it was not sent a second time: {s:?}");
+    assert_eq!(sent(s), base + 2, "it was not sent a second time: {s:?}");
 }
 
 /// With the statement cache off (PgBouncer's transaction mode) nothing is
@@ -388,4 +391,25 @@ async fn multiplexing_is_off_without_the_statement_cache_and_refused_if_asked_fo
     secure_query!("SELECT 1").execute(&pool).await.unwrap();
     let s = pool.state();
     assert_eq!((s.multiplexed, s.shared), (0, 0), "{s:?}");
+}
+
+/// A statement seen to hold a shared connection for longer than the stall
+/// threshold takes a checkout of its own from then on; others stay shared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_seen_to_be_slow_gets_a_connection_of_its_own() {
+    let pool = Pool::builder()
+        .max_size(4)
+        .build(config(&url("mx_slow")))
+        .await
+        .unwrap();
+    let slow = || secure_query!("SELECT pg_sleep(0.1)");
+    slow().execute(&pool).await.unwrap();
+    let s0 = pool.state();
+    assert_eq!((s0.multiplexed, s0.checkouts), (1, 0), "{s0:?}");
+    slow().execute(&pool).await.unwrap();
+    let s1 = pool.state();
+    assert_eq!((s1.multiplexed, s1.checkouts), (1, 1), "{s1:?}");
+    secure_query!("SELECT 1").execute(&pool).await.unwrap();
+    let s2 = pool.state();
+    assert_eq!((s2.multiplexed, s2.checkouts), (2, 1), "{s2:?}");
 }
