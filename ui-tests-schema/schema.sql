@@ -23,3 +23,7 @@ CREATE TABLE notes (
     id serial PRIMARY KEY,
     body text NOT NULL
 );
+CREATE TABLE currencies (
+    code text PRIMARY KEY,
+    symbol text NOT NULL
+);

@@ -59,6 +59,22 @@ fn color(key: i64) -> &'static str {
     ["black", "brown", "blond", "red", "grey"][(key % 5) as usize]
 }
 
+/// For tuning only: `SECURE_PG_BENCH_MX=connections,max_in_flight,stall_us`
+/// overrides the multiplexing defaults (RESULTS.md is always made without
+/// it).
+pub(crate) fn tuned(mut b: secure_pg::PoolBuilder) -> secure_pg::PoolBuilder {
+    if let Ok(v) = std::env::var("SECURE_PG_BENCH_MX") {
+        let n: Vec<u64> = v.split(',').filter_map(|x| x.parse().ok()).collect();
+        if let [conns, cap, stall] = n[..] {
+            b = b
+                .multiplex_connections(conns as u32)
+                .multiplex_max_in_flight(cap as u32)
+                .multiplex_stall_after(std::time::Duration::from_micros(stall));
+        }
+    }
+    b
+}
+
 /// How to reach one cluster, for every client.
 #[derive(Debug, Clone)]
 pub(crate) struct Target {
@@ -98,20 +114,9 @@ impl Target {
     }
 
     pub(crate) async fn ours(&self) -> Result<Pool, BoxError> {
-        let mut b = Pool::builder().max_size(POOL_SIZE);
-        // For tuning only: `SECURE_PG_BENCH_MX=connections,max_in_flight,stall_us`
-        // overrides the multiplexing defaults (RESULTS.md is always made
-        // without it).
-        if let Ok(v) = std::env::var("SECURE_PG_BENCH_MX") {
-            let n: Vec<u64> = v.split(',').filter_map(|x| x.parse().ok()).collect();
-            if let [conns, cap, stall] = n[..] {
-                b = b
-                    .multiplex_connections(conns as u32)
-                    .multiplex_max_in_flight(cap as u32)
-                    .multiplex_stall_after(std::time::Duration::from_micros(stall));
-            }
-        }
-        Ok(b.build(self.secure.clone()).await?)
+        Ok(tuned(Pool::builder().max_size(POOL_SIZE))
+            .build(self.secure.clone())
+            .await?)
     }
 
     /// Our pool with multiplexing off: every statement checks a connection

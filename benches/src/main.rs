@@ -60,7 +60,8 @@ fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
          \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-conn C SECS [warm]\n\
-         \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\n\
+         \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
+         \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 3 minutes)\
          \n  --full    5 rounds, 1 s warm-up + 3 s per measurement (about 13 minutes)\
          \n  --only    comma-separated sections (for development; RESULTS.md then lacks the rest)",
@@ -378,7 +379,19 @@ async fn section_hol(env: &Env, plan: &Plan, results: &mut Results) -> Result<()
 /// connections their pools held for sharing.
 async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
     let observer = env.tls.pg_connect().await?;
-    let url = env.tls_cluster.url();
+    // Counted by application_name: other sections' pools may still hold
+    // backends of the same role.
+    let app = "secure_pg_procs";
+    let url = format!("{}&application_name={app}", env.tls_cluster.url());
+    let count = || async {
+        let row = observer
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = $1",
+                &[&app],
+            )
+            .await?;
+        Ok::<_, BoxError>(row.get::<_, i64>(0) as usize)
+    };
     let secs = plan.phases.measure.as_secs_f64();
     let setups: [(&'static str, &str, usize, usize); 4] = [
         ("secure-pg 1×64", "mx", 1, 64),
@@ -388,6 +401,11 @@ async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<
     ];
     for round in 0..plan.rounds {
         for (name, mode, procs, c) in rotated(&setups, round) {
+            // The previous setup's backends exit first.
+            let quiet = Instant::now();
+            while count().await? > 0 && quiet.elapsed() < Duration::from_secs(5) {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
             let children: Vec<_> = (0..*procs)
                 .map(|_| {
                     std::process::Command::new(std::env::current_exe()?)
@@ -405,13 +423,7 @@ async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<
             let mut peak = 0usize;
             let started = Instant::now();
             while started.elapsed().as_secs_f64() < secs + 1.0 {
-                let row = observer
-                    .query_one(
-                        "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app'                          AND backend_type = 'client backend' AND pid <> pg_backend_pid()",
-                        &[],
-                    )
-                    .await?;
-                peak = peak.max(row.get::<_, i64>(0) as usize);
+                peak = peak.max(count().await?);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
             let mut total = Sample::default();
@@ -442,6 +454,31 @@ async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<
     Ok(())
 }
 
+/// `--catalog-cost CRATE_DIR`: how long building the catalog from that
+/// crate's schema (its `schema.sql` or `migrations/`) takes, as the first
+/// query macro of a compiler process does it: the median of 21 loads, in
+/// milliseconds, with the number of files and tables.
+fn catalog_cost(args: &[String]) -> Result<(), BoxError> {
+    let [dir] = args else { usage() };
+    let dir = std::path::Path::new(dir);
+    let mut times = Vec::new();
+    let mut shape = (0, 0);
+    for _ in 0..21 {
+        let started = Instant::now();
+        let loaded = secure_pg_sql::schema::load(dir, None)?
+            .ok_or("no schema.sql or migrations/ in that directory")?;
+        times.push(started.elapsed().as_secs_f64() * 1e3);
+        shape = (loaded.files.len(), loaded.catalog.tables().count());
+    }
+    println!(
+        "catalog {:.2} ms ({} files, {} tables; median of 21)",
+        median(times),
+        shape.0,
+        shape.1
+    );
+    Ok(())
+}
+
 /// `--client-load mx|ex URL C SECS`: one process of the multi-process
 /// section; prints its throughput, latency, errors and the most shared
 /// connections its pool held.
@@ -454,8 +491,7 @@ fn client_load(args: &[String]) -> Result<(), BoxError> {
         .build()?;
     runtime.block_on(async {
         let config = secure_pg::Config::parse_with_env(url, |_| None)?;
-        let pool = secure_pg::Pool::builder()
-            .max_size(POOL_SIZE)
+        let pool = tuned(secure_pg::Pool::builder().max_size(POOL_SIZE))
             .multiplex(mode == "mx")
             .build(config)
             .await?;
@@ -725,6 +761,9 @@ fn main() -> Result<(), BoxError> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--profile") {
         return profile(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--catalog-cost") {
+        return catalog_cost(&args[1..]);
     }
     if args.first().map(String::as_str) == Some("--client-load") {
         return client_load(&args[1..]);

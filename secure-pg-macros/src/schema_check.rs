@@ -8,8 +8,9 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
-use secure_pg_sql::schema::load_cached;
+use secure_pg_sql::schema::{load_cached, LoadedSchema};
 use secure_pg_sql::typecheck::{binding_function, check, ColumnInfo, Typed};
+use std::sync::Arc;
 use syn::spanned::Spanned;
 use syn::Type;
 
@@ -33,22 +34,24 @@ fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
     })
 }
 
-/// Types `sql` against the crate's schema. `Ok(None)`: there is no schema
-/// (the macros behave exactly as without schema checks).
-pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<SchemaTyped>> {
+/// The crate's schema, parsed once per compiler process. `Ok(None)`: there
+/// is no schema; `Err` is the message for the user.
+pub(crate) fn catalog() -> Result<Option<Arc<LoadedSchema>>, String> {
     let Some(root) = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from) else {
         return Ok(None);
     };
     let workspace = workspace_root(&root);
-    let loaded = match load_cached(&root, workspace.as_deref()) {
+    load_cached(&root, workspace.as_deref())
+        .map_err(|e| format!("the schema the query is checked against could not be read: {e}"))
+}
+
+/// Types `sql` against the crate's schema. `Ok(None)`: there is no schema
+/// (the macros behave exactly as without schema checks).
+pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<SchemaTyped>> {
+    let loaded = match catalog() {
         Ok(Some(l)) => l,
         Ok(None) => return Ok(None),
-        Err(e) => {
-            return Err(syn::Error::new(
-                sql_span,
-                format!("the schema the query is checked against could not be read: {e}"),
-            ))
-        }
+        Err(message) => return Err(syn::Error::new(sql_span, message)),
     };
     match check(sql, &loaded.catalog) {
         Ok(typed) => Ok(Some(SchemaTyped {

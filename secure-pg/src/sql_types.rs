@@ -103,6 +103,8 @@ pub fn integer<T: SqlInteger + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
 )]
 pub trait SqlBigint {}
 impl SqlBigint for i64 {}
+// The tenant argument `#[tenant_scoped]` appends binds as a `bigint`.
+impl SqlBigint for crate::TenantId {}
 impl<T: SqlBigint> SqlBigint for Option<T> {}
 impl<T: SqlBigint + ?Sized> SqlBigint for &T {}
 /// Binds the argument of a `bigint` parameter.

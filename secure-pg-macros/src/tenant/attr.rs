@@ -11,7 +11,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 
 use crate::expand::{MacroKind, QueryInput};
-use secure_pg_sql::tenant::{scope_query, Scoped, TenantOptions};
+use secure_pg_sql::tenant::{check_tables, scope_query, Scoped, TenantOptions};
 
 /// Macros whose SQL the attribute rewrites, recognised by their last path
 /// segment under any path (`secure_query!`, `::secure_pg::secure_query!`,
@@ -183,6 +183,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let Options {
         tenant: opts,
         allow_macros,
+        column_type_explicit,
     } = match parse_options_keeping(attr) {
         Ok((opts, problem)) => {
             errors.extend(problem);
@@ -208,6 +209,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let tenant = tenant_argument(&mut function.sig, &mut errors);
     let mut visitor = BodyVisitor {
         opts: &opts,
+        column_type_explicit,
         allow_macros: &allow_macros,
         tenant: tenant.as_ref(),
         errors: Vec::new(),
@@ -294,6 +296,9 @@ pub(crate) struct Options {
     pub(crate) tenant: TenantOptions,
     /// `allow_macros = [name, path::name]`, as path segments.
     pub(crate) allow_macros: Vec<Vec<String>>,
+    /// `column_type = ".."` was written (with a schema, it must agree with
+    /// the schema's type; without one it is the type used).
+    pub(crate) column_type_explicit: bool,
 }
 
 /// `column = "org_id", exempt = [countries, "currencies"],
@@ -313,6 +318,7 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
 fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn::Error>)> {
     let mut opts = TenantOptions::default();
     let mut allow_macros = Vec::new();
+    let mut column_type_explicit = false;
     let mut trusted: Option<Span> = None;
     let mut reason: Option<LitStr> = None;
     let parser = syn::meta::parser(|meta| {
@@ -338,6 +344,7 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
                 ));
             }
             opts.column_type = ty;
+            column_type_explicit = true;
             Ok(())
         } else if meta.path.is_ident("exempt") {
             opts.exempt.extend(sql_names(meta.value()?)?);
@@ -423,6 +430,7 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
         Options {
             tenant: opts,
             allow_macros,
+            column_type_explicit,
         },
         problem,
     ))
@@ -561,6 +569,7 @@ pub(crate) enum QueryDoc {
 #[derive(Debug)]
 struct BodyVisitor<'a> {
     opts: &'a TenantOptions,
+    column_type_explicit: bool,
     allow_macros: &'a [Vec<String>],
     /// `None` when the tenant argument is missing: the body is still checked
     /// (to report every error at once) but not rewritten.
@@ -722,8 +731,13 @@ impl BodyVisitor<'_> {
             return false;
         }
         let tenant_param = call.args.len() + 1;
-        match scope_query(&call.sql.value(), self.opts, tenant_param) {
-            Ok(Scoped { sql, binds_tenant }) => {
+        let scoped = scope_query(&call.sql.value(), self.opts, tenant_param)
+            .map_err(|e| e.message().to_string())
+            .and_then(|scoped| self.with_schema(&call.sql.value(), scoped, tenant_param));
+        match scoped {
+            Ok(Scoped {
+                sql, binds_tenant, ..
+            }) => {
                 if let Some(tenant) = self.tenant {
                     let lit = LitStr::new(&sql, call.sql.span());
                     let ty = call.row_type.as_ref().map(|ty| quote!(#ty,));
@@ -736,12 +750,49 @@ impl BodyVisitor<'_> {
                 self.queries.push(QueryDoc::Scoped { sql });
                 self.tenant.is_some()
             }
-            Err(e) => {
-                self.errors
-                    .push(syn::Error::new(call.sql.span(), e.message()));
+            Err(message) => {
+                self.errors.push(syn::Error::new(call.sql.span(), message));
                 false
             }
         }
+    }
+}
+
+impl BodyVisitor<'_> {
+    /// With a schema in the repository: every table the query names must
+    /// carry the tenant column unless exempt, no exempt table may carry it,
+    /// and the column's type is the schema's (the query is scoped again
+    /// with it when it differs from the default `column_type`).
+    fn with_schema(
+        &self,
+        sql: &str,
+        scoped: Scoped,
+        tenant_param: usize,
+    ) -> Result<Scoped, String> {
+        let Some(schema) = crate::schema_check::catalog()? else {
+            return Ok(scoped);
+        };
+        let column = check_tables(&scoped.tables, self.opts, &schema.catalog)
+            .map_err(|e| e.message().to_string())?;
+        let Some(column) = column else {
+            return Ok(scoped);
+        };
+        if column.ty == self.opts.column_type {
+            return Ok(scoped);
+        }
+        if self.column_type_explicit {
+            return Err(format!(
+                "`column_type = \"{}\"` disagrees with the schema, which declares `{}.{}` as \
+                 `{}`; remove `column_type`: with a schema, the tenant column's type is read \
+                 from it",
+                self.opts.column_type, column.table, self.opts.column, column.ty
+            ));
+        }
+        let opts = TenantOptions {
+            column_type: column.ty,
+            ..self.opts.clone()
+        };
+        scope_query(sql, &opts, tenant_param).map_err(|e| e.message().to_string())
     }
 }
 

@@ -156,7 +156,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::{Token, Tokenizer};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt::{self, Display};
 
 mod calls;
@@ -164,6 +164,7 @@ mod expr;
 mod from;
 mod query;
 mod refusals;
+mod schema;
 mod write;
 
 #[cfg(test)]
@@ -173,6 +174,7 @@ mod tests;
 
 pub use calls::TENANT_SETTING;
 pub use refusals::{refused_statements, Refusal, TABLE_FUNCTION_ALLOW_LIST};
+pub use schema::{check_tables, TenantColumn};
 
 use crate::diagnostic::Diagnostic;
 use expr::{and_all, and_into, forbid_hidden_query};
@@ -321,23 +323,43 @@ pub struct Scoped {
     /// when the query reads no tenant table (`SELECT 1`, only exempt
     /// tables); then the tenant must not be passed as an argument either.
     pub binds_tenant: bool,
+    /// Every table the query names (CTEs aside), in order, each once: the
+    /// ones the rewriter scoped and the exempt ones it left alone. With a
+    /// schema, [`check_tables`] holds them against the catalog.
+    pub tables: Vec<TableUse>,
+}
+
+/// One table a scoped query names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableUse {
+    /// The name as written (`ref.currencies`, `"Rates"`).
+    pub written: String,
+    /// Its parts as PostgreSQL resolves them ([`crate::ident`]).
+    pub parts: Vec<String>,
+    /// Listed in `exempt`, so not scoped.
+    pub exempt: bool,
 }
 
 /// [`scope_sql`], also saying whether the tenant placeholder is used.
 pub fn scope_query(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<Scoped> {
-    let (statement, binds_tenant) = scope_tree(sql, opts, tenant_param)?;
+    let (statement, binds_tenant, tables) = scope_tree(sql, opts, tenant_param)?;
     Ok(Scoped {
         sql: statement.to_string(),
         binds_tenant,
+        tables,
     })
 }
 
 /// [`scope_sql`], returning the rewritten tree instead of its text.
 pub fn scope_statement(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<Statement> {
-    scope_tree(sql, opts, tenant_param).map(|(statement, _)| statement)
+    scope_tree(sql, opts, tenant_param).map(|(statement, _, _)| statement)
 }
 
-fn scope_tree(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<(Statement, bool)> {
+fn scope_tree(
+    sql: &str,
+    opts: &TenantOptions,
+    tenant_param: usize,
+) -> Result<(Statement, bool, Vec<TableUse>)> {
     let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, sql).map_err(|e| {
         ScopeError::refuse(
             "this query",
@@ -380,7 +402,11 @@ fn scope_tree(sql: &str, opts: &TenantOptions, tenant_param: usize) -> Result<(S
              `unscoped = \"reason\"`",
         ));
     }
-    Ok((statement, rewriter.param_used.get()))
+    Ok((
+        statement,
+        rewriter.param_used.get(),
+        rewriter.tables.into_inner(),
+    ))
 }
 
 /// Walks one statement and adds the predicates. `ctes` is a stack of the CTE
@@ -393,6 +419,8 @@ struct Rewriter<'a> {
     /// Set once the placeholder has been put into the tree.
     param_used: Cell<bool>,
     ctes: Vec<Vec<String>>,
+    /// The tables decided on so far (see [`Scoped::tables`]).
+    tables: RefCell<Vec<TableUse>>,
 }
 
 /// The name PostgreSQL resolves `ident` to (see [`crate::ident`]): only
@@ -430,6 +458,7 @@ impl<'a> Rewriter<'a> {
             column_type: opts.column_type.clone(),
             param_used: Cell::new(false),
             ctes: Vec::new(),
+            tables: RefCell::default(),
         }
     }
 
@@ -474,8 +503,21 @@ impl<'a> Rewriter<'a> {
         Ok(self.predicate(qualifier))
     }
 
+    /// Whether the table `name` is exempt; every table the rewriter
+    /// decides on passes here, so this is also where it is recorded.
     fn is_exempt(&self, name: &ObjectName) -> bool {
-        self.opts.is_exempt(name)
+        let exempt = self.opts.is_exempt(name);
+        if let Some(parts) = crate::ident::pg_object_name(name) {
+            let mut tables = self.tables.borrow_mut();
+            if !tables.iter().any(|t| t.parts == parts) {
+                tables.push(TableUse {
+                    written: name.to_string(),
+                    parts,
+                    exempt,
+                });
+            }
+        }
+        exempt
     }
 
     fn is_cte(&self, name: &ObjectName) -> bool {

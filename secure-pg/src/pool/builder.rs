@@ -55,7 +55,7 @@ impl Default for PoolOptions {
             multiplex: None,
             multiplex_connections: None,
             multiplex_max_in_flight: 64,
-            multiplex_stall_after: Duration::from_millis(2),
+            multiplex_stall_after: Duration::from_millis(5),
         }
     }
 }
@@ -164,9 +164,9 @@ impl PoolBuilder {
     /// Each statement keeps its own implicit transaction and its own
     /// errors; what sharing changes is that a long statement delays the
     /// ones pipelined behind it on the same connection (the pool stops
-    /// sending to a connection whose statements have not ended for 2 ms,
-    /// sends a statement it has seen take longer than that on its own to a
-    /// connection of its own, and caps statements in flight per
+    /// sending to a connection whose statements have not ended for 5 ms,
+    /// sends a statement it has seen take more than twice that on its
+    /// own to a connection of its own, and caps statements in flight per
     /// connection, see
     /// [`PoolBuilder::multiplex_stall_after`] and
     /// [`PoolBuilder::multiplex_max_in_flight`]). Turn it off for a
@@ -201,7 +201,7 @@ impl PoolBuilder {
     }
     /// A shared connection whose statements in flight have not seen one
     /// end for this long is passed over for new statements until one does
-    /// (default 2 ms): a long statement at the head of its pipeline would
+    /// (default 5 ms): a long statement at the head of its pipeline would
     /// delay them.
     pub fn multiplex_stall_after(mut self, t: Duration) -> Self {
         self.options.multiplex_stall_after = t;

@@ -21,9 +21,9 @@
 //!   and a permit is free without waiting; the statement itself then takes
 //!   an ordinary exclusive checkout, so the shared side never queues for
 //!   permits and never holds a statement behind a full pipeline.
-//! * A statement seen to hold a connection longer than the stall threshold
-//!   on its own is remembered (by its static SQL) and takes an exclusive
-//!   checkout while its moving estimate stays above it.
+//! * A statement seen to hold a connection for more than two stall
+//!   thresholds on its own is remembered (by its static SQL) and takes an
+//!   exclusive checkout while its moving estimate stays above that.
 //! * An exclusive checkout that finds no free permit first releases the
 //!   shared connections that have nothing in flight, so shared connections
 //!   never keep transactions or `get()` waiting.
@@ -70,9 +70,17 @@ pub(super) struct SharedSet {
     /// A shared connection whose statements have not ended for this long
     /// (while some are in flight) gets no more until one does.
     stall_after_us: u64,
-    /// Statements seen to hold a connection longer than that.
+    /// Statements seen to hold a connection for more than
+    /// [`SLOW_FACTOR`] times that.
     slow: SlowStatements,
 }
+
+/// A statement is remembered as slow when its service time on a shared
+/// connection exceeds this many stall thresholds (10 ms by default). Lower,
+/// and an overloaded client (its tasks polled late, so every statement
+/// looks slower than it was) would learn its fast statements as slow and
+/// stop sharing them.
+const SLOW_FACTOR: u64 = 2;
 
 /// Statements that held a connection longer than the stall threshold, by
 /// their static SQL (address and length, as the statement cache keys
@@ -150,6 +158,11 @@ impl SharedSet {
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, Vec<Arc<SharedConn>>> {
         self.conns.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Service time above which a statement is remembered as slow.
+    fn slow_after_us(&self) -> u64 {
+        self.stall_after_us.saturating_mul(SLOW_FACTOR)
     }
 
     /// Connections held for sharing now.
@@ -291,7 +304,7 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         let state = self.conn.state();
         if let Some(us) = state.shared_statement_ended(self.started, self.finished) {
-            self.set.slow.record(self.sql, us, self.set.stall_after_us);
+            self.set.slow.record(self.sql, us, self.set.slow_after_us());
         } else {
             // Abandoned mid-result: cancel it, holding the connection (and
             // so its return to bb8) until the cancels are done.
@@ -316,7 +329,7 @@ impl Pool {
         let Some(set) = &self.shared.multiplex else {
             return Ok(None);
         };
-        if set.slow.is_slow(sql, set.stall_after_us) {
+        if set.slow.is_slow(sql, set.slow_after_us()) {
             return Ok(None);
         }
         let now = now_us();
@@ -448,7 +461,7 @@ impl Pool {
     pub(crate) fn record_exclusive(&self, sql: &'static str, took: Duration) {
         if let Some(set) = &self.shared.multiplex {
             set.slow
-                .record(sql, took.as_micros() as u64, set.stall_after_us);
+                .record(sql, took.as_micros() as u64, set.slow_after_us());
         }
     }
 

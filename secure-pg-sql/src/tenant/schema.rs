@@ -1,0 +1,196 @@
+//! The tenant rules that need the schema: with the repository's DDL, the
+//! attribute knows which tables carry the tenant column, so a table that
+//! would be scoped must have it, an `exempt` table must not, and the
+//! column's type comes from the schema rather than from `column_type`.
+
+use super::{ScopeError, TableUse, TenantOptions};
+use crate::schema::catalog::{Name, Relation, ViewColumnSource};
+use crate::schema::Catalog;
+
+/// The tenant column as the schema declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantColumn {
+    /// Its SQL type as PostgreSQL prints it (`bigint`, `uuid`, ...).
+    pub ty: String,
+    /// The table it was read from, as the query names it.
+    pub table: String,
+}
+
+/// Whether `relation` has a column named `column`; `None` when the catalog
+/// cannot tell (a view whose columns it could not read).
+fn has_column(relation: Relation<'_>, column: &Name) -> Option<bool> {
+    match relation {
+        Relation::Table(t) => Some(t.column(column).is_some()),
+        Relation::View(v) => v
+            .columns_known
+            .then(|| v.columns.iter().any(|c| &c.name == column)),
+    }
+}
+
+/// The SQL type of `column` in `relation`: a table's declared type, or for
+/// a view the type of the table column it shows (`None` when the view
+/// computes it).
+fn column_type(catalog: &Catalog, relation: Relation<'_>, column: &Name) -> Option<String> {
+    match relation {
+        Relation::Table(t) => t.column(column).map(|c| c.ty.to_string()),
+        Relation::View(v) => match &v.columns.iter().find(|c| &c.name == column)?.source {
+            ViewColumnSource::Column { table, column } => catalog
+                .table(table)?
+                .column(column)
+                .map(|c| c.ty.to_string()),
+            ViewColumnSource::NeedsInference { .. } => None,
+        },
+    }
+}
+
+/// Holds the tables of one scoped query against the catalog. Tables the
+/// catalog does not know are left to the type checker, which reports
+/// them by name. Returns the tenant column's type, from the first scoped
+/// table that has it, if any does.
+pub fn check_tables(
+    tables: &[TableUse],
+    opts: &TenantOptions,
+    catalog: &Catalog,
+) -> Result<Option<TenantColumn>, ScopeError> {
+    let column = Name::quoted(&opts.column);
+    let public = [Name::unquoted("public")];
+    let mut found = None;
+    for t in tables {
+        let relation = match t.parts.as_slice() {
+            [name] => catalog.lookup(&public, None, &Name::quoted(name)),
+            [schema, name] => {
+                catalog.lookup(&public, Some(&Name::quoted(schema)), &Name::quoted(name))
+            }
+            _ => None,
+        };
+        let Some(relation) = relation else {
+            continue;
+        };
+        let Some(has) = has_column(relation, &column) else {
+            if !t.exempt {
+                return Err(ScopeError::refuse(
+                    format_args!("the view `{}`", t.written),
+                    format_args!(
+                        "the schema does not say which columns the view has, so it cannot be \
+                         shown to carry `{col}`; select from its tables instead, or declare it \
+                         `exempt = [{name}]` if it holds no tenant data",
+                        col = opts.column,
+                        name = t.written
+                    ),
+                ));
+            }
+            continue;
+        };
+        match (has, t.exempt) {
+            (false, false) => {
+                return Err(ScopeError::refuse(
+                    format_args!("`{}`", t.written),
+                    format_args!(
+                        "the schema gives `{name}` no `{col}` column, so its rows cannot be \
+                         told apart by tenant; if every tenant shares it, declare \
+                         `exempt = [{name}]`, otherwise add the column in a migration",
+                        name = t.written,
+                        col = opts.column
+                    ),
+                ))
+            }
+            (true, true) => {
+                return Err(ScopeError::refuse(
+                    format_args!("`{}`", t.written),
+                    format_args!(
+                        "`{name}` is declared exempt, but the schema gives it a `{col}` \
+                         column: its rows belong to tenants, so reading it unfiltered would \
+                         show every tenant's rows; remove it from `exempt`",
+                        name = t.written,
+                        col = opts.column
+                    ),
+                ))
+            }
+            (true, false) if found.is_none() => {
+                found = column_type(catalog, relation, &column).map(|ty| TenantColumn {
+                    ty,
+                    table: t.written.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tenant::scope_query;
+
+    fn catalog() -> Catalog {
+        Catalog::from_sql(
+            "schema.sql",
+            "CREATE TABLE widgets (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, name text);
+             CREATE TABLE currencies (code text PRIMARY KEY, symbol text NOT NULL);
+             CREATE SCHEMA other;
+             CREATE TABLE other.currencies (code text, tenant_id uuid NOT NULL);
+             CREATE VIEW widget_names AS SELECT id, tenant_id, name FROM widgets;",
+        )
+        .expect("schema loads")
+    }
+
+    fn check(sql: &str, exempt: &[&str]) -> Result<Option<TenantColumn>, String> {
+        let opts = TenantOptions {
+            exempt: exempt.iter().map(|s| s.to_string()).collect(),
+            ..TenantOptions::default()
+        };
+        let scoped = scope_query(sql, &opts, 1).map_err(|e| e.to_string())?;
+        check_tables(&scoped.tables, &opts, &catalog()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_tenant_column_type_comes_from_the_schema() {
+        let c = check(
+            "SELECT w.name, c.symbol FROM widgets w JOIN currencies c ON c.code = w.name",
+            &["currencies"],
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((c.ty.as_str(), c.table.as_str()), ("uuid", "widgets"));
+        // Through a view that shows the column too.
+        let c = check("SELECT name FROM widget_names", &[])
+            .unwrap()
+            .unwrap();
+        assert_eq!(c.ty, "uuid");
+        // Only shared tables: no tenant column to type.
+        assert_eq!(
+            check("SELECT symbol FROM currencies", &["currencies"]),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_shared_table_must_be_declared_exempt() {
+        let e = check("SELECT symbol FROM currencies", &[]).unwrap_err();
+        assert!(e.contains("no `tenant_id` column"), "{e}");
+        assert!(e.contains("exempt = [currencies]"), "{e}");
+        let e = check("DELETE FROM currencies WHERE code = 'x'", &[]).unwrap_err();
+        assert!(e.contains("no `tenant_id` column"), "{e}");
+    }
+
+    #[test]
+    fn an_exempt_table_with_the_tenant_column_is_refused() {
+        // `exempt = [currencies]` names `public.currencies` only; the one in
+        // `other` is a tenant table and stays scoped.
+        assert!(check("SELECT code FROM other.currencies", &["currencies"]).is_ok());
+        let e = check("SELECT code FROM other.currencies", &["other.currencies"]).unwrap_err();
+        assert!(e.contains("declared exempt"), "{e}");
+        let e = check(
+            "INSERT INTO widgets (id, name) VALUES (1, 'a')",
+            &["widgets"],
+        )
+        .unwrap_err();
+        assert!(e.contains("remove it from `exempt`"), "{e}");
+    }
+
+    #[test]
+    fn tables_the_schema_does_not_know_are_left_to_the_type_checker() {
+        assert_eq!(check("SELECT 1 FROM nowhere", &[]), Ok(None));
+    }
+}
