@@ -323,7 +323,7 @@ async fn multiplexed(
     let mut resent = false;
     loop {
         let Some(mut lease) = pool.lease(sql).await? else {
-            let conn = pool.get().await?;
+            let conn = pool.get_for_statement().await?;
             let started = std::time::Instant::now();
             let r = exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
             pool.record_exclusive(sql, started.elapsed());

@@ -36,14 +36,28 @@ impl Pool {
     /// needs first (a connection whose round trip does not finish in time
     /// is discarded, never returned to the idle set).
     pub async fn get(&self) -> Result<PooledConnection<'_>, Error> {
+        self.get_releasing(true).await
+    }
+
+    /// A checkout for one statement of a multiplexing pool that no shared
+    /// connection could take (known slow, or every shared connection full
+    /// or stalled). Unlike [`Pool::get`] it does not take idle shared
+    /// connections back: under load, slow statements waiting for
+    /// connections would otherwise keep taking the shared connection the
+    /// short ones need.
+    pub(crate) async fn get_for_statement(&self) -> Result<PooledConnection<'_>, Error> {
+        self.get_releasing(false).await
+    }
+
+    async fn get_releasing(&self, release_shared: bool) -> Result<PooledConnection<'_>, Error> {
         let timer = self.shared.stats.checkout_started();
-        let result = self.get_unmeasured().await;
+        let result = self.get_unmeasured(release_shared).await;
         let timed_out = matches!(&result, Err(e) if e.kind() == ErrorKind::PoolTimeout);
         (self.shared.stats).checkout_finished(timer, result.is_ok(), timed_out);
         result
     }
 
-    async fn get_unmeasured(&self) -> Result<PooledConnection<'_>, Error> {
+    async fn get_unmeasured(&self, release_shared: bool) -> Result<PooledConnection<'_>, Error> {
         let timeout = self.shared.options.checkout_timeout;
         // Fast path: a free permit (so nobody is queued ahead of us) and an
         // idle connection: no waiting and no failure watch. One timeout
@@ -90,7 +104,7 @@ impl Pool {
         // Every permit is taken: shared connections with nothing in flight
         // give theirs up first, so multiplexing never keeps a checkout
         // waiting (see `multiplex`).
-        if self.release_idle_shared() > 0 {
+        if release_shared && self.release_idle_shared() > 0 {
             if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
                 return self.get_within(timeout, Some(permit)).await;
             }

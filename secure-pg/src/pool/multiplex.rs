@@ -24,9 +24,13 @@
 //! * A statement seen to hold a connection for more than two stall
 //!   thresholds on its own is remembered (by its static SQL) and takes an
 //!   exclusive checkout while its moving estimate stays above that.
-//! * An exclusive checkout that finds no free permit first releases the
+//! * An exclusive checkout (`get()`, a transaction, a session-changing
+//!   statement, a stream) that finds no free permit first releases the
 //!   shared connections that have nothing in flight, so shared connections
-//!   never keep transactions or `get()` waiting.
+//!   never keep that work waiting. A statement that falls back to a
+//!   checkout (known slow, or nothing shared could take it) does not: under
+//!   load, slow statements queued for connections would otherwise keep
+//!   taking the shared connection the short ones need.
 //! * A shared connection stops taking statements when it is closed or
 //!   broken, reaches `max_lifetime`, has been quiet for `idle_check_after`
 //!   (it goes back to bb8, where the usual ping applies), or a
@@ -199,6 +203,9 @@ impl SharedSet {
     /// Stops sharing the connections with nothing in flight, so their
     /// permits go to a waiting exclusive checkout. Returns how many.
     pub(super) fn release_idle(&self) -> usize {
+        if self.read().iter().all(|c| c.state().shared_in_flight() > 0) {
+            return 0;
+        }
         let released: Vec<Arc<SharedConn>> = {
             let mut conns = self.write();
             let (idle, busy) = std::mem::take(&mut *conns)

@@ -413,3 +413,39 @@ async fn a_statement_seen_to_be_slow_gets_a_connection_of_its_own() {
     let s2 = pool.state();
     assert_eq!((s2.multiplexed, s2.checkouts), (2, 1), "{s2:?}");
 }
+
+/// Slow statements queued for a checkout do not take the shared connection
+/// back (only exclusive work such as `get()` does): on a pool of two, with
+/// one slow statement running and another waiting, a short statement
+/// still runs on the shared connection at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_statements_waiting_for_a_checkout_leave_the_shared_connection_alone() {
+    let pool = Pool::builder()
+        .max_size(2)
+        .checkout_timeout(Duration::from_secs(10))
+        .build(config(&url("mx_slow_wait")))
+        .await
+        .unwrap();
+    let slow = |p: Pool| async move {
+        secure_query!("SELECT pg_sleep(0.5)")
+            .execute(&p)
+            .await
+            .map(|_| ())
+    };
+    // Learned as slow; it ran on the shared connection, which stays.
+    slow(pool.clone()).await.unwrap();
+    let a = tokio::spawn(slow(pool.clone()));
+    let b = tokio::spawn(slow(pool.clone()));
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let s = pool.state();
+    assert_eq!((s.shared, s.in_use), (1, 1), "{s:?}");
+    let before = s.multiplexed;
+    secure_query!("SELECT 1").execute(&pool).await.unwrap();
+    assert_eq!(pool.state().multiplexed, before + 1, "{:?}", pool.state());
+    assert!(
+        !(a.is_finished() && b.is_finished()),
+        "the short statement waited for the slow ones"
+    );
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+}
