@@ -2,8 +2,8 @@
 //! PostgreSQL clusters started by the test harness.
 //!
 //! ```text
-//! cargo run --release -p secure-pg-benches -- --quick   # about 3 minutes
-//! cargo run --release -p secure-pg-benches -- --full    # about 13 minutes
+//! cargo run --release -p secure-pg-benches -- --quick   # about 4 minutes
+//! cargo run --release -p secure-pg-benches -- --full    # about 17 minutes
 //! ```
 //!
 //! Writes `benches/RESULTS.md` and `benches/chart.svg`. Client and server
@@ -62,8 +62,8 @@ fn usage() -> ! {
          \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-conn C SECS [warm]\n\
          \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
          \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
-         \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 3 minutes)\
-         \n  --full    5 rounds, 1 s warm-up + 3 s per measurement (about 13 minutes)\
+         \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 4 minutes)\
+         \n  --full    5 rounds, 1 s warm-up + 3 s per measurement (about 17 minutes)\
          \n  --only    comma-separated sections (for development; RESULTS.md then lacks the rest)",
         SECTIONS.join(",")
     );

@@ -660,7 +660,7 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
             m,
             "\n## Several processes, one server\n\nThe point select at c=64 in total, from one \
              process and from 4 processes of c=16, each with its own pool of 8: total ops/s, the \
-             most backends of the role the server had during the run (sampled every 100 ms), and \
+             most backends the server had for them (by `application_name`, sampled every 100 ms), and \
              the shared connections the pools held at the end.\n\n\
              | setup | ops/s | p99 µs (worst process) | peak backends | shared |\n|---|---:|---:|---:|---:|"
         );
