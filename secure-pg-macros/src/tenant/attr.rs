@@ -210,6 +210,7 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut visitor = BodyVisitor {
         opts: &opts,
         column_type_explicit,
+        reported_on_attribute: false,
         allow_macros: &allow_macros,
         tenant: tenant.as_ref(),
         errors: Vec::new(),
@@ -296,9 +297,9 @@ pub(crate) struct Options {
     pub(crate) tenant: TenantOptions,
     /// `allow_macros = [name, path::name]`, as path segments.
     pub(crate) allow_macros: Vec<Vec<String>>,
-    /// `column_type = ".."` was written (with a schema, it must agree with
-    /// the schema's type; without one it is the type used).
-    pub(crate) column_type_explicit: bool,
+    /// Where `column_type = ".."` was written, if it was (with a schema, it
+    /// must agree with the schema's type; without one it is the type used).
+    pub(crate) column_type_explicit: Option<Span>,
 }
 
 /// `column = "org_id", exempt = [countries, "currencies"],
@@ -318,7 +319,7 @@ pub(crate) fn parse_options(attr: TokenStream) -> syn::Result<Options> {
 fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn::Error>)> {
     let mut opts = TenantOptions::default();
     let mut allow_macros = Vec::new();
-    let mut column_type_explicit = false;
+    let mut column_type_explicit = None;
     let mut trusted: Option<Span> = None;
     let mut reason: Option<LitStr> = None;
     let parser = syn::meta::parser(|meta| {
@@ -344,7 +345,7 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
                 ));
             }
             opts.column_type = ty;
-            column_type_explicit = true;
+            column_type_explicit = Some(lit.span());
             Ok(())
         } else if meta.path.is_ident("exempt") {
             opts.exempt.extend(sql_names(meta.value()?)?);
@@ -569,7 +570,9 @@ pub(crate) enum QueryDoc {
 #[derive(Debug)]
 struct BodyVisitor<'a> {
     opts: &'a TenantOptions,
-    column_type_explicit: bool,
+    column_type_explicit: Option<Span>,
+    /// An error on the attribute itself was reported already.
+    reported_on_attribute: bool,
     allow_macros: &'a [Vec<String>],
     /// `None` when the tenant argument is missing: the body is still checked
     /// (to report every error at once) but not rewritten.
@@ -732,7 +735,7 @@ impl BodyVisitor<'_> {
         }
         let tenant_param = call.args.len() + 1;
         let scoped = scope_query(&call.sql.value(), self.opts, tenant_param)
-            .map_err(|e| e.message().to_string())
+            .map_err(|e| (None, e.message().to_string()))
             .and_then(|scoped| self.with_schema(&call.sql.value(), scoped, tenant_param));
         match scoped {
             Ok(Scoped {
@@ -750,8 +753,12 @@ impl BodyVisitor<'_> {
                 self.queries.push(QueryDoc::Scoped { sql });
                 self.tenant.is_some()
             }
-            Err(message) => {
-                self.errors.push(syn::Error::new(call.sql.span(), message));
+            Err((span, message)) => {
+                // An error on the attribute is reported once, not per query.
+                if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
+                    self.errors
+                        .push(syn::Error::new(span.unwrap_or(call.sql.span()), message));
+                }
                 false
             }
         }
@@ -762,37 +769,42 @@ impl BodyVisitor<'_> {
     /// With a schema in the repository: every table the query names must
     /// carry the tenant column unless exempt, no exempt table may carry it,
     /// and the column's type is the schema's (the query is scoped again
-    /// with it when it differs from the default `column_type`).
+    /// with it when it differs from the default `column_type`). An error
+    /// carries the span to report it on when that is not the query's
+    /// literal (a disagreeing `column_type` is reported on the attribute).
     fn with_schema(
         &self,
         sql: &str,
         scoped: Scoped,
         tenant_param: usize,
-    ) -> Result<Scoped, String> {
-        let Some(schema) = crate::schema_check::catalog()? else {
+    ) -> Result<Scoped, (Option<Span>, String)> {
+        let Some(schema) = crate::schema_check::catalog().map_err(|m| (None, m))? else {
             return Ok(scoped);
         };
         let column = check_tables(&scoped.tables, self.opts, &schema.catalog)
-            .map_err(|e| e.message().to_string())?;
+            .map_err(|e| (None, e.message().to_string()))?;
         let Some(column) = column else {
             return Ok(scoped);
         };
         if column.ty == self.opts.column_type {
             return Ok(scoped);
         }
-        if self.column_type_explicit {
-            return Err(format!(
-                "`column_type = \"{}\"` disagrees with the schema, which declares `{}.{}` as \
+        if let Some(span) = self.column_type_explicit {
+            return Err((
+                Some(span),
+                format!(
+                    "`column_type = \"{}\"` disagrees with the schema, which declares `{}.{}` as \
                  `{}`; remove `column_type`: with a schema, the tenant column's type is read \
                  from it",
-                self.opts.column_type, column.table, self.opts.column, column.ty
+                    self.opts.column_type, column.table, self.opts.column, column.ty
+                ),
             ));
         }
         let opts = TenantOptions {
             column_type: column.ty,
             ..self.opts.clone()
         };
-        scope_query(sql, &opts, tenant_param).map_err(|e| e.message().to_string())
+        scope_query(sql, &opts, tenant_param).map_err(|e| (None, e.message().to_string()))
     }
 }
 

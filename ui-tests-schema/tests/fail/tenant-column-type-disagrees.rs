@@ -9,6 +9,17 @@ async fn owner_names(pool: &Pool, tenant: TenantId) -> Result<Vec<(String,)>, Er
         .await
 }
 
+// A second query in the same function: the error is on the attribute, once.
+#[tenant_scoped(column_type = "integer")]
+async fn owner_count(pool: &Pool, tenant: TenantId) -> Result<Vec<(i64,)>, Error> {
+    secure_query_as!((i64,), "SELECT count(*) FROM owners")
+        .fetch_all(pool)
+        .await?;
+    secure_query_as!((i64,), "SELECT count(*) FROM owners WHERE name <> ''")
+        .fetch_all(pool)
+        .await
+}
+
 fn main() {
-    let _ = owner_names;
+    let _ = (owner_names, owner_count);
 }
