@@ -109,7 +109,29 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
         quote!((#column, #optional))
     });
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    // What each field can read, by its place in `__SECURE_PG_FIELDS`, for
+    // the schema checks of the query macros (`FieldReads`). The bound is
+    // spanned on the field's type, so an error points at the field.
+    let field_types = fields.iter().enumerate().map(|(i, f)| {
+        let index = Literal::usize_unsuffixed(i);
+        let ty = &f.ty;
+        let mut generics = input.generics.clone();
+        generics.params.push(syn::parse_quote!(__SecurePgColumn));
+        let (impl_generics, _, _) = generics.split_for_impl();
+        let bound = quote_spanned! {ty.span()=>
+            #ty: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn>
+        };
+        let predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
+        quote! {
+            #[automatically_derived]
+            impl #impl_generics ::secure_pg::__private::sql::FieldReads<#index, __SecurePgColumn>
+                for #name #ty_generics
+            where #(#predicates,)* #bound {}
+        }
+    });
     Ok(quote! {
+        #(#field_types)*
+
         #[automatically_derived]
         impl #impl_generics ::secure_pg::FromRow for #name #ty_generics #where_clause {
             type Columns = [usize; #count];

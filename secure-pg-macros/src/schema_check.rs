@@ -130,8 +130,8 @@ fn nullable_message(c: &ColumnInfo, what: &str) -> String {
 
 /// Assertions that the row type reads each result column: for a tuple,
 /// the element count, each element's `Option`-ness and type; for a
-/// `FromRow` type, that every field reading a nullable column is an
-/// `Option`.
+/// `FromRow` type, the type of the field reading each column, and that
+/// every field reading a nullable column is an `Option`.
 pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<TokenStream2> {
     let cols = &typed.columns;
     if !typed.typed {
@@ -176,6 +176,21 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
         }
         return Ok(quote!(let _ = || { #out };));
     }
+    // Each column's type against the field reading it (`FieldReads`, by the
+    // field's place; a column no field reads passes).
+    let types = cols.iter().filter_map(|c| {
+        let f = binding_function(&c.ty)?;
+        let marker = syn::Ident::new(f, row_type.span());
+        let name = &c.name;
+        Some(quote::quote_spanned! {row_type.span()=>
+            ::secure_pg::__private::sql::field_reads::<
+                #row_type,
+                { ::secure_pg::__private::sql::field_index::<#row_type>(#name) },
+                ::secure_pg::__private::sql::column::#marker,
+            >();
+        })
+    });
+    let types = quote!(let _ = || { #(#types)* };);
     let checks = cols.iter().filter(|c| c.nullable).map(|c| {
         let name = &c.name;
         let message = nullable_message(c, &format!("the field reading it in `{}`", quote!(#row_type)));
@@ -186,5 +201,5 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
             const _: () = ::secure_pg::__private::sql::assert_optional::<#row_type>(#name, #message);
         }
     });
-    Ok(quote!(#(#checks)*))
+    Ok(quote!(#types #(#checks)*))
 }

@@ -610,6 +610,123 @@ impl<T: ColBooleanArray> ColBooleanArray for Option<T> {}
 #[inline(always)]
 pub fn read_boolean_array<T: ColBooleanArray>() {}
 
+/// Which result columns a field of a derived `FromRow` type can read,
+/// by the field's place `I` in `__SECURE_PG_FIELDS`: the derive implements
+/// `FieldReads<I, S>` for each field with the bound `FieldTy: ReadsColumn<S>`,
+/// written on the field's type, so that a field that cannot read its
+/// column is an error naming both types and pointing at the field. `usize::MAX`
+/// (what [`field_index`] gives for a column no field reads, and for every
+/// column of a hand-written `FromRow`) reads anything.
+#[doc(hidden)]
+pub trait FieldReads<const I: usize, S> {}
+impl<T: crate::FromRow, S> FieldReads<{ usize::MAX }, S> for T {}
+
+/// Asserts that the field of `T` at place `I` reads a column of the SQL
+/// type marked by `S` (one of [`column`]).
+#[doc(hidden)]
+#[inline(always)]
+pub fn field_reads<T: FieldReads<I, S>, const I: usize, S>() {}
+
+/// `T` reads a column of the SQL type marked by `S`: the `Col*` trait of
+/// that type, by marker, for the `FromRow` field checks.
+#[doc(hidden)]
+pub trait ReadsColumn<S> {}
+impl<T: ColBoolean> ReadsColumn<column::boolean> for T {}
+impl<T: ColSmallint> ReadsColumn<column::smallint> for T {}
+impl<T: ColInteger> ReadsColumn<column::integer> for T {}
+impl<T: ColBigint> ReadsColumn<column::bigint> for T {}
+impl<T: ColReal> ReadsColumn<column::real> for T {}
+impl<T: ColDouble> ReadsColumn<column::double_precision> for T {}
+impl<T: ColText> ReadsColumn<column::text> for T {}
+impl<T: ColVarchar> ReadsColumn<column::character_varying> for T {}
+impl<T: ColBpchar> ReadsColumn<column::character> for T {}
+impl<T: ColBytea> ReadsColumn<column::bytea> for T {}
+impl<T: ColOid> ReadsColumn<column::oid> for T {}
+impl<T: ColInet> ReadsColumn<column::inet> for T {}
+impl<T: ColSmallintArray> ReadsColumn<column::smallint_array> for T {}
+impl<T: ColIntegerArray> ReadsColumn<column::integer_array> for T {}
+impl<T: ColBigintArray> ReadsColumn<column::bigint_array> for T {}
+impl<T: ColTextArray> ReadsColumn<column::text_array> for T {}
+impl<T: ColBooleanArray> ReadsColumn<column::boolean_array> for T {}
+#[cfg(feature = "rust_decimal")]
+impl<T: ColNumeric> ReadsColumn<column::numeric> for T {}
+
+/// One marker type per SQL type with a `Col*` trait, named like its
+/// `read_*` function.
+#[doc(hidden)]
+#[allow(non_camel_case_types)]
+pub mod column {
+    /// A `boolean` column.
+    #[derive(Debug)]
+    pub enum boolean {}
+    /// A `smallint` column.
+    #[derive(Debug)]
+    pub enum smallint {}
+    /// A `integer` column.
+    #[derive(Debug)]
+    pub enum integer {}
+    /// A `bigint` column.
+    #[derive(Debug)]
+    pub enum bigint {}
+    /// A `real` column.
+    #[derive(Debug)]
+    pub enum real {}
+    /// A `double precision` column.
+    #[derive(Debug)]
+    pub enum double_precision {}
+    /// A `text` column.
+    #[derive(Debug)]
+    pub enum text {}
+    /// A `character varying` column.
+    #[derive(Debug)]
+    pub enum character_varying {}
+    /// A `character` column.
+    #[derive(Debug)]
+    pub enum character {}
+    /// A `bytea` column.
+    #[derive(Debug)]
+    pub enum bytea {}
+    /// A `oid` column.
+    #[derive(Debug)]
+    pub enum oid {}
+    /// A `inet` column.
+    #[derive(Debug)]
+    pub enum inet {}
+    /// A `smallint[]` column.
+    #[derive(Debug)]
+    pub enum smallint_array {}
+    /// A `integer[]` column.
+    #[derive(Debug)]
+    pub enum integer_array {}
+    /// A `bigint[]` column.
+    #[derive(Debug)]
+    pub enum bigint_array {}
+    /// A `text[]` column.
+    #[derive(Debug)]
+    pub enum text_array {}
+    /// A `boolean[]` column.
+    #[derive(Debug)]
+    pub enum boolean_array {}
+    /// A `numeric` column.
+    #[derive(Debug)]
+    pub enum numeric {}
+}
+
+/// The place in `T::__SECURE_PG_FIELDS` of the field reading `column`, or
+/// `usize::MAX` when no field reads it.
+#[doc(hidden)]
+pub const fn field_index<T: crate::FromRow>(column: &str) -> usize {
+    let fields = T::__SECURE_PG_FIELDS;
+    let mut i = 0;
+    while i < fields.len() {
+        if str_eq(fields[i].0, column) {
+            return i;
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
 /// Fails the build (as a constant-evaluation error showing `message`) when
 /// the `FromRow` type `T` reads the column `column` into a field that is not
 /// an `Option`. The derive lists its fields in `__SECURE_PG_FIELDS`; a

@@ -27,6 +27,12 @@ fn full_expansion() {
     .unwrap();
     let expected = quote! {
         #[automatically_derived]
+        impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<0, __SecurePgColumn> for Widget
+        where i64: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
+        #[automatically_derived]
+        impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<1, __SecurePgColumn> for Widget
+        where String: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
+        #[automatically_derived]
         impl ::secure_pg::FromRow for Widget {
             type Columns = [usize; 2];
 

@@ -10,6 +10,16 @@ struct Widget {
     qty: i32,
 }
 
+// A renamed field, a `Box<str>`, a generic field, and a column (`seq`) that
+// no field reads: each field is held against the column it reads.
+#[derive(FromRow)]
+struct Named<Q: for<'r> secure_pg::tokio_postgres::types::FromSql<'r>> {
+    #[secure_pg(rename = "id")]
+    widget: i64,
+    name: Box<str>,
+    qty: Q,
+}
+
 async fn rows(pool: &Pool) -> Result<(), Error> {
     let _: Vec<(i64, Option<i64>)> = secure_query_as!(
         (i64, Option<i64>),
@@ -25,6 +35,10 @@ async fn rows(pool: &Pool) -> Result<(), Error> {
     .await?;
     let _: Vec<Widget> =
         secure_query_as!(Widget, "SELECT id, label, qty FROM widgets WHERE id = $1", 1_i64)
+            .fetch_all(pool)
+            .await?;
+    let _: Vec<Named<i32>> =
+        secure_query_as!(Named<i32>, "SELECT id, name, qty, seq FROM widgets")
             .fetch_all(pool)
             .await?;
     let _: Vec<(i64, String, Option<i64>)> = secure_query_as!(
