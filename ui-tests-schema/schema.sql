@@ -27,3 +27,9 @@ CREATE TABLE currencies (
     code text PRIMARY KEY,
     symbol text NOT NULL
 );
+CREATE DOMAIN stars AS integer CHECK (VALUE BETWEEN 1 AND 5);
+CREATE TABLE ratings (
+    id bigserial PRIMARY KEY,
+    widget_id bigint NOT NULL REFERENCES widgets (id),
+    stars stars NOT NULL
+);

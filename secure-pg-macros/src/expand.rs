@@ -375,7 +375,8 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
                 &input.args,
                 &crate::schema_check::binders(&s.typed),
             );
-            quote!({ #deps #rows #query })
+            let wires = crate::schema_check::param_types(&s.wires);
+            quote!({ #deps #rows #query #wires })
         }
     };
     // `unscoped = "reason"` is an explicit, reviewed exception: such a query

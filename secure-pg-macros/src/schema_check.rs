@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
 use secure_pg_sql::schema::{load_cached, LoadedSchema};
-use secure_pg_sql::typecheck::{binding_function, check, ColumnInfo, Typed};
+use secure_pg_sql::typecheck::{binding_function, check, wire, ColumnInfo, Typed, Wire};
 use std::sync::Arc;
 use syn::spanned::Spanned;
 use syn::Type;
@@ -20,6 +20,8 @@ pub(crate) struct SchemaTyped {
     pub(crate) files: Vec<PathBuf>,
     /// The statement's types.
     pub(crate) typed: Typed,
+    /// How each parameter is declared in PgBouncer mode.
+    pub(crate) wires: Vec<Option<Wire>>,
 }
 
 /// The workspace root above `crate_root`: the nearest ancestor (the crate
@@ -56,6 +58,11 @@ pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<Sc
     match check(sql, &loaded.catalog) {
         Ok(typed) => Ok(Some(SchemaTyped {
             files: loaded.files.clone(),
+            wires: typed
+                .params
+                .iter()
+                .map(|p| wire(p, &loaded.catalog))
+                .collect(),
             typed,
         })),
         Err(diagnostics) => Err(crate::expand::combine(
@@ -95,6 +102,24 @@ pub(crate) fn dependencies(files: &[PathBuf]) -> TokenStream2 {
 /// The binding function of each parameter (`None`: bound unchecked).
 pub(crate) fn binders(typed: &Typed) -> Vec<Option<&'static str>> {
     typed.params.iter().map(binding_function).collect()
+}
+
+/// `.__param_types(&[...])`: how PgBouncer mode declares each parameter
+/// (nothing when no parameter has a declaration).
+pub(crate) fn param_types(wires: &[Option<Wire>]) -> TokenStream2 {
+    if wires.iter().all(Option::is_none) {
+        return TokenStream2::new();
+    }
+    let items = wires.iter().map(|w| match w {
+        Some(Wire::Declared(oid)) => {
+            quote!(::core::option::Option::Some(::secure_pg::__private::Wire::Declared(#oid)))
+        }
+        Some(Wire::Inferred(oid)) => {
+            quote!(::core::option::Option::Some(::secure_pg::__private::Wire::Inferred(#oid)))
+        }
+        None => quote!(::core::option::Option::None),
+    });
+    quote!(.__param_types(&[#(#items),*]))
 }
 
 /// Whether `ty` is written as `Option<...>` (the last path segment).

@@ -200,24 +200,31 @@ async fn send(
     client: &Client,
     sql: &'static str,
     target: Target<'_>,
-    params: &[&(dyn ToSql + Sync)],
+    params: Params<'_>,
     op: Op,
 ) -> Result<Output, tokio_postgres::Error> {
     use futures_util::TryStreamExt;
     let stream = match (op, target) {
         (Op::Query, Target::Named(stmt)) => {
-            return client.query(&stmt, params).await.map(Output::Rows)
+            return client.query(&stmt, params.values).await.map(Output::Rows)
         }
         (Op::Query, Target::Unnamed(typed)) => {
             return client.query_typed(sql, &typed).await.map(Output::Rows)
         }
         (Op::Execute, Target::Named(stmt)) => {
-            return client.execute(&stmt, params).await.map(Output::Count)
+            return client
+                .execute(&stmt, params.values)
+                .await
+                .map(Output::Count)
         }
         (Op::Execute, Target::Unnamed(typed)) => {
             return client.execute_typed(sql, &typed).await.map(Output::Count)
         }
-        (_, Target::Named(stmt)) => client.query_raw(&stmt, params.iter().copied()).await?,
+        (_, Target::Named(stmt)) => {
+            client
+                .query_raw(&stmt, params.values.iter().copied())
+                .await?
+        }
         (_, Target::Unnamed(typed)) => client.query_typed_raw(sql, typed).await?,
     };
     if op == Op::Stream {
@@ -261,11 +268,12 @@ async fn run_statement(
     client: &Client,
     state: Option<&ConnState>,
     sql: &'static str,
-    params: &[&(dyn ToSql + Sync)],
+    params: Params<'_>,
     op: Op,
 ) -> Result<Output, Error> {
     if matches!(state, Some(s) if !s.statement_cache_enabled()) {
-        let typed = typed_params(params)?;
+        let encoders = encoders(params);
+        let typed = typed_params(params, &encoders)?;
         return send(client, sql, Target::Unnamed(typed), params, op)
             .await
             .map_err(|e| fail(state, Error::from(e)));
@@ -294,7 +302,7 @@ async fn exclusive(
     client: &Client,
     state: Option<&ConnState>,
     sql: &'static str,
-    params: &[&(dyn ToSql + Sync)],
+    params: Params<'_>,
     op: Op,
 ) -> Result<Output, Error> {
     let Some(state) = state else {
@@ -316,7 +324,7 @@ async fn exclusive(
 async fn multiplexed(
     pool: &Pool,
     sql: &'static str,
-    params: &[&(dyn ToSql + Sync)],
+    params: Params<'_>,
     op: Op,
 ) -> Result<Output, Error> {
     debug_assert!(op != Op::Stream, "streams are routed exclusively");
@@ -400,12 +408,7 @@ impl<'e> Handle<'e> {
         }
     }
 
-    async fn run(
-        &self,
-        sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
-        op: Op,
-    ) -> Result<Output, Error> {
+    async fn run(&self, sql: &'static str, params: Params<'_>, op: Op) -> Result<Output, Error> {
         match self.parts() {
             Some((client, state)) => exclusive(client, state, sql, params, op).await,
             None => match self {
@@ -418,7 +421,7 @@ impl<'e> Handle<'e> {
     pub(crate) async fn query(
         &self,
         sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
+        params: Params<'_>,
     ) -> Result<Vec<Row>, Error> {
         match self.run(sql, params, Op::Query).await? {
             Output::Rows(rows) => Ok(rows),
@@ -429,7 +432,7 @@ impl<'e> Handle<'e> {
     pub(crate) async fn execute(
         &self,
         sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
+        params: Params<'_>,
     ) -> Result<u64, Error> {
         match self.run(sql, params, Op::Execute).await? {
             Output::Count(n) => Ok(n),
@@ -443,7 +446,7 @@ impl<'e> Handle<'e> {
     pub(crate) async fn stream(
         &self,
         sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
+        params: Params<'_>,
     ) -> Result<tokio_postgres::RowStream, Error> {
         let Some((client, state)) = self.parts() else {
             return Err(Error::from_kind(ErrorKind::Configuration)
@@ -467,7 +470,7 @@ impl<'e> Handle<'e> {
     pub(crate) async fn query_at_most_two(
         &self,
         sql: &'static str,
-        params: &[&(dyn ToSql + Sync)],
+        params: Params<'_>,
     ) -> Result<Vec<Row>, Error> {
         match self.run(sql, params, Op::AtMostTwo).await? {
             Output::AtMostTwo(rows, _) => Ok(rows),
@@ -525,22 +528,121 @@ const CANDIDATE_TYPES: &[Type] = &[
     Type::DATE_ARRAY,
 ];
 
-/// The declared type of each parameter: `ToSql` values only say which
-/// types they accept, so try the candidates in order.
-fn typed_params<'p>(
-    params: &'p [&'p (dyn ToSql + Sync)],
-) -> Result<Vec<(&'p (dyn ToSql + Sync), Type)>, Error> {
+/// A statement's arguments, and what the schema checks inferred of their
+/// types (empty without a schema).
+#[derive(Clone, Copy)]
+pub(crate) struct Params<'p> {
+    pub(crate) values: &'p [&'p (dyn ToSql + Sync)],
+    pub(crate) wire: &'static [Option<Wire>],
+}
+
+/// How a parameter whose type the schema checks inferred is declared to
+/// the server on an unnamed statement (PgBouncer mode), emitted by the
+/// macros.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// A built-in type: declared with its OID, as the server would infer it.
+    Declared(u32),
+    /// A type whose OID is not known before run time (an enum, a domain):
+    /// declared as unspecified, so the server infers it from the statement
+    /// as `PREPARE` does, and sent in the binary format of the built-in
+    /// type with this OID (`text` for an enum label, the base type of a
+    /// domain), which is that type's binary format too.
+    Inferred(u32),
+}
+
+/// A value sent in the binary format of `as_type` whatever type the
+/// statement declares (for [`Wire::Inferred`]).
+#[derive(Debug)]
+struct EncodeAs<'p> {
+    value: &'p (dyn ToSql + Sync),
+    as_type: Type,
+}
+
+impl ToSql for EncodeAs<'_> {
+    fn to_sql(
+        &self,
+        _: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
+        self.value.to_sql_checked(&self.as_type, out)
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    fn encode_format(&self, _: &Type) -> tokio_postgres::types::Format {
+        self.value.encode_format(&self.as_type)
+    }
+
+    tokio_postgres::types::to_sql_checked!();
+}
+
+/// The unspecified type (OID 0): the server infers it from the statement.
+fn unspecified() -> Type {
+    Type::new(
+        "unspecified".to_owned(),
+        0,
+        tokio_postgres::types::Kind::Pseudo,
+        String::new(),
+    )
+}
+
+/// The value wrappers of the [`Wire::Inferred`] parameters the values
+/// accept, by place.
+fn encoders<'p>(params: Params<'p>) -> Vec<Option<EncodeAs<'p>>> {
     let mut scratch = bytes::BytesMut::new();
     params
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| match params.wire.get(i).copied().flatten() {
+            Some(Wire::Inferred(oid)) => {
+                let as_type = Type::from_oid(oid)?;
+                scratch.clear();
+                value.to_sql_checked(&as_type, &mut scratch).ok()?;
+                Some(EncodeAs {
+                    value: *value,
+                    as_type,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The declared type of each parameter. With the schema checks' inferred
+/// type the value accepts, that type (or "unspecified" with the value
+/// wrapped, for an enum or a domain); otherwise, as `ToSql` values only
+/// say which types they accept, the first of the candidates the value
+/// accepts, from which the server converts as from a typed literal.
+fn typed_params<'p>(
+    params: Params<'p>,
+    encoders: &'p [Option<EncodeAs<'p>>],
+) -> Result<Vec<(&'p (dyn ToSql + Sync), Type)>, Error> {
+    let mut scratch = bytes::BytesMut::new();
+    let mut accepts = |p: &(dyn ToSql + Sync), ty: &Type| {
+        scratch.clear();
+        p.to_sql_checked(ty, &mut scratch).is_ok()
+    };
+    params
+        .values
         .iter()
         .enumerate()
         .map(|(i, p)| {
+            if let Some(Some(wrapped)) = encoders.get(i) {
+                return Ok((wrapped as &(dyn ToSql + Sync), unspecified()));
+            }
+            if let Some(Wire::Declared(oid)) = params.wire.get(i).copied().flatten() {
+                if let Some(ty) = Type::from_oid(oid).filter(|ty| accepts(*p, ty)) {
+                    return Ok((*p, ty));
+                }
+            }
             CANDIDATE_TYPES
                 .iter()
-                .find(|ty| {
-                    scratch.clear();
-                    p.to_sql_checked(ty, &mut scratch).is_ok()
-                })
+                .find(|ty| accepts(*p, ty))
                 .map(|ty| (*p, ty.clone()))
                 .ok_or_else(|| {
                     Error::from_kind(ErrorKind::InvalidInput).with_detail(format!(

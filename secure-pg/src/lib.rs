@@ -136,6 +136,7 @@ pub use tokio_postgres::IsolationLevel;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::executor::Wire;
     pub use crate::query::{decode_error, missing_column, Query, QueryAs};
     /// Per-parameter binding functions of the schema-checked macros.
     pub use crate::sql_types as sql;

@@ -10,7 +10,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Column, Row};
 
 use crate::error::{Error, ErrorKind};
-use crate::executor::{Executor, Handle, Route};
+use crate::executor::{Executor, Handle, Params, Route, Wire};
 
 /// A value that can be bound to a `$n` placeholder.
 #[diagnostic::on_unimplemented(
@@ -35,6 +35,9 @@ pub struct Query<'a, const N: usize> {
     /// Rewritten by `#[tenant_scoped]` (or an explicit `unscoped = "..."`):
     /// may run inside a tenant scope, where unmarked queries are refused.
     scoped: bool,
+    /// The parameters' types as the schema checks inferred them (empty
+    /// without a schema), for PgBouncer mode.
+    wire: &'static [Option<Wire>],
 }
 
 impl<const N: usize> std::fmt::Debug for Query<'_, N> {
@@ -58,6 +61,24 @@ impl<'a, const N: usize> Query<'a, N> {
             params,
             session: false,
             scoped: false,
+            wire: &[],
+        }
+    }
+
+    /// The parameters' types as the schema checks inferred them, declared
+    /// on unnamed statements (PgBouncer mode) instead of guessed from the
+    /// Rust values. Used by the macros' expansion only.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __param_types(mut self, wire: &'static [Option<Wire>]) -> Self {
+        self.wire = wire;
+        self
+    }
+
+    fn params(&self) -> Params<'_> {
+        Params {
+            values: &self.params,
+            wire: self.wire,
         }
     }
 
@@ -94,7 +115,7 @@ impl<'a, const N: usize> Query<'a, N> {
             let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
-            handle.execute(self.sql, &self.params).await
+            handle.execute(self.sql, self.params()).await
         })
         .await
     }
@@ -107,7 +128,7 @@ impl<'a, const N: usize> Query<'a, N> {
             let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
-            handle.query(self.sql, &self.params).await
+            handle.query(self.sql, self.params()).await
         })
         .await
     }
@@ -136,7 +157,7 @@ impl<'a, const N: usize> Query<'a, N> {
             let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
-            handle.query_at_most_two(self.sql, &self.params).await
+            handle.query_at_most_two(self.sql, self.params()).await
         })
         .await
     }
@@ -194,6 +215,14 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
             inner: Query::__unchecked_from_macro(sql, params),
             _row: PhantomData,
         }
+    }
+
+    /// See [`Query::__param_types`]. Used by the macros' expansion only.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __param_types(mut self, wire: &'static [Option<Wire>]) -> Self {
+        self.inner = self.inner.__param_types(wire);
+        self
     }
 
     /// Marks the statement as changing session state (the macro decided
@@ -260,7 +289,7 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
         // The span covers starting the statement (checkout, bind, first
         // response); rows are read later, by the caller.
         let span = crate::telemetry::query_span(self.inner.sql);
-        let params = &self.inner.params;
+        let params = self.inner.params();
         let (sql, session) = (self.inner.sql, self.inner.session);
         let span_ref = &span;
         let (handle, stream) = crate::telemetry::traced(&span, async move {

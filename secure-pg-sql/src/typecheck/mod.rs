@@ -448,3 +448,76 @@ pub fn binding_function(ty: &SqlType) -> Option<&'static str> {
     let name = strip_typmod(ty).to_string();
     BINDINGS.iter().find(|(s, _)| *s == name).map(|(_, f)| *f)
 }
+
+/// How a parameter is declared on an unnamed statement (PgBouncer mode),
+/// so that the server types it as it would for `PREPARE` instead of from
+/// a type guessed from the Rust value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// A built-in type, by OID.
+    Declared(u32),
+    /// An enum or a domain (whose OIDs are only known at run time):
+    /// declared as unspecified, so the server infers it from the
+    /// statement, and sent in the binary format of the built-in type with
+    /// this OID (`text` for an enum, the domain's base type), which is the
+    /// format the server reads for it.
+    Inferred(u32),
+}
+
+/// `(canonical name, OID, array OID)` of the built-in types a parameter is
+/// declared with; the integration tests hold every OID used against the
+/// server's.
+const BUILTIN_OIDS: &[(&str, u32, u32)] = &[
+    ("boolean", 16, 1000),
+    ("bytea", 17, 1001),
+    ("name", 19, 1003),
+    ("bigint", 20, 1016),
+    ("smallint", 21, 1005),
+    ("integer", 23, 1007),
+    ("text", 25, 1009),
+    ("oid", 26, 1028),
+    ("json", 114, 199),
+    ("xml", 142, 143),
+    ("cidr", 650, 651),
+    ("real", 700, 1021),
+    ("double precision", 701, 1022),
+    ("money", 790, 791),
+    ("macaddr", 829, 1040),
+    ("inet", 869, 1041),
+    ("character", 1042, 1014),
+    ("character varying", 1043, 1015),
+    ("date", 1082, 1182),
+    ("time without time zone", 1083, 1183),
+    ("timestamp without time zone", 1114, 1115),
+    ("timestamp with time zone", 1184, 1185),
+    ("interval", 1186, 1187),
+    ("time with time zone", 1266, 1270),
+    ("numeric", 1700, 1231),
+    ("uuid", 2950, 2951),
+    ("jsonb", 3802, 3807),
+];
+
+/// How to declare a parameter of type `ty` (see [`Wire`]); `None` for a
+/// type with no declaration known before run time (an array of an enum or
+/// a domain, a type an extension creates), left to the run-time guess.
+pub fn wire(ty: &SqlType, catalog: &Catalog) -> Option<Wire> {
+    let builtin = |name: &str, array: bool| {
+        BUILTIN_OIDS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map(|(_, oid, array_oid)| if array { *array_oid } else { *oid })
+    };
+    match &ty.base {
+        BaseType::Builtin(b) => builtin(b.name, ty.array).map(Wire::Declared),
+        BaseType::Enum(_) if !ty.array => Some(Wire::Inferred(25)),
+        BaseType::Domain(name) if !ty.array => {
+            let base = &catalog.domain(name)?.base;
+            match &base.base {
+                BaseType::Builtin(b) => builtin(b.name, base.array).map(Wire::Inferred),
+                BaseType::Enum(_) if !base.array => Some(Wire::Inferred(25)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}

@@ -292,3 +292,41 @@ fn set_operations_and_subqueries() {
         ["text"]
     );
 }
+
+#[test]
+fn parameters_are_declared_by_oid_or_left_for_the_server_to_infer() {
+    let c = catalog();
+    let wires = |sql: &str| {
+        ok(sql)
+            .params
+            .iter()
+            .map(|t| wire(t, &c))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        wires("SELECT id FROM widgets WHERE id = $1 AND label = $2 AND qty = ANY($3)"),
+        [
+            Some(Wire::Declared(23)),
+            Some(Wire::Declared(25)),
+            Some(Wire::Declared(1007))
+        ]
+    );
+    // An enum: unspecified, sent as text; an array of enums: not declared.
+    assert_eq!(
+        wires("SELECT id FROM widgets WHERE feeling = $1"),
+        [Some(Wire::Inferred(25))]
+    );
+    assert_eq!(
+        wires("SELECT id FROM widgets WHERE feeling = ANY($1)"),
+        [None]
+    );
+    // A domain: unspecified, sent as its base type.
+    assert_eq!(
+        wires("INSERT INTO notes (id, body, score) VALUES ($1, $2, $3)"),
+        [
+            Some(Wire::Declared(23)),
+            Some(Wire::Declared(25)),
+            Some(Wire::Inferred(23))
+        ]
+    );
+}

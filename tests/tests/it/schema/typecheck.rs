@@ -13,7 +13,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use secure_pg_sql::schema::load;
-use secure_pg_sql::typecheck::{check, strip_typmod, Typed};
+use secure_pg_sql::typecheck::{check, strip_typmod, wire, Typed, Wire};
 use secure_pg_tests::temp_dir;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
@@ -452,6 +452,8 @@ async fn schema_typecheck_prepare_differential() {
     let mut refused = Vec::new();
     let mut untyped = Vec::new();
     let mut typed_queries: Vec<(usize, Typed)> = Vec::new();
+    let (mut wires_checked, mut wires_inferred, mut wires_unknown) = (0, 0, 0);
+    let mut wire_mismatches: Vec<String> = Vec::new();
     for (i, sql) in corpus.iter().enumerate() {
         let stmt = match client.prepare(sql).await {
             Ok(s) => s,
@@ -497,6 +499,40 @@ async fn schema_typecheck_prepare_differential() {
                         "{sql}\n   ours:   {p:?} {cols:?}\n   server: {server_params:?} {server_cols:?}"
                     ));
                 } else {
+                    // How PgBouncer mode declares each parameter must be
+                    // what the server inferred: the same OID, or for an
+                    // enum or a domain (left unspecified) the built-in
+                    // type whose binary format the server reads for it.
+                    for (k, (p, server)) in t.params.iter().zip(stmt.params()).enumerate() {
+                        let ok = match wire(p, &catalog) {
+                            Some(Wire::Declared(oid)) => oid == server.oid(),
+                            Some(Wire::Inferred(oid)) => {
+                                wires_inferred += 1;
+                                let row = client
+                                    .query_one(
+                                        "SELECT typtype::text, typbasetype FROM pg_type WHERE oid = $1",
+                                        &[&server.oid()],
+                                    )
+                                    .await
+                                    .unwrap();
+                                let (kind, base): (String, u32) = (row.get(0), row.get(1));
+                                (kind == "e" && oid == 25) || (kind == "d" && oid == base)
+                            }
+                            None => {
+                                wires_unknown += 1;
+                                true
+                            }
+                        };
+                        wires_checked += 1;
+                        if !ok {
+                            wire_mismatches.push(format!(
+                                "{sql}: ${} declared {:?}, server type OID {}",
+                                k + 1,
+                                wire(p, &catalog),
+                                server.oid()
+                            ));
+                        }
+                    }
                     typed += 1;
                     typed_plain += usize::from(is_plain);
                     param_count += p.len();
@@ -576,6 +612,10 @@ async fn schema_typecheck_prepare_differential() {
         "nullability: {executed} queries executed on crafted data, {rows_seen} rows, {cells_checked} non-null cells checked, {} NULLs where we said non-null",
         null_violations.len()
     );
+    println!(
+        "PgBouncer-mode declarations: {wires_checked} parameters, {wires_inferred} left for the server to infer (enums, domains), {wires_unknown} not declared; {} differ from the server",
+        wire_mismatches.len()
+    );
     for u in &untyped {
         println!("not typed: {u}");
     }
@@ -597,6 +637,12 @@ async fn schema_typecheck_prepare_differential() {
         mismatches.join("\n")
     );
     assert!(null_violations.is_empty(), "{}", null_violations.join("\n"));
+    assert!(
+        wire_mismatches.is_empty(),
+        "parameter declarations differ from the server's types:\n{}",
+        wire_mismatches.join("\n")
+    );
+    assert!(wires_inferred > 0 && wires_checked > wires_unknown);
     assert!(
         typed * 100 >= total * 95,
         "only {typed} of {total} queries are typed:\n{}",

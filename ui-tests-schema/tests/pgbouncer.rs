@@ -1,0 +1,118 @@
+//! Schema-checked queries behind a real PgBouncer in transaction mode
+//! (`statement_cache(false)`): the parameter types the checks inferred are
+//! declared on the unnamed statements, so an enum or a domain parameter
+//! needs no cast there. The same SQL through `secure_query_unparsed!`
+//! (which skips the schema checks, so its types are guessed from the Rust
+//! values) is refused by the server: that is what the declared types fix.
+
+use secure_pg::{secure_query, secure_query_as, secure_query_unparsed, Config, Pool};
+use secure_pg_tests::pgbouncer::PgBouncer;
+use secure_pg_tests::{shared, ClusterSpec, ServerCert};
+
+const SCHEMA: &str = include_str!("../schema.sql");
+
+fn config(url: &str) -> Config {
+    Config::parse_with_env(url, |_| None).expect("test URL parses")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
+    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
+    let bouncer = tokio::task::block_in_place(|| PgBouncer::start(&cluster, true));
+    let (client, _) = secure_pg::connect(&config(&bouncer.url())).await.unwrap();
+    client.batch_execute(SCHEMA).await.unwrap();
+    let pool = Pool::builder()
+        .statement_cache(false)
+        .max_size(4)
+        .build(config(&bouncer.url()))
+        .await
+        .unwrap();
+
+    // An enum parameter in INSERT, SET and WHERE, bound from a `&str`.
+    let (owner,): (i64,) = secure_query_as!(
+        (i64,),
+        "INSERT INTO owners (name) VALUES ($1) RETURNING id",
+        "o"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let (widget,): (i64,) = secure_query_as!(
+        (i64,),
+        "INSERT INTO widgets (owner_id, name, feeling) VALUES ($1, $2, $3) RETURNING id",
+        owner,
+        "w",
+        "sad"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    let changed = secure_query!(
+        "UPDATE widgets SET feeling = $1 WHERE id = $2",
+        "happy",
+        widget
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(changed, 1);
+    let happy: Vec<(i64, String)> = secure_query_as!(
+        (i64, String),
+        "SELECT id, feeling::text FROM widgets WHERE feeling = $1",
+        String::from("happy")
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(happy, [(widget, "happy".to_owned())]);
+    // A label that is not one of the enum's is the server's error, as
+    // without PgBouncer.
+    let e = secure_query!(
+        "UPDATE widgets SET feeling = $1 WHERE id = $2",
+        "glad",
+        widget
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("22P02"), "{e:#}");
+
+    // A domain parameter (`stars` over `integer`), bound from an `i32`;
+    // its CHECK is the server's.
+    let rated = secure_query!(
+        "INSERT INTO ratings (widget_id, stars) VALUES ($1, $2)",
+        widget,
+        4_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(rated, 1);
+    let e = secure_query!(
+        "INSERT INTO ratings (widget_id, stars) VALUES ($1, $2)",
+        widget,
+        9_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("23514"), "{e:#}");
+    let stars: Vec<(i32,)> = secure_query_as!(
+        (i32,),
+        "SELECT stars::integer FROM ratings WHERE widget_id = $1 AND stars >= $2",
+        widget,
+        1_i32
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stars, [(4,)]);
+
+    // Without the schema checks' types the `&str` is declared `text`, and
+    // `mood = text` has no operator: the cast the types make unnecessary.
+    let e = secure_query_unparsed!("SELECT id FROM widgets WHERE feeling = $1", "happy")
+        .fetch_all(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("42883"), "{e:#}");
+}
