@@ -5,10 +5,10 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use tokio_postgres::types::ToSql;
-use tokio_postgres::types::Type;
+use tokio_postgres::types::{Kind, ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
+use crate::codec::{adapt_to, unspecified, EncodeAs};
 use crate::conn_state::{ConnState, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
@@ -241,6 +241,42 @@ async fn send(
     Ok(Output::AtMostTwo(rows, true))
 }
 
+/// [`send`] with a prepared statement. A string bound to an enum parameter
+/// (or a value of a domain's base type bound to a domain parameter), which
+/// tokio-postgres refuses because the type is not the one it knows for
+/// the value, is sent in the binary format of `text` (of the base type),
+/// which is the enum's (the domain's).
+async fn send_named(
+    client: &Client,
+    sql: &'static str,
+    stmt: Statement,
+    params: Params<'_>,
+    op: Op,
+) -> Result<Output, tokio_postgres::Error> {
+    if !stmt
+        .params()
+        .iter()
+        .any(|t| matches!(t.kind(), Kind::Enum(_) | Kind::Domain(_)))
+    {
+        return send(client, sql, Target::Named(stmt), params, op).await;
+    }
+    let adapted = adapt_to(stmt.params(), params.values);
+    let values: Vec<&(dyn ToSql + Sync)> = params
+        .values
+        .iter()
+        .zip(&adapted)
+        .map(|(v, a)| match a {
+            Some(a) => a as &(dyn ToSql + Sync),
+            None => *v,
+        })
+        .collect();
+    let params = Params {
+        values: &values,
+        wire: params.wire,
+    };
+    send(client, sql, Target::Named(stmt), params, op).await
+}
+
 /// The statement for `sql`: from the connection's cache, or prepared now
 /// on a plain client.
 async fn statement(
@@ -279,14 +315,14 @@ async fn run_statement(
             .map_err(|e| fail(state, Error::from(e)));
     }
     let stmt = statement(client, state, sql).await?;
-    match send(client, sql, Target::Named(stmt), params, op).await {
+    match send_named(client, sql, stmt, params, op).await {
         Ok(r) => Ok(r),
         Err(e) if is_stale_statement(&e) => {
             if let Some(state) = state {
                 state.evict_statement(sql);
             }
             let stmt = statement(client, state, sql).await?;
-            send(client, sql, Target::Named(stmt), params, op)
+            send_named(client, sql, stmt, params, op)
                 .await
                 .map_err(|e| fail(state, with_pooler_hint(Error::from(e))))
         }
@@ -550,44 +586,6 @@ pub enum Wire {
     /// type with this OID (`text` for an enum label, the base type of a
     /// domain), which is that type's binary format too.
     Inferred(u32),
-}
-
-/// A value sent in the binary format of `as_type` whatever type the
-/// statement declares (for [`Wire::Inferred`]).
-#[derive(Debug)]
-struct EncodeAs<'p> {
-    value: &'p (dyn ToSql + Sync),
-    as_type: Type,
-}
-
-impl ToSql for EncodeAs<'_> {
-    fn to_sql(
-        &self,
-        _: &Type,
-        out: &mut bytes::BytesMut,
-    ) -> Result<tokio_postgres::types::IsNull, Box<dyn std::error::Error + Sync + Send>> {
-        self.value.to_sql_checked(&self.as_type, out)
-    }
-
-    fn accepts(_: &Type) -> bool {
-        true
-    }
-
-    fn encode_format(&self, _: &Type) -> tokio_postgres::types::Format {
-        self.value.encode_format(&self.as_type)
-    }
-
-    tokio_postgres::types::to_sql_checked!();
-}
-
-/// The unspecified type (OID 0): the server infers it from the statement.
-fn unspecified() -> Type {
-    Type::new(
-        "unspecified".to_owned(),
-        0,
-        tokio_postgres::types::Kind::Pseudo,
-        String::new(),
-    )
 }
 
 /// The value wrappers of the [`Wire::Inferred`] parameters the values

@@ -81,6 +81,7 @@
 //! `tokio_postgres` below `debug` in production log filters.
 #![warn(missing_docs)]
 
+mod codec;
 mod config;
 mod conn_state;
 mod connect;
@@ -186,6 +187,6 @@ pub mod __private {
     /// Reads one column of `row` for a `FromRow` field.
     #[inline(always)]
     pub fn read_column<T: Decodable>(row: &Row, index: usize) -> Result<T, tokio_postgres::Error> {
-        row.try_get(index)
+        crate::codec::get(row, index)
     }
 }

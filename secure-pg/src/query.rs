@@ -428,7 +428,7 @@ macro_rules! tuple_from_row {
             }
             fn from_row(row: &Row, _: &()) -> Result<Self, Error> {
                 Ok(($(
-                    row.try_get::<_, $t>($i).map_err(|e| {
+                    crate::codec::get::<$t>(row, $i).map_err(|e| {
                         decode_error(std::any::type_name::<Self>(), stringify!($i), e)
                     })?,
                 )+))

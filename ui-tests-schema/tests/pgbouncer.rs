@@ -27,14 +27,34 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         .build(config(&bouncer.url()))
         .await
         .unwrap();
+    enum_and_domain_parameters(&pool, "behind PgBouncer").await;
+    // The same statements on a direct pool with the statement cache, where
+    // the server's `PREPARE` gives the types.
+    let direct = Pool::builder()
+        .max_size(2)
+        .build(config(&cluster.url()))
+        .await
+        .unwrap();
+    enum_and_domain_parameters(&direct, "direct").await;
 
+    // Without the schema checks' types the `&str` is declared `text`, and
+    // `mood = text` has no operator: the cast the types make unnecessary.
+    let e = secure_query_unparsed!("SELECT id FROM widgets WHERE feeling = $1", "happy")
+        .fetch_all(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("42883"), "{e:#}");
+}
+
+/// Enum and domain parameters bound from plain Rust values, on `pool`.
+async fn enum_and_domain_parameters(pool: &Pool, owner_name: &str) {
     // An enum parameter in INSERT, SET and WHERE, bound from a `&str`.
     let (owner,): (i64,) = secure_query_as!(
         (i64,),
         "INSERT INTO owners (name) VALUES ($1) RETURNING id",
-        "o"
+        owner_name
     )
-    .fetch_one(&pool)
+    .fetch_one(pool)
     .await
     .unwrap();
     let (widget,): (i64,) = secure_query_as!(
@@ -44,7 +64,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         "w",
         "sad"
     )
-    .fetch_one(&pool)
+    .fetch_one(pool)
     .await
     .unwrap();
     let changed = secure_query!(
@@ -52,16 +72,17 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         "happy",
         widget
     )
-    .execute(&pool)
+    .execute(pool)
     .await
     .unwrap();
     assert_eq!(changed, 1);
     let happy: Vec<(i64, String)> = secure_query_as!(
         (i64, String),
-        "SELECT id, feeling::text FROM widgets WHERE feeling = $1",
-        String::from("happy")
+        "SELECT id, feeling::text FROM widgets WHERE feeling = $1 AND owner_id = $2",
+        String::from("happy"),
+        owner
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     assert_eq!(happy, [(widget, "happy".to_owned())]);
@@ -72,7 +93,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         "glad",
         widget
     )
-    .execute(&pool)
+    .execute(pool)
     .await
     .unwrap_err();
     assert_eq!(e.sqlstate().map(|c| c.code()), Some("22P02"), "{e:#}");
@@ -84,7 +105,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         widget,
         4_i32
     )
-    .execute(&pool)
+    .execute(pool)
     .await
     .unwrap();
     assert_eq!(rated, 1);
@@ -93,7 +114,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         widget,
         9_i32
     )
-    .execute(&pool)
+    .execute(pool)
     .await
     .unwrap_err();
     assert_eq!(e.sqlstate().map(|c| c.code()), Some("23514"), "{e:#}");
@@ -103,16 +124,8 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         widget,
         1_i32
     )
-    .fetch_all(&pool)
+    .fetch_all(pool)
     .await
     .unwrap();
     assert_eq!(stars, [(4,)]);
-
-    // Without the schema checks' types the `&str` is declared `text`, and
-    // `mood = text` has no operator: the cast the types make unnecessary.
-    let e = secure_query_unparsed!("SELECT id FROM widgets WHERE feeling = $1", "happy")
-        .fetch_all(&pool)
-        .await
-        .unwrap_err();
-    assert_eq!(e.sqlstate().map(|c| c.code()), Some("42883"), "{e:#}");
 }

@@ -580,3 +580,113 @@ async fn fetch_one_and_optional_stop_after_the_second_row() {
         .unwrap();
     assert_eq!(none, None);
 }
+
+/// tokio-postgres takes a `&str` for `text` but not for an enum, and an
+/// `i32` for `integer` but not for a domain over it; PostgreSQL reads the
+/// same bytes for both. So strings bind to enum parameters, base values to
+/// domain parameters, and enum columns read into `String`, on every kind
+/// of executor; a label that is not the enum's is the server's error.
+#[tokio::test]
+async fn strings_bind_to_enums_and_base_values_to_domains() {
+    let pool = pool().await;
+    let conn = pool.get().await.unwrap();
+    conn.client()
+        .batch_execute(
+            "DROP TABLE IF EXISTS moods_q; DROP TYPE IF EXISTS mood_q; DROP DOMAIN IF EXISTS stars_q;
+             CREATE TYPE mood_q AS ENUM ('sad', 'ok', 'happy');
+             CREATE DOMAIN stars_q AS integer CHECK (VALUE BETWEEN 1 AND 5);
+             CREATE TABLE moods_q (id bigint PRIMARY KEY, feeling mood_q NOT NULL, stars stars_q)",
+        )
+        .await
+        .unwrap();
+    drop(conn);
+    #[derive(Debug, FromRow, PartialEq)]
+    struct Mood {
+        id: i64,
+        feeling: String,
+        stars: Option<i32>,
+    }
+    // A pool (the shared, multiplexed path) and a transaction.
+    secure_query!(
+        "INSERT INTO moods_q (id, feeling, stars) VALUES ($1, $2, $3)",
+        1_i64,
+        "happy",
+        5_i32
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let mut tx = conn.transaction().await.unwrap();
+    secure_query!(
+        "INSERT INTO moods_q (id, feeling) VALUES ($1, $2)",
+        2_i64,
+        String::from("sad")
+    )
+    .execute(&mut tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    drop(conn);
+    // A plain tokio_postgres::Client, reading the enum into `String`.
+    let c = shared(ClusterSpec::tls(ServerCert::Valid));
+    let (client, _) = secure_pg::connect(&config(&c.url())).await.unwrap();
+    let happy: Vec<Mood> = secure_query_as!(
+        Mood,
+        "SELECT id, feeling, stars FROM moods_q WHERE feeling = $1 AND stars >= $2",
+        "happy",
+        1_i32
+    )
+    .fetch_all(&client)
+    .await
+    .unwrap();
+    assert_eq!(
+        happy,
+        [Mood {
+            id: 1,
+            feeling: "happy".into(),
+            stars: Some(5)
+        }]
+    );
+    let all: Vec<(i64, String)> =
+        secure_query_as!((i64, String), "SELECT id, feeling FROM moods_q ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(all, [(1, "happy".into()), (2, "sad".into())]);
+    // The server still judges the values.
+    let e = checked(
+        secure_query!(
+            "UPDATE moods_q SET feeling = $1 WHERE id = $2",
+            "glad",
+            1_i64
+        )
+        .execute(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("22P02"), "{e:#}");
+    let e = checked(
+        secure_query!("UPDATE moods_q SET stars = $1 WHERE id = $2", 9_i32, 1_i64)
+            .execute(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.sqlstate().map(|c| c.code()), Some("23514"), "{e:#}");
+    // A type that is not the enum's representation is still refused, with
+    // tokio-postgres's message naming both types.
+    let e = secure_query!(
+        "UPDATE moods_q SET feeling = $1 WHERE id = $2",
+        7_i64,
+        1_i64
+    )
+    .execute(&pool)
+    .await
+    .unwrap_err();
+    assert!(e.detail().to_string().contains("mood_q"), "{e:#}");
+    let e = secure_query_as!((i64,), "SELECT feeling FROM moods_q WHERE id = $1", 1_i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e:#}");
+}
