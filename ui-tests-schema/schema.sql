@@ -33,3 +33,13 @@ CREATE TABLE ratings (
     widget_id bigint NOT NULL REFERENCES widgets (id),
     stars stars NOT NULL
 );
+CREATE TABLE events (
+    id uuid PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    local_at timestamp,
+    day date NOT NULL,
+    starts time,
+    payload jsonb NOT NULL,
+    raw_doc json,
+    related uuid[]
+);

@@ -8,9 +8,12 @@
 //! (`i64` only for `bigint`, `i32` only for `integer`, the string types for
 //! the text family...), each also as `Option<T>` and by reference. Another
 //! type fails on the argument's own span with a message naming both types.
-//! SQL types without an entry (enums, domains, json, uuid and the date/time
-//! types, whose Rust types come from crates secure-pg does not depend on
-//! directly) are bound without an assertion. [`SQL_TYPES`] lists the
+//! The uuid, json and date/time entries accept the types of secure-pg's
+//! `uuid`, `json`, `time` and `chrono` features (and `SystemTime` for the
+//! timestamps); without the feature nothing is accepted and the error
+//! names the feature to turn on. SQL types without an entry (enums,
+//! domains, `interval`, arrays other than those below) are bound without
+//! an assertion, and tokio-postgres checks them when the statement runs. [`SQL_TYPES`] lists the
 //! entries; `secure_pg_sql::typecheck::BINDINGS` must list the same (a test
 //! holds them equal).
 //!
@@ -41,6 +44,14 @@ pub const SQL_TYPES: &[(&str, &str)] = &[
     ("bigint[]", "bigint_array"),
     ("text[]", "text_array"),
     ("boolean[]", "boolean_array"),
+    ("uuid", "uuid"),
+    ("json", "json"),
+    ("jsonb", "jsonb"),
+    ("date", "date"),
+    ("time without time zone", "time_without_time_zone"),
+    ("timestamp without time zone", "timestamp_without_time_zone"),
+    ("timestamp with time zone", "timestamp_with_time_zone"),
+    ("uuid[]", "uuid_array"),
 ];
 
 // `boolean`.
@@ -380,6 +391,166 @@ pub fn boolean_array<T: SqlBooleanArray + crate::Bindable>(v: &T) -> &(dyn ToSql
 // The same table for reading: `read_<type>::<T>()` compiles only when a
 // column of that SQL type can be read into `T` (each also as `Option<T>`).
 
+// `uuid`.
+
+/// Rust types tokio-postgres binds to a `uuid` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `uuid` parameter",
+    label = "expected `uuid::Uuid` (secure-pg's `uuid` feature)"
+)]
+pub trait SqlUuid {}
+#[cfg(feature = "uuid")]
+impl SqlUuid for ::uuid::Uuid {}
+impl<T: SqlUuid> SqlUuid for Option<T> {}
+impl<T: SqlUuid + ?Sized> SqlUuid for &T {}
+/// Binds the argument of a `uuid` parameter.
+#[inline(always)]
+pub fn uuid<T: SqlUuid + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `json`.
+
+/// Rust types tokio-postgres binds to a `json` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `json` parameter",
+    label = "expected `serde_json::Value` or `Json<T>` (secure-pg's `json` feature)"
+)]
+pub trait SqlJson {}
+#[cfg(feature = "json")]
+impl SqlJson for ::serde_json::Value {}
+#[cfg(feature = "json")]
+impl<T: ::serde::Serialize + std::fmt::Debug> SqlJson for tokio_postgres::types::Json<T> {}
+impl<T: SqlJson> SqlJson for Option<T> {}
+impl<T: SqlJson + ?Sized> SqlJson for &T {}
+/// Binds the argument of a `json` parameter.
+#[inline(always)]
+pub fn json<T: SqlJson + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `jsonb`.
+
+/// Rust types tokio-postgres binds to a `jsonb` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `jsonb` parameter",
+    label = "expected `serde_json::Value` or `Json<T>` (secure-pg's `json` feature)"
+)]
+pub trait SqlJsonb {}
+#[cfg(feature = "json")]
+impl SqlJsonb for ::serde_json::Value {}
+#[cfg(feature = "json")]
+impl<T: ::serde::Serialize + std::fmt::Debug> SqlJsonb for tokio_postgres::types::Json<T> {}
+impl<T: SqlJsonb> SqlJsonb for Option<T> {}
+impl<T: SqlJsonb + ?Sized> SqlJsonb for &T {}
+/// Binds the argument of a `jsonb` parameter.
+#[inline(always)]
+pub fn jsonb<T: SqlJsonb + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `date`.
+
+/// Rust types tokio-postgres binds to a `date` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `date` parameter",
+    label = "expected `time::Date` or `chrono::NaiveDate` (secure-pg's `time` or `chrono` feature)"
+)]
+pub trait SqlDate {}
+#[cfg(feature = "time")]
+impl SqlDate for ::time::Date {}
+#[cfg(feature = "chrono")]
+impl SqlDate for ::chrono::NaiveDate {}
+impl<T: SqlDate> SqlDate for Option<T> {}
+impl<T: SqlDate + ?Sized> SqlDate for &T {}
+/// Binds the argument of a `date` parameter.
+#[inline(always)]
+pub fn date<T: SqlDate + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `time without time zone`.
+
+/// Rust types tokio-postgres binds to a `time without time zone` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `time without time zone` parameter",
+    label = "expected `time::Time` or `chrono::NaiveTime` (secure-pg's `time` or `chrono` feature)"
+)]
+pub trait SqlTime {}
+#[cfg(feature = "time")]
+impl SqlTime for ::time::Time {}
+#[cfg(feature = "chrono")]
+impl SqlTime for ::chrono::NaiveTime {}
+impl<T: SqlTime> SqlTime for Option<T> {}
+impl<T: SqlTime + ?Sized> SqlTime for &T {}
+/// Binds the argument of a `time without time zone` parameter.
+#[inline(always)]
+pub fn time_without_time_zone<T: SqlTime + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `timestamp without time zone`.
+
+/// Rust types tokio-postgres binds to a `timestamp without time zone` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `timestamp without time zone` parameter",
+    label = "expected `time::PrimitiveDateTime`, `chrono::NaiveDateTime` (secure-pg's `time` or `chrono` feature) or `std::time::SystemTime`"
+)]
+pub trait SqlTimestamp {}
+impl SqlTimestamp for std::time::SystemTime {}
+#[cfg(feature = "time")]
+impl SqlTimestamp for ::time::PrimitiveDateTime {}
+#[cfg(feature = "chrono")]
+impl SqlTimestamp for ::chrono::NaiveDateTime {}
+impl<T: SqlTimestamp> SqlTimestamp for Option<T> {}
+impl<T: SqlTimestamp + ?Sized> SqlTimestamp for &T {}
+/// Binds the argument of a `timestamp without time zone` parameter.
+#[inline(always)]
+pub fn timestamp_without_time_zone<T: SqlTimestamp + crate::Bindable>(
+    v: &T,
+) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `timestamp with time zone`.
+
+/// Rust types tokio-postgres binds to a `timestamp with time zone` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `timestamp with time zone` parameter",
+    label = "expected `time::OffsetDateTime`, `chrono::DateTime<Tz>` (secure-pg's `time` or `chrono` feature) or `std::time::SystemTime`"
+)]
+pub trait SqlTimestamptz {}
+impl SqlTimestamptz for std::time::SystemTime {}
+#[cfg(feature = "time")]
+impl SqlTimestamptz for ::time::OffsetDateTime {}
+#[cfg(feature = "chrono")]
+impl<Tz: ::chrono::TimeZone> SqlTimestamptz for ::chrono::DateTime<Tz> {}
+impl<T: SqlTimestamptz> SqlTimestamptz for Option<T> {}
+impl<T: SqlTimestamptz + ?Sized> SqlTimestamptz for &T {}
+/// Binds the argument of a `timestamp with time zone` parameter.
+#[inline(always)]
+pub fn timestamp_with_time_zone<T: SqlTimestamptz + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
+// `uuid[]`.
+
+/// Rust types tokio-postgres binds to a `uuid[]` parameter.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to this `uuid[]` parameter",
+    label = "expected `Vec<uuid::Uuid>` or `&[uuid::Uuid]` (secure-pg's `uuid` feature)"
+)]
+pub trait SqlUuidArray {}
+impl<T: SqlUuid> SqlUuidArray for Vec<T> {}
+impl<T: SqlUuid> SqlUuidArray for [T] {}
+impl<T: SqlUuidArray> SqlUuidArray for Option<T> {}
+impl<T: SqlUuidArray + ?Sized> SqlUuidArray for &T {}
+/// Binds the argument of a `uuid[]` parameter.
+#[inline(always)]
+pub fn uuid_array<T: SqlUuidArray + crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
+    v
+}
+
 /// Rust types tokio-postgres reads a `boolean` column into.
 #[diagnostic::on_unimplemented(
     message = "a column of SQL type `boolean` cannot be read into `{Self}`",
@@ -610,6 +781,127 @@ impl<T: ColBooleanArray> ColBooleanArray for Option<T> {}
 #[inline(always)]
 pub fn read_boolean_array<T: ColBooleanArray>() {}
 
+/// Rust types tokio-postgres reads a `uuid` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `uuid` cannot be read into `{Self}`",
+    label = "expected `uuid::Uuid` (secure-pg's `uuid` feature)"
+)]
+pub trait ColUuid {}
+#[cfg(feature = "uuid")]
+impl ColUuid for ::uuid::Uuid {}
+impl<T: ColUuid> ColUuid for Option<T> {}
+/// Asserts that a `uuid` column can be read into `T`.
+#[inline(always)]
+pub fn read_uuid<T: ColUuid>() {}
+
+/// Rust types tokio-postgres reads a `json` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `json` cannot be read into `{Self}`",
+    label = "expected `serde_json::Value` or `Json<T>` (secure-pg's `json` feature)"
+)]
+pub trait ColJson {}
+#[cfg(feature = "json")]
+impl ColJson for ::serde_json::Value {}
+#[cfg(feature = "json")]
+impl<T: for<'de> ::serde::Deserialize<'de>> ColJson for tokio_postgres::types::Json<T> {}
+impl<T: ColJson> ColJson for Option<T> {}
+/// Asserts that a `json` column can be read into `T`.
+#[inline(always)]
+pub fn read_json<T: ColJson>() {}
+
+/// Rust types tokio-postgres reads a `jsonb` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `jsonb` cannot be read into `{Self}`",
+    label = "expected `serde_json::Value` or `Json<T>` (secure-pg's `json` feature)"
+)]
+pub trait ColJsonb {}
+#[cfg(feature = "json")]
+impl ColJsonb for ::serde_json::Value {}
+#[cfg(feature = "json")]
+impl<T: for<'de> ::serde::Deserialize<'de>> ColJsonb for tokio_postgres::types::Json<T> {}
+impl<T: ColJsonb> ColJsonb for Option<T> {}
+/// Asserts that a `jsonb` column can be read into `T`.
+#[inline(always)]
+pub fn read_jsonb<T: ColJsonb>() {}
+
+/// Rust types tokio-postgres reads a `date` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `date` cannot be read into `{Self}`",
+    label = "expected `time::Date` or `chrono::NaiveDate` (secure-pg's `time` or `chrono` feature)"
+)]
+pub trait ColDate {}
+#[cfg(feature = "time")]
+impl ColDate for ::time::Date {}
+#[cfg(feature = "chrono")]
+impl ColDate for ::chrono::NaiveDate {}
+impl<T: ColDate> ColDate for Option<T> {}
+/// Asserts that a `date` column can be read into `T`.
+#[inline(always)]
+pub fn read_date<T: ColDate>() {}
+
+/// Rust types tokio-postgres reads a `time without time zone` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `time without time zone` cannot be read into `{Self}`",
+    label = "expected `time::Time` or `chrono::NaiveTime` (secure-pg's `time` or `chrono` feature)"
+)]
+pub trait ColTime {}
+#[cfg(feature = "time")]
+impl ColTime for ::time::Time {}
+#[cfg(feature = "chrono")]
+impl ColTime for ::chrono::NaiveTime {}
+impl<T: ColTime> ColTime for Option<T> {}
+/// Asserts that a `time without time zone` column can be read into `T`.
+#[inline(always)]
+pub fn read_time_without_time_zone<T: ColTime>() {}
+
+/// Rust types tokio-postgres reads a `timestamp without time zone` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `timestamp without time zone` cannot be read into `{Self}`",
+    label = "expected `time::PrimitiveDateTime`, `chrono::NaiveDateTime` (secure-pg's `time` or `chrono` feature) or `std::time::SystemTime`"
+)]
+pub trait ColTimestamp {}
+impl ColTimestamp for std::time::SystemTime {}
+#[cfg(feature = "time")]
+impl ColTimestamp for ::time::PrimitiveDateTime {}
+#[cfg(feature = "chrono")]
+impl ColTimestamp for ::chrono::NaiveDateTime {}
+impl<T: ColTimestamp> ColTimestamp for Option<T> {}
+/// Asserts that a `timestamp without time zone` column can be read into `T`.
+#[inline(always)]
+pub fn read_timestamp_without_time_zone<T: ColTimestamp>() {}
+
+/// Rust types tokio-postgres reads a `timestamp with time zone` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `timestamp with time zone` cannot be read into `{Self}`",
+    label = "expected `time::OffsetDateTime`, `chrono::DateTime<Tz>` (secure-pg's `time` or `chrono` feature) or `std::time::SystemTime`"
+)]
+pub trait ColTimestamptz {}
+impl ColTimestamptz for std::time::SystemTime {}
+#[cfg(feature = "time")]
+impl ColTimestamptz for ::time::OffsetDateTime {}
+#[cfg(feature = "chrono")]
+impl ColTimestamptz for ::chrono::DateTime<::chrono::Utc> {}
+#[cfg(feature = "chrono")]
+impl ColTimestamptz for ::chrono::DateTime<::chrono::Local> {}
+#[cfg(feature = "chrono")]
+impl ColTimestamptz for ::chrono::DateTime<::chrono::FixedOffset> {}
+impl<T: ColTimestamptz> ColTimestamptz for Option<T> {}
+/// Asserts that a `timestamp with time zone` column can be read into `T`.
+#[inline(always)]
+pub fn read_timestamp_with_time_zone<T: ColTimestamptz>() {}
+
+/// Rust types tokio-postgres reads a `uuid[]` column into.
+#[diagnostic::on_unimplemented(
+    message = "a column of SQL type `uuid[]` cannot be read into `{Self}`",
+    label = "expected `Vec<uuid::Uuid>` (secure-pg's `uuid` feature)"
+)]
+pub trait ColUuidArray {}
+impl<T: ColUuid> ColUuidArray for Vec<T> {}
+impl<T: ColUuidArray> ColUuidArray for Option<T> {}
+/// Asserts that a `uuid[]` column can be read into `T`.
+#[inline(always)]
+pub fn read_uuid_array<T: ColUuidArray>() {}
+
 /// Which result columns a field of a derived `FromRow` type can read,
 /// by the field's place `I` in `__SECURE_PG_FIELDS`: the derive implements
 /// `FieldReads<I, S>` for each field with the bound `FieldTy: ReadsColumn<S>`,
@@ -648,6 +940,14 @@ impl<T: ColIntegerArray> ReadsColumn<column::integer_array> for T {}
 impl<T: ColBigintArray> ReadsColumn<column::bigint_array> for T {}
 impl<T: ColTextArray> ReadsColumn<column::text_array> for T {}
 impl<T: ColBooleanArray> ReadsColumn<column::boolean_array> for T {}
+impl<T: ColUuid> ReadsColumn<column::uuid> for T {}
+impl<T: ColJson> ReadsColumn<column::json> for T {}
+impl<T: ColJsonb> ReadsColumn<column::jsonb> for T {}
+impl<T: ColDate> ReadsColumn<column::date> for T {}
+impl<T: ColTime> ReadsColumn<column::time_without_time_zone> for T {}
+impl<T: ColTimestamp> ReadsColumn<column::timestamp_without_time_zone> for T {}
+impl<T: ColTimestamptz> ReadsColumn<column::timestamp_with_time_zone> for T {}
+impl<T: ColUuidArray> ReadsColumn<column::uuid_array> for T {}
 #[cfg(feature = "rust_decimal")]
 impl<T: ColNumeric> ReadsColumn<column::numeric> for T {}
 
@@ -707,6 +1007,30 @@ pub mod column {
     /// A `boolean[]` column.
     #[derive(Debug)]
     pub enum boolean_array {}
+    /// A `uuid` column.
+    #[derive(Debug)]
+    pub enum uuid {}
+    /// A `json` column.
+    #[derive(Debug)]
+    pub enum json {}
+    /// A `jsonb` column.
+    #[derive(Debug)]
+    pub enum jsonb {}
+    /// A `date` column.
+    #[derive(Debug)]
+    pub enum date {}
+    /// A `time without time zone` column.
+    #[derive(Debug)]
+    pub enum time_without_time_zone {}
+    /// A `timestamp without time zone` column.
+    #[derive(Debug)]
+    pub enum timestamp_without_time_zone {}
+    /// A `timestamp with time zone` column.
+    #[derive(Debug)]
+    pub enum timestamp_with_time_zone {}
+    /// A `uuid[]` column.
+    #[derive(Debug)]
+    pub enum uuid_array {}
     /// A `numeric` column.
     #[derive(Debug)]
     pub enum numeric {}

@@ -441,6 +441,14 @@ pub const BINDINGS: &[(&str, &str)] = &[
     ("bigint[]", "bigint_array"),
     ("text[]", "text_array"),
     ("boolean[]", "boolean_array"),
+    ("uuid", "uuid"),
+    ("json", "json"),
+    ("jsonb", "jsonb"),
+    ("date", "date"),
+    ("time without time zone", "time_without_time_zone"),
+    ("timestamp without time zone", "timestamp_without_time_zone"),
+    ("timestamp with time zone", "timestamp_with_time_zone"),
+    ("uuid[]", "uuid_array"),
 ];
 
 /// The checking bind function for a parameter of type `ty`, if any.
