@@ -1135,6 +1135,15 @@ impl Builder {
                 fail(format!("{what} {q} does not exist"))
             }
         };
+        // `DROP ... IF EXISTS other.t` where the schema `other` does not
+        // exist is a notice in PostgreSQL, not an error.
+        if if_exists {
+            if let [s, _] = parts(name)?.as_slice() {
+                if !self.catalog.schemas.contains(s) && kind != ObjectType::Schema {
+                    return Ok(());
+                }
+            }
+        }
         match kind {
             ObjectType::Table => {
                 let q = self.resolve(name)?;

@@ -369,10 +369,17 @@ fn drops() {
         CREATE DOMAIN d AS int; CREATE UNIQUE INDEX b_u ON b (a_id);
         DROP INDEX b_u; DROP INDEX IF EXISTS unknown_plain_index;
         DROP VIEW v; DROP TYPE e; DROP DOMAIN d; DROP TABLE a CASCADE;
-        DROP TABLE IF EXISTS nope;",
+        CREATE TABLE c2 (id int);
+        DROP TABLE IF EXISTS nope; DROP TABLE IF EXISTS no_schema.t, c2;
+        DROP TYPE IF EXISTS no_schema.e;",
     );
-    assert!(c.table(&QualifiedName::public("a")).is_none());
+    assert!(c.table(&QualifiedName::public("c2")).is_none());
     assert!(t(&c, "b").foreign_keys.is_empty() && t(&c, "b").unique.is_empty());
+    // Without IF EXISTS a missing schema is an error, as in PostgreSQL.
+    assert!(err("DROP TABLE no_schema.t")
+        .to_string()
+        .contains("schema no_schema does not exist"));
+    assert!(c.table(&QualifiedName::public("a")).is_none());
     assert_eq!(
         c.views().count() + c.enums().count() + c.domains().count(),
         0

@@ -956,15 +956,36 @@ impl<'a> Cx<'a> {
                     T::Lit(_) => true,
                     _ => false,
                 };
-                if !(texty(&l, self) || texty(&r, self)) {
+                // `$n || value`: the parameter is the text side.
+                let param_and_value = |a: &V, b: &V| {
+                    matches!(a.t, T::Param(_)) && b.known_type().is_some_and(|t| !t.array)
+                };
+                if !(texty(&l, self)
+                    || texty(&r, self)
+                    || param_and_value(&l, &r)
+                    || param_and_value(&r, &l))
+                {
                     return Err(self.unsupported(
                         span,
                         "secure-pg types `||` only on text",
                         "cast an operand: `(...)::text`",
                     ));
                 }
-                self.text_operand(&l, left.span())?;
-                self.text_operand(&r, right.span())?;
+                // `text || anynonarray` (either way round): the other
+                // operand is any value but an array, in its text form.
+                for (v, e) in [(&l, left), (&r, right)] {
+                    match v.known_type() {
+                        Some(t) if t.array => {
+                            return Err(self.unsupported(
+                                e.span(),
+                                "secure-pg types `||` only on text and single values",
+                                "cast the array: `(...)::text`",
+                            ))
+                        }
+                        Some(_) => {}
+                        None => self.text_operand(v, e.span())?,
+                    }
+                }
                 Ok(V::known(ty("text"), nullable, why))
             }
             BinaryOperator::Arrow

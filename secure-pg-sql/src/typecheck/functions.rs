@@ -84,6 +84,89 @@ pub const SCALARS: &[&str] = &[
     "random",
 ];
 
+/// How a [`FIXED`] function's result can be `NULL`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Nulls {
+    /// Never (for arguments that are not NULL either).
+    Strict,
+    /// Even for arguments that are not NULL; the reason.
+    Maybe(&'static str),
+}
+
+/// Server and session functions with one signature each: name, argument
+/// types (the trailing `?` ones may be left out), result type, and how the
+/// result can be `NULL`. Each is as `\df` shows it in PostgreSQL 15.
+const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
+    ("pg_backend_pid", &[], "integer", Nulls::Strict),
+    ("pg_sleep", &["double precision"], "void", Nulls::Strict),
+    ("pg_advisory_lock", &["bigint"], "void", Nulls::Strict),
+    ("pg_advisory_xact_lock", &["bigint"], "void", Nulls::Strict),
+    ("pg_advisory_unlock", &["bigint"], "boolean", Nulls::Strict),
+    (
+        "pg_try_advisory_lock",
+        &["bigint"],
+        "boolean",
+        Nulls::Strict,
+    ),
+    (
+        "pg_try_advisory_xact_lock",
+        &["bigint"],
+        "boolean",
+        Nulls::Strict,
+    ),
+    ("pg_cancel_backend", &["integer"], "boolean", Nulls::Strict),
+    (
+        "pg_terminate_backend",
+        &["integer", "bigint?"],
+        "boolean",
+        Nulls::Strict,
+    ),
+    ("pg_is_in_recovery", &[], "boolean", Nulls::Strict),
+    (
+        "inet_server_port",
+        &[],
+        "integer",
+        Nulls::Maybe("`inet_server_port()` is NULL on a Unix-domain socket"),
+    ),
+    (
+        "inet_server_addr",
+        &[],
+        "inet",
+        Nulls::Maybe("`inet_server_addr()` is NULL on a Unix-domain socket"),
+    ),
+    (
+        "inet_client_addr",
+        &[],
+        "inet",
+        Nulls::Maybe("`inet_client_addr()` is NULL on a Unix-domain socket"),
+    ),
+    ("current_database", &[], "name", Nulls::Strict),
+    ("version", &[], "text", Nulls::Strict),
+    ("txid_current", &[], "bigint", Nulls::Strict),
+    ("pg_current_xact_id", &[], "xid8", Nulls::Strict),
+    (
+        "pg_current_xact_id_if_assigned",
+        &[],
+        "xid8",
+        Nulls::Maybe("`pg_current_xact_id_if_assigned()` is NULL before the transaction writes"),
+    ),
+    ("sha224", &["bytea"], "bytea", Nulls::Strict),
+    ("sha256", &["bytea"], "bytea", Nulls::Strict),
+    ("sha384", &["bytea"], "bytea", Nulls::Strict),
+    ("sha512", &["bytea"], "bytea", Nulls::Strict),
+    ("convert_to", &["text", "name"], "bytea", Nulls::Strict),
+    ("convert_from", &["bytea", "name"], "text", Nulls::Strict),
+    ("encode", &["bytea", "text"], "text", Nulls::Strict),
+    ("decode", &["text", "text"], "bytea", Nulls::Strict),
+    ("pg_read_file", &["text"], "text", Nulls::Strict),
+    (
+        "set_config",
+        &["text", "text", "boolean"],
+        "text",
+        Nulls::Maybe("`set_config` is not strict"),
+    ),
+];
+
 /// Whether `name` (resolved) is an aggregate the checker types.
 pub fn is_aggregate(name: &str) -> bool {
     AGGREGATES.contains(&name)
@@ -91,7 +174,11 @@ pub fn is_aggregate(name: &str) -> bool {
 
 /// Whether the checker knows the result type of the function `name`.
 pub fn is_typed(name: &str) -> bool {
-    is_aggregate(name) || SCALARS.contains(&name) || WINDOW.contains(&name)
+    is_aggregate(name)
+        || SCALARS.contains(&name)
+        || WINDOW.contains(&name)
+        || name == "current_setting"
+        || FIXED.iter().any(|(n, ..)| *n == name)
 }
 
 const WINDOW: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
@@ -256,7 +343,37 @@ impl<'a> Cx<'a> {
             }
             Ok(V::known(ty("text"), snull, swhy.clone()))
         };
+        if let Some((_, params, result, nulls)) = FIXED.iter().find(|(n, ..)| *n == name) {
+            let required = params.iter().filter(|p| !p.ends_with('?')).count();
+            arity(self, &(required..=params.len()).collect::<Vec<_>>())?;
+            for ((v, s), p) in args.iter().zip(params.iter()) {
+                let want = ty(p.trim_end_matches('?'));
+                self.fixed_argument(v, &want, *s)?;
+            }
+            return Ok(match nulls {
+                Nulls::Strict => V::known(ty(result), snull, swhy),
+                Nulls::Maybe(why) => V::known(ty(result), true, Some((*why).into())),
+            });
+        }
         match name.as_str() {
+            "current_setting" => {
+                // `current_setting(name)` raises an error for an unknown
+                // setting; with `missing_ok` it returns NULL instead.
+                arity(self, &[1, 2])?;
+                self.fixed_argument(&args[0].0, &ty("text"), args[0].1)?;
+                if let Some((v, s)) = args.get(1) {
+                    self.fixed_argument(v, &ty("boolean"), *s)?;
+                    return Ok(V::known(
+                        ty("text"),
+                        true,
+                        Some(
+                            "`current_setting(name, true)` is NULL for a setting that is not set"
+                                .into(),
+                        ),
+                    ));
+                }
+                Ok(V::known(ty("text"), snull, swhy))
+            }
             "coalesce" => {
                 let vals: Vec<V> = args.iter().map(|(v, _)| v.clone()).collect();
                 let mut v = self.unify(&vals, span)?;
@@ -662,5 +779,30 @@ impl<'a> Cx<'a> {
             "json_agg" => out(ty("json")),
             _ => Err(self.unsupported(span, format!("secure-pg cannot type `{name}`"), cast_help)),
         }
+    }
+}
+
+impl Cx<'_> {
+    /// An argument of a function with a fixed signature: a parameter or a
+    /// literal takes the argument's type; a typed value must reach it by an
+    /// implicit cast (the same type, a wider number, a string type for a
+    /// string).
+    fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
+        if let Some(t) = v.known_type() {
+            let t = self.base_of(t);
+            let widens = match (numeric_rank(&t), numeric_rank(want)) {
+                (Some(a), Some(b)) => a <= b,
+                _ => false,
+            };
+            let strings = is_string(&t) && is_string(want);
+            if strip_typmod(&t) != strip_typmod(want) && !widens && !strings {
+                return Err(self.unsupported(
+                    span,
+                    format!("secure-pg expects `{want}` here, not `{t}`"),
+                    format!("cast it: `(...)::{want}`"),
+                ));
+            }
+        }
+        self.coerce(v, want, span)
     }
 }

@@ -389,6 +389,34 @@ pub(crate) fn builtin_name(ty: &SqlType) -> Option<&'static str> {
     }
 }
 
+/// What to write instead of an unknown table `shown` (as written):
+/// "did you mean" one of `candidates`, the system-catalog way out, or the
+/// tables there are.
+pub(crate) fn unknown_table_help(shown: &str, candidates: &[String]) -> String {
+    let last = shown.rsplit('.').next().unwrap_or(shown);
+    if shown.starts_with("pg_catalog.")
+        || shown.starts_with("information_schema.")
+        || (last.starts_with("pg_") && !shown.contains('.'))
+    {
+        return format!(
+            "`{shown}` looks like a system catalog or view, which the schema checks do not \
+             model: write this query with `secure_query_unparsed!` (or \
+             `secure_query_as_unparsed!`), which skips the schema checks and keeps the others"
+        );
+    }
+    match did_you_mean(shown, candidates.iter().map(String::as_str)) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => format!(
+            "the schema has: {}; if the table is new, add it to a migration",
+            candidates
+                .iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
 /// The closest of `candidates` to `name`, if close enough to suggest.
 pub(crate) fn did_you_mean<'c>(
     name: &str,

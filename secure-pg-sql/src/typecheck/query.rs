@@ -2,9 +2,10 @@
 //! select list, `ORDER BY`, `LIMIT` and `OFFSET`.
 
 use sqlparser::ast::{
-    Distinct, Expr, GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName,
-    ObjectNamePart, OrderByExpr, OrderByKind, Query, Select, SelectItem,
-    SelectItemQualifiedWildcardKind, SetExpr, SetOperator, Spanned, TableFactor, TableWithJoins,
+    Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
+    GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName, ObjectNamePart,
+    OrderByExpr, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
+    SetOperator, Spanned, TableAlias, TableFactor, TableWithJoins,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -485,6 +486,50 @@ impl<'a> Cx<'a> {
             TableFactor::Table {
                 name,
                 alias,
+                args: Some(fargs),
+                with_hints,
+                version,
+                with_ordinality: false,
+                partitions,
+                ..
+            } if with_hints.is_empty()
+                && version.is_none()
+                && partitions.is_empty()
+                && fargs.settings.is_none() =>
+            {
+                let exprs = fargs
+                    .args
+                    .iter()
+                    .map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+                        _ => Err(self.unsupported(
+                            f.span(),
+                            "secure-pg cannot type named or wildcard arguments in FROM",
+                            "pass the arguments by position",
+                        )),
+                    })
+                    .collect::<R<Vec<&Expr>>>()?;
+                let (fname, v) =
+                    self.function_in_from(name, &fargs.args, &exprs, scope, f.span())?;
+                Ok(vec![function_rel(&fname, v, alias.as_ref())])
+            }
+            TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_ordinality: false,
+                ..
+            } if array_exprs.len() == 1 => {
+                let v = self.unnest(&array_exprs[0], scope)?;
+                Ok(vec![function_rel(
+                    &Name::unquoted("unnest"),
+                    v,
+                    alias.as_ref(),
+                )])
+            }
+            TableFactor::Table {
+                name,
+                alias,
                 args,
                 with_hints,
                 version,
@@ -500,8 +545,10 @@ impl<'a> Cx<'a> {
                 {
                     return Err(self.unsupported(
                         f.span(),
-                        "secure-pg cannot type set-returning functions in FROM yet",
-                        "select from a table, a view, a CTE or a subquery",
+                        "secure-pg cannot type this form of a function in FROM \
+                         (`WITH ORDINALITY`, several arrays)",
+                        "select from a subquery, or write the query with `secure_query_unparsed!`, \
+                         which skips the schema checks",
                     ));
                 }
                 let parts = plain_parts(name).ok_or_else(|| {
@@ -611,7 +658,148 @@ impl<'a> Cx<'a> {
             _ => Err(self.unsupported(
                 f.span(),
                 "secure-pg cannot type this FROM item yet",
-                "select from a table, a view, a CTE or a subquery",
+                "select from a table, a view, a CTE, a subquery or a function it knows, or write \
+                 the query with `secure_query_unparsed!`, which skips the schema checks",
+            )),
+        }
+    }
+
+    /// The one column of a function in `FROM` (the function's name, and
+    /// its value): `generate_series`, `unnest`, or a scalar function the
+    /// checker knows (one row).
+    fn function_in_from(
+        &mut self,
+        name: &ObjectName,
+        args: &[FunctionArg],
+        exprs: &[&Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<(Name, V)> {
+        let parts = plain_parts(name).unwrap_or_default();
+        let fname = match parts.as_slice() {
+            [n] => n.clone(),
+            [s, n] if s.as_str() == "pg_catalog" => n.clone(),
+            _ => Name::unquoted(""),
+        };
+        match fname.as_str() {
+            "generate_series" => {
+                let v = self.generate_series(exprs, scope, span)?;
+                Ok((fname, v))
+            }
+            "unnest" if exprs.len() == 1 => {
+                let v = self.unnest(exprs[0], scope)?;
+                Ok((fname, v))
+            }
+            n if super::functions::is_typed(n)
+                && !super::functions::is_aggregate(n)
+                && !matches!(n, "row_number" | "rank" | "dense_rank" | "lag" | "lead") =>
+            {
+                let call = sqlparser::ast::Function {
+                    name: name.clone(),
+                    uses_odbc_syntax: false,
+                    parameters: FunctionArguments::None,
+                    args: FunctionArguments::List(FunctionArgumentList {
+                        duplicate_treatment: None,
+                        args: args.to_vec(),
+                        clauses: vec![],
+                    }),
+                    filter: None,
+                    null_treatment: None,
+                    over: None,
+                    within_group: vec![],
+                };
+                let v = self.function(&call, scope, span)?;
+                Ok((fname, v))
+            }
+            _ => Err(self.unsupported(
+                span,
+                format!("secure-pg does not know the columns of `{name}(...)` in FROM"),
+                "select from a table, a view, a CTE or a subquery, or write the query with \
+                 `secure_query_unparsed!`, which skips the schema checks",
+            )),
+        }
+    }
+
+    /// `generate_series(start, stop [, step])`: integers, bigints,
+    /// numerics, or timestamps stepped by an interval; never NULL.
+    fn generate_series(&mut self, exprs: &[&Expr], scope: &Scope<'_>, span: Span) -> R<V> {
+        if !(2..=3).contains(&exprs.len()) {
+            return Err(self.err(span, "`generate_series` takes 2 or 3 arguments", None));
+        }
+        let vals = exprs
+            .iter()
+            .map(|e| self.expr(e, scope))
+            .collect::<R<Vec<V>>>()?;
+        let bounds: Vec<SqlType> = vals[..2]
+            .iter()
+            .filter_map(|v| v.known_type().map(|t| self.base_of(t)))
+            .collect();
+        let names: Vec<&str> = bounds.iter().filter_map(super::builtin_name).collect();
+        let element =
+            if let Some(t) = names.iter().find(|n| n.starts_with("timestamp")) {
+                SqlType::builtin(if *t == "timestamp with time zone" {
+                    "timestamp with time zone"
+                } else {
+                    "timestamp without time zone"
+                })
+            } else {
+                let ranks: Vec<u8> = bounds
+                    .iter()
+                    .map(|t| super::expr::numeric_rank(t).unwrap_or(u8::MAX))
+                    .collect();
+                match ranks.iter().max() {
+                    None => {
+                        return Err(self.unsupported(
+                            span,
+                            "cannot infer the type of `generate_series`'s bounds",
+                            "cast one: `$n::integer`",
+                        ))
+                    }
+                    Some(0 | 1) => SqlType::builtin("integer"),
+                    Some(2) => SqlType::builtin("bigint"),
+                    Some(3) => SqlType::builtin("numeric"),
+                    Some(_) => return Err(self.unsupported(
+                        span,
+                        "secure-pg types `generate_series` over integers, numerics and timestamps",
+                        "cast the bounds: `(...)::numeric`",
+                    )),
+                }
+            };
+        let timestamps = super::builtin_name(&element).is_some_and(|n| n.starts_with("timestamp"));
+        if timestamps && vals.len() != 3 {
+            return Err(self.err(
+                span,
+                "`generate_series` over timestamps needs a step: an interval",
+                None,
+            ));
+        }
+        for (i, (v, e)) in vals.iter().zip(exprs).enumerate() {
+            let want = if i == 2 && timestamps {
+                SqlType::builtin("interval")
+            } else {
+                element.clone()
+            };
+            self.coerce(v, &want, e.span())?;
+        }
+        Ok(V::non_null(element))
+    }
+
+    /// `unnest(array)`: the array's elements, each of which can be NULL.
+    fn unnest(&mut self, e: &Expr, scope: &Scope<'_>) -> R<V> {
+        let v = self.expr(e, scope)?;
+        match v.known_type().map(|t| self.base_of(t)) {
+            Some(t) if t.array => Ok(V::known(
+                SqlType {
+                    base: t.base,
+                    array: false,
+                },
+                true,
+                Some("an element of the array `unnest` reads can be NULL".into()),
+            )),
+            _ => Err(self.unsupported(
+                e.span(),
+                "secure-pg types `unnest` of an array whose type it knows",
+                "cast the argument: `$n::type[]`",
             )),
         }
     }
@@ -672,17 +860,7 @@ impl<'a> Cx<'a> {
                     .chain(self.ctes.iter().map(|(n, _)| n.to_string()))
                     .collect();
                 candidates.sort();
-                let help = match did_you_mean(&shown, candidates.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
-                        "the schema has: {}",
-                        candidates
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
+                let help = super::unknown_table_help(&shown, &candidates);
                 Err(self.err(
                     span,
                     format!("table `{shown}` does not exist in the schema"),
@@ -906,6 +1084,35 @@ pub(crate) fn plain_parts(name: &ObjectName) -> Option<Vec<Name>> {
             ObjectNamePart::Function(_) => None,
         })
         .collect()
+}
+
+/// The relation of a function in `FROM` with one result column: named by
+/// the alias's column list, else by the alias, else by the function.
+fn function_rel(fname: &Name, v: V, alias: Option<&TableAlias>) -> Rel {
+    let rel_name = alias.map_or_else(|| fname.clone(), |a| name_of(&a.name));
+    let col_name = alias
+        .and_then(|a| a.columns.first())
+        .map_or_else(|| rel_name.clone(), |c| name_of(&c.name));
+    let (ty, nullable, why) = match v.t {
+        super::expr::T::Known(t) => (t, v.nullable, v.why),
+        _ => (SqlType::builtin("text"), true, v.why),
+    };
+    Rel {
+        label: format!("{rel_name} ({fname}(...))"),
+        alias: rel_name.clone(),
+        cols: vec![Col {
+            why: nullable.then(|| {
+                format!(
+                    "`{rel_name}.{col_name}` is nullable: {}",
+                    why.unwrap_or_else(|| "it can be NULL".into())
+                )
+            }),
+            name: col_name,
+            ty,
+            nullable,
+        }],
+        schema: None,
+    }
 }
 
 /// The name PostgreSQL gives the result column of `e` (`FigureColname`).

@@ -330,3 +330,33 @@ fn parameters_are_declared_by_oid_or_left_for_the_server_to_infer() {
         ]
     );
 }
+
+#[test]
+fn functions_in_from_that_cannot_be_typed_are_refused_with_a_cast() {
+    let c = catalog();
+    for (sql, help) in [
+        ("SELECT * FROM unnest($1)", "`$n::type[]`"),
+        ("SELECT * FROM generate_series($1, $2)", "`$n::integer`"),
+        (
+            "SELECT * FROM generate_series(1.5::float8, 3)",
+            "`(...)::numeric`",
+        ),
+        (
+            "SELECT * FROM json_each($1::json)",
+            "`secure_query_unparsed!`",
+        ),
+        (
+            "SELECT * FROM unnest($1::int[]) WITH ORDINALITY",
+            "`secure_query_unparsed!`",
+        ),
+        ("SELECT pg_sleep('x'::text)", "`(...)::double precision`"),
+    ] {
+        let e = check(sql, &c).expect_err(sql);
+        let text = e
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("; ");
+        assert!(text.contains(help), "{sql}: {text}");
+    }
+}

@@ -36,18 +36,7 @@ impl<'a> Cx<'a> {
                     .map(|t| t.name.to_string_short())
                     .collect();
                 names.sort();
-                let help = did_you_mean(&n.to_string(), names.iter().map(String::as_str))
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "the schema has: {}",
-                            names
-                                .iter()
-                                .map(|n| format!("`{n}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
+                let help = super::unknown_table_help(&n.to_string(), &names);
                 Err(self.err(
                     name.span(),
                     format!("table `{name}` does not exist in the schema"),

@@ -291,9 +291,43 @@ const HANDWRITTEN: &[&str] = &[
     "DELETE FROM events WHERE at < $1 AND kind = $2",
     "DELETE FROM notes RETURNING *",
     "WITH gone AS (SELECT id FROM widgets WHERE owner_id = $1) SELECT count(*) FROM gone",
+    // Functions in FROM.
+    "SELECT * FROM unnest($1::integer[])",
+    "SELECT x FROM unnest($1::text[]) AS u (x)",
+    "SELECT u FROM unnest($1::bigint[]) u",
+    "SELECT w.id, t FROM widgets w, unnest(w.tags) t",
+    "SELECT g FROM generate_series(1, 10) g",
+    "SELECT g.n FROM generate_series(1, $1) AS g (n)",
+    "SELECT * FROM generate_series($1::bigint, 100)",
+    "SELECT g FROM generate_series(1.5, 3) g",
+    "SELECT d FROM generate_series($1::timestamptz, now(), '1 day') d",
+    "SELECT d FROM generate_series('2024-01-01'::timestamp, '2024-01-03', $1) d",
+    "SELECT w.id, g FROM widgets w, generate_series(1, w.qty) g WHERE w.owner_id = $1",
+    "SELECT s.pid FROM pg_backend_pid() AS s (pid)",
+    "SELECT * FROM pg_sleep(0)",
+    "SELECT * FROM now()",
+    "SELECT l FROM lower($1) l",
+    // Server and session functions.
+    "SELECT pg_backend_pid()",
+    "SELECT pg_sleep(0)",
+    "SELECT pg_sleep($1)",
+    "SELECT pg_try_advisory_lock($1), pg_advisory_unlock($1)",
+    "SELECT pg_advisory_xact_lock(7)",
+    "SELECT current_setting('application_name'), current_setting($1, true)",
+    "SELECT set_config('application_name', $1, false)",
+    "SELECT inet_server_port(), inet_client_addr(), pg_is_in_recovery()",
+    "SELECT current_database(), version(), txid_current()",
+    "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')",
+    "SELECT convert_from(decode($1, 'base64'), 'UTF8')",
+    "SELECT pg_cancel_backend($1), pg_terminate_backend($2)",
+    "SELECT pg_terminate_backend($1, $2)",
+    // `||` with a value that is not text.
+    "SELECT 'n=' || id FROM widgets",
+    "SELECT label || ':' || qty || ':' || made_at FROM widgets",
+    "SELECT $1 || id FROM owners",
     // Valid SQL the checker refuses (with a fix) rather than guess at.
     "SELECT generate_series(1, 3)",
-    "SELECT * FROM unnest($1::integer[])",
+    "SELECT label || tags FROM widgets",
     "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
     "SELECT tags[1] FROM widgets",
     "SELECT (id, label) FROM widgets",
@@ -387,7 +421,7 @@ fn annotated(sql: &str) -> bool {
     })
 }
 
-async fn format_types(
+pub(super) async fn format_types(
     client: &Client,
     oids: &[u32],
     cache: &mut HashMap<u32, String>,
@@ -406,7 +440,7 @@ async fn format_types(
     out
 }
 
-fn ours(t: &Typed) -> (Vec<String>, Vec<(String, String)>) {
+pub(super) fn ours(t: &Typed) -> (Vec<String>, Vec<(String, String)>) {
     (
         t.params
             .iter()
