@@ -192,6 +192,32 @@ impl<'a> Cx<'a> {
             _ => String::new(),
         };
         let cast_help = format!("cast the call: `{f}::type`");
+        // `ARRAY(SELECT x ...)`: an array of the one column's type, empty
+        // (never NULL) when the subquery returns no row.
+        if let (true, FunctionArguments::Subquery(q)) = (
+            name.eq_ignore_ascii_case("array") && parts.len() == 1,
+            &f.args,
+        ) {
+            let cols = self.query(q, Some(scope))?;
+            let [c] = cols.as_slice() else {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "the subquery of `ARRAY(...)` must return one column, not {}",
+                        cols.len()
+                    ),
+                    None,
+                ));
+            };
+            if c.ty.array {
+                return Err(self.unsupported(
+                    span,
+                    "secure-pg cannot type `ARRAY(...)` of arrays",
+                    cast_help,
+                ));
+            }
+            return Ok(V::non_null(c.ty.clone().into_array()));
+        }
         if !is_typed(&name) {
             return Err(self.unsupported(
                 span,

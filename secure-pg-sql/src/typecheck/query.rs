@@ -27,14 +27,13 @@ impl<'a> Cx<'a> {
 
     fn query_inner(&mut self, q: &Query, outer: Option<&Scope<'_>>) -> R<Vec<Col>> {
         if let Some(with) = &q.with {
-            if with.recursive {
-                return Err(self.unsupported(
-                    with.with_token.0.span,
-                    "secure-pg cannot type `WITH RECURSIVE` yet",
-                    "cast each result column of the query: `(...)::type`, or move it into a view",
-                ));
-            }
             for cte in &with.cte_tables {
+                if with.recursive {
+                    if let Some(cols) = self.recursive_cte(cte, outer)? {
+                        self.ctes.push((name_of(&cte.alias.name), cols));
+                        continue;
+                    }
+                }
                 let mut cols = self.query(&cte.query, outer)?;
                 rename(
                     &mut cols,
@@ -96,6 +95,84 @@ impl<'a> Cx<'a> {
             }
         }
         Ok(cols)
+    }
+
+    /// A CTE of `WITH RECURSIVE` whose query is `non-recursive UNION [ALL]
+    /// recursive`: the columns take the non-recursive term's types (as in
+    /// PostgreSQL), and a column is nullable when either term can give a
+    /// NULL, found by typing the recursive term against the CTE until its
+    /// nullability stops changing. `None`: the CTE has another form, and is
+    /// typed as a plain one.
+    fn recursive_cte(
+        &mut self,
+        cte: &sqlparser::ast::Cte,
+        outer: Option<&Scope<'_>>,
+    ) -> R<Option<Vec<Col>>> {
+        let q = &cte.query;
+        let SetExpr::SetOperation {
+            left,
+            op: SetOperator::Union,
+            right,
+            ..
+        } = q.body.as_ref()
+        else {
+            return Ok(None);
+        };
+        if q.with.is_some() || q.order_by.is_some() || q.limit_clause.is_some() {
+            return Err(self.unsupported(
+                q.span(),
+                "secure-pg types a recursive CTE of the form `non-recursive UNION [ALL] recursive` only",
+                "move `WITH`, `ORDER BY` and `LIMIT` out of the recursive CTE",
+            ));
+        }
+        let name = name_of(&cte.alias.name);
+        let aliases: Vec<&sqlparser::ast::Ident> =
+            cte.alias.columns.iter().map(|c| &c.name).collect();
+        let mut cols = self.set_expr(left, outer)?;
+        rename(&mut cols, &aliases);
+        for _ in 0..=cols.len() {
+            self.ctes.push((name.clone(), cols.clone()));
+            let recursive = self.set_expr(right, outer);
+            self.ctes.pop();
+            let recursive = recursive?;
+            if recursive.len() != cols.len() {
+                return Err(self.err(
+                    right.span(),
+                    format!(
+                        "the recursive term of `{name}` has {} columns, the non-recursive term {}",
+                        recursive.len(),
+                        cols.len()
+                    ),
+                    None,
+                ));
+            }
+            let mut changed = false;
+            for (c, r) in cols.iter_mut().zip(&recursive) {
+                if super::strip_typmod(&c.ty) != super::strip_typmod(&r.ty) {
+                    return Err(self.unsupported(
+                        right.span(),
+                        format!(
+                            "column `{}` of the recursive CTE `{name}` is `{}` in the \
+                             non-recursive term but `{}` in the recursive one",
+                            c.name, c.ty, r.ty
+                        ),
+                        format!("cast it in the non-recursive term: `(...)::{}`", r.ty),
+                    ));
+                }
+                if r.nullable && !c.nullable {
+                    c.nullable = true;
+                    c.why = Some(format!(
+                        "in the recursive term of `{name}`, {}",
+                        r.why.clone().unwrap_or_else(|| "it can be NULL".into())
+                    ));
+                    changed = true;
+                }
+            }
+            if !changed {
+                return Ok(Some(cols));
+            }
+        }
+        Ok(Some(cols))
     }
 
     fn limit_expr(&mut self, e: &Expr, scope: &Scope<'_>) -> R<()> {
@@ -197,10 +274,16 @@ impl<'a> Cx<'a> {
                 }
                 Ok(out)
             }
+            // A data-modifying statement in `WITH`, or the body of `WITH ...
+            // INSERT/UPDATE/DELETE`: its `RETURNING` columns.
+            SetExpr::Insert(sqlparser::ast::Statement::Insert(i)) => self.insert(i),
+            SetExpr::Update(sqlparser::ast::Statement::Update(u)) => self.update(u),
+            SetExpr::Delete(sqlparser::ast::Statement::Delete(d)) => self.delete(d),
             _ => Err(self.unsupported(
                 body.span(),
                 "secure-pg cannot type this query form yet",
-                "write it as a plain SELECT",
+                "write it as a plain SELECT, INSERT, UPDATE or DELETE, or write the query with \
+                 `secure_query_unparsed!`, which skips the schema checks",
             )),
         }
     }

@@ -360,3 +360,35 @@ fn functions_in_from_that_cannot_be_typed_are_refused_with_a_cast() {
         assert!(text.contains(help), "{sql}: {text}");
     }
 }
+
+#[test]
+fn recursive_ctes_take_the_non_recursive_types_and_both_terms_nullability() {
+    assert_eq!(
+        cols("WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r"),
+        ["n integer notnull"]
+    );
+    // The recursive term reads a nullable column: the CTE's column is.
+    let t = ok(
+        "WITH RECURSIVE t (id, label) AS (SELECT id, 'x'::varchar(40) FROM widgets \
+                UNION ALL SELECT w.id, w.label FROM t JOIN widgets w ON w.id = t.id + 1) \
+                SELECT id, label FROM t",
+    );
+    assert!(!t.columns[0].nullable && t.columns[1].nullable);
+    assert!(
+        t.columns[1]
+            .why_nullable
+            .as_deref()
+            .unwrap_or("")
+            .contains("recursive term"),
+        "{:?}",
+        t.columns[1].why_nullable
+    );
+    // A column whose type the recursive term changes is PostgreSQL's error
+    // too; the checker says which cast to write.
+    let e = check(
+        "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1.5 FROM r WHERE n < 3) SELECT n FROM r",
+        &catalog(),
+    )
+    .unwrap_err();
+    assert!(e[0].to_string().contains("`(...)::numeric`"), "{}", e[0]);
+}

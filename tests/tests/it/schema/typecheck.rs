@@ -307,6 +307,24 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT * FROM pg_sleep(0)",
     "SELECT * FROM now()",
     "SELECT l FROM lower($1) l",
+    // Recursive CTEs.
+    "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
+    "WITH RECURSIVE r AS (SELECT $1::bigint AS n UNION SELECT n * 2 FROM r WHERE n < $2) SELECT n FROM r",
+    "WITH RECURSIVE chain AS (SELECT id, widget_id FROM parts WHERE id = $1 UNION SELECT p.id, p.widget_id FROM parts p JOIN chain c ON p.id = c.widget_id) SELECT * FROM chain",
+    "WITH RECURSIVE t (id, label) AS (SELECT id, 'x'::varchar(40) FROM widgets WHERE id = $1 UNION ALL SELECT w.id, w.label FROM t JOIN widgets w ON w.id = t.id + 1) SELECT id, label FROM t",
+    "WITH RECURSIVE up (id, owner) AS (SELECT id, owner_id FROM widgets WHERE id = $1 UNION ALL SELECT w.id, o.id FROM up JOIN widgets w ON w.id = up.id + 1 LEFT JOIN owners o ON o.id = w.owner_id) SELECT up.id, up.owner FROM up",
+    "WITH RECURSIVE a AS (SELECT 1 AS x), b AS (SELECT x FROM a UNION ALL SELECT x + 1 FROM b WHERE x < 2) SELECT x FROM b",
+    // Data-modifying statements in WITH, and WITH before a write.
+    "WITH gone AS (DELETE FROM parts WHERE widget_id = $1 RETURNING id, name) SELECT count(*) FROM gone",
+    "WITH gone AS (DELETE FROM parts WHERE widget_id = $1 RETURNING id, weight) SELECT id, weight FROM gone",
+    "WITH moved AS (UPDATE widgets SET small = $1 WHERE owner_id = $2 RETURNING id, label) SELECT m.id, m.label, o.name FROM moved m JOIN owners o ON o.id = $2",
+    "WITH src AS (SELECT id FROM owners WHERE name = $1) INSERT INTO events (owner_id, kind) SELECT id, 'ok' FROM src RETURNING id, owner_id",
+    "WITH cheap AS (SELECT id FROM widgets WHERE price < $1) UPDATE widgets SET price = price * 2 WHERE id IN (SELECT id FROM cheap) RETURNING id, price",
+    "WITH old AS (SELECT id FROM notes WHERE score < $1) DELETE FROM notes WHERE id IN (SELECT id FROM old) RETURNING body",
+    "WITH n AS (INSERT INTO notes (body, score) VALUES ($1, 1) RETURNING id) INSERT INTO parts (widget_id, name) SELECT $2, 'p' FROM n RETURNING id, widget_id",
+    // ARRAY(subquery).
+    "SELECT o.id, ARRAY(SELECT w.label FROM widgets w WHERE w.owner_id = o.id ORDER BY w.id) FROM owners o",
+    "SELECT ARRAY(SELECT id FROM parts WHERE widget_id = $1)",
     // Server and session functions.
     "SELECT pg_backend_pid()",
     "SELECT pg_sleep(0)",
@@ -328,7 +346,6 @@ const HANDWRITTEN: &[&str] = &[
     // Valid SQL the checker refuses (with a fix) rather than guess at.
     "SELECT generate_series(1, 3)",
     "SELECT label || tags FROM widgets",
-    "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n FROM r",
     "SELECT tags[1] FROM widgets",
     "SELECT (id, label) FROM widgets",
     "SELECT id FROM widgets NATURAL JOIN parts",
