@@ -191,8 +191,56 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// An enum literal must be one of its labels.
+    /// An enum literal must be one of its labels, and a string literal
+    /// that becomes a number, a boolean or a uuid must be one (PostgreSQL
+    /// refuses the statement otherwise).
     pub(crate) fn check_literal(&self, s: &str, target: &SqlType, span: Span) -> R<()> {
+        let base = self.base_of(target);
+        if let (Some(name), false) = (super::builtin_name(&base), base.array) {
+            let t = s.trim();
+            let valid = match name {
+                "smallint" => t.parse::<i16>().is_ok(),
+                "integer" => t.parse::<i32>().is_ok(),
+                "bigint" => t.parse::<i64>().is_ok(),
+                // Floats are read by `strtod`, which also takes C's hex
+                // notation (`0x1f`, `0x1.8p3`).
+                "real" | "double precision" if is_hex_float(t) => true,
+                "real" | "double precision" | "numeric" => {
+                    t.parse::<f64>().is_ok()
+                        || ["nan", "infinity", "-infinity", "+infinity", "inf", "-inf"]
+                            .contains(&t.to_ascii_lowercase().as_str())
+                }
+                // `boolin`: a prefix of true, false, yes or no, on, off
+                // (at least "of"), 1 or 0.
+                "boolean" => {
+                    let t = t.to_ascii_lowercase();
+                    !t.is_empty()
+                        && (["true", "false", "yes", "no"]
+                            .iter()
+                            .any(|w| w.starts_with(&t))
+                            || ["on", "of", "off", "1", "0"].contains(&t.as_str()))
+                }
+                "uuid" => {
+                    let hex: String = t
+                        .trim_start_matches('{')
+                        .trim_end_matches('}')
+                        .chars()
+                        .filter(|c| *c != '-')
+                        .collect();
+                    hex.len() == 32 && hex.chars().all(|c| c.is_ascii_hexdigit())
+                }
+                _ => true,
+            };
+            if !valid {
+                return Err(self.err(
+                    span,
+                    format!("'{s}' is not a valid `{name}`"),
+                    Some(format!(
+                        "write a value of type `{name}`, or bind it as a parameter: `$n`"
+                    )),
+                ));
+            }
+        }
         if let BaseType::Enum(q) = &target.base {
             if target.array {
                 return Ok(());
@@ -1239,4 +1287,24 @@ fn is_aggregate_call(e: &Expr) -> bool {
         Expr::Cast { expr, .. } => is_aggregate_call(expr),
         _ => false,
     }
+}
+
+/// C's hexadecimal floating-point notation, as `strtod` reads it:
+/// `[+-]0x` hex digits, an optional `.` and more, an optional `p[+-]n`.
+fn is_hex_float(t: &str) -> bool {
+    let t = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let Some(rest) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) else {
+        return false;
+    };
+    let (mantissa, exponent) = match rest.find(['p', 'P']) {
+        Some(i) => (&rest[..i], Some(&rest[i + 1..])),
+        None => (rest, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let hex = |s: &str| s.chars().all(|c| c.is_ascii_hexdigit());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
+        !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
+    });
+    (!int.is_empty() || !frac.is_empty()) && hex(int) && hex(frac) && exponent_ok
 }

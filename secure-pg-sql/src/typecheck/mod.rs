@@ -114,7 +114,7 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
         }
     }
     let result = cx.statement(stmt);
-    let mut errors = Vec::new();
+    let mut errors: Vec<Diagnostic> = cx.deferred.drain(..).map(|e| e.diag).collect();
     let columns = match result {
         Ok(cols) => cols,
         Err(e) => {
@@ -235,6 +235,12 @@ pub(crate) struct Cx<'a> {
     pub(crate) ctes: Vec<(Name, Vec<Col>)>,
     /// Views being expanded (a guard against cycles).
     pub(crate) expanding: Vec<QualifiedName>,
+    /// Whether errors in the select list and `WHERE` of a query that is not
+    /// an expression's subquery are collected (in `deferred`) so that one
+    /// run reports them all; off inside a view's query.
+    pub(crate) recover: bool,
+    /// The errors collected so far.
+    pub(crate) deferred: Vec<E>,
 }
 
 impl<'a> Cx<'a> {
@@ -246,6 +252,8 @@ impl<'a> Cx<'a> {
             param_at: Vec::new(),
             ctes: Vec::new(),
             expanding: Vec::new(),
+            recover: true,
+            deferred: Vec::new(),
         }
     }
 

@@ -128,8 +128,23 @@ impl<'a> Cx<'a> {
         let name = name_of(&cte.alias.name);
         let aliases: Vec<&sqlparser::ast::Ident> =
             cte.alias.columns.iter().map(|c| &c.name).collect();
+        // Typed more than once: an error is reported as it is met.
+        let recover = std::mem::replace(&mut self.recover, false);
+        let result = self.recursive_terms(&name, left, right, &aliases, outer);
+        self.recover = recover;
+        result.map(Some)
+    }
+
+    fn recursive_terms(
+        &mut self,
+        name: &Name,
+        left: &SetExpr,
+        right: &SetExpr,
+        aliases: &[&sqlparser::ast::Ident],
+        outer: Option<&Scope<'_>>,
+    ) -> R<Vec<Col>> {
         let mut cols = self.set_expr(left, outer)?;
-        rename(&mut cols, &aliases);
+        rename(&mut cols, aliases);
         for _ in 0..=cols.len() {
             self.ctes.push((name.clone(), cols.clone()));
             let recursive = self.set_expr(right, outer);
@@ -169,10 +184,10 @@ impl<'a> Cx<'a> {
                 }
             }
             if !changed {
-                return Ok(Some(cols));
+                return Ok(cols);
             }
         }
-        Ok(Some(cols))
+        Ok(cols)
     }
 
     fn limit_expr(&mut self, e: &Expr, scope: &Scope<'_>) -> R<()> {
@@ -302,12 +317,28 @@ impl<'a> Cx<'a> {
         // parameter types come in its order); aggregates need to know about
         // GROUP BY first.
         scope.grouped = matches!(&s.group_by, GroupByExpr::Expressions(e, _) if !e.is_empty());
+        // Not an expression's subquery (where a cast around it may
+        // override a "cannot type" error): an error in one select item or
+        // in WHERE is collected, and the rest is still checked.
+        let recover = self.recover && outer.is_none();
         let mut out = Vec::new();
         for item in &s.projection {
+            let typed = match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    self.expr(e, &scope).and_then(|v| self.finish(&v, e.span()))
+                }
+                _ => Ok((SqlType::builtin("text"), true, None)),
+            };
+            let (ty, nullable, why) = match typed {
+                Ok(t) => t,
+                Err(e) if recover => {
+                    self.deferred.push(e);
+                    (SqlType::builtin("text"), true, None)
+                }
+                Err(e) => return Err(e),
+            };
             match item {
                 SelectItem::UnnamedExpr(e) => {
-                    let v = self.expr(e, &scope)?;
-                    let (ty, nullable, why) = self.finish(&v, e.span())?;
                     out.push(Col {
                         name: Name::quoted(&output_name(e)),
                         ty,
@@ -315,9 +346,7 @@ impl<'a> Cx<'a> {
                         why,
                     });
                 }
-                SelectItem::ExprWithAlias { expr, alias } => {
-                    let v = self.expr(expr, &scope)?;
-                    let (ty, nullable, why) = self.finish(&v, expr.span())?;
+                SelectItem::ExprWithAlias { alias, .. } => {
                     out.push(Col {
                         name: name_of(alias),
                         ty,
@@ -371,8 +400,14 @@ impl<'a> Cx<'a> {
             }
         }
         if let Some(w) = &s.selection {
-            let v = self.expr(w, &scope)?;
-            self.coerce(&v, &SqlType::builtin("boolean"), w.span())?;
+            let checked = self
+                .expr(w, &scope)
+                .and_then(|v| self.coerce(&v, &SqlType::builtin("boolean"), w.span()));
+            match checked {
+                Ok(()) => {}
+                Err(e) if recover => self.deferred.push(e),
+                Err(e) => return Err(e),
+            }
         }
         match &s.group_by {
             GroupByExpr::All(_) => {
@@ -995,6 +1030,8 @@ impl<'a> Cx<'a> {
             param_at: Vec::new(),
             ctes: Vec::new(),
             expanding: self.expanding.clone(),
+            recover: false,
+            deferred: Vec::new(),
         };
         inner.expanding.push(v.name.clone());
         let mut cols = inner.query(q, None).map_err(|e| {

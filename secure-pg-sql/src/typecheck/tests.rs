@@ -238,10 +238,11 @@ fn names() {
     let e = err("SELECT \"ID\" FROM widgets");
     assert!(e.contains("column `\"ID\"` does not exist"), "{e}");
     ok("SELECT \"id\", ID FROM widgets");
-    // The first error is the first PostgreSQL reports: the select list
-    // comes before WHERE.
+    // Errors come in PostgreSQL's order, each of them: the select list
+    // before WHERE.
     let e = err("SELECT nmae FROM widgets WHERE lable = 1");
-    assert!(e.contains("`nmae`") && !e.contains("`lable`"), "{e}");
+    let (select, filter) = (e.find("`nmae`").unwrap(), e.find("`lable`").unwrap());
+    assert!(select < filter, "{e}");
 }
 
 #[test]
@@ -391,4 +392,37 @@ fn recursive_ctes_take_the_non_recursive_types_and_both_terms_nullability() {
     )
     .unwrap_err();
     assert!(e[0].to_string().contains("`(...)::numeric`"), "{}", e[0]);
+}
+
+#[test]
+fn every_error_in_the_select_list_and_where_is_reported_at_once() {
+    let c = catalog();
+    let sql = "SELECT lable, id, nme FROM widgets WHERE flg AND qty = 'x'";
+    let e = check(sql, &c).unwrap_err();
+    let text: Vec<String> = e.iter().map(|d| d.render(sql)).collect();
+    assert_eq!(e.len(), 3, "{text:#?}");
+    let e2 = check(
+        "SELECT id FROM widgets WHERE qty = 'many' OR flag = 'maybe'",
+        &c,
+    )
+    .unwrap_err();
+    assert!(
+        e2[0]
+            .to_string()
+            .contains("'many' is not a valid `integer`"),
+        "{e2:?}"
+    );
+    assert!(text[0].contains("`lable`") && text[0].contains("did you mean `label`"));
+    assert!(text[1].contains("`nme`"));
+    assert!(text[2].contains("`flg`") && text[2].contains("did you mean `flag`"));
+    // Inside an expression's subquery a cast may still override a
+    // "cannot type" error, so nothing is collected there.
+    assert!(check("SELECT (SELECT tags[1] FROM widgets LIMIT 1)::text", &c).is_ok());
+    // A recursive CTE is typed more than once; its error is reported once.
+    let e = check(
+        "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT nn + 1 FROM r) SELECT n FROM r",
+        &c,
+    )
+    .unwrap_err();
+    assert_eq!(e.len(), 1, "{e:?}");
 }
