@@ -8,6 +8,7 @@ use std::path::Path;
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
     ("metrics", 0),
+    ("codec", 0),
     ("config", 1),
     ("tls", 2),
     ("credentials", 2),

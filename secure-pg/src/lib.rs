@@ -1,7 +1,7 @@
 // Module dependency direction (a module uses only those to its left; the
 // test in layering.rs holds it):
 //
-//   error → config → tls, credentials → connect
+//   error, codec → config → tls, credentials → connect
 //         → conn_state, posture, tenant, tenant_scope → pool → executor, health
 //         → query
 //

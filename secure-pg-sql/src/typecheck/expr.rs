@@ -1190,6 +1190,18 @@ impl<'a> Cx<'a> {
             (Some(a), None) | (None, Some(a)) => {
                 let unknown = if lt.is_some() { (r, right) } else { (l, left) };
                 let name = builtin_name(a);
+                // `timestamp + $n`: the only `+` with a timestamp on one
+                // side takes an interval on the other.
+                if matches!(op, BinaryOperator::Plus)
+                    && matches!(unknown.0.t, T::Param(_))
+                    && matches!(
+                        name,
+                        Some("timestamp with time zone" | "timestamp without time zone")
+                    )
+                {
+                    self.coerce(unknown.0, &ty("interval"), unknown.1.span())?;
+                    return out(a.clone());
+                }
                 let same = numeric_rank(a).is_some()
                     || (name == Some("interval")
                         && matches!(op, BinaryOperator::Plus | BinaryOperator::Minus))

@@ -241,6 +241,10 @@ pub(crate) struct Cx<'a> {
     pub(crate) recover: bool,
     /// The errors collected so far.
     pub(crate) deferred: Vec<E>,
+    /// The target column types of `INSERT ... SELECT`, taken by the first
+    /// select that starts: an untyped select-list item (a parameter, a
+    /// literal, `NULL`) takes its column's type, as in PostgreSQL.
+    pub(crate) insert_targets: Option<Vec<SqlType>>,
 }
 
 impl<'a> Cx<'a> {
@@ -254,6 +258,7 @@ impl<'a> Cx<'a> {
             expanding: Vec::new(),
             recover: true,
             deferred: Vec::new(),
+            insert_targets: None,
         }
     }
 

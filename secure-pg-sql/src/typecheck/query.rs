@@ -11,7 +11,7 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Span;
 
-use super::expr::{common_type, V};
+use super::expr::{common_type, T, V};
 use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
 use crate::schema::{Name, QualifiedName, Relation, SqlType, Table, View};
 
@@ -309,6 +309,8 @@ impl<'a> Cx<'a> {
         outer: Option<&Scope<'_>>,
         order_by: &[OrderByExpr],
     ) -> R<Vec<Col>> {
+        // Taken before the FROM items, whose subqueries are selects too.
+        let targets = self.insert_targets.take().unwrap_or_default();
         let mut scope = Scope::child(outer);
         for twj in &s.from {
             self.add_from_item(twj, &mut scope)?;
@@ -323,9 +325,19 @@ impl<'a> Cx<'a> {
         let recover = self.recover && outer.is_none();
         let mut out = Vec::new();
         for item in &s.projection {
+            let target = targets.get(out.len()).cloned();
             let typed = match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    self.expr(e, &scope).and_then(|v| self.finish(&v, e.span()))
+                    self.expr(e, &scope).and_then(|v| {
+                        let v = match (&v.t, target) {
+                            (T::Param(_) | T::Lit(_) | T::Null, Some(t)) => {
+                                self.coerce(&v, &t, e.span())?;
+                                V::known(t, v.nullable, v.why.clone())
+                            }
+                            _ => v,
+                        };
+                        self.finish(&v, e.span())
+                    })
                 }
                 _ => Ok((SqlType::builtin("text"), true, None)),
             };
@@ -511,12 +523,41 @@ impl<'a> Cx<'a> {
                     let v = self.expr(e, scope)?;
                     self.coerce(&v, &SqlType::builtin("boolean"), e.span())?;
                 }
-                Some(JoinConstraint::Using(names)) => {
-                    for n in names {
-                        let parts = plain_parts(n).unwrap_or_default();
-                        let [col] = parts.as_slice() else {
-                            return Err(self.err(n.span(), "a USING column is a plain name", None));
-                        };
+                Some(c @ (JoinConstraint::Using(_) | JoinConstraint::Natural)) => {
+                    let names: Vec<(Name, Span)> = match c {
+                        JoinConstraint::Using(names) => names
+                            .iter()
+                            .map(|n| {
+                                let parts = plain_parts(n).unwrap_or_default();
+                                match parts.as_slice() {
+                                    [col] => Ok((col.clone(), n.span())),
+                                    _ => Err(self.err(
+                                        n.span(),
+                                        "a USING column is a plain name",
+                                        None,
+                                    )),
+                                }
+                            })
+                            .collect::<R<Vec<_>>>()?,
+                        // NATURAL: USING the column names both sides have,
+                        // in the left side's order.
+                        _ => {
+                            let right: Vec<&Name> = scope.rels[before..after]
+                                .iter()
+                                .flat_map(|r| r.cols.iter().map(|c| &c.name))
+                                .collect();
+                            let mut names: Vec<(Name, Span)> = Vec::new();
+                            for c in scope.rels[start..before].iter().flat_map(|r| &r.cols) {
+                                if right.contains(&&c.name)
+                                    && !names.iter().any(|(n, _)| n == &c.name)
+                                {
+                                    names.push((c.name.clone(), join.relation.span()));
+                                }
+                            }
+                            names
+                        }
+                    };
+                    for (col, span) in &names {
                         let find = |rels: &[Rel]| -> Vec<Col> {
                             rels.iter()
                                 .flat_map(|r| r.cols.iter().filter(|c| &c.name == col).cloned())
@@ -526,19 +567,37 @@ impl<'a> Cx<'a> {
                         let r = find(&scope.rels[before..after]);
                         let (Some(lc), Some(rc)) = (l.first(), r.first()) else {
                             return Err(self.err(
-                                n.span(),
+                                *span,
                                 format!("column `{col}` named in USING is not on both sides of the join"),
                                 None,
                             ));
                         };
+                        // FULL: `coalesce(l, r)`, NULL on a row of one side
+                        // whose column is NULL (joined rows are equal, so
+                        // not NULL).
                         let mut merged = match (left_null, right_null) {
                             (false, _) => lc.clone(),
                             (true, false) => rc.clone(),
                             (true, true) => Col {
-                                nullable: lc.nullable && rc.nullable,
+                                nullable: lc.nullable || rc.nullable,
+                                why: lc.why.clone().or_else(|| rc.why.clone()),
                                 ..lc.clone()
                             },
                         };
+                        // Both sides are converted to their common type,
+                        // as in a set operation.
+                        merged.ty = common_type(&[Some(lc.ty.clone()), Some(rc.ty.clone())])
+                            .ok_or_else(|| {
+                                self.err(
+                                    *span,
+                                    format!(
+                                        "the join columns `{col}` have types `{}` and `{}`, which \
+                                         have no common type",
+                                        lc.ty, rc.ty
+                                    ),
+                                    Some("join with ON and cast one side".into()),
+                                )
+                            })?;
                         if merged.nullable && merged.why.is_none() {
                             merged.why = Some(format!("`{col}` is nullable"));
                         }
@@ -551,13 +610,6 @@ impl<'a> Cx<'a> {
                         join.relation.span(),
                         "secure-pg cannot type `USING (...) AS alias`",
                         "write the join condition with ON",
-                    ))
-                }
-                Some(JoinConstraint::Natural) => {
-                    return Err(self.unsupported(
-                        join.relation.span(),
-                        "secure-pg cannot type NATURAL joins",
-                        "write the join condition: `JOIN ... ON ...` or `USING (...)`",
                     ))
                 }
                 Some(JoinConstraint::None) | None => {
@@ -1032,6 +1084,7 @@ impl<'a> Cx<'a> {
             expanding: self.expanding.clone(),
             recover: false,
             deferred: Vec::new(),
+            insert_targets: None,
         };
         inner.expanding.push(v.name.clone());
         let mut cols = inner.query(q, None).map_err(|e| {

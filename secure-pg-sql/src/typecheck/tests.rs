@@ -261,7 +261,10 @@ fn never_guesses() {
     );
     let e = err("SELECT id FROM widgets WHERE $1 IS NULL");
     assert!(e.contains("cannot infer the type of `$1`"), "{e}");
-    let e = err("SELECT made_at + $1 FROM widgets");
+    // `timestamp + $n` is an interval (the only `+` there is); `date + $n`
+    // is not decided (an integer, an interval or a time).
+    assert_eq!(params("SELECT made_at + $1 FROM widgets"), ["interval"]);
+    let e = err("SELECT day + $1 FROM widgets");
     assert!(e.contains("write `$1::interval`"), "{e}");
     let e = err("SELECT my_func(id) FROM widgets");
     assert!(
@@ -425,4 +428,25 @@ fn every_error_in_the_select_list_and_where_is_reported_at_once() {
     )
     .unwrap_err();
     assert_eq!(e.len(), 1, "{e:?}");
+}
+
+#[test]
+fn insert_select_items_take_the_target_types_and_full_join_using_is_nullable_per_side() {
+    assert_eq!(
+        params("INSERT INTO parts (widget_id, name) SELECT $1, $2 FROM widgets WHERE id = $3"),
+        ["integer", "text", "integer"]
+    );
+    // Not inside a subquery of the select: there `$1` has no target.
+    let e = err("INSERT INTO parts (widget_id, name) SELECT (SELECT $1), 'p'");
+    assert!(e.contains("cannot infer the type of `$1`"), "{e}");
+    // `FULL JOIN ... USING (c)` is `coalesce(l.c, r.c)`: NULL on a row of
+    // one side whose `c` is NULL.
+    assert_eq!(
+        cols("SELECT owner_id FROM widgets FULL JOIN (SELECT owner_id FROM events) e USING (owner_id)"),
+        ["owner_id bigint null"]
+    );
+    assert_eq!(
+        cols("SELECT id FROM widgets w FULL JOIN owners o USING (id)"),
+        ["id bigint notnull"]
+    );
 }

@@ -231,7 +231,12 @@ impl<'a> Cx<'a> {
                     for col in &cols {
                         self.check_writable(t, col, name.span(), overriding)?;
                     }
-                    let out = self.query(q, None)?;
+                    if q.with.is_none() && matches!(q.body.as_ref(), SetExpr::Select(_)) {
+                        self.insert_targets = Some(cols.iter().map(|c| c.ty.clone()).collect());
+                    }
+                    let out = self.query(q, None);
+                    self.insert_targets = None;
+                    let out = out?;
                     if out.len() > cols.len() {
                         return Err(self.err(
                             q.span(),

@@ -74,6 +74,8 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT a.id, b.id FROM owners a CROSS JOIN owners b",
     "SELECT a.id, b.id FROM owners a, widgets b WHERE b.owner_id = a.id",
     "SELECT owner_id, w.id FROM widgets w JOIN owners o USING (id)",
+    "SELECT id, w.id, o.id FROM widgets w JOIN owners o USING (id)",
+    "SELECT id FROM widgets w FULL JOIN owners o USING (id)",
     "SELECT w.id, o.name FROM widgets w INNER JOIN owners o ON o.id = w.owner_id WHERE o.tenant_id = $1",
     "SELECT w.label, o.handle FROM widgets w LEFT OUTER JOIN owners o ON o.id = w.owner_id",
     "SELECT o.id, l.id FROM owners o LEFT JOIN LATERAL (SELECT w.id FROM widgets w WHERE w.owner_id = o.id ORDER BY w.id LIMIT 1) l ON true",
@@ -325,6 +327,12 @@ const HANDWRITTEN: &[&str] = &[
     // ARRAY(subquery).
     "SELECT o.id, ARRAY(SELECT w.label FROM widgets w WHERE w.owner_id = o.id ORDER BY w.id) FROM owners o",
     "SELECT ARRAY(SELECT id FROM parts WHERE widget_id = $1)",
+    // NATURAL joins, and timestamps plus a parameter.
+    "SELECT id, name FROM parts NATURAL JOIN notes",
+    "SELECT p.name, n.body FROM parts p NATURAL LEFT JOIN (SELECT id, body FROM notes) n",
+    "SELECT id, owner_id FROM widgets NATURAL FULL JOIN (SELECT id, owner_id FROM events) e",
+    "SELECT id FROM widgets WHERE made_at > now() + $1",
+    "SELECT $1 + made_at, local_at + $2 FROM widgets",
     // Server and session functions.
     "SELECT pg_backend_pid()",
     "SELECT pg_sleep(0)",
@@ -348,9 +356,7 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT label || tags FROM widgets",
     "SELECT tags[1] FROM widgets",
     "SELECT (id, label) FROM widgets",
-    "SELECT id FROM widgets NATURAL JOIN parts",
     "SELECT format('%s', label) FROM widgets",
-    "SELECT id FROM widgets WHERE made_at > now() + $1",
 ];
 
 /// Generated cases: every column of the main tables selected plainly, from
