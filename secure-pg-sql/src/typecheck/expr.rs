@@ -836,6 +836,9 @@ impl<'a> Cx<'a> {
                 }
             }
             Expr::Function(f) => self.function(f, scope, span),
+            Expr::CompoundFieldAccess { root, access_chain } => {
+                self.subscript(root, access_chain, scope, span)
+            }
             Expr::Collate { expr, .. } => self.expr(expr, scope),
             _ => Err(self.unsupported(
                 span,
@@ -927,6 +930,104 @@ impl<'a> Cx<'a> {
                 span,
                 format!("secure-pg cannot type the literal `{v}`"),
                 "write a plain number or string literal, or cast it",
+            )),
+        }
+    }
+
+    /// `a[i]`, `a[i][j]`, `a[lo:hi]`: an element of the array (any slice
+    /// makes it an array again, as in PostgreSQL), NULL when out of range;
+    /// `doc['key']` on jsonb.
+    fn subscript(
+        &mut self,
+        root: &Expr,
+        chain: &[sqlparser::ast::AccessExpr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
+        use sqlparser::ast::{AccessExpr, Subscript};
+        let v = self.expr(root, scope)?;
+        let base = v.known_type().map(|t| self.base_of(t));
+        let cast_help = || {
+            format!(
+                "cast it: `({root}{})::type`",
+                chain
+                    .iter()
+                    .map(|a| match a {
+                        AccessExpr::Subscript(s) => format!("[{s}]"),
+                        AccessExpr::Dot(e) => format!(".{e}"),
+                    })
+                    .collect::<String>()
+            )
+        };
+        let mut slice = false;
+        let mut bounds: Vec<&Expr> = Vec::new();
+        for a in chain {
+            match a {
+                AccessExpr::Subscript(Subscript::Index { index }) => bounds.push(index),
+                AccessExpr::Subscript(Subscript::Slice {
+                    lower_bound,
+                    upper_bound,
+                    stride: None,
+                }) => {
+                    slice = true;
+                    bounds.extend(lower_bound.iter().chain(upper_bound.iter()));
+                }
+                _ => {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg cannot type this field access or slice yet",
+                        cast_help(),
+                    ))
+                }
+            }
+        }
+        let why = Some("an array subscript out of range is NULL".to_string());
+        match base {
+            Some(t) if t.array => {
+                for b in bounds {
+                    let i = self.expr(b, scope)?;
+                    if i.known_type()
+                        .is_some_and(|t| numeric_rank(t).is_none_or(|r| r > 2))
+                    {
+                        return Err(self.unsupported(
+                            b.span(),
+                            "an array subscript is an integer",
+                            "cast it: `(...)::integer`",
+                        ));
+                    }
+                    self.coerce(&i, &ty("integer"), b.span())?;
+                }
+                let element = if slice {
+                    t
+                } else {
+                    SqlType {
+                        base: t.base,
+                        array: false,
+                    }
+                };
+                Ok(V::known(element, true, why))
+            }
+            Some(t) if builtin_name(&t) == Some("jsonb") && !slice => {
+                for b in bounds {
+                    let i = self.expr(b, scope)?;
+                    if matches!(i.t, T::Param(_)) {
+                        return Err(self.unsupported(
+                            b.span(),
+                            "a jsonb subscript may be a key or an index",
+                            "cast the parameter: `$n::text` or `$n::integer`",
+                        ));
+                    }
+                }
+                Ok(V::known(
+                    t,
+                    true,
+                    Some("a jsonb subscript is NULL when the key or index is absent".into()),
+                ))
+            }
+            _ => Err(self.unsupported(
+                span,
+                "secure-pg types subscripts of arrays and jsonb",
+                cast_help(),
             )),
         }
     }

@@ -160,12 +160,50 @@ const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
     ("decode", &["text", "text"], "bytea", Nulls::Strict),
     ("pg_read_file", &["text"], "text", Nulls::Strict),
     (
+        "string_to_array",
+        &["text", "text"],
+        "text[]",
+        Nulls::Strict,
+    ),
+    (
+        "regexp_replace",
+        &["text", "text", "text", "text?"],
+        "text",
+        Nulls::Strict,
+    ),
+    (
+        "to_timestamp",
+        &["double precision"],
+        "timestamp with time zone",
+        Nulls::Strict,
+    ),
+    ("jsonb_array_length", &["jsonb"], "integer", Nulls::Strict),
+    ("jsonb_typeof", &["jsonb"], "text", Nulls::Strict),
+    ("jsonb_pretty", &["jsonb"], "text", Nulls::Strict),
+    ("jsonb_strip_nulls", &["jsonb"], "jsonb", Nulls::Strict),
+    (
+        "jsonb_set",
+        &["jsonb", "text[]", "jsonb", "boolean?"],
+        "jsonb",
+        Nulls::Strict,
+    ),
+    ("json_typeof", &["json"], "text", Nulls::Strict),
+    ("json_array_length", &["json"], "integer", Nulls::Strict),
+    (
         "set_config",
         &["text", "text", "boolean"],
         "text",
         Nulls::Maybe("`set_config` is not strict"),
     ),
 ];
+
+/// A [`FIXED`] type by name, `[]` for an array.
+fn fixed_ty(name: &'static str) -> SqlType {
+    match name.strip_suffix("[]") {
+        Some(element) => ty(element).into_array(),
+        None => ty(name),
+    }
+}
 
 /// Whether `name` (resolved) is an aggregate the checker types.
 pub fn is_aggregate(name: &str) -> bool {
@@ -177,7 +215,16 @@ pub fn is_typed(name: &str) -> bool {
     is_aggregate(name)
         || SCALARS.contains(&name)
         || WINDOW.contains(&name)
-        || name == "current_setting"
+        || matches!(
+            name,
+            "current_setting"
+                | "format"
+                | "array_to_string"
+                | "array_append"
+                | "array_prepend"
+                | "array_remove"
+                | "array_position"
+        )
         || FIXED.iter().any(|(n, ..)| *n == name)
 }
 
@@ -373,15 +420,83 @@ impl<'a> Cx<'a> {
             let required = params.iter().filter(|p| !p.ends_with('?')).count();
             arity(self, &(required..=params.len()).collect::<Vec<_>>())?;
             for ((v, s), p) in args.iter().zip(params.iter()) {
-                let want = ty(p.trim_end_matches('?'));
+                let want = fixed_ty(p.trim_end_matches('?'));
                 self.fixed_argument(v, &want, *s)?;
             }
             return Ok(match nulls {
-                Nulls::Strict => V::known(ty(result), snull, swhy),
-                Nulls::Maybe(why) => V::known(ty(result), true, Some((*why).into())),
+                Nulls::Strict => V::known(fixed_ty(result), snull, swhy),
+                Nulls::Maybe(why) => V::known(fixed_ty(result), true, Some((*why).into())),
             });
         }
         match name.as_str() {
+            "format" => {
+                // `format(text, VARIADIC "any")`: NULL only for a NULL
+                // format string (a NULL argument prints as nothing).
+                if args.is_empty() {
+                    return Err(self.err(span, "`format` needs a format string", None));
+                }
+                self.fixed_argument(&args[0].0, &ty("text"), args[0].1)?;
+                for (v, s) in &args[1..] {
+                    if matches!(v.t, T::Param(_)) {
+                        self.coerce(v, &ty("text"), *s)?;
+                    }
+                }
+                Ok(V::known(
+                    ty("text"),
+                    args[0].0.nullable,
+                    args[0].0.why.clone(),
+                ))
+            }
+            "array_to_string" => {
+                arity(self, &[2, 3])?;
+                match arg_ty(self, 0) {
+                    Some(t) if t.array => {}
+                    _ => {
+                        return Err(self.unsupported(
+                            args[0].1,
+                            "`array_to_string` takes an array whose type secure-pg knows",
+                            "cast it: `(...)::type[]`",
+                        ))
+                    }
+                }
+                for (v, s) in &args[1..] {
+                    self.fixed_argument(v, &ty("text"), *s)?;
+                }
+                Ok(V::known(ty("text"), snull, swhy))
+            }
+            "array_append" | "array_prepend" | "array_remove" | "array_position" => {
+                arity(self, &[2])?;
+                let (array_at, element_at) = if name == "array_prepend" {
+                    (1, 0)
+                } else {
+                    (0, 1)
+                };
+                let Some(t) = arg_ty(self, array_at).filter(|t| t.array) else {
+                    return Err(self.unsupported(
+                        args[array_at].1,
+                        format!("`{name}` takes an array whose type secure-pg knows"),
+                        "cast it: `(...)::type[]`",
+                    ));
+                };
+                let element = SqlType {
+                    base: t.base.clone(),
+                    array: false,
+                };
+                self.fixed_argument(&args[element_at].0, &element, args[element_at].1)?;
+                Ok(match name.as_str() {
+                    "array_position" => V::known(
+                        ty("integer"),
+                        true,
+                        Some("`array_position` is NULL when the element is not found".into()),
+                    ),
+                    // Not strict: appending to a NULL array gives a
+                    // one-element array; removing from one gives NULL.
+                    "array_remove" => {
+                        V::known(t, args[array_at].0.nullable, args[array_at].0.why.clone())
+                    }
+                    _ => V::non_null(t),
+                })
+            }
             "current_setting" => {
                 // `current_setting(name)` raises an error for an unknown
                 // setting; with `missing_ok` it returns NULL instead.

@@ -1315,6 +1315,13 @@ fn figure(e: &Expr) -> Option<(String, u8)> {
             _ => Some((type_column_name(data_type), 1)),
         },
         Expr::Nested(e) => figure(e),
+        // `a[1]` is named after `a` (the last field of an indirection).
+        Expr::CompoundFieldAccess { root, access_chain } => match access_chain.last() {
+            Some(sqlparser::ast::AccessExpr::Dot(Expr::Identifier(i))) => {
+                strong(name_of(i).as_str().to_string())
+            }
+            _ => figure(root),
+        },
         Expr::Case { else_result, .. } => match else_result.as_deref().and_then(figure) {
             Some((n, 2)) => Some((n, 2)),
             _ => Some(("case".into(), 1)),

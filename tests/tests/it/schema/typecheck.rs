@@ -333,6 +333,18 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT id, owner_id FROM widgets NATURAL FULL JOIN (SELECT id, owner_id FROM events) e",
     "SELECT id FROM widgets WHERE made_at > now() + $1",
     "SELECT $1 + made_at, local_at + $2 FROM widgets",
+    // Subscripts, and more functions.
+    "SELECT tags[1], tags[$1], tags[1:2], tags[:$2] FROM widgets",
+    "SELECT id FROM widgets WHERE tags[1] = $1",
+    "SELECT doc['k'], doc['k']['j'] FROM widgets",
+    "SELECT format('%s-%s', id, label), format($1, id) FROM widgets",
+    "SELECT array_to_string(tags, ','), array_to_string(tags, $1, '*') FROM widgets",
+    "SELECT array_append(tags, $1), array_prepend($2, tags), array_remove(tags, 'a'), array_position(tags, $3) FROM widgets",
+    "SELECT string_to_array($1, ','), regexp_replace(label, $2, $3), regexp_replace(label, 'a', 'b', 'g') FROM widgets",
+    "SELECT to_timestamp($1), to_timestamp(1700000000)",
+    "SELECT jsonb_array_length(doc), jsonb_typeof(doc), jsonb_pretty(doc), jsonb_strip_nulls(doc) FROM widgets",
+    "SELECT jsonb_set(doc, '{k}', $1), jsonb_set(doc, $2, '1', false) FROM widgets",
+    "SELECT json_typeof(doc::json), json_array_length('[1]'::json) FROM widgets",
     // Server and session functions.
     "SELECT pg_backend_pid()",
     "SELECT pg_sleep(0)",
@@ -354,9 +366,7 @@ const HANDWRITTEN: &[&str] = &[
     // Valid SQL the checker refuses (with a fix) rather than guess at.
     "SELECT generate_series(1, 3)",
     "SELECT label || tags FROM widgets",
-    "SELECT tags[1] FROM widgets",
     "SELECT (id, label) FROM widgets",
-    "SELECT format('%s', label) FROM widgets",
 ];
 
 /// Generated cases: every column of the main tables selected plainly, from

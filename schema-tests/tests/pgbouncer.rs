@@ -9,7 +9,7 @@ use secure_pg::{secure_query, secure_query_as, secure_query_unparsed, Config, Po
 use secure_pg_tests::pgbouncer::PgBouncer;
 use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 
-const SCHEMA: &str = include_str!("../schema.sql");
+const SCHEMA: &str = include_str!("../../ui-tests-schema/schema.sql");
 
 fn config(url: &str) -> Config {
     Config::parse_with_env(url, |_| None).expect("test URL parses")
