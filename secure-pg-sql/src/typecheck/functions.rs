@@ -429,24 +429,6 @@ impl<'a> Cx<'a> {
             });
         }
         match name.as_str() {
-            "format" => {
-                // `format(text, VARIADIC "any")`: NULL only for a NULL
-                // format string (a NULL argument prints as nothing).
-                if args.is_empty() {
-                    return Err(self.err(span, "`format` needs a format string", None));
-                }
-                self.fixed_argument(&args[0].0, &ty("text"), args[0].1)?;
-                for (v, s) in &args[1..] {
-                    if matches!(v.t, T::Param(_)) {
-                        self.coerce(v, &ty("text"), *s)?;
-                    }
-                }
-                Ok(V::known(
-                    ty("text"),
-                    args[0].0.nullable,
-                    args[0].0.why.clone(),
-                ))
-            }
             "array_to_string" => {
                 arity(self, &[2, 3])?;
                 match arg_ty(self, 0) {
@@ -594,9 +576,16 @@ impl<'a> Cx<'a> {
                 }
                 Ok(V::non_null(ty("text")))
             }
-            "concat_ws" => {
+            // `concat_ws(sep, ...)` and `format(fmt, VARIADIC "any")`: NULL
+            // only for a NULL first argument (other NULLs print as nothing).
+            "concat_ws" | "format" => {
                 if args.is_empty() {
-                    return Err(self.err(span, "`concat_ws` needs a separator", None));
+                    let what = if name == "format" {
+                        "a format string"
+                    } else {
+                        "a separator"
+                    };
+                    return Err(self.err(span, format!("`{name}` needs {what}"), None));
                 }
                 self.text_operand(&args[0].0, args[0].1)?;
                 for (v, s) in &args[1..] {

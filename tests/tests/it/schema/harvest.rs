@@ -149,23 +149,27 @@ fn query_call(tokens: proc_macro2::TokenStream, has_row_type: bool) -> (String, 
         .unwrap_or_else(|e| panic!("a query macro the harvest cannot read: {e}"))
 }
 
-impl<'ast> Visit<'ast> for Visitor<'_> {
-    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+impl Visitor<'_> {
+    /// Visits a function's body with its `#[tenant_scoped]` options, if it
+    /// has the attribute (a nested function without it keeps the outer's,
+    /// as the attribute rewrites every query of the body).
+    fn in_function(&mut self, attrs: &[syn::Attribute], visit: impl FnOnce(&mut Self)) {
         let saved = self.tenant.clone();
-        if let Some(opts) = tenant_options(&f.attrs) {
+        if let Some(opts) = tenant_options(attrs) {
             self.tenant = Some(opts);
         }
-        syn::visit::visit_item_fn(self, f);
+        visit(self);
         self.tenant = saved;
+    }
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_> {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.in_function(&f.attrs, |v| syn::visit::visit_item_fn(v, f));
     }
 
     fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
-        let saved = self.tenant.clone();
-        if let Some(opts) = tenant_options(&f.attrs) {
-            self.tenant = Some(opts);
-        }
-        syn::visit::visit_impl_item_fn(self, f);
-        self.tenant = saved;
+        self.in_function(&f.attrs, |v| syn::visit::visit_impl_item_fn(v, f));
     }
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
