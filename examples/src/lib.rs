@@ -79,11 +79,13 @@ pub async fn quickstart(out: &mut impl Write) -> Result<(), secure_pg::Error> {
         )
         .ok();
     }
-    secure_query!(
-        "CREATE TABLE IF NOT EXISTS quickstart_widgets (id bigint PRIMARY KEY, name text NOT NULL, note text)"
-    )
-    .execute(&pool)
-    .await?;
+    // The table comes from the crate's migrations, which are also the
+    // schema every query below is checked against at compile time.
+    pool.get()
+        .await?
+        .client()
+        .batch_execute(include_str!("../migrations/1_quickstart.sql"))
+        .await?;
     secure_query!("DELETE FROM quickstart_widgets")
         .execute(&pool)
         .await?;

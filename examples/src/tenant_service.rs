@@ -23,16 +23,10 @@ use secure_pg::{
 };
 use serde::{Deserialize, Serialize};
 
-/// The schema the service expects (the example creates it).
-pub const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS api_keys (key_sha256 bytea PRIMARY KEY, tenant_id bigint NOT NULL);
-CREATE TABLE IF NOT EXISTS widgets (
-    id bigserial PRIMARY KEY,
-    tenant_id bigint NOT NULL,
-    name text NOT NULL,
-    stock integer NOT NULL DEFAULT 0 CHECK (stock >= 0),
-    UNIQUE (tenant_id, name)
-);";
+/// The schema the service expects (the example creates it): the crate's
+/// migration, which is also what its queries are checked against at
+/// compile time.
+pub const SCHEMA: &str = include_str!("../migrations/3_tenant_service.sql");
 
 /// A widget as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, FromRow, PartialEq)]

@@ -73,12 +73,13 @@ pub async fn run(out: &mut impl Write, rounds: usize) -> Result<Vec<Decimal>, Er
     secure_query!("DROP TABLE IF EXISTS transfer_accounts")
         .execute(&pool)
         .await?;
-    secure_query!(
-        "CREATE TABLE transfer_accounts (id bigint PRIMARY KEY, \
-         balance numeric(14, 2) NOT NULL CHECK (balance >= 0))"
-    )
-    .execute(&pool)
-    .await?;
+    // The crate's migration, which is also the schema the queries here are
+    // checked against at compile time.
+    pool.get()
+        .await?
+        .client()
+        .batch_execute(include_str!("../migrations/2_transfer.sql"))
+        .await?;
     let start = Decimal::from_str("100.00").expect("literal");
     for id in 1..=3_i64 {
         secure_query!(

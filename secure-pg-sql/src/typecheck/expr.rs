@@ -350,6 +350,16 @@ impl<'a> Cx<'a> {
     pub(crate) fn expr(&mut self, e: &Expr, scope: &Scope<'_>) -> R<V> {
         let span = e.span();
         match e {
+            // `current_role` and `current_catalog` are keywords to
+            // PostgreSQL (never columns); sqlparser reads them as names.
+            Expr::Identifier(i)
+                if i.quote_style.is_none()
+                    && ["current_role", "current_catalog"]
+                        .iter()
+                        .any(|k| i.value.eq_ignore_ascii_case(k)) =>
+            {
+                Ok(V::non_null(ty("name")))
+            }
             Expr::Identifier(i) => {
                 let name = name_of(i);
                 match self.resolve_unqualified(scope, &name, span)? {

@@ -58,6 +58,8 @@ struct FileHarvest {
 
 struct Visitor<'a> {
     file: &'a str,
+    /// The file's directory.
+    dir: &'a Path,
     tenant: Option<TenantOptions>,
     out: FileHarvest,
 }
@@ -174,12 +176,20 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_item_const(&mut self, c: &'ast syn::ItemConst) {
         if c.ident.to_string().ends_with("SCHEMA") {
-            if let Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Str(s),
-                ..
-            }) = &*c.expr
-            {
-                self.out.schema.push(s.value());
+            match &*c.expr {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => self.out.schema.push(s.value()),
+                // `include_str!("../migrations/x.sql")`, relative to the file.
+                Expr::Macro(m) if m.mac.path.is_ident("include_str") => {
+                    let rel: LitStr = m.mac.parse_body().expect("include_str! of a literal");
+                    let path = self.dir.join(rel.value());
+                    let sql = std::fs::read_to_string(&path)
+                        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                    self.out.schema.push(sql);
+                }
+                _ => panic!("{}: a *SCHEMA constant the harvest cannot read", self.file),
             }
         }
         syn::visit::visit_item_const(self, c);
@@ -259,6 +269,7 @@ fn harvest() -> BTreeMap<String, FileHarvest> {
         let ast = syn::parse_file(&source).unwrap_or_else(|e| panic!("{rel}: {e}"));
         let mut v = Visitor {
             file: &rel,
+            dir: path.parent().unwrap(),
             tenant: None,
             out: FileHarvest::default(),
         };

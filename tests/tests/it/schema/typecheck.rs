@@ -355,6 +355,7 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT set_config('application_name', $1, false)",
     "SELECT inet_server_port(), inet_client_addr(), pg_is_in_recovery()",
     "SELECT current_database(), version(), txid_current()",
+    "SELECT current_user, session_user, current_role, current_catalog, current_user::text AS u",
     "SELECT encode(sha256(convert_to($1, 'UTF8')), 'hex')",
     "SELECT convert_from(decode($1, 'base64'), 'UTF8')",
     "SELECT pg_cancel_backend($1), pg_terminate_backend($2)",
