@@ -1058,18 +1058,24 @@ impl<'a> Cx<'a> {
 
     /// The two sides of a comparison: an untyped side gets the other's type.
     pub(crate) fn compare(&mut self, l: &V, r: &V, span: Span) -> R<()> {
+        self.compare_sides(l, r, (span, span))
+    }
+
+    /// [`Cx::compare`], with each side's own span (where an error about an
+    /// untyped side, a literal say, points).
+    pub(crate) fn compare_sides(&mut self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
         match (&l.t, &r.t) {
             (T::Known(a), _) => {
                 let a = self.operand(a);
-                self.coerce(r, &a, span)
+                self.coerce(r, &a, rs)
             }
             (_, T::Known(b)) => {
                 let b = self.operand(b);
-                self.coerce(l, &b, span)
+                self.coerce(l, &b, ls)
             }
             (T::Param(_), T::Lit(_)) | (T::Lit(_), T::Param(_)) => {
-                self.coerce(l, &ty("text"), span)?;
-                self.coerce(r, &ty("text"), span)
+                self.coerce(l, &ty("text"), ls)?;
+                self.coerce(r, &ty("text"), rs)
             }
             _ => Ok(()),
         }
@@ -1089,7 +1095,7 @@ impl<'a> Cx<'a> {
         let boolean = |n, w| Ok(V::known(ty("boolean"), n, w));
         match op {
             _ if is_comparison(op) => {
-                self.compare(&l, &r, span)?;
+                self.compare_sides(&l, &r, (left.span(), right.span()))?;
                 boolean(nullable, why)
             }
             BinaryOperator::And | BinaryOperator::Or => {
