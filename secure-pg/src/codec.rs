@@ -8,11 +8,12 @@ use tokio_postgres::types::{FromSql, Kind, ToSql, Type};
 use tokio_postgres::Row;
 
 /// A value sent in the binary format of `as_type` whatever type the
-/// statement declares (for [`Wire::Inferred`]).
+/// statement declares: an enum's label as `text`, a domain's value as its
+/// base type.
 #[derive(Debug)]
 pub(crate) struct EncodeAs<'p> {
-    pub(crate) value: &'p (dyn ToSql + Sync),
-    pub(crate) as_type: Type,
+    value: &'p (dyn ToSql + Sync),
+    as_type: Type,
 }
 
 impl ToSql for EncodeAs<'_> {
@@ -35,6 +36,29 @@ impl ToSql for EncodeAs<'_> {
     tokio_postgres::types::to_sql_checked!();
 }
 
+/// Asks values which types they take. `ToSql::accepts` is not callable on
+/// a `dyn ToSql`, so each question is an encoding into a reused buffer.
+#[derive(Default)]
+pub(crate) struct Probe(bytes::BytesMut);
+
+impl Probe {
+    /// Whether `value` takes the type `ty`.
+    pub(crate) fn takes(&mut self, value: &(dyn ToSql + Sync), ty: &Type) -> bool {
+        self.0.clear();
+        value.to_sql_checked(ty, &mut self.0).is_ok()
+    }
+
+    /// `value` sent as `as_type`, if it takes that type.
+    pub(crate) fn encode_as<'p>(
+        &mut self,
+        value: &'p (dyn ToSql + Sync),
+        as_type: Type,
+    ) -> Option<EncodeAs<'p>> {
+        self.takes(value, &as_type)
+            .then_some(EncodeAs { value, as_type })
+    }
+}
+
 /// The unspecified type (OID 0): the server infers it from the statement.
 pub(crate) fn unspecified() -> Type {
     Type::new("unspecified".to_owned(), 0, Kind::Pseudo, String::new())
@@ -48,11 +72,7 @@ pub(crate) fn adapt_to<'p>(
     types: &[Type],
     values: &[&'p (dyn ToSql + Sync)],
 ) -> Vec<Option<EncodeAs<'p>>> {
-    let mut scratch = bytes::BytesMut::new();
-    let mut accepts = |v: &(dyn ToSql + Sync), ty: &Type| {
-        scratch.clear();
-        v.to_sql_checked(ty, &mut scratch).is_ok()
-    };
+    let mut probe = Probe::default();
     values
         .iter()
         .zip(types)
@@ -62,48 +82,36 @@ pub(crate) fn adapt_to<'p>(
                 Kind::Domain(base) => base.clone(),
                 _ => return None,
             };
-            (!accepts(*value, ty) && accepts(*value, &as_type)).then_some(EncodeAs {
-                value: *value,
-                as_type,
-            })
+            if probe.takes(*value, ty) {
+                return None;
+            }
+            probe.encode_as(*value, as_type)
         })
         .collect()
 }
 
-/// Reads a column as `T` does, and an enum column as `T` reads `text`
-/// (the enum's label), so that an enum column reads into a `String`.
-pub(crate) struct LabelAsText<T>(pub(crate) T);
+/// Reads a column as `T` reads `text`: for an enum column (whose binary
+/// format is its label's) that `T` does not take as itself; see [`get`].
+struct LabelAsText<T>(T);
 
 impl<'a, T: FromSql<'a>> FromSql<'a> for LabelAsText<T> {
-    fn from_sql(
-        ty: &Type,
-        raw: &'a [u8],
-    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        T::from_sql(read_as::<T>(ty), raw).map(LabelAsText)
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        T::from_sql(&Type::TEXT, raw).map(LabelAsText)
     }
 
-    fn from_sql_null(ty: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        T::from_sql_null(read_as::<T>(ty)).map(LabelAsText)
+    fn from_sql_null(_: &Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        T::from_sql_null(&Type::TEXT).map(LabelAsText)
     }
 
     fn from_sql_nullable(
-        ty: &Type,
+        _: &Type,
         raw: Option<&'a [u8]>,
     ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        T::from_sql_nullable(read_as::<T>(ty), raw).map(LabelAsText)
+        T::from_sql_nullable(&Type::TEXT, raw).map(LabelAsText)
     }
 
-    fn accepts(ty: &Type) -> bool {
-        T::accepts(read_as::<T>(ty))
-    }
-}
-
-/// The type `T` reads a column of type `ty` as: `text` for an enum that
-/// `T` does not take as itself (a `String`, say), otherwise `ty`.
-fn read_as<'a, T: FromSql<'a>>(ty: &Type) -> &Type {
-    match ty.kind() {
-        Kind::Enum(_) if !T::accepts(ty) => &Type::TEXT,
-        _ => ty,
+    fn accepts(_: &Type) -> bool {
+        T::accepts(&Type::TEXT)
     }
 }
 
@@ -114,11 +122,12 @@ pub(crate) fn get<'a, T: FromSql<'a>>(
     row: &'a Row,
     index: usize,
 ) -> Result<T, tokio_postgres::Error> {
-    let is_enum = row
-        .columns()
-        .get(index)
-        .is_some_and(|c| matches!(c.type_().kind(), Kind::Enum(_)));
-    if is_enum && !T::accepts(row.columns()[index].type_()) && T::accepts(&Type::TEXT) {
+    let as_label = row.columns().get(index).is_some_and(|c| {
+        matches!(c.type_().kind(), Kind::Enum(_))
+            && !T::accepts(c.type_())
+            && T::accepts(&Type::TEXT)
+    });
+    if as_label {
         return row.try_get::<_, LabelAsText<T>>(index).map(|v| v.0);
     }
     row.try_get(index)

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use tokio_postgres::types::{Kind, ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
-use crate::codec::{adapt_to, unspecified, EncodeAs};
+use crate::codec::{adapt_to, unspecified, EncodeAs, Probe};
 use crate::conn_state::{ConnState, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
@@ -591,21 +591,13 @@ pub enum Wire {
 /// The value wrappers of the [`Wire::Inferred`] parameters the values
 /// accept, by place.
 fn encoders<'p>(params: Params<'p>) -> Vec<Option<EncodeAs<'p>>> {
-    let mut scratch = bytes::BytesMut::new();
+    let mut probe = Probe::default();
     params
         .values
         .iter()
         .enumerate()
         .map(|(i, value)| match params.wire.get(i).copied().flatten() {
-            Some(Wire::Inferred(oid)) => {
-                let as_type = Type::from_oid(oid)?;
-                scratch.clear();
-                value.to_sql_checked(&as_type, &mut scratch).ok()?;
-                Some(EncodeAs {
-                    value: *value,
-                    as_type,
-                })
-            }
+            Some(Wire::Inferred(oid)) => probe.encode_as(*value, Type::from_oid(oid)?),
             _ => None,
         })
         .collect()
@@ -620,11 +612,8 @@ fn typed_params<'p>(
     params: Params<'p>,
     encoders: &'p [Option<EncodeAs<'p>>],
 ) -> Result<Vec<(&'p (dyn ToSql + Sync), Type)>, Error> {
-    let mut scratch = bytes::BytesMut::new();
-    let mut accepts = |p: &(dyn ToSql + Sync), ty: &Type| {
-        scratch.clear();
-        p.to_sql_checked(ty, &mut scratch).is_ok()
-    };
+    let mut probe = Probe::default();
+    let mut accepts = |p: &(dyn ToSql + Sync), ty: &Type| probe.takes(p, ty);
     params
         .values
         .iter()

@@ -82,6 +82,13 @@ pub const SCALARS: &[&str] = &[
     "array_length",
     "cardinality",
     "random",
+    "current_setting",
+    "format",
+    "array_to_string",
+    "array_append",
+    "array_prepend",
+    "array_remove",
+    "array_position",
 ];
 
 /// How a [`FIXED`] function's result can be `NULL`.
@@ -218,20 +225,15 @@ pub fn is_typed(name: &str) -> bool {
     is_aggregate(name)
         || SCALARS.contains(&name)
         || WINDOW.contains(&name)
-        || matches!(
-            name,
-            "current_setting"
-                | "format"
-                | "array_to_string"
-                | "array_append"
-                | "array_prepend"
-                | "array_remove"
-                | "array_position"
-        )
         || FIXED.iter().any(|(n, ..)| *n == name)
 }
 
 const WINDOW: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
+
+/// Whether `name` (resolved) is a window function the checker types.
+pub fn is_window(name: &str) -> bool {
+    WINDOW.contains(&name)
+}
 
 impl<'a> Cx<'a> {
     pub(crate) fn function(&mut self, f: &Function, scope: &Scope<'_>, span: Span) -> R<V> {

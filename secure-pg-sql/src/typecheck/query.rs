@@ -862,7 +862,7 @@ impl<'a> Cx<'a> {
             }
             n if super::functions::is_typed(n)
                 && !super::functions::is_aggregate(n)
-                && !matches!(n, "row_number" | "rank" | "dense_rank" | "lag" | "lead") =>
+                && !super::functions::is_window(n) =>
             {
                 let call = sqlparser::ast::Function {
                     name: name.clone(),
