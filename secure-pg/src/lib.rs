@@ -153,6 +153,15 @@ pub mod __private {
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};
 
+    /// Captures the tenant of a `#[tenant_scoped]` function once, when the
+    /// function is entered, into a binding the body cannot name: shadowing
+    /// or reassigning the parameter later changes nothing the queries use.
+    /// A clone, so that the parameter stays usable in the body.
+    #[inline(always)]
+    pub fn capture_tenant<T: Clone>(tenant: &T) -> T {
+        tenant.clone()
+    }
+
     /// Binds one argument; a compile error here means the argument's type
     /// is not a SQL value (see [`crate::Bindable`]).
     #[inline(always)]

@@ -11,6 +11,7 @@ use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 
 use crate::expand::{MacroKind, QueryInput};
+use secure_pg_sql::check::analyze;
 use secure_pg_sql::tenant::{check_tables, scope_query, Scoped, TenantOptions};
 
 /// Macros whose SQL the attribute rewrites, recognised by their last path
@@ -206,13 +207,21 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             return out;
         }
     };
-    let tenant = tenant_argument(&mut function.sig, &mut errors);
+    let mut refused = None;
+    let tenant = tenant_argument(&mut function.sig, &mut errors, &mut refused);
+    // The queries bind this name, which only the attribute's own tokens can
+    // resolve (mixed-site hygiene): whatever the body calls `tenant` later
+    // (a shadowing `let`, a pattern, a closure parameter, a binding a macro
+    // makes), the queries run for the tenant the function was called with.
+    let captured = Ident::new("__secure_pg_tenant", Span::mixed_site());
     let mut visitor = BodyVisitor {
         opts: &opts,
         column_type_explicit,
         reported_on_attribute: false,
         allow_macros: &allow_macros,
         tenant: tenant.as_ref(),
+        captured: tenant.as_ref().map(|_| &captured),
+        nested_item: None,
         errors: Vec::new(),
         queries: Vec::new(),
         marked: false,
@@ -229,16 +238,19 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
             .attrs
             .extend(doc_attributes(&opts, tenant, &queries));
     }
-    if !errors.is_empty() {
-        if let Some(tenant) = &tenant {
-            // Queries that were refused are left unrewritten and do not use
-            // the tenant: keep rustc from adding an unused-variable warning
-            // to the real errors.
-            function
-                .block
-                .stmts
-                .insert(0, syn::parse_quote!(let _ = &#tenant;));
-        }
+    if let Some(tenant) = &tenant {
+        // Captured once, at entry (this also keeps rustc from warning that
+        // the parameter is unused when every query was refused).
+        function.block.stmts.insert(
+            0,
+            syn::parse_quote!(let #captured = ::secure_pg::__private::capture_tenant(&#tenant);),
+        );
+    }
+    if let Some(refused) = &refused {
+        function
+            .block
+            .stmts
+            .insert(0, syn::parse_quote!(let _ = &#refused;));
     }
     if function.sig.asyncness.is_some() {
         enter_tenant_scope(&mut function);
@@ -267,11 +279,25 @@ fn enter_tenant_scope(function: &mut ItemFn) {
         syn::ReturnType::Type(_, ty) if !contains_impl_trait(ty) => Some(quote!(#ty)),
         syn::ReturnType::Type(..) => None,
     };
-    let ret = ret.unwrap_or_else(|| quote!(_));
     let body = &function.block;
-    function.block = syn::parse_quote!({
-        ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move #body).await
-    });
+    function.block = match ret {
+        // The tail of the body is a coercion site in the user's function
+        // (`Box::pin(async { .. })` becomes a `Pin<Box<dyn Future>>`); a
+        // typed `let` keeps it one inside the async block.
+        Some(ret) => {
+            let value = Ident::new("__secure_pg_value", Span::mixed_site());
+            syn::parse_quote!({
+                ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move {
+                    let #value: #ret = #body;
+                    #value
+                })
+                .await
+            })
+        }
+        None => syn::parse_quote!({
+            ::secure_pg::__private::tenant_scope::<_, _>(#name, async move #body).await
+        }),
+    };
 }
 
 fn contains_impl_trait(ty: &Type) -> bool {
@@ -480,6 +506,15 @@ impl syn::parse::Parse for SqlName {
     }
 }
 
+/// `ty` without invisible groups and parentheses.
+fn strip_groups(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(paren) => strip_groups(&paren.elem),
+        Type::Group(group) => strip_groups(&group.elem),
+        other => other,
+    }
+}
+
 fn is_tenant_type(ty: &Type) -> bool {
     match ty {
         Type::Path(path) => {
@@ -499,7 +534,15 @@ fn is_tenant_type(ty: &Type) -> bool {
 
 /// Finds the tenant parameter: the one marked `#[tenant]` (the marker is
 /// removed), or else the one whose type is `TenantId` / `&TenantId`.
-fn tenant_argument(sig: &mut Signature, errors: &mut Vec<syn::Error>) -> Option<Ident> {
+///
+/// A tenant parameter that is refused (`mut`, `ref`, `&mut`) is returned in
+/// `refused`, so that the expansion can still use its name and rustc adds no
+/// unused-variable warning to the real error.
+fn tenant_argument(
+    sig: &mut Signature,
+    errors: &mut Vec<syn::Error>,
+    refused: &mut Option<Ident>,
+) -> Option<Ident> {
     let mut marked = Vec::new();
     let mut typed = Vec::new();
     for input in sig.inputs.iter_mut() {
@@ -508,9 +551,9 @@ fn tenant_argument(sig: &mut Signature, errors: &mut Vec<syn::Error>) -> Option<
                 let before = arg.attrs.len();
                 arg.attrs.retain(|a| !a.path().is_ident("tenant"));
                 if arg.attrs.len() != before {
-                    marked.push((*arg.pat).clone());
+                    marked.push(((*arg.pat).clone(), strip_groups(&arg.ty).clone()));
                 } else if is_tenant_type(&arg.ty) {
-                    typed.push((*arg.pat).clone());
+                    typed.push(((*arg.pat).clone(), strip_groups(&arg.ty).clone()));
                 }
             }
             FnArg::Receiver(receiver) => {
@@ -535,8 +578,46 @@ fn tenant_argument(sig: &mut Signature, errors: &mut Vec<syn::Error>) -> Option<
             ));
             None
         }
-        [pat] => match pat {
-            Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => Some(p.ident.clone()),
+        [(pat, ty)] => match pat {
+            Pat::Ident(p) if p.mutability.is_some() => {
+                errors.push(syn::Error::new_spanned(
+                    p.mutability,
+                    format!(
+                        "the tenant parameter `{}` cannot be `mut`: every query of this \
+                         function runs for the tenant passed in, captured when the function is \
+                         entered, so assigning another tenant to it would look like it changes \
+                         the queries' tenant while it does not; remove `mut`, and to work for \
+                         another tenant, call a #[tenant_scoped] function with that tenant",
+                        p.ident.unraw()
+                    ),
+                ));
+                *refused = Some(p.ident.clone());
+                None
+            }
+            Pat::Ident(p) if p.by_ref.is_some() => {
+                errors.push(syn::Error::new_spanned(
+                    p.by_ref,
+                    "the tenant parameter cannot be bound by reference (`ref`): bind it to a \
+                     plain name, e.g. `tenant: TenantId`",
+                ));
+                *refused = Some(p.ident.clone());
+                None
+            }
+            Pat::Ident(p) if p.subpat.is_none() => {
+                if let Type::Reference(r) = ty {
+                    if let Some(m) = &r.mutability {
+                        errors.push(syn::Error::new_spanned(
+                            m,
+                            "the tenant parameter cannot be a mutable reference: the body could \
+                             change the tenant through it; take it by value (`tenant: TenantId`) \
+                             or by shared reference (`tenant: &TenantId`)",
+                        ));
+                        *refused = Some(p.ident.clone());
+                        return None;
+                    }
+                }
+                Some(p.ident.clone())
+            }
             other => {
                 errors.push(syn::Error::new_spanned(
                     other,
@@ -545,7 +626,7 @@ fn tenant_argument(sig: &mut Signature, errors: &mut Vec<syn::Error>) -> Option<
                 None
             }
         },
-        [_, second, ..] => {
+        [_, (second, _), ..] => {
             let message = if by_marker {
                 "only one parameter can be marked #[tenant]"
             } else {
@@ -574,9 +655,15 @@ struct BodyVisitor<'a> {
     /// An error on the attribute itself was reported already.
     reported_on_attribute: bool,
     allow_macros: &'a [Vec<String>],
-    /// `None` when the tenant argument is missing: the body is still checked
-    /// (to report every error at once) but not rewritten.
+    /// The tenant parameter as the user named it. `None` when the tenant
+    /// argument is missing: the body is still checked (to report every
+    /// error at once) but not rewritten.
     tenant: Option<&'a Ident>,
+    /// The hygienic binding the queries use (see [`expand`]).
+    captured: Option<&'a Ident>,
+    /// The nested item (`fn inner`, `impl`, ...) being walked, if any: its
+    /// code cannot reach the function's tenant.
+    nested_item: Option<String>,
     errors: Vec<syn::Error>,
     queries: Vec<QueryDoc>,
     /// Set by `visit_macro_mut` when it rewrote the query it visited, so
@@ -597,6 +684,52 @@ impl VisitMut for BodyVisitor<'_> {
             // carry this mark.
             *expr = syn::parse_quote!((#call).__tenant_scoped_by_attribute());
         }
+    }
+
+    fn visit_pat_ident_mut(&mut self, pat: &mut syn::PatIdent) {
+        if let (Some(tenant), None) = (self.tenant, &self.nested_item) {
+            if pat.ident.unraw() == tenant.unraw() {
+                self.errors.push(syn::Error::new(
+                    pat.ident.span(),
+                    format!(
+                        "this binding shadows `{tenant}`, the tenant parameter of this \
+                         #[tenant_scoped] function; the queries would still run for the tenant \
+                         the function was called with, not for this value, so the code would \
+                         not do what it reads as; give this binding another name (e.g. \
+                         `other_{tenant}`), and to work for another tenant, call a \
+                         #[tenant_scoped] function with it"
+                    ),
+                ));
+            }
+        }
+        syn::visit_mut::visit_pat_ident_mut(self, pat);
+    }
+
+    fn visit_item_mut(&mut self, item: &mut syn::Item) {
+        // A nested function with its own attribute is scoped by it, with its
+        // own tenant.
+        if let syn::Item::Fn(f) = item {
+            if f.attrs.iter().any(|a| {
+                a.path()
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "tenant_scoped")
+            }) {
+                return;
+            }
+        }
+        let name = match item {
+            syn::Item::Fn(f) => format!("`fn {}`", f.sig.ident),
+            syn::Item::Impl(_) => "an `impl` block".to_owned(),
+            syn::Item::Mod(m) => format!("`mod {}`", m.ident),
+            syn::Item::Const(c) => format!("`const {}`", c.ident),
+            syn::Item::Static(s) => format!("`static {}`", s.ident),
+            syn::Item::Trait(t) => format!("`trait {}`", t.ident),
+            _ => "a nested item".to_owned(),
+        };
+        let outer = self.nested_item.replace(name);
+        syn::visit_mut::visit_item_mut(self, item);
+        self.nested_item = outer;
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
@@ -733,7 +866,28 @@ impl BodyVisitor<'_> {
             mac.tokens = quote!(unscoped = #reason, #ty #lit #(, #args)*);
             return false;
         }
-        let tenant_param = call.args.len() + 1;
+        if let Some(item) = &self.nested_item {
+            self.errors.push(syn::Error::new(
+                call.sql.span(),
+                format!(
+                    "this query is in {item}, nested in a #[tenant_scoped] function, where the \
+                     function's tenant cannot be reached, so it cannot be scoped; put \
+                     #[tenant_scoped] on the nested function too (with its own tenant \
+                     parameter), or move the query into the function's body"
+                ),
+            ));
+            return false;
+        }
+        // The user's SQL and arguments are checked before the rewrite: a
+        // syntax error, a gap in the placeholders or a count that does not
+        // match the arguments is left to the macro, which reports it on the
+        // unrewritten SQL exactly as outside the attribute (a query that
+        // does not compile runs nowhere). So the tenant's placeholder comes
+        // right after the highest one the SQL uses.
+        let tenant_param = match analyze(&call.sql.value(), kind.mode()) {
+            Ok(info) if info.placeholders as usize == call.args.len() => call.args.len() + 1,
+            Ok(_) | Err(_) => return false,
+        };
         let scoped = scope_query(&call.sql.value(), self.opts, tenant_param)
             .map_err(|e| (None, e.message().to_string()))
             .and_then(|scoped| self.with_schema(&call.sql.value(), scoped, tenant_param));
@@ -741,7 +895,7 @@ impl BodyVisitor<'_> {
             Ok(Scoped {
                 sql, binds_tenant, ..
             }) => {
-                if let Some(tenant) = self.tenant {
+                if let Some(tenant) = self.captured {
                     let lit = LitStr::new(&sql, call.sql.span());
                     let ty = call.row_type.as_ref().map(|ty| quote!(#ty,));
                     let args = &call.args;
@@ -820,8 +974,8 @@ pub(crate) fn doc_lines(opts: &TenantOptions, tenant: &Ident, queries: &[QueryDo
         "# Tenant scoping".to_owned(),
         String::new(),
         format!(
-            "`#[tenant_scoped]` restricts the queries of this function to the tenant in \
-             `{tenant}` (column `{}`{}).",
+            "`#[tenant_scoped]` restricts the queries of this function to the tenant passed \
+             in `{tenant}`, captured when the function is entered (column `{}`{}).",
             opts.column,
             if opts.exempt.is_empty() {
                 String::new()

@@ -2738,3 +2738,60 @@ async fn names_that_only_resemble_exempt_tables_or_ctes_are_scoped() {
         vec![(s("o1"),), (s("o2"),), (s("o3"),)]
     );
 }
+
+// ----- the tenant cannot be rebound ------------------------------------------
+
+/// Binds `$name` to `$value` where it is called: a macro the attribute lets
+/// through (it runs no query), which shadows the tenant parameter out of the
+/// attribute's sight. This is what the hygienic capture is for.
+macro_rules! rebind {
+    ($name:ident, $value:expr) => {
+        let $name = $value;
+    };
+}
+
+#[tenant_scoped(allow_macros = [rebind])]
+async fn widgets_after_rebinding(
+    db: &Pool,
+    #[tenant] tenant: TenantId,
+    other: TenantId,
+) -> R<(i64, Vec<(i64, String)>)> {
+    rebind!(tenant, other);
+    let seen = tenant.get();
+    let rows = secure_query_as!((i64, String), "SELECT id, name FROM widgets ORDER BY id")
+        .fetch_all(db)
+        .await?;
+    Ok((seen, rows))
+}
+
+#[tenant_scoped(allow_macros = [rebind])]
+async fn delete_widgets_after_rebinding(
+    db: &Pool,
+    #[tenant] tenant: TenantId,
+    other: TenantId,
+) -> R<u64> {
+    rebind!(tenant, other);
+    let _ = tenant;
+    secure_query!("DELETE FROM widgets").execute(db).await
+}
+
+/// The bypass from the issue: a binding the attribute cannot see shadows the
+/// tenant parameter. The queries still run for the caller's tenant, captured
+/// at entry (the body's `tenant` really is the other one, as `seen` shows).
+#[tokio::test]
+async fn rebinding_by_a_macro_keeps_the_callers_tenant() {
+    let env = env().await;
+    let p = &env.pool;
+    let (seen, rows) = widgets_after_rebinding(p, T1, T2).await.unwrap();
+    assert_eq!(seen, 2, "the macro did rebind `tenant` in the body");
+    assert_eq!(
+        rows,
+        vec![(1, s("bolt")), (2, s("nut")), (3, s("gear")), (4, s("cog"))],
+        "tenant 1's widgets, not tenant 2's"
+    );
+    let others = foreign_rows(3);
+    assert_eq!(delete_widgets_after_rebinding(p, T3, T2).await.unwrap(), 3);
+    assert_eq!(foreign_rows(3), others, "no row of another tenant changed");
+    assert_eq!(all_widgets(p, T2).await.unwrap().len(), 3);
+    assert_eq!(all_widgets(p, T3).await.unwrap(), vec![]);
+}
