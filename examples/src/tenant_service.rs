@@ -204,6 +204,7 @@ async fn tenant_of(pool: &Pool, headers: &HeaderMap) -> Result<TenantId, ApiErro
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(unauthorized)?;
     let row = secure_query_as!(
+        unscoped = "the API key lookup is how the caller's tenant is found",
         (i64,),
         "SELECT tenant_id FROM api_keys WHERE key_sha256 = sha256(convert_to($1, 'UTF8'))",
         key
@@ -305,6 +306,7 @@ pub async fn setup(pool: &Pool, keys: &[(i64, &str)]) -> Result<(), secure_pg::E
     pool.get().await?.client().batch_execute(SCHEMA).await?;
     for (tenant, key) in keys {
         secure_query!(
+            unscoped = "setup provisions a key for each tenant",
             "INSERT INTO api_keys (key_sha256, tenant_id) VALUES (sha256(convert_to($1, 'UTF8')), $2) ON CONFLICT DO NOTHING",
             *key,
             *tenant

@@ -50,6 +50,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
 async fn enum_and_domain_parameters(pool: &Pool, owner_name: &str) {
     // An enum parameter in INSERT, SET and WHERE, bound from a `&str`.
     let (owner,): (i64,) = secure_query_as!(
+        unscoped = "a fixture row for the default tenant",
         (i64,),
         "INSERT INTO owners (name) VALUES ($1) RETURNING id",
         owner_name

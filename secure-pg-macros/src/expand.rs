@@ -57,6 +57,11 @@ impl MacroKind {
 /// The parsed input of a query macro:
 /// `[unscoped = "reason",] [RowType,] "SQL" [, arg]*`.
 pub(crate) struct QueryInput {
+    /// Written by `#[tenant_scoped]` (a leading `__scoped_by_attribute,`):
+    /// the attribute scoped this query, or left it to this macro's own
+    /// errors, so the tenant-table rule of queries outside the attribute
+    /// does not apply.
+    pub(crate) scoped_by_attribute: bool,
     /// The reason given with `unscoped = "..."` (already checked non-empty).
     pub(crate) unscoped: Option<LitStr>,
     /// The row type of the `_as` forms.
@@ -70,6 +75,7 @@ pub(crate) struct QueryInput {
 impl std::fmt::Debug for QueryInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QueryInput")
+            .field("scoped_by_attribute", &self.scoped_by_attribute)
             .field("unscoped", &self.unscoped.as_ref().map(LitStr::value))
             .field(
                 "row_type",
@@ -92,6 +98,15 @@ impl QueryInput {
 
     /// Parses the input of the macro `kind`.
     pub(crate) fn parse_for(input: ParseStream<'_>, kind: MacroKind) -> syn::Result<Self> {
+        let scoped_by_attribute = input
+            .fork()
+            .parse::<syn::Ident>()
+            .is_ok_and(|i| i == SCOPED_MARKER)
+            && input.peek2(Token![,]);
+        if scoped_by_attribute {
+            input.parse::<syn::Ident>()?;
+            input.parse::<Token![,]>()?;
+        }
         let unscoped = parse_unscoped(input, kind)?;
         let row_type = if kind.has_row_type() {
             if input.peek(LitStr) {
@@ -128,6 +143,7 @@ impl QueryInput {
             args.extend(Punctuated::<Expr, Token![,]>::parse_terminated(input)?);
         }
         Ok(QueryInput {
+            scoped_by_attribute,
             unscoped,
             row_type,
             sql,
@@ -154,6 +170,10 @@ impl Parse for QueryInput {
         Self::parse_for(input, kind)
     }
 }
+
+/// The token `#[tenant_scoped]` puts before the input of every query it
+/// handled.
+pub(crate) const SCOPED_MARKER: &str = "__scoped_by_attribute";
 
 /// Parses an optional leading `unscoped = "reason",`.
 fn parse_unscoped(input: ParseStream<'_>, kind: MacroKind) -> syn::Result<Option<LitStr>> {
@@ -376,7 +396,12 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
                 &crate::schema_check::binders(&s.typed),
             );
             let wires = crate::schema_check::param_types(&s.wires);
-            quote!({ #deps #rows #query #wires })
+            let opted_out = if input.scoped_by_attribute || input.unscoped.is_some() {
+                quote!()
+            } else {
+                crate::schema_check::tenant_rule(&sql, input.sql.span(), kind)?
+            };
+            quote!({ #deps #rows #query #wires #opted_out })
         }
     };
     // `unscoped = "reason"` is an explicit, reviewed exception: such a query

@@ -14,6 +14,8 @@ use std::sync::Arc;
 use syn::spanned::Spanned;
 use syn::Type;
 
+use crate::expand::MacroKind;
+
 /// What the schema says about one statement.
 pub(crate) struct SchemaTyped {
     /// The schema files, each made a build dependency.
@@ -45,6 +47,55 @@ pub(crate) fn catalog() -> Result<Option<Arc<LoadedSchema>>, String> {
     let workspace = workspace_root(&root);
     load_cached(&root, workspace.as_deref())
         .map_err(|e| format!("the schema the query is checked against could not be read: {e}"))
+}
+
+/// The rule for a query outside `#[tenant_scoped]` (and without `unscoped
+/// = "reason"`): with the crate's schema, one that names a tenant table
+/// (one with the tenant column, `tenant_id` unless the metadata says
+/// otherwise) is an error that shows both fixes. Under `tenant_scoping =
+/// "opt-in"` it compiles, and the query reports the opt-out to the
+/// runtime's posture check (`.__tenant_scoping_opted_out()`, chained on
+/// the query).
+pub(crate) fn tenant_rule(sql: &str, sql_span: Span, kind: MacroKind) -> syn::Result<TokenStream2> {
+    let Ok(Some(loaded)) = catalog() else {
+        return Ok(quote!());
+    };
+    let tables =
+        secure_pg_sql::tenant::tenant_relations(sql, &loaded.tenancy.column, &loaded.catalog);
+    let Some(first) = tables.first() else {
+        return Ok(quote!());
+    };
+    if !loaded.tenancy.by_default {
+        return Ok(quote!(.__tenant_scoping_opted_out()));
+    }
+    let names = tables
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (noun, has) = if tables.len() == 1 {
+        ("a tenant table", "has")
+    } else {
+        ("tenant tables", "have")
+    };
+    Err(syn::Error::new(
+        sql_span,
+        format!(
+            "this query uses {names}, {noun} (the schema says {it} a `{col}` column), \
+             outside a #[tenant_scoped] function, so it would read or change every tenant's \
+             rows; put it in a function marked #[tenant_scoped] that takes the tenant \
+             (`tenant: TenantId`), which scopes it to that tenant, or, if it must see every \
+             tenant, say why: `{mac}(unscoped = \"why every tenant\", ...)`; the reason is \
+             shown in the docs and can be grepped",
+            it = if tables.len() == 1 {
+                format!("`{first}` {has}")
+            } else {
+                format!("they each {has}")
+            },
+            col = loaded.tenancy.column,
+            mac = kind.name(),
+        ),
+    ))
 }
 
 /// Types `sql` against the crate's schema. `Ok(None)`: there is no schema

@@ -17,7 +17,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("conn_state", 4),
     ("posture", 4),
     ("tenant", 4),
-    ("tenant_scope", 4),
+    ("tenant_scope", 3),
     ("pool", 5),
     ("executor", 6),
     ("health", 6),

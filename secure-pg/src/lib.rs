@@ -1,8 +1,8 @@
 // Module dependency direction (a module uses only those to its left; the
 // test in layering.rs holds it):
 //
-//   error, codec → config → tls, credentials → connect
-//         → conn_state, posture, tenant, tenant_scope → pool → executor, health
+//   error, codec → config → tls, credentials → connect, tenant_scope
+//         → conn_state, posture, tenant → pool → executor, health
 //         → query
 //
 // `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
@@ -152,6 +152,14 @@ pub mod __private {
     pub use crate::tls::key_exchanges_started;
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};
+
+    /// The body of a `#[tenant_scoped]` `async fn`, as the value of its
+    /// declared return type: an argument is a coercion site, as the tail of
+    /// the user's function was.
+    #[inline(always)]
+    pub fn returned<T>(value: T) -> T {
+        value
+    }
 
     /// Captures the tenant of a `#[tenant_scoped]` function once, when the
     /// function is entered, into a binding the body cannot name: shadowing

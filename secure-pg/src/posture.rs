@@ -44,6 +44,11 @@ pub enum FindingCode {
     /// Uniqueness and foreign-key checks see every tenant's rows, so one
     /// tenant can probe another's values through them.
     TenantKeyOmitsTenant,
+    /// `tenant-scoping-opted-out`: a query on a tenant table, compiled
+    /// under `tenant_scoping = "opt-in"` in a crate's
+    /// `[package.metadata.secure-pg]`, has run in this process outside
+    /// `#[tenant_scoped]` and without `unscoped = "reason"`.
+    TenantScopingOptedOut,
 }
 
 impl FindingCode {
@@ -56,6 +61,7 @@ impl FindingCode {
             FindingCode::SslmodeNotVerifyFull => "sslmode-not-verify-full",
             FindingCode::PasswordEncryptionWeak => "password-encryption-weak",
             FindingCode::TenantKeyOmitsTenant => "tenant-key-omits-tenant-column",
+            FindingCode::TenantScopingOptedOut => "tenant-scoping-opted-out",
         }
     }
 }
@@ -258,6 +264,18 @@ pub(crate) fn findings(p: &Posture, sslmode: SslMode) -> Vec<Finding> {
                  REFERENCES owners ({c}, id)",
                 p.tenant_keys.len()
             ),
+        });
+    }
+    if crate::tenant_scope::scoping_opted_out() {
+        f.push(Finding {
+            code: FindingCode::TenantScopingOptedOut,
+            severity: Severity::Warning,
+            message: "queries on tenant tables that are neither in a #[tenant_scoped] function \
+                      nor marked `unscoped = \"reason\"` have run: a crate sets \
+                      `tenant_scoping = \"opt-in\"` in its secure-pg metadata, so they \
+                      compiled; each reads or changes every tenant's rows. Remove the setting \
+                      and fix what the compiler then names"
+                .into(),
         });
     }
     f

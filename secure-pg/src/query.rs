@@ -93,6 +93,15 @@ impl<'a, const N: usize> Query<'a, N> {
         self
     }
 
+    /// Records that a query on a tenant table compiled under
+    /// `tenant_scoping = "opt-in"` outside `#[tenant_scoped]` (a posture
+    /// finding). Used by the macros' expansion only.
+    #[doc(hidden)]
+    pub fn __tenant_scoping_opted_out(self) -> Self {
+        crate::tenant_scope::note_scoping_opted_out();
+        self
+    }
+
     /// Marks the statement as changing session state (the macro decided
     /// this at compile time), so the connection is reset before its next
     /// checkout. Used by the macros' expansion only.
@@ -222,6 +231,15 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     #[inline(always)]
     pub fn __param_types(mut self, wire: &'static [Option<Wire>]) -> Self {
         self.inner = self.inner.__param_types(wire);
+        self
+    }
+
+    /// Records that a query on a tenant table compiled under
+    /// `tenant_scoping = "opt-in"` outside `#[tenant_scoped]` (a posture
+    /// finding). Used by the macros' expansion only.
+    #[doc(hidden)]
+    pub fn __tenant_scoping_opted_out(self) -> Self {
+        crate::tenant_scope::note_scoping_opted_out();
         self
     }
 

@@ -18,6 +18,7 @@
 //! thread-local read (`benches -- --scope-cost` measures both).
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::error::{Error, ErrorKind};
 
@@ -31,6 +32,23 @@ tokio::task_local! {
 /// inside the tenant scope.
 pub async fn tenant_scope<T, F: Future<Output = T>>(function: &'static str, body: F) -> T {
     SCOPE.scope(function, body).await
+}
+
+/// Set once a query compiled under `tenant_scoping = "opt-in"` that names
+/// a tenant table outside `#[tenant_scoped]` has been built.
+static OPTED_OUT: AtomicBool = AtomicBool::new(false);
+
+/// Records that such a query was built (the posture check reports it).
+#[inline]
+pub(crate) fn note_scoping_opted_out() {
+    if !OPTED_OUT.load(Ordering::Relaxed) {
+        OPTED_OUT.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether [`note_scoping_opted_out`] ever ran in this process.
+pub(crate) fn scoping_opted_out() -> bool {
+    OPTED_OUT.load(Ordering::Relaxed)
 }
 
 /// Whether a tenant scope is active on the current task.

@@ -10,7 +10,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, FnArg, Ident, ItemFn, LitStr, Pat, Signature, Token, Type};
 
-use crate::expand::{MacroKind, QueryInput};
+use crate::expand::{MacroKind, QueryInput, SCOPED_MARKER};
 use secure_pg_sql::check::analyze;
 use secure_pg_sql::tenant::{check_tables, scope_query, Scoped, TenantOptions};
 
@@ -282,18 +282,14 @@ fn enter_tenant_scope(function: &mut ItemFn) {
     let body = &function.block;
     function.block = match ret {
         // The tail of the body is a coercion site in the user's function
-        // (`Box::pin(async { .. })` becomes a `Pin<Box<dyn Future>>`); a
-        // typed `let` keeps it one inside the async block.
-        Some(ret) => {
-            let value = Ident::new("__secure_pg_value", Span::mixed_site());
-            syn::parse_quote!({
-                ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move {
-                    let #value: #ret = #body;
-                    #value
-                })
-                .await
+        // (`Box::pin(async { .. })` becomes a `Pin<Box<dyn Future>>`); an
+        // argument whose type is given keeps it one inside the async block.
+        Some(ret) => syn::parse_quote!({
+            ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move {
+                ::secure_pg::__private::returned::<#ret>(#body)
             })
-        }
+            .await
+        }),
         None => syn::parse_quote!({
             ::secure_pg::__private::tenant_scope::<_, _>(#name, async move #body).await
         }),
@@ -884,9 +880,18 @@ impl BodyVisitor<'_> {
         // unrewritten SQL exactly as outside the attribute (a query that
         // does not compile runs nowhere). So the tenant's placeholder comes
         // right after the highest one the SQL uses.
+        let marker = Ident::new(SCOPED_MARKER, Span::call_site());
         let tenant_param = match analyze(&call.sql.value(), kind.mode()) {
             Ok(info) if info.placeholders as usize == call.args.len() => call.args.len() + 1,
-            Ok(_) | Err(_) => return false,
+            Ok(_) | Err(_) => {
+                let (ty, lit, args) = (
+                    call.row_type.as_ref().map(|ty| quote!(#ty,)),
+                    &call.sql,
+                    &call.args,
+                );
+                mac.tokens = quote!(#marker, #ty #lit #(, #args)*);
+                return false;
+            }
         };
         let scoped = scope_query(&call.sql.value(), self.opts, tenant_param)
             .map_err(|e| (None, e.message().to_string()))
@@ -902,7 +907,7 @@ impl BodyVisitor<'_> {
                     // The tenant is an argument only if `$n` was used: the
                     // macro insists on one argument per placeholder.
                     let tenant = binds_tenant.then(|| quote!(, #tenant));
-                    mac.tokens = quote!(#ty #lit #(, #args)* #tenant);
+                    mac.tokens = quote!(#marker, #ty #lit #(, #args)* #tenant);
                 }
                 self.queries.push(QueryDoc::Scoped { sql });
                 self.tenant.is_some()
@@ -913,6 +918,14 @@ impl BodyVisitor<'_> {
                     self.errors
                         .push(syn::Error::new(span.unwrap_or(call.sql.span()), message));
                 }
+                // Marked, so that the macro adds no error of its own about
+                // the tenant tables it names.
+                let (ty, lit, args) = (
+                    call.row_type.as_ref().map(|ty| quote!(#ty,)),
+                    &call.sql,
+                    &call.args,
+                );
+                mac.tokens = quote!(#marker, #ty #lit #(, #args)*);
                 false
             }
         }

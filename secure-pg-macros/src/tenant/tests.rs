@@ -93,7 +93,10 @@ fn tenant_attr_rewrites_query_as() {
     );
     assert_eq!(
         macros(&out.function),
-        vec![quote!(secure_query_as!(Widget, #expected, owner, __secure_pg_tenant)).to_string()]
+        vec![quote!(
+            secure_query_as!(__scoped_by_attribute, Widget, #expected, owner, __secure_pg_tenant)
+        )
+        .to_string()]
     );
     let docs = docs(&out.function);
     assert!(docs.contains("# Tenant scoping"), "{docs}");
@@ -115,7 +118,10 @@ fn tenant_attr_numbers_the_tenant_after_the_arguments() {
     let expected = sql("UPDATE widgets SET a = $1 WHERE (id = $2) AND widgets.tenant_id = $3");
     assert_eq!(
         macros(&out.function),
-        vec![quote!(secure_pg::secure_query!(#expected, a, b, __secure_pg_tenant)).to_string()]
+        vec![quote!(
+            secure_pg::secure_query!(__scoped_by_attribute, #expected, a, b, __secure_pg_tenant)
+        )
+        .to_string()]
     );
 }
 
@@ -134,7 +140,9 @@ fn tenant_attr_marker_and_options() {
         sql("SELECT p.id FROM projects p JOIN plans pl ON pl.id = p.plan_id WHERE p.org_id = $1");
     assert_eq!(
         macros(&out.function),
-        vec![quote!(secure_query!(#expected, __secure_pg_tenant)).to_string()]
+        vec![
+            quote!(secure_query!(__scoped_by_attribute, #expected, __secure_pg_tenant)).to_string()
+        ]
     );
     // The marker is gone from the emitted signature.
     let sig = out.function.sig.to_token_stream().to_string();
@@ -158,8 +166,8 @@ fn tenant_attr_passes_the_tenant_only_when_the_sql_uses_it() {
     assert_eq!(
         macros(&out.function),
         vec![
-            quote!(secure_query!(#first, n)).to_string(),
-            quote!(secure_query!(#second, n)).to_string(),
+            quote!(secure_query!(__scoped_by_attribute, #first, n)).to_string(),
+            quote!(secure_query!(__scoped_by_attribute, #second, n)).to_string(),
         ]
     );
 }
@@ -184,7 +192,7 @@ fn tenant_attr_walks_closures_and_async_blocks() {
         ));
         assert_eq!(
             *mac,
-            quote!(secure_query!(#expected, __secure_pg_tenant)).to_string()
+            quote!(secure_query!(__scoped_by_attribute, #expected, __secure_pg_tenant)).to_string()
         );
     }
 }
@@ -317,11 +325,18 @@ fn tenant_attr_leaves_argument_count_errors_to_the_macro() {
         macros(&out.function),
         vec![
             quote!(secure_query!(
+                __scoped_by_attribute,
                 "SELECT id FROM a WHERE s = $1 ORDER BY id LIMIT $2",
                 s
             ))
             .to_string(),
-            quote!(secure_query!("SELECT id FROM a WHERE s = $1", s, 2)).to_string(),
+            quote!(secure_query!(
+                __scoped_by_attribute,
+                "SELECT id FROM a WHERE s = $1",
+                s,
+                2
+            ))
+            .to_string(),
         ]
     );
     let body = out.function.block.to_token_stream().to_string();
@@ -473,7 +488,7 @@ fn tenant_attr_reports_sql_errors_and_all_errors_at_once() {
     let expected = sql("SELECT id FROM widgets WHERE widgets.tenant_id = $1");
     assert_eq!(
         macros(&out.function)[2],
-        quote!(secure_query!(#expected, __secure_pg_tenant)).to_string()
+        quote!(secure_query!(__scoped_by_attribute, #expected, __secure_pg_tenant)).to_string()
     );
 }
 
@@ -743,6 +758,7 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
         "{body}"
     );
     let marked = quote!((secure_query!(
+        __scoped_by_attribute,
         "DELETE FROM a WHERE a.tenant_id = $1",
         __secure_pg_tenant
     ))

@@ -67,7 +67,7 @@ pub fn load_cached(crate_root: &Path, workspace_root: Option<&Path>) -> Outcome 
                 Some(source) => {
                     watched.extend(source.files());
                     let stamps: Vec<_> = watched.iter().map(|p| (p.clone(), stamp(p))).collect();
-                    let outcome = load_source(source).map(|l| Some(Arc::new(l)));
+                    let outcome = load_source(source, located.tenancy).map(|l| Some(Arc::new(l)));
                     map.insert(
                         key,
                         Entry {

@@ -15,6 +15,50 @@ pub struct Metadata {
     pub path: Option<PathBuf>,
     /// `required = true`.
     pub required: bool,
+    /// `tenant_column = "..."`: the column that marks a tenant table.
+    pub tenant_column: Option<String>,
+    /// `tenant_scoping = "opt-in"`: queries on tenant tables outside
+    /// `#[tenant_scoped]` compile without `unscoped = "reason"` (for a
+    /// migration period; the runtime reports it as a posture finding).
+    pub scoping_opt_in: Option<bool>,
+}
+
+/// How the crate's queries treat tenant tables, from the metadata (the
+/// package's keys over the workspace's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenancy {
+    /// The column that marks a tenant table (`tenant_id` by default).
+    pub column: String,
+    /// Every query on a tenant table must be in a `#[tenant_scoped]`
+    /// function or say `unscoped = "reason"` (the default), or
+    /// `tenant_scoping = "opt-in"` was set.
+    pub by_default: bool,
+}
+
+impl Default for Tenancy {
+    fn default() -> Self {
+        Tenancy {
+            column: "tenant_id".to_owned(),
+            by_default: true,
+        }
+    }
+}
+
+impl Tenancy {
+    fn from_metadata(package: &Metadata, workspace: &Metadata) -> Self {
+        let default = Tenancy::default();
+        Tenancy {
+            column: package
+                .tenant_column
+                .clone()
+                .or_else(|| workspace.tenant_column.clone())
+                .unwrap_or(default.column),
+            by_default: !package
+                .scoping_opt_in
+                .or(workspace.scoping_opt_in)
+                .unwrap_or(false),
+        }
+    }
 }
 
 /// How a migrations directory is laid out.
@@ -64,6 +108,8 @@ pub struct Located {
     pub source: Option<Source>,
     /// Every manifest, file and directory looked at.
     pub probed: Vec<PathBuf>,
+    /// The tenant settings of the metadata.
+    pub tenancy: Tenancy,
 }
 
 fn err(file: &Path, message: impl Into<String>, help: Option<&str>) -> SchemaError {
@@ -104,6 +150,32 @@ pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
         match (key.get_ref().as_ref(), value.get_ref()) {
             ("path", DeValue::String(p)) => out.path = Some(PathBuf::from(p.as_ref())),
             ("required", DeValue::Boolean(b)) => out.required = *b,
+            ("tenant_column", DeValue::String(c)) if is_plain_column(c) => {
+                out.tenant_column = Some(c.to_string());
+            }
+            ("tenant_column", _) => {
+                return Err(err(
+                    &manifest,
+                    "`secure-pg.tenant_column` must be a plain lowercase SQL identifier \
+                     (letters, digits and `_`, not starting with a digit)",
+                    None,
+                ))
+            }
+            ("tenant_scoping", DeValue::String(v)) if v.as_ref() == "opt-in" => {
+                out.scoping_opt_in = Some(true);
+            }
+            ("tenant_scoping", DeValue::String(v)) if v.as_ref() == "by-default" => {
+                out.scoping_opt_in = Some(false);
+            }
+            ("tenant_scoping", _) => {
+                return Err(err(
+                    &manifest,
+                    "`secure-pg.tenant_scoping` must be \"by-default\" (every query on a \
+                     tenant table is in a #[tenant_scoped] function or says `unscoped = \
+                     \"reason\"`) or \"opt-in\" (for a migration period)",
+                    None,
+                ))
+            }
             ("path", _) => return Err(err(&manifest, "`secure-pg.path` must be a string", None)),
             ("required", _) => {
                 return Err(err(
@@ -112,14 +184,25 @@ pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
                     None,
                 ))
             }
-            (other, _) => return Err(err(
-                &manifest,
-                format!("unknown key `{other}` in `[{table}.metadata.secure-pg]`"),
-                Some("the keys are `path` (a schema file or migrations directory) and `required`"),
-            )),
+            (other, _) => {
+                return Err(err(
+                    &manifest,
+                    format!("unknown key `{other}` in `[{table}.metadata.secure-pg]`"),
+                    Some(
+                        "the keys are `path` (a schema file or migrations directory), `required`, \
+                      `tenant_column` and `tenant_scoping`",
+                    ),
+                ))
+            }
         }
     }
     Ok(out)
+}
+
+fn is_plain_column(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Finds the schema for the crate at `crate_root` in a workspace rooted at
@@ -140,6 +223,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
     };
     let workspace_dir = workspace_root.unwrap_or(crate_root);
     let required = package.required || workspace.required;
+    let tenancy = Tenancy::from_metadata(&package, &workspace);
     for (meta, dir, table) in [
         (&package, crate_root, "package"),
         (&workspace, workspace_dir, "workspace"),
@@ -164,6 +248,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
             return Ok(Located {
                 source: Some(source),
                 probed,
+                tenancy: tenancy.clone(),
             });
         }
     }
@@ -178,6 +263,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
             return Ok(Located {
                 source: Some(Source::File(file)),
                 probed,
+                tenancy: tenancy.clone(),
             });
         }
         let dir = root.join("migrations");
@@ -187,6 +273,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
             return Ok(Located {
                 source: Some(source),
                 probed,
+                tenancy: tenancy.clone(),
             });
         }
     }
@@ -200,6 +287,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
     Ok(Located {
         source: None,
         probed,
+        tenancy,
     })
 }
 

@@ -38,7 +38,7 @@ pub use catalog::{
     Catalog, Check, Column, Domain, EnumType, ForeignKey, Key, Name, Policy, PolicyCommand,
     QualifiedName, Relation, Table, ValueSource, View, ViewColumn, ViewColumnSource,
 };
-pub use locate::{locate, Layout, Located, Source};
+pub use locate::{locate, Layout, Located, Source, Tenancy};
 pub use split::SKIP_MARKER;
 pub use types::{BaseType, Builtin, SqlType, Typmod};
 
@@ -83,6 +83,8 @@ pub struct LoadedSchema {
     /// Every SQL file read, in order (the macro makes each a build
     /// dependency).
     pub files: Vec<PathBuf>,
+    /// The tenant settings of the crate's metadata.
+    pub tenancy: Tenancy,
 }
 
 impl Catalog {
@@ -104,7 +106,7 @@ impl Catalog {
 }
 
 /// Reads `source`'s files and builds their catalog.
-pub fn load_source(source: Source) -> Result<LoadedSchema, SchemaError> {
+pub fn load_source(source: Source, tenancy: Tenancy) -> Result<LoadedSchema, SchemaError> {
     let files = source.files();
     let mut texts = Vec::with_capacity(files.len());
     for f in &files {
@@ -121,6 +123,7 @@ pub fn load_source(source: Source) -> Result<LoadedSchema, SchemaError> {
         catalog,
         source,
         files,
+        tenancy,
     })
 }
 
@@ -131,8 +134,9 @@ pub fn load(
     crate_root: &Path,
     workspace_root: Option<&Path>,
 ) -> Result<Option<LoadedSchema>, SchemaError> {
-    match locate(crate_root, workspace_root)?.source {
-        Some(source) => load_source(source).map(Some),
+    let located = locate(crate_root, workspace_root)?;
+    match located.source {
+        Some(source) => load_source(source, located.tenancy).map(Some),
         None => Ok(None),
     }
 }

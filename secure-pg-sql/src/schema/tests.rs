@@ -684,6 +684,61 @@ fn nothing_found_and_required() {
 }
 
 #[test]
+fn tenant_settings_come_from_the_metadata() {
+    let ws = TempDir::new("tenancy");
+    let app = ws.0.join("app");
+    ws.write("app/Cargo.toml", "[package]\nname = \"app\"\n")
+        .write("app/schema.sql", "CREATE TABLE t (a int);")
+        .write("Cargo.toml", "[workspace]\n");
+    let tenancy = |ws: &TempDir| load(&app, Some(&ws.0)).unwrap().unwrap().tenancy;
+    // By default: `tenant_id`, scoped by default.
+    assert_eq!(tenancy(&ws), crate::schema::Tenancy::default());
+    assert_eq!(tenancy(&ws).column, "tenant_id");
+    assert!(tenancy(&ws).by_default);
+    // The workspace sets both; the package overrides the column only.
+    ws.write(
+        "Cargo.toml",
+        "[workspace]\n[workspace.metadata.secure-pg]\ntenant_column = \"org_id\"\n\
+         tenant_scoping = \"opt-in\"\n",
+    );
+    assert_eq!(
+        tenancy(&ws),
+        crate::schema::Tenancy {
+            column: "org_id".into(),
+            by_default: false
+        }
+    );
+    ws.write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\n[package.metadata.secure-pg]\n\
+         tenant_column = \"account_id\"\ntenant_scoping = \"by-default\"\n",
+    );
+    assert_eq!(
+        tenancy(&ws),
+        crate::schema::Tenancy {
+            column: "account_id".into(),
+            by_default: true
+        }
+    );
+    // Bad values say what is accepted.
+    for (text, needle) in [
+        (
+            "tenant_column = \"Tenant Id\"",
+            "plain lowercase SQL identifier",
+        ),
+        ("tenant_column = 3", "plain lowercase SQL identifier"),
+        ("tenant_scoping = \"off\"", "\"by-default\""),
+    ] {
+        ws.write(
+            "app/Cargo.toml",
+            &format!("[package]\nname = \"app\"\n[package.metadata.secure-pg]\n{text}\n"),
+        );
+        let e = load(&app, Some(&ws.0)).unwrap_err();
+        assert!(e.message.contains(needle), "{text}: {e}");
+    }
+}
+
+#[test]
 fn bad_migration_directories() {
     for (files, needle) in [
         (

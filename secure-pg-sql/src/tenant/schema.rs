@@ -118,10 +118,89 @@ pub fn check_tables(
     Ok(found)
 }
 
+/// The tables and views `sql` names that the schema gives the tenant
+/// column `column`, each once, as written: what a query outside
+/// `#[tenant_scoped]` must not touch without `unscoped = "reason"`.
+///
+/// It errs on the safe side: every relation name counts, wherever it
+/// appears (a CTE named like a tenant table counts as that table), and a
+/// view whose columns the catalog cannot tell counts. SQL that does not
+/// parse names nothing (the checks that run before this one report it).
+pub fn tenant_relations(sql: &str, column: &str, catalog: &Catalog) -> Vec<String> {
+    use sqlparser::ast::visit_relations;
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::parser::Parser;
+    use std::ops::ControlFlow;
+
+    let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+        return Vec::new();
+    };
+    let column = Name::quoted(column);
+    let public = [Name::unquoted("public")];
+    let mut found: Vec<String> = Vec::new();
+    for statement in &statements {
+        let _ = visit_relations(statement, |name| {
+            let relation = match crate::ident::pg_object_name(name).as_deref() {
+                Some([name]) => catalog.lookup(&public, None, &Name::quoted(name)),
+                Some([schema, name]) => {
+                    catalog.lookup(&public, Some(&Name::quoted(schema)), &Name::quoted(name))
+                }
+                _ => None,
+            };
+            let written = name.to_string();
+            if relation.is_some_and(|r| has_column(r, &column) != Some(false))
+                && !found.contains(&written)
+            {
+                found.push(written);
+            }
+            ControlFlow::<()>::Continue(())
+        });
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tenant::scope_query;
+
+    #[test]
+    fn tenant_relations_are_found_on_every_path() {
+        let c = catalog();
+        let found = |sql: &str| tenant_relations(sql, "tenant_id", &c);
+        assert_eq!(found("SELECT 1"), Vec::<String>::new());
+        assert_eq!(found("SELECT code FROM currencies"), Vec::<String>::new());
+        assert_eq!(found("SELECT id FROM widgets"), vec!["widgets"]);
+        assert_eq!(
+            found("SELECT id FROM public.widgets w"),
+            vec!["public.widgets"]
+        );
+        assert_eq!(found("SELECT id FROM widget_names"), vec!["widget_names"]);
+        assert_eq!(
+            found("SELECT code FROM other.currencies"),
+            vec!["other.currencies"]
+        );
+        for sql in [
+            "INSERT INTO widgets (id, tenant_id) VALUES (1, $1)",
+            "UPDATE widgets SET name = 'x'",
+            "DELETE FROM widgets",
+            "SELECT code FROM currencies WHERE code IN (SELECT name FROM widgets)",
+            "WITH w AS (SELECT id FROM widgets) SELECT id FROM w",
+            "SELECT c.code FROM currencies c JOIN widgets w ON w.name = c.code",
+            "SELECT (SELECT count(*) FROM widgets), 1",
+            "UPDATE currencies SET symbol = 'x' FROM widgets WHERE widgets.name = currencies.code",
+            "DELETE FROM currencies USING widgets WHERE widgets.name = currencies.code",
+            "INSERT INTO currencies (code, symbol) SELECT name, name FROM widgets",
+        ] {
+            assert_eq!(found(sql), vec!["widgets"], "{sql}");
+        }
+        // Another column name: nothing carries it.
+        assert_eq!(
+            tenant_relations("SELECT id FROM widgets", "org_id", &c),
+            Vec::<String>::new()
+        );
+        assert_eq!(found("SELEC nonsense"), Vec::<String>::new());
+    }
 
     fn catalog() -> Catalog {
         Catalog::from_sql(

@@ -5,6 +5,7 @@ use secure_pg::{secure_query_as, Error, Pool};
 
 async fn owners(pool: &Pool) -> Result<Vec<(i64, i64)>, Error> {
     secure_query_as!(
+        unscoped = "owners of every tenant: this case is about NULL",
         (i64, i64),
         "SELECT o.id, w.id FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id"
     )

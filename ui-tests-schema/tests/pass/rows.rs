@@ -22,12 +22,14 @@ struct Named<Q: for<'r> secure_pg::tokio_postgres::types::FromSql<'r>> {
 
 async fn rows(pool: &Pool) -> Result<(), Error> {
     let _: Vec<(i64, Option<i64>)> = secure_query_as!(
+        unscoped = "owners of every tenant: this case is about types",
         (i64, Option<i64>),
         "SELECT o.id, w.id FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id"
     )
     .fetch_all(pool)
     .await?;
     let _: Vec<(i64, i64)> = secure_query_as!(
+        unscoped = "owners of every tenant: this case is about types",
         (i64, i64),
         "SELECT o.id, coalesce(w.id, 0) FROM owners o LEFT JOIN widgets w ON w.owner_id = o.id"
     )
@@ -42,6 +44,7 @@ async fn rows(pool: &Pool) -> Result<(), Error> {
             .fetch_all(pool)
             .await?;
     let _: Vec<(i64, String, Option<i64>)> = secure_query_as!(
+        unscoped = "an owner of the default tenant: this case is about types",
         (i64, String, Option<i64>),
         "INSERT INTO owners (name) VALUES ($1) RETURNING id, name, (SELECT max(id) FROM widgets)",
         "n"

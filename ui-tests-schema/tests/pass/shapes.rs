@@ -7,9 +7,12 @@ use secure_pg::{secure_query, Error, Pool};
 async fn shapes(pool: &Pool, id: i64, small: i32, name: &str, names: Vec<String>) -> Result<(), Error> {
     secure_query!("SELECT id FROM widgets").fetch_all(pool).await?;
     secure_query!("SELECT w.id, name FROM widgets w").fetch_all(pool).await?;
-    secure_query!("SELECT w.id, o.id FROM widgets w JOIN owners o ON o.id = w.owner_id")
-        .fetch_all(pool)
-        .await?;
+    secure_query!(
+        unscoped = "owners of every tenant: this case is about names",
+        "SELECT w.id, o.id FROM widgets w JOIN owners o ON o.id = w.owner_id"
+    )
+    .fetch_all(pool)
+    .await?;
     secure_query!("SELECT name FROM widgets WHERE id = $1 AND qty > $2", id, small)
         .fetch_all(pool)
         .await?;
@@ -22,6 +25,7 @@ async fn shapes(pool: &Pool, id: i64, small: i32, name: &str, names: Vec<String>
         .execute(pool)
         .await?;
     secure_query!(
+        unscoped = "an owner of the default tenant: this case is about keys",
         "INSERT INTO owners (name) VALUES ($1) ON CONFLICT (tenant_id, name) DO NOTHING",
         name
     )
