@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -15,12 +15,21 @@ use tokio_postgres::{Client, Statement};
 use crate::connect::Canceller;
 use crate::error::{Error, ErrorKind, SqlState};
 
+/// [`ConnState::transaction_tenant`] when no tenant is set (no tenant id
+/// is `i64::MIN`: `set_tenant_sql` formats any id, but this one would only
+/// ever be set deliberately).
+const NO_TENANT: i64 = i64::MIN;
+
 /// Per-connection state shared with transactions and query handles.
 #[derive(Debug)]
 pub(crate) struct ConnState {
     cache: StatementCache,
     /// A transaction was begun and not (yet) finished.
     in_tx: AtomicBool,
+    /// The tenant the open transaction set for row-level security
+    /// (`i64::MIN`: none), so that a scoped statement in it runs for that
+    /// tenant or sets it.
+    tx_tenant: AtomicI64,
     /// Session state may have changed; reset before the next checkout.
     needs_reset: AtomicBool,
     /// A query saw the connection fail; never hand it out again.
@@ -85,6 +94,7 @@ impl ConnState {
         ConnState {
             cache: StatementCache::new(statement_cache),
             in_tx: AtomicBool::new(false),
+            tx_tenant: AtomicI64::new(NO_TENANT),
             needs_reset: AtomicBool::new(false),
             broken: AtomicBool::new(false),
             in_flight: AtomicBool::new(false),
@@ -495,7 +505,21 @@ impl ConnState {
 
     /// The server confirmed `COMMIT` or `ROLLBACK`.
     pub(crate) fn leave_transaction(&self) {
+        self.tx_tenant.store(NO_TENANT, Ordering::Release);
         self.in_tx.store(false, Ordering::Release);
+    }
+
+    /// The open transaction set `tenant` for row-level security.
+    pub(crate) fn set_transaction_tenant(&self, tenant: i64) {
+        self.tx_tenant.store(tenant, Ordering::Release);
+    }
+
+    /// The tenant the open transaction set, if any.
+    pub(crate) fn transaction_tenant(&self) -> Option<i64> {
+        match self.tx_tenant.load(Ordering::Acquire) {
+            NO_TENANT => None,
+            t => Some(t),
+        }
     }
 
     pub(crate) fn in_transaction(&self) -> bool {

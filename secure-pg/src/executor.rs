@@ -13,6 +13,7 @@ use crate::conn_state::{ConnState, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
 use crate::pool::{Pool, PooledConnection, Transaction};
+use crate::tenant::TenantId;
 
 /// Something a query can run on. Implemented for `&Pool`,
 /// `&PooledConnection`, `&mut PooledConnection`, `&Transaction`,
@@ -273,6 +274,7 @@ async fn send_named(
     let params = Params {
         values: &values,
         wire: params.wire,
+        tenant: params.tenant,
     };
     send(client, sql, Target::Named(stmt), params, op).await
 }
@@ -400,6 +402,161 @@ async fn multiplexed(
     }
 }
 
+/// One statement of a `#[tenant_scoped]` function on one of our
+/// connections, run so that the database's row-level-security policy (see
+/// `row_level_security_sql`) knows the tenant as well as the rewritten SQL
+/// does. The tenant setting must be made inside a transaction (it carries
+/// that transaction's token), and tokio-postgres ends every statement with
+/// its own `Sync`, so:
+///
+/// * outside a transaction, the statement runs in a transaction of its own:
+///   `BEGIN` and the tenant setting (one simple query), the statement, and
+///   `COMMIT`, written together and answered in one round trip; the
+///   statement is prepared (or found in the cache) before, so that nothing
+///   else lands between them;
+/// * in a transaction that set no tenant, the setting is sent right before
+///   the statement (same round trip) and holds for the rest of it;
+/// * in a transaction for the same tenant, it runs as it is;
+/// * in a transaction for another tenant, it is refused: the two walls
+///   would disagree, and nothing is sent.
+///
+/// Row streams outside a transaction are refused: the transaction would
+/// have to stay open for as long as the stream, and end in a `ROLLBACK` if
+/// it is dropped. Plain tokio-postgres clients are not ours to track, so
+/// their statements run as they are.
+async fn scoped(
+    client: &Client,
+    state: &ConnState,
+    sql: &'static str,
+    params: Params<'_>,
+    op: Op,
+    tenant: TenantId,
+) -> Result<Output, Error> {
+    if state.in_transaction() {
+        return match state.transaction_tenant() {
+            Some(t) if t == tenant.get() => exclusive(client, Some(state), sql, params, op).await,
+            Some(_) => Err(
+                Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+                    "a #[tenant_scoped] statement for one tenant ran in a transaction that set \
+                 another tenant for row-level security, and was refused before anything was \
+                 sent; run it in a transaction for its own tenant. SQL: {sql}"
+                )),
+            ),
+            None if op == Op::Stream => {
+                // A stream is tracked as in flight until it is read: the
+                // setting takes its own round trip first.
+                let set = crate::tenant::set_tenant_sql(tenant);
+                state
+                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
+                    .await
+                    .map_err(|e| fail(Some(state), e))?;
+                state.set_transaction_tenant(tenant.get());
+                exclusive(client, Some(state), sql, params, op).await
+            }
+            None => {
+                let set = crate::tenant::set_tenant_sql(tenant);
+                let out = pipelined(client, state, sql, params, op, Some(&set), None).await?;
+                state.set_transaction_tenant(tenant.get());
+                Ok(out)
+            }
+        };
+    }
+    if op == Op::Stream {
+        return Err(
+            Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+                "a #[tenant_scoped] statement cannot be streamed outside a transaction: \
+                 row-level security needs the tenant set in a transaction that would have to \
+                 stay open as long as the stream; read it with fetch_all, or stream it inside \
+                 `pool.transaction_with(TransactionOptions::default().tenant(tenant), ..)`. \
+                 SQL: {sql}"
+            )),
+        );
+    }
+    let begin = format!("BEGIN; {}", crate::tenant::set_tenant_sql(tenant));
+    state.enter_transaction();
+    let out = pipelined(client, state, sql, params, op, Some(&begin), Some("COMMIT")).await;
+    if !state.is_broken() {
+        // `COMMIT` was answered (after an error in the statement it answers
+        // as `ROLLBACK`): the transaction is over either way. A connection
+        // whose answer was lost is broken and discarded.
+        state.leave_transaction();
+    }
+    out
+}
+
+/// `before`, the statement and `after`, written together: each request is
+/// queued when its future is first polled, and the join polls them in
+/// order. The statement is prepared first (a cache hit costs nothing), so
+/// that no other round trip lands between them. A cached plan the server
+/// no longer has is prepared again and the whole sequence sent once more.
+async fn pipelined(
+    client: &Client,
+    state: &ConnState,
+    sql: &'static str,
+    params: Params<'_>,
+    op: Op,
+    before: Option<&str>,
+    after: Option<&'static str>,
+) -> Result<Output, Error> {
+    let once = || async {
+        let stmt = if state.statement_cache_enabled() {
+            Some(statement(client, Some(state), sql).await?)
+        } else {
+            None
+        };
+        let encoders = encoders(params);
+        let typed = match stmt {
+            Some(_) => None,
+            None => Some(typed_params(params, &encoders)?),
+        };
+        let statement = async {
+            match (stmt, typed) {
+                (Some(stmt), _) => send_named(client, sql, stmt, params, op).await,
+                (None, typed) => {
+                    let typed = typed.unwrap_or_default();
+                    send(client, sql, Target::Unnamed(typed), params, op).await
+                }
+            }
+        };
+        let (b, r, a) = futures_util::future::join3(
+            async {
+                match before {
+                    Some(sql) => client.batch_execute(sql).await,
+                    None => Ok(()),
+                }
+            },
+            statement,
+            async {
+                match after {
+                    Some(sql) => client.batch_execute(sql).await,
+                    None => Ok(()),
+                }
+            },
+        )
+        .await;
+        Ok::<_, Error>((b, r, a))
+    };
+    let mut retried = false;
+    loop {
+        let (b, r, a) = state.bounded(once()).await?;
+        b.map_err(|e| fail(Some(state), Error::from(e)))?;
+        match r {
+            // Only a transaction of our own can be sent again: in the
+            // caller's, the error has aborted it.
+            Err(e) if is_stale_statement(&e) && after.is_some() && !retried => {
+                a.map_err(|e| fail(Some(state), Error::from(e)))?;
+                state.evict_statement(sql);
+                retried = true;
+            }
+            Err(e) => return Err(fail(Some(state), with_pooler_hint(Error::from(e)))),
+            Ok(out) => {
+                a.map_err(|e| fail(Some(state), Error::from(e)))?;
+                return Ok(out);
+            }
+        }
+    }
+}
+
 fn fail(state: Option<&ConnState>, err: Error) -> Error {
     if err.kind() == ErrorKind::Connection {
         // The session is gone or in an unknown state: make sure the pool
@@ -445,6 +602,9 @@ impl<'e> Handle<'e> {
     }
 
     async fn run(&self, sql: &'static str, params: Params<'_>, op: Op) -> Result<Output, Error> {
+        if let (Some(tenant), Some((client, Some(state)))) = (params.tenant, self.parts()) {
+            return scoped(client, state, sql, params, op, tenant).await;
+        }
         match self.parts() {
             Some((client, state)) => exclusive(client, state, sql, params, op).await,
             None => match self {
@@ -488,7 +648,13 @@ impl<'e> Handle<'e> {
             return Err(Error::from_kind(ErrorKind::Configuration)
                 .with_detail("internal: a row stream was routed to a shared connection"));
         };
-        match exclusive(client, state, sql, params, Op::Stream).await? {
+        let out = match (params.tenant, state) {
+            (Some(tenant), Some(state)) => {
+                scoped(client, state, sql, params, Op::Stream, tenant).await?
+            }
+            _ => exclusive(client, state, sql, params, Op::Stream).await?,
+        };
+        match out {
             Output::Stream(s) => Ok(s),
             _ => unreachable!("Op::Stream gives a stream"),
         }
@@ -570,6 +736,9 @@ const CANDIDATE_TYPES: &[Type] = &[
 pub(crate) struct Params<'p> {
     pub(crate) values: &'p [&'p (dyn ToSql + Sync)],
     pub(crate) wire: &'static [Option<Wire>],
+    /// The tenant of a `#[tenant_scoped]` function's statement, for the
+    /// database's row-level security (see [`scoped`]).
+    pub(crate) tenant: Option<TenantId>,
 }
 
 /// How a parameter whose type the schema checks inferred is declared to

@@ -11,6 +11,7 @@ use tokio_postgres::{Column, Row};
 
 use crate::error::{Error, ErrorKind};
 use crate::executor::{Executor, Handle, Params, Route, Wire};
+use crate::tenant::TenantId;
 
 /// A value that can be bound to a `$n` placeholder.
 #[diagnostic::on_unimplemented(
@@ -38,6 +39,9 @@ pub struct Query<'a, const N: usize> {
     /// The parameters' types as the schema checks inferred them (empty
     /// without a schema), for PgBouncer mode.
     wire: &'static [Option<Wire>],
+    /// The tenant of a `#[tenant_scoped]` function whose rewritten SQL
+    /// binds it: the statement runs where row-level security knows it.
+    tenant: Option<TenantId>,
 }
 
 impl<const N: usize> std::fmt::Debug for Query<'_, N> {
@@ -62,6 +66,7 @@ impl<'a, const N: usize> Query<'a, N> {
             session: false,
             scoped: false,
             wire: &[],
+            tenant: None,
         }
     }
 
@@ -79,6 +84,7 @@ impl<'a, const N: usize> Query<'a, N> {
         Params {
             values: &self.params,
             wire: self.wire,
+            tenant: self.tenant,
         }
     }
 
@@ -90,6 +96,16 @@ impl<'a, const N: usize> Query<'a, N> {
     #[inline(always)]
     pub fn __tenant_scoped_by_attribute(mut self) -> Self {
         self.scoped = true;
+        self
+    }
+
+    /// The tenant the attribute scoped the query to, so that on our pool's
+    /// connections the statement also runs where row-level security knows
+    /// it (see `executor::scoped`). Added by the attribute only.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __for_tenant<T: std::borrow::Borrow<TenantId>>(mut self, tenant: T) -> Self {
+        self.tenant = Some(*tenant.borrow());
         self
     }
 
@@ -121,7 +137,9 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor, route(self.session)).await?;
+            let handle =
+                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
+                    .await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.execute(self.sql, self.params()).await
@@ -134,7 +152,9 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor, route(self.session)).await?;
+            let handle =
+                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
+                    .await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query(self.sql, self.params()).await
@@ -163,7 +183,9 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle = crate::executor::handle(executor, route(self.session)).await?;
+            let handle =
+                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
+                    .await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query_at_most_two(self.sql, self.params()).await
@@ -257,6 +279,14 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     #[inline(always)]
     pub fn __tenant_scoped_by_attribute(mut self) -> Self {
         self.inner.scoped = true;
+        self
+    }
+
+    /// See [`Query::__for_tenant`]. Added by the attribute only.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn __for_tenant<B: std::borrow::Borrow<TenantId>>(mut self, tenant: B) -> Self {
+        self.inner.tenant = Some(*tenant.borrow());
         self
     }
 

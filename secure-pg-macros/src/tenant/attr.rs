@@ -208,7 +208,9 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     let mut refused = None;
-    let tenant = tenant_argument(&mut function.sig, &mut errors, &mut refused);
+    let argument = tenant_argument(&mut function.sig, &mut errors, &mut refused);
+    let tenant_is_tenant_id = argument.as_ref().is_some_and(|(_, t)| *t);
+    let tenant = argument.map(|(ident, _)| ident);
     // The queries bind this name, which only the attribute's own tokens can
     // resolve (mixed-site hygiene): whatever the body calls `tenant` later
     // (a shadowing `let`, a pattern, a closure parameter, a binding a macro
@@ -222,9 +224,11 @@ pub(crate) fn expand(attr: TokenStream, item: TokenStream) -> TokenStream {
         tenant: tenant.as_ref(),
         captured: tenant.as_ref().map(|_| &captured),
         nested_item: None,
+        tenant_is_tenant_id,
         errors: Vec::new(),
         queries: Vec::new(),
         marked: false,
+        for_tenant: false,
     };
     visitor.visit_block_mut(&mut function.block);
     let BodyVisitor {
@@ -538,7 +542,7 @@ fn tenant_argument(
     sig: &mut Signature,
     errors: &mut Vec<syn::Error>,
     refused: &mut Option<Ident>,
-) -> Option<Ident> {
+) -> Option<(Ident, bool)> {
     let mut marked = Vec::new();
     let mut typed = Vec::new();
     for input in sig.inputs.iter_mut() {
@@ -612,7 +616,7 @@ fn tenant_argument(
                         return None;
                     }
                 }
-                Some(p.ident.clone())
+                Some((p.ident.clone(), is_tenant_type(ty)))
             }
             other => {
                 errors.push(syn::Error::new_spanned(
@@ -662,9 +666,15 @@ struct BodyVisitor<'a> {
     nested_item: Option<String>,
     errors: Vec<syn::Error>,
     queries: Vec<QueryDoc>,
+    /// The tenant parameter is a `TenantId` (or `&TenantId`): the queries
+    /// that use it carry it to the runtime, for row-level security.
+    tenant_is_tenant_id: bool,
     /// Set by `visit_macro_mut` when it rewrote the query it visited, so
     /// that `visit_expr_mut` marks the call for the run-time check.
     marked: bool,
+    /// Set with `marked` when the rewritten query binds the tenant and the
+    /// runtime should see it.
+    for_tenant: bool,
 }
 
 impl VisitMut for BodyVisitor<'_> {
@@ -674,11 +684,19 @@ impl VisitMut for BodyVisitor<'_> {
             return;
         };
         self.marked = false;
+        self.for_tenant = false;
         self.visit_expr_macro_mut(call);
+        let for_tenant = std::mem::take(&mut self.for_tenant);
         if std::mem::take(&mut self.marked) {
             // The run-time tenant scope refuses every query that does not
-            // carry this mark.
-            *expr = syn::parse_quote!((#call).__tenant_scoped_by_attribute());
+            // carry this mark; the tenant goes with it, so that the
+            // database's row-level security sees it too.
+            *expr = match (for_tenant, self.captured) {
+                (true, Some(tenant)) => syn::parse_quote!(
+                    (#call).__tenant_scoped_by_attribute().__for_tenant(#tenant)
+                ),
+                _ => syn::parse_quote!((#call).__tenant_scoped_by_attribute()),
+            };
         }
     }
 
@@ -908,6 +926,7 @@ impl BodyVisitor<'_> {
                     // macro insists on one argument per placeholder.
                     let tenant = binds_tenant.then(|| quote!(, #tenant));
                     mac.tokens = quote!(#marker, #ty #lit #(, #args)* #tenant);
+                    self.for_tenant = binds_tenant && self.tenant_is_tenant_id;
                 }
                 self.queries.push(QueryDoc::Scoped { sql });
                 self.tenant.is_some()

@@ -765,6 +765,35 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
     .__tenant_scoped_by_attribute())
     .to_string();
     assert!(body.contains(&marked), "{body}");
+    // The tenant goes with the mark, for row-level security at run time.
+    assert!(
+        body.contains(&format!("{marked} . __for_tenant (__secure_pg_tenant)")),
+        "{body}"
+    );
+    // Not for a tenant that is not a `TenantId` (row-level security keys
+    // on one), nor for a query that does not bind the tenant.
+    let out = run(
+        quote!(exempt = [countries]),
+        syn::parse_quote! {
+            async fn h(db: &Pool, #[tenant] org: i64) {
+                secure_query!("DELETE FROM a").execute(db).await;
+            }
+        },
+    );
+    let body = out.function.block.to_token_stream().to_string();
+    assert!(body.contains("__tenant_scoped_by_attribute"), "{body}");
+    assert!(!body.contains("__for_tenant"), "{body}");
+    let out = run(
+        quote!(exempt = [countries]),
+        syn::parse_quote! {
+            async fn h(db: &Pool, tenant: TenantId) {
+                secure_query!("SELECT code FROM countries").execute(db).await;
+            }
+        },
+    );
+    let body = out.function.block.to_token_stream().to_string();
+    assert!(body.contains("__tenant_scoped_by_attribute"), "{body}");
+    assert!(!body.contains("__for_tenant"), "{body}");
 
     // `impl Trait` cannot be named: inferred. No return type: `()`.
     // Not async: no scope (nothing in it can await a query).

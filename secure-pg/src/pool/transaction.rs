@@ -187,6 +187,9 @@ impl<'p> PooledConnection<'p> {
         conn.state
             .bounded(async { conn.client.batch_execute(&begin).await.map_err(Error::from) })
             .await?;
+        if let Some(t) = options.tenant {
+            conn.state.set_transaction_tenant(t.get());
+        }
         Ok(Transaction {
             client: &conn.client,
             state: &conn.state,

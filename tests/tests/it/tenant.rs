@@ -2295,7 +2295,9 @@ async fn row_level_security_is_a_second_wall() {
                 .fetch_all(&*tx)
                 .await?;
                 let right = vault_secrets(tx, T1).await?;
-                let wrong = vault_secrets(tx, T2).await?;
+                // A scoped statement for another tenant than the
+                // transaction's is refused before anything is sent.
+                let wrong = vault_secrets(tx, T2).await.unwrap_err();
                 let (setting, pid) = secure_query_as!(
                     unscoped = "reads a setting",
                     (Option<String>, i32),
@@ -2310,7 +2312,15 @@ async fn row_level_security_is_a_second_wall() {
         .unwrap_or_else(|e| panic!("{e:#}"));
     assert_eq!(seen, vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))]);
     assert_eq!(scoped_right, vec![(1, s("t1-a")), (2, s("t1-b"))]);
-    assert_eq!(scoped_wrong, vec![]);
+    assert_eq!(
+        scoped_wrong.kind(),
+        secure_pg::ErrorKind::TenantScope,
+        "{scoped_wrong:#}"
+    );
+    assert!(
+        format!("{scoped_wrong:#}").contains("set another tenant"),
+        "{scoped_wrong:#}"
+    );
     // `<token>:<id>`: the token ties the id to that transaction.
     assert!(
         setting.as_deref().unwrap_or("").ends_with(":1"),
@@ -2319,7 +2329,8 @@ async fn row_level_security_is_a_second_wall() {
     assert_eq!(pid_b, pid, "max_size 1: the same connection");
 
     // A scoped write for the wrong tenant inside tenant 1's transaction is
-    // stopped by the policy's WITH CHECK; the right tenant's write commits.
+    // refused before it is sent (the policy's WITH CHECK would stop it
+    // too); the right tenant's write commits.
     let e = checked(
         pool.transaction_with(TransactionOptions::default().tenant(T1), |tx| {
             Box::pin(async move { store_secret(tx, T2, 5, "smuggled").await })
@@ -2327,7 +2338,7 @@ async fn row_level_security_is_a_second_wall() {
         .await
         .unwrap_err(),
     );
-    assert_eq!(e.kind(), secure_pg::ErrorKind::PermissionDenied, "{e:#}");
+    assert_eq!(e.kind(), secure_pg::ErrorKind::TenantScope, "{e:#}");
     let n = pool
         .transaction_with(TransactionOptions::default().tenant(T1), |tx| {
             Box::pin(async move { store_secret(tx, T1, 5, "kept").await })
@@ -2628,7 +2639,8 @@ async fn row_level_security_accepts_only_the_current_transactions_tenant() {
         .await
         .unwrap_err(),
     );
-    assert_eq!(e.kind(), secure_pg::ErrorKind::PermissionDenied, "{e:#}");
+    // Refused before it is sent: the transaction is tenant 2's.
+    assert_eq!(e.kind(), secure_pg::ErrorKind::TenantScope, "{e:#}");
     assert_eq!(
         su("SELECT tenant_id, id, secret FROM vault ORDER BY tenant_id, id"),
         ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"],
@@ -2794,4 +2806,152 @@ async fn rebinding_by_a_macro_keeps_the_callers_tenant() {
     assert_eq!(foreign_rows(3), others, "no row of another tenant changed");
     assert_eq!(all_widgets(p, T2).await.unwrap().len(), 3);
     assert_eq!(all_widgets(p, T3).await.unwrap(), vec![]);
+}
+
+// ----- row-level security with scoped functions, without a transaction ------
+
+#[tenant_scoped]
+async fn vault_rows<'e, E: secure_pg::Executor<'e>>(
+    db: E,
+    tenant: TenantId,
+) -> R<Vec<(i64, i64, String)>> {
+    secure_query_as!(
+        (i64, i64, String),
+        "SELECT tenant_id, id, secret FROM vault ORDER BY id"
+    )
+    .fetch_all(db)
+    .await
+}
+
+#[tenant_scoped]
+async fn vault_insert<'e, E: secure_pg::Executor<'e>>(
+    db: E,
+    tenant: TenantId,
+    id: i64,
+    secret: &str,
+) -> R<u64> {
+    secure_query!("INSERT INTO vault (id, secret) VALUES ($1, $2)", id, secret)
+        .execute(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn vault_update<'e, E: secure_pg::Executor<'e>>(
+    db: E,
+    tenant: TenantId,
+    secret: &str,
+) -> R<u64> {
+    secure_query!("UPDATE vault SET secret = $1", secret)
+        .execute(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn vault_delete<'e, E: secure_pg::Executor<'e>>(db: E, tenant: TenantId, id: i64) -> R<u64> {
+    secure_query!("DELETE FROM vault WHERE id = $1", id)
+        .execute(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn vault_count<'e, E: secure_pg::Executor<'e>>(db: E, tenant: TenantId) -> R<i64> {
+    let (n,) = secure_query_as!((i64,), "SELECT count(*) FROM vault")
+        .fetch_one(db)
+        .await?;
+    Ok(n)
+}
+
+fn vault() -> Vec<String> {
+    su("SELECT tenant_id, id, secret FROM vault ORDER BY tenant_id, id")
+}
+
+/// With the policies on, a scoped function's statements on `&Pool` (which
+/// multiplexes by default) and on a checked-out connection run in a tenant
+/// transaction of their own: they see and change exactly the caller's
+/// rows. Before, they saw no rows and their inserts were refused.
+#[tokio::test]
+async fn row_level_security_works_with_scoped_functions_on_a_pool_and_a_connection() {
+    let env = env().await;
+    let p = &env.pool;
+    assert_eq!(vault(), ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"]);
+    // Reads.
+    assert_eq!(
+        vault_rows(p, T1).await.unwrap(),
+        vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))]
+    );
+    assert_eq!(vault_rows(p, T2).await.unwrap(), vec![(2, 1, s("t2-a"))]);
+    assert_eq!(vault_count(p, T3).await.unwrap(), 1);
+    assert_eq!(
+        vault_count(p, TenantId::from_authenticated(9))
+            .await
+            .unwrap(),
+        0
+    );
+    // Writes, each touching the caller's rows only.
+    assert_eq!(vault_insert(p, T2, 2, "t2-b").await.unwrap(), 1);
+    assert_eq!(vault_update(p, T1, "t1-new").await.unwrap(), 2);
+    assert_eq!(vault_delete(p, T3, 1).await.unwrap(), 1);
+    assert_eq!(
+        vault(),
+        ["1|1|t1-new", "1|2|t1-new", "2|1|t2-a", "2|2|t2-b"]
+    );
+
+    // The same on a connection checked out by hand, twice in a row (the
+    // transaction of each statement ends with it).
+    let conn = p.get().await.unwrap();
+    assert_eq!(vault_count(&conn, T2).await.unwrap(), 2);
+    assert_eq!(vault_delete(&conn, T2, 2).await.unwrap(), 1);
+    assert_eq!(vault_count(&conn, T2).await.unwrap(), 1);
+    assert_eq!(vault_count(&conn, T1).await.unwrap(), 2);
+    // No tenant stays on the connection: an unscoped statement sees none.
+    let (visible, setting) = secure_query_as!(
+        unscoped = "checks that no tenant outlived the scoped statements",
+        (i64, Option<String>),
+        "SELECT (SELECT count(*) FROM vault), current_setting('app.tenant_id', true)"
+    )
+    .fetch_one(&conn)
+    .await
+    .unwrap();
+    assert_eq!(visible, 0, "an unscoped statement sees no tenant's rows");
+    assert!(setting.unwrap_or_default().is_empty());
+    drop(conn);
+
+    // A failing statement ends its transaction (the COMMIT answers as a
+    // ROLLBACK) and leaves the connection usable.
+    let e = vault_insert(p, T1, 1, "duplicate").await.unwrap_err();
+    assert_eq!(e.kind(), secure_pg::ErrorKind::UniqueViolation, "{e:#}");
+    assert_eq!(vault_count(p, T1).await.unwrap(), 2);
+    assert_eq!(vault(), ["1|1|t1-new", "1|2|t1-new", "2|1|t2-a"]);
+}
+
+/// In a transaction begun without a tenant, the first scoped statement sets
+/// its tenant (in the same round trip) for the rest of the transaction; one
+/// for another tenant is then refused.
+#[tokio::test]
+async fn a_scoped_statement_sets_the_tenant_of_a_plain_transaction() {
+    let env = env().await;
+    let p = &env.pool;
+    let (mine, count_after, other) = p
+        .transaction(|tx| {
+            Box::pin(async move {
+                let mine = vault_rows(&*tx, T1).await?;
+                let (n,) = secure_query_as!(
+                    unscoped = "row-level security filters by the transaction's tenant",
+                    (i64,),
+                    "SELECT count(*) FROM vault"
+                )
+                .fetch_one(&*tx)
+                .await?;
+                let other = vault_rows(&*tx, T2).await.unwrap_err();
+                Ok((mine, n, other))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine, vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))]);
+    assert_eq!(
+        count_after, 2,
+        "the tenant holds for the rest of the transaction"
+    );
+    assert_eq!(other.kind(), secure_pg::ErrorKind::TenantScope, "{other:#}");
 }
