@@ -9,7 +9,7 @@ use tokio_postgres::types::{Kind, ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::codec::{adapt_to, unspecified, EncodeAs, Probe};
-use crate::conn_state::{ConnState, SharedOutcome};
+use crate::conn_state::{ConnState, LockTimeout, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
 use crate::pool::{Pool, PooledConnection, Transaction};
@@ -378,6 +378,21 @@ async fn multiplexed(
             .bounded_shared(run_statement(client, Some(state), sql, params, op))
             .await
         {
+            SharedOutcome::Done(Err(e)) if is_shared_lock_timeout(&e, state) => {
+                // It waited for a lock for as long as shared connections
+                // allow and did nothing else (its implicit transaction
+                // rolled back): the statements behind it go on, and it
+                // waits on a connection of its own, under the session's
+                // own `lock_timeout`. `get()` rather than a statement's
+                // checkout: on a full pool a shared connection gives its
+                // permit up for it, so it cannot wait for that one.
+                lease.finished();
+                drop(lease);
+                tracing::debug!("a lock wait hit the shared lock_timeout; sending it again on a connection of its own");
+                let conn = pool.get().await?;
+                return exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op)
+                    .await;
+            }
             SharedOutcome::Done(r) => {
                 // A result left unread (a second row for `fetch_one`) is
                 // abandoned: the lease cancels it when dropped.
@@ -398,6 +413,14 @@ async fn multiplexed(
             }
         }
     }
+}
+
+/// `55P03` on a shared connection whose `lock_timeout` is the pool's (not
+/// the session's own, shorter one): see
+/// [`crate::PoolBuilder::multiplex_lock_timeout`].
+fn is_shared_lock_timeout(e: &Error, state: &ConnState) -> bool {
+    e.sqlstate() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+        && state.lock_timeout() == LockTimeout::Shared
 }
 
 fn fail(state: Option<&ConnState>, err: Error) -> Error {

@@ -49,8 +49,8 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_postgres::Client;
 
-use crate::conn_state::{now_us, ConnState};
-use crate::error::Error;
+use crate::conn_state::{now_us, ConnState, LockTimeout};
+use crate::error::{Error, ErrorKind};
 use crate::metrics::InUse;
 
 use super::manager::Manager;
@@ -67,6 +67,10 @@ pub(super) struct SharedSet {
     conns: RwLock<Vec<Arc<SharedConn>>>,
     /// Connections being opened for sharing.
     opening: AtomicU32,
+    /// Exclusive checkouts waiting for a permit: while there are any, no
+    /// shared connection is opened, so the permits that shared
+    /// connections give up reach them.
+    waiting: AtomicU32,
     /// Most connections shared at once.
     pub(super) max_connections: u32,
     /// Most statements in flight on one shared connection.
@@ -77,6 +81,8 @@ pub(super) struct SharedSet {
     /// Statements seen to hold a connection for more than
     /// [`SLOW_FACTOR`] times that.
     slow: SlowStatements,
+    /// The `lock_timeout` of shared connections, in milliseconds.
+    lock_timeout_ms: u64,
 }
 
 /// A statement is remembered as slow when its service time on a shared
@@ -145,10 +151,17 @@ impl SlowStatements {
 }
 
 impl SharedSet {
-    pub(super) fn new(max_connections: u32, max_in_flight: u32, stall_after: Duration) -> Self {
+    pub(super) fn new(
+        max_connections: u32,
+        max_in_flight: u32,
+        stall_after: Duration,
+        lock_timeout: Duration,
+    ) -> Self {
         SharedSet {
+            lock_timeout_ms: lock_timeout.as_millis().max(1) as u64,
             conns: RwLock::default(),
             opening: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
             max_connections,
             max_in_flight,
             stall_after_us: stall_after.as_micros() as u64,
@@ -167,6 +180,51 @@ impl SharedSet {
     /// Service time above which a statement is remembered as slow.
     fn slow_after_us(&self) -> u64 {
         self.stall_after_us.saturating_mul(SLOW_FACTOR)
+    }
+
+    /// Gives a connection about to be shared the short `lock_timeout` of
+    /// shared use (see [`LockTimeout`]), or keeps the session's default
+    /// when that is shorter, in one round trip; nothing when it already
+    /// has it from earlier sharing. The setting stays until an exclusive
+    /// checkout restores the default (`Checks::prepare`), so a connection
+    /// that stays shared, or goes back to sharing, costs nothing more.
+    async fn shorten_lock_timeout(
+        &self,
+        conn: &super::PooledConnection<'_>,
+        limit: Duration,
+    ) -> Result<(), Error> {
+        if conn.state().lock_timeout() != LockTimeout::Default {
+            return Ok(());
+        }
+        let ms = self.lock_timeout_ms;
+        // `setting` is in milliseconds; 0 means no timeout.
+        let sql = format!(
+            "SELECT CASE WHEN s.setting::int8 BETWEEN 1 AND {ms} THEN 'own' ELSE 'pool' END, \
+             set_config('lock_timeout', CASE WHEN s.setting::int8 BETWEEN 1 AND {ms} \
+             THEN s.setting ELSE '{ms}' END, false) \
+             FROM pg_catalog.pg_settings s WHERE s.name = 'lock_timeout'"
+        );
+        let outcome = tokio::time::timeout(limit, conn.unmarked_client().simple_query(&sql)).await;
+        let which = match outcome {
+            Ok(Ok(messages)) => messages.iter().find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            }),
+            Ok(Err(e)) => {
+                conn.state().mark_broken();
+                return Err(Error::from(e));
+            }
+            Err(_) => {
+                conn.state().mark_broken();
+                return Err(Error::from_kind(ErrorKind::PoolTimeout)
+                    .with_detail("setting lock_timeout on a connection to share timed out"));
+            }
+        };
+        conn.state().set_lock_timeout(match which.as_deref() {
+            Some("own") => LockTimeout::SharedUsersOwn,
+            _ => LockTimeout::Shared,
+        });
+        Ok(())
     }
 
     /// Connections held for sharing now.
@@ -200,24 +258,40 @@ impl SharedSet {
             .is_ok()
     }
 
-    /// Stops sharing the connections with nothing in flight, so their
-    /// permits go to a waiting exclusive checkout. Returns how many.
-    pub(super) fn release_idle(&self) -> usize {
-        if self.read().iter().all(|c| c.state().shared_in_flight() > 0) {
-            return 0;
-        }
-        let released: Vec<Arc<SharedConn>> = {
+    /// For an exclusive checkout that found no free permit: stops sharing
+    /// the connections with nothing in flight, so that their permits go to
+    /// it; when every one has statements in flight, stops sharing the one
+    /// with the fewest, which then takes no new statements and goes back
+    /// to bb8 (its permit to the oldest waiter) once those have ended.
+    /// Returns how many were released at once (idle).
+    pub(super) fn release_for_waiter(&self) -> usize {
+        let (released, idle) = {
             let mut conns = self.write();
-            let (idle, busy) = std::mem::take(&mut *conns)
+            if conns.is_empty() {
+                return 0;
+            }
+            let (idle, mut busy): (Vec<_>, Vec<_>) = std::mem::take(&mut *conns)
                 .into_iter()
                 .partition(|c| c.state().shared_in_flight() == 0);
+            let n = idle.len();
+            let mut released = idle;
+            if n == 0 {
+                let least = busy
+                    .iter()
+                    .enumerate()
+                    .min_by_key(|(_, c)| c.state().shared_in_flight())
+                    .map(|(i, _)| i);
+                if let Some(i) = least {
+                    released.push(busy.swap_remove(i));
+                }
+            }
             *conns = busy;
-            idle
+            (released, n)
         };
         for c in &released {
             c.state().retire_sharing();
         }
-        released.len()
+        idle
     }
 }
 
@@ -279,6 +353,15 @@ impl Drop for SharedConn {
         conn.state.sharing_ended();
         drop(conn);
         drop(permit);
+    }
+}
+
+/// An exclusive checkout waiting for a permit; see [`Pool::exclusive_waiting`].
+pub(super) struct Waiting<'p>(&'p SharedSet);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -375,7 +458,10 @@ impl Pool {
         let wants_more = lease.is_none();
         // Only a permit free right now: the shared side never queues ahead
         // of exclusive checkouts.
-        let open = if wants_more && set.reserve_opening(open_now) {
+        let open = if wants_more
+            && set.waiting.load(Ordering::Acquire) == 0
+            && set.reserve_opening(open_now)
+        {
             match self.shared.gate.clone().try_acquire_owned() {
                 Ok(permit) => Some(permit),
                 Err(_) => {
@@ -440,7 +526,14 @@ impl Pool {
             return Ok(());
         };
         let timeout = self.shared.options.checkout_timeout;
-        let result = self.get_within(timeout, Some(permit)).await;
+        let started = std::time::Instant::now();
+        let result = async {
+            let conn = self.get_within(timeout, Some(permit), true).await?;
+            let left = timeout.saturating_sub(started.elapsed());
+            set.shorten_lock_timeout(&conn, left).await?;
+            Ok::<_, Error>(conn)
+        }
+        .await;
         let mut conns = set.write();
         set.opening.fetch_sub(1, Ordering::AcqRel);
         let conn = result.inspect_err(|e| {
@@ -472,13 +565,21 @@ impl Pool {
         }
     }
 
-    /// Stops sharing idle connections, for an exclusive checkout that
-    /// found no free permit.
-    pub(super) fn release_idle_shared(&self) -> usize {
+    /// For an exclusive checkout that found no free permit: see
+    /// [`SharedSet::release_for_waiter`].
+    pub(super) fn release_shared_for_waiter(&self) -> usize {
         self.shared
             .multiplex
             .as_ref()
-            .map_or(0, SharedSet::release_idle)
+            .map_or(0, SharedSet::release_for_waiter)
+    }
+
+    /// Counts an exclusive checkout as waiting for a permit until the
+    /// guard is dropped (see `SharedSet::waiting`).
+    pub(super) fn exclusive_waiting(&self) -> Option<Waiting<'_>> {
+        let set = self.shared.multiplex.as_ref()?;
+        set.waiting.fetch_add(1, Ordering::AcqRel);
+        Some(Waiting(set))
     }
 }
 
