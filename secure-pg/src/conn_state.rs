@@ -590,6 +590,40 @@ impl ConnState {
     }
 }
 
+/// Resets a session for its next user: `DISCARD ALL` (settings, temporary
+/// objects, prepared statements, cursors, listeners, advisory locks,
+/// sequence state such as `lastval`), and a fresh random seed, which
+/// `DISCARD ALL` leaves alone: after a `setseed`, every later `random()`
+/// of the session would otherwise be predictable. The seed comes from the
+/// operating system's random source on this side (52 bits, what `setseed`
+/// takes), in its own message pipelined before `DISCARD ALL` (which
+/// refuses to share a transaction), so the reset stays one round trip.
+pub(crate) async fn reset_session(client: &Client) -> Result<(), tokio_postgres::Error> {
+    let reseed = format!("SELECT setseed({})", fresh_seed());
+    futures_util::future::try_join(
+        client.batch_execute(&reseed),
+        client.batch_execute("DISCARD ALL"),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A uniformly random seed in `[0, 1)` with 52 bits of entropy.
+fn fresh_seed() -> f64 {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 8];
+    // The system random source does not fail in practice; if it did, the
+    // time still makes the seed differ from one reset to the next.
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        bytes = (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0))
+        .to_le_bytes();
+    }
+    (u64::from_le_bytes(bytes) >> 12) as f64 / (1u64 << 52) as f64
+}
+
 /// How often a cancel is sent again while waiting for the statement to end:
 /// a cancel that reaches the server between two messages of one statement
 /// (after the parse, before the execute) finds the session idle and does

@@ -354,7 +354,8 @@ async fn reset_on_return(held: Held, timeout: Duration) {
         return;
     }
     let timeout = timeout.saturating_sub(started.elapsed());
-    let outcome = tokio::time::timeout(timeout, conn.client.batch_execute("DISCARD ALL")).await;
+    let outcome =
+        tokio::time::timeout(timeout, crate::conn_state::reset_session(&conn.client)).await;
     match outcome {
         Ok(Ok(())) => conn.state.finish_reset(),
         Ok(Err(e)) => {

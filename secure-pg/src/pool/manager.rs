@@ -168,8 +168,7 @@ impl Checks {
                 Box::pin(self.prepare(conn, sharing)).await
             }
             Some(Prepare::Reset) => {
-                conn.client
-                    .batch_execute("DISCARD ALL")
+                crate::conn_state::reset_session(&conn.client)
                     .await
                     .map_err(Error::from)?;
                 conn.state.finish_reset();

@@ -332,3 +332,53 @@ async fn transactions_are_not_starved_by_shared_traffic_on_a_pool_of_one() {
 async fn transactions_are_not_starved_by_shared_traffic_on_a_pool_of_two() {
     transactions_are_not_starved_by_shared_traffic(2, "iso_starve_2").await;
 }
+
+/// Issue 22 (3): `setseed` survives `DISCARD ALL`, so after one caller's
+/// `setseed(0.25)` the next caller's `random()` was always the same
+/// number. The reset gives the session a fresh seed: on a pool of one
+/// connection (shared or not), the next caller's `random()` is not the
+/// value that follows the seed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_seed_set_by_one_caller_does_not_make_the_next_callers_random_predictable() {
+    let app = "iso_seed";
+    let predicted: f64 = {
+        let other = Pool::builder()
+            .max_size(1)
+            .multiplex(false)
+            .build(config(&url(app)))
+            .await
+            .unwrap();
+        let conn = other.get().await.unwrap();
+        conn.client()
+            .batch_execute("SELECT setseed(0.25)")
+            .await
+            .unwrap();
+        crate::support::scalar(conn.client(), "SELECT random()")
+            .await
+            .parse()
+            .unwrap()
+    };
+    for multiplex in [true, false] {
+        let pool = Pool::builder()
+            .max_size(1)
+            .multiplex(multiplex)
+            .build(config(&url(app)))
+            .await
+            .unwrap();
+        for round in 0..3 {
+            secure_query!("SELECT setseed(0.25)")
+                .execute(&pool)
+                .await
+                .unwrap();
+            let (next,): (f64,) = secure_query_as!((f64,), "SELECT random()")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+            assert_ne!(
+                next, predicted,
+                "multiplex({multiplex}), round {round}: the next caller's random() followed \
+                 another caller's seed"
+            );
+        }
+    }
+}
