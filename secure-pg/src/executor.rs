@@ -317,6 +317,23 @@ async fn run_statement(
     let stmt = statement(client, state, sql).await?;
     match send_named(client, sql, stmt, params, op).await {
         Ok(r) => Ok(r),
+        Err(e) if is_stale_statement(&e) && state.is_some_and(ConnState::in_transaction) => {
+            // The error aborted the transaction: preparing again there
+            // would only fail with 25P02 and hide the cause. The statement
+            // is forgotten, so the transaction's next run prepares it anew
+            // (`Pool::transaction` runs it again by itself).
+            if let Some(state) = state {
+                state.evict_statement(sql);
+            }
+            Err(fail(
+                state,
+                Error::from(e).with_detail(
+                    "the schema changed since this connection prepared the statement, which \
+                     aborted the transaction; the statement will be prepared again: run the \
+                     transaction again",
+                ),
+            ))
+        }
         Err(e) if is_stale_statement(&e) => {
             if let Some(state) = state {
                 state.evict_statement(sql);
@@ -684,10 +701,12 @@ fn with_pooler_hint(e: Error) -> Error {
 }
 
 fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
-    e.code().is_some_and(|c| {
-        *c == SqlState::INVALID_SQL_STATEMENT_NAME
-            || (*c == SqlState::FEATURE_NOT_SUPPORTED
-                && e.as_db_error()
-                    .is_some_and(|d| d.message().contains("cached plan")))
-    })
+    e.as_db_error().is_some_and(is_stale_report)
+}
+
+/// The server no longer knows a prepared statement, or its cached plan no
+/// longer fits the schema (`cached plan must not change result type`).
+pub(crate) fn is_stale_report(d: &tokio_postgres::error::DbError) -> bool {
+    *d.code() == SqlState::INVALID_SQL_STATEMENT_NAME
+        || (*d.code() == SqlState::FEATURE_NOT_SUPPORTED && d.message().contains("cached plan"))
 }

@@ -185,9 +185,11 @@ impl PoolBuilder {
     /// a quarter of `max_size`, at least one). They are ordinary pool
     /// connections, within `max_size`; another is opened only when no
     /// shared connection can take a statement (all at
-    /// [`PoolBuilder::multiplex_max_in_flight`] or stalled), and one with
-    /// nothing in flight is given back as soon as an exclusive checkout
-    /// would otherwise wait.
+    /// [`PoolBuilder::multiplex_max_in_flight`] or stalled). An exclusive
+    /// checkout that would otherwise wait takes back one with nothing in
+    /// flight at once, or else stops the least busy one from taking
+    /// statements and gets its connection once those in flight have
+    /// ended; no shared connection opens while it waits.
     pub fn multiplex_connections(mut self, n: u32) -> Self {
         self.options.multiplex_connections = Some(n.max(1));
         self

@@ -26,8 +26,11 @@
 //!   exclusive checkout while its moving estimate stays above that.
 //! * An exclusive checkout (`get()`, a transaction, a session-changing
 //!   statement, a stream) that finds no free permit first releases the
-//!   shared connections that have nothing in flight, so shared connections
-//!   never keep that work waiting. A statement that falls back to a
+//!   shared connections that have nothing in flight or, when all are busy,
+//!   retires the least busy one, whose permit then goes to the FIFO gate
+//!   once its statements have ended; while it waits, no shared connection
+//!   is opened. So shared traffic keeps that work waiting no longer than
+//!   one connection takes to drain. A statement that falls back to a
 //!   checkout (known slow, or nothing shared could take it) does not: under
 //!   load, slow statements queued for connections would otherwise keep
 //!   taking the shared connection the short ones need.
@@ -40,6 +43,12 @@
 //!   goes back marked as having a statement in flight, so the next
 //!   checkout brings it to rest (cancel, empty query, confirmation) before
 //!   using it, exactly as for an exclusive connection.
+//! * A shared connection runs with a short `lock_timeout` (see
+//!   [`super::PoolBuilder::multiplex_lock_timeout`]), set when the pool
+//!   starts sharing it and restored by the next exclusive checkout: a
+//!   statement waiting for a lock must not hold the ones pipelined behind
+//!   it, one of which may belong to the transaction holding the lock. The
+//!   executor sends a statement that hits it again on a checkout.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};

@@ -382,3 +382,55 @@ async fn a_seed_set_by_one_caller_does_not_make_the_next_callers_random_predicta
         }
     }
 }
+
+/// Issue 22 (5): inside a transaction, the first run of a cached statement
+/// after an `ALTER TABLE` that changes its result fails with `0A000`
+/// (`cached plan must not change result type`), which aborts the
+/// transaction. Before, the pool prepared it again there and the caller
+/// saw only `25P02` (transaction aborted), hiding the cause. Now the
+/// caller of a hand-made transaction sees the `0A000`, and
+/// `Pool::transaction` runs the transaction again, which succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_plan_in_a_transaction_reports_its_cause_and_pool_transaction_retries() {
+    let app = "iso_stale_plan";
+    let pool = Pool::builder()
+        .max_size(1)
+        .multiplex(false)
+        .build(config(&url(app)))
+        .await
+        .unwrap();
+    let ddl = observer().await;
+    let alter = |sql: &'static str| {
+        let ddl = ddl.clone();
+        async move {
+            let conn = ddl.get().await.unwrap();
+            conn.client().batch_execute(sql).await.unwrap();
+        }
+    };
+    alter("DROP TABLE IF EXISTS iso_plan; CREATE TABLE iso_plan (a int4); INSERT INTO iso_plan VALUES (1)")
+        .await;
+    let select = || secure_query!("SELECT * FROM iso_plan");
+    // Prepared and cached on the pool's one connection.
+    assert_eq!(select().execute(&pool).await.unwrap(), 1);
+    alter("ALTER TABLE iso_plan ADD COLUMN b int4").await;
+    {
+        let mut conn = pool.get().await.unwrap();
+        let tx = conn.transaction().await.unwrap();
+        let e = checked(select().execute(&tx).await.unwrap_err());
+        assert_eq!(
+            e.sqlstate(),
+            Some(&SqlState::FEATURE_NOT_SUPPORTED),
+            "the cause was hidden: {e:#}"
+        );
+        tx.rollback().await.unwrap();
+    }
+    // Cached again in its new shape, then made stale once more.
+    assert_eq!(select().execute(&pool).await.unwrap(), 1);
+    alter("ALTER TABLE iso_plan ADD COLUMN c int4").await;
+    let n = pool
+        .transaction(|tx| Box::pin(async move { select().execute(&mut *tx).await }))
+        .await
+        .map_err(checked)
+        .unwrap();
+    assert_eq!(n, 1);
+}
