@@ -187,9 +187,11 @@ impl PoolBuilder {
     /// shared connection can take a statement (all at
     /// [`PoolBuilder::multiplex_max_in_flight`] or stalled). An exclusive
     /// checkout that would otherwise wait takes back one with nothing in
-    /// flight at once, or else stops the least busy one from taking
-    /// statements and gets its connection once those in flight have
-    /// ended; no shared connection opens while it waits.
+    /// flight at once; if it still waits after twice
+    /// [`PoolBuilder::multiplex_stall_after`], the least busy one stops
+    /// taking statements and its connection goes to the waiters once
+    /// those in flight have ended. No shared connection opens while an
+    /// exclusive checkout waits.
     pub fn multiplex_connections(mut self, n: u32) -> Self {
         self.options.multiplex_connections = Some(n.max(1));
         self

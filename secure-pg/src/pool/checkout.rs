@@ -103,18 +103,31 @@ impl Pool {
         }
         // Every permit is taken. Exclusive work gets a connection within a
         // bound whatever the shared traffic: while it waits no new shared
-        // connection is opened, and a shared connection gives its permit
-        // up, at once if it has nothing in flight, otherwise as soon as
-        // the statements already on it have ended (it takes no new ones;
-        // see `multiplex`).
-        if release_shared {
-            let _waiting = self.exclusive_waiting();
-            if self.release_shared_for_waiter() > 0 {
+        // connection is opened, an idle shared connection gives its permit
+        // up at once, and if the wait outlasts a short grace (other
+        // exclusive holders usually give theirs back first) the least
+        // busy shared connection takes no new statements and gives its
+        // permit up as soon as those already on it have ended (see
+        // `multiplex`). The checkout keeps its place in the FIFO
+        // throughout.
+        if let (true, Some(waiting)) = (release_shared, self.exclusive_waiting()) {
+            if self.release_idle_shared() > 0 {
                 if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
+                    drop(waiting);
                     return self.get_within(timeout, Some(permit), false).await;
                 }
             }
-            return self.get_within(timeout, None, false).await;
+            let mut wait = std::pin::pin!(self.get_within(timeout, None, false));
+            let grace = std::pin::pin!(tokio::time::sleep(waiting.grace()));
+            if let futures_util::future::Either::Left((r, _)) =
+                futures_util::future::select(wait.as_mut(), grace).await
+            {
+                return r;
+            }
+            self.retire_busy_shared_for_waiter();
+            let r = wait.await;
+            drop(waiting);
+            return r;
         }
         self.get_within(timeout, None, false).await
     }

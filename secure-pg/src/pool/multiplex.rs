@@ -26,12 +26,14 @@
 //!   exclusive checkout while its moving estimate stays above that.
 //! * An exclusive checkout (`get()`, a transaction, a session-changing
 //!   statement, a stream) that finds no free permit first releases the
-//!   shared connections that have nothing in flight or, when all are busy,
-//!   retires the least busy one, whose permit then goes to the FIFO gate
-//!   once its statements have ended; while it waits, no shared connection
-//!   is opened. So shared traffic keeps that work waiting no longer than
-//!   one connection takes to drain. A statement that falls back to a
-//!   checkout (known slow, or nothing shared could take it) does not: under
+//!   shared connections that have nothing in flight; if it is still
+//!   waiting after a short grace (twice `multiplex_stall_after`), the
+//!   least busy shared connection is retired, and its permit goes to the
+//!   FIFO gate once its statements have ended; while it waits, no shared
+//!   connection is opened. So shared traffic keeps that work waiting no
+//!   longer than the grace and one connection's drain. A statement that
+//!   falls back to a checkout (known slow, or nothing shared could take
+//!   it) does not: under
 //!   load, slow statements queued for connections would otherwise keep
 //!   taking the shared connection the short ones need.
 //! * A shared connection stops taking statements when it is closed or
@@ -267,40 +269,43 @@ impl SharedSet {
             .is_ok()
     }
 
-    /// For an exclusive checkout that found no free permit: stops sharing
-    /// the connections with nothing in flight, so that their permits go to
-    /// it; when every one has statements in flight, stops sharing the one
-    /// with the fewest, which then takes no new statements and goes back
-    /// to bb8 (its permit to the oldest waiter) once those have ended.
-    /// Returns how many were released at once (idle).
-    pub(super) fn release_for_waiter(&self) -> usize {
-        let (released, idle) = {
+    /// Stops sharing the connections with nothing in flight, so their
+    /// permits go to a waiting exclusive checkout. Returns how many.
+    pub(super) fn release_idle(&self) -> usize {
+        if self.read().iter().all(|c| c.state().shared_in_flight() > 0) {
+            return 0;
+        }
+        let released: Vec<Arc<SharedConn>> = {
             let mut conns = self.write();
-            if conns.is_empty() {
-                return 0;
-            }
-            let (idle, mut busy): (Vec<_>, Vec<_>) = std::mem::take(&mut *conns)
+            let (idle, busy) = std::mem::take(&mut *conns)
                 .into_iter()
                 .partition(|c| c.state().shared_in_flight() == 0);
-            let n = idle.len();
-            let mut released = idle;
-            if n == 0 {
-                let least = busy
-                    .iter()
-                    .enumerate()
-                    .min_by_key(|(_, c)| c.state().shared_in_flight())
-                    .map(|(i, _)| i);
-                if let Some(i) = least {
-                    released.push(busy.swap_remove(i));
-                }
-            }
             *conns = busy;
-            (released, n)
+            idle
         };
         for c in &released {
             c.state().retire_sharing();
         }
-        idle
+        released.len()
+    }
+
+    /// For an exclusive checkout still waiting after its grace: stops
+    /// sharing the connection with the fewest statements in flight, which
+    /// takes no new ones and goes back to bb8 (its permit to the oldest
+    /// waiter) once those have ended.
+    pub(super) fn retire_busy_for_waiter(&self) {
+        let retired = {
+            let mut conns = self.write();
+            let least = conns
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, c)| c.state().shared_in_flight())
+                .map(|(i, _)| i);
+            least.map(|i| conns.swap_remove(i))
+        };
+        if let Some(c) = retired {
+            c.state().retire_sharing();
+        }
     }
 }
 
@@ -367,6 +372,16 @@ impl Drop for SharedConn {
 
 /// An exclusive checkout waiting for a permit; see [`Pool::exclusive_waiting`].
 pub(super) struct Waiting<'p>(&'p SharedSet);
+
+impl Waiting<'_> {
+    /// How long the checkout waits in the FIFO before a busy shared
+    /// connection is made to give its permit up: the slow-statement
+    /// threshold (twice `multiplex_stall_after`), about what the
+    /// exclusive holders ahead of it need to give theirs back.
+    pub(super) fn grace(&self) -> Duration {
+        Duration::from_micros(self.0.slow_after_us())
+    }
+}
 
 impl Drop for Waiting<'_> {
     fn drop(&mut self) {
@@ -574,13 +589,21 @@ impl Pool {
         }
     }
 
-    /// For an exclusive checkout that found no free permit: see
-    /// [`SharedSet::release_for_waiter`].
-    pub(super) fn release_shared_for_waiter(&self) -> usize {
+    /// Stops sharing idle connections, for an exclusive checkout that
+    /// found no free permit.
+    pub(super) fn release_idle_shared(&self) -> usize {
         self.shared
             .multiplex
             .as_ref()
-            .map_or(0, SharedSet::release_for_waiter)
+            .map_or(0, SharedSet::release_idle)
+    }
+
+    /// For an exclusive checkout still waiting after its grace: see
+    /// [`SharedSet::retire_busy_for_waiter`].
+    pub(super) fn retire_busy_shared_for_waiter(&self) {
+        if let Some(set) = &self.shared.multiplex {
+            set.retire_busy_for_waiter();
+        }
     }
 
     /// Counts an exclusive checkout as waiting for a permit until the
