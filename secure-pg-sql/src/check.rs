@@ -50,6 +50,8 @@ pub fn analyze(sql: &str, mode: Mode) -> Result<SqlInfo, Vec<Diagnostic>> {
         return Err(errors);
     }
     check_stacked(sql, &toks, &mut errors);
+    check_copy(sql, &toks, &mut errors);
+    check_session_reads(sql, &toks, &mut errors);
     let questions = check_questions(sql, &toks, &mut errors);
     let placeholders = check_placeholders(sql, &toks, &mut errors);
     if let Mode::Parsed { .. } = mode {
@@ -79,6 +81,86 @@ fn check_stacked(sql: &str, toks: &[Tok], errors: &mut Vec<Diagnostic>) {
             )
             .at_offset(sql, next.offset())
             .help("run each statement with its own query; only a single trailing `;` is allowed"),
+        );
+    }
+}
+
+/// The word a token starts with, folded to lower case (`None` for
+/// anything but an unquoted word).
+fn word_at(sql: &str, tok: &Tok) -> Option<String> {
+    let rest = &sql[tok.offset()..];
+    let first = rest.chars().next()?;
+    if !(first.is_alphabetic() || first == '_') {
+        return None;
+    }
+    Some(
+        rest.chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect::<String>()
+            .to_lowercase(),
+    )
+}
+
+/// Refuses `COPY ... FROM STDIN` and `COPY ... TO STDOUT`: they switch the
+/// connection into the COPY sub-protocol, which a query does not speak, so
+/// the server would wait for COPY data while the client sends its next
+/// statement, and the session would be lost (on a shared connection, with
+/// other callers' statements on it).
+fn check_copy(sql: &str, toks: &[Tok], errors: &mut Vec<Diagnostic>) {
+    let words: Vec<(Option<String>, usize)> =
+        toks.iter().map(|t| (word_at(sql, t), t.offset())).collect();
+    if words.first().and_then(|(w, _)| w.as_deref()) != Some("copy") {
+        return;
+    }
+    for pair in words.windows(2) {
+        let (from_to, (target, offset)) = (&pair[0].0, &pair[1]);
+        let (direction, word) = match (from_to.as_deref(), target.as_deref()) {
+            (Some("from"), Some("stdin")) => ("FROM STDIN", "STDIN"),
+            (Some("to"), Some("stdout")) => ("TO STDOUT", "STDOUT"),
+            _ => continue,
+        };
+        errors.push(
+            Diagnostic::new(format!(
+                "`COPY ... {direction}` switches the connection into the COPY sub-protocol, \
+                 which the query macros do not speak: `{word}`"
+            ))
+            .at_offset(sql, *offset)
+            .help(
+                "use the raw client of a checked-out connection: \
+                 `pool.get().await?.client().copy_in(..)` (FROM STDIN) or `.copy_out(..)` \
+                 (TO STDOUT)",
+            ),
+        );
+    }
+}
+
+/// Refuses `lastval()` and `currval()`: they read what the session's
+/// last `nextval` left, which on a pooled connection may be another
+/// caller's (a `serial` default runs `nextval` without being named).
+fn check_session_reads(sql: &str, toks: &[Tok], errors: &mut Vec<Diagnostic>) {
+    for (i, tok) in toks.iter().enumerate() {
+        let Some(word) = word_at(sql, tok) else {
+            continue;
+        };
+        if word != "lastval" && word != "currval" {
+            continue;
+        }
+        let call = toks
+            .get(i + 1)
+            .is_some_and(|next| sql[next.offset()..].starts_with('('));
+        if !call {
+            continue;
+        }
+        errors.push(
+            Diagnostic::new(format!(
+                "`{word}()` reads the session's sequence state, which on a pooled connection \
+                 may be another caller's: the call"
+            ))
+            .at_offset(sql, tok.offset())
+            .help(
+                "read the generated value from the statement that made it: \
+                 `INSERT ... RETURNING id`",
+            ),
         );
     }
 }

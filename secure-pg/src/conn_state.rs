@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
@@ -45,6 +45,34 @@ pub(crate) struct ConnState {
     /// Counters for while the pool shares the connection between callers
     /// (multiplexing); unused otherwise.
     sharing: Sharing,
+    /// The session's `lock_timeout` is the short one of shared use (see
+    /// [`LockTimeout`]): set when the pool starts sharing the connection,
+    /// cleared when a checkout restores the session's default
+    /// (`RESET lock_timeout`, or `DISCARD ALL`).
+    lock_timeout: AtomicU8,
+}
+
+/// What the session's `lock_timeout` is, as far as the pool set it.
+///
+/// A shared connection runs with a short `lock_timeout`, so that a
+/// statement waiting for a lock cannot hold the statements pipelined
+/// behind it for longer than that (they may belong to the very
+/// transaction it waits for). When the session's own default is shorter
+/// still, that default is kept, and a lock timeout is then the caller's
+/// own error rather than the pool's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum LockTimeout {
+    /// The session's default (what the server, role, database or the
+    /// connection's startup `options` say).
+    Default = 0,
+    /// The pool's short timeout for shared use: a `55P03` from it means
+    /// the statement waited for a lock and did nothing else, so it may be
+    /// sent again on a connection of its own.
+    Shared = 1,
+    /// Shared use, but the session's default was already at least as
+    /// short: a `55P03` is the caller's own.
+    SharedUsersOwn = 2,
 }
 
 /// A connection's state while the pool shares it: many statements from
@@ -101,7 +129,22 @@ impl ConnState {
             query_timeout,
             canceller,
             sharing: Sharing::default(),
+            lock_timeout: AtomicU8::new(LockTimeout::Default as u8),
         }
+    }
+
+    /// What the session's `lock_timeout` is now (see [`LockTimeout`]).
+    pub(crate) fn lock_timeout(&self) -> LockTimeout {
+        match self.lock_timeout.load(Ordering::Acquire) {
+            1 => LockTimeout::Shared,
+            2 => LockTimeout::SharedUsersOwn,
+            _ => LockTimeout::Default,
+        }
+    }
+
+    /// The pool set (or restored) the session's `lock_timeout`.
+    pub(crate) fn set_lock_timeout(&self, now: LockTimeout) {
+        self.lock_timeout.store(now as u8, Ordering::Release);
     }
 
     /// The pool starts sharing this connection (it was at rest, checked
@@ -540,6 +583,8 @@ impl ConnState {
     /// statement, so the cache is emptied with the flag.
     pub(crate) fn finish_reset(&self) {
         self.cache.clear();
+        // `DISCARD ALL` includes `RESET ALL`.
+        self.set_lock_timeout(LockTimeout::Default);
         self.needs_reset.store(false, Ordering::Release);
     }
 
@@ -567,6 +612,40 @@ impl ConnState {
     pub(crate) fn cached_statements(&self) -> usize {
         self.cache.len()
     }
+}
+
+/// Resets a session for its next user: `DISCARD ALL` (settings, temporary
+/// objects, prepared statements, cursors, listeners, advisory locks,
+/// sequence state such as `lastval`), and a fresh random seed, which
+/// `DISCARD ALL` leaves alone: after a `setseed`, every later `random()`
+/// of the session would otherwise be predictable. The seed comes from the
+/// operating system's random source on this side (52 bits, what `setseed`
+/// takes), in its own message pipelined before `DISCARD ALL` (which
+/// refuses to share a transaction), so the reset stays one round trip.
+pub(crate) async fn reset_session(client: &Client) -> Result<(), tokio_postgres::Error> {
+    let reseed = format!("SELECT setseed({})", fresh_seed());
+    futures_util::future::try_join(
+        client.batch_execute(&reseed),
+        client.batch_execute("DISCARD ALL"),
+    )
+    .await
+    .map(|_| ())
+}
+
+/// A uniformly random seed in `[0, 1)` with 52 bits of entropy.
+fn fresh_seed() -> f64 {
+    use ring::rand::SecureRandom;
+    let mut bytes = [0u8; 8];
+    // The system random source does not fail in practice; if it did, the
+    // time still makes the seed differ from one reset to the next.
+    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+        bytes = (std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0))
+        .to_le_bytes();
+    }
+    (u64::from_le_bytes(bytes) >> 12) as f64 / (1u64 << 52) as f64
 }
 
 /// How often a cancel is sent again while waiting for the statement to end:

@@ -429,13 +429,43 @@ impl From<tokio_postgres::Error> for Error {
             err.0.db = Some(db.clone());
             return err;
         }
-        let kind = if e.is_closed() || has_io_source(&e) {
+        let kind = if e.is_closed() || has_io_source(&e) || !is_client_side(&e) {
             ErrorKind::Connection
         } else {
             ErrorKind::Database
         };
         Error::from_kind(kind).with_source(e)
     }
+}
+
+/// How tokio-postgres words (in `Display`, its only public view of the
+/// kind) the failures it reports without the server's word that leave the
+/// conversation with the server where it was: its own checks before
+/// anything is sent (a parameter that does not encode, a wrong number of
+/// them, a message that does not encode) and reading a row or result it
+/// received whole, plus the connect-time ones (the connection never goes
+/// into service). Anything else (a message the protocol does not allow at
+/// that point, such as the server's answer to a `COPY`, or one that does
+/// not parse) means client and server no longer agree on where they are:
+/// the session must never be used again.
+const CLIENT_SIDE: &[&str] = &[
+    "error serializing parameter",
+    "error deserializing column",
+    "invalid column",
+    "query returned an unexpected number of columns",
+    "query returned an unexpected number of rows",
+    "error encoding message to server",
+    "authentication error",
+    "invalid connection string",
+    "invalid configuration",
+];
+
+/// Whether a tokio-postgres error without a server report left the
+/// connection usable (see [`CLIENT_SIDE`]).
+fn is_client_side(e: &tokio_postgres::Error) -> bool {
+    let text = e.to_string();
+    CLIENT_SIDE.iter().any(|p| text.starts_with(p))
+        || (text.starts_with("expected ") && text.contains(" parameters but got "))
 }
 
 pub(crate) fn has_io_source(e: &(dyn StdError + 'static)) -> bool {
@@ -513,6 +543,17 @@ mod tests {
         ] {
             assert_eq!(kind_for_sqlstate(&code), kind, "{}", code.code());
         }
+    }
+
+    #[test]
+    fn a_protocol_level_surprise_is_a_broken_connection() {
+        // The one tokio-postgres error without a server report that can be
+        // made outside it: "timeout waiting for server", neither a closed
+        // connection nor I/O. Like an unexpected message, it leaves the
+        // conversation in an unknown place.
+        let e = Error::from(tokio_postgres::Error::__private_api_timeout());
+        assert_eq!(e.kind(), ErrorKind::Connection, "{e:#}");
+        assert!(e.sqlstate().is_none());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use tokio_postgres::types::{Kind, ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::codec::{adapt_to, unspecified, EncodeAs, Probe};
-use crate::conn_state::{ConnState, SharedOutcome};
+use crate::conn_state::{ConnState, LockTimeout, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
 use crate::pool::{Pool, PooledConnection, Transaction};
@@ -319,6 +319,23 @@ async fn run_statement(
     let stmt = statement(client, state, sql).await?;
     match send_named(client, sql, stmt, params, op).await {
         Ok(r) => Ok(r),
+        Err(e) if is_stale_statement(&e) && state.is_some_and(ConnState::in_transaction) => {
+            // The error aborted the transaction: preparing again there
+            // would only fail with 25P02 and hide the cause. The statement
+            // is forgotten, so the transaction's next run prepares it anew
+            // (`Pool::transaction` runs it again by itself).
+            if let Some(state) = state {
+                state.evict_statement(sql);
+            }
+            Err(fail(
+                state,
+                Error::from(e).with_detail(
+                    "the schema changed since this connection prepared the statement, which \
+                     aborted the transaction; the statement will be prepared again: run the \
+                     transaction again",
+                ),
+            ))
+        }
         Err(e) if is_stale_statement(&e) => {
             if let Some(state) = state {
                 state.evict_statement(sql);
@@ -369,9 +386,18 @@ async fn multiplexed(
     let mut resent = false;
     loop {
         let Some(mut lease) = pool.lease(sql).await? else {
-            let conn = pool.get_for_statement().await?;
+            // Boxed: the checkout's future is large, and keeping it out of
+            // the shared path keeps every statement's future small.
+            let conn = Box::pin(pool.get_for_statement()).await?;
             let started = std::time::Instant::now();
-            let r = exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
+            let r = Box::pin(exclusive(
+                conn.unmarked_client(),
+                Some(conn.state()),
+                sql,
+                params,
+                op,
+            ))
+            .await;
             pool.record_exclusive(sql, started.elapsed());
             return r;
         };
@@ -380,6 +406,28 @@ async fn multiplexed(
             .bounded_shared(run_statement(client, Some(state), sql, params, op))
             .await
         {
+            SharedOutcome::Done(Err(e)) if is_shared_lock_timeout(&e, state) => {
+                // It waited for a lock for as long as shared connections
+                // allow and did nothing else (its implicit transaction
+                // rolled back): the statements behind it go on, and it
+                // waits on a connection of its own, under the session's
+                // own `lock_timeout`. `get()` rather than a statement's
+                // checkout: on a full pool a shared connection gives its
+                // permit up for it, so it cannot wait for that one.
+                lease.finished();
+                drop(lease);
+                tracing::debug!("a lock wait hit the shared lock_timeout; sending it again on a connection of its own");
+                // Boxed: a rare path, kept out of every statement's future.
+                let conn = Box::pin(pool.get()).await?;
+                return Box::pin(exclusive(
+                    conn.unmarked_client(),
+                    Some(conn.state()),
+                    sql,
+                    params,
+                    op,
+                ))
+                .await;
+            }
             SharedOutcome::Done(r) => {
                 // A result left unread (a second row for `fetch_one`) is
                 // abandoned: the lease cancels it when dropped.
@@ -557,6 +605,14 @@ async fn pipelined(
     }
 }
 
+/// `55P03` on a shared connection whose `lock_timeout` is the pool's (not
+/// the session's own, shorter one): see
+/// [`crate::PoolBuilder::multiplex_lock_timeout`].
+fn is_shared_lock_timeout(e: &Error, state: &ConnState) -> bool {
+    e.sqlstate() == Some(&SqlState::LOCK_NOT_AVAILABLE)
+        && state.lock_timeout() == LockTimeout::Shared
+}
+
 fn fail(state: Option<&ConnState>, err: Error) -> Error {
     if err.kind() == ErrorKind::Connection {
         // The session is gone or in an unknown state: make sure the pool
@@ -603,7 +659,9 @@ impl<'e> Handle<'e> {
 
     async fn run(&self, sql: &'static str, params: Params<'_>, op: Op) -> Result<Output, Error> {
         if let (Some(tenant), Some((client, Some(state)))) = (params.tenant, self.parts()) {
-            return scoped(client, state, sql, params, op, tenant).await;
+            // Boxed: the tenant transaction's future is large, and every
+            // query's future would otherwise carry its size.
+            return Box::pin(scoped(client, state, sql, params, op, tenant)).await;
         }
         match self.parts() {
             Some((client, state)) => exclusive(client, state, sql, params, op).await,
@@ -650,7 +708,7 @@ impl<'e> Handle<'e> {
         };
         let out = match (params.tenant, state) {
             (Some(tenant), Some(state)) => {
-                scoped(client, state, sql, params, Op::Stream, tenant).await?
+                Box::pin(scoped(client, state, sql, params, Op::Stream, tenant)).await?
             }
             _ => exclusive(client, state, sql, params, Op::Stream).await?,
         };
@@ -830,10 +888,12 @@ fn with_pooler_hint(e: Error) -> Error {
 }
 
 fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
-    e.code().is_some_and(|c| {
-        *c == SqlState::INVALID_SQL_STATEMENT_NAME
-            || (*c == SqlState::FEATURE_NOT_SUPPORTED
-                && e.as_db_error()
-                    .is_some_and(|d| d.message().contains("cached plan")))
-    })
+    e.as_db_error().is_some_and(is_stale_report)
+}
+
+/// The server no longer knows a prepared statement, or its cached plan no
+/// longer fits the schema (`cached plan must not change result type`).
+pub(crate) fn is_stale_report(d: &tokio_postgres::error::DbError) -> bool {
+    *d.code() == SqlState::INVALID_SQL_STATEMENT_NAME
+        || (*d.code() == SqlState::FEATURE_NOT_SUPPORTED && d.message().contains("cached plan"))
 }

@@ -304,3 +304,47 @@ fn realistic_statements_parse() {
         );
     }
 }
+
+#[test]
+fn copy_through_the_copy_sub_protocol_is_refused() {
+    for sql in [
+        "COPY t FROM STDIN",
+        "copy t (a, b) from stdin with (format csv)",
+        "COPY (SELECT 1) TO STDOUT",
+        "COPY t TO stdout",
+    ] {
+        refused(sql, "which the query macros do not speak");
+        refused(sql, "copy_in");
+    }
+    // Not the sub-protocol, and not COPY.
+    for sql in [
+        "SELECT 'COPY t FROM STDIN'",
+        "SELECT stdin FROM copy_log",
+        "COPY t FROM '/tmp/t.csv'",
+    ] {
+        for mode in [PARSED, Mode::Unparsed] {
+            if let Err(e) = analyze(sql, mode) {
+                let text: Vec<_> = e.iter().map(|d| d.render(sql)).collect();
+                assert!(
+                    !text.iter().any(|t| t.contains("COPY sub-protocol")),
+                    "{sql}: {text:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn reading_another_callers_sequence_state_is_refused() {
+    for sql in [
+        "SELECT lastval()",
+        "SELECT currval('orders_id_seq')",
+        "SELECT pg_catalog.currval ('s')",
+        "SELECT LASTVAL() + $1",
+    ] {
+        refused(sql, "reads the session's sequence state");
+        refused(sql, "INSERT ... RETURNING");
+    }
+    assert_eq!(count("SELECT 'lastval()', lastval_at FROM t"), 0);
+    assert_eq!(count("INSERT INTO t (v) VALUES ($1) RETURNING id"), 1);
+}

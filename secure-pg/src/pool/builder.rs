@@ -35,6 +35,7 @@ pub(super) struct PoolOptions {
     pub(super) multiplex_connections: Option<u32>,
     pub(super) multiplex_max_in_flight: u32,
     pub(super) multiplex_stall_after: Duration,
+    pub(super) multiplex_lock_timeout: Duration,
 }
 
 impl Default for PoolOptions {
@@ -56,6 +57,7 @@ impl Default for PoolOptions {
             multiplex_connections: None,
             multiplex_max_in_flight: 64,
             multiplex_stall_after: Duration::from_millis(5),
+            multiplex_lock_timeout: Duration::from_millis(50),
         }
     }
 }
@@ -183,9 +185,13 @@ impl PoolBuilder {
     /// a quarter of `max_size`, at least one). They are ordinary pool
     /// connections, within `max_size`; another is opened only when no
     /// shared connection can take a statement (all at
-    /// [`PoolBuilder::multiplex_max_in_flight`] or stalled), and one with
-    /// nothing in flight is given back as soon as an exclusive checkout
-    /// would otherwise wait.
+    /// [`PoolBuilder::multiplex_max_in_flight`] or stalled). An exclusive
+    /// checkout that would otherwise wait takes back one with nothing in
+    /// flight at once; if it still waits after twice
+    /// [`PoolBuilder::multiplex_stall_after`], the least busy one stops
+    /// taking statements and its connection goes to the waiters once
+    /// those in flight have ended. No shared connection opens while an
+    /// exclusive checkout waits.
     pub fn multiplex_connections(mut self, n: u32) -> Self {
         self.options.multiplex_connections = Some(n.max(1));
         self
@@ -205,6 +211,24 @@ impl PoolBuilder {
     /// delay them.
     pub fn multiplex_stall_after(mut self, t: Duration) -> Self {
         self.options.multiplex_stall_after = t;
+        self
+    }
+    /// The `lock_timeout` of shared connections (default 50 ms).
+    ///
+    /// A statement on a shared connection that waits for a lock would hold
+    /// every statement pipelined behind it, and one of those may belong to
+    /// the very transaction that holds the lock: the application would
+    /// wait forever. So shared connections run with this `lock_timeout`
+    /// (or the session's own default, when that is shorter), and a
+    /// statement that hits it (`55P03`: it waited and did nothing else;
+    /// its implicit transaction rolled back) is sent again on a
+    /// connection of its own, where the session's default applies: with
+    /// a `lock_timeout` of your own configured, you still get its error.
+    /// Lower, and statements that meet ordinary lock contention leave the
+    /// shared connections sooner; higher, and the statements queued
+    /// behind a lock wait wait longer. At least 1 ms.
+    pub fn multiplex_lock_timeout(mut self, t: Duration) -> Self {
+        self.options.multiplex_lock_timeout = t.max(Duration::from_millis(1));
         self
     }
     /// Do not connect while building; the first checkout connects. By
@@ -276,7 +300,12 @@ impl PoolBuilder {
                 .multiplex_connections
                 .unwrap_or((o.max_size / 4).max(1))
                 .min(o.max_size);
-            super::multiplex::SharedSet::new(n, o.multiplex_max_in_flight, o.multiplex_stall_after)
+            super::multiplex::SharedSet::new(
+                n,
+                o.multiplex_max_in_flight,
+                o.multiplex_stall_after,
+                o.multiplex_lock_timeout,
+            )
         });
         let connector = Connector::new(config)?;
         let config = connector.config.clone();
@@ -344,7 +373,7 @@ impl Pool {
             .options
             .checkout_timeout
             .max(self.config().get_connect_timeout());
-        let conn = self.get_within(timeout, None).await?;
+        let conn = self.get_within(timeout, None, false).await?;
         let posture = crate::posture::query_posture(
             conn.unmarked_client(),
             &self.shared.options.tenant_column,

@@ -73,11 +73,11 @@ impl Pool {
                         .get_owned()
                         .await
                         .map_err(|e| self.run_error(e, started))?;
-                    if let Ok(None) = self.shared.checks.quick(&conn) {
+                    if let Ok(None) = self.shared.checks.quick(&conn, false) {
                         return Ok(Some(conn));
                     }
                     // Due a reset or ping, or unusable.
-                    Ok::<_, Error>(self.checked(conn).await)
+                    Ok::<_, Error>(self.checked(conn, false).await)
                 };
                 match tokio::time::timeout(timeout, fast).await {
                     Ok(Ok(Some(conn))) => return Ok(self.hand_out(conn, permit)),
@@ -86,7 +86,7 @@ impl Pool {
                         // That one was discarded: the full path, in what
                         // is left of the checkout timeout.
                         let left = timeout.saturating_sub(started.elapsed());
-                        return self.get_within(left, Some(permit)).await;
+                        return self.get_within(left, Some(permit), false).await;
                     }
                     Err(_) => {
                         let e = self.timed_out(started);
@@ -99,23 +99,46 @@ impl Pool {
                     }
                 }
             }
-            return self.get_within(timeout, Some(permit)).await;
+            return self.get_within(timeout, Some(permit), false).await;
         }
-        // Every permit is taken: shared connections with nothing in flight
-        // give theirs up first, so multiplexing never keeps a checkout
-        // waiting (see `multiplex`).
-        if release_shared && self.release_idle_shared() > 0 {
-            if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
-                return self.get_within(timeout, Some(permit)).await;
+        // Every permit is taken. Exclusive work gets a connection within a
+        // bound whatever the shared traffic: while it waits no new shared
+        // connection is opened, an idle shared connection gives its permit
+        // up at once, and if the wait outlasts a short grace (other
+        // exclusive holders usually give theirs back first) the least
+        // busy shared connection takes no new statements and gives its
+        // permit up as soon as those already on it have ended (see
+        // `multiplex`). The checkout keeps its place in the FIFO
+        // throughout.
+        if let (true, Some(waiting)) = (release_shared, self.exclusive_waiting()) {
+            if self.release_idle_shared() > 0 {
+                if let Ok(permit) = self.shared.gate.clone().try_acquire_owned() {
+                    drop(waiting);
+                    return self.get_within(timeout, Some(permit), false).await;
+                }
             }
+            let mut wait = std::pin::pin!(self.get_within(timeout, None, false));
+            let grace = std::pin::pin!(tokio::time::sleep(waiting.grace()));
+            if let futures_util::future::Either::Left((r, _)) =
+                futures_util::future::select(wait.as_mut(), grace).await
+            {
+                return r;
+            }
+            self.retire_busy_shared_for_waiter();
+            let r = wait.await;
+            drop(waiting);
+            return r;
         }
-        self.get_within(timeout, None).await
+        self.get_within(timeout, None, false).await
     }
 
+    /// A checkout with `permit` (or waiting for one), inside `timeout`.
+    /// `sharing`: for the pool to share (see `Checks::quick`).
     pub(super) async fn get_within(
         &self,
         timeout: Duration,
         permit: Option<OwnedSemaphorePermit>,
+        sharing: bool,
     ) -> Result<PooledConnection<'_>, Error> {
         let started = Instant::now();
         let attempt = async {
@@ -138,7 +161,7 @@ impl Pool {
                     }
                     futures_util::future::Either::Right((e, _)) => return Err(e),
                 };
-                if let Some(conn) = self.checked(conn).await {
+                if let Some(conn) = self.checked(conn, sharing).await {
                     return Ok::<_, Error>(self.hand_out(conn, permit));
                 }
             }
@@ -169,6 +192,7 @@ impl Pool {
     async fn checked(
         &self,
         conn: bb8::PooledConnection<'static, Manager>,
+        sharing: bool,
     ) -> Option<bb8::PooledConnection<'static, Manager>> {
         /// Marks the connection broken when dropped, unless disarmed.
         struct Unfinished<'a>(Option<&'a ConnState>);
@@ -181,7 +205,7 @@ impl Pool {
             }
         }
         let mut unfinished = Unfinished(Some(&conn.state));
-        let outcome = self.shared.checks.prepare(&conn).await;
+        let outcome = self.shared.checks.prepare(&conn, sharing).await;
         unfinished.0 = None;
         drop(unfinished);
         match outcome {
@@ -343,7 +367,8 @@ async fn reset_on_return(held: Held, timeout: Duration) {
         return;
     }
     let timeout = timeout.saturating_sub(started.elapsed());
-    let outcome = tokio::time::timeout(timeout, conn.client.batch_execute("DISCARD ALL")).await;
+    let outcome =
+        tokio::time::timeout(timeout, crate::conn_state::reset_session(&conn.client)).await;
     match outcome {
         Ok(Ok(())) => conn.state.finish_reset(),
         Ok(Err(e)) => {

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 
 use crate::config::Secret;
-use crate::conn_state::ConnState;
+use crate::conn_state::{ConnState, LockTimeout};
 use crate::connect::{ConnectionInfo, Connector};
 use crate::credentials::CachedProvider;
 use crate::error::{Error, ErrorKind};
@@ -112,12 +112,18 @@ pub(super) enum Prepare {
     /// A statement was left in flight: cancel it and wait for it to end.
     Recover,
     Reset,
+    /// It was shared, with the short `lock_timeout` of shared use: `RESET
+    /// lock_timeout` gives the session its default back (which also
+    /// proves it alive, like a ping).
+    RestoreLockTimeout,
     Ping,
 }
 
 impl Checks {
     /// The checks that need no round trip: the common checkout stops here.
-    pub(super) fn quick(&self, conn: &PgConn) -> Result<Option<Prepare>, Error> {
+    /// `sharing`: the pool is checking the connection out to share it, so
+    /// a short `lock_timeout` left from earlier sharing stays.
+    pub(super) fn quick(&self, conn: &PgConn, sharing: bool) -> Result<Option<Prepare>, Error> {
         if conn.client.is_closed() {
             conn.life.closing(CloseCause::Broken);
             return Err(Error::from_kind(ErrorKind::Connection).with_detail("connection closed"));
@@ -139,6 +145,9 @@ impl Checks {
         if conn.state.needs_reset() {
             return Ok(Some(Prepare::Reset));
         }
+        if !sharing && conn.state.lock_timeout() != LockTimeout::Default {
+            return Ok(Some(Prepare::RestoreLockTimeout));
+        }
         let idle = age.saturating_sub(Duration::from_micros(
             conn.last_used.load(Ordering::Relaxed),
         ));
@@ -148,22 +157,29 @@ impl Checks {
     /// All checks, with the round trip when one is due. The caller bounds
     /// it by the checkout timeout and discards the connection if it does
     /// not finish in time.
-    pub(super) async fn prepare(&self, conn: &PgConn) -> Result<(), Error> {
-        let due = self.quick(conn)?;
+    pub(super) async fn prepare(&self, conn: &PgConn, sharing: bool) -> Result<(), Error> {
+        let due = self.quick(conn, sharing)?;
         let result = match due {
             None => Ok(()),
             Some(Prepare::Recover) => {
                 conn.state
                     .recover(&conn.client, self.checkout_timeout)
                     .await?;
-                Box::pin(self.prepare(conn)).await
+                Box::pin(self.prepare(conn, sharing)).await
             }
             Some(Prepare::Reset) => {
-                conn.client
-                    .batch_execute("DISCARD ALL")
+                crate::conn_state::reset_session(&conn.client)
                     .await
                     .map_err(Error::from)?;
                 conn.state.finish_reset();
+                Ok(())
+            }
+            Some(Prepare::RestoreLockTimeout) => {
+                conn.client
+                    .batch_execute("RESET lock_timeout")
+                    .await
+                    .map_err(Error::from)?;
+                conn.state.set_lock_timeout(LockTimeout::Default);
                 Ok(())
             }
             Some(Prepare::Ping) => conn
@@ -256,7 +272,7 @@ impl bb8::ManageConnection for Manager {
     async fn is_valid(&self, conn: &mut Box<PgConn>) -> Result<(), Error> {
         // Not called on checkout (the pool checks there itself, see
         // `Pool::get`); kept equivalent for bb8's other uses.
-        self.checks.prepare(conn).await
+        self.checks.prepare(conn, false).await
     }
 
     fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {

@@ -26,9 +26,14 @@
 //!   exclusive checkout while its moving estimate stays above that.
 //! * An exclusive checkout (`get()`, a transaction, a session-changing
 //!   statement, a stream) that finds no free permit first releases the
-//!   shared connections that have nothing in flight, so shared connections
-//!   never keep that work waiting. A statement that falls back to a
-//!   checkout (known slow, or nothing shared could take it) does not: under
+//!   shared connections that have nothing in flight; if it is still
+//!   waiting after a short grace (twice `multiplex_stall_after`), the
+//!   least busy shared connection is retired, and its permit goes to the
+//!   FIFO gate once its statements have ended; while it waits, no shared
+//!   connection is opened. So shared traffic keeps that work waiting no
+//!   longer than the grace and one connection's drain. A statement that
+//!   falls back to a checkout (known slow, or nothing shared could take
+//!   it) does not: under
 //!   load, slow statements queued for connections would otherwise keep
 //!   taking the shared connection the short ones need.
 //! * A shared connection stops taking statements when it is closed or
@@ -40,6 +45,12 @@
 //!   goes back marked as having a statement in flight, so the next
 //!   checkout brings it to rest (cancel, empty query, confirmation) before
 //!   using it, exactly as for an exclusive connection.
+//! * A shared connection runs with a short `lock_timeout` (see
+//!   [`super::PoolBuilder::multiplex_lock_timeout`]), set when the pool
+//!   starts sharing it and restored by the next exclusive checkout: a
+//!   statement waiting for a lock must not hold the ones pipelined behind
+//!   it, one of which may belong to the transaction holding the lock. The
+//!   executor sends a statement that hits it again on a checkout.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -49,8 +60,8 @@ use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tokio_postgres::Client;
 
-use crate::conn_state::{now_us, ConnState};
-use crate::error::Error;
+use crate::conn_state::{now_us, ConnState, LockTimeout};
+use crate::error::{Error, ErrorKind};
 use crate::metrics::InUse;
 
 use super::manager::Manager;
@@ -67,6 +78,10 @@ pub(super) struct SharedSet {
     conns: RwLock<Vec<Arc<SharedConn>>>,
     /// Connections being opened for sharing.
     opening: AtomicU32,
+    /// Exclusive checkouts waiting for a permit: while there are any, no
+    /// shared connection is opened, so the permits that shared
+    /// connections give up reach them.
+    waiting: AtomicU32,
     /// Most connections shared at once.
     pub(super) max_connections: u32,
     /// Most statements in flight on one shared connection.
@@ -77,6 +92,8 @@ pub(super) struct SharedSet {
     /// Statements seen to hold a connection for more than
     /// [`SLOW_FACTOR`] times that.
     slow: SlowStatements,
+    /// The `lock_timeout` of shared connections, in milliseconds.
+    lock_timeout_ms: u64,
 }
 
 /// A statement is remembered as slow when its service time on a shared
@@ -145,10 +162,17 @@ impl SlowStatements {
 }
 
 impl SharedSet {
-    pub(super) fn new(max_connections: u32, max_in_flight: u32, stall_after: Duration) -> Self {
+    pub(super) fn new(
+        max_connections: u32,
+        max_in_flight: u32,
+        stall_after: Duration,
+        lock_timeout: Duration,
+    ) -> Self {
         SharedSet {
+            lock_timeout_ms: lock_timeout.as_millis().max(1) as u64,
             conns: RwLock::default(),
             opening: AtomicU32::new(0),
+            waiting: AtomicU32::new(0),
             max_connections,
             max_in_flight,
             stall_after_us: stall_after.as_micros() as u64,
@@ -167,6 +191,51 @@ impl SharedSet {
     /// Service time above which a statement is remembered as slow.
     fn slow_after_us(&self) -> u64 {
         self.stall_after_us.saturating_mul(SLOW_FACTOR)
+    }
+
+    /// Gives a connection about to be shared the short `lock_timeout` of
+    /// shared use (see [`LockTimeout`]), or keeps the session's default
+    /// when that is shorter, in one round trip; nothing when it already
+    /// has it from earlier sharing. The setting stays until an exclusive
+    /// checkout restores the default (`Checks::prepare`), so a connection
+    /// that stays shared, or goes back to sharing, costs nothing more.
+    async fn shorten_lock_timeout(
+        &self,
+        conn: &super::PooledConnection<'_>,
+        limit: Duration,
+    ) -> Result<(), Error> {
+        if conn.state().lock_timeout() != LockTimeout::Default {
+            return Ok(());
+        }
+        let ms = self.lock_timeout_ms;
+        // `setting` is in milliseconds; 0 means no timeout.
+        let sql = format!(
+            "SELECT CASE WHEN s.setting::int8 BETWEEN 1 AND {ms} THEN 'own' ELSE 'pool' END, \
+             set_config('lock_timeout', CASE WHEN s.setting::int8 BETWEEN 1 AND {ms} \
+             THEN s.setting ELSE '{ms}' END, false) \
+             FROM pg_catalog.pg_settings s WHERE s.name = 'lock_timeout'"
+        );
+        let outcome = tokio::time::timeout(limit, conn.unmarked_client().simple_query(&sql)).await;
+        let which = match outcome {
+            Ok(Ok(messages)) => messages.iter().find_map(|m| match m {
+                tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_owned),
+                _ => None,
+            }),
+            Ok(Err(e)) => {
+                conn.state().mark_broken();
+                return Err(Error::from(e));
+            }
+            Err(_) => {
+                conn.state().mark_broken();
+                return Err(Error::from_kind(ErrorKind::PoolTimeout)
+                    .with_detail("setting lock_timeout on a connection to share timed out"));
+            }
+        };
+        conn.state().set_lock_timeout(match which.as_deref() {
+            Some("own") => LockTimeout::SharedUsersOwn,
+            _ => LockTimeout::Shared,
+        });
+        Ok(())
     }
 
     /// Connections held for sharing now.
@@ -218,6 +287,25 @@ impl SharedSet {
             c.state().retire_sharing();
         }
         released.len()
+    }
+
+    /// For an exclusive checkout still waiting after its grace: stops
+    /// sharing the connection with the fewest statements in flight, which
+    /// takes no new ones and goes back to bb8 (its permit to the oldest
+    /// waiter) once those have ended.
+    pub(super) fn retire_busy_for_waiter(&self) {
+        let retired = {
+            let mut conns = self.write();
+            let least = conns
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, c)| c.state().shared_in_flight())
+                .map(|(i, _)| i);
+            least.map(|i| conns.swap_remove(i))
+        };
+        if let Some(c) = retired {
+            c.state().retire_sharing();
+        }
     }
 }
 
@@ -279,6 +367,25 @@ impl Drop for SharedConn {
         conn.state.sharing_ended();
         drop(conn);
         drop(permit);
+    }
+}
+
+/// An exclusive checkout waiting for a permit; see [`Pool::exclusive_waiting`].
+pub(super) struct Waiting<'p>(&'p SharedSet);
+
+impl Waiting<'_> {
+    /// How long the checkout waits in the FIFO before a busy shared
+    /// connection is made to give its permit up: the slow-statement
+    /// threshold (twice `multiplex_stall_after`), about what the
+    /// exclusive holders ahead of it need to give theirs back.
+    pub(super) fn grace(&self) -> Duration {
+        Duration::from_micros(self.0.slow_after_us())
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -375,7 +482,10 @@ impl Pool {
         let wants_more = lease.is_none();
         // Only a permit free right now: the shared side never queues ahead
         // of exclusive checkouts.
-        let open = if wants_more && set.reserve_opening(open_now) {
+        let open = if wants_more
+            && set.waiting.load(Ordering::Acquire) == 0
+            && set.reserve_opening(open_now)
+        {
             match self.shared.gate.clone().try_acquire_owned() {
                 Ok(permit) => Some(permit),
                 Err(_) => {
@@ -440,7 +550,14 @@ impl Pool {
             return Ok(());
         };
         let timeout = self.shared.options.checkout_timeout;
-        let result = self.get_within(timeout, Some(permit)).await;
+        let started = std::time::Instant::now();
+        let result = async {
+            let conn = self.get_within(timeout, Some(permit), true).await?;
+            let left = timeout.saturating_sub(started.elapsed());
+            set.shorten_lock_timeout(&conn, left).await?;
+            Ok::<_, Error>(conn)
+        }
+        .await;
         let mut conns = set.write();
         set.opening.fetch_sub(1, Ordering::AcqRel);
         let conn = result.inspect_err(|e| {
@@ -479,6 +596,22 @@ impl Pool {
             .multiplex
             .as_ref()
             .map_or(0, SharedSet::release_idle)
+    }
+
+    /// For an exclusive checkout still waiting after its grace: see
+    /// [`SharedSet::retire_busy_for_waiter`].
+    pub(super) fn retire_busy_shared_for_waiter(&self) {
+        if let Some(set) = &self.shared.multiplex {
+            set.retire_busy_for_waiter();
+        }
+    }
+
+    /// Counts an exclusive checkout as waiting for a permit until the
+    /// guard is dropped (see `SharedSet::waiting`).
+    pub(super) fn exclusive_waiting(&self) -> Option<Waiting<'_>> {
+        let set = self.shared.multiplex.as_ref()?;
+        set.waiting.fetch_add(1, Ordering::AcqRel);
+        Some(Waiting(set))
     }
 }
 

@@ -18,8 +18,10 @@ use super::{Pool, PooledConnection};
 impl Pool {
     /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back
     /// on `Err` or panic. Serialization failures and deadlocks are retried
-    /// (up to 3 attempts in all, with jittered backoff), so `f` may run more
-    /// than once: keep side effects outside it.
+    /// (up to 3 attempts in all, with jittered backoff), and so is a
+    /// statement whose cached plan a schema change made stale (the
+    /// transaction is aborted; the next attempt prepares it again), so `f`
+    /// may run more than once: keep side effects outside it.
     ///
     /// ```no_run
     /// # async fn demo(pool: &secure_pg::Pool) -> Result<(), secure_pg::Error> {
@@ -70,7 +72,10 @@ impl Pool {
             .await;
             drop(conn);
             match result {
-                Err(e) if e.is_retryable() && attempt < options.max_attempts => {
+                Err(e)
+                    if (e.is_retryable() || is_stale_statement(&e))
+                        && attempt < options.max_attempts =>
+                {
                     let backoff = backoff(attempt, options.base_backoff);
                     tracing::debug!(attempt, backoff_ms = backoff.as_millis() as u64, kind = ?e.kind(), "retrying transaction");
                     tokio::time::sleep(backoff).await;
@@ -79,6 +84,14 @@ impl Pool {
             }
         }
     }
+}
+
+/// A statement of the transaction met a schema change since its
+/// connection prepared it: the transaction is aborted, the statement
+/// forgotten, and running the transaction again prepares it anew.
+fn is_stale_statement(e: &Error) -> bool {
+    e.as_db_error()
+        .is_some_and(crate::executor::is_stale_report)
 }
 
 fn backoff(attempt: u32, base: Duration) -> Duration {

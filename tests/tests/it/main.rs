@@ -7,6 +7,7 @@ mod errors;
 mod failover;
 mod faults;
 mod iam;
+mod isolation;
 mod multiplex;
 mod pgbouncer;
 mod pool;

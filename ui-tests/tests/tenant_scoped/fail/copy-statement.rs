@@ -4,7 +4,7 @@ use secure_pg::{secure_query, tenant_scoped, Error, Pool, TenantId};
 
 #[tenant_scoped]
 async fn export(pool: &Pool, tenant: TenantId) -> Result<u64, Error> {
-    secure_query!("COPY widgets TO STDOUT").execute(pool).await
+    secure_query!("COPY widgets TO '/tmp/widgets.csv'").execute(pool).await
 }
 
 fn main() {
