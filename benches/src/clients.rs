@@ -4,7 +4,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use secure_pg::{secure_query, secure_query_as, Pool, PooledConnection};
+use secure_pg::{secure_query, secure_query_as, tenant_scoped, Pool, PooledConnection, TenantId};
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use crate::load::{BoxError, Op};
@@ -543,4 +543,111 @@ pub(crate) fn tls_for(target: &Target, share: KeyShare, ca: &std::path::Path) ->
     let mut t = target.clone();
     t.tls = Some(crate::tls::client_config(ca, share));
     t
+}
+
+// ------------------------------------------------- tenant scoping and RLS
+
+/// Tenants of `tenant_users`: key `k` belongs to tenant `k % TENANTS + 1`.
+pub(crate) const TENANTS: i64 = 10;
+
+fn tenant_of(key: i64) -> TenantId {
+    TenantId::from_authenticated(key % TENANTS + 1)
+}
+
+/// The point select a hand-rolled pool sends for one tenant's row.
+pub(crate) const TENANT_POINT_SQL: &str =
+    "SELECT id, name, hair_color FROM tenant_users WHERE id = $1 AND tenant_id = $2";
+
+/// deadpool with the tenant filter written by hand (no row-level security).
+#[derive(Debug)]
+pub(crate) struct DeadpoolTenant(pub(crate) deadpool_postgres::Pool);
+
+impl Op for DeadpoolTenant {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        let client = self.0.get().await?;
+        let stmt = client.prepare_cached(TENANT_POINT_SQL).await?;
+        let row = client
+            .query_one(&stmt, &[&key, &tenant_of(key).get()])
+            .await?;
+        consume(User::by_index(&row)?);
+        Ok(())
+    }
+}
+
+/// secure-pg, the same hand-written filter as one multiplexed statement.
+#[derive(Debug)]
+pub(crate) struct OursTenantByHand(pub(crate) Pool);
+
+impl Op for OursTenantByHand {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        let u = secure_query_as!(
+            unscoped = "the benchmark's by-hand baseline",
+            User,
+            "SELECT id, name, hair_color FROM tenant_users WHERE id = $1 AND tenant_id = $2",
+            key,
+            tenant_of(key).get()
+        )
+        .fetch_one(&self.0)
+        .await?;
+        consume(u);
+        Ok(())
+    }
+}
+
+#[tenant_scoped]
+async fn scoped_user<'e, E: secure_pg::Executor<'e>>(
+    db: E,
+    tenant: TenantId,
+    key: i64,
+) -> Result<User, secure_pg::Error> {
+    secure_query_as!(
+        User,
+        "SELECT id, name, hair_color FROM tenant_users WHERE id = $1",
+        key
+    )
+    .fetch_one(db)
+    .await
+}
+
+#[tenant_scoped]
+async fn scoped_user_rls(db: &Pool, tenant: TenantId, key: i64) -> Result<User, secure_pg::Error> {
+    secure_query_as!(
+        User,
+        "SELECT id, name, hair_color FROM tenant_users_rls WHERE id = $1",
+        key
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// secure-pg, a `#[tenant_scoped]` function: its statement runs in a
+/// tenant transaction of its own (`rls` picks the table with the policy).
+#[derive(Debug)]
+pub(crate) struct OursScoped {
+    pub(crate) pool: Pool,
+    pub(crate) rls: bool,
+}
+
+impl Op for OursScoped {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        let u = if self.rls {
+            scoped_user_rls(&self.pool, tenant_of(key), key).await?
+        } else {
+            scoped_user(&self.pool, tenant_of(key), key).await?
+        };
+        consume(u);
+        Ok(())
+    }
+}
+
+/// `#[tenant_scoped]` on one checked-out connection: the tenant transaction
+/// without the checkout.
+#[derive(Debug)]
+pub(crate) struct OursScopedConn(pub(crate) OursConn);
+
+impl Op for OursScopedConn {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        consume(scoped_user(&self.0 .0, tenant_of(key), key).await?);
+        Ok(())
+    }
 }

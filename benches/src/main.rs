@@ -52,8 +52,8 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 9] = [
-    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs",
+const SECTIONS: [&str; 10] = [
+    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls",
 ];
 
 fn usage() -> ! {
@@ -219,6 +219,25 @@ fn seed(cluster: &Cluster) {
          ALTER TABLE audit OWNER TO app;",
     );
     cluster.psql_db(APP_DB, "VACUUM ANALYZE users");
+    // The same rows spread over tenants, once without and once with the
+    // row-level-security policy (owned by `app`, so FORCE applies to it).
+    let rls = secure_pg::row_level_security_sql("tenant_users_rls", "tenant_id")
+        .expect("valid names")
+        .join(";\n");
+    let tenants = clients::TENANTS;
+    cluster.psql_db(
+        APP_DB,
+        &format!(
+            "SET ROLE app;
+             CREATE TABLE tenant_users (tenant_id bigint NOT NULL, id bigint NOT NULL,
+                 name text NOT NULL, hair_color text, PRIMARY KEY (tenant_id, id));
+             INSERT INTO tenant_users SELECT id % {tenants} + 1, id, name, hair_color FROM users;
+             CREATE TABLE tenant_users_rls (LIKE tenant_users INCLUDING ALL);
+             INSERT INTO tenant_users_rls SELECT * FROM tenant_users;
+             {rls};"
+        ),
+    );
+    cluster.psql_db(APP_DB, "VACUUM ANALYZE tenant_users, tenant_users_rls");
 }
 
 fn target(cluster: &Cluster, tls: bool) -> Result<Target, BoxError> {
@@ -351,6 +370,56 @@ async fn section_mix(env: &Env, plan: &Plan, results: &mut Results) -> Result<()
         ("deadpool tx3", runner(DeadpoolTx(t.deadpool().await?))),
     ];
     interleave(results, plan, "mix", &runners, &[MID_CONCURRENCY]).await;
+    Ok(())
+}
+
+/// Tenant scoping: a `#[tenant_scoped]` point select (its own tenant
+/// transaction, in one round trip), with and without the row-level-security
+/// policy, against the same filter written by hand on deadpool and as one
+/// multiplexed statement.
+async fn section_rls(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let runners: Vec<(&'static str, Runner)> = vec![
+        (
+            "deadpool by hand",
+            runner(DeadpoolTenant(t.deadpool().await?)),
+        ),
+        (
+            "secure-pg by hand",
+            runner(OursTenantByHand(t.ours().await?)),
+        ),
+        (
+            "secure-pg scoped",
+            runner(OursScoped {
+                pool: t.ours().await?,
+                rls: false,
+            }),
+        ),
+        (
+            "secure-pg scoped + RLS",
+            runner(OursScoped {
+                pool: t.ours().await?,
+                rls: true,
+            }),
+        ),
+        (
+            "secure-pg scoped, one connection",
+            runner(OursScopedConn(
+                OursConn::new(
+                    secure_pg::Pool::builder()
+                        .max_size(1)
+                        .build(t.secure.clone())
+                        .await?,
+                )
+                .await?,
+            )),
+        ),
+        (
+            "secure-pg by hand, exclusive",
+            runner(OursTenantByHand(t.ours_exclusive().await?)),
+        ),
+    ];
+    interleave(results, plan, "rls", &runners, &[1, MID_CONCURRENCY]).await;
     Ok(())
 }
 
@@ -813,6 +882,7 @@ fn main() -> Result<(), BoxError> {
                 "mix" => section_mix(&env, &plan, &mut results).await?,
                 "hol" => section_hol(&env, &plan, &mut results).await?,
                 "procs" => section_procs(&env, &plan, &mut results).await?,
+                "rls" => section_rls(&env, &plan, &mut results).await?,
                 other => unreachable!("section {other} was validated"),
             }
             // Let closed connections' backends exit before the next section.

@@ -692,6 +692,38 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
         }
     }
 
+    if r.get("rls", "secure-pg scoped", MID).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Tenant scoping and row-level security\n\nA point select of one tenant's row \
+             (`tenant_users`, 10 tenants, primary key `(tenant_id, id)`). \"by hand\": the \
+             tenant filter written into the SQL (deadpool with `prepare_cached`; secure-pg as \
+             one multiplexed statement). \"scoped\": a `#[tenant_scoped]` function, whose \
+             statement runs in a tenant transaction of its own (`BEGIN` and the tenant setting, \
+             the statement, `COMMIT`, written together), on a table without and with the \
+             row-level-security policy of `row_level_security_sql`; \"one connection\": scoped \
+             on one checked-out connection (no checkout per statement); \"exclusive\": by \
+             hand with multiplexing off. ops/s, and the ratio to deadpool by hand.\n\n| client | c=1 | ÷ deadpool | c=16 | ÷ deadpool |\n|---|---:|---:|---:|---:|"
+        );
+        for c in [
+            "deadpool by hand",
+            "secure-pg by hand",
+            "secure-pg scoped",
+            "secure-pg scoped + RLS",
+            "secure-pg scoped, one connection",
+            "secure-pg by hand, exclusive",
+        ] {
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} | {} | {} |",
+                ops_cell(r.get("rls", c, 1)),
+                ratio_cell(r.ratio("rls", c, "deadpool by hand", 1)),
+                ops_cell(r.get("rls", c, MID)),
+                ratio_cell(r.ratio("rls", c, "deadpool by hand", MID)),
+            );
+        }
+    }
+
     let errors: Vec<String> = r
         .series
         .iter()

@@ -502,8 +502,7 @@ async fn scoped(
                 exclusive(client, Some(state), sql, params, op).await
             }
             None => {
-                let set = crate::tenant::set_tenant_sql(tenant);
-                let out = pipelined(client, state, sql, params, op, Some(&set), None).await?;
+                let out = pipelined(client, state, sql, params, op, tenant, false).await?;
                 state.set_transaction_tenant(tenant.get());
                 Ok(out)
             }
@@ -520,9 +519,8 @@ async fn scoped(
             )),
         );
     }
-    let begin = format!("BEGIN; {}", crate::tenant::set_tenant_sql(tenant));
     state.enter_transaction();
-    let out = pipelined(client, state, sql, params, op, Some(&begin), Some("COMMIT")).await;
+    let out = pipelined(client, state, sql, params, op, tenant, true).await;
     if !state.is_broken() {
         // `COMMIT` was answered (after an error in the statement it answers
         // as `ROLLBACK`): the transaction is over either way. A connection
@@ -532,23 +530,45 @@ async fn scoped(
     out
 }
 
-/// `before`, the statement and `after`, written together: each request is
-/// queued when its future is first polled, and the join polls them in
-/// order. The statement is prepared first (a cache hit costs nothing), so
-/// that no other round trip lands between them. A cached plan the server
-/// no longer has is prepared again and the whole sequence sent once more.
+/// The tenant setting (and, for a transaction of our own, `BEGIN` and
+/// `COMMIT`) with the statement, written together: each request is queued
+/// when its future is first polled, and the join polls them in order. Every
+/// statement is prepared first (from the connection's cache: no round trip
+/// after the first time), so that nothing else lands between them, and the
+/// tenant goes in as a parameter of a prepared setting rather than as text
+/// the server parses each time. Without a statement cache (PgBouncer mode)
+/// `BEGIN` and the setting go as one simple query and the statement unnamed.
+/// A cached plan the server no longer has is prepared again and the whole
+/// sequence sent once more (only in a transaction of our own: in the
+/// caller's, the error has aborted it).
 async fn pipelined(
     client: &Client,
     state: &ConnState,
     sql: &'static str,
     params: Params<'_>,
     op: Op,
-    before: Option<&str>,
-    after: Option<&'static str>,
+    tenant: TenantId,
+    own_transaction: bool,
 ) -> Result<Output, Error> {
+    let id = tenant.get().to_string();
     let once = || async {
-        let stmt = if state.statement_cache_enabled() {
-            Some(statement(client, Some(state), sql).await?)
+        let cached = state.statement_cache_enabled();
+        let prepared = |sql| async move {
+            if cached {
+                statement(client, Some(state), sql).await.map(Some)
+            } else {
+                Ok(None)
+            }
+        };
+        let begin = if own_transaction {
+            prepared("BEGIN").await?
+        } else {
+            None
+        };
+        let set = prepared(crate::tenant::set_tenant_param_sql()).await?;
+        let stmt = prepared(sql).await?;
+        let commit = if own_transaction {
+            prepared("COMMIT").await?
         } else {
             None
         };
@@ -556,6 +576,27 @@ async fn pipelined(
         let typed = match stmt {
             Some(_) => None,
             None => Some(typed_params(params, &encoders)?),
+        };
+        let simple_begin = match (cached, own_transaction) {
+            (true, _) => None,
+            (false, true) => Some(format!("BEGIN; {}", crate::tenant::set_tenant_sql(tenant))),
+            (false, false) => Some(crate::tenant::set_tenant_sql(tenant)),
+        };
+        // Separate futures, so that each request is queued when the join
+        // first polls it (an `await` between two requests would send the
+        // second only after the first's answer, behind the statement).
+        let begin = async {
+            match (&simple_begin, &begin) {
+                (Some(text), _) => client.batch_execute(text).await,
+                (None, Some(begin)) => client.execute(begin, &[]).await.map(drop),
+                (None, None) => Ok(()),
+            }
+        };
+        let set = async {
+            match &set {
+                Some(set) => client.execute(set, &[&id]).await.map(drop),
+                None => Ok(()),
+            }
         };
         let statement = async {
             match (stmt, typed) {
@@ -566,32 +607,22 @@ async fn pipelined(
                 }
             }
         };
-        let (b, r, a) = futures_util::future::join3(
-            async {
-                match before {
-                    Some(sql) => client.batch_execute(sql).await,
-                    None => Ok(()),
-                }
-            },
-            statement,
-            async {
-                match after {
-                    Some(sql) => client.batch_execute(sql).await,
-                    None => Ok(()),
-                }
-            },
-        )
-        .await;
-        Ok::<_, Error>((b, r, a))
+        let after = async {
+            match (&commit, own_transaction && !cached) {
+                (Some(commit), _) => client.execute(commit, &[]).await.map(drop),
+                (None, true) => client.batch_execute("COMMIT").await,
+                (None, false) => Ok(()),
+            }
+        };
+        let (b, t, r, a) = futures_util::future::join4(begin, set, statement, after).await;
+        Ok::<_, Error>((b.and(t), r, a))
     };
     let mut retried = false;
     loop {
         let (b, r, a) = state.bounded(once()).await?;
         b.map_err(|e| fail(Some(state), Error::from(e)))?;
         match r {
-            // Only a transaction of our own can be sent again: in the
-            // caller's, the error has aborted it.
-            Err(e) if is_stale_statement(&e) && after.is_some() && !retried => {
+            Err(e) if is_stale_statement(&e) && own_transaction && !retried => {
                 a.map_err(|e| fail(Some(state), Error::from(e)))?;
                 state.evict_statement(sql);
                 retried = true;

@@ -87,6 +87,22 @@ pub(crate) const TX_TOKEN_SQL: &str = "pg_catalog.pg_backend_pid()::text || '.' 
 /// The function the policies of [`row_level_security_sql`] call.
 pub(crate) const TENANT_FUNCTION: &str = "secure_pg_tenant_id";
 
+/// [`set_tenant_sql`] with the id as `$1` (text): prepared once per
+/// connection, so that a scoped statement's tenant setting is not parsed
+/// and planned again each time. One string for the process (the statement
+/// cache is keyed by the text's address).
+pub(crate) fn set_tenant_param_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        Box::leak(
+            format!(
+                "SELECT pg_catalog.set_config('app.tenant_id', {TX_TOKEN_SQL} || ':' || $1, true)"
+            )
+            .into_boxed_str(),
+        )
+    })
+}
+
 /// The statement a tenant transaction runs right after `BEGIN`, for a
 /// tenant id that is already an integer (formatting it cannot inject SQL).
 pub(crate) fn set_tenant_sql(tenant: TenantId) -> String {

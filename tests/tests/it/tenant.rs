@@ -2955,3 +2955,39 @@ async fn a_scoped_statement_sets_the_tenant_of_a_plain_transaction() {
     );
     assert_eq!(other.kind(), secure_pg::ErrorKind::TenantScope, "{other:#}");
 }
+
+/// Without a statement cache (PgBouncer mode) the tenant transaction goes as
+/// simple queries around the unnamed statement, with the same result.
+#[tokio::test]
+async fn row_level_security_with_scoped_functions_without_a_statement_cache() {
+    let _env = env().await;
+    let pool = Pool::builder()
+        .max_size(2)
+        .statement_cache(false)
+        .build(config(&url()))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let p = &pool;
+    assert_eq!(
+        vault_rows(p, T1).await.unwrap(),
+        vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))]
+    );
+    assert_eq!(vault_insert(p, T3, 2, "t3-b").await.unwrap(), 1);
+    assert_eq!(vault_count(p, T3).await.unwrap(), 2);
+    let conn = p.get().await.unwrap();
+    assert_eq!(vault_delete(&conn, T3, 2).await.unwrap(), 1);
+    drop(conn);
+    let (mine, other) = p
+        .transaction(|tx| {
+            Box::pin(async move {
+                let mine = vault_count(&*tx, T2).await?;
+                let other = vault_count(&*tx, T1).await.unwrap_err();
+                Ok((mine, other))
+            })
+        })
+        .await
+        .unwrap();
+    assert_eq!(mine, 1);
+    assert_eq!(other.kind(), secure_pg::ErrorKind::TenantScope, "{other:#}");
+    assert_eq!(vault(), ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"]);
+}
