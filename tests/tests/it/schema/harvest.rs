@@ -108,6 +108,12 @@ fn tenant_options(attrs: &[syn::Attribute]) -> Option<TenantOptions> {
                     content.parse::<Token![,]>()?;
                 }
             }
+        } else if meta.path.is_ident("allow_macros") {
+            // Macros declared query-free change nothing in the SQL.
+            let value = meta.value()?;
+            let content;
+            syn::bracketed!(content in value);
+            content.parse::<proc_macro2::TokenStream>()?;
         } else {
             return Err(meta.error("the harvest does not know this #[tenant_scoped] option"));
         }
