@@ -383,12 +383,18 @@ async fn multiplexed(
     debug_assert!(op != Op::Stream, "streams are routed exclusively");
     let mut resent = false;
     loop {
-        let Some(mut lease) = pool.lease(sql).await? else {
-            let conn = pool.get_for_statement().await?;
-            let started = std::time::Instant::now();
-            let r = exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await;
-            pool.record_exclusive(sql, started.elapsed());
-            return r;
+        let mut lease = match pool.lease(sql).await? {
+            Some(lease) => lease,
+            None => match pool.checkout_or_lease(sql).await? {
+                crate::pool::Fallback::Lease(lease) => lease,
+                crate::pool::Fallback::Checkout(conn) => {
+                    let started = std::time::Instant::now();
+                    let r = exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op)
+                        .await;
+                    pool.record_exclusive(sql, started.elapsed());
+                    return r;
+                }
+            },
         };
         let (client, state) = (lease.client(), lease.state());
         match state

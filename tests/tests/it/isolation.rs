@@ -462,3 +462,44 @@ async fn a_stale_plan_in_a_transaction_reports_its_cause_and_pool_transaction_re
         .unwrap();
     assert_eq!(n, 1);
 }
+
+/// A statement that finds the only shared connection stalled for a moment
+/// (a longer statement at its head) falls back to a checkout; on a pool
+/// whose one permit the shared connection holds, that checkout could only
+/// time out (`PoolTimeout`, "0 of 1 in use"), since the shared connection
+/// keeps its permit once the long statement ends. Now the statement takes
+/// the shared connection as soon as it can take statements again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_behind_a_momentary_stall_does_not_wait_for_a_permit_the_shared_connection_holds(
+) {
+    let pool = Pool::builder()
+        .max_size(1)
+        .checkout_timeout(Duration::from_secs(2))
+        .multiplex_stall_after(Duration::from_millis(20))
+        .build(config(&url("iso_stall_fallback")))
+        .await
+        .unwrap();
+    secure_query!("SELECT 1").execute(&pool).await.unwrap();
+    assert_eq!(pool.state().shared, 1, "{:?}", pool.state());
+    let p2 = pool.clone();
+    let long = tokio::spawn(async move {
+        secure_query!("SELECT pg_sleep(0.3)")
+            .execute(&p2)
+            .await
+            .map(|_| ())
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let (two,): (i32,) = secure_query_as!((i32,), "SELECT 2")
+        .fetch_one(&pool)
+        .await
+        .map_err(checked)
+        .unwrap();
+    assert_eq!(two, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    long.await.unwrap().unwrap();
+}
