@@ -707,12 +707,6 @@ fn with_pooler_hint(e: Error) -> Error {
 }
 
 fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
-    e.as_db_error().is_some_and(is_stale_report)
-}
-
-/// The server no longer knows a prepared statement, or its cached plan no
-/// longer fits the schema (`cached plan must not change result type`).
-pub(crate) fn is_stale_report(d: &tokio_postgres::error::DbError) -> bool {
-    *d.code() == SqlState::INVALID_SQL_STATEMENT_NAME
-        || (*d.code() == SqlState::FEATURE_NOT_SUPPORTED && d.message().contains("cached plan"))
+    e.as_db_error()
+        .is_some_and(crate::error::is_stale_statement_report)
 }
