@@ -770,11 +770,3 @@ impl StatementCache {
         self.read().len()
     }
 }
-
-/// The server no longer knows a prepared statement, or its cached plan no
-/// longer fits the schema (`cached plan must not change result type`): the
-/// statement cache's entry is stale.
-pub(crate) fn is_stale_report(d: &tokio_postgres::error::DbError) -> bool {
-    *d.code() == SqlState::INVALID_SQL_STATEMENT_NAME
-        || (*d.code() == SqlState::FEATURE_NOT_SUPPORTED && d.message().contains("cached plan"))
-}

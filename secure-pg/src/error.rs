@@ -468,6 +468,13 @@ fn is_client_side(e: &tokio_postgres::Error) -> bool {
         || (text.starts_with("expected ") && text.contains(" parameters but got "))
 }
 
+/// The server no longer knows a prepared statement, or its cached plan no
+/// longer fits the schema (`cached plan must not change result type`).
+pub(crate) fn is_stale_statement_report(d: &DbError) -> bool {
+    *d.code() == SqlState::INVALID_SQL_STATEMENT_NAME
+        || (*d.code() == SqlState::FEATURE_NOT_SUPPORTED && d.message().contains("cached plan"))
+}
+
 pub(crate) fn has_io_source(e: &(dyn StdError + 'static)) -> bool {
     let mut s = e.source();
     while let Some(cur) = s {

@@ -385,21 +385,27 @@ async fn multiplexed(
     debug_assert!(op != Op::Stream, "streams are routed exclusively");
     let mut resent = false;
     loop {
-        let Some(mut lease) = pool.lease(sql).await? else {
-            // Boxed: the checkout's future is large, and keeping it out of
-            // the shared path keeps every statement's future small.
-            let conn = Box::pin(pool.get_for_statement()).await?;
-            let started = std::time::Instant::now();
-            let r = Box::pin(exclusive(
-                conn.unmarked_client(),
-                Some(conn.state()),
-                sql,
-                params,
-                op,
-            ))
-            .await;
-            pool.record_exclusive(sql, started.elapsed());
-            return r;
+        let mut lease = match pool.lease(sql).await? {
+            Some(lease) => lease,
+            None => match Box::pin(pool.checkout_or_lease(sql)).await? {
+                crate::pool::Fallback::Lease(lease) => lease,
+                crate::pool::Fallback::Checkout(conn) => {
+                    // Boxed: the exclusive path's future is large, and
+                    // keeping it out of the shared path keeps every
+                    // statement's future small.
+                    let started = std::time::Instant::now();
+                    let r = Box::pin(exclusive(
+                        conn.unmarked_client(),
+                        Some(conn.state()),
+                        sql,
+                        params,
+                        op,
+                    ))
+                    .await;
+                    pool.record_exclusive(sql, started.elapsed());
+                    return r;
+                }
+            },
         };
         let (client, state) = (lease.client(), lease.state());
         match state
@@ -920,5 +926,5 @@ fn with_pooler_hint(e: Error) -> Error {
 
 fn is_stale_statement(e: &tokio_postgres::Error) -> bool {
     e.as_db_error()
-        .is_some_and(crate::conn_state::is_stale_report)
+        .is_some_and(crate::error::is_stale_statement_report)
 }

@@ -284,18 +284,29 @@ fn enter_tenant_scope(function: &mut ItemFn) {
         syn::ReturnType::Type(..) => None,
     };
     let body = &function.block;
+    // The body's future is boxed: it holds every query's future, and a
+    // caller awaiting several scoped functions would otherwise carry all of
+    // that on its stack (debug builds overflowed a test thread's 2 MiB).
+    // One allocation per call, next to at least one round trip.
     function.block = match ret {
         // The tail of the body is a coercion site in the user's function
         // (`Box::pin(async { .. })` becomes a `Pin<Box<dyn Future>>`); an
         // argument whose type is given keeps it one inside the async block.
         Some(ret) => syn::parse_quote!({
-            ::secure_pg::__private::tenant_scope::<#ret, _>(#name, async move {
-                ::secure_pg::__private::returned::<#ret>(#body)
-            })
+            ::secure_pg::__private::tenant_scope::<#ret, _>(
+                #name,
+                ::std::boxed::Box::pin(async move {
+                    ::secure_pg::__private::returned::<#ret>(#body)
+                }),
+            )
             .await
         }),
         None => syn::parse_quote!({
-            ::secure_pg::__private::tenant_scope::<_, _>(#name, async move #body).await
+            ::secure_pg::__private::tenant_scope::<_, _>(
+                #name,
+                ::std::boxed::Box::pin(async move #body),
+            )
+            .await
         }),
     };
 }

@@ -746,7 +746,7 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
     assert!(
         body.starts_with(
             "{ :: secure_pg :: __private :: tenant_scope :: < Result < u64 , Error > , _ > \
-             (\"f\" , async move {"
+             (\"f\" , :: std :: boxed :: Box :: pin (async move {"
         ),
         "{body}"
     );

@@ -82,6 +82,8 @@ pub use builder::PoolBuilder;
 pub use checkout::PooledConnection;
 pub use transaction::{Transaction, TransactionOptions, TxFuture};
 
+pub(crate) use multiplex::Fallback;
+
 use builder::PoolOptions;
 use manager::{Checks, FailureBoard, Manager};
 

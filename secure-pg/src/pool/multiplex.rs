@@ -20,7 +20,10 @@
 //!   take it, the pool opens another shared connection if its share allows
 //!   and a permit is free without waiting; the statement itself then takes
 //!   an ordinary exclusive checkout, so the shared side never queues for
-//!   permits and never holds a statement behind a full pipeline.
+//!   permits and never holds a statement behind a full pipeline. While
+//!   that checkout waits, the statement takes a shared connection after
+//!   all if one becomes able to take it first (a stall that ended), so a
+//!   shared connection's own permit cannot keep it waiting.
 //! * A statement seen to hold a connection for more than two stall
 //!   thresholds on its own is remembered (by its static SQL) and takes an
 //!   exclusive checkout while its moving estimate stays above that.
@@ -370,6 +373,15 @@ impl Drop for SharedConn {
     }
 }
 
+/// Where a statement that no shared connection could take at first runs;
+/// see [`Pool::checkout_or_lease`].
+pub(crate) enum Fallback<'p> {
+    /// A shared connection became able to take it first.
+    Lease(Lease<'p>),
+    /// An exclusive checkout.
+    Checkout(super::PooledConnection<'p>),
+}
+
 /// An exclusive checkout waiting for a permit; see [`Pool::exclusive_waiting`].
 pub(super) struct Waiting<'p>(&'p SharedSet);
 
@@ -517,6 +529,54 @@ impl Pool {
         }
         self.open_shared(permit).await?;
         Ok(self.lease_existing(sql))
+    }
+
+    /// For a statement that no shared connection could take: an
+    /// exclusive checkout, or a shared connection after all if one can
+    /// take it before the checkout comes through (checked every stall
+    /// threshold while it waits). A shared connection that was only
+    /// stalled for a moment keeps its permit, so on a pool whose permits
+    /// the shared connections hold, the checkout alone could wait until
+    /// it timed out. A statement known to be slow only waits for the
+    /// checkout.
+    pub(crate) async fn checkout_or_lease(&self, sql: &'static str) -> Result<Fallback<'_>, Error> {
+        let Some(set) = self.shared.multiplex.as_ref() else {
+            return self.get_for_statement().await.map(Fallback::Checkout);
+        };
+        if set.slow.is_slow(sql, set.slow_after_us()) {
+            return self.get_for_statement().await.map(Fallback::Checkout);
+        }
+        let every = Duration::from_micros(set.stall_after_us.max(1_000));
+        let mut checkout = std::pin::pin!(self.get_for_statement());
+        loop {
+            let tick = std::pin::pin!(tokio::time::sleep(every));
+            match futures_util::future::select(checkout.as_mut(), tick).await {
+                futures_util::future::Either::Left((r, _)) => return r.map(Fallback::Checkout),
+                futures_util::future::Either::Right(_) => {
+                    if let Some(lease) = self.lease_ready(sql) {
+                        return Ok(Fallback::Lease(lease));
+                    }
+                }
+            }
+        }
+    }
+
+    /// A lease on a shared connection that can take a statement now
+    /// (usable, below the cap, not stalled), if there is one.
+    fn lease_ready(&self, sql: &'static str) -> Option<Lease<'_>> {
+        let set = self.shared.multiplex.as_ref()?;
+        let now = now_us();
+        let conns = set.read();
+        let c = conns
+            .iter()
+            .filter(|c| {
+                c.usable(now)
+                    && c.state().shared_in_flight() < set.max_in_flight
+                    && !c.state().shared_stalled(now, set.stall_after_us)
+            })
+            .min_by_key(|c| c.state().shared_in_flight())?;
+        c.state().shared_statement_started(now);
+        Some(self.lease_on(c, sql, now))
     }
 
     fn lease_on<'p>(&'p self, c: &Arc<SharedConn>, sql: &'static str, now: u64) -> Lease<'p> {

@@ -91,7 +91,7 @@ impl Pool {
 /// forgotten, and running the transaction again prepares it anew.
 fn is_stale_statement(e: &Error) -> bool {
     e.as_db_error()
-        .is_some_and(crate::conn_state::is_stale_report)
+        .is_some_and(crate::error::is_stale_statement_report)
 }
 
 fn backoff(attempt: u32, base: Duration) -> Duration {

@@ -69,6 +69,9 @@ enum Holder {
     /// `ALTER TABLE` (ACCESS EXCLUSIVE); the waiter reads the table (its
     /// prepare already waits).
     Ddl,
+    /// A transaction-level advisory lock (session-neutral, so the waiter's
+    /// `pg_advisory_xact_lock` may run on a shared connection).
+    Advisory,
 }
 
 /// Issue 22 (1): transaction T holds a lock and awaits a short `&Pool`
@@ -117,6 +120,12 @@ async fn lock_wait_does_not_hold_the_statements_behind_it(holder: Holder, app: &
                 .await
                 .unwrap();
         }
+        Holder::Advisory => {
+            secure_query!("SELECT pg_advisory_xact_lock(22022)")
+                .execute(&tx)
+                .await
+                .unwrap();
+        }
     }
     let p2 = pool.clone();
     let waiter = tokio::spawn(async move {
@@ -130,6 +139,11 @@ async fn lock_wait_does_not_hold_the_statements_behind_it(holder: Holder, app: &
                 .fetch_one(&p2)
                 .await
                 .map(|(n,)| n as u64),
+            Holder::Advisory => {
+                secure_query!("SELECT pg_advisory_xact_lock(22022)")
+                    .execute(&p2)
+                    .await
+            }
         }
     });
     wait_for_lock_wait(&observer, shared_pid).await;
@@ -175,6 +189,11 @@ async fn a_row_lock_wait_on_a_shared_connection_cannot_deadlock_the_transaction_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ddl_lock_wait_on_a_shared_connection_cannot_deadlock_the_transaction_behind_it() {
     lock_wait_does_not_hold_the_statements_behind_it(Holder::Ddl, "ddl").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advisory_lock_wait_on_a_shared_connection_cannot_deadlock_the_transaction_behind_it() {
+    lock_wait_does_not_hold_the_statements_behind_it(Holder::Advisory, "advisory").await;
 }
 
 /// A `lock_timeout` of the session's own (here from the startup options,
@@ -240,9 +259,12 @@ async fn the_sessions_own_lock_timeout_still_applies() {
 }
 
 /// Issue 22 (2): on a small pool with sustained shared traffic (16 tasks
-/// sending statements on `&Pool` back to back), every one of 10
-/// concurrent transactions gets a connection within the checkout timeout,
-/// and the shared traffic carries on without errors.
+/// sending statements on `&Pool` back to back), and every connection but
+/// the shared one held by exclusive work for the whole time, every one of
+/// 10 concurrent transactions gets a connection within the checkout
+/// timeout, and the shared traffic carries on without errors. (Without
+/// the held connections, a pool of two lets the transactions take turns on
+/// the connection that is not shared, which does not test the rule.)
 async fn transactions_are_not_starved_by_shared_traffic(max_size: u32, app: &str) {
     let pool = Pool::builder()
         .max_size(max_size)
@@ -250,6 +272,12 @@ async fn transactions_are_not_starved_by_shared_traffic(max_size: u32, app: &str
         .build(config(&url(app)))
         .await
         .unwrap();
+    // Every connection but the one the traffic will share, held by
+    // exclusive work from before the traffic starts to the end.
+    let mut held = Vec::new();
+    for _ in 1..max_size {
+        held.push(pool.get().await.unwrap());
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let statements = Arc::new(AtomicU64::new(0));
     let mut traffic = Vec::new();
@@ -271,6 +299,7 @@ async fn transactions_are_not_starved_by_shared_traffic(max_size: u32, app: &str
     }
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(pool.state().multiplexed > 0, "{:?}", pool.state());
+    assert_eq!(pool.state().shared, 1, "{:?}", pool.state());
     let started = Instant::now();
     let mut txs = Vec::new();
     for k in 0..10i64 {
@@ -303,6 +332,7 @@ async fn transactions_are_not_starved_by_shared_traffic(max_size: u32, app: &str
         }
     }
     let elapsed = started.elapsed();
+    drop(held);
     let during = statements.load(Ordering::Relaxed);
     stop.store(true, Ordering::Relaxed);
     for t in traffic {
@@ -433,4 +463,45 @@ async fn a_stale_plan_in_a_transaction_reports_its_cause_and_pool_transaction_re
         .map_err(checked)
         .unwrap();
     assert_eq!(n, 1);
+}
+
+/// A statement that finds the only shared connection stalled for a moment
+/// (a longer statement at its head) falls back to a checkout; on a pool
+/// whose one permit the shared connection holds, that checkout could only
+/// time out (`PoolTimeout`, "0 of 1 in use"), since the shared connection
+/// keeps its permit once the long statement ends. Now the statement takes
+/// the shared connection as soon as it can take statements again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statement_behind_a_momentary_stall_does_not_wait_for_a_permit_the_shared_connection_holds(
+) {
+    let pool = Pool::builder()
+        .max_size(1)
+        .checkout_timeout(Duration::from_secs(2))
+        .multiplex_stall_after(Duration::from_millis(20))
+        .build(config(&url("iso_stall_fallback")))
+        .await
+        .unwrap();
+    secure_query!("SELECT 1").execute(&pool).await.unwrap();
+    assert_eq!(pool.state().shared, 1, "{:?}", pool.state());
+    let p2 = pool.clone();
+    let long = tokio::spawn(async move {
+        secure_query!("SELECT pg_sleep(0.3)")
+            .execute(&p2)
+            .await
+            .map(|_| ())
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let (two,): (i32,) = secure_query_as!((i32,), "SELECT 2")
+        .fetch_one(&pool)
+        .await
+        .map_err(checked)
+        .unwrap();
+    assert_eq!(two, 2);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "took {:?}",
+        started.elapsed()
+    );
+    long.await.unwrap().unwrap();
 }
