@@ -36,9 +36,10 @@
 //!   connection is opened. So shared traffic keeps that work waiting no
 //!   longer than the grace and one connection's drain. A statement that
 //!   falls back to a checkout (known slow, or nothing shared could take
-//!   it) does not: under
-//!   load, slow statements queued for connections would otherwise keep
-//!   taking the shared connection the short ones need.
+//!   it) does not, unless a shared connection has had nothing in flight
+//!   for [`QUIET_FACTOR`] stall thresholds: under load, slow statements
+//!   queued for connections would otherwise keep taking the shared
+//!   connection the short ones need.
 //! * A shared connection stops taking statements when it is closed or
 //!   broken, reaches `max_lifetime`, has been quiet for `idle_check_after`
 //!   (it goes back to bb8, where the usual ping applies), or a
@@ -105,6 +106,12 @@ pub(super) struct SharedSet {
 /// looks slower than it was) would learn its fast statements as slow and
 /// stop sharing them.
 const SLOW_FACTOR: u64 = 2;
+
+/// A shared connection with nothing in flight for this many stall
+/// thresholds (500 ms by default) serves no short statements: a statement
+/// waiting for a checkout may take its permit (see
+/// [`Pool::checkout_or_lease`]).
+const QUIET_FACTOR: u64 = 100;
 
 /// Statements that held a connection longer than the stall threshold, by
 /// their static SQL (address and length, as the statement cache keys
@@ -290,6 +297,27 @@ impl SharedSet {
             c.state().retire_sharing();
         }
         released.len()
+    }
+
+    /// Stops sharing the connections that have had nothing in flight for
+    /// `quiet_us`, so their permits go to a waiting checkout.
+    fn release_quiet(&self, quiet_us: u64) {
+        let now = now_us();
+        let is_quiet = |c: &Arc<SharedConn>| {
+            c.state().shared_in_flight() == 0 && c.state().shared_quiet_for(now) >= quiet_us
+        };
+        if !self.read().iter().any(is_quiet) {
+            return;
+        }
+        let released: Vec<Arc<SharedConn>> = {
+            let mut conns = self.write();
+            let (quiet, busy) = std::mem::take(&mut *conns).into_iter().partition(is_quiet);
+            *conns = busy;
+            quiet
+        };
+        for c in &released {
+            c.state().retire_sharing();
+        }
     }
 
     /// For an exclusive checkout still waiting after its grace: stops
@@ -539,13 +567,19 @@ impl Pool {
     /// the shared connections hold, the checkout alone could wait until
     /// it timed out. A statement known to be slow only waits for the
     /// checkout.
+    ///
+    /// A shared connection that has had nothing in flight for
+    /// [`QUIET_FACTOR`] stall thresholds serves no short statements, and is
+    /// released to the waiting checkout: otherwise a statement known to be
+    /// slow, on a pool whose every permit such a connection held, waited
+    /// out its checkout timeout (and, never running, stayed known as slow:
+    /// a size-1 pool wedged for good under CPU load). One still in use by
+    /// short statements is left to them.
     pub(crate) async fn checkout_or_lease(&self, sql: &'static str) -> Result<Fallback<'_>, Error> {
         let Some(set) = self.shared.multiplex.as_ref() else {
             return self.get_for_statement().await.map(Fallback::Checkout);
         };
-        if set.slow.is_slow(sql, set.slow_after_us()) {
-            return self.get_for_statement().await.map(Fallback::Checkout);
-        }
+        let slow = set.slow.is_slow(sql, set.slow_after_us());
         let every = Duration::from_micros(set.stall_after_us.max(1_000));
         let mut checkout = std::pin::pin!(self.get_for_statement());
         loop {
@@ -553,9 +587,12 @@ impl Pool {
             match futures_util::future::select(checkout.as_mut(), tick).await {
                 futures_util::future::Either::Left((r, _)) => return r.map(Fallback::Checkout),
                 futures_util::future::Either::Right(_) => {
-                    if let Some(lease) = self.lease_ready(sql) {
-                        return Ok(Fallback::Lease(lease));
+                    if !slow {
+                        if let Some(lease) = self.lease_ready(sql) {
+                            return Ok(Fallback::Lease(lease));
+                        }
                     }
+                    set.release_quiet(set.stall_after_us.saturating_mul(QUIET_FACTOR));
                 }
             }
         }

@@ -505,3 +505,44 @@ async fn a_statement_behind_a_momentary_stall_does_not_wait_for_a_permit_the_sha
     );
     long.await.unwrap().unwrap();
 }
+
+/// A statement remembered as slow takes an exclusive checkout. On a pool of
+/// one whose only permit an idle shared connection held, that checkout used
+/// to wait out its timeout every time ("0 of 1 in use"), and the statement,
+/// never running, stayed slow: the pool was wedged for good. It happened
+/// under CPU load with one statement run in sequence (load makes a fast
+/// statement look slow); here one statement is made slow on purpose.
+#[tokio::test]
+async fn a_slow_statement_on_a_pool_of_one_gets_the_idle_shared_connection() {
+    let pool = Pool::builder()
+        .max_size(1)
+        .checkout_timeout(Duration::from_secs(3))
+        .build(config(&url("iso_slow_one")))
+        .await
+        .unwrap();
+    // Shared: the pool's one connection is now held for sharing.
+    for _ in 0..3 {
+        secure_query!("SELECT 1").fetch_all(&pool).await.unwrap();
+    }
+    assert_eq!(pool.state().shared, 1, "{:?}", pool.state());
+    // 50 ms on the shared connection: far over the slow threshold (10 ms).
+    secure_query!("SELECT pg_sleep($1)", 0.05_f64)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    // The same statement again goes to an exclusive checkout, which must
+    // get the permit of the shared connection that nothing uses.
+    let started = Instant::now();
+    for _ in 0..3 {
+        secure_query!("SELECT pg_sleep($1)", 0.0_f64)
+            .fetch_all(&pool)
+            .await
+            .unwrap_or_else(|e| panic!("{e:#} {:?}", pool.state()));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(pool.state().checkouts >= 1, "{:?}", pool.state());
+}

@@ -634,14 +634,8 @@ async fn session_state_is_reset_when_the_connection_returns_not_at_the_next_chec
         .build(config(&cluster.url()))
         .await
         .unwrap();
-    // The observer reads `pg_stat_activity` one statement at a time on an
-    // exclusive connection. Multiplexed, this size-1 pool has now and then
-    // waited out its checkout timeout in the full parallel suite ("0 of 1 in
-    // use"), on the base code too; that is left open, and this test is
-    // about `pool`, not about the observer.
     let admin = Pool::builder()
         .max_size(1)
-        .multiplex(false)
         .build(config(&cluster.superuser_url()))
         .await
         .unwrap();
