@@ -383,6 +383,10 @@ pub(crate) struct IndexEntry {
     pub(crate) unique_key: bool,
 }
 
+/// The words every refusal of an unknown object carries (see
+/// [`Unmodelled::unknown_message`] and [`Catalog::unknown_note`]).
+const UNKNOWN_PHRASE: &str = "is unknown to the schema checks";
+
 /// A statement the loader could not model, and why. The objects it may
 /// have changed are left *unknown* in the catalog: a query that touches one
 /// is refused with this statement's place, never checked against a guess.
@@ -414,7 +418,7 @@ impl Unmodelled {
     /// statement's place, kind and reason.
     pub fn unknown_message(&self, what: &str) -> String {
         format!(
-            "{what} is unknown to the schema checks: the loader could not model the `{}` statement at {} ({}), which may change it",
+            "{what} {UNKNOWN_PHRASE} (the `{}` statement at {} may change it, and the loader could not model it: {})",
             self.kind,
             self.place(),
             self.reason
@@ -655,6 +659,18 @@ impl Catalog {
     /// modelled.
     pub fn unmodelled(&self) -> &[UnmodelledStatement] {
         &self.unmodelled
+    }
+
+    /// The summary of [`Catalog::unmodelled_summary`] when one of
+    /// `diagnostics` (the type checker's refusal of a query against this
+    /// catalog) is about an object the loader left unknown; `None`
+    /// otherwise. The macros add it to the first such refusal of a crate.
+    pub fn unknown_note(&self, diagnostics: &[crate::diagnostic::Diagnostic]) -> Option<String> {
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains(UNKNOWN_PHRASE))
+            .then(|| self.unmodelled_summary())
+            .flatten()
     }
 
     /// A short report of what the loader could not model and what that

@@ -1352,7 +1352,7 @@ fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
     ] {
         let e = refused(sql);
         assert!(
-            e.contains("is unknown to the schema checks: the loader could not model the `ALTER TABLE` statement at schema.sql:9"),
+            e.contains("is unknown to the schema checks (the `ALTER TABLE` statement at schema.sql:9 may change it, and the loader could not model it: "),
             "{sql}: {e}"
         );
         assert!(e.contains("ATTACH PARTITION"), "{sql}: {e}");
@@ -1364,6 +1364,19 @@ fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
         e.contains("type `public.pair` is unknown to the schema checks")
             && e.contains("schema.sql:8"),
         "{e}"
+    );
+    // The macros add the summary to such a refusal, and to no other.
+    let on_unknown = check("SELECT a FROM t", &c).unwrap_err();
+    let note = c.unknown_note(&on_unknown).unwrap();
+    assert!(
+        note.starts_with("the schema loader could not model 2 statements"),
+        "{note}"
+    );
+    assert!(note.contains("schema.sql:8: `CREATE TYPE`"), "{note}");
+    assert!(note.contains("schema.sql:9: `ALTER TABLE`"), "{note}");
+    assert_eq!(
+        c.unknown_note(&check("SELECT nope FROM other", &c).unwrap_err()),
+        None
     );
     // Every other query is checked exactly as before.
     let other = "SELECT id, note FROM other WHERE id = $1";
