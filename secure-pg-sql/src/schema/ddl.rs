@@ -418,7 +418,8 @@ impl Builder {
             _ => {}
         }
         let stripped = strip_identity_sequence_options(stmt.text, &w)
-            .or_else(|| strip_drop_index_concurrently(stmt.text, &w));
+            .or_else(|| strip_drop_index_concurrently(stmt.text, &w))
+            .or_else(|| strip_with_data(stmt.text));
         let parsed = Parser::parse_sql(
             &PostgreSqlDialect {},
             stripped.as_deref().unwrap_or(stmt.text),
@@ -454,6 +455,16 @@ impl Builder {
             }
             Statement::CreateIndex(ci) => {
                 let table = self.resolve(&ci.table_name)?;
+                if self
+                    .catalog
+                    .views
+                    .get(&table)
+                    .is_some_and(|v| v.materialized)
+                {
+                    // A materialized view's index changes none of its
+                    // columns (and `ON CONFLICT` cannot write to a view).
+                    return Ok(());
+                }
                 if !self.catalog.tables.contains_key(&table) {
                     return fail(format!("index on unknown table {table}"));
                 }
@@ -1183,8 +1194,66 @@ impl Builder {
                 });
                 Ok(())
             }
+            // An exclusion constraint changes no column, and `ON CONFLICT
+            // (columns)` cannot use it as an arbiter.
+            TableConstraint::Exclude(_) => Ok(()),
+            TableConstraint::PrimaryKeyUsingIndex(c) => self.key_using_index(table, c, true),
+            TableConstraint::UniqueUsingIndex(c) => self.key_using_index(table, c, false),
             other => fail(format!("constraint `{other}` is not supported")),
         }
+    }
+
+    /// `ADD [CONSTRAINT c] PRIMARY KEY | UNIQUE USING INDEX i`: the unique
+    /// index `i` on plain columns of `table` becomes the constraint, renamed
+    /// to `c` when given (as PostgreSQL renames it).
+    fn key_using_index(
+        &mut self,
+        table: &QualifiedName,
+        c: sqlparser::ast::ConstraintUsingIndex,
+        primary: bool,
+    ) -> R<()> {
+        let index = Name::from_ident(&c.index_name);
+        let iq = QualifiedName::new(table.schema.clone(), index.clone());
+        let tracked = self
+            .catalog
+            .indexes
+            .get(&iq)
+            .is_some_and(|ix| ix.unique_key && ix.table == *table);
+        let t = self.table_mut(table)?;
+        let at = t.unique.iter().position(|k| k.name == index);
+        let (true, Some(at)) = (tracked, at) else {
+            return fail(format!(
+                "index {iq} is not a unique index on plain columns of {table} that the loader knows"
+            ));
+        };
+        if t.unique[at].predicate.is_some() {
+            return fail(format!(
+                "index {iq} is partial; it cannot back a constraint"
+            ));
+        }
+        let name = c.name.as_ref().map_or(index, Name::from_ident);
+        if primary {
+            if t.primary_key.is_some() {
+                return fail(format!(
+                    "multiple primary keys for table {table} are not allowed"
+                ));
+            }
+            let mut key = t.unique.remove(at);
+            for col in &key.columns {
+                if let Some(col) = t.column_mut(col) {
+                    col.not_null = true;
+                }
+            }
+            key.name = name.clone();
+            t.primary_key = Some(key);
+        } else {
+            t.unique[at].name = name.clone();
+        }
+        let ix = self.catalog.indexes.remove(&iq).expect("checked above");
+        self.catalog
+            .indexes
+            .insert(QualifiedName::new(table.schema.clone(), name), ix);
+        Ok(())
     }
 
     fn alter_table(&mut self, table: &QualifiedName, op: AlterTableOperation) -> R<()> {
@@ -1738,6 +1807,25 @@ fn strip_identity_sequence_options(text: &str, w: &[String]) -> Option<String> {
     let toks = crate::lexer::lex(text).ok()?;
     let open = toks.get(at + 1)?.offset();
     Some(text[..open].to_string())
+}
+
+/// `CREATE MATERIALIZED VIEW ... WITH [NO] DATA`: sqlparser does not read
+/// the clause, and whether the view is populated does not change its
+/// columns, so it is cut off.
+fn strip_with_data(text: &str) -> Option<String> {
+    let w = words(text);
+    if !w.iter().take(4).any(|x| x == "MATERIALIZED") {
+        return None;
+    }
+    let n = w.len();
+    let s: Vec<&str> = w.iter().map(String::as_str).collect();
+    let cut = match s.as_slice() {
+        [.., "WITH", "NO", "DATA"] => 3,
+        [.., "WITH", "DATA"] => 2,
+        _ => return None,
+    };
+    let toks = crate::lexer::lex(text).ok()?;
+    Some(text[..toks.get(n - cut)?.offset()].to_string())
 }
 
 /// `DROP INDEX CONCURRENTLY ...`: sqlparser does not read `CONCURRENTLY`

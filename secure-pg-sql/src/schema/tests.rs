@@ -1386,3 +1386,43 @@ fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
     let e = refused("SELECT 1 FROM missing");
     assert!(e.contains("table `missing` does not exist"), "{e}");
 }
+
+#[test]
+fn forms_found_in_real_histories() {
+    // Found in crates.io, graph-node and docs.rs migrations.
+    let c = cat("CREATE EXTENSION btree_gist;
+        CREATE TABLE d (id int NOT NULL, at int, block_range int4range,
+            EXCLUDE USING gist (id WITH =, block_range WITH &&));
+        CREATE UNIQUE INDEX d_unique ON d (id, at);
+        ALTER TABLE d ADD CONSTRAINT d_pkey PRIMARY KEY USING INDEX d_unique;
+        CREATE TABLE e (a int, b int);
+        CREATE UNIQUE INDEX e_a ON e (a);
+        ALTER TABLE e ADD CONSTRAINT e_a_key UNIQUE USING INDEX e_a;
+        CREATE MATERIALIZED VIEW recent AS SELECT id FROM d WITH NO DATA;
+        CREATE MATERIALIZED VIEW recent2 AS SELECT id FROM d WITH DATA;
+        CREATE UNIQUE INDEX recent_id ON recent (id);");
+    let d = t(&c, "d");
+    let pk = d.primary_key.as_ref().unwrap();
+    assert_eq!((pk.name.as_str(), pk.columns.len()), ("d_pkey", 2));
+    assert!(d.unique.is_empty());
+    assert!(
+        col(&c, "d", "at").not_null,
+        "a primary key's columns are NOT NULL"
+    );
+    assert_eq!(t(&c, "e").unique[0].name.as_str(), "e_a_key");
+    assert!(
+        c.view(&QualifiedName::public("recent"))
+            .unwrap()
+            .materialized
+    );
+    assert!(c.view(&QualifiedName::public("recent2")).is_some());
+    // An index the loader does not track cannot be promoted: unknown.
+    let c = partial(
+        "CREATE TABLE d (id int); CREATE INDEX d_i ON d (lower(id::text));
+        ALTER TABLE d ADD CONSTRAINT d_pkey PRIMARY KEY USING INDEX d_i;",
+    );
+    assert!(unknown(&c, "d")
+        .unwrap()
+        .reason
+        .contains("not a unique index"));
+}
