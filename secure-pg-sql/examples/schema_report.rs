@@ -2,8 +2,12 @@
 //! tables, views and types it models, what it leaves unknown and why.
 //!
 //! ```text
-//! cargo run -p secure-pg-sql --example schema_report -- <migrations dir>...
+//! cargo run -p secure-pg-sql --example schema_report -- [--files|--catalog] <migrations dir>...
 //! ```
+//!
+//! `--files` prints the migrations in the order applied, one a line;
+//! `--catalog` prints every known table and view and every unknown
+//! relation, one JSON object a line (for comparing with a server).
 //!
 //! Each directory is read in any of the layouts found in real projects,
 //! whatever `locate` accepts: `V_name.sql` / `N_name.sql` files (sqlx,
@@ -67,8 +71,74 @@ fn migrations(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out.into_iter().map(|(_, _, p)| p).collect())
 }
 
+/// One JSON object a line: `{"rel": "s.n", "kind": ..., "cols": [[name,
+/// type, not_null]]}`; a view's columns have no type (`null`).
+fn print_catalog(c: &Catalog) {
+    let q = |s: &str| format!("{s:?}");
+    for t in c.tables() {
+        let cols: Vec<String> = t
+            .columns
+            .iter()
+            .map(|col| {
+                format!(
+                    "[{}, {}, {}]",
+                    q(col.name.as_str()),
+                    q(&col.ty.to_string()),
+                    col.not_null
+                )
+            })
+            .collect();
+        println!(
+            "{{\"rel\": {}, \"kind\": \"table\", \"cols\": [{}]}}",
+            q(&format!(
+                "{}.{}",
+                t.name.schema.as_str(),
+                t.name.name.as_str()
+            )),
+            cols.join(", ")
+        );
+    }
+    for v in c.views() {
+        let cols: Vec<String> = v
+            .columns
+            .iter()
+            .map(|col| format!("[{}, null, null]", q(col.name.as_str())))
+            .collect();
+        println!(
+            "{{\"rel\": {}, \"kind\": \"view\", \"columns_known\": {}, \"cols\": [{}]}}",
+            q(&format!(
+                "{}.{}",
+                v.name.schema.as_str(),
+                v.name.name.as_str()
+            )),
+            v.columns_known,
+            cols.join(", ")
+        );
+    }
+    // After a statement that named nothing identifiable, a name the
+    // catalog does not have resolves as unknown.
+    if let Some(u) = c.unmodelled().iter().find(|u| u.everything) {
+        println!(
+            "{{\"rel\": null, \"kind\": \"rest\", \"why\": {}}}",
+            q(&u.statement.to_string())
+        );
+    }
+    for (name, u) in c.unknown_relations() {
+        println!(
+            "{{\"rel\": {}, \"kind\": \"unknown\", \"why\": {}}}",
+            q(&format!("{}.{}", name.schema.as_str(), name.name.as_str())),
+            q(&u.to_string())
+        );
+    }
+}
+
 fn main() {
-    let dirs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let mode = match args.first().map(String::as_str) {
+        Some("--files" | "--catalog") => Some(args.remove(0)),
+        _ => None,
+    };
+    let dirs: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
     if dirs.is_empty() {
         eprintln!("usage: schema_report <migrations dir>...");
         std::process::exit(2);
@@ -88,9 +158,19 @@ fn main() {
                 Err(e) => eprintln!("{}: cannot read: {e}", f.display()),
             }
         }
+        if mode.as_deref() == Some("--files") {
+            for f in &files {
+                println!("{}", f.display());
+            }
+            continue;
+        }
         let start = Instant::now();
         let c = Catalog::from_files_partial(&texts);
         let took = start.elapsed();
+        if mode.as_deref() == Some("--catalog") {
+            print_catalog(&c);
+            continue;
+        }
         let everything = c.unmodelled().iter().filter(|u| u.everything).count();
         println!(
             "{}: {} migrations, built in {took:?}: {} tables and {} views known; {} relations and {} types unknown; {} statements not modelled ({} naming nothing identifiable)",

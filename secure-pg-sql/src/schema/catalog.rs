@@ -209,7 +209,8 @@ pub struct ForeignKey {
     /// The referenced table.
     pub references: QualifiedName,
     /// Referenced columns; the referenced table's primary key when the DDL
-    /// named none.
+    /// named none (empty then if the referenced table is unknown: see
+    /// [`Catalog::unknown_relations`]).
     pub referred_columns: Vec<Name>,
 }
 

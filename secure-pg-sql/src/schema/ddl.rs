@@ -51,6 +51,11 @@ pub(crate) struct Builder {
     /// leave objects unknown although the statement itself is modelled
     /// (`DROP ... CASCADE`).
     current: Option<Unmodelled>,
+    /// Routines of the migrations that run DDL.
+    routines: Routines,
+    /// Triggers that run one of those routines: the table's name and the
+    /// routine's.
+    fired: Vec<(Name, Name)>,
 }
 
 impl Default for Builder {
@@ -59,6 +64,8 @@ impl Default for Builder {
             catalog: Catalog::new(),
             search_path: vec![Name::unquoted("public")],
             current: None,
+            routines: Routines::new(),
+            fired: Vec::new(),
         }
     }
 }
@@ -72,6 +79,12 @@ enum ObjKind {
 
 /// An object a statement names, as written.
 type Target = (ObjKind, Vec<Name>);
+
+/// The functions and procedures of the migrations whose bodies run DDL, by
+/// name (overloads merged), with what that DDL names (`None`: dynamic SQL
+/// or DDL naming nothing identifiable). A statement that calls one is not
+/// modelled: what the body names is left unknown.
+type Routines = std::collections::BTreeMap<Name, Option<Vec<Target>>>;
 
 impl Builder {
     /// Applies every statement of `sql` (the contents of `file`). A
@@ -103,7 +116,16 @@ impl Builder {
                 reason: String::new(),
             });
             let outcome = if stmt.skip {
-                if cannot_change_shape(stmt.text) {
+                let w = words(stmt.text);
+                if let Some(name) = routine_definition(&w)
+                    .and_then(|at| name_at(&w, at))
+                    .and_then(|(n, _)| n.last().cloned())
+                {
+                    // Its body is not read: a statement calling it is not
+                    // modelled, and leaves everything unknown.
+                    self.routines.insert(name, None);
+                    Ok(())
+                } else if cannot_change_shape(stmt.text, &self.routines) {
                     Ok(())
                 } else {
                     fail(format!(
@@ -116,10 +138,73 @@ impl Builder {
             let current = self.current.take();
             if let (Err(f), Some(mut u)) = (outcome, current) {
                 u.reason = f.message;
-                let targets = statement_targets(&words(stmt.text), stmt.text);
+                let targets =
+                    statement_targets(&words(stmt.text), stmt.text, &self.routines, &self.fired);
                 self.leave_unknown(u, targets);
             }
         }
+    }
+
+    /// `CREATE [OR REPLACE] [CONSTRAINT|EVENT] TRIGGER`: which routine a
+    /// trigger runs on which table is remembered, so that a write to the
+    /// table is not modelled while that routine runs DDL (an event trigger
+    /// running such a routine fires on any DDL: not modelled).
+    fn create_trigger(&mut self, text: &str) -> R<()> {
+        let w = words(text);
+        let Some(routine) = w
+            .windows(2)
+            .position(|p| p[0] == "EXECUTE" && matches!(p[1].as_str(), "FUNCTION" | "PROCEDURE"))
+            .and_then(|at| name_at(&w, at + 2)?.0.last().cloned())
+        else {
+            return fail("a trigger whose routine the loader cannot name");
+        };
+        if w.get(1).is_some_and(|x| x == "EVENT") {
+            if !self.routines.contains_key(&routine) {
+                return Ok(());
+            }
+            return fail(format!(
+                "the event trigger runs `{routine}`, a routine of the migrations whose body runs DDL, on any DDL"
+            ));
+        }
+        let Some(on) = w.iter().position(|x| x == "ON") else {
+            return fail("a trigger without `ON table`");
+        };
+        let at = skip_words(&w, on + 1, &[&["ONLY"]]);
+        let Some(table) = name_at(&w, at).and_then(|(n, _)| n.last().cloned()) else {
+            return fail("a trigger on a table the loader cannot name");
+        };
+        self.fired.push((table, routine));
+        Ok(())
+    }
+
+    /// Remembers a function or procedure whose body runs DDL (see
+    /// [`Routines`]); `at` is the index of its name in the words.
+    fn record_routine(&mut self, text: &str, at: usize) {
+        let w = words(text);
+        let Some((name, _)) = name_at(&w, at) else {
+            return;
+        };
+        let Some(name) = name.last().cloned() else {
+            return;
+        };
+        let targets = match routine_body(text, &w) {
+            Some(body) => body_targets(&body, &self.routines),
+            // A body the loader cannot find (`AS 'obj', 'symbol'`, a
+            // `BEGIN ATOMIC` body): look at the whole statement.
+            None => body_targets(text, &self.routines),
+        };
+        if targets.as_ref().is_some_and(Vec::is_empty) {
+            return;
+        }
+        let merged = match (self.routines.remove(&name), targets) {
+            (Some(Some(mut a)), Some(b)) => {
+                a.extend(b);
+                Some(a)
+            }
+            (None, t) => t,
+            _ => None,
+        };
+        self.routines.insert(name, merged);
     }
 
     // ---- what is left unknown ------------------------------------------
@@ -399,6 +484,29 @@ impl Builder {
             Some("CREATE") if head.iter().any(|x| x == "RULE") => words(stmt.text),
             _ => head,
         };
+        if let Some(at) = routine_definition(&w) {
+            self.record_routine(stmt.text, at);
+            return Ok(());
+        }
+        let first = w.first().map(String::as_str);
+        if first == Some("CREATE") && w.iter().any(|x| x == "TRIGGER") {
+            return self.create_trigger(stmt.text);
+        }
+        if !self.routines.is_empty() && data_statement(first) {
+            let all = words(stmt.text);
+            let name = called(&all, &self.routines).next().map(|(n, _)| n.clone());
+            if let Some(name) = name {
+                return fail(format!(
+                    "it calls `{name}`, a routine of the migrations whose body runs DDL the loader does not apply"
+                ));
+            }
+            let hit = fired(&all, &self.fired, &self.routines).next().cloned();
+            if let Some((table, routine)) = hit {
+                return fail(format!(
+                    "it writes `{table}`, whose trigger runs `{routine}`, a routine of the migrations whose body runs DDL the loader does not apply"
+                ));
+            }
+        }
         if allowed(&w).is_some() {
             return Ok(());
         }
@@ -406,7 +514,7 @@ impl Builder {
             Some("SET") => return self.set(&w),
             Some("SELECT" | "WITH") => return self.select(&w),
             Some("DO") => {
-                return match do_body_targets(stmt.text) {
+                return match do_body_targets(stmt.text, &self.routines) {
                     Some(t) if t.is_empty() => Ok(()),
                     _ => fail("`DO` blocks are not applied by the loader"),
                 }
@@ -1142,9 +1250,26 @@ impl Builder {
                 let columns: Vec<Name> = fk.columns.iter().map(Name::from_ident).collect();
                 let target = self.resolve(&fk.foreign_table)?;
                 if self.catalog.unknown_relations.contains_key(&target) {
-                    // The referenced table is unknown, so its key cannot be
-                    // checked; the foreign key is not listed (the shape of
-                    // this table does not depend on it).
+                    // The referenced table is unknown, so its columns cannot
+                    // be checked: the foreign key is listed with the
+                    // referenced columns as written (none when the key is
+                    // implied), so that dropping it by name works.
+                    let t = self.table_mut(table)?;
+                    check_columns(t, &columns)?;
+                    let name = match &fk.name {
+                        Some(n) => Name::from_ident(n),
+                        None => default_constraint_name(t, &columns, "fkey"),
+                    };
+                    t.foreign_keys.push(ForeignKey {
+                        name,
+                        columns,
+                        references: target,
+                        referred_columns: fk
+                            .referred_columns
+                            .iter()
+                            .map(Name::from_ident)
+                            .collect(),
+                    });
                     return Ok(());
                 }
                 let Some(target_table) = self.catalog.tables.get(&target) else {
@@ -1955,12 +2080,95 @@ fn select_into(w: &[String]) -> Option<usize> {
 /// from its words without a parse; `None` when it names nothing the loader
 /// can identify (every object is then left unknown). Over-approximates:
 /// an object named by mistake is only refused, never guessed.
-fn statement_targets(w: &[String], text: &str) -> Option<Vec<Target>> {
-    if w.first().map(String::as_str) == Some("DO") {
-        return do_body_targets(text);
+fn statement_targets(
+    w: &[String],
+    text: &str,
+    routines: &Routines,
+    triggers: &[(Name, Name)],
+) -> Option<Vec<Target>> {
+    match w.first().map(String::as_str) {
+        Some("DO") => do_body_targets(text, routines),
+        first if data_statement(first) => {
+            let mut out = Vec::new();
+            if let Some(at) = select_into(w) {
+                out.push((ObjKind::Relation, name_at(w, at)?.0));
+            }
+            for (_, t) in called(w, routines) {
+                out.extend(t.clone()?);
+            }
+            for (_, routine) in fired(w, triggers, routines) {
+                out.extend(routines.get(routine)?.clone()?);
+            }
+            Some(out)
+        }
+        _ => {
+            let end = w.iter().position(|x| x == ";").unwrap_or(w.len());
+            targets_of(&w[..end])
+        }
     }
-    let end = w.iter().position(|x| x == ";").unwrap_or(w.len());
-    targets_of(&w[..end])
+}
+
+/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name`: the index of the name.
+fn routine_definition(w: &[String]) -> Option<usize> {
+    let at = match w.get(1)?.as_str() {
+        "OR" => 3,
+        _ => 1,
+    };
+    (w.first()? == "CREATE" && matches!(w.get(at)?.as_str(), "FUNCTION" | "PROCEDURE"))
+        .then_some(at + 1)
+}
+
+/// The body of a routine: its dollar-quoted text, or its single-quoted
+/// string after `AS`.
+fn routine_body(text: &str, w: &[String]) -> Option<String> {
+    if let Some(b) = do_body(text) {
+        return Some(b.to_string());
+    }
+    let at = w.iter().position(|x| x == "AS")?;
+    let s = w.get(at + 1)?.strip_prefix('\'')?.strip_suffix('\'')?;
+    Some(s.replace("''", "'"))
+}
+
+/// Statements that read or write rows (and may call routines or fire
+/// triggers).
+fn data_statement(first: Option<&str>) -> bool {
+    matches!(
+        first,
+        Some(
+            "SELECT"
+                | "WITH"
+                | "CALL"
+                | "INSERT"
+                | "UPDATE"
+                | "DELETE"
+                | "MERGE"
+                | "COPY"
+                | "TRUNCATE"
+        )
+    )
+}
+
+/// The triggers running a routine of `routines` (one that runs DDL) whose
+/// table `w` names (any word).
+fn fired<'a>(
+    w: &'a [String],
+    triggers: &'a [(Name, Name)],
+    routines: &'a Routines,
+) -> impl Iterator<Item = &'a (Name, Name)> + 'a {
+    triggers.iter().filter(move |(table, routine)| {
+        routines.contains_key(routine) && w.iter().any(|x| word_name(x).as_ref() == Some(table))
+    })
+}
+
+/// The routines of `routines` that `w` calls (`name (`).
+fn called<'a>(
+    w: &'a [String],
+    routines: &'a Routines,
+) -> impl Iterator<Item = (&'a Name, &'a Option<Vec<Target>>)> + 'a {
+    w.windows(2)
+        .filter(|p| p[1] == "(")
+        .filter_map(|p| word_name(&p[0]))
+        .filter_map(move |n| routines.get_key_value(&n))
 }
 
 fn targets_of(w: &[String]) -> Option<Vec<Target>> {
@@ -2068,8 +2276,14 @@ fn do_body(text: &str) -> Option<&str> {
 /// objects its DDL statements name; `None` when that cannot be told
 /// (dynamic SQL, a body that is not dollar-quoted, DDL naming nothing
 /// identifiable).
-fn do_body_targets(text: &str) -> Option<Vec<Target>> {
-    let body = words(do_body(text)?);
+fn do_body_targets(text: &str, routines: &Routines) -> Option<Vec<Target>> {
+    body_targets(do_body(text)?, routines)
+}
+
+/// What a `DO` or routine body may change (see [`do_body_targets`]),
+/// including what the routines of the migrations it calls change.
+fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
+    let body = words(body);
     if body.is_empty() || body.iter().any(|x| x == "EXECUTE") {
         return None;
     }
@@ -2083,6 +2297,9 @@ fn do_body_targets(text: &str) -> Option<Vec<Target>> {
             out.extend(targets_of(&body[k..end])?);
         }
     }
+    for (_, t) in called(&body, routines) {
+        out.extend(t.clone()?);
+    }
     Some(out)
 }
 
@@ -2090,8 +2307,14 @@ fn do_body_targets(text: &str) -> Option<Vec<Target>> {
 /// `-- secure-pg: skip` marker may skip without leaving anything unknown):
 /// the allow-list, data statements, queries and function calls, settings
 /// other than `search_path`, `DO` blocks without DDL.
-fn cannot_change_shape(text: &str) -> bool {
+fn cannot_change_shape(text: &str, routines: &Routines) -> bool {
     let w = words(text);
+    if called(&w, routines).next().is_some()
+        || routine_definition(&w).is_some()
+        || (!routines.is_empty() && w.iter().any(|x| x == "TRIGGER"))
+    {
+        return false;
+    }
     if allowed(&w).is_some() {
         return true;
     }
@@ -2101,7 +2324,7 @@ fn cannot_change_shape(text: &str) -> bool {
         }
         Some("INSERT" | "UPDATE" | "DELETE" | "MERGE") => true,
         Some("SET") => !w.iter().any(|x| x == "SEARCH_PATH"),
-        Some("DO") => do_body_targets(text).is_some_and(|t| t.is_empty()),
+        Some("DO") => do_body_targets(text, routines).is_some_and(|t| t.is_empty()),
         _ => false,
     }
 }
@@ -2148,8 +2371,9 @@ pub(crate) fn allowed(w: &[String]) -> Option<&'static str> {
         | "UNLISTEN" | "NOTIFY" | "LOCK" | "CHECKPOINT" => return Some("session"),
         "START" if rest.first() == Some(&"TRANSACTION") => return Some("session"),
         "ANALYZE" | "VACUUM" | "REINDEX" | "CLUSTER" => return Some("maintenance"),
-        // Data statements and routine calls change rows, not shapes (a
-        // routine that runs DDL is not seen: see the README).
+        // Data statements and routine calls change rows, not shapes (calls
+        // of a routine of the migrations that runs DDL, and writes that fire
+        // one, are caught before the allow-list: see `Builder::apply`).
         "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "VALUES" | "CALL"
         | "PREPARE" | "EXECUTE" | "DEALLOCATE" => return Some("data"),
         "REFRESH" if rest.first() == Some(&"MATERIALIZED") => return Some("data"),

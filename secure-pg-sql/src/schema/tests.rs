@@ -1143,8 +1143,12 @@ fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
     let uses = unknown(&c, "uses").unwrap();
     assert_eq!(uses.line, 3);
     assert!(uses.reason.contains("at schema.sql:1"), "{uses}");
-    // A foreign key to an unknown table is not listed; the table is known.
-    assert_eq!(t(&c, "refers").foreign_keys.len(), 1);
+    // A foreign key to an unknown table is listed as written; the table is
+    // known, and the key can be dropped by name.
+    let fks = &t(&c, "refers").foreign_keys;
+    assert_eq!(fks.len(), 2);
+    assert_eq!(fks[0].name.as_str(), "refers_id_fkey");
+    assert_eq!(fks[0].referred_columns, [Name::unquoted("id")]);
     // A view created over an unknown table is unknown.
     let late = unknown(&c, "late").unwrap();
     assert!(
@@ -1425,4 +1429,61 @@ fn forms_found_in_real_histories() {
         .unwrap()
         .reason
         .contains("not a unique index"));
+}
+
+#[test]
+fn a_call_to_a_routine_that_runs_ddl_is_not_modelled() {
+    // Found in graph-node: `SELECT remove_public_deployments()` creates a
+    // table from inside a PL/pgSQL function.
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE o (b int);
+        CREATE FUNCTION grow() RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN ALTER TABLE t ADD COLUMN c int; CREATE TABLE made (x int); END $$;
+        CREATE FUNCTION wrapper() RETURNS int LANGUAGE sql AS 'SELECT grow(); SELECT 1';
+        CREATE FUNCTION harmless(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
+        SELECT harmless(1);
+        CALL harmless(2);
+        SELECT wrapper();",
+    );
+    let u = unknown(&c, "t").unwrap();
+    assert_eq!(u.line, 8);
+    assert!(u.reason.contains("it calls `wrapper`"), "{u}");
+    assert_eq!(unknown(&c, "made"), Some(u));
+    assert!(c.table(&QualifiedName::public("o")).is_some());
+    assert_eq!(c.unmodelled().len(), 1);
+    // Dynamic SQL in the body could change anything.
+    let c = partial(
+        "CREATE TABLE t (a int);
+        CREATE OR REPLACE PROCEDURE dyn(n text) LANGUAGE plpgsql AS $$
+        BEGIN EXECUTE 'DROP TABLE ' || n; END $$;
+        CALL dyn('t');",
+    );
+    assert!(c.unmodelled()[0].everything);
+    // A trigger that runs such a routine: a write to its table is not
+    // modelled (the server's catalog differed here before this rule).
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE t2 (b int);
+        CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER tg AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION g();
+        INSERT INTO t2 VALUES (1);
+        CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN ALTER TABLE t2 ADD COLUMN z int; RETURN NEW; END $$;
+        INSERT INTO t2 VALUES (2);
+        INSERT INTO t VALUES (1);",
+    );
+    let u = unknown(&c, "t2").unwrap();
+    assert_eq!(u.line, 8);
+    assert!(
+        u.reason.contains("it writes `t`, whose trigger runs `g`"),
+        "{u}"
+    );
+    assert!(c.table(&QualifiedName::public("t")).is_some());
+    // A skipped definition is not read: calling it leaves everything unknown.
+    let c = partial(
+        "CREATE TABLE t (a int);
+        -- secure-pg: skip
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        INSERT INTO t SELECT f();",
+    );
+    assert!(c.unmodelled()[0].everything);
 }
