@@ -527,7 +527,8 @@ impl Builder {
         }
         let stripped = strip_identity_sequence_options(stmt.text, &w)
             .or_else(|| strip_drop_index_concurrently(stmt.text, &w))
-            .or_else(|| strip_with_data(stmt.text));
+            .or_else(|| strip_with_data(stmt.text))
+            .or_else(|| strip_unlogged(stmt.text, &w));
         let parsed = Parser::parse_sql(
             &PostgreSqlDialect {},
             stripped.as_deref().unwrap_or(stmt.text),
@@ -1953,6 +1954,18 @@ fn strip_with_data(text: &str) -> Option<String> {
     Some(text[..toks.get(n - cut)?.offset()].to_string())
 }
 
+/// `CREATE UNLOGGED TABLE|SEQUENCE` (pg_dump writes both): sqlparser does
+/// not read `UNLOGGED` before `SEQUENCE`, and whether a relation is logged
+/// does not change its columns, so the word is cut out.
+fn strip_unlogged(text: &str, w: &[String]) -> Option<String> {
+    if w.get(..2)? != ["CREATE", "UNLOGGED"] {
+        return None;
+    }
+    let toks = crate::lexer::lex(text).ok()?;
+    let (start, end) = (toks.get(1)?.offset(), toks.get(2)?.offset());
+    Some(format!("{}{}", &text[..start], &text[end..]))
+}
+
 /// `DROP INDEX CONCURRENTLY ...`: sqlparser does not read `CONCURRENTLY`
 /// there, and it does not change the effect, so the word is cut out.
 fn strip_drop_index_concurrently(text: &str, w: &[String]) -> Option<String> {
@@ -2196,6 +2209,8 @@ fn targets_of(w: &[String]) -> Option<Vec<Target>> {
             let kind = match w.get(i)?.as_str() {
                 "TABLE" | "VIEW" => ObjKind::Relation,
                 "TYPE" | "DOMAIN" => ObjKind::Type,
+                // Sequences are not relations the checker reads.
+                "SEQUENCE" => return Some(Vec::new()),
                 "INDEX" => {
                     let on = w.iter().position(|x| x == "ON")?;
                     let at = skip_words(w, on + 1, &[&["ONLY"]]);
@@ -2236,6 +2251,7 @@ fn targets_of(w: &[String]) -> Option<Vec<Target>> {
         }
         "DROP" => {
             let (kind, at) = match w.get(1)?.as_str() {
+                "SEQUENCE" => return Some(Vec::new()),
                 "TABLE" | "VIEW" => (ObjKind::Relation, 2),
                 "MATERIALIZED" | "FOREIGN" => (ObjKind::Relation, 3),
                 "TYPE" | "DOMAIN" => (ObjKind::Type, 2),

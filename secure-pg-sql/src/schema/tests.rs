@@ -1420,6 +1420,11 @@ fn forms_found_in_real_histories() {
             .materialized
     );
     assert!(c.view(&QualifiedName::public("recent2")).is_some());
+    // pg_dump writes `CREATE UNLOGGED SEQUENCE` (graph-node's dump).
+    let c = cat("CREATE UNLOGGED SEQUENCE public.s AS integer START WITH 1;
+        CREATE UNLOGGED TABLE u (a int);");
+    assert!(c.sequences().any(|q| q.name.as_str() == "s"));
+    assert_eq!(t(&c, "u").columns.len(), 1);
     // An index the loader does not track cannot be promoted: unknown.
     let c = partial(
         "CREATE TABLE d (id int); CREATE INDEX d_i ON d (lower(id::text));
