@@ -2523,6 +2523,13 @@ fn storage_only_alter(s: &[&str]) -> bool {
 
 /// The statement kind for messages: its first two or three words.
 fn kind(w: &[String]) -> String {
+    if let Some(
+        first @ ("SELECT" | "WITH" | "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "CALL" | "DO"
+        | "COPY" | "TRUNCATE"),
+    ) = w.first().map(String::as_str)
+    {
+        return first.to_string();
+    }
     let n = match w.get(1).map(String::as_str) {
         Some("OR") => 4,
         Some("UNIQUE" | "MATERIALIZED") => 3,
