@@ -177,6 +177,56 @@ impl Builder {
         Ok(())
     }
 
+    /// The body of `DO $$ BEGIN CREATE ...; EXCEPTION WHEN duplicate_object
+    /// THEN null; END $$` (the common "create if missing" guard): the
+    /// `CREATE` applied as the server does, an "already exists" failure
+    /// swallowed. When what it creates is unknown, or may exist unseen (after
+    /// a statement naming nothing identifiable), it is not modelled.
+    fn apply_guarded(&mut self, inner: &str, line: usize) -> R<()> {
+        let w = words(inner);
+        let Some(targets) = targets_of(&w) else {
+            return fail("`DO` blocks are not applied by the loader");
+        };
+        for (kind, parts) in &targets {
+            let (q, unknown) = match kind {
+                ObjKind::Relation => {
+                    let q = self.target_relation(parts);
+                    let u = q.as_ref().is_some_and(|q| {
+                        self.catalog.unknown_relations.contains_key(q)
+                            || (self.catalog.unknown_rest.is_some()
+                                && !self.catalog.tables.contains_key(q)
+                                && !self.catalog.views.contains_key(q))
+                    });
+                    (q, u)
+                }
+                ObjKind::Type => {
+                    let q = self.target_type(parts);
+                    let u = q.as_ref().is_some_and(|q| {
+                        self.catalog.unknown_types.contains_key(q)
+                            || (self.catalog.unknown_rest.is_some()
+                                && !self.catalog.enums.contains_key(q)
+                                && !self.catalog.domains.contains_key(q))
+                    });
+                    (q, u)
+                }
+            };
+            if q.is_none() || unknown {
+                return fail(
+                    "the `DO` block's guarded `CREATE` names an object the loader does not know the state of",
+                );
+            }
+        }
+        let stmt = Stmt {
+            text: inner,
+            line,
+            skip: false,
+        };
+        match self.apply(&stmt) {
+            Err(f) if f.message.contains("already exists") => Ok(()),
+            other => other,
+        }
+    }
+
     /// Remembers a function or procedure whose body runs DDL (see
     /// [`Routines`]); `at` is the index of its name in the words.
     fn record_routine(&mut self, text: &str, at: usize) {
@@ -514,10 +564,13 @@ impl Builder {
             Some("SET") => return self.set(&w),
             Some("SELECT" | "WITH") => return self.select(&w),
             Some("DO") => {
+                if let Some(inner) = guarded_create(stmt.text) {
+                    return self.apply_guarded(inner, stmt.line);
+                }
                 return match do_body_targets(stmt.text, &self.routines) {
                     Some(t) if t.is_empty() => Ok(()),
                     _ => fail("`DO` blocks are not applied by the loader"),
-                }
+                };
             }
             Some("CREATE") if w.get(1).is_some_and(|k| k == "DOMAIN") => {
                 return self.create_domain(stmt.text)
@@ -2317,6 +2370,32 @@ fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
         out.extend(t.clone()?);
     }
     Some(out)
+}
+
+/// The `CREATE` statement of a `DO` block of the form `BEGIN CREATE ...;
+/// EXCEPTION WHEN duplicate_object|duplicate_table|others THEN null |
+/// RAISE NOTICE ...; END`.
+fn guarded_create(text: &str) -> Option<&str> {
+    let body = do_body(text)?;
+    let stmts = split(body).ok()?;
+    let [create, handler, end] = stmts.as_slice() else {
+        return None;
+    };
+    let inner = create.text.get(5..)?;
+    if !create.text[..5].eq_ignore_ascii_case("begin")
+        || !inner.starts_with(char::is_whitespace)
+        || leading_words(inner, 1).first().map(String::as_str) != Some("CREATE")
+    {
+        return None;
+    }
+    let h = words(handler.text);
+    let h: Vec<&str> = h.iter().map(String::as_str).collect();
+    let handled = matches!(
+        h.as_slice(),
+        ["EXCEPTION", "WHEN", "DUPLICATE_OBJECT" | "DUPLICATE_TABLE" | "OTHERS", "THEN", rest @ ..]
+            if rest == ["NULL"] || rest.starts_with(&["RAISE", "NOTICE"])
+    );
+    (handled && words(end.text) == ["END"]).then_some(inner)
 }
 
 /// Whether a statement cannot change the shape of the catalog (what a
