@@ -2241,6 +2241,17 @@ fn targets_of(w: &[String]) -> Option<Vec<Target>> {
     let first = w.first()?.as_str();
     let mut out = Vec::new();
     let mut i = 1;
+    // Policies, triggers and rules belong to the table after `ON`.
+    if matches!(first, "CREATE" | "ALTER" | "DROP")
+        && w.iter()
+            .take(5)
+            .any(|x| matches!(x.as_str(), "POLICY" | "TRIGGER" | "RULE"))
+        && w.get(1).is_none_or(|x| x != "EVENT")
+    {
+        let on = w.iter().position(|x| x == "ON")?;
+        let at = skip_words(w, on + 1, &[&["ONLY"]]);
+        return Some(vec![(ObjKind::Relation, name_at(w, at)?.0)]);
+    }
     match first {
         "CREATE" => {
             i = skip_words(

@@ -1320,6 +1320,19 @@ fn the_skip_marker_never_leaves_a_wrong_catalog() {
 }
 
 #[test]
+fn a_policy_or_trigger_that_fails_leaves_its_table_unknown() {
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE o (b int);
+        CREATE POLICY p ON t USING (a > 0);
+        CREATE POLICY p ON t USING (a > 1);
+        ALTER POLICY nope ON o USING (true);",
+    );
+    assert_eq!(unknown(&c, "t").unwrap().line, 3);
+    assert_eq!(unknown(&c, "o").unwrap().line, 4);
+    assert!(!c.unmodelled().iter().any(|u| u.everything));
+}
+
+#[test]
 fn resolution_stops_at_an_unknown_name_on_the_search_path() {
     let c = partial(
         "CREATE SCHEMA app; CREATE TABLE public.t (a int); CREATE TABLE app.t (a int) INHERITS (x);",
