@@ -775,6 +775,13 @@ impl Builder {
                 if let Some(u) = self.reads_unknown(&cv.query) {
                     return fail(u);
                 }
+                if cv.if_not_exists
+                    && self.catalog.unknown_rest.is_some()
+                    && !self.catalog.views.contains_key(&q)
+                {
+                    // As for `CREATE TABLE IF NOT EXISTS`.
+                    return Ok(());
+                }
                 if self.catalog.unknown_relations.contains_key(&q) {
                     if cv.if_not_exists {
                         return Ok(());
@@ -1114,6 +1121,12 @@ impl Builder {
                 return Ok(());
             }
             return fail(format!("relation {q} already exists"));
+        }
+        if ct.if_not_exists && self.catalog.unknown_rest.is_some() {
+            // After a statement that named nothing identifiable, it may
+            // exist in a shape the loader does not know: not creating it
+            // leaves the name resolving as unknown.
+            return Ok(());
         }
         if self.catalog.unknown_relations.contains_key(&q) {
             if ct.if_not_exists {

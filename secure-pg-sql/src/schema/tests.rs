@@ -1234,6 +1234,18 @@ fn a_statement_naming_nothing_identifiable_leaves_everything_unknown() {
         Resolved::Unknown(u) if u.line == 3
     ));
     assert!(c.unmodelled()[0].everything);
+    // `IF NOT EXISTS` after it may have kept a table it created: unknown.
+    let c2 = partial(
+        "CREATE CAST (text AS int) WITH INOUT;
+        CREATE TABLE IF NOT EXISTS maybe (a int);
+        CREATE TABLE surely (a int);",
+    );
+    assert!(c2.table(&QualifiedName::public("maybe")).is_none());
+    assert!(matches!(
+        c2.resolve(&public, None, &Name::unquoted("maybe")),
+        Resolved::Unknown(u) if u.line == 1
+    ));
+    assert!(c2.table(&QualifiedName::public("surely")).is_some());
     assert!(c
         .unmodelled_summary()
         .unwrap()
