@@ -2377,8 +2377,13 @@ fn do_body_targets(text: &str, routines: &Routines) -> Option<Vec<Target>> {
 /// including what the routines of the migrations it calls change.
 fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
     let body = words(body);
-    if body.is_empty() || body.iter().any(|x| x == "EXECUTE") {
+    if body.is_empty() {
         return None;
+    }
+    for (at, _) in body.iter().enumerate().filter(|(_, x)| *x == "EXECUTE") {
+        if !static_execute_is_neutral(&body, at, routines) {
+            return None;
+        }
     }
     let mut out = Vec::new();
     for (k, x) in body.iter().enumerate() {
@@ -2394,6 +2399,34 @@ fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
         out.extend(t.clone()?);
     }
     Some(out)
+}
+
+/// Whether the dynamic SQL of `EXECUTE` at word `at` is a string literal
+/// (`EXECUTE 'sql'` or `EXECUTE format('sql', ...)`, no concatenation)
+/// whose statements cannot change the shape of the catalog (dropping and
+/// creating triggers, non-unique indexes, grants: the allow-list) and call
+/// no routine that runs DDL. Anything else could run any DDL.
+fn static_execute_is_neutral(body: &[String], at: usize, routines: &Routines) -> bool {
+    let get = |i: usize| body.get(i).map(String::as_str);
+    let literal = match (get(at + 1), get(at + 2), get(at + 3), get(at + 4)) {
+        (Some("FORMAT"), Some("("), Some(l), Some("," | ")")) => l,
+        (Some(l), None | Some(";" | "USING"), _, _) => l,
+        _ => return false,
+    };
+    let Some(sql) = literal
+        .strip_prefix('\'')
+        .and_then(|l| l.strip_suffix('\''))
+        .map(|l| l.replace("''", "'"))
+    else {
+        return false;
+    };
+    let Ok(stmts) = split(&sql) else {
+        return false;
+    };
+    stmts.iter().all(|st| {
+        let w = words(st.text);
+        allowed(&w).is_some() && called(&w, routines).next().is_none()
+    })
 }
 
 /// The `CREATE` statement of a `DO` block of the form `BEGIN CREATE ...;
