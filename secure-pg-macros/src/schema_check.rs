@@ -116,13 +116,38 @@ pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<Sc
                 .collect(),
             typed,
         })),
-        Err(diagnostics) => Err(crate::expand::combine(
-            diagnostics
-                .iter()
-                .map(|d| syn::Error::new(sql_span, d.render(sql))),
-        )
-        .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed"))),
+        Err(diagnostics) => {
+            // The first refusal of a crate that is about an object the
+            // loader left unknown also says what it could not model.
+            let note = loaded
+                .catalog
+                .unknown_note(&diagnostics)
+                .filter(|_| first_unknown_refusal());
+            Err(
+                crate::expand::combine(diagnostics.iter().enumerate().map(|(i, d)| {
+                    let mut text = d.render(sql);
+                    if let (0, Some(note)) = (i, &note) {
+                        text.push_str("\n= note: ");
+                        text.push_str(note);
+                    }
+                    syn::Error::new(sql_span, text)
+                }))
+                .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed")),
+            )
+        }
     }
+}
+
+/// Whether this is the crate's first query refused because of an object
+/// the schema loader left unknown (rustc compiles one crate per process;
+/// the set is keyed by crate in case it does not).
+fn first_unknown_refusal() -> bool {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SHOWN: Mutex<Option<HashSet<String>>> = Mutex::new(None);
+    let krate = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+    let mut shown = SHOWN.lock().unwrap_or_else(|p| p.into_inner());
+    shown.get_or_insert_with(HashSet::new).insert(krate)
 }
 
 /// `const _: &[u8] = include_bytes!("...");` for every schema file, so that

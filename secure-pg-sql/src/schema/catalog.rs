@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::path::PathBuf;
 
 use super::types::SqlType;
 
@@ -208,7 +209,8 @@ pub struct ForeignKey {
     /// The referenced table.
     pub references: QualifiedName,
     /// Referenced columns; the referenced table's primary key when the DDL
-    /// named none.
+    /// named none (empty then if the referenced table is unknown: see
+    /// [`Catalog::unknown_relations`]).
     pub referred_columns: Vec<Name>,
 }
 
@@ -382,6 +384,76 @@ pub(crate) struct IndexEntry {
     pub(crate) unique_key: bool,
 }
 
+/// The words every refusal of an unknown object carries (see
+/// [`Unmodelled::unknown_message`] and [`Catalog::unknown_note`]).
+const UNKNOWN_PHRASE: &str = "is unknown to the schema checks";
+
+/// A statement the loader could not model, and why. The objects it may
+/// have changed are left *unknown* in the catalog: a query that touches one
+/// is refused with this statement's place, never checked against a guess.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unmodelled {
+    /// The file of the statement.
+    pub file: PathBuf,
+    /// The 1-based line of the statement (0: the file as a whole).
+    pub line: usize,
+    /// What kind of statement it is (`ALTER TABLE`, `DO`...).
+    pub kind: String,
+    /// Why it could not be modelled, in lower case.
+    pub reason: String,
+}
+
+impl Unmodelled {
+    /// `file:line`.
+    pub fn place(&self) -> String {
+        if self.line == 0 {
+            self.file.display().to_string()
+        } else {
+            format!("{}:{}", self.file.display(), self.line)
+        }
+    }
+}
+
+impl Unmodelled {
+    /// Why `what` (`` table `t` ``, `` type `e` ``) is refused: the
+    /// statement's place, kind and reason.
+    pub fn unknown_message(&self, what: &str) -> String {
+        format!(
+            "{what} {UNKNOWN_PHRASE} (the `{}` statement at {} may change it, and the loader could not model it: {})",
+            self.kind,
+            self.place(),
+            self.reason
+        )
+    }
+
+    /// What to do about a query refused because of this statement.
+    pub fn help() -> &'static str {
+        "use the `_unparsed` form of the macro for this query (it skips the schema checks), or rewrite the statement in a form the loader models (the README's schema checks section lists them), or give a `pg_dump --schema-only` snapshot of the migrated database as the schema (`[package.metadata.secure-pg] path = \"schema.sql\"`)"
+    }
+}
+
+impl fmt::Display for Unmodelled {
+    /// `` file:line: `KIND`: reason ``.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: `{}`: {}", self.place(), self.kind, self.reason)
+    }
+}
+
+/// What the loader could not model, statement by statement, and what each
+/// statement left unknown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnmodelledStatement {
+    /// The statement.
+    pub statement: Unmodelled,
+    /// The tables, views and types it left unknown (empty with
+    /// `everything`, or when every object it named was already unknown).
+    pub objects: Vec<QualifiedName>,
+    /// It named nothing the loader could identify, so every object that
+    /// existed before it became unknown, and a name the catalog does not
+    /// know may have been created by it.
+    pub everything: bool,
+}
+
 /// Everything the schema's DDL creates.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Catalog {
@@ -393,6 +465,29 @@ pub struct Catalog {
     pub(crate) sequences: BTreeSet<QualifiedName>,
     pub(crate) indexes: BTreeMap<QualifiedName, IndexEntry>,
     pub(crate) extensions: BTreeSet<Name>,
+    /// Tables and views the loader left unknown, with the statement that did.
+    pub(crate) unknown_relations: BTreeMap<QualifiedName, Unmodelled>,
+    /// Enum, domain and other types left unknown.
+    pub(crate) unknown_types: BTreeMap<QualifiedName, Unmodelled>,
+    /// A statement that named nothing identifiable: a name the catalog does
+    /// not have may have been created by it.
+    pub(crate) unknown_rest: Option<Unmodelled>,
+    /// Every statement the loader could not model, in order.
+    pub(crate) unmodelled: Vec<UnmodelledStatement>,
+}
+
+/// What a relation name resolves to: a table or view the catalog knows, an
+/// object the loader left unknown, or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolved<'a> {
+    /// A known table or view.
+    Known(Relation<'a>),
+    /// The name resolves to an object left unknown (or, after a statement
+    /// that named nothing identifiable, to a name that statement may have
+    /// created): the statement that made it so.
+    Unknown(&'a Unmodelled),
+    /// No such relation.
+    Missing,
 }
 
 impl Catalog {
@@ -466,15 +561,29 @@ impl Catalog {
             [s, n] => vec![QualifiedName::new(s.clone(), n.clone())],
             _ => return Err("a type name has at most two parts".into()),
         };
-        let found = candidates.iter().find_map(|q| {
+        let mut found = None;
+        for q in &candidates {
             if self.enums.contains_key(q) {
-                Some(crate::schema::BaseType::Enum(q.clone()))
+                found = Some(crate::schema::BaseType::Enum(q.clone()));
             } else if self.domains.contains_key(q) {
-                Some(crate::schema::BaseType::Domain(q.clone()))
+                found = Some(crate::schema::BaseType::Domain(q.clone()));
+            } else if let Some(u) = self.unknown_types.get(q) {
+                return Err(u.unknown_message(&format!("type `{q}`")));
             } else {
-                None
+                continue;
             }
-        });
+            break;
+        }
+        if found.is_none() {
+            if let Some(u) = &self.unknown_rest {
+                let shown = parts
+                    .iter()
+                    .map(Name::to_string)
+                    .collect::<Vec<_>>()
+                    .join(".");
+                return Err(u.unknown_message(&format!("type `{shown}`")));
+            }
+        }
         Ok((candidates, found))
     }
 
@@ -491,23 +600,107 @@ impl Catalog {
 
     /// The table or view `name` in `schema`, or, unqualified, the first
     /// found along `search_path` (PostgreSQL's default path is `public`).
+    /// A name that resolves to an object the loader left unknown gives
+    /// `None` (see [`Catalog::resolve`] for why).
     pub fn lookup<'a>(
         &'a self,
         search_path: &[Name],
         schema: Option<&Name>,
         name: &Name,
     ) -> Option<Relation<'a>> {
+        match self.resolve(search_path, schema, name) {
+            Resolved::Known(r) => Some(r),
+            Resolved::Unknown(_) | Resolved::Missing => None,
+        }
+    }
+
+    /// Resolves a relation name as PostgreSQL does (`schema`, or the first
+    /// schema of `search_path` that has it), stopping at an object the
+    /// loader left unknown: a known table of the same name later on the
+    /// path is not what the server would find.
+    pub fn resolve<'a>(
+        &'a self,
+        search_path: &[Name],
+        schema: Option<&Name>,
+        name: &Name,
+    ) -> Resolved<'a> {
         let find = |schema: &Name| {
             let q = QualifiedName::new(schema.clone(), name.clone());
-            self.tables
-                .get(&q)
-                .map(Relation::Table)
-                .or_else(|| self.views.get(&q).map(Relation::View))
+            if let Some(t) = self.tables.get(&q) {
+                return Some(Resolved::Known(Relation::Table(t)));
+            }
+            if let Some(v) = self.views.get(&q) {
+                return Some(Resolved::Known(Relation::View(v)));
+            }
+            self.unknown_relations.get(&q).map(Resolved::Unknown)
         };
-        match schema {
+        let found = match schema {
             Some(s) => find(s),
             None => search_path.iter().find_map(find),
+        };
+        found.unwrap_or(match &self.unknown_rest {
+            Some(u) => Resolved::Unknown(u),
+            None => Resolved::Missing,
+        })
+    }
+
+    /// The statement that left the type `name` unknown, if one did.
+    pub fn unknown_type(&self, name: &QualifiedName) -> Option<&Unmodelled> {
+        self.unknown_types.get(name)
+    }
+
+    /// The tables and views the loader left unknown, each with the
+    /// statement that made it so.
+    pub fn unknown_relations(&self) -> impl Iterator<Item = (&QualifiedName, &Unmodelled)> {
+        self.unknown_relations.iter()
+    }
+
+    /// Every statement the loader could not model, in the order applied,
+    /// with what each left unknown. Empty when the whole schema was
+    /// modelled.
+    pub fn unmodelled(&self) -> &[UnmodelledStatement] {
+        &self.unmodelled
+    }
+
+    /// The summary of [`Catalog::unmodelled_summary`] when one of
+    /// `diagnostics` (the type checker's refusal of a query against this
+    /// catalog) is about an object the loader left unknown; `None`
+    /// otherwise. The macros add it to the first such refusal of a crate.
+    pub fn unknown_note(&self, diagnostics: &[crate::diagnostic::Diagnostic]) -> Option<String> {
+        diagnostics
+            .iter()
+            .any(|d| d.message.contains(UNKNOWN_PHRASE))
+            .then(|| self.unmodelled_summary())
+            .flatten()
+    }
+
+    /// A short report of what the loader could not model and what that
+    /// left unknown, one statement a line (`None` when everything was
+    /// modelled). The macros show it with the first refused query.
+    pub fn unmodelled_summary(&self) -> Option<String> {
+        if self.unmodelled.is_empty() {
+            return None;
         }
+        let mut out = format!(
+            "the schema loader could not model {} statement{}; queries touching what they left unknown are refused, every other query is checked:",
+            self.unmodelled.len(),
+            if self.unmodelled.len() == 1 { "" } else { "s" }
+        );
+        for u in &self.unmodelled {
+            let what = if u.everything {
+                "every object that existed before it".to_string()
+            } else if u.objects.is_empty() {
+                "nothing new (what it names was already unknown)".to_string()
+            } else {
+                u.objects
+                    .iter()
+                    .map(QualifiedName::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            out.push_str(&format!("\n  {} -> unknown: {what}", u.statement));
+        }
+        Some(out)
     }
 
     /// Whether values of `column` can never be `NULL`: the column is `NOT

@@ -8,12 +8,19 @@
 //! PostgreSQL types; [`load_cached`] does both once per process and reuses
 //! the result while no file involved changed.
 //!
-//! A statement that is not understood is an error at its file and line
-//! ([`SchemaError`]), never silently skipped. The exceptions are an
-//! allow-list of statements that cannot change what queries see (non-unique
-//! indexes, `COMMENT ON`, `GRANT`/`REVOKE`, triggers and functions, `SET`,
-//! `ALTER ... OWNER TO`, `ALTER SEQUENCE`, psql meta-commands) and statements
-//! preceded by a `-- secure-pg: skip` line.
+//! A statement the loader cannot model never fails the load: the objects
+//! it may change (the tables, views and types it names, and what depends
+//! on them; every object when it names nothing identifiable) become
+//! *unknown*, remembering the statement's file, line and reason
+//! ([`Unmodelled`]). The type checker refuses a query that touches an
+//! unknown object with that place and the fix, and checks every other
+//! query as before: unknown is an error with a fix, never a guess.
+//! Statements that cannot change the shape of the catalog (data
+//! statements, `COMMENT`, `GRANT`, maintenance, settings, triggers,
+//! non-unique indexes, storage parameters...) pass. A statement preceded by
+//! a `-- secure-pg: skip` line is not applied: what it may change is left
+//! unknown too. [`Catalog::from_files`] is the strict form that makes the
+//! first unmodelled statement an error ([`SchemaError`]).
 //!
 //! Modules: [`catalog`] (the model), [`types`] (canonical type names),
 //! `split` (statements with lines), `ddl` (the statements' effects), `view`
@@ -36,7 +43,8 @@ use std::path::{Path, PathBuf};
 pub use cache::load_cached;
 pub use catalog::{
     Catalog, Check, Column, Domain, EnumType, ForeignKey, Key, Name, Policy, PolicyCommand,
-    QualifiedName, Relation, Table, ValueSource, View, ViewColumn, ViewColumnSource,
+    QualifiedName, Relation, Resolved, Table, Unmodelled, UnmodelledStatement, ValueSource, View,
+    ViewColumn, ViewColumnSource,
 };
 pub use locate::{locate, Layout, Located, Source, Tenancy};
 pub use split::SKIP_MARKER;
@@ -88,20 +96,58 @@ pub struct LoadedSchema {
 }
 
 impl Catalog {
-    /// The catalog of `files` (path and contents), applied in order.
+    /// The catalog of `files` (path and contents), applied in order, with
+    /// what the loader could not model left unknown (see
+    /// [`Catalog::unmodelled`]). Never fails: a statement the loader cannot
+    /// model only makes what it may change unknown.
+    pub fn from_files_partial<P: AsRef<Path>, S: AsRef<str>>(files: &[(P, S)]) -> Catalog {
+        let mut b = ddl::Builder::default();
+        for (path, sql) in files {
+            b.apply_file(path.as_ref(), sql.as_ref());
+        }
+        b.catalog
+    }
+
+    /// The catalog of `files`, every statement modelled: the first statement
+    /// the loader could not model is the error (at its file and line). The
+    /// strict form, for schemas that must load completely (fixtures, a
+    /// `pg_dump` snapshot); the macros use [`Catalog::from_files_partial`].
     pub fn from_files<P: AsRef<Path>, S: AsRef<str>>(
         files: &[(P, S)],
     ) -> Result<Catalog, SchemaError> {
-        let mut b = ddl::Builder::default();
-        for (path, sql) in files {
-            b.apply_file(path.as_ref(), sql.as_ref())?;
-        }
-        Ok(b.catalog)
+        Catalog::from_files_partial(files).complete()
     }
 
-    /// The catalog of one SQL text; `file` names it in errors.
+    /// The catalog of one SQL text, every statement modelled (see
+    /// [`Catalog::from_files`]); `file` names it in errors.
     pub fn from_sql(file: impl AsRef<Path>, sql: &str) -> Result<Catalog, SchemaError> {
         Catalog::from_files(&[(file.as_ref(), sql)])
+    }
+
+    /// The catalog itself when the loader modelled every statement, else
+    /// the first statement it could not model, as an error.
+    pub fn complete(self) -> Result<Catalog, SchemaError> {
+        match self.unmodelled.first() {
+            None => Ok(self),
+            Some(u) => Err(SchemaError {
+                file: u.statement.file.clone(),
+                line: u.statement.line,
+                message: u.statement.reason.clone(),
+                help: Some(format!(
+                    "the `{}` statement leaves {} unknown to the schema checks",
+                    u.statement.kind,
+                    if u.everything {
+                        "every object".to_string()
+                    } else {
+                        u.objects
+                            .iter()
+                            .map(|q| q.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    }
+                )),
+            }),
+        }
     }
 }
 
@@ -118,7 +164,7 @@ pub fn load_source(source: Source, tenancy: Tenancy) -> Result<LoadedSchema, Sch
         })?;
         texts.push((f.clone(), text));
     }
-    let catalog = Catalog::from_files(&texts)?;
+    let catalog = Catalog::from_files_partial(&texts);
     Ok(LoadedSchema {
         catalog,
         source,

@@ -1,3 +1,4 @@
+use super::catalog::Resolved;
 use super::*;
 
 fn cat(sql: &str) -> Catalog {
@@ -481,8 +482,8 @@ COMMIT;
 #[test]
 fn errors_name_file_line_and_kind() {
     let cases: &[(&str, usize, &str)] = &[
-        ("CREATE TABLE t (a int);\n\nDO $$ BEGIN END $$;", 3, "`DO"),
-        ("CREATE TABLE t (a int);\nSELECT 1;", 2, "`SELECT` statement"),
+        ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
+        ("CREATE TABLE t (a int);\nSELECT * INTO t2 FROM t;", 2, "`SELECT ... INTO`"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
         ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS (x int);", 3, "only enum types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
@@ -502,14 +503,10 @@ fn errors_name_file_line_and_kind() {
         assert!(e.message.contains(needle), "{sql}: {e}");
         assert_eq!(e.file, Path::new("schema.sql"));
     }
-    let e = err("CREATE TABLE t (a int);\nDO $$ BEGIN END $$;");
-    assert!(
-        e.help.as_deref().unwrap().contains("-- secure-pg: skip"),
-        "{e}"
-    );
+    let e = err("CREATE TABLE t (a int);\nCREATE CAST (text AS int) WITH INOUT;");
     assert_eq!(
-        e.to_string().lines().next().unwrap(),
-        "schema.sql:2: `DO` statement in the schema is not understood by secure-pg"
+        e.to_string(),
+        "schema.sql:2: `CREATE CAST` statement in the schema is not understood by secure-pg\n  = help: the `CREATE CAST` statement leaves every object unknown to the schema checks"
     );
 }
 
@@ -768,8 +765,14 @@ fn bad_migration_directories() {
     let d = TempDir::new("bad-sql");
     d.write("migrations/1_a.sql", M1)
         .write("migrations/2_b.sql", "\n\nCREATE TABLE oops (;");
-    let e = load(&d.0, None).unwrap_err();
-    assert!(e.file.ends_with("2_b.sql") && e.line == 3, "{e}");
+    // A statement that does not parse leaves what it names unknown; the
+    // rest loads.
+    let l = load(&d.0, None).unwrap().unwrap();
+    assert_eq!(t(&l.catalog, "t").columns.len(), 2);
+    let (q, u) = l.catalog.unknown_relations().next().unwrap();
+    assert_eq!(q, &QualifiedName::public("oops"));
+    assert!(u.file.ends_with("2_b.sql") && u.line == 3, "{u}");
+    assert!(u.reason.contains("could not be parsed"), "{u}");
 }
 
 #[test]
@@ -794,7 +797,13 @@ fn the_cache_reuses_and_invalidates() {
         "migrations/2_b.sql",
         "ALTER TABLE t ADD COLUMN nope nope_type;",
     );
-    assert!(load_cached(&d.0, None).is_err());
+    let fourth = load_cached(&d.0, None).unwrap().unwrap();
+    assert!(fourth.catalog.table(&QualifiedName::public("t")).is_none());
+    assert_eq!(fourth.catalog.unknown_relations().count(), 1);
+    assert!(Arc::ptr_eq(
+        &fourth,
+        &load_cached(&d.0, None).unwrap().unwrap()
+    ));
 }
 
 use std::path::{Path, PathBuf};
@@ -930,4 +939,629 @@ mod properties {
             let _ = Catalog::from_sql("p.sql", &s);
         }
     }
+}
+
+// ---- statements the loader cannot model: unknown, locally ---------------
+
+const BASE: &str = "CREATE TABLE t (id serial PRIMARY KEY, a int, b text);
+CREATE TABLE other (id bigint PRIMARY KEY, note text NOT NULL);
+CREATE VIEW tv AS SELECT id, a FROM t;
+CREATE MATERIALIZED VIEW mv AS SELECT id FROM other;
+CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+CREATE PROCEDURE p() LANGUAGE sql AS 'SELECT 1';
+";
+
+fn partial(sql: &str) -> Catalog {
+    Catalog::from_files_partial(&[("schema.sql", sql)])
+}
+
+fn unknown<'a>(c: &'a Catalog, name: &str) -> Option<&'a Unmodelled> {
+    let (schema, name) = name.split_once('.').unwrap_or(("public", name));
+    c.unknown_relations()
+        .find(|(q, _)| **q == QualifiedName::new(Name::unquoted(schema), Name::unquoted(name)))
+        .map(|(_, u)| u)
+}
+
+#[test]
+fn statements_that_cannot_change_the_shape_pass() {
+    let base = cat(BASE);
+    let mut refused = Vec::new();
+    for stmt in [
+        "INSERT INTO t (a) VALUES (1) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO other SELECT id, b FROM t WHERE b IS NOT NULL",
+        "UPDATE t SET a = a + 1 WHERE id > 3",
+        "DELETE FROM t USING other WHERE t.id = other.id",
+        "WITH moved AS (UPDATE t SET a = 0 RETURNING id) INSERT INTO other SELECT id, 'x' FROM moved",
+        "WITH x AS (SELECT 1) UPDATE t SET a = 2",
+        "MERGE INTO t USING other o ON t.id = o.id WHEN MATCHED THEN UPDATE SET a = 1",
+        "SELECT setval('t_id_seq', (SELECT max(id) FROM t))",
+        "SELECT pg_catalog.setval('public.t_id_seq', 10, true)",
+        "SELECT f(1)",
+        "SELECT count(*) FROM t",
+        "SELECT set_config('statement_timeout', '0', false)",
+        "TRUNCATE t, other RESTART IDENTITY",
+        "COPY t (a) TO STDOUT",
+        "CALL p()",
+        "ANALYZE",
+        "ANALYZE t (a)",
+        "VACUUM (VERBOSE, ANALYZE) t",
+        "VACUUM FULL",
+        "REINDEX TABLE CONCURRENTLY t",
+        "REINDEX INDEX t_pkey",
+        "CLUSTER t USING t_pkey",
+        "CREATE STATISTICS s1 (dependencies) ON a, b FROM t",
+        "ALTER STATISTICS s1 SET STATISTICS 100",
+        "DROP STATISTICS IF EXISTS s1",
+        "COMMENT ON COLUMN t.a IS 'an a; really'",
+        "SECURITY LABEL FOR selinux ON TABLE t IS 'x'",
+        "GRANT SELECT, INSERT ON t TO app",
+        "GRANT USAGE ON SCHEMA public TO app",
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC",
+        "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO app",
+        "ALTER TABLE t OWNER TO app",
+        "ALTER VIEW tv OWNER TO app",
+        "ALTER MATERIALIZED VIEW mv OWNER TO app",
+        "ALTER SCHEMA public OWNER TO app",
+        "ALTER FUNCTION f(int) OWNER TO app",
+        "REASSIGN OWNED BY old_role TO app",
+        "SET statement_timeout = 0",
+        "SET LOCAL lock_timeout TO '1s'",
+        "SET ROLE app",
+        "SET SESSION AUTHORIZATION app",
+        "RESET ALL",
+        "RESET search_path",
+        "CREATE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        "CREATE OR REPLACE TRIGGER tr BEFORE UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f()",
+        "ALTER TRIGGER tr ON t RENAME TO tr2",
+        "DROP TRIGGER IF EXISTS tr ON t",
+        "CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION f()",
+        "ALTER TABLE t ENABLE TRIGGER ALL",
+        "ALTER TABLE t DISABLE TRIGGER tr",
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS t_a ON t (a)",
+        "CREATE INDEX ON ONLY t USING gin (b gin_trgm_ops) WHERE a > 0",
+        "DROP INDEX CONCURRENTLY IF EXISTS t_a",
+        "DROP INDEX IF EXISTS public.t_b, t_c",
+        "ALTER INDEX t_a RENAME TO t_a2",
+        "ALTER INDEX IF EXISTS t_a SET (fillfactor = 70)",
+        "ALTER INDEX t_a SET TABLESPACE fast",
+        "ALTER INDEX t_a ALTER COLUMN 1 SET STATISTICS 100",
+        "ALTER TABLE t SET (fillfactor = 70, autovacuum_enabled = false)",
+        "ALTER TABLE t RESET (fillfactor)",
+        "ALTER TABLE t ALTER COLUMN a SET STATISTICS 1000",
+        "ALTER TABLE t ALTER COLUMN b SET STORAGE EXTERNAL",
+        "ALTER TABLE t REPLICA IDENTITY FULL",
+        "ALTER TABLE t CLUSTER ON t_pkey",
+        "ALTER SEQUENCE t_id_seq RESTART WITH 100",
+        "BEGIN",
+        "BEGIN TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+        "START TRANSACTION",
+        "SAVEPOINT sp",
+        "RELEASE SAVEPOINT sp",
+        "COMMIT",
+        "END",
+        "LOCK TABLE t IN ACCESS EXCLUSIVE MODE",
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY mv",
+        "NOTIFY ch, 'x'",
+        "DO $$ BEGIN RAISE NOTICE 'migrating'; UPDATE t SET a = 1; END $$",
+        "DO LANGUAGE plpgsql $body$ BEGIN PERFORM f(1); END $body$",
+        "CREATE ROLE app LOGIN",
+        "ALTER ROLE app SET search_path = app",
+        "ALTER DATABASE db SET timezone = 'UTC'",
+        "ALTER EXTENSION citext UPDATE",
+        "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false)",
+        "CREATE RULE r AS ON INSERT TO t DO ALSO NOTIFY t",
+        "CREATE PUBLICATION pub FOR TABLE t",
+        "CREATE TEXT SEARCH CONFIGURATION fr (COPY = french)",
+    ] {
+        let sql = format!("{BASE}\n{stmt};\n\\set ON_ERROR_STOP on\nSELECT 1;");
+        let c = partial(&sql);
+        if let Some(u) = c.unmodelled().first() {
+            refused.push(format!("{stmt}: {}", u.statement.reason));
+        } else if c != base {
+            refused.push(format!("{stmt}: changed the catalog"));
+        }
+    }
+    assert!(refused.is_empty(), "{refused:#?}");
+}
+
+#[test]
+fn unique_indexes_still_feed_on_conflict() {
+    let c = cat(&format!(
+        "{BASE}
+        CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS t_a_key ON t (a);
+        CREATE UNIQUE INDEX IF NOT EXISTS t_a_key ON t (a);
+        CREATE UNIQUE INDEX other_note ON other (note) WHERE id > 0;
+        ALTER INDEX t_a_key RENAME TO t_a_uniq;"
+    ));
+    let names: Vec<_> = t(&c, "t").unique.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(names, ["t_a_uniq"]);
+    assert_eq!(
+        t(&c, "other").unique[0].predicate.as_deref(),
+        Some("id > 0")
+    );
+    let c = cat(&format!(
+        "{BASE}
+        CREATE UNIQUE INDEX t_a_key ON t (a);
+        ALTER INDEX t_a_key RENAME TO t_a_uniq;
+        DROP INDEX CONCURRENTLY IF EXISTS t_a_uniq;"
+    ));
+    assert!(t(&c, "t").unique.is_empty());
+}
+
+#[test]
+fn an_unmodelled_statement_leaves_only_what_it_names_unknown() {
+    let sql = format!(
+        "{BASE}\nCREATE TABLE parent (id int);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);\nALTER TABLE other ADD COLUMN c int;"
+    );
+    let c = partial(&sql);
+    let u = unknown(&c, "t").expect("t is unknown");
+    assert_eq!((u.file.as_path(), u.line), (Path::new("schema.sql"), 9));
+    assert_eq!(u.kind, "ALTER TABLE");
+    assert!(u.reason.contains("ATTACH PARTITION"), "{u}");
+    assert!(c.table(&QualifiedName::public("t")).is_none());
+    // The view reading t may change with it.
+    assert_eq!(unknown(&c, "tv"), Some(u));
+    // Everything else is modelled, including statements after it.
+    assert_eq!(t(&c, "other").columns.len(), 3);
+    assert!(c.view(&QualifiedName::public("mv")).is_some());
+    assert_eq!(c.unmodelled().len(), 1);
+    assert_eq!(
+        c.unmodelled()[0].objects,
+        [QualifiedName::public("t"), QualifiedName::public("tv")]
+    );
+    // The strict form reports it as the error it used to be.
+    let e = Catalog::from_sql("schema.sql", &sql).unwrap_err();
+    assert_eq!(e.line, 9);
+    assert!(e.help.unwrap().contains("public.t, public.tv"));
+    assert_eq!(
+        c.unmodelled_summary().unwrap(),
+        format!("the schema loader could not model 1 statement; queries touching what they left unknown are refused, every other query is checked:\n  {u} -> unknown: public.t, public.tv")
+    );
+    assert!(cat(BASE).unmodelled_summary().is_none());
+}
+
+#[test]
+fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
+    let c = partial(
+        "CREATE TYPE pair AS (a int, b text);
+        CREATE DOMAIN pairs AS pair[];
+        CREATE TABLE uses (id int, p pair);
+        CREATE TABLE fine (id int PRIMARY KEY);
+        CREATE TABLE refers (id int REFERENCES uses (id), f int REFERENCES fine);
+        CREATE VIEW late AS SELECT u.id FROM uses u JOIN fine USING (id);
+        ALTER TABLE uses ADD COLUMN more int;
+        ALTER TABLE uses RENAME TO renamed;",
+    );
+    // The composite type is unknown, so is the domain over it (its
+    // statement failed on the type) and the table with a column of it.
+    let ty = c.unknown_type(&QualifiedName::public("pair")).unwrap();
+    assert_eq!(ty.line, 1);
+    assert!(ty.reason.contains("only enum types"), "{ty}");
+    let d = c.unknown_type(&QualifiedName::public("pairs")).unwrap();
+    assert_eq!(d.line, 2);
+    assert!(d.reason.contains("type `public.pair` is unknown"), "{d}");
+    let uses = unknown(&c, "uses").unwrap();
+    assert_eq!(uses.line, 3);
+    assert!(uses.reason.contains("at schema.sql:1"), "{uses}");
+    // A foreign key to an unknown table is listed as written; the table is
+    // known, and the key can be dropped by name.
+    let fks = &t(&c, "refers").foreign_keys;
+    assert_eq!(fks.len(), 2);
+    assert_eq!(fks[0].name.as_str(), "refers_id_fkey");
+    assert_eq!(fks[0].referred_columns, [Name::unquoted("id")]);
+    // A view created over an unknown table is unknown.
+    let late = unknown(&c, "late").unwrap();
+    assert!(
+        late.reason
+            .contains("`uses`, which the view reads, is unknown"),
+        "{late}"
+    );
+    // Altering an unknown table keeps it unknown; where it is renamed to
+    // becomes unknown too.
+    assert_eq!(unknown(&c, "uses").unwrap().line, 3);
+    assert_eq!(unknown(&c, "renamed").unwrap().line, 8);
+    assert!(t(&c, "fine").columns.len() == 1);
+
+    // Dropped and created again: known, with the new definition.
+    let c = partial(
+        "CREATE TABLE t (a int) INHERITS (nothing);
+        CREATE TABLE IF NOT EXISTS t (a int);
+        CREATE VIEW v AS SELECT 1 AS x;",
+    );
+    assert!(
+        unknown(&c, "t").is_some(),
+        "IF NOT EXISTS may keep the old one"
+    );
+    let c = partial(
+        "CREATE TABLE t (a int) INHERITS (nothing);
+        DROP TABLE t;
+        CREATE TABLE t (a int, b int);
+        CREATE TYPE c AS (x int); DROP TYPE c; CREATE TYPE c AS ENUM ('x');
+        CREATE TABLE u (a int) INHERITS (nothing); CREATE TABLE u (z int);",
+    );
+    assert_eq!(t(&c, "t").columns.len(), 2);
+    assert_eq!(t(&c, "u").columns.len(), 1);
+    assert!(c.enum_type(&QualifiedName::public("c")).is_some());
+    assert_eq!(c.unknown_relations().count(), 0);
+    // The history still says what could not be modelled.
+    assert_eq!(c.unmodelled().len(), 3);
+}
+
+#[test]
+fn drop_cascade_leaves_the_views_that_may_depend_unknown() {
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE o (b int);
+        CREATE VIEW v1 AS SELECT a FROM t; CREATE VIEW v2 AS SELECT b FROM o;
+        CREATE TYPE mood AS ENUM ('ok'); CREATE TABLE m (x mood, y int);
+        DROP TABLE t CASCADE;
+        DROP TYPE mood CASCADE;",
+    );
+    assert!(unknown(&c, "v1")
+        .unwrap()
+        .reason
+        .contains("dropped with it"));
+    assert!(c.view(&QualifiedName::public("v2")).is_some());
+    // The column of the dropped type went with it: the table is unknown.
+    assert_eq!(unknown(&c, "m").unwrap().line, 5);
+    // Recreating the view makes it known again.
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE VIEW v1 AS SELECT a FROM t;
+        DROP TABLE t CASCADE; CREATE TABLE t (a int, b int);
+        CREATE VIEW v1 AS SELECT a, b FROM t;",
+    );
+    assert_eq!(
+        c.view(&QualifiedName::public("v1")).unwrap().columns.len(),
+        2
+    );
+    assert_eq!(c.unknown_relations().count(), 0);
+}
+
+#[test]
+fn a_statement_naming_nothing_identifiable_leaves_everything_unknown() {
+    let c = partial(
+        "CREATE TABLE before (a int);
+        CREATE TYPE e AS ENUM ('x');
+        CREATE CAST (text AS int) WITH INOUT;
+        CREATE TABLE after (a int);",
+    );
+    assert_eq!(unknown(&c, "before").unwrap().line, 3);
+    assert_eq!(c.unknown_type(&QualifiedName::public("e")).unwrap().line, 3);
+    assert_eq!(t(&c, "after").columns.len(), 1);
+    // A name the catalog does not have may have been created by it.
+    let public = [Name::unquoted("public")];
+    assert!(matches!(
+        c.resolve(&public, None, &Name::unquoted("anything")),
+        Resolved::Unknown(u) if u.line == 3
+    ));
+    assert!(c.unmodelled()[0].everything);
+    // `IF NOT EXISTS` after it may have kept a table it created: unknown.
+    let c2 = partial(
+        "CREATE CAST (text AS int) WITH INOUT;
+        CREATE TABLE IF NOT EXISTS maybe (a int);
+        CREATE TABLE surely (a int);",
+    );
+    assert!(c2.table(&QualifiedName::public("maybe")).is_none());
+    assert!(matches!(
+        c2.resolve(&public, None, &Name::unquoted("maybe")),
+        Resolved::Unknown(u) if u.line == 1
+    ));
+    assert!(c2.table(&QualifiedName::public("surely")).is_some());
+    assert!(c
+        .unmodelled_summary()
+        .unwrap()
+        .contains("-> unknown: every object that existed before it"));
+}
+
+#[test]
+fn do_blocks_leave_what_their_ddl_names_unknown() {
+    let c = partial(&format!(
+        "{BASE}
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'other' AND column_name = 'c') THEN
+    ALTER TABLE other ADD COLUMN c int;
+  END IF;
+END $$;"
+    ));
+    assert_eq!(unknown(&c, "other").unwrap().line, 8);
+    assert!(c.table(&QualifiedName::public("t")).is_some());
+    assert!(
+        c.view(&QualifiedName::public("mv")).is_none(),
+        "mv reads other"
+    );
+    // The common "create if missing" guard is applied as the server does:
+    // created the first time, an "already exists" swallowed after.
+    let c = cat(
+        "DO $$ BEGIN CREATE TYPE status AS ENUM ('a'); EXCEPTION WHEN duplicate_object THEN null; END $$;
+        CREATE TABLE s (st status);
+        DO $$
+        BEGIN
+            CREATE TYPE status AS ENUM ('other');
+        EXCEPTION
+            WHEN duplicate_object THEN RAISE NOTICE 'exists, skipping';
+        END $$;",
+    );
+    assert_eq!(
+        c.enum_type(&QualifiedName::public("status"))
+            .unwrap()
+            .labels,
+        ["a"]
+    );
+    assert!(c.table(&QualifiedName::public("s")).is_some());
+    // Guarding what the loader cannot model, or an object whose state it
+    // does not know, is not modelled.
+    let c = partial(
+        "DO $$ BEGIN CREATE TYPE pair AS (a int); EXCEPTION WHEN duplicate_object THEN null; END $$;
+        CREATE TYPE e AS (x int);
+        DO $$ BEGIN CREATE TYPE e AS ENUM ('a'); EXCEPTION WHEN others THEN null; END $$;",
+    );
+    assert_eq!(
+        c.unknown_type(&QualifiedName::public("pair")).unwrap().line,
+        1
+    );
+    let e = c.unknown_type(&QualifiedName::public("e")).unwrap();
+    assert_eq!(e.line, 2, "the guard cannot say which definition holds");
+    // Dynamic SQL whose text is a literal the allow-list passes (found in
+    // quickwit: a helper that drops and creates a trigger) changes nothing.
+    let c = partial(&format!(
+        "{BASE}
+CREATE FUNCTION touch(_tbl regclass) RETURNS void AS $$
+BEGIN
+    EXECUTE format('DROP TRIGGER IF EXISTS tr ON %s CASCADE', _tbl);
+    EXECUTE format('CREATE TRIGGER tr BEFORE UPDATE ON %s FOR EACH ROW EXECUTE PROCEDURE f()', _tbl);
+    EXECUTE 'GRANT SELECT ON t TO app';
+END $$ LANGUAGE plpgsql;
+SELECT touch('t');
+DO $$ BEGIN EXECUTE format('CREATE INDEX IF NOT EXISTS i ON %I (a)', 't'); END $$;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    for body in [
+        "EXECUTE format('ALTER TABLE %I ADD c int', 't')",
+        "EXECUTE format('CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()')",
+        "EXECUTE 'CREATE UNIQUE INDEX u ON t (a)'",
+        "EXECUTE stmt",
+    ] {
+        let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
+        assert!(c.unmodelled()[0].everything, "{body}");
+    }
+    // Dynamic SQL could change anything.
+    let c = partial(&format!(
+        "{BASE}\nDO $$ BEGIN EXECUTE 'ALTER TABLE ' || 't' || ' ADD c int'; END $$;"
+    ));
+    assert!(c.unmodelled()[0].everything);
+    assert!(unknown(&c, "other").is_some());
+}
+
+#[test]
+fn the_skip_marker_never_leaves_a_wrong_catalog() {
+    let c = partial(
+        "CREATE TABLE t (id int PRIMARY KEY, a int);
+        CREATE TABLE o (id int);
+        -- secure-pg: skip (the loader does not read this yet)
+        ALTER TABLE t DROP CONSTRAINT t_pkey, ADD CONSTRAINT t_pkey PRIMARY KEY USING INDEX t_a_idx, DROP COLUMN id;
+        -- secure-pg: skip
+        SELECT f(1);",
+    );
+    // `t.id` is gone on the server: the table is unknown, not stale.
+    assert!(c.table(&QualifiedName::public("t")).is_none());
+    let u = unknown(&c, "t").unwrap();
+    assert_eq!(u.line, 4);
+    assert!(u.reason.contains("secure-pg: skip"), "{u}");
+    assert!(c.table(&QualifiedName::public("o")).is_some());
+    // Skipping a statement that cannot change the shape changes nothing.
+    assert_eq!(c.unmodelled().len(), 1);
+    // Skipping `SET search_path` cannot be followed: everything is unknown.
+    let c = partial("CREATE TABLE t (a int);\n-- secure-pg: skip\nSET search_path TO app;");
+    assert!(c.unmodelled()[0].everything);
+}
+
+#[test]
+fn a_policy_or_trigger_that_fails_leaves_its_table_unknown() {
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE o (b int);
+        CREATE POLICY p ON t USING (a > 0);
+        CREATE POLICY p ON t USING (a > 1);
+        ALTER POLICY nope ON o USING (true);",
+    );
+    assert_eq!(unknown(&c, "t").unwrap().line, 3);
+    assert_eq!(unknown(&c, "o").unwrap().line, 4);
+    assert!(!c.unmodelled().iter().any(|u| u.everything));
+}
+
+#[test]
+fn resolution_stops_at_an_unknown_name_on_the_search_path() {
+    let c = partial(
+        "CREATE SCHEMA app; CREATE TABLE public.t (a int); CREATE TABLE app.t (a int) INHERITS (x);",
+    );
+    let path = [Name::unquoted("app"), Name::unquoted("public")];
+    // `t` on `app, public` is `app.t`, which is unknown: not `public.t`.
+    assert!(matches!(
+        c.resolve(&path, None, &Name::unquoted("t")),
+        Resolved::Unknown(_)
+    ));
+    assert!(c.lookup(&path, None, &Name::unquoted("t")).is_none());
+    assert!(c.lookup(&path[1..], None, &Name::unquoted("t")).is_some());
+}
+
+#[test]
+fn unknown_types_are_errors_even_with_an_extension() {
+    // Before: any unknown type was accepted once an extension was created.
+    let c = partial("CREATE EXTENSION pgcrypto; CREATE TABLE t (a mystery);");
+    let u = unknown(&c, "t").unwrap();
+    assert!(u.reason.contains("unknown type `mystery`"), "{u}");
+    assert!(u.reason.contains("citext, hstore"), "{u}");
+    let c = cat(
+        "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION ltree;
+        CREATE TABLE g (shape geometry, path ltree[])",
+    );
+    assert_eq!(
+        col(&c, "g", "shape").ty.base,
+        BaseType::External(QualifiedName::public("geometry"))
+    );
+    // The extension must be created for its types to be known.
+    assert!(err("CREATE TABLE g (shape geometry)")
+        .message
+        .contains("unknown type `geometry`"));
+}
+
+#[test]
+fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
+    use crate::typecheck::check;
+    let c = partial(&format!(
+        "{BASE}\nCREATE TYPE pair AS (a int, b text);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);"
+    ));
+    let refused = |sql: &str| -> String {
+        match check(sql, &c) {
+            Ok(t) => panic!("{sql}: expected a refusal, got {t:?}"),
+            Err(d) => d
+                .iter()
+                .map(|d| d.render(sql))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    };
+    for sql in [
+        "SELECT a FROM t WHERE id = $1",
+        "SELECT o.id FROM other o JOIN t ON t.id = o.id",
+        "SELECT id FROM tv",
+        "INSERT INTO t (a) VALUES ($1)",
+        "UPDATE public.t SET a = $1",
+        "DELETE FROM t WHERE id = $1",
+    ] {
+        let e = refused(sql);
+        assert!(
+            e.contains("is unknown to the schema checks (the `ALTER TABLE` statement at schema.sql:9 may change it, and the loader could not model it: "),
+            "{sql}: {e}"
+        );
+        assert!(e.contains("ATTACH PARTITION"), "{sql}: {e}");
+        assert!(e.contains("`_unparsed` form"), "{sql}: {e}");
+        assert!(e.contains("pg_dump --schema-only"), "{sql}: {e}");
+    }
+    let e = refused("SELECT $1::pair");
+    assert!(
+        e.contains("type `public.pair` is unknown to the schema checks")
+            && e.contains("schema.sql:8"),
+        "{e}"
+    );
+    // The macros add the summary to such a refusal, and to no other.
+    let on_unknown = check("SELECT a FROM t", &c).unwrap_err();
+    let note = c.unknown_note(&on_unknown).unwrap();
+    assert!(
+        note.starts_with("the schema loader could not model 2 statements"),
+        "{note}"
+    );
+    assert!(note.contains("schema.sql:8: `CREATE TYPE`"), "{note}");
+    assert!(note.contains("schema.sql:9: `ALTER TABLE`"), "{note}");
+    assert_eq!(
+        c.unknown_note(&check("SELECT nope FROM other", &c).unwrap_err()),
+        None
+    );
+    // Every other query is checked exactly as before.
+    let other = "SELECT id, note FROM other WHERE id = $1";
+    assert_eq!(check(other, &c).unwrap(), check(other, &cat(BASE)).unwrap());
+    let e = refused("SELECT nope FROM other");
+    assert!(e.contains("column `nope` does not exist"), "{e}");
+    let e = refused("SELECT 1 FROM missing");
+    assert!(e.contains("table `missing` does not exist"), "{e}");
+}
+
+#[test]
+fn forms_found_in_real_histories() {
+    // Found in crates.io, graph-node and docs.rs migrations.
+    let c = cat("CREATE EXTENSION btree_gist;
+        CREATE TABLE d (id int NOT NULL, at int, block_range int4range,
+            EXCLUDE USING gist (id WITH =, block_range WITH &&));
+        CREATE UNIQUE INDEX d_unique ON d (id, at);
+        ALTER TABLE d ADD CONSTRAINT d_pkey PRIMARY KEY USING INDEX d_unique;
+        CREATE TABLE e (a int, b int);
+        CREATE UNIQUE INDEX e_a ON e (a);
+        ALTER TABLE e ADD CONSTRAINT e_a_key UNIQUE USING INDEX e_a;
+        CREATE MATERIALIZED VIEW recent AS SELECT id FROM d WITH NO DATA;
+        CREATE MATERIALIZED VIEW recent2 AS SELECT id FROM d WITH DATA;
+        CREATE UNIQUE INDEX recent_id ON recent (id);");
+    let d = t(&c, "d");
+    let pk = d.primary_key.as_ref().unwrap();
+    assert_eq!((pk.name.as_str(), pk.columns.len()), ("d_pkey", 2));
+    assert!(d.unique.is_empty());
+    assert!(
+        col(&c, "d", "at").not_null,
+        "a primary key's columns are NOT NULL"
+    );
+    assert_eq!(t(&c, "e").unique[0].name.as_str(), "e_a_key");
+    assert!(
+        c.view(&QualifiedName::public("recent"))
+            .unwrap()
+            .materialized
+    );
+    assert!(c.view(&QualifiedName::public("recent2")).is_some());
+    // pg_dump writes `CREATE UNLOGGED SEQUENCE` (graph-node's dump).
+    let c = cat("CREATE UNLOGGED SEQUENCE public.s AS integer START WITH 1;
+        CREATE UNLOGGED TABLE u (a int);");
+    assert!(c.sequences().any(|q| q.name.as_str() == "s"));
+    assert_eq!(t(&c, "u").columns.len(), 1);
+    // An index the loader does not track cannot be promoted: unknown.
+    let c = partial(
+        "CREATE TABLE d (id int); CREATE INDEX d_i ON d (lower(id::text));
+        ALTER TABLE d ADD CONSTRAINT d_pkey PRIMARY KEY USING INDEX d_i;",
+    );
+    assert!(unknown(&c, "d")
+        .unwrap()
+        .reason
+        .contains("not a unique index"));
+}
+
+#[test]
+fn a_call_to_a_routine_that_runs_ddl_is_not_modelled() {
+    // Found in graph-node: `SELECT remove_public_deployments()` creates a
+    // table from inside a PL/pgSQL function.
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE o (b int);
+        CREATE FUNCTION grow() RETURNS void LANGUAGE plpgsql AS $$
+        BEGIN ALTER TABLE t ADD COLUMN c int; CREATE TABLE made (x int); END $$;
+        CREATE FUNCTION wrapper() RETURNS int LANGUAGE sql AS 'SELECT grow(); SELECT 1';
+        CREATE FUNCTION harmless(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
+        SELECT harmless(1);
+        CALL harmless(2);
+        SELECT wrapper();",
+    );
+    let u = unknown(&c, "t").unwrap();
+    assert_eq!((u.line, u.kind.as_str()), (8, "SELECT"));
+    assert!(u.reason.contains("it calls `wrapper`"), "{u}");
+    assert_eq!(unknown(&c, "made"), Some(u));
+    assert!(c.table(&QualifiedName::public("o")).is_some());
+    assert_eq!(c.unmodelled().len(), 1);
+    // Dynamic SQL in the body could change anything.
+    let c = partial(
+        "CREATE TABLE t (a int);
+        CREATE OR REPLACE PROCEDURE dyn(n text) LANGUAGE plpgsql AS $$
+        BEGIN EXECUTE 'DROP TABLE ' || n; END $$;
+        CALL dyn('t');",
+    );
+    assert!(c.unmodelled()[0].everything);
+    // A trigger that runs such a routine: a write to its table is not
+    // modelled (the server's catalog differed here before this rule).
+    let c = partial(
+        "CREATE TABLE t (a int); CREATE TABLE t2 (b int);
+        CREATE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE TRIGGER tg AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION g();
+        INSERT INTO t2 VALUES (1);
+        CREATE OR REPLACE FUNCTION g() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN ALTER TABLE t2 ADD COLUMN z int; RETURN NEW; END $$;
+        INSERT INTO t2 VALUES (2);
+        INSERT INTO t VALUES (1);",
+    );
+    let u = unknown(&c, "t2").unwrap();
+    assert_eq!(u.line, 8);
+    assert!(
+        u.reason.contains("it writes `t`, whose trigger runs `g`"),
+        "{u}"
+    );
+    assert!(c.table(&QualifiedName::public("t")).is_some());
+    // A skipped definition is not read: calling it leaves everything unknown.
+    let c = partial(
+        "CREATE TABLE t (a int);
+        -- secure-pg: skip
+        CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+        INSERT INTO t SELECT f();",
+    );
+    assert!(c.unmodelled()[0].everything);
 }

@@ -13,7 +13,7 @@ use sqlparser::tokenizer::Span;
 
 use super::expr::{common_type, T, V};
 use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
-use crate::schema::{Name, QualifiedName, Relation, SqlType, Table, View};
+use crate::schema::{Name, QualifiedName, Relation, Resolved, SqlType, Table, Unmodelled, View};
 
 impl<'a> Cx<'a> {
     /// The result columns of `q`; `outer` is the enclosing query level of a
@@ -1022,6 +1022,13 @@ impl<'a> Cx<'a> {
                     Some(s) => format!("{s}.{name}"),
                     None => name.to_string(),
                 };
+                if let Resolved::Unknown(u) = self.cat.resolve(&self.search_path, schema, name) {
+                    return Err(self.err(
+                        span,
+                        u.unknown_message(&format!("table `{shown}`")),
+                        Some(Unmodelled::help().into()),
+                    ));
+                }
                 let mut candidates: Vec<String> = self
                     .cat
                     .tables()

@@ -11,7 +11,7 @@ use sqlparser::tokenizer::Span;
 use super::expr::{ty, T};
 use super::query::{output_name, plain_parts, QualifiedNameExt};
 use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
-use crate::schema::{Column, Name, Relation, Table, ValueSource};
+use crate::schema::{Column, Name, Relation, Resolved, Table, Unmodelled, ValueSource};
 
 impl<'a> Cx<'a> {
     fn target_table(&self, name: &ObjectName) -> R<&'a Table> {
@@ -30,6 +30,13 @@ impl<'a> Cx<'a> {
                 "write to its table",
             )),
             None => {
+                if let Resolved::Unknown(u) = self.cat.resolve(&self.search_path, schema, n) {
+                    return Err(self.err(
+                        name.span(),
+                        u.unknown_message(&format!("table `{name}`")),
+                        Some(Unmodelled::help().into()),
+                    ));
+                }
                 let mut names: Vec<String> = self
                     .cat
                     .tables()
