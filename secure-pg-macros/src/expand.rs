@@ -107,7 +107,7 @@ impl QueryInput {
             input.parse::<syn::Ident>()?;
             input.parse::<Token![,]>()?;
         }
-        let unscoped = parse_unscoped(input, kind)?;
+        let unscoped = parse_unscoped(input)?;
         let row_type = if kind.has_row_type() {
             if input.peek(LitStr) {
                 return Err(input.error(format!(
@@ -157,7 +157,7 @@ impl Parse for QueryInput {
     /// input by whether a type and `,` come before the string literal.
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let fork = input.fork();
-        let _ = parse_unscoped(&fork, MacroKind::Query);
+        let _ = parse_unscoped(&fork);
         let typed = !fork.peek(LitStr)
             && fork.parse::<Type>().is_ok()
             && fork.parse::<Token![,]>().is_ok()
@@ -176,7 +176,7 @@ impl Parse for QueryInput {
 pub(crate) const SCOPED_MARKER: &str = "__scoped_by_attribute";
 
 /// Parses an optional leading `unscoped = "reason",`.
-fn parse_unscoped(input: ParseStream<'_>, kind: MacroKind) -> syn::Result<Option<LitStr>> {
+fn parse_unscoped(input: ParseStream<'_>) -> syn::Result<Option<LitStr>> {
     let is_unscoped = input
         .fork()
         .parse::<syn::Ident>()
@@ -185,18 +185,10 @@ fn parse_unscoped(input: ParseStream<'_>, kind: MacroKind) -> syn::Result<Option
     if !is_unscoped {
         return Ok(None);
     }
-    let key: syn::Ident = input.parse()?;
-    if kind.mode() == Mode::Unparsed {
-        return Err(syn::Error::new(
-            key.span(),
-            format!(
-                "`unscoped` is not accepted by `{}`: the unparsed forms cannot be used \
-                 inside `#[tenant_scoped]` functions, so there is nothing to opt out of; \
-                 remove `unscoped = ...`",
-                kind.name()
-            ),
-        ));
-    }
+    // Accepted by the unparsed forms too: with a schema, one that names a
+    // tenant table outside `#[tenant_scoped]` must say why (see
+    // `schema_check::tenant_rule`); inside the attribute they are refused.
+    let _key: syn::Ident = input.parse()?;
     input.parse::<Token![=]>()?;
     let reason = match input.parse::<Lit>() {
         Ok(Lit::Str(reason)) => reason,
@@ -380,8 +372,20 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
         Mode::Parsed { .. } => crate::schema_check::type_statement(&sql, input.sql.span())?,
         Mode::Unparsed => None,
     };
+    // The unparsed forms skip the schema checks, but not the tenant rule:
+    // the tables are found by name in the text.
+    let unparsed_opt_out = match (kind.mode(), input.unscoped.is_some()) {
+        (Mode::Unparsed, false) => {
+            crate::schema_check::tenant_rule_unparsed(&sql, input.sql.span(), kind)?
+        }
+        _ => quote!(),
+    };
     let query = match &schema {
-        None => expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args),
+        None => {
+            let query =
+                expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args);
+            quote!(#query #unparsed_opt_out)
+        }
         Some(s) => {
             let deps = crate::schema_check::dependencies(&s.files);
             let rows = match &input.row_type {

@@ -57,11 +57,34 @@ pub(crate) fn catalog() -> Result<Option<Arc<LoadedSchema>>, String> {
 /// runtime's posture check (`.__tenant_scoping_opted_out()`, chained on
 /// the query).
 pub(crate) fn tenant_rule(sql: &str, sql_span: Span, kind: MacroKind) -> syn::Result<TokenStream2> {
+    tenant_rule_with(sql, sql_span, kind, secure_pg_sql::tenant::tenant_relations)
+}
+
+/// [`tenant_rule`] for the `_unparsed` forms: the tables are the tenant
+/// tables whose names appear in the SQL as words.
+pub(crate) fn tenant_rule_unparsed(
+    sql: &str,
+    sql_span: Span,
+    kind: MacroKind,
+) -> syn::Result<TokenStream2> {
+    tenant_rule_with(
+        sql,
+        sql_span,
+        kind,
+        secure_pg_sql::tenant::tenant_relations_in_text,
+    )
+}
+
+fn tenant_rule_with(
+    sql: &str,
+    sql_span: Span,
+    kind: MacroKind,
+    find: fn(&str, &str, &secure_pg_sql::schema::Catalog) -> Vec<String>,
+) -> syn::Result<TokenStream2> {
     let Ok(Some(loaded)) = catalog() else {
         return Ok(quote!());
     };
-    let tables =
-        secure_pg_sql::tenant::tenant_relations(sql, &loaded.tenancy.column, &loaded.catalog);
+    let tables = find(sql, &loaded.tenancy.column, &loaded.catalog);
     let Some(first) = tables.first() else {
         return Ok(quote!());
     };
@@ -78,13 +101,20 @@ pub(crate) fn tenant_rule(sql: &str, sql_span: Span, kind: MacroKind) -> syn::Re
     } else {
         ("tenant tables", "have")
     };
+    let scope = if kind.mode() == secure_pg_sql::check::Mode::Unparsed {
+        "write it so that `secure_query!` / `secure_query_as!` parse it and put it in a \
+         function marked #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
+         scopes it to that tenant (the unparsed forms cannot be scoped)"
+    } else {
+        "put it in a function marked #[tenant_scoped] that takes the tenant \
+         (`tenant: TenantId`), which scopes it to that tenant"
+    };
     Err(syn::Error::new(
         sql_span,
         format!(
             "this query uses {names}, {noun} (the schema says {it} a `{col}` column), \
              outside a #[tenant_scoped] function, so it would read or change every tenant's \
-             rows; put it in a function marked #[tenant_scoped] that takes the tenant \
-             (`tenant: TenantId`), which scopes it to that tenant, or, if it must see every \
+             rows; {scope}, or, if it must see every \
              tenant, say why: `{mac}(unscoped = \"why every tenant\", ...)`; the reason is \
              shown in the docs and can be grepped",
             it = if tables.len() == 1 {

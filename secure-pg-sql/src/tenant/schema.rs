@@ -159,10 +159,99 @@ pub fn tenant_relations(sql: &str, column: &str, catalog: &Catalog) -> Vec<Strin
     found
 }
 
+/// For SQL the parser does not read (the `_unparsed` macros): the tenant
+/// tables and views whose names appear in it as words, each once. Coarser
+/// than [`tenant_relations`] on purpose: a column or alias spelled like a
+/// tenant table counts too. SQL that does not even tokenize counts as
+/// naming every tenant relation (the safe answer).
+pub fn tenant_relations_in_text(sql: &str, column: &str, catalog: &Catalog) -> Vec<String> {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+
+    let column = Name::quoted(column);
+    let tenant_names: Vec<&crate::schema::catalog::QualifiedName> = catalog
+        .tables()
+        .filter(|t| t.column(&column).is_some())
+        .map(|t| &t.name)
+        .chain(
+            catalog
+                .views()
+                .filter(|v| !v.columns_known || v.columns.iter().any(|c| c.name == column))
+                .map(|v| &v.name),
+        )
+        .collect();
+    if tenant_names.is_empty() {
+        return Vec::new();
+    }
+    let words: Vec<Name> = match Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() {
+        Ok(tokens) => tokens
+            .into_iter()
+            .filter_map(|t| match t {
+                Token::Word(w) => Some(match w.quote_style {
+                    Some(_) => Name::quoted(&w.value),
+                    None => Name::unquoted(&w.value),
+                }),
+                _ => None,
+            })
+            .collect(),
+        Err(_) => tenant_names
+            .iter()
+            .flat_map(|n| [n.schema.clone(), n.name.clone()])
+            .collect(),
+    };
+    // A relation outside `public` (not on the default search path) counts
+    // when its schema's name appears too.
+    let public = Name::unquoted("public");
+    let mut found: Vec<String> = Vec::new();
+    for n in tenant_names {
+        let named = words.contains(&n.name) && (n.schema == public || words.contains(&n.schema));
+        let shown = if n.schema == public {
+            n.name.as_str().to_owned()
+        } else {
+            format!("{}.{}", n.schema.as_str(), n.name.as_str())
+        };
+        if named && !found.contains(&shown) {
+            found.push(shown);
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tenant::scope_query;
+
+    #[test]
+    fn tenant_relations_in_unparsed_text_are_found_by_word() {
+        let c = catalog();
+        let found = |sql: &str| tenant_relations_in_text(sql, "tenant_id", &c);
+        assert_eq!(found("SELECT code FROM currencies"), Vec::<String>::new());
+        assert_eq!(found("SELECT 1"), Vec::<String>::new());
+        // Whatever the parser makes of it, the word is there.
+        assert_eq!(
+            found("SELECT * FROM WIDGETS w, LATERAL weird_syntax(w) ~~~ 1"),
+            vec!["widgets"]
+        );
+        assert_eq!(
+            found("SELECT id FROM \"widget_names\""),
+            vec!["widget_names"]
+        );
+        // Quoted names are exact: "Widgets" is another table.
+        assert_eq!(found("SELECT 1 FROM \"Widgets\""), Vec::<String>::new());
+        // A string literal is not a name.
+        assert_eq!(found("SELECT 'widgets'"), Vec::<String>::new());
+        // Outside `public`, with its schema.
+        assert_eq!(
+            found("SELECT code FROM other.currencies"),
+            vec!["other.currencies"]
+        );
+        // Another column: nothing.
+        assert_eq!(
+            tenant_relations_in_text("SELECT id FROM widgets", "org_id", &c),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn tenant_relations_are_found_on_every_path() {

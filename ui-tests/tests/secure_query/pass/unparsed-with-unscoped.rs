@@ -1,6 +1,6 @@
-// Rule: `unscoped = "..."` is only for `secure_query!` / `secure_query_as!`.
-// The unparsed forms cannot be used in `#[tenant_scoped]` functions at all,
-// so there is nothing to opt out of: remove `unscoped = ...`.
+// The unparsed forms take `unscoped = "..."` too: with a schema, one that
+// names a tenant table must say why it sees every tenant (they cannot be
+// used in `#[tenant_scoped]` functions). Without a schema it changes nothing.
 use secure_pg::{secure_query_unparsed, Error, Pool};
 
 async fn invoice_total(pool: &Pool) -> Result<i64, Error> {
