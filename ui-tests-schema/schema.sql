@@ -48,3 +48,6 @@ CREATE TABLE events (
 -- every other table is still checked (fail/unknown-after-unmodelled-statement.rs,
 -- pass/beside-an-unknown-table.rs).
 CREATE TABLE archived_notes (LIKE notes INCLUDING ALL);
+-- A view that changes the session when read (schema-tests/tests/session.rs):
+-- reading it is session-changing, as the call written out would be.
+CREATE VIEW session_marker AS SELECT set_config('app.marker', 'set by a view', false) AS v;

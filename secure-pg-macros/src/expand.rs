@@ -405,7 +405,8 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
             } else {
                 crate::schema_check::tenant_rule(&sql, input.sql.span(), kind)?
             };
-            quote!({ #deps #rows #query #wires #opted_out })
+            let views = crate::schema_check::session_through_views(&sql);
+            quote!({ #deps #rows #query #wires #views #opted_out })
         }
     };
     // `unscoped = "reason"` is an explicit, reviewed exception: such a query

@@ -60,6 +60,23 @@ pub(crate) fn tenant_rule(sql: &str, sql_span: Span, kind: MacroKind) -> syn::Re
     tenant_rule_with(sql, sql_span, kind, secure_pg_sql::tenant::tenant_relations)
 }
 
+/// `.__changes_session()` when the statement reaches a session-changing
+/// function through a view of the schema (its own text is judged by
+/// `expand_typed`), so that its connection is reset after it and it never
+/// runs on a shared connection.
+pub(crate) fn session_through_views(sql: &str) -> TokenStream2 {
+    let Ok(Some(loaded)) = catalog() else {
+        return quote!();
+    };
+    if !secure_pg_sql::session::changes_session(sql)
+        && secure_pg_sql::session::changes_session_through_views(sql, &loaded.catalog)
+    {
+        quote!(.__changes_session())
+    } else {
+        quote!()
+    }
+}
+
 /// [`tenant_rule`] for the `_unparsed` forms: the tables are the tenant
 /// tables whose names appear in the SQL as words.
 pub(crate) fn tenant_rule_unparsed(

@@ -487,3 +487,85 @@ mod session_tests {
         ));
     }
 }
+
+/// Whether a statement reaches a session-changing function through the
+/// views it reads (as the schema defines them, views of views included):
+/// `SELECT v FROM leaky_view`, where the view calls `set_config(.., false)`,
+/// changes the session as much as the call written out would. A view whose
+/// definition the catalog holds is judged by [`changes_session`]; the
+/// statement's own text is judged by the caller.
+pub fn changes_session_through_views(sql: &str, catalog: &crate::schema::Catalog) -> bool {
+    use crate::schema::catalog::{Name, QualifiedName};
+    use sqlparser::ast::visit_relations;
+
+    fn views_of(sql: &str) -> Vec<Vec<String>> {
+        let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        for s in &statements {
+            let _ = visit_relations(s, |name| {
+                if let Some(parts) = crate::ident::pg_object_name(name) {
+                    names.push(parts);
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        names
+    }
+    let mut pending = views_of(sql);
+    let mut seen: Vec<QualifiedName> = Vec::new();
+    while let Some(parts) = pending.pop() {
+        let name = match parts.as_slice() {
+            [name] => QualifiedName {
+                schema: Name::unquoted("public"),
+                name: Name::quoted(name),
+            },
+            [schema, name] => QualifiedName {
+                schema: Name::quoted(schema),
+                name: Name::quoted(name),
+            },
+            _ => continue,
+        };
+        if seen.contains(&name) {
+            continue;
+        }
+        let Some(view) = catalog.view(&name) else {
+            continue;
+        };
+        if changes_session(&view.query) {
+            return true;
+        }
+        pending.extend(views_of(&view.query));
+        seen.push(name);
+    }
+    false
+}
+
+#[cfg(test)]
+mod view_tests {
+    use super::*;
+
+    #[test]
+    fn session_changes_are_seen_through_views() {
+        let catalog = crate::schema::Catalog::from_sql(
+            "schema.sql",
+            "CREATE TABLE t (a int);
+             CREATE VIEW plain AS SELECT a FROM t;
+             CREATE VIEW leaky AS SELECT set_config('app.x', 'y', false) AS v;
+             CREATE VIEW over_leaky AS SELECT v FROM leaky;
+             CREATE VIEW seeded AS SELECT setseed(0.5) AS s;",
+        )
+        .expect("loads");
+        let through = |sql: &str| changes_session_through_views(sql, &catalog);
+        assert!(!through("SELECT a FROM t"));
+        assert!(!through("SELECT a FROM plain"));
+        assert!(through("SELECT v FROM leaky"));
+        assert!(through("SELECT v FROM over_leaky"));
+        assert!(through(
+            "SELECT a FROM t WHERE EXISTS (SELECT 1 FROM public.leaky)"
+        ));
+        assert!(through("SELECT s FROM seeded"));
+        assert!(!through("SELECT 1"));
+    }
+}
