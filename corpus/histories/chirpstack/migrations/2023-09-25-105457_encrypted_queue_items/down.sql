@@ -1,0 +1,2 @@
+alter table device_queue_item
+    drop column is_encrypted;

@@ -1,0 +1,2 @@
+alter table application drop column tags;
+alter table tenant drop column tags;

@@ -1,0 +1,2 @@
+alter table device_profile
+    drop column allow_roaming;

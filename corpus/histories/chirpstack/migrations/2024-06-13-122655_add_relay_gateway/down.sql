@@ -1,0 +1,1 @@
+drop table relay_gateway;

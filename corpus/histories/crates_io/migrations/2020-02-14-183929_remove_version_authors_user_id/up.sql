@@ -1,0 +1,1 @@
+ALTER TABLE version_authors DROP COLUMN user_id;

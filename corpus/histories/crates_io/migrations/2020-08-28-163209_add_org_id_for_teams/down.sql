@@ -1,0 +1,3 @@
+-- This file should undo anything in `up.sql`
+ALTER TABLE teams
+  DROP COLUMN org_id;

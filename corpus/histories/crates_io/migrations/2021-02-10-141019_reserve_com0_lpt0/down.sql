@@ -1,0 +1,1 @@
+DELETE FROM reserved_crate_names WHERE name IN ('com0', 'lpt0');

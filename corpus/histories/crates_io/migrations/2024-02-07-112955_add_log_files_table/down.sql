@@ -1,0 +1,2 @@
+drop table processed_log_files;
+

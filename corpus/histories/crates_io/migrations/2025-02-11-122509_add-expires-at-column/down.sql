@@ -1,0 +1,1 @@
+alter table crate_owner_invitations drop column expires_at;

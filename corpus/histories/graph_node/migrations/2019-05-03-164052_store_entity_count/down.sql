@@ -1,0 +1,4 @@
+-- Remove entityCount from SubgraphDeployment
+update subgraphs.entities
+   set data = data - 'entityCount'
+ where entity='SubgraphDeployment';

@@ -1,0 +1,1 @@
+drop table public.ens_names;

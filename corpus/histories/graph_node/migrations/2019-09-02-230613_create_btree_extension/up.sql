@@ -1,0 +1,2 @@
+-- This requires superuser privileges
+create extension if not exists btree_gist;

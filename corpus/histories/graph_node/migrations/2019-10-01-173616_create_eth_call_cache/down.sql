@@ -1,0 +1,2 @@
+drop table eth_call_cache;
+drop table eth_call_meta;

@@ -1,0 +1,1 @@
+ALTER TABLE subgraphs.dynamic_ethereum_contract_data_source DROP COLUMN context;

@@ -1,0 +1,2 @@
+-- Since we are adding a value to an existing enum, and since the 'up'
+-- migration is idempotent, we don't worry about reverting that change

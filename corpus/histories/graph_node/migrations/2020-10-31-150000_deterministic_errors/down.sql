@@ -1,0 +1,1 @@
+ALTER TABLE subgraphs.subgraph_error DROP COLUMN deterministic;

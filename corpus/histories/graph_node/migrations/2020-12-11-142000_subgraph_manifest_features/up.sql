@@ -1,0 +1,4 @@
+alter table
+    subgraphs.subgraph_manifest
+add
+    column features text[] NOT NULL DEFAULT '{}';

@@ -1,0 +1,4 @@
+alter table
+    subgraphs.subgraph_error
+drop
+    column created_at;

@@ -1,0 +1,2 @@
+alter table deployment_schemas
+  alter column network set not null;

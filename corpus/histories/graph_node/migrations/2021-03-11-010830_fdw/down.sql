@@ -1,0 +1,1 @@
+drop extension postgres_fdw;

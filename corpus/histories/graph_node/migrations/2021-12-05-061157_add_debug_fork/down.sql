@@ -1,0 +1,4 @@
+alter table
+    subgraphs.subgraph_deployment
+drop
+    column debug_fork;

@@ -1,0 +1,4 @@
+alter table
+    subgraphs.subgraph_deployment
+add
+    column debug_fork text;

@@ -1,0 +1,2 @@
+alter table subgraphs.subgraph_manifest
+ drop column on_sync;

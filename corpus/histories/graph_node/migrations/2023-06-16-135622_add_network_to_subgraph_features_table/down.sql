@@ -1,0 +1,2 @@
+ALTER TABLE subgraphs.subgraph_features
+DROP COLUMN network;

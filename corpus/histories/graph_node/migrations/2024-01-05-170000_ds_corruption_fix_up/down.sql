@@ -1,0 +1,1 @@
+-- "I can't go back to yesterday because I was a different person then."

@@ -1,0 +1,1 @@
+ALTER TABLE subgraphs.deployment DROP COLUMN postponed_indexes_created;

@@ -1,0 +1,2 @@
+ALTER TABLE splits
+  DROP COLUMN maturity_timestamp;

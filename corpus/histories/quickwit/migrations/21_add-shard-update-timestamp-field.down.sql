@@ -1,0 +1,2 @@
+ALTER TABLE shards
+    DROP IF EXISTS update_timestamp;
