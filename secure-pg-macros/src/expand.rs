@@ -91,6 +91,17 @@ impl std::fmt::Debug for QueryInput {
 }
 
 impl QueryInput {
+    /// The macro's input again, after `prefix` (the attribute's marker or
+    /// `unscoped = ..,`): the row type, the literal, the arguments.
+    pub(crate) fn tokens_after(&self, prefix: TokenStream2) -> TokenStream2 {
+        let (ty, lit, args) = (
+            self.row_type.as_ref().map(|ty| quote!(#ty,)),
+            &self.sql,
+            &self.args,
+        );
+        quote!(#prefix #ty #lit #(, #args)*)
+    }
+
     /// Parses `tokens` as the input of the macro `kind`.
     pub(crate) fn parse_tokens(tokens: TokenStream2, kind: MacroKind) -> syn::Result<Self> {
         (|input: ParseStream<'_>| Self::parse_for(input, kind)).parse2(tokens)
@@ -387,7 +398,7 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
             quote!(#query #unparsed_opt_out)
         }
         Some(s) => {
-            let deps = crate::schema_check::dependencies(&s.files);
+            let deps = crate::schema_check::dependencies(&s.loaded.files);
             let rows = match &input.row_type {
                 Some(t) => crate::schema_check::row_assertions(t, &s.typed)?,
                 None => quote!(),
@@ -403,9 +414,9 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
             let opted_out = if input.scoped_by_attribute || input.unscoped.is_some() {
                 quote!()
             } else {
-                crate::schema_check::tenant_rule(&sql, input.sql.span(), kind)?
+                crate::schema_check::tenant_rule(&sql, input.sql.span(), kind, &s.loaded)?
             };
-            let views = crate::schema_check::session_through_views(&sql);
+            let views = crate::schema_check::session_through_views(&sql, &s.loaded);
             quote!({ #deps #rows #query #wires #views #opted_out })
         }
     };

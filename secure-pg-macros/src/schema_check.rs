@@ -18,8 +18,10 @@ use crate::expand::MacroKind;
 
 /// What the schema says about one statement.
 pub(crate) struct SchemaTyped {
-    /// The schema files, each made a build dependency.
-    pub(crate) files: Vec<PathBuf>,
+    /// The schema it was typed against (its files are each made a build
+    /// dependency); the tenant rule and the view analysis read it too, so
+    /// the schema is looked up once per query.
+    pub(crate) loaded: Arc<LoadedSchema>,
     /// The statement's types.
     pub(crate) typed: Typed,
     /// How each parameter is declared in PgBouncer mode.
@@ -56,18 +58,26 @@ pub(crate) fn catalog() -> Result<Option<Arc<LoadedSchema>>, String> {
 /// "opt-in"` it compiles, and the query reports the opt-out to the
 /// runtime's posture check (`.__tenant_scoping_opted_out()`, chained on
 /// the query).
-pub(crate) fn tenant_rule(sql: &str, sql_span: Span, kind: MacroKind) -> syn::Result<TokenStream2> {
-    tenant_rule_with(sql, sql_span, kind, secure_pg_sql::tenant::tenant_relations)
+pub(crate) fn tenant_rule(
+    sql: &str,
+    sql_span: Span,
+    kind: MacroKind,
+    loaded: &LoadedSchema,
+) -> syn::Result<TokenStream2> {
+    tenant_rule_with(
+        sql,
+        sql_span,
+        kind,
+        loaded,
+        secure_pg_sql::tenant::tenant_relations,
+    )
 }
 
 /// `.__changes_session()` when the statement reaches a session-changing
 /// function through a view of the schema (its own text is judged by
 /// `expand_typed`), so that its connection is reset after it and it never
 /// runs on a shared connection.
-pub(crate) fn session_through_views(sql: &str) -> TokenStream2 {
-    let Ok(Some(loaded)) = catalog() else {
-        return quote!();
-    };
+pub(crate) fn session_through_views(sql: &str, loaded: &LoadedSchema) -> TokenStream2 {
     if !secure_pg_sql::session::changes_session(sql)
         && secure_pg_sql::session::changes_session_through_views(sql, &loaded.catalog)
     {
@@ -78,16 +88,21 @@ pub(crate) fn session_through_views(sql: &str) -> TokenStream2 {
 }
 
 /// [`tenant_rule`] for the `_unparsed` forms: the tables are the tenant
-/// tables whose names appear in the SQL as words.
+/// tables whose names appear in the SQL as words. These forms are not
+/// typed, so this is where they read the schema.
 pub(crate) fn tenant_rule_unparsed(
     sql: &str,
     sql_span: Span,
     kind: MacroKind,
 ) -> syn::Result<TokenStream2> {
+    let Ok(Some(loaded)) = catalog() else {
+        return Ok(quote!());
+    };
     tenant_rule_with(
         sql,
         sql_span,
         kind,
+        &loaded,
         secure_pg_sql::tenant::tenant_relations_in_text,
     )
 }
@@ -96,11 +111,9 @@ fn tenant_rule_with(
     sql: &str,
     sql_span: Span,
     kind: MacroKind,
+    loaded: &LoadedSchema,
     find: fn(&str, &str, &secure_pg_sql::schema::Catalog) -> Vec<String>,
 ) -> syn::Result<TokenStream2> {
-    let Ok(Some(loaded)) = catalog() else {
-        return Ok(quote!());
-    };
     let tables = find(sql, &loaded.tenancy.column, &loaded.catalog);
     let Some(first) = tables.first() else {
         return Ok(quote!());
@@ -155,13 +168,13 @@ pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<Sc
     };
     match check(sql, &loaded.catalog) {
         Ok(typed) => Ok(Some(SchemaTyped {
-            files: loaded.files.clone(),
             wires: typed
                 .params
                 .iter()
                 .map(|p| wire(p, &loaded.catalog))
                 .collect(),
             typed,
+            loaded,
         })),
         Err(diagnostics) => {
             // The first refusal of a crate that is about an object the

@@ -52,6 +52,16 @@ pub fn truncate(mut name: String) -> String {
     name
 }
 
+/// Whether `s` is a lower-case SQL identifier that needs no quotes: an ASCII
+/// letter or `_`, then letters, digits or `_`. Names that options accept
+/// as bare words (the tenant column, its type) must be of this form, so
+/// that splicing one into SQL can never change what the SQL says.
+pub fn is_plain_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
 /// The parts of `name`, each as PostgreSQL resolves it, or `None` if a part
 /// is not a plain identifier.
 pub fn pg_object_name(name: &ObjectName) -> Option<Vec<String>> {
@@ -82,6 +92,16 @@ pub fn parse_name(text: &str) -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_identifiers_are_lower_case_words() {
+        for ok in ["tenant_id", "_t", "org2", "uuid"] {
+            assert!(is_plain_identifier(ok), "{ok}");
+        }
+        for bad in ["", "Tenant", "2x", "a-b", "a b", "t\"", "ünï", "a;drop"] {
+            assert!(!is_plain_identifier(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn folds_ascii_only() {

@@ -495,49 +495,24 @@ mod session_tests {
 /// definition the catalog holds is judged by [`changes_session`]; the
 /// statement's own text is judged by the caller.
 pub fn changes_session_through_views(sql: &str, catalog: &crate::schema::Catalog) -> bool {
-    use crate::schema::catalog::{Name, QualifiedName};
-    use sqlparser::ast::visit_relations;
+    use crate::schema::catalog::Relation;
 
-    fn views_of(sql: &str) -> Vec<Vec<String>> {
-        let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
-            return Vec::new();
-        };
-        let mut names = Vec::new();
-        for s in &statements {
-            let _ = visit_relations(s, |name| {
-                if let Some(parts) = crate::ident::pg_object_name(name) {
-                    names.push(parts);
-                }
-                ControlFlow::<()>::Continue(())
-            });
+    let mut pending: Vec<&str> = vec![sql];
+    let mut seen: Vec<&crate::schema::catalog::QualifiedName> = Vec::new();
+    while let Some(text) = pending.pop() {
+        for (_, relation) in catalog.relations_named(text) {
+            let Relation::View(view) = relation else {
+                continue;
+            };
+            if seen.contains(&&view.name) {
+                continue;
+            }
+            seen.push(&view.name);
+            if changes_session(&view.query) {
+                return true;
+            }
+            pending.push(&view.query);
         }
-        names
-    }
-    let mut pending = views_of(sql);
-    let mut seen: Vec<QualifiedName> = Vec::new();
-    while let Some(parts) = pending.pop() {
-        let name = match parts.as_slice() {
-            [name] => QualifiedName {
-                schema: Name::unquoted("public"),
-                name: Name::quoted(name),
-            },
-            [schema, name] => QualifiedName {
-                schema: Name::quoted(schema),
-                name: Name::quoted(name),
-            },
-            _ => continue,
-        };
-        if seen.contains(&name) {
-            continue;
-        }
-        let Some(view) = catalog.view(&name) else {
-            continue;
-        };
-        if changes_session(&view.query) {
-            return true;
-        }
-        pending.extend(views_of(&view.query));
-        seen.push(name);
     }
     false
 }

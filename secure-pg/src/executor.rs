@@ -372,6 +372,16 @@ async fn exclusive(
     Ok(out)
 }
 
+/// One statement on a connection checked out for it.
+async fn on_checkout(
+    conn: &PooledConnection<'_>,
+    sql: &'static str,
+    params: Params<'_>,
+    op: Op,
+) -> Result<Output, Error> {
+    exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await
+}
+
 /// One statement on a multiplexing pool: on a shared connection when one
 /// can take it, otherwise on an exclusive checkout. A statement that a
 /// cancel meant for another caller's statement hit (see
@@ -394,14 +404,7 @@ async fn multiplexed(
                     // keeping it out of the shared path keeps every
                     // statement's future small.
                     let started = std::time::Instant::now();
-                    let r = Box::pin(exclusive(
-                        conn.unmarked_client(),
-                        Some(conn.state()),
-                        sql,
-                        params,
-                        op,
-                    ))
-                    .await;
+                    let r = Box::pin(on_checkout(&conn, sql, params, op)).await;
                     pool.record_exclusive(sql, started.elapsed());
                     return r;
                 }
@@ -425,14 +428,7 @@ async fn multiplexed(
                 tracing::debug!("a lock wait hit the shared lock_timeout; sending it again on a connection of its own");
                 // Boxed: a rare path, kept out of every statement's future.
                 let conn = Box::pin(pool.get()).await?;
-                return Box::pin(exclusive(
-                    conn.unmarked_client(),
-                    Some(conn.state()),
-                    sql,
-                    params,
-                    op,
-                ))
-                .await;
+                return Box::pin(on_checkout(&conn, sql, params, op)).await;
             }
             SharedOutcome::Done(r) => {
                 // A result left unread (a second row for `fetch_one`) is

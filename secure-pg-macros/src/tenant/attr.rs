@@ -363,7 +363,7 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
         if meta.path.is_ident("column") {
             let lit: LitStr = meta.value()?.parse()?;
             let column = lit.value();
-            if !is_plain_identifier(&column) {
+            if !secure_pg_sql::ident::is_plain_identifier(&column) {
                 return Err(syn::Error::new(
                     lit.span(),
                     "the tenant column must be a plain lowercase SQL identifier \
@@ -375,7 +375,7 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
         } else if meta.path.is_ident("column_type") {
             let lit: LitStr = meta.value()?.parse()?;
             let ty = lit.value();
-            if !is_plain_identifier(&ty) {
+            if !secure_pg_sql::ident::is_plain_identifier(&ty) {
                 return Err(syn::Error::new(
                     lit.span(),
                     "`column_type` must be a plain SQL type name such as \"bigint\", \"integer\", \"uuid\" or \"text\"",
@@ -472,12 +472,6 @@ fn parse_options_keeping(attr: TokenStream) -> syn::Result<(Options, Option<syn:
         },
         problem,
     ))
-}
-
-fn is_plain_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// `[name, schema.name, "Quoted", ...]`, each returned as the SQL name it
@@ -883,12 +877,7 @@ impl BodyVisitor<'_> {
                 reason: reason.value(),
                 sql: call.sql.value(),
             });
-            let (ty, lit, args) = (
-                call.row_type.as_ref().map(|ty| quote!(#ty,)),
-                &call.sql,
-                &call.args,
-            );
-            mac.tokens = quote!(unscoped = #reason, #ty #lit #(, #args)*);
+            mac.tokens = call.tokens_after(quote!(unscoped = #reason,));
             return false;
         }
         if let Some(item) = &self.nested_item {
@@ -913,12 +902,7 @@ impl BodyVisitor<'_> {
         let tenant_param = match analyze(&call.sql.value(), kind.mode()) {
             Ok(info) if info.placeholders as usize == call.args.len() => call.args.len() + 1,
             Ok(_) | Err(_) => {
-                let (ty, lit, args) = (
-                    call.row_type.as_ref().map(|ty| quote!(#ty,)),
-                    &call.sql,
-                    &call.args,
-                );
-                mac.tokens = quote!(#marker, #ty #lit #(, #args)*);
+                mac.tokens = call.tokens_after(quote!(#marker,));
                 return false;
             }
         };
@@ -950,12 +934,7 @@ impl BodyVisitor<'_> {
                 }
                 // Marked, so that the macro adds no error of its own about
                 // the tenant tables it names.
-                let (ty, lit, args) = (
-                    call.row_type.as_ref().map(|ty| quote!(#ty,)),
-                    &call.sql,
-                    &call.args,
-                );
-                mac.tokens = quote!(#marker, #ty #lit #(, #args)*);
+                mac.tokens = call.tokens_after(quote!(#marker,));
                 false
             }
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::{load_source, locate, LoadedSchema, SchemaError};
 
@@ -17,7 +17,16 @@ type Outcome = Result<Option<Arc<LoadedSchema>>, SchemaError>;
 struct Entry {
     stamps: Vec<(PathBuf, Stamp)>,
     outcome: Outcome,
+    /// When the stamps were last found unchanged.
+    checked: Instant,
 }
+
+/// How long a check that every file is unchanged stands. A crate's query
+/// macros expand in a burst, and a history of hundreds of files costs a
+/// `stat` each per check; an edit is seen by the next check after this (in
+/// a compiler run it is also seen by cargo, through the files'
+/// `include_bytes!` dependencies).
+const RECHECK_AFTER: Duration = Duration::from_millis(250);
 
 type Key = (PathBuf, Option<PathBuf>);
 
@@ -40,13 +49,27 @@ fn fresh(stamps: &[(PathBuf, Stamp)]) -> bool {
 /// every schema file keep their modification times and lengths. Errors are
 /// cached the same way (fixing the file invalidates them).
 pub fn load_cached(crate_root: &Path, workspace_root: Option<&Path>) -> Outcome {
+    load_cached_rechecking(crate_root, workspace_root, RECHECK_AFTER)
+}
+
+/// [`load_cached`], trusting a check that every file is unchanged for
+/// `recheck_after`.
+pub(super) fn load_cached_rechecking(
+    crate_root: &Path,
+    workspace_root: Option<&Path>,
+    recheck_after: Duration,
+) -> Outcome {
     let key = (
         crate_root.to_path_buf(),
         workspace_root.map(Path::to_path_buf),
     );
     let mut map = cache().lock().unwrap_or_else(|p| p.into_inner());
-    if let Some(e) = map.get(&key) {
+    if let Some(e) = map.get_mut(&key) {
+        if e.checked.elapsed() < recheck_after {
+            return e.outcome.clone();
+        }
         if fresh(&e.stamps) {
+            e.checked = Instant::now();
             return e.outcome.clone();
         }
     }
@@ -73,6 +96,7 @@ pub fn load_cached(crate_root: &Path, workspace_root: Option<&Path>) -> Outcome 
                         Entry {
                             stamps,
                             outcome: outcome.clone(),
+                            checked: Instant::now(),
                         },
                     );
                     return outcome;
@@ -86,6 +110,7 @@ pub fn load_cached(crate_root: &Path, workspace_root: Option<&Path>) -> Outcome 
         Entry {
             stamps,
             outcome: outcome.clone(),
+            checked: Instant::now(),
         },
     );
     outcome

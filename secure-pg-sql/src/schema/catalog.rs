@@ -598,6 +598,50 @@ impl Catalog {
         self.extensions.iter()
     }
 
+    /// The relation a name written in a query resolves to on PostgreSQL's
+    /// default search path (`public`), from its parts as
+    /// [`crate::ident::pg_object_name`] gives them.
+    pub fn lookup_written(&self, parts: &[String]) -> Option<Relation<'_>> {
+        let public = [Name::unquoted("public")];
+        match parts {
+            [name] => self.lookup(&public, None, &Name::quoted(name)),
+            [schema, name] => {
+                self.lookup(&public, Some(&Name::quoted(schema)), &Name::quoted(name))
+            }
+            _ => None,
+        }
+    }
+
+    /// Every relation `sql` names that the catalog knows, each once, with
+    /// the name as written: table references anywhere in the statement
+    /// (a CTE named like a table counts as that table, the safe reading
+    /// for the rules that use this). SQL that does not parse names nothing.
+    pub fn relations_named(&self, sql: &str) -> Vec<(String, Relation<'_>)> {
+        use sqlparser::ast::visit_relations;
+        use sqlparser::dialect::PostgreSqlDialect;
+        use sqlparser::parser::Parser;
+        use std::ops::ControlFlow;
+
+        let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
+            return Vec::new();
+        };
+        let mut found: Vec<(String, Relation<'_>)> = Vec::new();
+        for statement in &statements {
+            let _ = visit_relations(statement, |name| {
+                let written = name.to_string();
+                if !found.iter().any(|(w, _)| *w == written) {
+                    if let Some(r) = crate::ident::pg_object_name(name)
+                        .and_then(|parts| self.lookup_written(&parts))
+                    {
+                        found.push((written, r));
+                    }
+                }
+                ControlFlow::<()>::Continue(())
+            });
+        }
+        found
+    }
+
     /// The table or view `name` in `schema`, or, unqualified, the first
     /// found along `search_path` (PostgreSQL's default path is `public`).
     /// A name that resolves to an object the loader left unknown gives

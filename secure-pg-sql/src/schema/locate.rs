@@ -150,7 +150,7 @@ pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
         match (key.get_ref().as_ref(), value.get_ref()) {
             ("path", DeValue::String(p)) => out.path = Some(PathBuf::from(p.as_ref())),
             ("required", DeValue::Boolean(b)) => out.required = *b,
-            ("tenant_column", DeValue::String(c)) if is_plain_column(c) => {
+            ("tenant_column", DeValue::String(c)) if crate::ident::is_plain_identifier(c) => {
                 out.tenant_column = Some(c.to_string());
             }
             ("tenant_column", _) => {
@@ -197,12 +197,6 @@ pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
         }
     }
     Ok(out)
-}
-
-fn is_plain_column(s: &str) -> bool {
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// Finds the schema for the crate at `crate_root` in a workspace rooted at

@@ -779,35 +779,66 @@ fn bad_migration_directories() {
 fn the_cache_reuses_and_invalidates() {
     let d = TempDir::new("cache");
     d.write("migrations/1_a.sql", M1);
-    let first = load_cached(&d.0, None).unwrap().unwrap();
-    let again = load_cached(&d.0, None).unwrap().unwrap();
+    let first = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
+    let again = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
     assert!(Arc::ptr_eq(&first, &again));
     // A new migration changes the directory; an edited file its length.
     d.write("migrations/2_b.sql", M2);
-    let second = load_cached(&d.0, None).unwrap().unwrap();
+    let second = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
     assert!(!Arc::ptr_eq(&first, &second));
     assert_eq!(t(&second.catalog, "t").columns.len(), 3);
     d.write(
         "migrations/2_b.sql",
         "ALTER TABLE t ADD COLUMN bb int, ADD COLUMN c int;",
     );
-    let third = load_cached(&d.0, None).unwrap().unwrap();
+    let third = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
     assert_eq!(t(&third.catalog, "t").columns.len(), 4);
     d.write(
         "migrations/2_b.sql",
         "ALTER TABLE t ADD COLUMN nope nope_type;",
     );
-    let fourth = load_cached(&d.0, None).unwrap().unwrap();
+    let fourth = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
     assert!(fourth.catalog.table(&QualifiedName::public("t")).is_none());
     assert_eq!(fourth.catalog.unknown_relations().count(), 1);
     assert!(Arc::ptr_eq(
         &fourth,
-        &load_cached(&d.0, None).unwrap().unwrap()
+        &load_cached_rechecking(&d.0, None, Duration::ZERO)
+            .unwrap()
+            .unwrap()
     ));
 }
 
+#[test]
+fn the_cache_trusts_a_recent_check() {
+    let d = TempDir::new("cache-window");
+    d.write("migrations/1_a.sql", M1);
+    let hour = Duration::from_secs(3600);
+    let first = load_cached_rechecking(&d.0, None, hour).unwrap().unwrap();
+    d.write("migrations/2_b.sql", M2);
+    // Within the window the files are not looked at again...
+    let again = load_cached_rechecking(&d.0, None, hour).unwrap().unwrap();
+    assert!(Arc::ptr_eq(&first, &again));
+    // ...and the next check after it sees the new migration.
+    let after = load_cached_rechecking(&d.0, None, Duration::ZERO)
+        .unwrap()
+        .unwrap();
+    assert_eq!(t(&after.catalog, "t").columns.len(), 3);
+}
+
+use super::cache::load_cached_rechecking;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 // ---- the 100-migration fixture and the time budget -----------------------
 

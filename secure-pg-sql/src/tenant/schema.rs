@@ -53,17 +53,9 @@ pub fn check_tables(
     catalog: &Catalog,
 ) -> Result<Option<TenantColumn>, ScopeError> {
     let column = Name::quoted(&opts.column);
-    let public = [Name::unquoted("public")];
     let mut found = None;
     for t in tables {
-        let relation = match t.parts.as_slice() {
-            [name] => catalog.lookup(&public, None, &Name::quoted(name)),
-            [schema, name] => {
-                catalog.lookup(&public, Some(&Name::quoted(schema)), &Name::quoted(name))
-            }
-            _ => None,
-        };
-        let Some(relation) = relation else {
+        let Some(relation) = catalog.lookup_written(&t.parts) else {
             continue;
         };
         let Some(has) = has_column(relation, &column) else {
@@ -127,36 +119,13 @@ pub fn check_tables(
 /// view whose columns the catalog cannot tell counts. SQL that does not
 /// parse names nothing (the checks that run before this one report it).
 pub fn tenant_relations(sql: &str, column: &str, catalog: &Catalog) -> Vec<String> {
-    use sqlparser::ast::visit_relations;
-    use sqlparser::dialect::PostgreSqlDialect;
-    use sqlparser::parser::Parser;
-    use std::ops::ControlFlow;
-
-    let Ok(statements) = Parser::parse_sql(&PostgreSqlDialect {}, sql) else {
-        return Vec::new();
-    };
     let column = Name::quoted(column);
-    let public = [Name::unquoted("public")];
-    let mut found: Vec<String> = Vec::new();
-    for statement in &statements {
-        let _ = visit_relations(statement, |name| {
-            let relation = match crate::ident::pg_object_name(name).as_deref() {
-                Some([name]) => catalog.lookup(&public, None, &Name::quoted(name)),
-                Some([schema, name]) => {
-                    catalog.lookup(&public, Some(&Name::quoted(schema)), &Name::quoted(name))
-                }
-                _ => None,
-            };
-            let written = name.to_string();
-            if relation.is_some_and(|r| has_column(r, &column) != Some(false))
-                && !found.contains(&written)
-            {
-                found.push(written);
-            }
-            ControlFlow::<()>::Continue(())
-        });
-    }
-    found
+    catalog
+        .relations_named(sql)
+        .into_iter()
+        .filter(|(_, r)| has_column(*r, &column) != Some(false))
+        .map(|(written, _)| written)
+        .collect()
 }
 
 /// For SQL the parser does not read (the `_unparsed` macros): the tenant

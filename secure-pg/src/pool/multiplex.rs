@@ -282,42 +282,36 @@ impl SharedSet {
     /// Stops sharing the connections with nothing in flight, so their
     /// permits go to a waiting exclusive checkout. Returns how many.
     pub(super) fn release_idle(&self) -> usize {
-        if self.read().iter().all(|c| c.state().shared_in_flight() > 0) {
-            return 0;
-        }
-        let released: Vec<Arc<SharedConn>> = {
-            let mut conns = self.write();
-            let (idle, busy) = std::mem::take(&mut *conns)
-                .into_iter()
-                .partition(|c| c.state().shared_in_flight() == 0);
-            *conns = busy;
-            idle
-        };
-        for c in &released {
-            c.state().retire_sharing();
-        }
-        released.len()
+        self.release_where(|c| c.state().shared_in_flight() == 0)
     }
 
     /// Stops sharing the connections that have had nothing in flight for
     /// `quiet_us`, so their permits go to a waiting checkout.
     fn release_quiet(&self, quiet_us: u64) {
         let now = now_us();
-        let is_quiet = |c: &Arc<SharedConn>| {
+        self.release_where(|c| {
             c.state().shared_in_flight() == 0 && c.state().shared_quiet_for(now) >= quiet_us
-        };
-        if !self.read().iter().any(is_quiet) {
-            return;
+        });
+    }
+
+    /// Stops sharing the connections `release` picks (they go back to
+    /// bb8); how many. The read lock is enough when none is picked.
+    fn release_where(&self, release: impl Fn(&Arc<SharedConn>) -> bool) -> usize {
+        if !self.read().iter().any(&release) {
+            return 0;
         }
         let released: Vec<Arc<SharedConn>> = {
             let mut conns = self.write();
-            let (quiet, busy) = std::mem::take(&mut *conns).into_iter().partition(is_quiet);
-            *conns = busy;
-            quiet
+            let (released, kept) = std::mem::take(&mut *conns)
+                .into_iter()
+                .partition(|c| release(c));
+            *conns = kept;
+            released
         };
         for c in &released {
             c.state().retire_sharing();
         }
+        released.len()
     }
 
     /// For an exclusive checkout still waiting after its grace: stops
