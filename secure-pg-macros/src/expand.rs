@@ -7,7 +7,6 @@ use proc_macro2::{Literal, Span, TokenStream as TokenStream2};
 use quote::{quote, quote_spanned, ToTokens};
 use secure_pg_sql::check::{analyze, Mode, SqlInfo};
 use syn::parse::{Parse, ParseStream, Parser};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, Lit, LitStr, Token, Type};
 
@@ -70,6 +69,8 @@ pub(crate) struct QueryInput {
     pub(crate) sql: LitStr,
     /// The arguments, bound to `$1`, `$2` ... in order.
     pub(crate) args: Vec<Expr>,
+    /// A dynamic query's parts after `;` (empty for one statement).
+    pub(crate) parts: Vec<crate::dynamic::DynPart>,
 }
 
 impl std::fmt::Debug for QueryInput {
@@ -86,6 +87,7 @@ impl std::fmt::Debug for QueryInput {
             )
             .field("sql", &self.sql.value())
             .field("args", &self.args.len())
+            .field("parts", &self.parts.len())
             .finish()
     }
 }
@@ -99,7 +101,8 @@ impl QueryInput {
             &self.sql,
             &self.args,
         );
-        quote!(#prefix #ty #lit #(, #args)*)
+        let parts = &self.parts;
+        quote!(#prefix #ty #lit #(, #args)* #(#parts)*)
     }
 
     /// Parses `tokens` as the input of the macro `kind`.
@@ -144,21 +147,31 @@ impl QueryInput {
         };
         let sql = parse_sql_literal(input, kind)?;
         let mut args = Vec::new();
-        if !input.is_empty() {
+        if !input.is_empty() && !input.peek(Token![;]) {
             if !input.peek(Token![,]) {
                 return Err(input.error(
                     "expected `,` after the SQL literal, followed by the arguments for $1, $2 ...",
                 ));
             }
             input.parse::<Token![,]>()?;
-            args.extend(Punctuated::<Expr, Token![,]>::parse_terminated(input)?);
+            // The arguments, up to the end or to the `;` of a dynamic
+            // query's parts.
+            while !input.is_empty() && !input.peek(Token![;]) {
+                args.push(input.parse::<Expr>()?);
+                if input.is_empty() || input.peek(Token![;]) {
+                    break;
+                }
+                input.parse::<Token![,]>()?;
+            }
         }
+        let parts = crate::dynamic::parse_parts(input)?;
         Ok(QueryInput {
             scoped_by_attribute,
             unscoped,
             row_type,
             sql,
             args,
+            parts,
         })
     }
 }
@@ -375,6 +388,9 @@ pub(crate) fn errors_as_expression(error: syn::Error) -> TokenStream2 {
 
 /// Checks the SQL and arguments of `input` and generates the query.
 pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
+    if !input.parts.is_empty() {
+        return crate::dynamic::expand(&input, kind);
+    }
     let sql = input.sql.value();
     check_sql(&sql, input.sql.span(), &input.args, kind.mode())?;
     // With a schema, the parsed forms are also typed against it; the
@@ -458,6 +474,25 @@ pub(crate) fn check_sql(
         (Some(error), _) => Err(error),
         (None, Some(info)) => Ok(info),
         (None, None) => Err(syn::Error::new(sql_span, "the SQL could not be checked")),
+    }
+}
+
+/// The highest placeholder of a dynamic query's base statement (which may
+/// not be a statement by itself: its variants are checked whole), matched
+/// against the arguments.
+pub(crate) fn base_placeholders(sql: &str, sql_span: Span, args: &[Expr]) -> syn::Result<u32> {
+    let toks = secure_pg_sql::lexer::lex(sql).map_err(|e| syn::Error::new(sql_span, e.message))?;
+    let highest = toks
+        .iter()
+        .filter_map(|t| match t {
+            secure_pg_sql::lexer::Tok::Placeholder { index, .. } => Some(index.unwrap_or(u32::MAX)),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    match combine(count_errors(highest, sql_span, args)) {
+        Some(e) => Err(e),
+        None => Ok(highest),
     }
 }
 

@@ -11,6 +11,7 @@
 
 use proc_macro::TokenStream;
 
+mod dynamic;
 mod expand;
 mod from_row;
 mod schema_check;

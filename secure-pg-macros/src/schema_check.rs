@@ -246,6 +246,12 @@ pub(crate) fn param_types(wires: &[Option<Wire>]) -> TokenStream2 {
     if wires.iter().all(Option::is_none) {
         return TokenStream2::new();
     }
+    let array = param_array(wires);
+    quote!(.__param_types(#array))
+}
+
+/// `&[...]`: how PgBouncer mode declares each parameter.
+pub(crate) fn param_array(wires: &[Option<Wire>]) -> TokenStream2 {
     let items = wires.iter().map(|w| match w {
         Some(Wire::Declared(oid)) => {
             quote!(::core::option::Option::Some(::secure_pg::__private::Wire::Declared(#oid)))
@@ -255,7 +261,7 @@ pub(crate) fn param_types(wires: &[Option<Wire>]) -> TokenStream2 {
         }
         None => quote!(::core::option::Option::None),
     });
-    quote!(.__param_types(&[#(#items),*]))
+    quote!(&[#(#items),*])
 }
 
 /// Whether `ty` is written as `Option<...>` (the last path segment).

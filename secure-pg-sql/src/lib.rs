@@ -26,6 +26,7 @@
 
 pub mod check;
 pub mod diagnostic;
+pub mod dynamic;
 pub mod functions;
 pub mod ident;
 pub mod lexer;

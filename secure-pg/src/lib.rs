@@ -149,7 +149,7 @@ pub use futures_util::{StreamExt, TryStreamExt};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::executor::Wire;
-    pub use crate::query::{decode_error, missing_column, Query, QueryAs};
+    pub use crate::query::{decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs};
     /// Per-parameter binding functions of the schema-checked macros.
     pub use crate::sql_types as sql;
     pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};
@@ -186,6 +186,59 @@ pub mod __private {
     #[inline(always)]
     pub fn bind<T: crate::Bindable>(v: &T) -> &(dyn ToSql + Sync) {
         v
+    }
+
+    /// What includes an optional fragment that takes no value: a `bool`,
+    /// or whether an `Option` is `Some`.
+    #[diagnostic::on_unimplemented(
+        message = "`if {Self} => \"...\"` needs a `bool` or an `Option<_>` to decide whether \
+                   the fragment is included",
+        label = "neither a `bool` nor an `Option<_>`"
+    )]
+    pub trait Switch {
+        /// Whether the fragment is included.
+        fn on(&self) -> bool;
+    }
+    impl Switch for bool {
+        fn on(&self) -> bool {
+            *self
+        }
+    }
+    impl<T> Switch for Option<T> {
+        fn on(&self) -> bool {
+            self.is_some()
+        }
+    }
+
+    /// The pick of a flag-included fragment: 1 when included.
+    #[inline(always)]
+    pub fn switch<S: Switch + ?Sized>(s: &S) -> usize {
+        usize::from(s.on())
+    }
+
+    /// The value of an optional fragment with `$1`: it is included when
+    /// the `Option` is `Some`, and binds what it holds.
+    #[inline(always)]
+    pub fn fragment_value<T>(v: &Option<T>) -> Option<&T> {
+        v.as_ref()
+    }
+
+    /// Binds a value that is always given, for the values array of a
+    /// dynamic query.
+    #[inline(always)]
+    pub fn given(v: &(dyn ToSql + Sync)) -> Option<&(dyn ToSql + Sync)> {
+        Some(v)
+    }
+
+    /// Builds a dynamic `secure_query_as!` query; see
+    /// [`query_as_unchecked_from_macro`].
+    #[inline(always)]
+    pub fn query_as_dynamic_from_macro<'a, T: crate::FromRow, const N: usize, const P: usize>(
+        dynamic: &'static Dynamic,
+        values: [Option<&'a (dyn ToSql + Sync)>; N],
+        picks: [usize; P],
+    ) -> QueryAs<'a, T, N> {
+        QueryAs::__dynamic_from_macro(dynamic, values, picks)
     }
 
     /// Builds a `secure_query_as!` query; the bound puts a missing

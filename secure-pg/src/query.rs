@@ -31,6 +31,9 @@ impl<T: ToSql + Sync> Bindable for T {}
 pub struct Query<'a, const N: usize> {
     sql: &'static str,
     params: [&'a (dyn ToSql + Sync); N],
+    /// How many of `params` the statement takes: `N`, except for a variant
+    /// of a dynamic query, whose values come first.
+    len: usize,
     /// Known at compile time: the statement may change session state.
     session: bool,
     /// Rewritten by `#[tenant_scoped]` (or an explicit `unscoped = "..."`):
@@ -63,6 +66,7 @@ impl<'a, const N: usize> Query<'a, N> {
         Query {
             sql,
             params,
+            len: N,
             session: false,
             scoped: false,
             wire: &[],
@@ -80,9 +84,26 @@ impl<'a, const N: usize> Query<'a, N> {
         self
     }
 
+    /// The variant of a dynamic query that the parts' picks select (see
+    /// [`Dynamic`]): its SQL, its parameter declarations, and the values of
+    /// the fragments it includes after the base's. Used by the macros'
+    /// expansion only.
+    #[doc(hidden)]
+    pub fn __dynamic_from_macro<const P: usize>(
+        dynamic: &'static Dynamic,
+        values: [Option<&'a (dyn ToSql + Sync)>; N],
+        picks: [usize; P],
+    ) -> Self {
+        let (variant, params, len) = dynamic.pick(values, picks);
+        let mut query = Query::__unchecked_from_macro(dynamic.sqls[variant], params);
+        query.len = len;
+        query.wire = dynamic.wires.get(variant).copied().unwrap_or(&[]);
+        query
+    }
+
     fn params(&self) -> Params<'_> {
         Params {
-            values: &self.params,
+            values: &self.params[..self.len],
             wire: self.wire,
             tenant: self.tenant,
         }
@@ -244,6 +265,19 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     pub fn __unchecked_from_macro(sql: &'static str, params: [&'a (dyn ToSql + Sync); N]) -> Self {
         QueryAs {
             inner: Query::__unchecked_from_macro(sql, params),
+            _row: PhantomData,
+        }
+    }
+
+    /// See [`Query::__dynamic_from_macro`].
+    #[doc(hidden)]
+    pub fn __dynamic_from_macro<const P: usize>(
+        dynamic: &'static Dynamic,
+        values: [Option<&'a (dyn ToSql + Sync)>; N],
+        picks: [usize; P],
+    ) -> Self {
+        QueryAs {
+            inner: Query::__dynamic_from_macro(dynamic, values, picks),
             _row: PhantomData,
         }
     }
@@ -493,3 +527,69 @@ tuple_from_row!(5; A 0, B 1, C 2, D 3, E 4);
 tuple_from_row!(6; A 0, B 1, C 2, D 3, E 4, F 5);
 tuple_from_row!(7; A 0, B 1, C 2, D 3, E 4, F 5, G 6);
 tuple_from_row!(8; A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
+
+/// A dynamic query's variants, written by the macros: every statement of
+/// the family, in the order of `secure_pg_sql::dynamic::variants`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Dynamic {
+    /// Each variant's SQL.
+    pub sqls: &'static [&'static str],
+    /// Each variant's parameter declarations for PgBouncer mode (empty
+    /// without a schema).
+    pub wires: &'static [&'static [Option<Wire>]],
+    /// The parts, in order.
+    pub parts: &'static [DynamicPart],
+    /// How many values the base statement binds (they come first).
+    pub base: usize,
+}
+
+/// How one part of a dynamic query is picked at run time.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum DynamicPart {
+    /// An optional fragment with a value: included when value `slot` is
+    /// given.
+    Value(usize),
+    /// An optional fragment without one (0 or 1), or a choice (the arm),
+    /// read from pick `slot`.
+    Pick {
+        /// Which of the picks.
+        slot: usize,
+        /// How many ways there are.
+        arity: usize,
+    },
+}
+
+/// The placeholder left in the slots a variant does not bind (never sent:
+/// the statement takes only the first `len`).
+static UNUSED: Option<i32> = None;
+
+impl Dynamic {
+    /// The variant the picks select, and its values, compacted: the base's,
+    /// then each included fragment's, in order (the order in which the
+    /// variant's SQL numbers them).
+    fn pick<'a, const N: usize, const P: usize>(
+        &self,
+        values: [Option<&'a (dyn ToSql + Sync)>; N],
+        picks: [usize; P],
+    ) -> (usize, [&'a (dyn ToSql + Sync); N], usize) {
+        let mut variant = 0;
+        let mut stride = 1;
+        for part in self.parts {
+            let (pick, arity) = match *part {
+                DynamicPart::Value(slot) => (usize::from(values[slot].is_some()), 2),
+                DynamicPart::Pick { slot, arity } => (picks[slot].min(arity - 1), arity),
+            };
+            variant += pick * stride;
+            stride *= arity;
+        }
+        let mut params: [&'a (dyn ToSql + Sync); N] = [&UNUSED; N];
+        let mut len = 0;
+        for value in values.into_iter().flatten() {
+            params[len] = value;
+            len += 1;
+        }
+        (variant, params, len)
+    }
+}

@@ -20,6 +20,13 @@ fn secure_query_as() {
 }
 
 #[test]
+fn dynamic() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/dynamic/pass/*.rs");
+    t.compile_fail("tests/dynamic/fail/*.rs");
+}
+
+#[test]
 fn from_row() {
     let t = trybuild::TestCases::new();
     t.pass("tests/from_row/pass/*.rs");

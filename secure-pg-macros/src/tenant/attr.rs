@@ -899,6 +899,12 @@ impl BodyVisitor<'_> {
         // does not compile runs nowhere). So the tenant's placeholder comes
         // right after the highest one the SQL uses.
         let marker = Ident::new(SCOPED_MARKER, Span::call_site());
+        if !call.parts.is_empty() {
+            // Not rewritten (the rewrite scopes one statement): the macro,
+            // seeing the marker, refuses it with the way forward.
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            return false;
+        }
         let tenant_param = match analyze(&call.sql.value(), kind.mode()) {
             Ok(info) if info.placeholders as usize == call.args.len() => call.args.len() + 1,
             Ok(_) | Err(_) => {

@@ -1,0 +1,470 @@
+//! Dynamic queries: the parts after the base statement's arguments,
+//! `; if value => "fragment"` and `; match value { Pattern => "fragment", ... }`.
+//! The variants are enumerated and written by `secure_pg_sql::dynamic`;
+//! this module parses the parts, checks every variant as the macro checks
+//! one statement, and emits the table of variants and the run-time picks.
+
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{quote, quote_spanned, ToTokens};
+use secure_pg_sql::check::{analyze, Mode};
+use secure_pg_sql::dynamic::{variants, Part, Variant, MAX_VARIANTS};
+use syn::parse::ParseStream;
+use syn::spanned::Spanned;
+use syn::{Expr, LitStr, Pat, Token};
+
+use crate::expand::{combine, MacroKind, QueryInput};
+
+/// One part of a dynamic query as written.
+pub(crate) enum DynPart {
+    /// `if value => "fragment"`: included when `value` is `true` or
+    /// `Some`; a fragment with `$1` binds what the `Some` holds.
+    Optional {
+        /// The `bool` or `Option`.
+        cond: Expr,
+        /// The fragment.
+        fragment: LitStr,
+    },
+    /// `match value { Pattern => "fragment", ... }`.
+    Choice {
+        /// The value matched.
+        scrutinee: Expr,
+        /// The arms, in order.
+        arms: Vec<(Pat, LitStr)>,
+    },
+}
+
+impl ToTokens for DynPart {
+    fn to_tokens(&self, tokens: &mut TokenStream2) {
+        match self {
+            DynPart::Optional { cond, fragment } => {
+                tokens.extend(quote!(; if #cond => #fragment));
+            }
+            DynPart::Choice { scrutinee, arms } => {
+                let arms = arms.iter().map(|(p, f)| quote!(#p => #f));
+                tokens.extend(quote!(; match #scrutinee { #(#arms),* }));
+            }
+        }
+    }
+}
+
+const PART_HELP: &str = "after `;`, a dynamic query takes `if value => \"fragment\"` (included \
+                         when `value` is `true` or `Some`; the fragment's `$1` is what the \
+                         `Some` holds) or `match value { Pattern => \"fragment\", ... }`";
+
+/// Parses `; part; part ...` (a trailing `;` is allowed).
+pub(crate) fn parse_parts(input: ParseStream<'_>) -> syn::Result<Vec<DynPart>> {
+    let mut parts = Vec::new();
+    while !input.is_empty() {
+        input.parse::<Token![;]>()?;
+        if input.is_empty() {
+            break;
+        }
+        if input.peek(Token![if]) {
+            input.parse::<Token![if]>()?;
+            let cond = Expr::parse_without_eager_brace(input)?;
+            input.parse::<Token![=>]>()?;
+            let fragment = fragment_literal(input)?;
+            parts.push(DynPart::Optional { cond, fragment });
+        } else if input.peek(Token![match]) {
+            input.parse::<Token![match]>()?;
+            let scrutinee = Expr::parse_without_eager_brace(input)?;
+            let content;
+            syn::braced!(content in input);
+            let mut arms = Vec::new();
+            while !content.is_empty() {
+                let pat = Pat::parse_multi_with_leading_vert(&content)?;
+                content.parse::<Token![=>]>()?;
+                arms.push((pat, fragment_literal(&content)?));
+                if !content.is_empty() {
+                    content.parse::<Token![,]>()?;
+                }
+            }
+            parts.push(DynPart::Choice { scrutinee, arms });
+        } else {
+            return Err(input.error(PART_HELP));
+        }
+    }
+    Ok(parts)
+}
+
+fn fragment_literal(input: ParseStream<'_>) -> syn::Result<LitStr> {
+    if input.peek(LitStr) {
+        return input.parse();
+    }
+    Err(input.error(
+        "a fragment of a dynamic query must be a string literal, so that every statement \
+         the query can send is known and checked at compile time; for a value, write `$1` \
+         in the fragment and give the value as the `Option` it depends on",
+    ))
+}
+
+/// A diagnostic's advice made to fit a dynamic query: the unparsed forms
+/// take no parts, so their way out is a call of its own for that variant.
+fn escape_hatch_for_a_variant(text: String) -> String {
+    let mut text = text;
+    for name in ["secure_query_as_unparsed!", "secure_query_unparsed!"] {
+        let quoted = format!("`{name}`");
+        text = text.replace(
+            &format!("{quoted} (still literal-only and placeholder-checked)"),
+            &quoted,
+        );
+        if text.contains(&quoted) {
+            text = text.replace(
+                &quoted,
+                &format!(
+                    "a `{name}` call of its own for this statement (the unparsed forms take \
+                     no dynamic parts)"
+                ),
+            );
+        }
+    }
+    text
+}
+
+/// Rust tokens as a person writes them: `Dir::Desc`, not `Dir :: Desc`.
+fn tidy(tokens: &impl ToTokens) -> String {
+    let mut s = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" .", "."),
+        (". ", "."),
+    ] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
+/// How a variant was picked, in the user's words: `` `status` given, `sort`
+/// is `Sort::Amount` ``.
+fn describe(parts: &[DynPart], variant: &Variant) -> String {
+    parts
+        .iter()
+        .zip(&variant.picks)
+        .map(|(part, &pick)| match part {
+            DynPart::Optional { cond, .. } => format!(
+                "`{}` {}",
+                tidy(cond),
+                if pick == 1 { "given" } else { "not given" }
+            ),
+            DynPart::Choice { scrutinee, arms } => {
+                format!("`{}` is `{}`", tidy(scrutinee), tidy(&arms[pick].0))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Expands a query macro whose input has dynamic parts.
+pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
+    let parts = &input.parts;
+    let first_span = match &parts[0] {
+        DynPart::Optional { fragment, .. } => fragment.span(),
+        DynPart::Choice { scrutinee, .. } => scrutinee.span(),
+    };
+    if kind.mode() == Mode::Unparsed {
+        return Err(syn::Error::new(
+            first_span,
+            format!(
+                "`{}` takes no dynamic parts: its SQL is not parsed, so the variants could not \
+                 be checked; use `{}`",
+                kind.name(),
+                if kind.has_row_type() {
+                    MacroKind::QueryAs.name()
+                } else {
+                    MacroKind::Query.name()
+                }
+            ),
+        ));
+    }
+    if input.scoped_by_attribute {
+        return Err(syn::Error::new(
+            first_span,
+            "dynamic queries cannot be scoped by #[tenant_scoped] yet; write one query per \
+             variant (a `match` that picks between whole `secure_query!` calls), each of \
+             which the attribute scopes",
+        ));
+    }
+    let base = input.sql.value();
+    let span = input.sql.span();
+    let base_params = crate::expand::base_placeholders(&base, span, &input.args)?;
+    let sql_parts: Vec<Part> = parts
+        .iter()
+        .map(|p| match p {
+            DynPart::Optional { fragment, .. } => Part::Optional {
+                text: fragment.value(),
+            },
+            DynPart::Choice { arms, .. } => Part::Choice {
+                arms: arms.iter().map(|(_, f)| f.value()).collect(),
+            },
+        })
+        .collect();
+    let all = variants(&base, base_params, &sql_parts, MAX_VARIANTS).map_err(|e| {
+        let at = match (e.part.map(|p| &parts[p]), e.arm) {
+            (Some(DynPart::Optional { fragment, .. }), _) => fragment.span(),
+            (Some(DynPart::Choice { arms, .. }), Some(a)) => arms[a].1.span(),
+            (Some(DynPart::Choice { scrutinee, .. }), None) => scrutinee.span(),
+            (None, _) => span,
+        };
+        syn::Error::new(at, e.message)
+    })?;
+    // Every variant is checked as a statement: one, valid, no gaps.
+    let mut errors = Vec::new();
+    for v in &all {
+        if let Err(diagnostics) = analyze(&v.sql, kind.mode()) {
+            let which = describe(parts, v);
+            errors.extend(diagnostics.iter().map(|d| {
+                syn::Error::new(
+                    span,
+                    format!(
+                        "in the statement sent when {which}:\n{}",
+                        escape_hatch_for_a_variant(d.render(&v.sql))
+                    ),
+                )
+            }));
+        }
+    }
+    if let Some(e) = combine(errors) {
+        return Err(e);
+    }
+    let value_slots: Vec<usize> = {
+        // The values array: the base's arguments, then each optional
+        // fragment that takes a value, in order.
+        let mut next = input.args.len();
+        parts
+            .iter()
+            .enumerate()
+            .map(|(p, _)| {
+                if all.iter().any(|v| v.value_parts.contains(&p)) {
+                    next += 1;
+                    next - 1
+                } else {
+                    usize::MAX
+                }
+            })
+            .collect()
+    };
+    let typed = type_variants(input, kind, parts, &all, &value_slots)?;
+    Ok(emit(input, parts, &all, &value_slots, typed))
+}
+
+/// What the schema says about every variant.
+struct TypedVariants {
+    deps: TokenStream2,
+    rows: TokenStream2,
+    /// The binding function of each value slot.
+    binders: Vec<Option<&'static str>>,
+    wires: Vec<TokenStream2>,
+    marks: TokenStream2,
+}
+
+fn type_variants(
+    input: &QueryInput,
+    kind: MacroKind,
+    parts: &[DynPart],
+    all: &[Variant],
+    value_slots: &[usize],
+) -> syn::Result<Option<TypedVariants>> {
+    let span = input.sql.span();
+    let slots = value_slots.iter().filter(|s| **s != usize::MAX).count() + input.args.len();
+    let mut binders: Vec<Option<(&'static str, String)>> = vec![None; slots];
+    let mut first: Option<(crate::schema_check::SchemaTyped, String)> = None;
+    let mut wires = Vec::with_capacity(all.len());
+    let mut marks = Vec::new();
+    let mut errors = Vec::new();
+    for v in all {
+        let which = describe(parts, v);
+        let typed = match crate::schema_check::type_statement(&v.sql, span) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                errors.push(syn::Error::new(
+                    span,
+                    format!(
+                        "in the statement sent when {which}:\n{}",
+                        escape_hatch_for_a_variant(e.to_string())
+                    ),
+                ));
+                continue;
+            }
+        };
+        // Each placeholder's value slot: the base's arguments, then the
+        // included fragments' values.
+        let slot_of = |i: usize| {
+            if i < input.args.len() {
+                i
+            } else {
+                value_slots[v.value_parts[i - input.args.len()]]
+            }
+        };
+        for (i, p) in typed.typed.params.iter().enumerate() {
+            let f = secure_pg_sql::typecheck::binding_function(p);
+            let slot = slot_of(i);
+            match (&binders[slot], f) {
+                (None, Some(f)) => binders[slot] = Some((f, which.clone())),
+                (Some((g, other)), Some(f)) if *g != f => errors.push(syn::Error::new(
+                    span,
+                    format!(
+                        "`${n}` takes a different type in the statement sent when {which} \
+                         than when {other}; cast it (`${n}::type`) so that every variant \
+                         reads it the same way",
+                        n = i + 1
+                    ),
+                )),
+                _ => {}
+            }
+        }
+        wires.push(crate::schema_check::param_array(&typed.wires));
+        if input.unscoped.is_none() {
+            match crate::schema_check::tenant_rule(&v.sql, span, kind, &typed.loaded) {
+                Ok(t) => marks.push(t.to_string()),
+                Err(e) => errors.push(e),
+            }
+        }
+        marks.push(crate::schema_check::session_through_views(&v.sql, &typed.loaded).to_string());
+        match &first {
+            None => first = Some((typed, which)),
+            Some((f, first_which)) => {
+                if f.typed.columns != typed.typed.columns {
+                    errors.push(syn::Error::new(
+                        span,
+                        format!(
+                            "the statement sent when {which} returns other columns than the \
+                             one sent when {first_which} (every variant is read into the same \
+                             row type); make the select list the same in every variant"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(e) = combine(errors) {
+        return Err(e);
+    }
+    let Some((first, _)) = first else {
+        return Ok(None);
+    };
+    let rows = match &input.row_type {
+        Some(t) => crate::schema_check::row_assertions(t, &first.typed)?,
+        None => quote!(),
+    };
+    marks.sort();
+    marks.dedup();
+    let marks = marks
+        .iter()
+        .filter_map(|m| m.parse::<TokenStream2>().ok())
+        .collect();
+    Ok(Some(TypedVariants {
+        deps: crate::schema_check::dependencies(&first.loaded.files),
+        rows,
+        binders: binders.into_iter().map(|b| b.map(|(f, _)| f)).collect(),
+        wires,
+        marks,
+    }))
+}
+
+fn emit(
+    input: &QueryInput,
+    parts: &[DynPart],
+    all: &[Variant],
+    value_slots: &[usize],
+    typed: Option<TypedVariants>,
+) -> TokenStream2 {
+    let p = quote!(::secure_pg::__private);
+    let span = input.sql.span();
+    let binder = |slot: usize, at: Span| -> TokenStream2 {
+        match typed
+            .as_ref()
+            .and_then(|t| t.binders.get(slot).copied().flatten())
+        {
+            // Every token on the user's value, so that a type the
+            // parameter does not take is reported there.
+            Some(f) => {
+                let f = syn::Ident::new(f, at);
+                quote_spanned!(at=> ::secure_pg::__private::sql::#f)
+            }
+            None => quote_spanned!(at=> ::secure_pg::__private::bind),
+        }
+    };
+    let mut values: Vec<TokenStream2> = input
+        .args
+        .iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let f = binder(i, arg.span());
+            quote_spanned!(arg.span()=> ::secure_pg::__private::given(#f(&(#arg))))
+        })
+        .collect();
+    let mut picks = Vec::new();
+    let mut descriptors = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        match part {
+            DynPart::Optional { cond, .. } if value_slots[i] != usize::MAX => {
+                let f = binder(value_slots[i], cond.span());
+                values.push(quote_spanned!(cond.span()=>
+                    ::secure_pg::__private::fragment_value(&(#cond)).map(#f)
+                ));
+                let slot = value_slots[i];
+                descriptors.push(quote!(#p::DynamicPart::Value(#slot)));
+            }
+            DynPart::Optional { cond, .. } => {
+                let slot = picks.len();
+                picks.push(quote_spanned!(cond.span()=> ::secure_pg::__private::switch(&(#cond))));
+                descriptors.push(quote!(#p::DynamicPart::Pick { slot: #slot, arity: 2 }));
+            }
+            DynPart::Choice { scrutinee, arms } => {
+                let slot = picks.len();
+                let arity = arms.len();
+                let arms = arms
+                    .iter()
+                    .enumerate()
+                    .map(|(k, (pat, _))| quote!(#pat => #k,));
+                // By value, so that literal patterns match as written; patterns
+                // that bind nothing move nothing.
+                picks.push(quote_spanned!(scrutinee.span()=> match #scrutinee { #(#arms)* }));
+                descriptors.push(quote!(#p::DynamicPart::Pick { slot: #slot, arity: #arity }));
+            }
+        }
+    }
+    let sqls = all.iter().map(|v| LitStr::new(&v.sql, span));
+    let base = input.args.len();
+    let (deps, rows, wires, marks) = match typed {
+        Some(t) => (t.deps, t.rows, t.wires, t.marks),
+        None => (quote!(), quote!(), Vec::new(), quote!()),
+    };
+    let session = if all
+        .iter()
+        .any(|v| secure_pg_sql::session::changes_session(&v.sql))
+    {
+        quote!(.__changes_session())
+    } else {
+        quote!()
+    };
+    let constructor = match &input.row_type {
+        None => quote!(#p::Query::__dynamic_from_macro),
+        Some(row_type) => quote_spanned! {row_type.span()=>
+            #p::query_as_dynamic_from_macro::<#row_type, _, _>
+        },
+    };
+    let unscoped = if input.unscoped.is_some() {
+        quote!(.__tenant_scoped_by_attribute())
+    } else {
+        quote!()
+    };
+    quote! {{
+        #deps
+        #rows
+        static __SECURE_PG_DYNAMIC: #p::Dynamic = #p::Dynamic {
+            sqls: &[#(#sqls),*],
+            wires: &[#(#wires),*],
+            parts: &[#(#descriptors),*],
+            base: #base,
+        };
+        #constructor(&__SECURE_PG_DYNAMIC, [#(#values),*], [#(#picks),*])
+            #session #marks #unscoped
+    }}
+}
