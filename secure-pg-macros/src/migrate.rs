@@ -119,7 +119,8 @@ mod tests {
     use super::*;
 
     fn dir(tag: &str, files: &[(&str, &str)]) -> PathBuf {
-        let root = std::env::temp_dir().join(format!("secure-pg-migrate-{tag}-{}", std::process::id()));
+        let root =
+            std::env::temp_dir().join(format!("secure-pg-migrate-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&root);
         for (path, text) in files {
             let p = root.join(path);
@@ -141,7 +142,10 @@ mod tests {
             "order",
             &[
                 ("migrations/10_b.sql", "SELECT 2;"),
-                ("migrations/2_a.sql", "-- a\nCREATE TABLE a (x int);\nSELECT 1"),
+                (
+                    "migrations/2_a.sql",
+                    "-- a\nCREATE TABLE a (x int);\nSELECT 1",
+                ),
             ],
         );
         let out = expand_in(&root, quote!()).unwrap();
@@ -177,7 +181,10 @@ mod tests {
         assert!(e.contains("is not a directory"), "{e}");
         let e = expand_in(&empty, quote!(some_const)).unwrap_err();
         assert!(e.contains("string literal"), "{e}");
-        let tx = dir("tx", &[("migrations/1_a.sql", "BEGIN;\nSELECT 1;\nCOMMIT;")]);
+        let tx = dir(
+            "tx",
+            &[("migrations/1_a.sql", "BEGIN;\nSELECT 1;\nCOMMIT;")],
+        );
         let e = expand_in(&tx, quote!()).unwrap_err();
         assert!(e.contains("1_a.sql:1: `BEGIN` in a migration"), "{e}");
     }

@@ -73,9 +73,9 @@ fn error(file: &Path, line: usize, message: String, help: Option<&str>) -> Schem
 /// The migrations of a located schema source, read from disk. A single
 /// schema file is not a history: it is an error that says so.
 pub fn read_history(source: &Source) -> Result<Vec<Migration>, SchemaError> {
-    let (layout, files) = match source {
-        Source::File(file) => {
-            return Err(error(
+    let (layout, files) =
+        match source {
+            Source::File(file) => return Err(error(
                 file,
                 0,
                 "this is a single schema file, not a migration history, so there is nothing to \
@@ -86,10 +86,9 @@ pub fn read_history(source: &Source) -> Result<Vec<Migration>, SchemaError> {
                      refinery `V<n>__<name>.sql` or diesel `<version>_<name>/up.sql`), or name \
                      the directory: `migrate!(\"path/to/migrations\")`",
                 ),
-            ))
-        }
-        Source::Migrations { layout, files, .. } => (*layout, files),
-    };
+            )),
+            Source::Migrations { layout, files, .. } => (*layout, files),
+        };
     let mut out: Vec<Migration> = Vec::with_capacity(files.len());
     for file in files {
         let text = std::fs::read_to_string(file).map_err(|e| {
@@ -121,8 +120,8 @@ pub fn read_history(source: &Source) -> Result<Vec<Migration>, SchemaError> {
 /// One migration file of `layout`: its version and name from its path, its
 /// statements from `text`.
 pub fn read_migration(layout: Layout, file: &Path, text: &str) -> Result<Migration, SchemaError> {
-    let (version, name) = version_and_name(layout, file)
-        .map_err(|message| error(file, 0, message, None))?;
+    let (version, name) =
+        version_and_name(layout, file).map_err(|message| error(file, 0, message, None))?;
     let statements = statements(text).map_err(|(line, m)| error(file, line, m, None))?;
     let first = statements.first().map_or(text.len(), |s| s.start);
     let no_transaction = has_marker(&text[..first]);
@@ -357,7 +356,10 @@ mod tests {
         let sql = "-- head\n\nCREATE TABLE a (x int);\n  SELECT ';' ; ;\nSELECT 2";
         let s = statements(sql).unwrap();
         assert_eq!(s.len(), 3);
-        assert_eq!((s[0].line, &sql[s[0].start..s[0].end]), (3, "CREATE TABLE a (x int)"));
+        assert_eq!(
+            (s[0].line, &sql[s[0].start..s[0].end]),
+            (3, "CREATE TABLE a (x int)")
+        );
         assert_eq!((s[1].line, &sql[s[1].start..s[1].end]), (4, "SELECT ';'"));
         assert_eq!((s[2].line, &sql[s[2].start..s[2].end]), (5, "SELECT 2"));
         assert_eq!(statements("SELECT 'x").unwrap_err().0, 1);
@@ -367,11 +369,27 @@ mod tests {
     #[test]
     fn versions_and_names_of_each_layout() {
         let cases: &[(Layout, &str, Result<(i64, &str), ()>)] = &[
-            (Layout::Sqlx, "m/20240101120000_create_users.sql", Ok((20240101120000, "create_users"))),
+            (
+                Layout::Sqlx,
+                "m/20240101120000_create_users.sql",
+                Ok((20240101120000, "create_users")),
+            ),
             (Layout::Sqlx, "m/3_add.up.sql", Ok((3, "add"))),
-            (Layout::Refinery, "m/V12__init_schema.sql", Ok((12, "init_schema"))),
-            (Layout::Diesel, "m/2023-01-02-030405_users/up.sql", Ok((20230102030405, "users"))),
-            (Layout::Diesel, "m/00000000000000_diesel_initial_setup/up.sql", Ok((0, "diesel_initial_setup"))),
+            (
+                Layout::Refinery,
+                "m/V12__init_schema.sql",
+                Ok((12, "init_schema")),
+            ),
+            (
+                Layout::Diesel,
+                "m/2023-01-02-030405_users/up.sql",
+                Ok((20230102030405, "users")),
+            ),
+            (
+                Layout::Diesel,
+                "m/00000000000000_diesel_initial_setup/up.sql",
+                Ok((0, "diesel_initial_setup")),
+            ),
             (Layout::Diesel, "m/20230102/up.sql", Ok((20230102, ""))),
             (Layout::Diesel, "m/2023a_x/up.sql", Err(())),
             (Layout::Sqlx, "m/99999999999999999999_big.sql", Err(())),
@@ -396,8 +414,8 @@ mod tests {
         .unwrap();
         assert!(m.no_transaction);
         // After the first statement it is only a comment.
-        let m = read_migration(Layout::Sqlx, f, "SELECT 1;\n-- secure-pg: no-transaction\n")
-            .unwrap();
+        let m =
+            read_migration(Layout::Sqlx, f, "SELECT 1;\n-- secure-pg: no-transaction\n").unwrap();
         assert!(!m.no_transaction);
         for sql in [
             "BEGIN; CREATE TABLE t (a int); COMMIT;",

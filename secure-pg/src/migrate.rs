@@ -14,10 +14,13 @@
 //!
 //! # What a run does
 //!
-//! - **One runner at a time.** The run holds a session advisory lock
-//!   (`pg_advisory_lock` on a fixed key, [`LOCK_KEY`]) on one connection, so
-//!   replicas that start together apply each migration once: the others
-//!   wait, then find nothing pending. The lock is released when the run
+//! - **One runner at a time.** The run holds a session advisory lock (on a
+//!   fixed key, [`LOCK_KEY`]) on one connection, so replicas that start
+//!   together apply each migration once: the others wait, then find nothing
+//!   pending. They wait by polling `pg_try_advisory_lock` (every 10 ms,
+//!   backing off to 250 ms), not inside `pg_advisory_lock`: a waiting
+//!   statement is an open transaction, which `CREATE INDEX CONCURRENTLY` in
+//!   the running migration would wait for, a deadlock. The lock is released when the run
 //!   ends, however it ends: explicitly, and otherwise with the session (a
 //!   pool connection used for a run is reset with `DISCARD ALL` before it
 //!   is reused, which releases advisory locks; a connection made from a
@@ -423,9 +426,19 @@ impl Migrator {
     async fn run_on(&self, client: &Client) -> Result<Report, Error> {
         self.check_embedded()?;
         let waited = Instant::now();
-        client
-            .execute("SELECT pg_advisory_lock($1)", &[&LOCK_KEY])
-            .await?;
+        // Polled rather than waited for in `pg_advisory_lock`: a waiting
+        // statement is an open transaction, and `CREATE INDEX CONCURRENTLY`
+        // in the running migration waits for every open transaction, so
+        // the runner and its waiters would deadlock.
+        let mut pause = Duration::from_millis(10);
+        while !client
+            .query_one("SELECT pg_try_advisory_lock($1)", &[&LOCK_KEY])
+            .await?
+            .get::<_, bool>(0)
+        {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_millis(250));
+        }
         tracing::debug!(
             waited_ms = waited.elapsed().as_millis() as u64,
             "migration lock taken"
@@ -448,7 +461,10 @@ impl Migrator {
     /// from the same text `include_str!` embedded).
     fn check_embedded(&self) -> Result<(), Error> {
         for m in self.migrations {
-            if m.statements.iter().any(|s| m.sql.get(s.start..s.end).is_none()) {
+            if m.statements
+                .iter()
+                .any(|s| m.sql.get(s.start..s.end).is_none())
+            {
                 return Err(migration_error(format!(
                     "migration `{}` was embedded inconsistently; build again",
                     m.file
@@ -650,7 +666,10 @@ async fn read_ledger(client: &Client) -> Result<Vec<Applied>, Error> {
             version: r.get(0),
             name: r.get(1),
             statement_checksums: r.get(2),
-            adopted_from: r.get::<_, Option<String>>(3).as_deref().and_then(Tool::parse),
+            adopted_from: r
+                .get::<_, Option<String>>(3)
+                .as_deref()
+                .and_then(Tool::parse),
         })
         .collect())
 }
@@ -666,10 +685,7 @@ async fn record_adopted(
     match diesel_version {
         None => {
             client
-                .execute(
-                    ADOPT_SQLX,
-                    &[&m.version, &m.name, &checksum, &statements],
-                )
+                .execute(ADOPT_SQLX, &[&m.version, &m.name, &checksum, &statements])
                 .await?
         }
         Some(v) => {
@@ -730,13 +746,13 @@ async fn apply(client: &Client, m: &Migration) -> Result<(), Error> {
     } else {
         client.batch_execute("BEGIN").await?;
         let result = async {
-            client
-                .batch_execute(m.sql)
-                .await
-                .map_err(|e| {
-                    let line = error_line(&e, m.sql, 1);
-                    failed(m, e, line)
-                })?;
+            if let Err((e, done)) = execute_counting(client, m.sql).await {
+                // The server's position when it gave one (a syntax error),
+                // else the statement after the ones that completed.
+                let line = error_line(&e, m.sql, 1)
+                    .or_else(|| m.statements.get(done).map(|s| s.line as usize));
+                return Err(failed(m, e, line));
+            }
             record(client, m, started.elapsed()).await?;
             client
                 .batch_execute("COMMIT")
@@ -756,6 +772,26 @@ async fn apply(client: &Client, m: &Migration) -> Result<(), Error> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "migration applied"
     );
+    Ok(())
+}
+
+/// Runs `sql` as one simple query; on failure, also the number of its
+/// statements that completed before the one that failed.
+async fn execute_counting(
+    client: &Client,
+    sql: &str,
+) -> Result<(), (tokio_postgres::Error, usize)> {
+    use futures_util::StreamExt;
+    let stream = client.simple_query_raw(sql).await.map_err(|e| (e, 0))?;
+    let mut stream = std::pin::pin!(stream);
+    let mut done = 0;
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(tokio_postgres::SimpleQueryMessage::CommandComplete(_)) => done += 1,
+            Ok(_) => {}
+            Err(e) => return Err((e, done)),
+        }
+    }
     Ok(())
 }
 

@@ -8,6 +8,7 @@ mod failover;
 mod faults;
 mod iam;
 mod isolation;
+mod migrate;
 mod multiplex;
 mod pgbouncer;
 mod pool;
