@@ -368,7 +368,8 @@ mod tests {
 
     #[test]
     fn versions_and_names_of_each_layout() {
-        let cases: &[(Layout, &str, Result<(i64, &str), ()>)] = &[
+        type Case = (Layout, &'static str, Result<(i64, &'static str), ()>);
+        let cases: &[Case] = &[
             (
                 Layout::Sqlx,
                 "m/20240101120000_create_users.sql",
