@@ -63,10 +63,9 @@ pub(crate) fn expand_at(
             return Err(syn::Error::new(
                 lit.span(),
                 format!(
-                    "migrate!(\"{}\"): {} is not a directory (the path is relative to the \
-                     crate's Cargo.toml)",
+                    "migrate!(\"{}\"): there is no such directory next to the crate's \
+                     Cargo.toml (the path is relative to it)",
                     lit.value(),
-                    dir.display()
                 ),
             ));
         }
@@ -178,7 +177,7 @@ mod tests {
         let e = expand_in(&empty, quote!()).unwrap_err();
         assert!(e.contains("found no migrations"), "{e}");
         let e = expand_in(&empty, quote!("nowhere")).unwrap_err();
-        assert!(e.contains("is not a directory"), "{e}");
+        assert!(e.contains("there is no such directory"), "{e}");
         let e = expand_in(&empty, quote!(some_const)).unwrap_err();
         assert!(e.contains("string literal"), "{e}");
         let tx = dir(
