@@ -6,9 +6,15 @@
 //!
 //! ```no_run
 //! # async fn demo(pool: &secure_pg::Pool) -> Result<(), secure_pg::Error> {
-//! static MIGRATOR: secure_pg::migrate::Migrator = secure_pg::migrate!();
+//! // `migrate!()` without an argument reads what the schema checks read;
+//! // this doctest names the examples' directory, as this crate has none.
+//! static MIGRATOR: secure_pg::migrate::Migrator =
+//!     secure_pg::migrate!("../examples/migrations");
 //! let report = MIGRATOR.run(pool).await?;
 //! println!("applied {:?}", report.applied);
+//! for m in MIGRATOR.info(pool).await? {
+//!     println!("{} {:?}", m.version, m.state);
+//! }
 //! # Ok(()) }
 //! ```
 //!
@@ -62,7 +68,9 @@
 //! Migrations run with the session settings of the connection, so a short
 //! `statement_timeout` applies to them too (and to the wait for the lock):
 //! run them as a role and with a [`Config`] of their own
-//! ([`Migrator::run_with_config`]).
+//! ([`Migrator::run_with_config`]). Connect directly to the server, not
+//! through PgBouncer in transaction mode, where a session advisory lock
+//! does not hold across statements.
 
 use std::time::{Duration, Instant};
 
