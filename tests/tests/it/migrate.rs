@@ -17,6 +17,7 @@ static COMMENT_EDIT: Migrator = secure_pg::migrate!("fixtures/migrate/comment_ed
 static STATEMENT_EDIT: Migrator = secure_pg::migrate!("fixtures/migrate/statement_edit");
 static FAILING: Migrator = secure_pg::migrate!("fixtures/migrate/failing");
 static DIESEL: Migrator = secure_pg::migrate!("fixtures/migrate/diesel");
+static SLOW: Migrator = secure_pg::migrate!("fixtures/migrate/slow");
 
 fn cluster() -> Arc<Cluster> {
     shared(ClusterSpec::tls(ServerCert::Valid))
@@ -209,6 +210,33 @@ async fn edited_comments_pass_and_edited_statements_are_refused() {
     );
     assert_eq!(ledger(&c, "mig_edits"), "1,2,3,4");
     assert_eq!(advisory_locks(&c, "mig_edits"), "0");
+}
+
+#[tokio::test]
+async fn a_dropped_run_gives_the_lock_up() {
+    let c = cluster();
+    let url = database(&c, "mig_dropped");
+    let first = pool(&url).await;
+    let cut = tokio::time::timeout(Duration::from_secs(1), SLOW.run(&first)).await;
+    assert!(cut.is_err(), "the run was dropped while applying");
+    // It had the lock: the ledger is created under it.
+    assert_eq!(
+        c.psql_db(
+            "mig_dropped",
+            "SELECT to_regclass('secure_pg_migrations') IS NOT NULL"
+        )
+        .trim(),
+        "t"
+    );
+    // Its session gives the lock up (the connection is reset or closed),
+    // and its transaction left nothing behind: another runner applies it.
+    let second = pool(&url).await;
+    let report = tokio::time::timeout(Duration::from_secs(20), SLOW.run(&second))
+        .await
+        .expect("the lock was given up")
+        .expect("run");
+    assert_eq!(report.applied, [1]);
+    assert_eq!(ledger(&c, "mig_dropped"), "1");
 }
 
 #[tokio::test]
