@@ -73,6 +73,14 @@
 //! thread) leaves it and is not checked. Non-`async` functions get the
 //! compile-time checks only.
 //!
+//! # Migrations
+//!
+//! [`migrate!`] embeds the migrations the schema checks read, and
+//! [`migrate::Migrator::run`] applies them under an advisory lock, each in
+//! its own transaction, with checksums over statements (a comment edit is
+//! fine, a changed statement is refused by file and line); sqlx and diesel
+//! ledgers are taken over. See [`mod@migrate`].
+//!
 //! # Logging
 //!
 //! Our `tracing` events carry durations, error kinds and SQLSTATEs, never
