@@ -21,10 +21,12 @@ use tokio_postgres::tls::{ChannelBinding, MakeTlsConnect, TlsConnect, TlsStream}
 /// Which key-exchange groups the client offers first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyShare {
-    /// rustls' default order (X25519 first): PostgreSQL's default
-    /// `ssl_ecdh_curve` (prime256v1) answers with a HelloRetryRequest.
+    /// rustls' default order (X25519MLKEM768 with an X25519 share):
+    /// PostgreSQL's default `ssl_ecdh_curve` (prime256v1) answers with a
+    /// HelloRetryRequest.
     RustlsDefault,
-    /// P-256 first, as secure-pg does: no HelloRetryRequest.
+    /// P-256 first: no HelloRetryRequest (secure-pg sends the hybrid's share
+    /// as well, which this does not).
     P256First,
 }
 
@@ -34,9 +36,9 @@ pub(crate) fn client_config(ca_file: &std::path::Path, share: KeyShare) -> Arc<C
     for cert in CertificateDer::pem_file_iter(ca_file).expect("read CA file") {
         roots.add(cert.expect("parse CA")).expect("add CA");
     }
-    let mut provider = rustls::crypto::ring::default_provider();
+    let mut provider = rustls::crypto::aws_lc_rs::default_provider();
     if share == KeyShare::P256First {
-        use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+        use rustls::crypto::aws_lc_rs::kx_group::{SECP256R1, SECP384R1, X25519};
         provider.kx_groups = vec![SECP256R1, X25519, SECP384R1];
     }
     let config = ClientConfig::builder_with_provider(Arc::new(provider))

@@ -634,11 +634,14 @@ pub(crate) async fn reset_session(client: &Client) -> Result<(), tokio_postgres:
 
 /// A uniformly random seed in `[0, 1)` with 52 bits of entropy.
 fn fresh_seed() -> f64 {
-    use ring::rand::SecureRandom;
+    use aws_lc_rs::rand::SecureRandom;
     let mut bytes = [0u8; 8];
     // The system random source does not fail in practice; if it did, the
     // time still makes the seed differ from one reset to the next.
-    if ring::rand::SystemRandom::new().fill(&mut bytes).is_err() {
+    if aws_lc_rs::rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .is_err()
+    {
         bytes = (std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)

@@ -144,6 +144,17 @@ pub use tokio_postgres;
 pub use rust_decimal::Decimal;
 pub use tokio_postgres::IsolationLevel;
 
+/// A `json`/`jsonb` value read into or bound from your own
+/// `serde` type: `Json<Order>`. Enabled by the `json` feature.
+#[cfg(feature = "json")]
+pub use tokio_postgres::types::Json;
+
+/// The stream methods (`next`, `try_next`, ...) for the rows of
+/// `.fetch(..)`: `use secure_pg::StreamExt;` (futures' `StreamExt` and
+/// `TryStreamExt`, re-exported so that streaming needs no other
+/// dependency).
+pub use futures_util::{StreamExt, TryStreamExt};
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::executor::Wire;

@@ -15,10 +15,14 @@
 //! that intermediate (OpenSSL, and so libpq, would demand the self-signed
 //! root as well).
 //!
-//! Key exchange offers P-256 first, PostgreSQL's default `ssl_ecdh_curve`,
-//! so the common handshake needs no HelloRetryRequest; rustls remembers the
-//! group each server chose, so a server that prefers X25519 costs the extra
-//! round trip once per pool, not per connection.
+//! Key exchange (rustls over aws-lc-rs) offers two key shares in the first
+//! flight: the post-quantum hybrid X25519MLKEM768, taken by servers that
+//! support it, and P-256, PostgreSQL's default `ssl_ecdh_curve` (and one of
+//! the two groups of PostgreSQL 18's default `ssl_groups`), so the common
+//! handshake with a PostgreSQL server needs no HelloRetryRequest. rustls
+//! remembers the group each server chose, so a server that takes neither
+//! (X25519 only) costs the extra round trip once per pool, not per
+//! connection.
 
 use std::future::Future;
 use std::io;
@@ -95,15 +99,80 @@ pub(crate) fn client_config(config: &Config) -> Result<Option<Arc<ClientConfig>>
     Ok(Some(Arc::new(tls)))
 }
 
-/// rustls with ring, P-256 offered first (see the module docs).
+/// rustls with aws-lc-rs; the hybrid and P-256 offered together, then
+/// X25519 and P-384 (see the module docs).
 fn provider() -> CryptoProvider {
-    use rustls::crypto::ring::kx_group::{SECP256R1, SECP384R1, X25519};
+    use rustls::crypto::aws_lc_rs::kx_group::{SECP256R1, SECP384R1, X25519};
+    static HYBRID: HybridAndP256 = HybridAndP256;
     static P256: CountingKx = CountingKx(SECP256R1);
     static X: CountingKx = CountingKx(X25519);
     static P384: CountingKx = CountingKx(SECP384R1);
     CryptoProvider {
-        kx_groups: vec![&P256, &X, &P384],
-        ..rustls::crypto::ring::default_provider()
+        kx_groups: vec![&HYBRID, &P256, &X, &P384],
+        ..rustls::crypto::aws_lc_rs::default_provider()
+    }
+}
+
+/// X25519MLKEM768 with a P-256 key share beside it in the same ClientHello.
+///
+/// rustls sends the first group's share and, for a hybrid, a second share
+/// for the group its `hybrid_component` names (X25519 for this hybrid,
+/// which PostgreSQL's default `ssl_ecdh_curve` does not accept). Naming a
+/// fresh P-256 exchange there instead makes the first flight carry the two
+/// shares a PostgreSQL server is likely to take: the hybrid where the
+/// server has it, P-256 otherwise. The two exchanges are independent; the
+/// one the server picks is completed and the other dropped.
+#[derive(Debug)]
+struct HybridAndP256;
+
+impl SupportedKxGroup for HybridAndP256 {
+    fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
+        use rustls::crypto::aws_lc_rs::kx_group::{SECP256R1, X25519MLKEM768};
+        KEY_EXCHANGES.fetch_add(1, Ordering::Relaxed);
+        Ok(Box::new(HybridAndP256Exchange {
+            hybrid: X25519MLKEM768.start()?,
+            p256: SECP256R1.start()?,
+        }))
+    }
+    fn name(&self) -> NamedGroup {
+        NamedGroup::X25519MLKEM768
+    }
+    fn fips(&self) -> bool {
+        use rustls::crypto::aws_lc_rs::kx_group::{SECP256R1, X25519MLKEM768};
+        X25519MLKEM768.fips() && SECP256R1.fips()
+    }
+    fn usable_for_version(&self, version: rustls::ProtocolVersion) -> bool {
+        rustls::crypto::aws_lc_rs::kx_group::X25519MLKEM768.usable_for_version(version)
+    }
+}
+
+/// The two exchanges [`HybridAndP256`] started.
+struct HybridAndP256Exchange {
+    hybrid: Box<dyn ActiveKeyExchange>,
+    p256: Box<dyn ActiveKeyExchange>,
+}
+
+impl ActiveKeyExchange for HybridAndP256Exchange {
+    fn complete(
+        self: Box<Self>,
+        peer_pub_key: &[u8],
+    ) -> Result<rustls::crypto::SharedSecret, rustls::Error> {
+        self.hybrid.complete(peer_pub_key)
+    }
+    fn hybrid_component(&self) -> Option<(NamedGroup, &[u8])> {
+        Some((NamedGroup::secp256r1, self.p256.pub_key()))
+    }
+    fn complete_hybrid_component(
+        self: Box<Self>,
+        peer_pub_key: &[u8],
+    ) -> Result<rustls::crypto::SharedSecret, rustls::Error> {
+        self.p256.complete(peer_pub_key)
+    }
+    fn pub_key(&self) -> &[u8] {
+        self.hybrid.pub_key()
+    }
+    fn group(&self) -> NamedGroup {
+        self.hybrid.group()
     }
 }
 
@@ -495,7 +564,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> TlsStream for RustlsStream<S> {
 /// without a separate hash, as PostgreSQL does). RSA-PSS names its hash in
 /// the algorithm's parameters.
 fn tls_server_end_point(cert: &[u8]) -> Option<Vec<u8>> {
-    use ring::digest;
+    use aws_lc_rs::digest;
     let alg = match signature_hash(cert)? {
         SigHash::Sha384 => &digest::SHA384,
         SigHash::Sha512 => &digest::SHA512,
@@ -668,10 +737,116 @@ mod tests {
     use super::*;
 
     #[test]
-    fn provider_offers_p256_first() {
+    fn provider_offers_the_hybrid_then_p256() {
         let p = provider();
-        assert_eq!(p.kx_groups[0].name(), NamedGroup::secp256r1);
-        assert_eq!(p.kx_groups.len(), 3);
+        let names: Vec<_> = p.kx_groups.iter().map(|g| g.name()).collect();
+        assert_eq!(
+            names,
+            [
+                NamedGroup::X25519MLKEM768,
+                NamedGroup::secp256r1,
+                NamedGroup::X25519,
+                NamedGroup::secp384r1
+            ]
+        );
+        let share = p.kx_groups[0].start().unwrap();
+        // ML-KEM-768's encapsulation key (1184 bytes) and an X25519 key.
+        assert_eq!(share.pub_key().len(), 1184 + 32);
+        let (group, p256) = share.hybrid_component().unwrap();
+        assert_eq!(group, NamedGroup::secp256r1);
+        assert_eq!(p256.len(), 65, "an uncompressed P-256 point");
+        assert!(!p.kx_groups[0].usable_for_version(rustls::ProtocolVersion::TLSv1_2));
+    }
+
+    /// Runs a whole handshake in memory between a client with
+    /// [`provider`] and a rustls server that accepts only `server_groups`,
+    /// and says which group was agreed and whether it took a retry.
+    fn handshake(
+        server_groups: Vec<&'static dyn SupportedKxGroup>,
+    ) -> (NamedGroup, rustls::HandshakeKind) {
+        let key = rcgen::generate_simple_self_signed(vec!["db.test".to_string()]).unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(key.cert.der().clone()).unwrap();
+        let client = ClientConfig::builder_with_provider(Arc::new(provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let server_provider = CryptoProvider {
+            kx_groups: server_groups,
+            ..rustls::crypto::aws_lc_rs::default_provider()
+        };
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(server_provider))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![key.cert.der().clone()],
+                PrivateKeyDer::Pkcs8(key.key_pair.serialize_der().into()),
+            )
+            .unwrap();
+        let mut c = rustls::ClientConnection::new(
+            Arc::new(client),
+            ServerName::try_from("db.test").unwrap(),
+        )
+        .unwrap();
+        let mut s = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+        for _ in 0..10 {
+            if !c.is_handshaking() && !s.is_handshaking() {
+                break;
+            }
+            let mut buf = Vec::new();
+            while c.wants_write() {
+                c.write_tls(&mut buf).unwrap();
+            }
+            s.read_tls(&mut &buf[..]).unwrap();
+            s.process_new_packets().unwrap();
+            let mut buf = Vec::new();
+            while s.wants_write() {
+                s.write_tls(&mut buf).unwrap();
+            }
+            c.read_tls(&mut &buf[..]).unwrap();
+            c.process_new_packets().unwrap();
+        }
+        assert!(!c.is_handshaking(), "the handshake did not finish");
+        (
+            c.negotiated_key_exchange_group().unwrap().name(),
+            c.handshake_kind().unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_server_with_the_hybrid_agrees_to_it_without_a_retry() {
+        use rustls::crypto::aws_lc_rs::{kx_group, DEFAULT_KX_GROUPS};
+        assert_eq!(
+            handshake(DEFAULT_KX_GROUPS.to_vec()),
+            (NamedGroup::X25519MLKEM768, rustls::HandshakeKind::Full)
+        );
+        assert_eq!(
+            handshake(vec![kx_group::X25519MLKEM768]),
+            (NamedGroup::X25519MLKEM768, rustls::HandshakeKind::Full)
+        );
+    }
+
+    #[test]
+    fn a_p256_only_server_agrees_to_p256_without_a_retry() {
+        use rustls::crypto::aws_lc_rs::kx_group;
+        assert_eq!(
+            handshake(vec![kx_group::SECP256R1]),
+            (NamedGroup::secp256r1, rustls::HandshakeKind::Full)
+        );
+    }
+
+    #[test]
+    fn an_x25519_only_server_costs_one_retry() {
+        use rustls::crypto::aws_lc_rs::kx_group;
+        assert_eq!(
+            handshake(vec![kx_group::X25519]),
+            (
+                NamedGroup::X25519,
+                rustls::HandshakeKind::FullWithHelloRetryRequest
+            )
+        );
     }
 
     #[test]

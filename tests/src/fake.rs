@@ -124,7 +124,7 @@ pub fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
         .unwrap();
     let key = PrivateKeyDer::from_pem_slice(key_pem.as_bytes()).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
+        rustls::crypto::aws_lc_rs::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()

@@ -177,7 +177,7 @@ impl AwsCredentialSource {
 
 async fn build_default_chain(region: String) -> SharedCredentialsProvider {
     let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(TlsProvider::Rustls(CryptoMode::Ring))
+        .tls_provider(TlsProvider::Rustls(CryptoMode::AwsLc))
         .build_https();
     let config = ProviderConfig::default().with_http_client(http);
     // `AWS_REGION` / `AWS_DEFAULT_REGION`, else the database's region (the
