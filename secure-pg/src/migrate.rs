@@ -74,7 +74,7 @@
 
 use std::time::{Duration, Instant};
 
-use ring::digest;
+use aws_lc_rs::digest;
 use tokio_postgres::error::ErrorPosition;
 use tokio_postgres::Client;
 

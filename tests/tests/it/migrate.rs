@@ -296,7 +296,7 @@ fn as_sqlx_left_it(
 }
 
 fn sha384(sql: &str) -> Vec<u8> {
-    ring::digest::digest(&ring::digest::SHA384, sql.as_bytes())
+    aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA384, sql.as_bytes())
         .as_ref()
         .to_vec()
 }
