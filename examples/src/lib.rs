@@ -54,6 +54,9 @@ impl Database {
     }
 }
 
+/// The crate's migrations (`migrations/`), embedded.
+pub static MIGRATOR: secure_pg::migrate::Migrator = secure_pg::migrate!();
+
 #[derive(Debug, FromRow)]
 struct Widget {
     id: i64,
@@ -80,12 +83,11 @@ pub async fn quickstart(out: &mut impl Write) -> Result<(), secure_pg::Error> {
         .ok();
     }
     // The table comes from the crate's migrations, which are also the
-    // schema every query below is checked against at compile time.
-    pool.get()
-        .await?
-        .client()
-        .batch_execute(include_str!("../migrations/1_quickstart.sql"))
-        .await?;
+    // schema every query below is checked against at compile time; they
+    // are applied under a lock, each in its own transaction, and recorded
+    // with checksums.
+    let migrated = MIGRATOR.run(&pool).await?;
+    writeln!(out, "migrations applied: {:?}", migrated.applied).ok();
     secure_query!("DELETE FROM quickstart_widgets")
         .execute(&pool)
         .await?;

@@ -12,6 +12,7 @@ async fn quickstart_runs_over_verify_full() {
     let out = String::from_utf8(out).unwrap();
     assert!(out.contains("sslmode=verify-full"), "{out}");
     assert!(out.contains("TLSv1.3"), "{out}");
+    assert!(out.contains("migrations applied: [1, 2, 3]"), "{out}");
     assert!(out.contains("widget 1 sprocket Some(\"shiny\")"), "{out}");
     assert!(out.contains("the table is intact"), "{out}");
     assert!(

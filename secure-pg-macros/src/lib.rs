@@ -14,6 +14,7 @@ use proc_macro::TokenStream;
 mod dynamic;
 mod expand;
 mod from_row;
+mod migrate;
 mod schema_check;
 mod tenant;
 
@@ -183,4 +184,25 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn tenant_scoped(attr: TokenStream, item: TokenStream) -> TokenStream {
     tenant::expand(attr.into(), item.into()).into()
+}
+
+/// Embeds the crate's migrations into a `secure_pg::migrate::Migrator`.
+///
+/// ```ignore
+/// static MIGRATOR: secure_pg::migrate::Migrator = secure_pg::migrate!();
+/// MIGRATOR.run(&pool).await?;
+/// ```
+///
+/// Without an argument it reads the migrations the schema checks read
+/// (`[package.metadata.secure-pg] path`, or `migrations/` at the crate and
+/// then the workspace root; sqlx, refinery and diesel layouts). A single
+/// `schema.sql` is not a migration history and is refused.
+/// `migrate!("db/migrations")` names a directory relative to the crate's
+/// `Cargo.toml`. Each file is embedded with `include_str!`, so editing one
+/// rebuilds the crate; a *new* file needs `cargo:rerun-if-changed=migrations`
+/// in a build script to be noticed. See the `secure_pg::migrate` module for
+/// how migrations are applied.
+#[proc_macro]
+pub fn migrate(input: TokenStream) -> TokenStream {
+    migrate::expand(input.into()).into()
 }

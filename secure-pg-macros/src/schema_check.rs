@@ -30,7 +30,7 @@ pub(crate) struct SchemaTyped {
 
 /// The workspace root above `crate_root`: the nearest ancestor (the crate
 /// itself included) whose manifest has a `[workspace]` table.
-fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
+pub(crate) fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
     crate_root.ancestors().find_map(|dir| {
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
         manifest

@@ -76,11 +76,31 @@ fn is_ident_part(c: char) -> bool {
 
 /// Splits `sql` into significant tokens; whitespace and comments are dropped.
 pub fn lex(sql: &str) -> Result<Vec<Tok>, LexError> {
+    lex_with_spans(sql, None)
+}
+
+/// The byte ranges of `sql` that are not whitespace or comments, each a
+/// maximal run the lexer read as one piece (a word, a number, an operator,
+/// a string, a quoted identifier, a dollar-quoted body, a placeholder, a
+/// `;`). Two ranges that touch had nothing between them; a gap between two
+/// ranges is whitespace and comments only. The checksums of
+/// [`crate::migrate`] are taken over these.
+pub fn significant_spans(sql: &str) -> Result<Vec<std::ops::Range<usize>>, LexError> {
+    let mut spans = Vec::new();
+    lex_with_spans(sql, Some(&mut spans))?;
+    Ok(spans)
+}
+
+fn lex_with_spans(
+    sql: &str,
+    mut spans: Option<&mut Vec<std::ops::Range<usize>>>,
+) -> Result<Vec<Tok>, LexError> {
     let bytes = sql.as_bytes();
     let mut toks = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
         let start = i;
+        let before = toks.len();
         let c = bytes[i];
         match c {
             b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' => i += 1,
@@ -152,6 +172,11 @@ pub fn lex(sql: &str) -> Result<Vec<Tok>, LexError> {
                     }
                 }
                 toks.push(Tok::Other { offset: start });
+            }
+        }
+        if toks.len() > before {
+            if let Some(spans) = spans.as_deref_mut() {
+                spans.push(start..i);
             }
         }
     }

@@ -19,6 +19,8 @@
 //!   the repository's DDL (`schema.sql` or migrations).
 //! * [`typecheck`]: the types of a statement's parameters and result
 //!   columns (and their nullability), inferred from the [`schema`].
+//! * [`migrate`]: migration histories as `migrate!()` embeds them (versions,
+//!   statements, the statement checksums that ignore comments and whitespace).
 //! * [`diagnostic`]: findings with a position and a fix, and how the macros
 //!   render them.
 
@@ -30,6 +32,7 @@ pub mod dynamic;
 pub mod functions;
 pub mod ident;
 pub mod lexer;
+pub mod migrate;
 pub mod schema;
 pub mod session;
 pub mod tenant;

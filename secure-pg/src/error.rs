@@ -97,6 +97,11 @@ pub enum ErrorKind {
     /// refused before anything was sent to the server. The detail says
     /// which function and what to do.
     TenantScope,
+    /// The database's migrations do not match the ones this build embeds
+    /// (`secure_pg::migrate`): an applied migration was changed or is
+    /// unknown, one is pending behind a later one, or another tool's
+    /// ledger cannot be taken over. `Display` names the migration's file.
+    Migration,
 }
 
 impl ErrorKind {
@@ -131,6 +136,7 @@ impl ErrorKind {
             ErrorKind::TenantScope => {
                 "a database query was refused because it was not restricted to the current tenant"
             }
+            ErrorKind::Migration => "the database's migrations do not match this build",
         }
     }
 }
@@ -227,6 +233,17 @@ impl Error {
         if let Some(m) = &self.0.message {
             self.0.message = Some(Cow::Owned(format!("{m} ({context})")));
         }
+        self
+    }
+
+    /// Puts `prefix: ` before the public sentence (which stays), e.g. to
+    /// name the migration that failed. `prefix` must be safe to show.
+    pub(crate) fn with_prefix(mut self, prefix: &str) -> Self {
+        let current = match &self.0.message {
+            Some(m) => m.to_string(),
+            None => self.0.kind.public_message().to_string(),
+        };
+        self.0.message = Some(Cow::Owned(format!("{prefix}: {current}")));
         self
     }
 

@@ -21,6 +21,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("pool", 5),
     ("executor", 6),
     ("health", 6),
+    ("migrate", 6),
     ("query", 7),
     ("sql_types", 8),
 ];

@@ -3,7 +3,7 @@
 //
 //   error, codec → config → tls, credentials → connect, tenant_scope
 //         → conn_state, posture, tenant → pool → executor, health
-//         → query
+//         → query; pool → migrate
 //
 // `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
 // scope in which `query` refuses queries the attribute did not mark).
@@ -73,6 +73,14 @@
 //! thread) leaves it and is not checked. Non-`async` functions get the
 //! compile-time checks only.
 //!
+//! # Migrations
+//!
+//! [`migrate!`] embeds the migrations the schema checks read, and
+//! [`migrate::Migrator::run`] applies them under an advisory lock, each in
+//! its own transaction, with checksums over statements (a comment edit is
+//! fine, a changed statement is refused by file and line); sqlx and diesel
+//! ledgers are taken over. See [`mod@migrate`].
+//!
 //! # Logging
 //!
 //! Our `tracing` events carry durations, error kinds and SQLSTATEs, never
@@ -90,6 +98,7 @@ mod error;
 mod executor;
 mod health;
 mod metrics;
+pub mod migrate;
 mod pool;
 mod posture;
 mod query;
@@ -120,8 +129,8 @@ pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 
 pub use secure_pg_macros::{
-    secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed, tenant_scoped,
-    FromRow,
+    migrate, secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed,
+    tenant_scoped, FromRow,
 };
 
 /// Re-exported so that users need one dependency.
@@ -149,6 +158,9 @@ pub use futures_util::{StreamExt, TryStreamExt};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::executor::Wire;
+    pub use crate::migrate::{
+        migration_from_macro, migration_statement, migrator_from_macro, Migration,
+    };
     pub use crate::query::{decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs};
     /// Per-parameter binding functions of the schema-checked macros.
     pub use crate::sql_types as sql;

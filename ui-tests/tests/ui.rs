@@ -39,3 +39,9 @@ fn tenant_scoped() {
     t.pass("tests/tenant_scoped/pass/*.rs");
     t.compile_fail("tests/tenant_scoped/fail/*.rs");
 }
+
+#[test]
+fn migrate() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/migrate/fail/*.rs");
+}

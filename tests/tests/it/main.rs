@@ -9,6 +9,7 @@ mod failover;
 mod faults;
 mod iam;
 mod isolation;
+mod migrate;
 mod multiplex;
 mod pgbouncer;
 mod pool;
