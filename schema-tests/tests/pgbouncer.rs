@@ -28,6 +28,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         .await
         .unwrap();
     enum_and_domain_parameters(&pool, "behind PgBouncer").await;
+    dynamic_query_variants(&pool, "behind PgBouncer").await;
     // The same statements on a direct pool with the statement cache, where
     // the server's `PREPARE` gives the types.
     let direct = Pool::builder()
@@ -36,6 +37,7 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         .await
         .unwrap();
     enum_and_domain_parameters(&direct, "direct").await;
+    dynamic_query_variants(&direct, "direct").await;
 
     // Without the schema checks' types the `&str` is declared `text`, and
     // `mood = text` has no operator: the cast the types make unnecessary.
@@ -129,4 +131,60 @@ async fn enum_and_domain_parameters(pool: &Pool, owner_name: &str) {
     .await
     .unwrap();
     assert_eq!(stars, [(4,)]);
+}
+
+/// Every variant of a dynamic query declares its own parameter types: an
+/// enum value bound from a `&str` in an optional fragment works behind
+/// PgBouncer (where nothing else would type it) and on a direct pool, in
+/// each statement the query can send.
+async fn dynamic_query_variants(pool: &Pool, owner_name: &str) {
+    let (owner,): (i64,) = secure_query_as!(
+        unscoped = "a fixture row for the default tenant",
+        (i64,),
+        "INSERT INTO owners (name) VALUES ($1) RETURNING id",
+        format!("{owner_name} (dynamic)")
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    for (name, qty, feeling) in [("a", 1, "sad"), ("b", 5, "happy")] {
+        secure_query!(
+            "INSERT INTO widgets (owner_id, name, qty, feeling) VALUES ($1, $2, $3, $4)",
+            owner,
+            name,
+            qty,
+            feeling
+        )
+        .execute(pool)
+        .await
+        .unwrap();
+    }
+    for feeling in [None, Some("happy")] {
+        for min_qty in [None, Some(3_i32)] {
+            for newest in [false, true] {
+                let names: Vec<(String,)> = secure_query_as!(
+                    (String,),
+                    "SELECT name FROM widgets WHERE owner_id = $1", owner;
+                    if feeling => "AND feeling = $1";
+                    if min_qty => "AND qty >= $1";
+                    match newest { true => "ORDER BY id DESC", false => "ORDER BY id" };
+                )
+                .fetch_all(pool)
+                .await
+                .unwrap_or_else(|e| panic!("{feeling:?} {min_qty:?} {newest}: {e:#}"));
+                let mut want: Vec<&str> = [("a", 1, "sad"), ("b", 5, "happy")]
+                    .iter()
+                    .filter(|(_, q, f)| {
+                        feeling.is_none_or(|w| w == *f) && min_qty.is_none_or(|m| *q >= m)
+                    })
+                    .map(|(n, _, _)| *n)
+                    .collect();
+                if newest {
+                    want.reverse();
+                }
+                let got: Vec<&str> = names.iter().map(|(n,)| n.as_str()).collect();
+                assert_eq!(got, want, "{owner_name}: {feeling:?} {min_qty:?} {newest}");
+            }
+        }
+    }
 }
