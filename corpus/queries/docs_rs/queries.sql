@@ -1287,38 +1287,6 @@ SELECT name, crate_count FROM repositories ORDER BY name;
 -- from: crates/lib/docs_rs_repository_stats/src/workspaces.rs:248
 SELECT id FROM repositories WHERE name = $1;
 
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:743
-CREATE TABLE files (
-    id INTEGER PRIMARY KEY,
-    path TEXT UNIQUE,
-    start INTEGER,
-    end INTEGER,
-    compression INTEGER
-);
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:810
-CREATE INDEX idx_files_path ON files (path);
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:818
-VACUUM;
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:853
-SELECT start, end, compression
-FROM files
-WHERE path = ?;
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:884
-SELECT path, start, end, compression FROM files;
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:945
-SELECT path FROM files WHERE path >= ? AND path < ?;
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:950
-SELECT path FROM files;
-
--- from: crates/lib/docs_rs_storage/src/archive_index.rs:1239
-SELECT count(*) FROM files;
-
 -- from: crates/lib/docs_rs_test_fakes/src/github_stats.rs:23
 SELECT COUNT(*) FROM repositories;
 

@@ -101,6 +101,19 @@ fn by_rank(r: u8) -> SqlType {
     })
 }
 
+/// `oid` and the `reg*` types, which convert to each other implicitly.
+fn oid_like(t: &SqlType) -> bool {
+    matches!(
+        builtin_name(t),
+        Some("oid" | "regclass" | "regtype" | "regproc" | "regprocedure" | "regnamespace" | "regrole")
+    )
+}
+
+/// The integers that convert to `oid` implicitly.
+fn integer_to_oid(t: &SqlType) -> bool {
+    matches!(builtin_name(t), Some("integer" | "bigint"))
+}
+
 pub(crate) fn is_string(t: &SqlType) -> bool {
     matches!(
         builtin_name(t),
@@ -108,7 +121,7 @@ pub(crate) fn is_string(t: &SqlType) -> bool {
     )
 }
 
-fn datetime_rank(t: &SqlType) -> Option<u8> {
+pub(crate) fn datetime_rank(t: &SqlType) -> Option<u8> {
     Some(match builtin_name(t)? {
         "date" => 0,
         "timestamp without time zone" => 1,
@@ -405,6 +418,18 @@ impl<'a> Cx<'a> {
                 let col = name_of(col);
                 match r.cols.iter().find(|c| c.name == col) {
                     Some(c) => Ok(V::known(c.ty.clone(), c.nullable, c.why.clone())),
+                    // Not a cast's to override: the column may not exist.
+                    None if r.partial => Err(self.err(
+                        span,
+                        format!(
+                            "secure-pg does not know column `{col}` of `{}` (it describes the columns that are the same from PostgreSQL 13 to 18)",
+                            r.label
+                        ),
+                        Some(format!(
+                            "read it in a query of its own with `secure_query_unparsed!`, which skips the schema checks; the columns it knows are {}",
+                            r.cols.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")
+                        )),
+                    )),
                     None => {
                         let mut help = format!(
                             "the columns of `{}` are {}",
@@ -1065,6 +1090,24 @@ impl<'a> Cx<'a> {
     /// untyped side, a literal say, points).
     pub(crate) fn compare_sides(&mut self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
         match (&l.t, &r.t) {
+            (T::Known(a), T::Known(b)) => {
+                // PostgreSQL refuses a comparison of types no operator
+                // takes (`bigint = boolean`); the checker must too.
+                let (a, b) = (self.base_of(a), self.base_of(b));
+                if common_type(&[Some(a.clone()), Some(b.clone())]).is_some()
+                    || (oid_like(&a) && (oid_like(&b) || integer_to_oid(&b)))
+                    || (oid_like(&b) && integer_to_oid(&a))
+                {
+                    Ok(())
+                } else {
+                    Err(self.unsupported(
+                        ls,
+                        format!("secure-pg knows no operator that compares `{a}` with `{b}`"),
+                        "compare values of the same type: cast one side to the other's type \
+                         where PostgreSQL has such a cast (`(...)::type`)",
+                    ))
+                }
+            }
             (T::Known(a), _) => {
                 let a = self.operand(a);
                 self.coerce(r, &a, rs)

@@ -226,6 +226,7 @@ pub fn is_typed(name: &str) -> bool {
         || SCALARS.contains(&name)
         || WINDOW.contains(&name)
         || FIXED.iter().any(|(n, ..)| *n == name)
+        || super::named::has_named_parameters(name)
 }
 
 const WINDOW: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
@@ -269,6 +270,9 @@ impl<'a> Cx<'a> {
                 ));
             }
             return Ok(V::non_null(c.ty.clone().into_array()));
+        }
+        if super::named::has_named_parameters(&name) {
+            return self.named_call(&name, f, scope, span);
         }
         if !is_typed(&name) {
             return Err(self.unsupported(
@@ -922,7 +926,7 @@ impl Cx<'_> {
     /// literal takes the argument's type; a typed value must reach it by an
     /// implicit cast (the same type, a wider number, a string type for a
     /// string).
-    fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
+    pub(crate) fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
         if let Some(t) = v.known_type() {
             let t = self.base_of(t);
             let widens = match (numeric_rank(&t), numeric_rank(want)) {

@@ -1,0 +1,147 @@
+//! Functions in `FROM` whose result is one column each: `unnest` of one
+//! or several arrays, `generate_series`, a scalar function; `WITH
+//! ORDINALITY`; the names PostgreSQL gives their columns.
+//!
+//! PostgreSQL turns `UNNEST(a, b)` into `ROWS FROM (unnest(a), unnest(b))`:
+//! one column per function. A function's column is named by the alias's
+//! column list, else, when it is the only function, by the table alias,
+//! else by the function (`chooseScalarFunctionAlias`); the ordinality
+//! column is `ordinality` (bigint, never NULL) unless the list names it.
+
+use sqlparser::ast::{Expr, Spanned, TableAlias};
+use sqlparser::tokenizer::Span;
+
+use super::expr::{T, V};
+use super::{name_of, Col, Cx, Rel, Scope, R};
+use crate::schema::{Name, SqlType};
+
+impl Cx<'_> {
+    /// `UNNEST(a [, b ...]) [WITH ORDINALITY] [AS alias [(columns)]]`.
+    pub(crate) fn unnest_in_from(
+        &mut self,
+        arrays: &[Expr],
+        ordinality: bool,
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<Rel> {
+        let mut vals = Vec::with_capacity(arrays.len());
+        for e in arrays {
+            vals.push(self.unnest(e, scope)?);
+        }
+        let unnest = Name::unquoted("unnest");
+        let names = vec![unnest; vals.len()];
+        self.rows_rel(&names, vals, ordinality, alias, span)
+    }
+
+    /// `unnest(array)`: the array's elements, each of which can be NULL.
+    pub(crate) fn unnest(&mut self, e: &Expr, scope: &Scope<'_>) -> R<V> {
+        let v = self.expr(e, scope)?;
+        match v.known_type().map(|t| self.base_of(t)) {
+            Some(t) if t.array => Ok(V::known(
+                SqlType {
+                    base: t.base,
+                    array: false,
+                },
+                true,
+                Some("an element of the array `unnest` reads can be NULL".into()),
+            )),
+            _ => Err(self.unsupported(
+                e.span(),
+                "secure-pg types `unnest` of an array whose type it knows",
+                match &v.t {
+                    T::Param(n) => format!("cast the argument: `${n}::text[]` (the array type you mean)"),
+                    _ => "cast the argument to the array type you mean: `(...)::text[]`".into(),
+                },
+            )),
+        }
+    }
+
+    /// The relation of functions in `FROM` with one column each (`fnames`
+    /// and `vals` in order), plus the ordinality column.
+    pub(crate) fn rows_rel(
+        &self,
+        fnames: &[Name],
+        vals: Vec<V>,
+        ordinality: bool,
+        alias: Option<&TableAlias>,
+        span: Span,
+    ) -> R<Rel> {
+        let first = fnames
+            .first()
+            .cloned()
+            .unwrap_or_else(|| Name::unquoted("unnest"));
+        let rel_name = alias.map_or_else(|| first.clone(), |a| name_of(&a.name));
+        let single = fnames.len() == 1;
+        let mut cols: Vec<Col> = Vec::new();
+        for (fname, v) in fnames.iter().zip(vals) {
+            let name = if single && alias.is_some() {
+                rel_name.clone()
+            } else {
+                fname.clone()
+            };
+            let (ty, nullable, why) = match v.t {
+                T::Known(t) => (t, v.nullable, v.why),
+                _ => (SqlType::builtin("text"), true, v.why),
+            };
+            cols.push(Col {
+                name,
+                ty,
+                nullable,
+                why,
+            });
+        }
+        if ordinality {
+            cols.push(Col {
+                name: Name::unquoted("ordinality"),
+                ty: SqlType::builtin("bigint"),
+                nullable: false,
+                why: None,
+            });
+        }
+        if let Some(a) = alias {
+            if a.columns.len() > cols.len() {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "`{rel_name}` has {} columns available but {} are named",
+                        cols.len(),
+                        a.columns.len()
+                    ),
+                    Some("name as many columns as the function returns".into()),
+                ));
+            }
+            if let Some(c) = a.columns.iter().find(|c| c.data_type.is_some()) {
+                return Err(self.err(
+                    c.name.span,
+                    "a column definition list is only allowed for functions returning `record`",
+                    Some("leave out the column types".into()),
+                ));
+            }
+            for (col, n) in cols.iter_mut().zip(&a.columns) {
+                col.name = name_of(&n.name);
+            }
+        }
+        for c in &mut cols {
+            if c.nullable {
+                c.why = Some(format!(
+                    "`{rel_name}.{}` is nullable: {}",
+                    c.name,
+                    c.why.take().unwrap_or_else(|| "it can be NULL".into())
+                ));
+            }
+        }
+        let label = fnames
+            .iter()
+            .map(|f| format!("{f}(...)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Rel {
+            label: format!("{rel_name} ({label})"),
+            alias: rel_name,
+            cols,
+            schema: None,
+            partial: false,
+        })
+    }
+}
