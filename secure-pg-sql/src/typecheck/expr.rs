@@ -1072,11 +1072,16 @@ impl<'a> Cx<'a> {
     pub(crate) fn text_operand(&mut self, v: &V, span: Span) -> R<()> {
         match &v.t {
             T::Param(_) => self.coerce(v, &ty("text"), span),
-            T::Known(t) if !is_string(&self.base_of(t)) => Err(self.unsupported(
+            // `name` (the system catalogs' identifiers) reads as text.
+            T::Known(t)
+                if !is_string(&self.base_of(t)) && builtin_name(&self.base_of(t)) != Some("name") =>
+            {
+                Err(self.unsupported(
                 span,
                 format!("secure-pg expects text here, not `{t}`"),
                 "cast it: `(...)::text`",
-            )),
+                ))
+            }
             _ => Ok(()),
         }
     }
