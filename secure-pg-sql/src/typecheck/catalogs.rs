@@ -200,9 +200,7 @@ pub(crate) fn system_relation(schema: Option<&Name>, name: &Name) -> Option<(Vec
             name: Name::unquoted(col),
             ty: SqlType::builtin(ty),
             nullable: !not_null,
-            why: (!not_null).then(|| {
-                format!("column `{col}` of `{s}.{rel}` can be NULL")
-            }),
+            why: (!not_null).then(|| format!("column `{col}` of `{s}.{rel}` can be NULL")),
         })
         .collect();
     Some((cols, Name::unquoted(s)))
@@ -233,8 +231,12 @@ mod tests {
     fn system_relations_resolve_in_pg_catalog_first() {
         let (cols, schema) = system_relation(None, &Name::unquoted("pg_class")).unwrap();
         assert_eq!(schema.as_str(), "pg_catalog");
-        assert!(cols.iter().any(|c| c.name.as_str() == "relkind" && !c.nullable));
-        assert!(system_relation(Some(&Name::unquoted("public")), &Name::unquoted("pg_class")).is_none());
+        assert!(cols
+            .iter()
+            .any(|c| c.name.as_str() == "relkind" && !c.nullable));
+        assert!(
+            system_relation(Some(&Name::unquoted("public")), &Name::unquoted("pg_class")).is_none()
+        );
         let (cols, _) = system_relation(
             Some(&Name::unquoted("information_schema")),
             &Name::unquoted("tables"),

@@ -105,7 +105,15 @@ fn by_rank(r: u8) -> SqlType {
 fn oid_like(t: &SqlType) -> bool {
     matches!(
         builtin_name(t),
-        Some("oid" | "regclass" | "regtype" | "regproc" | "regprocedure" | "regnamespace" | "regrole")
+        Some(
+            "oid"
+                | "regclass"
+                | "regtype"
+                | "regproc"
+                | "regprocedure"
+                | "regnamespace"
+                | "regrole"
+        )
     )
 }
 
@@ -1074,12 +1082,13 @@ impl<'a> Cx<'a> {
             T::Param(_) => self.coerce(v, &ty("text"), span),
             // `name` (the system catalogs' identifiers) reads as text.
             T::Known(t)
-                if !is_string(&self.base_of(t)) && builtin_name(&self.base_of(t)) != Some("name") =>
+                if !is_string(&self.base_of(t))
+                    && builtin_name(&self.base_of(t)) != Some("name") =>
             {
                 Err(self.unsupported(
-                span,
-                format!("secure-pg expects text here, not `{t}`"),
-                "cast it: `(...)::text`",
+                    span,
+                    format!("secure-pg expects text here, not `{t}`"),
+                    "cast it: `(...)::text`",
                 ))
             }
             _ => Ok(()),

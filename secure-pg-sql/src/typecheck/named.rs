@@ -11,10 +11,17 @@ use sqlparser::tokenizer::Span;
 use super::expr::{strict, ty, V};
 use super::{name_of, Cx, Scope, R};
 
-/// The functions with named parameters the checker types: the name, its
-/// parameters in order (name and type; each has a default) and the result
-/// type (the function is strict).
-const NAMED: &[(&str, &[(&str, &str)], &str)] = &[(
+/// A function with named parameters: its name, its parameters in order
+/// (name and type; each has a default) and its result type (the function
+/// is strict).
+type Signature = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static str,
+);
+
+/// The functions with named parameters the checker types.
+const NAMED: &[Signature] = &[(
     "make_interval",
     &[
         ("years", "integer"),

@@ -688,7 +688,10 @@ impl<'a> Cx<'a> {
                         )),
                     })
                     .collect::<R<Vec<&Expr>>>()?;
-                if name.0.len() == 1 && name.to_string().eq_ignore_ascii_case("unnest") && exprs.len() > 1 {
+                if name.0.len() == 1
+                    && name.to_string().eq_ignore_ascii_case("unnest")
+                    && exprs.len() > 1
+                {
                     let arrays: Vec<Expr> = exprs.into_iter().cloned().collect();
                     return Ok(vec![self.unnest_in_from(
                         &arrays,

@@ -50,7 +50,9 @@ impl Cx<'_> {
                 e.span(),
                 "secure-pg types `unnest` of an array whose type it knows",
                 match &v.t {
-                    T::Param(n) => format!("cast the argument: `${n}::text[]` (the array type you mean)"),
+                    T::Param(n) => {
+                        format!("cast the argument: `${n}::text[]` (the array type you mean)")
+                    }
                     _ => "cast the argument to the array type you mean: `(...)::text[]`".into(),
                 },
             )),

@@ -494,7 +494,10 @@ fn named_arguments_bind_like_postgresql() {
         ["i interval null", "j interval notnull"]
     );
     let e = err("SELECT make_interval(seconds => 1)");
-    assert!(e.contains("no parameter named `seconds`") && e.contains("`secs`"), "{e}");
+    assert!(
+        e.contains("no parameter named `seconds`") && e.contains("`secs`"),
+        "{e}"
+    );
     let e = err("SELECT make_interval(1, years => 2)");
     assert!(e.contains("given twice"), "{e}");
 }
@@ -514,17 +517,30 @@ fn update_types_where_before_set_as_postgresql_does() {
 #[test]
 fn checks_the_server_makes() {
     let e = err("SELECT id FROM owners WHERE id = true");
-    assert!(e.contains("no operator that compares `bigint` with `boolean`"), "{e}");
+    assert!(
+        e.contains("no operator that compares `bigint` with `boolean`"),
+        "{e}"
+    );
     let e = err("SELECT id FROM widgets WHERE uid = label");
-    assert!(e.contains("compares `uuid` with `character varying`"), "{e}");
+    assert!(
+        e.contains("compares `uuid` with `character varying`"),
+        "{e}"
+    );
     ok("SELECT id FROM widgets WHERE price = id AND made_at > day AND code = label");
     let e = err("UPDATE widgets SET qty = flag WHERE id = 1");
-    assert!(e.contains("a `boolean` value is written to column `qty`"), "{e}");
+    assert!(
+        e.contains("a `boolean` value is written to column `qty`"),
+        "{e}"
+    );
     let e = err("INSERT INTO events (kind, owner_id) SELECT body, id FROM notes");
     assert!(!e.is_empty());
     ok("UPDATE widgets SET price = id, label = made_at, local_at = day WHERE id = 1");
-    let e = err("INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT DO UPDATE SET name = 'x'");
-    assert!(e.contains("ON CONFLICT DO UPDATE needs a conflict target"), "{e}");
+    let e =
+        err("INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT DO UPDATE SET name = 'x'");
+    assert!(
+        e.contains("ON CONFLICT DO UPDATE needs a conflict target"),
+        "{e}"
+    );
     ok("INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING");
 }
 

@@ -108,8 +108,13 @@ async fn schema_typecheck_real_applications_queries() {
             .await
             .expect("connect");
 
-        let text = std::fs::read_to_string(corpus_dir().join("queries").join(project).join("queries.sql"))
-            .unwrap();
+        let text = std::fs::read_to_string(
+            corpus_dir()
+                .join("queries")
+                .join(project)
+                .join("queries.sql"),
+        )
+        .unwrap();
         let statements = statements(&text);
         let mut cache = HashMap::new();
         let (mut exact, mut utility, mut both_refuse, mut unknown) = (0, 0, 0, 0);
@@ -126,7 +131,9 @@ async fn schema_typecheck_real_applications_queries() {
                     .entry(reason(&why))
                     .or_default()
                     .push(format!("{origin}\n{sql}\n   => {why}")),
-                Outcome::Mismatch(m) => bugs.push(format!("MISMATCH {project} {origin}\n{sql}\n   {m}")),
+                Outcome::Mismatch(m) => {
+                    bugs.push(format!("MISMATCH {project} {origin}\n{sql}\n   {m}"))
+                }
                 Outcome::AcceptedRefusedByServer(why) => bugs.push(format!(
                     "ACCEPTED, SERVER REFUSES {project} {origin}\n{sql}\n   => {why}"
                 )),
@@ -153,7 +160,9 @@ async fn schema_typecheck_real_applications_queries() {
             }
         }
         if share < *floor {
-            below_floor.push(format!("{project}: {share:.1}% typed, the floor is {floor}%"));
+            below_floor.push(format!(
+                "{project}: {share:.1}% typed, the floor is {floor}%"
+            ));
         }
     }
     println!(
