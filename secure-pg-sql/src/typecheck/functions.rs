@@ -532,7 +532,9 @@ impl<'a> Cx<'a> {
                 let (a, sa) = &args[0];
                 let (b, _) = &args[1];
                 self.compare(a, b, *sa)?;
-                match a.known_type() {
+                // An untyped first argument takes the second's type, as
+                // the `=` it implies resolves it.
+                match a.known_type().or(b.known_type()) {
                     // The result is the left operand as `=` sees it.
                     Some(t) => Ok(V::known(
                         self.operand(t),
@@ -542,7 +544,7 @@ impl<'a> Cx<'a> {
                     None => Err(self.unsupported(
                         span,
                         "cannot infer the type of `nullif`'s first argument",
-                        "cast it: `$n::type`",
+                        "cast it to the type you mean, e.g. `$n::text`",
                     )),
                 }
             }
@@ -845,7 +847,7 @@ impl<'a> Cx<'a> {
             return Err(self.unsupported(
                 *s,
                 format!("cannot infer the type of `{name}`'s argument"),
-                "cast it: `$n::type`".to_string(),
+                "cast it to the type you mean, e.g. `$n::bigint`".to_string(),
             ));
         };
         let n = builtin_name(&t);

@@ -25,6 +25,7 @@
 mod catalogs;
 mod expr;
 pub mod functions;
+mod hints;
 mod named;
 mod query;
 mod srf;
@@ -147,6 +148,7 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
         }
     }
     if !errors.is_empty() {
+        hints::name_the_parameters(sql, &mut errors);
         return Err(errors);
     }
     Ok(Typed {

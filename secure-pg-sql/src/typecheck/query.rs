@@ -328,7 +328,11 @@ impl<'a> Cx<'a> {
             let target = targets.get(out.len()).cloned();
             let typed = match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    self.expr(e, &scope).and_then(|v| {
+                    let value = match self.select_item_srf(e, &scope) {
+                        Some(v) => v,
+                        None => self.expr(e, &scope),
+                    };
+                    value.and_then(|v| {
                         let v = match (&v.t, target) {
                             (T::Param(_) | T::Lit(_) | T::Null, Some(t)) => {
                                 self.coerce(&v, &t, e.span())?;
@@ -930,7 +934,12 @@ impl<'a> Cx<'a> {
 
     /// `generate_series(start, stop [, step])`: integers, bigints,
     /// numerics, or timestamps stepped by an interval; never NULL.
-    fn generate_series(&mut self, exprs: &[&Expr], scope: &Scope<'_>, span: Span) -> R<V> {
+    pub(crate) fn generate_series(
+        &mut self,
+        exprs: &[&Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
         if !(2..=3).contains(&exprs.len()) {
             return Err(self.err(span, "`generate_series` takes 2 or 3 arguments", None));
         }

@@ -8,7 +8,7 @@
 //! else by the function (`chooseScalarFunctionAlias`); the ordinality
 //! column is `ordinality` (bigint, never NULL) unless the list names it.
 
-use sqlparser::ast::{Expr, Spanned, TableAlias};
+use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned, TableAlias};
 use sqlparser::tokenizer::Span;
 
 use super::expr::{T, V};
@@ -16,6 +16,45 @@ use super::{name_of, Col, Cx, Rel, Scope, R};
 use crate::schema::{Name, SqlType};
 
 impl Cx<'_> {
+    /// A select-list item that is a call of `unnest(array)` or
+    /// `generate_series(...)` (as the whole item, where PostgreSQL allows a
+    /// set-returning function): its value; `None` for any other item.
+    pub(crate) fn select_item_srf(&mut self, e: &Expr, scope: &Scope<'_>) -> Option<R<V>> {
+        let Expr::Function(f) = e else { return None };
+        let parts = super::query::plain_parts(&f.name)?;
+        let name = match parts.as_slice() {
+            [n] => n.as_str(),
+            [s, n] if s.as_str() == "pg_catalog" => n.as_str(),
+            _ => return None,
+        };
+        let FunctionArguments::List(list) = &f.args else {
+            return None;
+        };
+        if f.over.is_some()
+            || f.filter.is_some()
+            || !f.within_group.is_empty()
+            || list.duplicate_treatment.is_some()
+            || !list.clauses.is_empty()
+            || !matches!(f.parameters, FunctionArguments::None)
+        {
+            return None;
+        }
+        let args: Option<Vec<&Expr>> = list
+            .args
+            .iter()
+            .map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(x)) => Some(x),
+                _ => None,
+            })
+            .collect();
+        let args = args?;
+        match (name, args.as_slice()) {
+            ("unnest", [array]) => Some(self.unnest(array, scope)),
+            ("generate_series", _) => Some(self.generate_series(&args, scope, e.span())),
+            _ => None,
+        }
+    }
+
     /// `UNNEST(a [, b ...]) [WITH ORDINALITY] [AS alias [(columns)]]`.
     pub(crate) fn unnest_in_from(
         &mut self,

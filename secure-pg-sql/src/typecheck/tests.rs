@@ -340,7 +340,7 @@ fn functions_in_from_that_cannot_be_typed_are_refused_with_a_cast() {
     let c = catalog();
     for (sql, help) in [
         ("SELECT * FROM unnest($1)", "`$1::text[]`"),
-        ("SELECT * FROM generate_series($1, $2)", "`$n::integer`"),
+        ("SELECT * FROM generate_series($1, $2)", "`$1::integer`"),
         (
             "SELECT * FROM generate_series(1.5::float8, 3)",
             "`(...)::numeric`",
@@ -573,4 +573,128 @@ fn system_catalogs_and_sequences_read_as_relations() {
     let e = err("SELECT x.a FROM pg_class AS x(a)");
     assert!(e.contains("cannot rename them by position"), "{e}");
     ok("SELECT a.attname FROM pg_attribute a WHERE a.attrelid = 'widgets'::regclass AND a.attnum > 0");
+}
+
+#[test]
+fn set_returning_functions_in_the_select_list() {
+    assert_eq!(cols("SELECT unnest($1::bigint[])"), ["unnest bigint null"]);
+    assert_eq!(
+        cols("SELECT id, unnest(tags) AS tag, generate_series(1, 2) AS g FROM widgets"),
+        ["id integer notnull", "tag text null", "g integer notnull"]
+    );
+    // Only as a whole select item: inside an expression it is a function
+    // the checker does not type.
+    let e = err("SELECT coalesce(unnest($1::bigint[]), 0)");
+    assert!(e.contains("unnest"), "{e}");
+}
+
+/// The `$k::type` fragments a help text suggests, in order.
+fn suggested_casts(help: &str) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    for (i, fragment) in help.split('`').enumerate() {
+        if i % 2 == 0 {
+            continue;
+        }
+        // `$1::type`, alone or inside a call (`abs($1::numeric)`).
+        for (j, _) in fragment.match_indices('$') {
+            let rest = &fragment[j + 1..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            if let (Ok(n), Some(ty)) = (digits.parse(), rest[digits.len()..].strip_prefix("::")) {
+                let ty: String = ty
+                    .chars()
+                    .take_while(|c| !matches!(c, ')' | ',' | ' '))
+                    .collect();
+                out.push((n, ty));
+            }
+        }
+    }
+    out
+}
+
+/// `sql` with the first `$n` that has no cast yet cast to `ty`.
+fn apply_cast(sql: &str, n: u32, ty: &str) -> Option<String> {
+    let needle = format!("${n}");
+    let mut from = 0;
+    while let Some(i) = sql[from..].find(&needle).map(|i| i + from) {
+        let end = i + needle.len();
+        let next = sql[end..].chars().next();
+        if !next.is_some_and(|c| c.is_ascii_digit()) && !sql[end..].starts_with("::") {
+            return Some(format!("{}{needle}::{ty}{}", &sql[..i], &sql[end..]));
+        }
+        from = end;
+    }
+    None
+}
+
+/// Every hint that suggests a cast of a parameter can be followed: pasted
+/// where it says, the SQL parses and the checker never asks about that
+/// parameter's type again (the trap: after `$1::bigint[]` was
+/// written as told, "write e.g. `$1::bigint`").
+#[test]
+fn every_suggested_parameter_cast_can_be_followed() {
+    let c = catalog();
+    let refused = [
+        "SELECT $1",
+        "SELECT * FROM unnest($1)",
+        "SELECT unnest($1)",
+        "SELECT * FROM UNNEST($1, $2)",
+        "SELECT * FROM generate_series($1, $2)",
+        "SELECT id FROM widgets WHERE $1 IS NULL",
+        "SELECT nullif($1, 1)",
+        "SELECT abs($1)",
+        "SELECT date_trunc('day', $1)",
+        "SELECT $1 + $2",
+        "SELECT coalesce($1, $2)",
+        "SELECT array_length($1, 1)",
+        "SELECT id FROM widgets WHERE made_at > $1 - $2",
+        "SELECT x FROM (SELECT $1 AS x) s",
+        "INSERT INTO parts (name) SELECT $1 UNION SELECT $2",
+    ];
+    let (mut followed, mut typed) = (0, 0);
+    for sql in refused {
+        let mut current = sql.to_string();
+        let mut cast: Vec<u32> = Vec::new();
+        for _ in 0..6 {
+            let Err(diags) = check(&current, &c) else {
+                break;
+            };
+            for d in &diags {
+                if let Some(n) = cast
+                    .iter()
+                    .find(|n| d.message.contains(&format!("type of `${n}`")))
+                {
+                    panic!("{sql}: after the suggested cast of `${n}` ({current}): {d}");
+                }
+            }
+            let Some((n, ty)) = diags
+                .iter()
+                .filter_map(|d| d.help.as_deref())
+                .flat_map(suggested_casts)
+                .find(|(n, _)| !cast.contains(n))
+            else {
+                break;
+            };
+            current = apply_cast(&current, n, &ty)
+                .unwrap_or_else(|| panic!("{sql}: `${n}` to cast is not in {current}"));
+            cast.push(n);
+            followed += 1;
+            assert!(
+                !check(&current, &c)
+                    .err()
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|d| d.message.contains("does not parse")),
+                "{sql}: the suggested `${n}::{ty}` does not parse: {current}"
+            );
+        }
+        typed += usize::from(check(&current, &c).is_ok());
+    }
+    assert!(followed >= 15, "only {followed} hints were followed");
+    // All but `made_at > $1 - $2`, whose `$1::integer` (an example type)
+    // leads to a comparison of `timestamptz` with `integer`.
+    assert_eq!(
+        typed,
+        refused.len() - 1,
+        "queries typed once their hints are followed"
+    );
 }

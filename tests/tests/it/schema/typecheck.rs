@@ -377,6 +377,14 @@ const HANDWRITTEN: &[&str] = &[
     "INSERT INTO parts (widget_id, name) SELECT * FROM UNNEST($1::int[], $2::text[])",
     "INSERT INTO parts (widget_id, name, weight) SELECT $1, * FROM UNNEST($2::text[], $3::numeric[]) RETURNING id",
     "UPDATE widgets SET label = u.l FROM UNNEST($1::int[], $2::text[]) AS u(i, l) WHERE widgets.id = u.i AND widgets.owner_id = $3",
+    // Set-returning functions in the select list; nullif typed from its
+    // second argument.
+    "SELECT unnest($1::bigint[])",
+    "SELECT id, unnest(tags) AS tag, generate_series(1, 2) AS g FROM widgets",
+    "SELECT pg_catalog.unnest($1::uuid[]) AS u",
+    "WITH t AS (SELECT unnest($1::text[]) AS name) SELECT name FROM t",
+    "SELECT nullif($1, 1), nullif('x', label), nullif($2, label) FROM widgets",
+    "SELECT abs($1::numeric), date_trunc('day', $2::timestamptz), array_length($3::integer[], 1)",
     // Named arguments.
     "SELECT id FROM widgets WHERE made_at < now() - make_interval(secs => $1)",
     "SELECT make_interval(days => $1, hours => 2), make_interval(1, 2), make_interval(mins := 3)",
@@ -396,10 +404,10 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT n.nspname, n.oid FROM pg_namespace n WHERE n.nspname NOT LIKE 'pg_%'",
     "SELECT last_value, log_cnt, is_called FROM owners_id_seq",
     "SELECT s.last_value FROM public.notes_id_seq s",
+    "SELECT generate_series(1, 3)",
     // Valid SQL the checker refuses (with a fix) rather than guess at.
     "SELECT * FROM pg_namespace",
     "SELECT relacl FROM pg_class",
-    "SELECT generate_series(1, 3)",
     "SELECT label || tags FROM widgets",
     "SELECT (id, label) FROM widgets",
 ];
