@@ -195,10 +195,12 @@ impl<'a> Cx<'a> {
     /// `text` for `character varying`.
     pub(crate) fn operand(&self, t: &SqlType) -> SqlType {
         let b = self.base_of(t);
-        if builtin_name(&b) == Some("character varying") {
-            ty("text")
-        } else {
-            b
+        // Types with no comparison operators of their own use those of
+        // the type they convert to without a cast.
+        match builtin_name(&b) {
+            Some("character varying") => ty("text"),
+            Some("cidr") => ty("inet"),
+            _ => b,
         }
     }
 
@@ -1103,6 +1105,20 @@ impl<'a> Cx<'a> {
     /// [`Cx::compare`], with each side's own span (where an error about an
     /// untyped side, a literal say, points).
     pub(crate) fn compare_sides(&mut self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
+        // `json` has no comparison operators at all (`jsonb` does).
+        for (v, s) in [(l, ls), (r, rs)] {
+            if v.known_type()
+                .is_some_and(|t| builtin_name(&self.base_of(t)) == Some("json"))
+            {
+                return Err(self.err(
+                    s,
+                    "type `json` has no comparison operators",
+                    Some(
+                        "compare it as `jsonb` (`(...)::jsonb`) or as text (`(...)::text`)".into(),
+                    ),
+                ));
+            }
+        }
         match (&l.t, &r.t) {
             (T::Known(a), T::Known(b)) => {
                 // PostgreSQL refuses a comparison of types no operator
@@ -1146,6 +1162,9 @@ impl<'a> Cx<'a> {
         scope: &Scope<'_>,
         span: Span,
     ) -> R<V> {
+        if let (Expr::Tuple(ls), Expr::Tuple(rs), true) = (left, right, is_comparison(op)) {
+            return self.row_comparison(ls, rs, scope, span);
+        }
         let l = self.expr(left, scope)?;
         let r = self.expr(right, scope)?;
         let (nullable, why) = strict(&[&l, &r]);
@@ -1266,6 +1285,40 @@ impl<'a> Cx<'a> {
                 format!("cast the expression: `(... {op} ...)::type`"),
             )),
         }
+    }
+
+    /// `(a, b) < ($1, $2)`: rows of the same length compared pair by
+    /// pair (each pair as a comparison of its own: an untyped side takes
+    /// the other's type, and an operator must exist for known types).
+    fn row_comparison(
+        &mut self,
+        left: &[Expr],
+        right: &[Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
+        if left.len() != right.len() {
+            return Err(self.err(
+                span,
+                format!(
+                    "a row of {} values is compared with a row of {}",
+                    left.len(),
+                    right.len()
+                ),
+                Some("compare rows of the same length".into()),
+            ));
+        }
+        let mut values = Vec::new();
+        for (a, b) in left.iter().zip(right) {
+            let l = self.expr(a, scope)?;
+            let r = self.expr(b, scope)?;
+            self.compare_sides(&l, &r, (a.span(), b.span()))?;
+            values.push(l);
+            values.push(r);
+        }
+        let refs: Vec<&V> = values.iter().collect();
+        let (nullable, why) = strict(&refs);
+        Ok(V::known(ty("boolean"), nullable, why))
     }
 
     #[allow(clippy::too_many_arguments)]

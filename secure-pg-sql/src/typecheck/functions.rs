@@ -77,6 +77,7 @@ pub const SCALARS: &[&str] = &[
     "jsonb_build_object",
     "json_build_object",
     "jsonb_build_array",
+    "json_build_array",
     "to_jsonb",
     "to_json",
     "array_length",
@@ -270,6 +271,21 @@ impl<'a> Cx<'a> {
                 ));
             }
             return Ok(V::non_null(c.ty.clone().into_array()));
+        }
+        // A function in a schema that does not exist is the server's error
+        // too; a cast around the call does not make it exist.
+        if let [schema, _] = parts.as_slice() {
+            let known = ["pg_catalog", "information_schema"].contains(&schema.as_str())
+                || self.cat.schemas().any(|s| s == schema);
+            if !known && self.cat.unmodelled().iter().all(|u| !u.everything) {
+                return Err(self.err(
+                    span,
+                    format!("schema `{schema}` does not exist"),
+                    Some(format!(
+                        "the migrations create no schema `{schema}`: call a function of a schema they create"
+                    )),
+                ));
+            }
         }
         if super::named::has_named_parameters(&name) {
             return self.named_call(&name, f, scope, span);
@@ -739,7 +755,8 @@ impl<'a> Cx<'a> {
                 self.coerce(&args[1].0, &ty("text"), args[1].1)?;
                 Ok(V::known(ty("text"), snull, swhy))
             }
-            "jsonb_build_object" | "json_build_object" | "jsonb_build_array" => {
+            "jsonb_build_object" | "json_build_object" | "jsonb_build_array"
+            | "json_build_array" => {
                 for (v, s) in &args {
                     match &v.t {
                         T::Param(n) => {

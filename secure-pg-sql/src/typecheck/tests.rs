@@ -542,6 +542,14 @@ fn checks_the_server_makes() {
         "{e}"
     );
     ok("INSERT INTO owners (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    let e = err("SELECT id FROM widgets WHERE doc::json = $1");
+    assert!(e.contains("`json` has no comparison operators"), "{e}");
+    assert_eq!(
+        params("SELECT id FROM widgets WHERE '10.0.0.0/8'::cidr = $1"),
+        ["inet"]
+    );
+    let e = err("SELECT nowhere.f(id)::text FROM widgets");
+    assert!(e.contains("schema `nowhere` does not exist"), "{e}");
 }
 
 #[test]
@@ -696,5 +704,36 @@ fn every_suggested_parameter_cast_can_be_followed() {
         typed,
         refused.len() - 1,
         "queries typed once their hints are followed"
+    );
+}
+
+#[test]
+fn rows_compared_and_assigned_pair_by_pair() {
+    assert_eq!(
+        params(
+            "SELECT id FROM widgets WHERE (made_at, id) < ($1, $2) ORDER BY made_at, id LIMIT 10"
+        ),
+        ["timestamp with time zone", "integer"]
+    );
+    assert_eq!(
+        cols("SELECT (id, owner_id) = (1, 2) AS same FROM widgets"),
+        ["same boolean notnull"]
+    );
+    let e = err("SELECT id FROM widgets WHERE (id, owner_id) = ($1, $2, $3)");
+    assert!(
+        e.contains("a row of 2 values is compared with a row of 3"),
+        "{e}"
+    );
+    let e = err("SELECT id FROM widgets WHERE (id, flag) = (1, 2)");
+    assert!(e.contains("compares `boolean` with `integer`"), "{e}");
+    assert_eq!(
+        params("UPDATE widgets SET (label, price) = ($1, $2) WHERE id = $3"),
+        ["character varying", "numeric", "integer"]
+    );
+    let e = err("UPDATE widgets SET (label, price) = ($1) WHERE id = 1");
+    assert!(!e.is_empty());
+    assert_eq!(
+        cols("SELECT json_build_array(id, label) AS a FROM widgets"),
+        ["a json notnull"]
     );
 }

@@ -470,13 +470,40 @@ impl<'a> Cx<'a> {
     }
 
     fn assignment(&mut self, t: &Table, a: &Assignment, scope: &Scope<'_>) -> R<()> {
-        let AssignmentTarget::ColumnName(c) = &a.target else {
-            return Err(self.unsupported(
+        match (&a.target, &a.value) {
+            (AssignmentTarget::ColumnName(c), value) => self.assign_column(t, c, value, scope),
+            // `SET (a, b) = (x, y)`: each column gets its value.
+            (AssignmentTarget::Tuple(cols), Expr::Tuple(values)) if cols.len() == values.len() => {
+                for (c, value) in cols.iter().zip(values) {
+                    self.assign_column(t, c, value, scope)?;
+                }
+                Ok(())
+            }
+            (AssignmentTarget::Tuple(cols), Expr::Tuple(values)) => Err(self.err(
+                a.value.span(),
+                format!(
+                    "{} columns are assigned {} values",
+                    cols.len(),
+                    values.len()
+                ),
+                Some("give each column one value".into()),
+            )),
+            _ => Err(self.unsupported(
                 a.target.span(),
-                "secure-pg cannot type `SET (a, b) = ...` yet",
-                "assign each column on its own",
-            ));
-        };
+                "secure-pg types `SET (a, b) = (x, y)`, not a row from a subquery or ROW(...)",
+                "assign each column on its own, or write the values as `(x, y)`",
+            )),
+        }
+    }
+
+    /// `SET c = value`.
+    fn assign_column(
+        &mut self,
+        t: &Table,
+        c: &ObjectName,
+        value: &Expr,
+        scope: &Scope<'_>,
+    ) -> R<()> {
         let Some(last) = c.0.last().and_then(|p| p.as_ident()) else {
             return Err(self.err(c.span(), "a column name is a plain name", None));
         };
@@ -485,15 +512,15 @@ impl<'a> Cx<'a> {
         }
         let col = self.column_of(t, last, c.span())?;
         if let ValueSource::Identity { always: true } = col.value {
-            if !is_default(&a.value) {
+            if !is_default(value) {
                 return Err(self.err(
-                    a.value.span(),
+                    value.span(),
                     format!("column `{}` of `{}` is GENERATED ALWAYS AS IDENTITY: it can only be updated to DEFAULT", col.name, t.name.to_string_short()),
                     None,
                 ));
             }
         }
-        self.write_value(t, col, &a.value, scope, true)
+        self.write_value(t, col, value, scope, true)
     }
 
     fn returning(&mut self, items: Option<&[SelectItem]>, scope: &Scope<'_>) -> R<Vec<Col>> {

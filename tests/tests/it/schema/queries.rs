@@ -184,3 +184,131 @@ async fn schema_typecheck_real_applications_queries() {
     );
     assert!(all_valid >= 150, "the corpus has {all_valid} valid queries");
 }
+
+/// The least share of sqlc's server-valid cases (percent) the checker must
+/// type exactly: what was measured.
+const SQLC_FLOOR: f64 = 0.0;
+
+/// The statements of a sqlc `query.sql`: one under each `-- name:` line.
+fn sqlc_statements(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix("-- name: ") {
+            out.push((name.to_string(), String::new()));
+        } else if let Some((_, sql)) = out.last_mut() {
+            sql.push_str(line);
+            sql.push('\n');
+        }
+    }
+    out.into_iter()
+        .map(|(n, sql)| {
+            let t = sql.trim_end();
+            (n, t.strip_suffix(';').unwrap_or(t).trim().to_string())
+        })
+        .filter(|(_, sql)| !sql.is_empty())
+        .collect()
+}
+
+/// Another tool's test corpus (sqlc's PostgreSQL end-to-end cases), each
+/// case against its own schema: no wrong type, nothing accepted that the
+/// server refuses, and the typed share at least what was measured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schema_typecheck_sqlc_corpus() {
+    let c = cluster();
+    let db = "queries_sqlc";
+    let url = c.superuser_url();
+    let (base, options) = url.split_once('?').unwrap();
+    let (base, _) = base.rsplit_once('/').unwrap();
+    let dir = corpus_dir().join("queries").join("sqlc");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("query.sql").exists())
+        .collect();
+    cases.sort();
+    let (mut exact, mut utility, mut both_refuse, mut schema_failed) = (0, 0, 0, 0);
+    let mut unknown = 0;
+    let mut bugs = Vec::new();
+    let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut statements = 0;
+    let mut cache = HashMap::new();
+    let mut untyped_refused = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let schema = std::fs::read_to_string(case.join("schema.sql")).unwrap();
+        c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
+        c.psql(&format!("CREATE DATABASE {db}"));
+        let (client, _) = try_connect(&format!("{base}/{db}?{options}"))
+            .await
+            .expect("connect");
+        // A schema the server does not take (an extension this server
+        // lacks, a case about sqlc's own errors) leaves the case out.
+        if client.batch_execute(&schema).await.is_err() {
+            schema_failed += 1;
+            continue;
+        }
+        cache.clear();
+        let catalog =
+            secure_pg_sql::schema::Catalog::from_files_partial(&[("schema.sql", schema.as_str())]);
+        let text = std::fs::read_to_string(case.join("query.sql")).unwrap();
+        for (query, sql) in sqlc_statements(&text) {
+            statements += 1;
+            match compare(&client, &catalog, &sql, &mut cache).await {
+                Outcome::Exact => exact += 1,
+                Outcome::Utility => utility += 1,
+                Outcome::BothRefuse => both_refuse += 1,
+                Outcome::Refused(why) if why.contains("is unknown to the schema checks") => {
+                    unknown += 1
+                }
+                Outcome::Refused(why) => reasons
+                    .entry(reason(&why))
+                    .or_default()
+                    .push(format!("{name} {query}\n{sql}\n   => {why}")),
+                Outcome::Mismatch(m) => {
+                    bugs.push(format!("MISMATCH {name} {query}\n{sql}\n   {m}"))
+                }
+                // A statement with nothing to type (`CALL`, DDL) passes
+                // the checker untyped: counted apart, not a typing bug.
+                Outcome::AcceptedRefusedByServer(why)
+                    if secure_pg_sql::typecheck::check(&sql, &catalog).is_ok_and(|t| !t.typed) =>
+                {
+                    untyped_refused.push(format!("{name} {query}: {sql}\n   => {why}"))
+                }
+                Outcome::AcceptedRefusedByServer(why) => bugs.push(format!(
+                    "ACCEPTED, SERVER REFUSES {name} {query}\n{sql}\n   => {why}"
+                )),
+            }
+        }
+    }
+    for u in &untyped_refused {
+        println!("passed untyped, refused by the server: {u}");
+    }
+    let refused: usize = reasons.values().map(Vec::len).sum();
+    let valid = exact + refused;
+    let share = 100.0 * exact as f64 / valid.max(1) as f64;
+    println!(
+        "sqlc corpus: {} cases ({schema_failed} whose schema the server refuses), {statements} statements; \
+         {exact} of {valid} typed exactly like the server ({share:.1}%), {refused} refused, \
+         {unknown} refused as schema unknown, {both_refuse} refused by both, \
+         {utility} with nothing to type ({} of them refused by the server)",
+        cases.len(),
+        untyped_refused.len()
+    );
+    let mut by_count: Vec<_> = reasons.iter().collect();
+    by_count.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+    for (r, cases) in by_count {
+        println!("  {} x {r}", cases.len());
+        for case in cases {
+            println!("    {}", case.replace('\n', "\n    "));
+        }
+    }
+    for b in &bugs {
+        println!("{b}");
+    }
+    assert!(bugs.is_empty(), "{}", bugs.join("\n"));
+    assert!(
+        share >= SQLC_FLOOR,
+        "{share:.1}% typed, the floor is {SQLC_FLOOR}%"
+    );
+    assert!(valid >= 100, "the sqlc corpus has {valid} valid statements");
+}

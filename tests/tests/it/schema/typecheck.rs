@@ -385,6 +385,15 @@ const HANDWRITTEN: &[&str] = &[
     "WITH t AS (SELECT unnest($1::text[]) AS name) SELECT name FROM t",
     "SELECT nullif($1, 1), nullif('x', label), nullif($2, label) FROM widgets",
     "SELECT abs($1::numeric), date_trunc('day', $2::timestamptz), array_length($3::integer[], 1)",
+    // cidr compares with inet's operators.
+    "SELECT id FROM widgets WHERE '10.0.0.0/8'::cidr = $1",
+    // Row comparisons (keyset pagination) and row assignments.
+    "SELECT id FROM widgets WHERE (made_at, id) < ($1, $2) ORDER BY made_at DESC, id DESC LIMIT 10",
+    "SELECT id FROM widgets WHERE (owner_id, label) > ($1, $2)",
+    "SELECT (o.id, o.name) = ($1, $2) AS same, (o.id, o.handle) <> (1, 'x') AS other FROM owners o",
+    "UPDATE widgets SET (label, price) = ($1, $2) WHERE id = $3",
+    "UPDATE owners SET (name, handle) = (name || 'x', NULL) WHERE id = $1 RETURNING handle",
+    "SELECT json_build_array(id, label), jsonb_build_array(id, $1::text) FROM widgets",
     // Named arguments.
     "SELECT id FROM widgets WHERE made_at < now() - make_interval(secs => $1)",
     "SELECT make_interval(days => $1, hours => 2), make_interval(1, 2), make_interval(mins := 3)",
@@ -474,6 +483,7 @@ fn sample(ty: &str) -> &'static str {
         "mood" => "ok",
         "integer[]" | "bigint[]" | "smallint[]" | "numeric[]" => "{1,2}",
         "name" => "a@b",
+        "inet" => "10.0.0.1",
         "oid" => "1",
         "text[]" | "character varying[]" => "{a,b}",
         "mood[]" => "{ok}",
