@@ -705,6 +705,23 @@ impl<'a> Cx<'a> {
                         f.span(),
                     )?]);
                 }
+                let resolved = match plain_parts(name).as_deref() {
+                    Some([n]) => Some(n.as_str().to_string()),
+                    Some([s, n]) if s.as_str() == "pg_catalog" => Some(n.as_str().to_string()),
+                    _ => None,
+                };
+                if let Some(rel) = resolved.and_then(|n| {
+                    self.json_rows_in_from(
+                        &n,
+                        &exprs,
+                        *with_ordinality,
+                        alias.as_ref(),
+                        scope,
+                        f.span(),
+                    )
+                }) {
+                    return Ok(vec![rel?]);
+                }
                 let (fname, v) =
                     self.function_in_from(name, &fargs.args, &exprs, scope, f.span())?;
                 Ok(vec![self.rows_rel(

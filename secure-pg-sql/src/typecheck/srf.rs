@@ -7,6 +7,10 @@
 //! column list, else, when it is the only function, by the table alias,
 //! else by the function (`chooseScalarFunctionAlias`); the ordinality
 //! column is `ordinality` (bigint, never NULL) unless the list names it.
+//!
+//! The json functions that return rows (`jsonb_each`, `jsonb_array_elements`
+//! and their `json`/`_text` forms) have named `OUT` parameters: their
+//! columns are named by those (`key`, `value`), whatever the table alias.
 
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned, TableAlias};
 use sqlparser::tokenizer::Span;
@@ -53,6 +57,109 @@ impl Cx<'_> {
             ("generate_series", _) => Some(self.generate_series(&args, scope, e.span())),
             _ => None,
         }
+    }
+
+    /// The json functions in `FROM` that return rows, with their columns;
+    /// `None` for another function.
+    pub(crate) fn json_rows_in_from(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        ordinality: bool,
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> Option<R<Rel>> {
+        let (input, columns): (&'static str, &[(&str, &'static str, bool)]) = match name {
+            "jsonb_each" => ("jsonb", &[("key", "text", false), ("value", "jsonb", true)]),
+            "json_each" => ("json", &[("key", "text", false), ("value", "json", true)]),
+            "jsonb_each_text" => ("jsonb", &[("key", "text", false), ("value", "text", true)]),
+            "json_each_text" => ("json", &[("key", "text", false), ("value", "text", true)]),
+            "jsonb_array_elements" => ("jsonb", &[("value", "jsonb", true)]),
+            "json_array_elements" => ("json", &[("value", "json", true)]),
+            "jsonb_array_elements_text" => ("jsonb", &[("value", "text", true)]),
+            "json_array_elements_text" => ("json", &[("value", "text", true)]),
+            _ => return None,
+        };
+        Some((|| {
+            let [arg] = args else {
+                return Err(self.err(span, format!("`{name}` takes one argument"), None));
+            };
+            let v = self.expr(arg, scope)?;
+            let want = SqlType::builtin(input);
+            self.fixed_argument(&v, &want, arg.span())?;
+            let rel_name = alias.map_or_else(|| Name::unquoted(name), |a| name_of(&a.name));
+            let mut cols: Vec<Col> = columns
+                .iter()
+                .map(|(n, t, nullable)| Col {
+                    name: Name::unquoted(n),
+                    ty: SqlType::builtin(t),
+                    // Strict: a NULL argument gives no rows.
+                    nullable: *nullable,
+                    why: None,
+                })
+                .collect();
+            if ordinality {
+                cols.push(Col {
+                    name: Name::unquoted("ordinality"),
+                    ty: SqlType::builtin("bigint"),
+                    nullable: false,
+                    why: None,
+                });
+            }
+            self.name_columns(&mut cols, &rel_name, alias, span)?;
+            Ok(Rel {
+                label: format!("{rel_name} ({name}(...))"),
+                alias: rel_name,
+                cols,
+                schema: None,
+                partial: false,
+            })
+        })())
+    }
+
+    /// Applies a `FROM` item's column alias list, and says why each
+    /// nullable column is.
+    fn name_columns(
+        &self,
+        cols: &mut [Col],
+        rel_name: &Name,
+        alias: Option<&TableAlias>,
+        span: Span,
+    ) -> R<()> {
+        if let Some(a) = alias {
+            if a.columns.len() > cols.len() {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "`{rel_name}` has {} columns available but {} are named",
+                        cols.len(),
+                        a.columns.len()
+                    ),
+                    Some("name as many columns as the function returns".into()),
+                ));
+            }
+            if let Some(c) = a.columns.iter().find(|c| c.data_type.is_some()) {
+                return Err(self.err(
+                    c.name.span,
+                    "a column definition list is only allowed for functions returning `record`",
+                    Some("leave out the column types".into()),
+                ));
+            }
+            for (col, n) in cols.iter_mut().zip(&a.columns) {
+                col.name = name_of(&n.name);
+            }
+        }
+        for c in cols.iter_mut() {
+            if c.nullable {
+                c.why = Some(format!(
+                    "`{rel_name}.{}` is nullable: {}",
+                    c.name,
+                    c.why.take().unwrap_or_else(|| "it can be NULL".into())
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// `UNNEST(a [, b ...]) [WITH ORDINALITY] [AS alias [(columns)]]`.
@@ -140,38 +247,7 @@ impl Cx<'_> {
                 why: None,
             });
         }
-        if let Some(a) = alias {
-            if a.columns.len() > cols.len() {
-                return Err(self.err(
-                    span,
-                    format!(
-                        "`{rel_name}` has {} columns available but {} are named",
-                        cols.len(),
-                        a.columns.len()
-                    ),
-                    Some("name as many columns as the function returns".into()),
-                ));
-            }
-            if let Some(c) = a.columns.iter().find(|c| c.data_type.is_some()) {
-                return Err(self.err(
-                    c.name.span,
-                    "a column definition list is only allowed for functions returning `record`",
-                    Some("leave out the column types".into()),
-                ));
-            }
-            for (col, n) in cols.iter_mut().zip(&a.columns) {
-                col.name = name_of(&n.name);
-            }
-        }
-        for c in &mut cols {
-            if c.nullable {
-                c.why = Some(format!(
-                    "`{rel_name}.{}` is nullable: {}",
-                    c.name,
-                    c.why.take().unwrap_or_else(|| "it can be NULL".into())
-                ));
-            }
-        }
+        self.name_columns(&mut cols, &rel_name, alias, span)?;
         let label = fnames
             .iter()
             .map(|f| format!("{f}(...)"))

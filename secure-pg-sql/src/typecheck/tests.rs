@@ -346,7 +346,7 @@ fn functions_in_from_that_cannot_be_typed_are_refused_with_a_cast() {
             "`(...)::numeric`",
         ),
         (
-            "SELECT * FROM json_each($1::json)",
+            "SELECT * FROM regexp_matches('a', $1::text)",
             "`secure_query_unparsed!`",
         ),
         ("SELECT pg_sleep('x'::text)", "`(...)::double precision`"),
@@ -736,4 +736,26 @@ fn rows_compared_and_assigned_pair_by_pair() {
         cols("SELECT json_build_array(id, label) AS a FROM widgets"),
         ["a json notnull"]
     );
+}
+
+#[test]
+fn json_functions_in_from_have_their_out_columns() {
+    assert_eq!(
+        cols("SELECT * FROM jsonb_each($1::jsonb)"),
+        ["key text notnull", "value jsonb null"]
+    );
+    assert_eq!(
+        params("SELECT * FROM jsonb_array_elements($1) AS x"),
+        ["jsonb"]
+    );
+    assert_eq!(
+        cols("SELECT * FROM jsonb_array_elements($1) AS x"),
+        ["value jsonb null"]
+    );
+    assert_eq!(
+        cols("SELECT t.v, t.n FROM json_array_elements_text($1::json) WITH ORDINALITY AS t(v, n)"),
+        ["v text null", "n bigint notnull"]
+    );
+    let e = err("SELECT * FROM jsonb_each(1)");
+    assert!(e.contains("expects `jsonb` here"), "{e}");
 }

@@ -394,6 +394,13 @@ const HANDWRITTEN: &[&str] = &[
     "UPDATE widgets SET (label, price) = ($1, $2) WHERE id = $3",
     "UPDATE owners SET (name, handle) = (name || 'x', NULL) WHERE id = $1 RETURNING handle",
     "SELECT json_build_array(id, label), jsonb_build_array(id, $1::text) FROM widgets",
+    // json functions that return rows, in FROM.
+    "SELECT key, value FROM jsonb_each($1::jsonb)",
+    "SELECT w.id, e.key, e.value FROM widgets w, jsonb_each_text(w.doc) AS e",
+    "SELECT * FROM jsonb_array_elements($1) AS x",
+    "SELECT x.value FROM json_array_elements($1::json) x",
+    "SELECT t.v, t.n FROM json_array_elements_text($1::json) WITH ORDINALITY AS t(v, n)",
+    "SELECT * FROM pg_catalog.jsonb_each('{}'::jsonb), json_each_text('{}') AS j(k)",
     // Named arguments.
     "SELECT id FROM widgets WHERE made_at < now() - make_interval(secs => $1)",
     "SELECT make_interval(days => $1, hours => 2), make_interval(1, 2), make_interval(mins := 3)",
