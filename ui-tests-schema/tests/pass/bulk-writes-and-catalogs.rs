@@ -1,6 +1,7 @@
 // What real applications write: bulk writes through UNNEST of several
 // arrays (with column aliases and WITH ORDINALITY), named arguments, a
-// parameter typed by WHERE before SET, system catalogs and sequences.
+// parameter typed by WHERE before SET, keyset pagination by a row
+// comparison, json rows in FROM, system catalogs and sequences.
 use secure_pg::{secure_query, secure_query_as, Error, Pool};
 
 async fn bulk(
@@ -54,6 +55,20 @@ async fn bulk(
         "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON c.relnamespace = n.oid \
          WHERE c.relkind = 'r' AND n.nspname = $1",
         schema
+    )
+    .fetch_all(pool)
+    .await?;
+    let _: Vec<(i64,)> = secure_query_as!(
+        (i64,),
+        "SELECT id FROM widgets WHERE (qty, id) > ($1, $2) ORDER BY qty, id LIMIT 10",
+        qtys[0],
+        owner
+    )
+    .fetch_all(pool)
+    .await?;
+    let _: Vec<(String, Option<String>)> = secure_query_as!(
+        (String, Option<String>),
+        "SELECT e.key, e.value FROM events, jsonb_each_text(events.payload) AS e"
     )
     .fetch_all(pool)
     .await?;
