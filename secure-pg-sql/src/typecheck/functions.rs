@@ -106,6 +106,29 @@ enum Nulls {
 /// result can be `NULL`. Each is as `\df` shows it in PostgreSQL 15.
 const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
     ("pg_backend_pid", &[], "integer", Nulls::Strict),
+    (
+        "to_regclass",
+        &["text"],
+        "regclass",
+        Nulls::Maybe("`to_regclass` is NULL when no relation has that name"),
+    ),
+    ("hashtext", &["text"], "integer", Nulls::Strict),
+    (
+        "hashtextextended",
+        &["text", "bigint"],
+        "bigint",
+        Nulls::Strict,
+    ),
+    (
+        "date_bin",
+        &[
+            "interval",
+            "timestamp with time zone",
+            "timestamp with time zone",
+        ],
+        "timestamp with time zone",
+        Nulls::Strict,
+    ),
     ("pg_sleep", &["double precision"], "void", Nulls::Strict),
     ("pg_advisory_lock", &["bigint"], "void", Nulls::Strict),
     ("pg_advisory_xact_lock", &["bigint"], "void", Nulls::Strict),

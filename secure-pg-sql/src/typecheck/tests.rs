@@ -759,3 +759,19 @@ fn json_functions_in_from_have_their_out_columns() {
     let e = err("SELECT * FROM jsonb_each(1)");
     assert!(e.contains("expects `jsonb` here"), "{e}");
 }
+
+#[test]
+fn functions_applications_call() {
+    assert_eq!(
+        cols("SELECT to_regclass($1) AS r, hashtext($2) AS h, date_bin('15 minutes', made_at, $3) AS b FROM widgets"),
+        [
+            "r regclass null",
+            "h integer null",
+            "b timestamp with time zone null"
+        ]
+    );
+    assert_eq!(
+        params("SELECT to_regclass($1), hashtext($2), date_bin('15 minutes', made_at, $3) FROM widgets"),
+        ["text", "text", "timestamp with time zone"]
+    );
+}

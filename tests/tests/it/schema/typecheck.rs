@@ -401,6 +401,9 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT x.value FROM json_array_elements($1::json) x",
     "SELECT t.v, t.n FROM json_array_elements_text($1::json) WITH ORDINALITY AS t(v, n)",
     "SELECT * FROM pg_catalog.jsonb_each('{}'::jsonb), json_each_text('{}') AS j(k)",
+    // Functions applications call.
+    "SELECT to_regclass($1), hashtext($2), hashtextextended('a', 0), date_bin('15 minutes', made_at, $3) FROM widgets",
+    "SELECT id FROM widgets WHERE to_regclass('widgets') IS NOT NULL AND hashtext(label) = $1",
     // Named arguments.
     "SELECT id FROM widgets WHERE made_at < now() - make_interval(secs => $1)",
     "SELECT make_interval(days => $1, hours => 2), make_interval(1, 2), make_interval(mins := 3)",
