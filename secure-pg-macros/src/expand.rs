@@ -396,7 +396,9 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
     // With a schema, the parsed forms are also typed against it; the
     // `_unparsed` forms are the way out of those checks too.
     let schema = match kind.mode() {
-        Mode::Parsed { .. } => crate::schema_check::type_statement(&sql, input.sql.span())?,
+        Mode::Parsed { .. } => {
+            crate::schema_check::type_statement(&sql, input.sql.span(), input.scoped_by_attribute)?
+        }
         Mode::Unparsed => None,
     };
     // The unparsed forms skip the schema checks, but not the tenant rule:

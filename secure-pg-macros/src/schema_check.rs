@@ -158,9 +158,22 @@ fn tenant_rule_with(
     ))
 }
 
+/// What to do instead of the `_unparsed` forms inside `#[tenant_scoped]`,
+/// which refuses them (they cannot be scoped).
+const SCOPED_WAY_OUT: &str = "inside #[tenant_scoped] the `_unparsed` forms are refused (they \
+     cannot be scoped to the tenant): rewrite the query in a form the schema checks type, or, \
+     if it reads no tenant's rows, run it from a function without the attribute with \
+     `secure_query_unparsed!(unscoped = \"why\", ...)`, which may run inside the scope";
+
 /// Types `sql` against the crate's schema. `Ok(None)`: there is no schema
-/// (the macros behave exactly as without schema checks).
-pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<SchemaTyped>> {
+/// (the macros behave exactly as without schema checks). `scoped`: the
+/// query is inside `#[tenant_scoped]`, so a help that points to the
+/// `_unparsed` forms says what works there instead.
+pub(crate) fn type_statement(
+    sql: &str,
+    sql_span: Span,
+    scoped: bool,
+) -> syn::Result<Option<SchemaTyped>> {
     let loaded = match catalog() {
         Ok(Some(l)) => l,
         Ok(None) => return Ok(None),
@@ -185,6 +198,10 @@ pub(crate) fn type_statement(sql: &str, sql_span: Span) -> syn::Result<Option<Sc
                 .filter(|_| first_unknown_refusal());
             Err(
                 crate::expand::combine(diagnostics.iter().enumerate().map(|(i, d)| {
+                    let mut d = d.clone();
+                    if scoped && d.help.as_deref().is_some_and(|h| h.contains("_unparsed")) {
+                        d.help = Some(SCOPED_WAY_OUT.to_string());
+                    }
                     let mut text = d.render(sql);
                     if let (0, Some(note)) = (i, &note) {
                         text.push_str("\n= note: ");

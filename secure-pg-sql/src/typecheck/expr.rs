@@ -101,6 +101,27 @@ fn by_rank(r: u8) -> SqlType {
     })
 }
 
+/// `oid` and the `reg*` types, which convert to each other implicitly.
+fn oid_like(t: &SqlType) -> bool {
+    matches!(
+        builtin_name(t),
+        Some(
+            "oid"
+                | "regclass"
+                | "regtype"
+                | "regproc"
+                | "regprocedure"
+                | "regnamespace"
+                | "regrole"
+        )
+    )
+}
+
+/// The integers that convert to `oid` implicitly.
+fn integer_to_oid(t: &SqlType) -> bool {
+    matches!(builtin_name(t), Some("integer" | "bigint"))
+}
+
 pub(crate) fn is_string(t: &SqlType) -> bool {
     matches!(
         builtin_name(t),
@@ -108,7 +129,7 @@ pub(crate) fn is_string(t: &SqlType) -> bool {
     )
 }
 
-fn datetime_rank(t: &SqlType) -> Option<u8> {
+pub(crate) fn datetime_rank(t: &SqlType) -> Option<u8> {
     Some(match builtin_name(t)? {
         "date" => 0,
         "timestamp without time zone" => 1,
@@ -174,10 +195,12 @@ impl<'a> Cx<'a> {
     /// `text` for `character varying`.
     pub(crate) fn operand(&self, t: &SqlType) -> SqlType {
         let b = self.base_of(t);
-        if builtin_name(&b) == Some("character varying") {
-            ty("text")
-        } else {
-            b
+        // Types with no comparison operators of their own use those of
+        // the type they convert to without a cast.
+        match builtin_name(&b) {
+            Some("character varying") => ty("text"),
+            Some("cidr") => ty("inet"),
+            _ => b,
         }
     }
 
@@ -405,6 +428,18 @@ impl<'a> Cx<'a> {
                 let col = name_of(col);
                 match r.cols.iter().find(|c| c.name == col) {
                     Some(c) => Ok(V::known(c.ty.clone(), c.nullable, c.why.clone())),
+                    // Not a cast's to override: the column may not exist.
+                    None if r.partial => Err(self.err(
+                        span,
+                        format!(
+                            "secure-pg does not know column `{col}` of `{}` (it describes the columns that are the same from PostgreSQL 13 to 18)",
+                            r.label
+                        ),
+                        Some(format!(
+                            "read it in a query of its own with `secure_query_unparsed!`, which skips the schema checks; the columns it knows are {}",
+                            r.cols.iter().map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", ")
+                        )),
+                    )),
                     None => {
                         let mut help = format!(
                             "the columns of `{}` are {}",
@@ -1047,11 +1082,17 @@ impl<'a> Cx<'a> {
     pub(crate) fn text_operand(&mut self, v: &V, span: Span) -> R<()> {
         match &v.t {
             T::Param(_) => self.coerce(v, &ty("text"), span),
-            T::Known(t) if !is_string(&self.base_of(t)) => Err(self.unsupported(
-                span,
-                format!("secure-pg expects text here, not `{t}`"),
-                "cast it: `(...)::text`",
-            )),
+            // `name` (the system catalogs' identifiers) reads as text.
+            T::Known(t)
+                if !is_string(&self.base_of(t))
+                    && builtin_name(&self.base_of(t)) != Some("name") =>
+            {
+                Err(self.unsupported(
+                    span,
+                    format!("secure-pg expects text here, not `{t}`"),
+                    "cast it: `(...)::text`",
+                ))
+            }
             _ => Ok(()),
         }
     }
@@ -1064,7 +1105,39 @@ impl<'a> Cx<'a> {
     /// [`Cx::compare`], with each side's own span (where an error about an
     /// untyped side, a literal say, points).
     pub(crate) fn compare_sides(&mut self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
+        // `json` has no comparison operators at all (`jsonb` does).
+        for (v, s) in [(l, ls), (r, rs)] {
+            if v.known_type()
+                .is_some_and(|t| builtin_name(&self.base_of(t)) == Some("json"))
+            {
+                return Err(self.err(
+                    s,
+                    "type `json` has no comparison operators",
+                    Some(
+                        "compare it as `jsonb` (`(...)::jsonb`) or as text (`(...)::text`)".into(),
+                    ),
+                ));
+            }
+        }
         match (&l.t, &r.t) {
+            (T::Known(a), T::Known(b)) => {
+                // PostgreSQL refuses a comparison of types no operator
+                // takes (`bigint = boolean`); the checker must too.
+                let (a, b) = (self.base_of(a), self.base_of(b));
+                if common_type(&[Some(a.clone()), Some(b.clone())]).is_some()
+                    || (oid_like(&a) && (oid_like(&b) || integer_to_oid(&b)))
+                    || (oid_like(&b) && integer_to_oid(&a))
+                {
+                    Ok(())
+                } else {
+                    Err(self.unsupported(
+                        ls,
+                        format!("secure-pg knows no operator that compares `{a}` with `{b}`"),
+                        "compare values of the same type: cast one side to the other's type \
+                         where PostgreSQL has such a cast (`(...)::type`)",
+                    ))
+                }
+            }
             (T::Known(a), _) => {
                 let a = self.operand(a);
                 self.coerce(r, &a, rs)
@@ -1089,6 +1162,9 @@ impl<'a> Cx<'a> {
         scope: &Scope<'_>,
         span: Span,
     ) -> R<V> {
+        if let (Expr::Tuple(ls), Expr::Tuple(rs), true) = (left, right, is_comparison(op)) {
+            return self.row_comparison(ls, rs, scope, span);
+        }
         let l = self.expr(left, scope)?;
         let r = self.expr(right, scope)?;
         let (nullable, why) = strict(&[&l, &r]);
@@ -1209,6 +1285,40 @@ impl<'a> Cx<'a> {
                 format!("cast the expression: `(... {op} ...)::type`"),
             )),
         }
+    }
+
+    /// `(a, b) < ($1, $2)`: rows of the same length compared pair by
+    /// pair (each pair as a comparison of its own: an untyped side takes
+    /// the other's type, and an operator must exist for known types).
+    fn row_comparison(
+        &mut self,
+        left: &[Expr],
+        right: &[Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
+        if left.len() != right.len() {
+            return Err(self.err(
+                span,
+                format!(
+                    "a row of {} values is compared with a row of {}",
+                    left.len(),
+                    right.len()
+                ),
+                Some("compare rows of the same length".into()),
+            ));
+        }
+        let mut values = Vec::new();
+        for (a, b) in left.iter().zip(right) {
+            let l = self.expr(a, scope)?;
+            let r = self.expr(b, scope)?;
+            self.compare_sides(&l, &r, (a.span(), b.span()))?;
+            values.push(l);
+            values.push(r);
+        }
+        let refs: Vec<&V> = values.iter().collect();
+        let (nullable, why) = strict(&refs);
+        Ok(V::known(ty("boolean"), nullable, why))
     }
 
     #[allow(clippy::too_many_arguments)]

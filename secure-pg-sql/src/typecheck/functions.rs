@@ -77,6 +77,7 @@ pub const SCALARS: &[&str] = &[
     "jsonb_build_object",
     "json_build_object",
     "jsonb_build_array",
+    "json_build_array",
     "to_jsonb",
     "to_json",
     "array_length",
@@ -105,6 +106,29 @@ enum Nulls {
 /// result can be `NULL`. Each is as `\df` shows it in PostgreSQL 15.
 const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
     ("pg_backend_pid", &[], "integer", Nulls::Strict),
+    (
+        "to_regclass",
+        &["text"],
+        "regclass",
+        Nulls::Maybe("`to_regclass` is NULL when no relation has that name"),
+    ),
+    ("hashtext", &["text"], "integer", Nulls::Strict),
+    (
+        "hashtextextended",
+        &["text", "bigint"],
+        "bigint",
+        Nulls::Strict,
+    ),
+    (
+        "date_bin",
+        &[
+            "interval",
+            "timestamp with time zone",
+            "timestamp with time zone",
+        ],
+        "timestamp with time zone",
+        Nulls::Strict,
+    ),
     ("pg_sleep", &["double precision"], "void", Nulls::Strict),
     ("pg_advisory_lock", &["bigint"], "void", Nulls::Strict),
     ("pg_advisory_xact_lock", &["bigint"], "void", Nulls::Strict),
@@ -226,6 +250,7 @@ pub fn is_typed(name: &str) -> bool {
         || SCALARS.contains(&name)
         || WINDOW.contains(&name)
         || FIXED.iter().any(|(n, ..)| *n == name)
+        || super::named::has_named_parameters(name)
 }
 
 const WINDOW: &[&str] = &["row_number", "rank", "dense_rank", "lag", "lead"];
@@ -269,6 +294,24 @@ impl<'a> Cx<'a> {
                 ));
             }
             return Ok(V::non_null(c.ty.clone().into_array()));
+        }
+        // A function in a schema that does not exist is the server's error
+        // too; a cast around the call does not make it exist.
+        if let [schema, _] = parts.as_slice() {
+            let known = ["pg_catalog", "information_schema"].contains(&schema.as_str())
+                || self.cat.schemas().any(|s| s == schema);
+            if !known && self.cat.unmodelled().iter().all(|u| !u.everything) {
+                return Err(self.err(
+                    span,
+                    format!("schema `{schema}` does not exist"),
+                    Some(format!(
+                        "the migrations create no schema `{schema}`: call a function of a schema they create"
+                    )),
+                ));
+            }
+        }
+        if super::named::has_named_parameters(&name) {
+            return self.named_call(&name, f, scope, span);
         }
         if !is_typed(&name) {
             return Err(self.unsupported(
@@ -528,7 +571,9 @@ impl<'a> Cx<'a> {
                 let (a, sa) = &args[0];
                 let (b, _) = &args[1];
                 self.compare(a, b, *sa)?;
-                match a.known_type() {
+                // An untyped first argument takes the second's type, as
+                // the `=` it implies resolves it.
+                match a.known_type().or(b.known_type()) {
                     // The result is the left operand as `=` sees it.
                     Some(t) => Ok(V::known(
                         self.operand(t),
@@ -538,7 +583,7 @@ impl<'a> Cx<'a> {
                     None => Err(self.unsupported(
                         span,
                         "cannot infer the type of `nullif`'s first argument",
-                        "cast it: `$n::type`",
+                        "cast it to the type you mean, e.g. `$n::text`",
                     )),
                 }
             }
@@ -733,7 +778,8 @@ impl<'a> Cx<'a> {
                 self.coerce(&args[1].0, &ty("text"), args[1].1)?;
                 Ok(V::known(ty("text"), snull, swhy))
             }
-            "jsonb_build_object" | "json_build_object" | "jsonb_build_array" => {
+            "jsonb_build_object" | "json_build_object" | "jsonb_build_array"
+            | "json_build_array" => {
                 for (v, s) in &args {
                     match &v.t {
                         T::Param(n) => {
@@ -841,7 +887,7 @@ impl<'a> Cx<'a> {
             return Err(self.unsupported(
                 *s,
                 format!("cannot infer the type of `{name}`'s argument"),
-                "cast it: `$n::type`".to_string(),
+                "cast it to the type you mean, e.g. `$n::bigint`".to_string(),
             ));
         };
         let n = builtin_name(&t);
@@ -922,7 +968,7 @@ impl Cx<'_> {
     /// literal takes the argument's type; a typed value must reach it by an
     /// implicit cast (the same type, a wider number, a string type for a
     /// string).
-    fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
+    pub(crate) fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
         if let Some(t) = v.known_type() {
             let t = self.base_of(t);
             let widens = match (numeric_rank(&t), numeric_rank(want)) {

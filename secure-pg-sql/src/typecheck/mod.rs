@@ -22,9 +22,13 @@
 //! type OIDs, so a type modifier (`varchar(40)`) is reported where the
 //! checker knows it but is not something the server's `Statement` exposes.
 
+mod catalogs;
 mod expr;
 pub mod functions;
+mod hints;
+mod named;
 mod query;
+mod srf;
 mod write;
 
 #[cfg(test)]
@@ -144,6 +148,7 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
         }
     }
     if !errors.is_empty() {
+        hints::name_the_parameters(sql, &mut errors);
         return Err(errors);
     }
     Ok(Typed {
@@ -192,6 +197,9 @@ pub(crate) struct Rel {
     /// The schema of a table or view that has no alias (so that
     /// `schema.table.column` can name its columns).
     pub(crate) schema: Option<Name>,
+    /// Only some of its columns are known (a system catalog): `*`, column
+    /// aliases, `NATURAL` and unqualified names it may hold are refused.
+    pub(crate) partial: bool,
 }
 
 /// The `FROM` items of one query level, and the enclosing levels.

@@ -5,7 +5,7 @@ use sqlparser::ast::{
     Distinct, Expr, FunctionArg, FunctionArgExpr, FunctionArgumentList, FunctionArguments,
     GroupByExpr, JoinConstraint, JoinOperator, LimitClause, ObjectName, ObjectNamePart,
     OrderByExpr, OrderByKind, Query, Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr,
-    SetOperator, Spanned, TableAlias, TableFactor, TableWithJoins,
+    SetOperator, Spanned, TableFactor, TableWithJoins,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
@@ -328,7 +328,11 @@ impl<'a> Cx<'a> {
             let target = targets.get(out.len()).cloned();
             let typed = match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
-                    self.expr(e, &scope).and_then(|v| {
+                    let value = match self.select_item_srf(e, &scope) {
+                        Some(v) => v,
+                        None => self.expr(e, &scope),
+                    };
+                    value.and_then(|v| {
                         let v = match (&v.t, target) {
                             (T::Param(_) | T::Lit(_) | T::Null, Some(t)) => {
                                 self.coerce(&v, &t, e.span())?;
@@ -380,6 +384,7 @@ impl<'a> Cx<'a> {
                         return Err(self.err(item.span(), "`SELECT *` with no tables", None));
                     }
                     for r in &scope.rels {
+                        self.refuse_partial_wildcard(r, item.span())?;
                         out.extend(r.cols.iter().cloned());
                     }
                 }
@@ -400,6 +405,7 @@ impl<'a> Cx<'a> {
                         ));
                     };
                     let r = self.find_rel(&scope, rel, item.span())?;
+                    self.refuse_partial_wildcard(r, item.span())?;
                     out.extend(r.cols.iter().cloned());
                 }
                 SelectItem::ExprWithAliases { .. } => {
@@ -541,6 +547,13 @@ impl<'a> Cx<'a> {
                             .collect::<R<Vec<_>>>()?,
                         // NATURAL: USING the column names both sides have,
                         // in the left side's order.
+                        _ if scope.rels[start..after].iter().any(|r| r.partial) => {
+                            return Err(self.unsupported(
+                                join.relation.span(),
+                                "secure-pg knows only some columns of a system catalog: it cannot tell which columns a NATURAL join matches",
+                                "write the join condition with ON",
+                            ))
+                        }
                         _ => {
                             let right: Vec<&Name> = scope.rels[before..after]
                                 .iter()
@@ -659,7 +672,7 @@ impl<'a> Cx<'a> {
                 args: Some(fargs),
                 with_hints,
                 version,
-                with_ordinality: false,
+                with_ordinality,
                 partitions,
                 ..
             } if with_hints.is_empty()
@@ -679,24 +692,59 @@ impl<'a> Cx<'a> {
                         )),
                     })
                     .collect::<R<Vec<&Expr>>>()?;
+                if name.0.len() == 1
+                    && name.to_string().eq_ignore_ascii_case("unnest")
+                    && exprs.len() > 1
+                {
+                    let arrays: Vec<Expr> = exprs.into_iter().cloned().collect();
+                    return Ok(vec![self.unnest_in_from(
+                        &arrays,
+                        *with_ordinality,
+                        alias.as_ref(),
+                        scope,
+                        f.span(),
+                    )?]);
+                }
+                let resolved = match plain_parts(name).as_deref() {
+                    Some([n]) => Some(n.as_str().to_string()),
+                    Some([s, n]) if s.as_str() == "pg_catalog" => Some(n.as_str().to_string()),
+                    _ => None,
+                };
+                if let Some(rel) = resolved.and_then(|n| {
+                    self.json_rows_in_from(
+                        &n,
+                        &exprs,
+                        *with_ordinality,
+                        alias.as_ref(),
+                        scope,
+                        f.span(),
+                    )
+                }) {
+                    return Ok(vec![rel?]);
+                }
                 let (fname, v) =
                     self.function_in_from(name, &fargs.args, &exprs, scope, f.span())?;
-                Ok(vec![function_rel(&fname, v, alias.as_ref())])
+                Ok(vec![self.rows_rel(
+                    &[fname],
+                    vec![v],
+                    *with_ordinality,
+                    alias.as_ref(),
+                    f.span(),
+                )?])
             }
             TableFactor::UNNEST {
                 alias,
                 array_exprs,
                 with_offset: false,
-                with_ordinality: false,
+                with_ordinality,
                 ..
-            } if array_exprs.len() == 1 => {
-                let v = self.unnest(&array_exprs[0], scope)?;
-                Ok(vec![function_rel(
-                    &Name::unquoted("unnest"),
-                    v,
-                    alias.as_ref(),
-                )])
-            }
+            } => Ok(vec![self.unnest_in_from(
+                array_exprs,
+                *with_ordinality,
+                alias.as_ref(),
+                scope,
+                f.span(),
+            )?]),
             TableFactor::Table {
                 name,
                 alias,
@@ -715,8 +763,7 @@ impl<'a> Cx<'a> {
                 {
                     return Err(self.unsupported(
                         f.span(),
-                        "secure-pg cannot type this form of a function in FROM \
-                         (`WITH ORDINALITY`, several arrays)",
+                        "secure-pg cannot type this form of a function in FROM",
                         "select from a subquery, or write the query with `secure_query_unparsed!`, \
                          which skips the schema checks",
                     ));
@@ -726,6 +773,16 @@ impl<'a> Cx<'a> {
                 })?;
                 let (mut cols, default_alias, label, schema) =
                     self.relation(&parts, name.span())?;
+                let partial = schema.as_ref().is_some_and(|s| {
+                    s.as_str() == "pg_catalog" || s.as_str() == "information_schema"
+                });
+                if partial && alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
+                    return Err(self.unsupported(
+                        f.span(),
+                        format!("secure-pg knows only some columns of `{label}`: it cannot rename them by position"),
+                        "leave out the column alias list and rename the columns in the select list (`col AS name`)",
+                    ));
+                }
                 let (alias_name, label, schema) = match alias {
                     Some(a) => {
                         rename(
@@ -756,6 +813,7 @@ impl<'a> Cx<'a> {
                     label,
                     cols,
                     schema,
+                    partial,
                 }])
             }
             TableFactor::Derived {
@@ -801,6 +859,7 @@ impl<'a> Cx<'a> {
                     alias: an,
                     cols,
                     schema: None,
+                    partial: false,
                 }])
             }
             TableFactor::NestedJoin {
@@ -892,7 +951,12 @@ impl<'a> Cx<'a> {
 
     /// `generate_series(start, stop [, step])`: integers, bigints,
     /// numerics, or timestamps stepped by an interval; never NULL.
-    fn generate_series(&mut self, exprs: &[&Expr], scope: &Scope<'_>, span: Span) -> R<V> {
+    pub(crate) fn generate_series(
+        &mut self,
+        exprs: &[&Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
         if !(2..=3).contains(&exprs.len()) {
             return Err(self.err(span, "`generate_series` takes 2 or 3 arguments", None));
         }
@@ -954,26 +1018,6 @@ impl<'a> Cx<'a> {
         Ok(V::non_null(element))
     }
 
-    /// `unnest(array)`: the array's elements, each of which can be NULL.
-    fn unnest(&mut self, e: &Expr, scope: &Scope<'_>) -> R<V> {
-        let v = self.expr(e, scope)?;
-        match v.known_type().map(|t| self.base_of(t)) {
-            Some(t) if t.array => Ok(V::known(
-                SqlType {
-                    base: t.base,
-                    array: false,
-                },
-                true,
-                Some("an element of the array `unnest` reads can be NULL".into()),
-            )),
-            _ => Err(self.unsupported(
-                e.span(),
-                "secure-pg types `unnest` of an array whose type it knows",
-                "cast the argument: `$n::type[]`",
-            )),
-        }
-    }
-
     /// Columns, default alias and label of a named relation: a CTE, a
     /// table or a view.
     fn relation(
@@ -1001,6 +1045,23 @@ impl<'a> Cx<'a> {
                 return Err(self.err(span, "a table name has at most two parts here", None));
             }
         };
+        // PostgreSQL searches `pg_catalog` before the search path.
+        if let Some((cols, sys_schema)) = super::catalogs::system_relation(schema, name) {
+            let label = format!("{sys_schema}.{name}");
+            return Ok((cols, name.clone(), label, Some(sys_schema)));
+        }
+        if let Resolved::Missing = self.cat.resolve(&self.search_path, schema, name) {
+            let seq_schema = schema.unwrap_or(&self.search_path[0]);
+            let q = QualifiedName::new(seq_schema.clone(), name.clone());
+            if self.cat.sequences().any(|s| *s == q) {
+                return Ok((
+                    super::catalogs::sequence_columns(),
+                    name.clone(),
+                    q.to_string_short(),
+                    Some(seq_schema.clone()),
+                ));
+            }
+        }
         match self.cat.lookup(&self.search_path, schema, name) {
             Some(Relation::Table(t)) => Ok((
                 self.table_cols(t),
@@ -1121,6 +1182,29 @@ impl<'a> Cx<'a> {
         Ok(cols)
     }
 
+    /// `*` over a relation the checker knows only some columns of.
+    fn refuse_partial_wildcard(&self, r: &Rel, span: Span) -> R<()> {
+        if r.partial {
+            return Err(self.err(
+                span,
+                format!(
+                    "secure-pg knows only some columns of `{}` (those that are the same from PostgreSQL 13 to 18): it cannot expand `*`",
+                    r.label
+                ),
+                Some(format!(
+                    "list the columns you want, e.g. `{}`",
+                    r.cols
+                        .iter()
+                        .take(3)
+                        .map(|c| format!("{}.{}", r.alias, c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            ));
+        }
+        Ok(())
+    }
+
     /// The `FROM` item called `name`, in this level or an enclosing one.
     pub(crate) fn find_rel<'s>(&self, scope: &'s Scope<'_>, name: &Name, span: Span) -> R<&'s Rel> {
         let mut s = Some(scope);
@@ -1172,7 +1256,18 @@ impl<'a> Cx<'a> {
                 })
                 .collect();
             match hits.as_slice() {
-                [] => {}
+                [] => {
+                    if let Some(r) = level.rels.iter().find(|r| r.partial) {
+                        return Err(self.err(
+                            span,
+                            format!(
+                                "secure-pg knows only some columns of `{}`, and not `{name}`: it cannot tell whether it has one",
+                                r.label
+                            ),
+                            Some(format!("qualify the column with its table: `table.{name}`")),
+                        ));
+                    }
+                }
                 [(_, c)] => return Ok(Some((*c).clone())),
                 many => {
                     let names: Vec<String> = many
@@ -1264,35 +1359,6 @@ pub(crate) fn plain_parts(name: &ObjectName) -> Option<Vec<Name>> {
             ObjectNamePart::Function(_) => None,
         })
         .collect()
-}
-
-/// The relation of a function in `FROM` with one result column: named by
-/// the alias's column list, else by the alias, else by the function.
-fn function_rel(fname: &Name, v: V, alias: Option<&TableAlias>) -> Rel {
-    let rel_name = alias.map_or_else(|| fname.clone(), |a| name_of(&a.name));
-    let col_name = alias
-        .and_then(|a| a.columns.first())
-        .map_or_else(|| rel_name.clone(), |c| name_of(&c.name));
-    let (ty, nullable, why) = match v.t {
-        super::expr::T::Known(t) => (t, v.nullable, v.why),
-        _ => (SqlType::builtin("text"), true, v.why),
-    };
-    Rel {
-        label: format!("{rel_name} ({fname}(...))"),
-        alias: rel_name.clone(),
-        cols: vec![Col {
-            why: nullable.then(|| {
-                format!(
-                    "`{rel_name}.{col_name}` is nullable: {}",
-                    why.unwrap_or_else(|| "it can be NULL".into())
-                )
-            }),
-            name: col_name,
-            ty,
-            nullable,
-        }],
-        schema: None,
-    }
 }
 
 /// The name PostgreSQL gives the result column of `e` (`FigureColname`).

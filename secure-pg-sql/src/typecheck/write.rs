@@ -8,10 +8,10 @@ use sqlparser::ast::{
 };
 use sqlparser::tokenizer::Span;
 
-use super::expr::{ty, T};
+use super::expr::{datetime_rank, is_string, numeric_rank, ty, T};
 use super::query::{output_name, plain_parts, QualifiedNameExt};
 use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
-use crate::schema::{Column, Name, Relation, Resolved, Table, Unmodelled, ValueSource};
+use crate::schema::{Column, Name, Relation, Resolved, SqlType, Table, Unmodelled, ValueSource};
 
 impl<'a> Cx<'a> {
     fn target_table(&self, name: &ObjectName) -> R<&'a Table> {
@@ -75,6 +75,7 @@ impl<'a> Cx<'a> {
             schema: alias.is_none().then(|| t.name.schema.clone()),
             alias: alias_name,
             cols,
+            partial: false,
         }
     }
 
@@ -154,8 +155,42 @@ impl<'a> Cx<'a> {
         match &v.t {
             T::Param(n) => self.set_param(*n, col.ty.clone(), e.span()),
             T::Lit(s) => self.check_literal(s, &col.ty, e.span()),
+            T::Known(t) if !self.assignable(t, &col.ty) => Err(self.unsupported(
+                e.span(),
+                format!(
+                    "a `{}` value is written to column `{}` of type `{}`: secure-pg knows no cast \
+                     PostgreSQL applies to an assignment between them",
+                    self.base_of(t),
+                    col.name,
+                    col.ty
+                ),
+                format!("write a value of the column's type: `(...)::{}`", col.ty),
+            )),
             _ => Ok(()),
         }
+    }
+
+    /// Whether PostgreSQL converts a `from` value to `to` when it is
+    /// written to a column (an implicit or assignment cast): the same
+    /// type, numbers, date and timestamps among themselves, anything to a
+    /// string type (its text form), arrays of those element-wise. What is
+    /// not listed is refused (with a cast as the fix), never assumed.
+    fn assignable(&self, from: &SqlType, to: &SqlType) -> bool {
+        let (f, t) = (self.base_of(from), self.base_of(to));
+        if f == t || (!t.array && is_string(&t)) {
+            return true;
+        }
+        if f.array != t.array {
+            return false;
+        }
+        let element = |x: &SqlType| SqlType {
+            base: x.base.clone(),
+            array: false,
+        };
+        let (f, t) = (element(&f), element(&t));
+        f == t
+            || (numeric_rank(&f).is_some() && numeric_rank(&t).is_some())
+            || (datetime_rank(&f).is_some() && datetime_rank(&t).is_some())
     }
 
     pub(crate) fn insert(&mut self, i: &Insert) -> R<Vec<Col>> {
@@ -250,6 +285,22 @@ impl<'a> Cx<'a> {
                             "INSERT has more expressions than target columns",
                             None,
                         ));
+                    }
+                    for (c, col) in out.iter().zip(&cols) {
+                        if !self.assignable(&c.ty, &col.ty) {
+                            return Err(self.unsupported(
+                                q.span(),
+                                format!(
+                                    "the SELECT's column `{}` is `{}`, written to column `{}` of type `{}`: \
+                                     secure-pg knows no cast PostgreSQL applies to an assignment between them",
+                                    c.name,
+                                    self.base_of(&c.ty),
+                                    col.name,
+                                    col.ty
+                                ),
+                                format!("select a value of the column's type: `(...)::{}`", col.ty),
+                            ));
+                        }
                     }
                     cols.truncate(out.len());
                 }
@@ -354,6 +405,14 @@ impl<'a> Cx<'a> {
                 }
             }
             if let OnConflictAction::DoUpdate(du) = &oc.action {
+                if oc.conflict_target.is_none() {
+                    return Err(self.err(
+                        name.span(),
+                        "ON CONFLICT DO UPDATE needs a conflict target: the columns of a unique \
+                         key, or ON CONSTRAINT name",
+                        Some("write `ON CONFLICT (column, ...) DO UPDATE ...`".into()),
+                    ));
+                }
                 let mut s = Scope::child(None);
                 s.rels.push(self.table_rel(t, alias.clone()));
                 let mut excluded = self.table_rel(t, Some(Name::unquoted("excluded")));
@@ -411,13 +470,40 @@ impl<'a> Cx<'a> {
     }
 
     fn assignment(&mut self, t: &Table, a: &Assignment, scope: &Scope<'_>) -> R<()> {
-        let AssignmentTarget::ColumnName(c) = &a.target else {
-            return Err(self.unsupported(
+        match (&a.target, &a.value) {
+            (AssignmentTarget::ColumnName(c), value) => self.assign_column(t, c, value, scope),
+            // `SET (a, b) = (x, y)`: each column gets its value.
+            (AssignmentTarget::Tuple(cols), Expr::Tuple(values)) if cols.len() == values.len() => {
+                for (c, value) in cols.iter().zip(values) {
+                    self.assign_column(t, c, value, scope)?;
+                }
+                Ok(())
+            }
+            (AssignmentTarget::Tuple(cols), Expr::Tuple(values)) => Err(self.err(
+                a.value.span(),
+                format!(
+                    "{} columns are assigned {} values",
+                    cols.len(),
+                    values.len()
+                ),
+                Some("give each column one value".into()),
+            )),
+            _ => Err(self.unsupported(
                 a.target.span(),
-                "secure-pg cannot type `SET (a, b) = ...` yet",
-                "assign each column on its own",
-            ));
-        };
+                "secure-pg types `SET (a, b) = (x, y)`, not a row from a subquery or ROW(...)",
+                "assign each column on its own, or write the values as `(x, y)`",
+            )),
+        }
+    }
+
+    /// `SET c = value`.
+    fn assign_column(
+        &mut self,
+        t: &Table,
+        c: &ObjectName,
+        value: &Expr,
+        scope: &Scope<'_>,
+    ) -> R<()> {
         let Some(last) = c.0.last().and_then(|p| p.as_ident()) else {
             return Err(self.err(c.span(), "a column name is a plain name", None));
         };
@@ -426,15 +512,15 @@ impl<'a> Cx<'a> {
         }
         let col = self.column_of(t, last, c.span())?;
         if let ValueSource::Identity { always: true } = col.value {
-            if !is_default(&a.value) {
+            if !is_default(value) {
                 return Err(self.err(
-                    a.value.span(),
+                    value.span(),
                     format!("column `{}` of `{}` is GENERATED ALWAYS AS IDENTITY: it can only be updated to DEFAULT", col.name, t.name.to_string_short()),
                     None,
                 ));
             }
         }
-        self.write_value(t, col, &a.value, scope, true)
+        self.write_value(t, col, value, scope, true)
     }
 
     fn returning(&mut self, items: Option<&[SelectItem]>, scope: &Scope<'_>) -> R<Vec<Col>> {
@@ -510,14 +596,17 @@ impl<'a> Cx<'a> {
                 self.add_from_item(twj, &mut scope)?;
             }
         }
-        for a in &u.assignments {
-            self.assignment(t, a, &scope)?;
-        }
+        // PostgreSQL's order: `FROM`, `WHERE`, `RETURNING`, then `SET`, so a
+        // parameter used in `WHERE` and in `SET` takes its type from `WHERE`.
         if let Some(w) = &u.selection {
             let v = self.expr(w, &scope)?;
             self.coerce(&v, &ty("boolean"), w.span())?;
         }
-        self.returning(u.returning.as_deref(), &scope)
+        let returning = self.returning(u.returning.as_deref(), &scope)?;
+        for a in &u.assignments {
+            self.assignment(t, a, &scope)?;
+        }
+        Ok(returning)
     }
 
     pub(crate) fn delete(&mut self, d: &Delete) -> R<Vec<Col>> {

@@ -289,7 +289,7 @@ fn harvest() -> BTreeMap<String, FileHarvest> {
 }
 
 /// What the comparison found for one query.
-enum Outcome {
+pub(super) enum Outcome {
     /// Our types are the server's.
     Exact,
     /// A statement with nothing to type (`SET`, DDL): both accept it.
@@ -304,7 +304,7 @@ enum Outcome {
     AcceptedRefusedByServer(String),
 }
 
-async fn compare(
+pub(super) async fn compare(
     client: &tokio_postgres::Client,
     catalog: &Catalog,
     sql: &str,

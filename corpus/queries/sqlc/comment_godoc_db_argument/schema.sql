@@ -1,0 +1,4 @@
+CREATE TABLE foo (
+  bar  text
+);
+

@@ -1,0 +1,5 @@
+-- name: ListBar :many
+SELECT * FROM foo.bar;
+
+-- name: ListBat :many
+SELECT * FROM foo.bat;

@@ -1,0 +1,2 @@
+-- name: CreateAuthors :copyfrom
+INSERT INTO authors (author_id) VALUES ($1);

@@ -1,0 +1,4 @@
+CREATE TABLE authors (
+    author_id SERIAL PRIMARY KEY
+);
+

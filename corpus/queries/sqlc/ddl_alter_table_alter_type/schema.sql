@@ -1,0 +1,2 @@
+CREATE TABLE foo (bar TEXT);
+ALTER TABLE foo ALTER bar TYPE TEXT ARRAY USING bar::text[];

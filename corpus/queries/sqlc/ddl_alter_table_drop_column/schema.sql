@@ -1,0 +1,2 @@
+CREATE TABLE foo (bar text, baz text);
+ALTER TABLE foo DROP COLUMN bar;

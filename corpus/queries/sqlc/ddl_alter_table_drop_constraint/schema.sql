@@ -1,0 +1,2 @@
+CREATE TABLE venues (id SERIAL PRIMARY KEY);
+ALTER TABLE venues DROP CONSTRAINT venues_pkey;

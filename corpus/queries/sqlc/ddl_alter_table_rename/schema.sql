@@ -1,0 +1,2 @@
+CREATE TABLE venues (name text);
+ALTER TABLE venues RENAME TO arenas;

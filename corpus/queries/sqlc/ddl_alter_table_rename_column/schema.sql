@@ -1,0 +1,2 @@
+CREATE TABLE foo (bar text);
+ALTER TABLE foo RENAME bar TO baz;

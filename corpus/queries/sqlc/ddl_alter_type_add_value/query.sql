@@ -1,0 +1,2 @@
+-- name: Placeholder :exec
+SELECT 1;

@@ -1,0 +1,6 @@
+CREATE TABLE foo (
+	PRIMARY KEY (a, b) INCLUDE (c),
+	a integer,
+	b integer,
+	c integer
+);

@@ -1,0 +1,2 @@
+CREATE FUNCTION foo(bar text) RETURNS bool AS $$ SELECT true $$ LANGUAGE sql;
+DROP FUNCTION foo;

@@ -1,0 +1,3 @@
+CREATE TABLE venues ();
+DROP TABLE IF EXISTS venues;
+DROP TABLE IF EXISTS venues;

@@ -1,0 +1,2 @@
+CREATE TABLE foo (id text not null);
+

@@ -1,0 +1,2 @@
+-- name: IdenticalTable :many
+SELECT * FROM foo;

@@ -1,0 +1,2 @@
+-- name: InsertValues :exec
+INSERT INTO public.foo (a, b) VALUES ($1, $2);

@@ -1,0 +1,2 @@
+-- name: SelectFoo :exec
+SELECT * FROM foo;

@@ -1,0 +1,2 @@
+-- name: Test :one
+SELECT 1;

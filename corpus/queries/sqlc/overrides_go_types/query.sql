@@ -1,0 +1,2 @@
+-- name: LoadFoo :many
+SELECT * FROM foo WHERE id = $1;

@@ -1,0 +1,2 @@
+-- name: User :many
+SELECT "user".* FROM "user";

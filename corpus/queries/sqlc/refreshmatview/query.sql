@@ -1,0 +1,2 @@
+-- name: Refresh :exec
+REFRESH MATERIALIZED VIEW myview;

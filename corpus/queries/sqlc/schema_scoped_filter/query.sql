@@ -1,0 +1,2 @@
+-- name: SchemaScopedFilter :many
+SELECT * FROM foo.bar WHERE id = $1;

@@ -1,0 +1,3 @@
+CREATE SCHEMA foo;
+CREATE TABLE foo.bar (id serial not null);
+

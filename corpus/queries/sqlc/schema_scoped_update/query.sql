@@ -1,0 +1,2 @@
+-- name: SchemaScopedUpdate :exec
+UPDATE foo.bar SET name = $2 WHERE id = $1;

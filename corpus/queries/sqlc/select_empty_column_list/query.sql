@@ -1,0 +1,2 @@
+-- name: GetBars :many
+SELECT FROM bar LIMIT 5;

@@ -1,0 +1,2 @@
+CREATE TABLE foo (bar text not null, maybe_bar text);
+

@@ -1,0 +1,2 @@
+-- name: StarExpansionReserved :many
+SELECT * FROM foo;

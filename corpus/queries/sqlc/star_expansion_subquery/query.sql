@@ -1,0 +1,2 @@
+-- name: StarExpansionSubquery :many
+SELECT * FROM foo WHERE EXISTS (SELECT * FROM foo);

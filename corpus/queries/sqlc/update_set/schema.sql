@@ -1,0 +1,2 @@
+CREATE TABLE foo (name text not null, slug text not null);
+

@@ -1,0 +1,2 @@
+-- name: UpdateSetMultiple :exec
+UPDATE foo SET (name, slug) = ($2, $1);
