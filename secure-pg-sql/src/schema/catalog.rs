@@ -351,6 +351,15 @@ pub struct EnumType {
     pub labels: Vec<String>,
 }
 
+/// A composite type (`CREATE TYPE t AS (a int, b text[])`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeType {
+    /// `schema.name`.
+    pub name: QualifiedName,
+    /// Its attributes in order: name and type.
+    pub attributes: Vec<(Name, SqlType)>,
+}
+
 /// A domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Domain {
@@ -462,6 +471,7 @@ pub struct Catalog {
     pub(crate) views: BTreeMap<QualifiedName, View>,
     pub(crate) enums: BTreeMap<QualifiedName, EnumType>,
     pub(crate) domains: BTreeMap<QualifiedName, Domain>,
+    pub(crate) composites: BTreeMap<QualifiedName, CompositeType>,
     pub(crate) sequences: BTreeSet<QualifiedName>,
     pub(crate) indexes: BTreeMap<QualifiedName, IndexEntry>,
     pub(crate) extensions: BTreeSet<Name>,
@@ -543,6 +553,23 @@ impl Catalog {
         self.domains.values()
     }
 
+    /// The composite type `name`.
+    pub fn composite(&self, name: &QualifiedName) -> Option<&CompositeType> {
+        self.composites.get(name)
+    }
+
+    /// Every composite type.
+    pub fn composites(&self) -> impl Iterator<Item = &CompositeType> {
+        self.composites.values()
+    }
+
+    /// Whether a user type of that name exists (enum, domain or composite).
+    pub(crate) fn has_type(&self, name: &QualifiedName) -> bool {
+        self.enums.contains_key(name)
+            || self.domains.contains_key(name)
+            || self.composites.contains_key(name)
+    }
+
     /// Resolves a user-defined type name (`parts`: `name` or
     /// `schema.name`) to an enum or domain as PostgreSQL does: an
     /// unqualified name along `search_path`. Returns the names tried (first
@@ -567,6 +594,8 @@ impl Catalog {
                 found = Some(crate::schema::BaseType::Enum(q.clone()));
             } else if self.domains.contains_key(q) {
                 found = Some(crate::schema::BaseType::Domain(q.clone()));
+            } else if self.composites.contains_key(q) {
+                found = Some(crate::schema::BaseType::Composite(q.clone()));
             } else if let Some(u) = self.unknown_types.get(q) {
                 return Err(u.unknown_message(&format!("type `{q}`")));
             } else {

@@ -20,9 +20,9 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::catalog::{
-    Catalog, Check, Column, Domain, EnumType, ForeignKey, IndexEntry, Key, Name, Policy,
-    PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement, ValueSource,
-    View,
+    Catalog, Check, Column, CompositeType, Domain, EnumType, ForeignKey, IndexEntry, Key, Name,
+    Policy, PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement,
+    ValueSource, View,
 };
 use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
 use super::types::{canonical, BaseType, SqlType};
@@ -203,9 +203,7 @@ impl Builder {
                     let q = self.target_type(parts);
                     let u = q.as_ref().is_some_and(|q| {
                         self.catalog.unknown_types.contains_key(q)
-                            || (self.catalog.unknown_rest.is_some()
-                                && !self.catalog.enums.contains_key(q)
-                                && !self.catalog.domains.contains_key(q))
+                            || (self.catalog.unknown_rest.is_some() && !self.catalog.has_type(q))
                     });
                     (q, u)
                 }
@@ -276,6 +274,7 @@ impl Builder {
                 relations.extend(self.catalog.views.keys().cloned());
                 types.extend(self.catalog.enums.keys().cloned());
                 types.extend(self.catalog.domains.keys().cloned());
+                types.extend(self.catalog.composites.keys().cloned());
                 if self.catalog.unknown_rest.is_none() {
                     self.catalog.unknown_rest = Some(u.clone());
                 }
@@ -304,12 +303,12 @@ impl Builder {
             }
             self.catalog.enums.remove(&t);
             self.catalog.domains.remove(&t);
+            self.catalog.composites.remove(&t);
             if !self.catalog.unknown_types.contains_key(&t) {
                 self.catalog.unknown_types.insert(t.clone(), u.clone());
                 newly.push(t.clone());
             }
-            let uses =
-                |b: &BaseType| matches!(b, BaseType::Enum(q) | BaseType::Domain(q) if *q == t);
+            let uses = |b: &BaseType| type_uses(b, &t);
             relations.extend(
                 self.catalog
                     .tables
@@ -323,6 +322,13 @@ impl Builder {
                     .values()
                     .filter(|d| uses(&d.base.base))
                     .map(|d| d.name.clone()),
+            );
+            types.extend(
+                self.catalog
+                    .composites
+                    .values()
+                    .filter(|c| c.attributes.iter().any(|(_, ty)| uses(&ty.base)))
+                    .map(|c| c.name.clone()),
             );
             types_done.push(t);
         }
@@ -358,7 +364,7 @@ impl Builder {
                 }
                 ObjectType::Type => {
                     if let Some(q) = self.target_type(&p) {
-                        let uses = |b: &BaseType| matches!(b, BaseType::Enum(x) | BaseType::Domain(x) if *x == q);
+                        let uses = |b: &BaseType| type_uses(b, &q);
                         for t in self.catalog.tables.values() {
                             if t.columns.iter().any(|c| uses(&c.ty.base)) {
                                 out.push(t.name.clone());
@@ -451,11 +457,7 @@ impl Builder {
                 .search_path
                 .iter()
                 .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                .find(|q| {
-                    self.catalog.enums.contains_key(q)
-                        || self.catalog.domains.contains_key(q)
-                        || self.catalog.unknown_types.contains_key(q)
-                })
+                .find(|q| self.catalog.has_type(q) || self.catalog.unknown_types.contains_key(q))
                 .or_else(|| {
                     self.search_path
                         .first()
@@ -693,9 +695,31 @@ impl Builder {
                         );
                         Ok(())
                     }
+                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => {
+                        let mut out: Vec<(Name, SqlType)> = Vec::new();
+                        for a in &attributes {
+                            let name = Name::from_ident(&a.name);
+                            if out.iter().any(|(n, _)| *n == name) {
+                                return fail(format!("attribute {name} of {q} specified more than once"));
+                            }
+                            let (ty, serial) = self.column_type(&a.data_type)?;
+                            if serial {
+                                return fail("a composite type's attribute cannot be serial");
+                            }
+                            out.push((name, ty));
+                        }
+                        self.catalog.composites.insert(
+                            q.clone(),
+                            CompositeType {
+                                name: q,
+                                attributes: out,
+                            },
+                        );
+                        Ok(())
+                    }
                     _ => Err(Fail {
                         message: format!(
-                            "`CREATE TYPE {q}`: only enum types are supported (composite, range and base types are not)"
+                            "`CREATE TYPE {q}`: only enum and composite types are supported (range and base types are not)"
                         ),
                     }),
                 }
@@ -1008,10 +1032,7 @@ impl Builder {
         if let [n] = p.as_slice() {
             for s in &self.search_path {
                 let q = QualifiedName::new(s.clone(), n.clone());
-                if self.catalog.enums.contains_key(&q)
-                    || self.catalog.domains.contains_key(&q)
-                    || self.catalog.unknown_types.contains_key(&q)
-                {
+                if self.catalog.has_type(&q) || self.catalog.unknown_types.contains_key(&q) {
                     return Ok(q);
                 }
             }
@@ -1023,7 +1044,7 @@ impl Builder {
     /// again did not exist (the server refuses to create a type twice), so
     /// it is forgotten as unknown: the new definition is the type.
     fn check_free_type(&mut self, q: &QualifiedName) -> R<()> {
-        if self.catalog.enums.contains_key(q) || self.catalog.domains.contains_key(q) {
+        if self.catalog.has_type(q) {
             return fail(format!("type {q} already exists"));
         }
         self.catalog.unknown_types.remove(q);
@@ -1725,8 +1746,7 @@ impl Builder {
 
     /// Replaces references to type `old` by `new` in columns and domains.
     fn retype(&mut self, old: &QualifiedName, base: BaseType) {
-        let matches =
-            |b: &BaseType| matches!(b, BaseType::Enum(q) | BaseType::Domain(q) if q == old);
+        let matches = |b: &BaseType| type_uses(b, old);
         for t in self.catalog.tables.values_mut() {
             for c in &mut t.columns {
                 if matches(&c.ty.base) {
@@ -1737,6 +1757,13 @@ impl Builder {
         for d in self.catalog.domains.values_mut() {
             if matches(&d.base.base) {
                 d.base.base = base.clone();
+            }
+        }
+        for c in self.catalog.composites.values_mut() {
+            for (_, ty) in &mut c.attributes {
+                if matches(&ty.base) {
+                    ty.base = base.clone();
+                }
             }
         }
     }
@@ -1792,6 +1819,7 @@ impl Builder {
                 }
                 if self.catalog.enums.remove(&q).is_none()
                     && self.catalog.domains.remove(&q).is_none()
+                    && self.catalog.composites.remove(&q).is_none()
                 {
                     return missing("type", &q);
                 }
@@ -1857,6 +1885,7 @@ impl Builder {
                 self.catalog.views.retain(|q, _| q.schema != s);
                 self.catalog.enums.retain(|q, _| q.schema != s);
                 self.catalog.domains.retain(|q, _| q.schema != s);
+                self.catalog.composites.retain(|q, _| q.schema != s);
                 self.catalog.sequences.retain(|q| q.schema != s);
                 self.catalog.indexes.retain(|q, _| q.schema != s);
                 Ok(())
@@ -2500,6 +2529,12 @@ pub(crate) const EXTENSION_TYPES: &[(&str, &[&str])] = &[
 ];
 
 /// Whether `name` is a type of an extension in `created`.
+/// Whether `b` is the user type `t` (a column or attribute of that type
+/// depends on it).
+fn type_uses(b: &BaseType, t: &QualifiedName) -> bool {
+    matches!(b, BaseType::Enum(q) | BaseType::Domain(q) | BaseType::Composite(q) if q == t)
+}
+
 fn extension_type(created: &std::collections::BTreeSet<Name>, name: &Name) -> bool {
     EXTENSION_TYPES.iter().any(|(ext, types)| {
         created.contains(&Name::unquoted(ext)) && types.contains(&name.as_str())

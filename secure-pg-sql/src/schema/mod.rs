@@ -42,9 +42,9 @@ use std::path::{Path, PathBuf};
 
 pub use cache::load_cached;
 pub use catalog::{
-    Catalog, Check, Column, Domain, EnumType, ForeignKey, Key, Name, Policy, PolicyCommand,
-    QualifiedName, Relation, Resolved, Table, Unmodelled, UnmodelledStatement, ValueSource, View,
-    ViewColumn, ViewColumnSource,
+    Catalog, Check, Column, CompositeType, Domain, EnumType, ForeignKey, Key, Name, Policy,
+    PolicyCommand, QualifiedName, Relation, Resolved, Table, Unmodelled, UnmodelledStatement,
+    ValueSource, View, ViewColumn, ViewColumnSource,
 };
 pub use locate::{locate, Layout, Located, Source, Tenancy};
 pub use split::SKIP_MARKER;

@@ -485,7 +485,7 @@ fn errors_name_file_line_and_kind() {
         ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
         ("CREATE TABLE t (a int);\nSELECT * INTO t2 FROM t;", 2, "`SELECT ... INTO`"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
-        ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS (x int);", 3, "only enum types"),
+        ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
         ("CREATE TABLE t (a int) INHERITS (x);", 1, "INHERITS"),
         ("CREATE TABLE t (a int, PRIMARY KEY (b));", 1, "column b named in key"),
@@ -610,6 +610,39 @@ fn the_four_layouts_build_the_same_catalog() {
             ..
         }
     ));
+}
+
+#[test]
+fn diesel_dashed_names_and_files_beside_the_directories() {
+    let expected = expected_catalog();
+    // diesel's default names have dashes; the initial setup sorts first;
+    // a README and a data script beside the directories are not run.
+    let d = TempDir::new("diesel-dashed");
+    d.write("migrations/00000000000000_diesel_initial_setup/up.sql", M1)
+        .write("migrations/2024-01-02-000000_b/up.sql", M2)
+        .write("migrations/2024-01-02-000000_b/down.sql", "garbage")
+        .write("migrations/2024-01-10-093000_rename/up.sql", M3)
+        .write("migrations/2024-01-05-000000-0000_z/up.sql", "SELECT 1;")
+        // No `_` at all: diesel takes the whole name as the version.
+        .write(
+            "migrations/2024-01-06-1200-no-underscore/up.sql",
+            "SELECT 2;",
+        )
+        .write("migrations/README.md", "not sql")
+        .write("migrations/data_by_hand.sql", "DROP TABLE t;")
+        .write("migrations/.keep", "");
+    let l = loaded(&d);
+    assert_eq!(l.catalog, expected);
+    assert_eq!(l.files.len(), 5);
+    assert!(l.files[0].ends_with("00000000000000_diesel_initial_setup/up.sql"));
+    // Versions compare as strings, as diesel compares them: the longer
+    // `202401050000000000` sorts between the 14-digit ones.
+    assert!(l.files[2].ends_with("2024-01-05-000000-0000_z/up.sql"));
+    assert!(l.files[3].ends_with("2024-01-06-1200-no-underscore/up.sql"));
+    assert!(l.files[4].ends_with("2024-01-10-093000_rename/up.sql"));
+    // A file of another layout beside them is still a mix, not ignored.
+    d.write("migrations/20240103000000_x.sql", "SELECT 1;");
+    assert!(load(&d.0, None).unwrap_err().message.contains("mixes"));
 }
 
 #[test]
@@ -1123,7 +1156,7 @@ fn an_unmodelled_statement_leaves_only_what_it_names_unknown() {
 #[test]
 fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
     let c = partial(
-        "CREATE TYPE pair AS (a int, b text);
+        "CREATE TYPE pair AS RANGE (SUBTYPE = int4);
         CREATE DOMAIN pairs AS pair[];
         CREATE TABLE uses (id int, p pair);
         CREATE TABLE fine (id int PRIMARY KEY);
@@ -1132,11 +1165,11 @@ fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
         ALTER TABLE uses ADD COLUMN more int;
         ALTER TABLE uses RENAME TO renamed;",
     );
-    // The composite type is unknown, so is the domain over it (its
+    // The range type is unknown, so is the domain over it (its
     // statement failed on the type) and the table with a column of it.
     let ty = c.unknown_type(&QualifiedName::public("pair")).unwrap();
     assert_eq!(ty.line, 1);
-    assert!(ty.reason.contains("only enum types"), "{ty}");
+    assert!(ty.reason.contains("range and base types are not"), "{ty}");
     let d = c.unknown_type(&QualifiedName::public("pairs")).unwrap();
     assert_eq!(d.line, 2);
     assert!(d.reason.contains("type `public.pair` is unknown"), "{d}");
@@ -1176,7 +1209,7 @@ fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
         "CREATE TABLE t (a int) INHERITS (nothing);
         DROP TABLE t;
         CREATE TABLE t (a int, b int);
-        CREATE TYPE c AS (x int); DROP TYPE c; CREATE TYPE c AS ENUM ('x');
+        CREATE TYPE c AS RANGE (SUBTYPE = int4); DROP TYPE c; CREATE TYPE c AS ENUM ('x');
         CREATE TABLE u (a int) INHERITS (nothing); CREATE TABLE u (z int);",
     );
     assert_eq!(t(&c, "t").columns.len(), 2);
@@ -1290,8 +1323,8 @@ END $$;"
     // Guarding what the loader cannot model, or an object whose state it
     // does not know, is not modelled.
     let c = partial(
-        "DO $$ BEGIN CREATE TYPE pair AS (a int); EXCEPTION WHEN duplicate_object THEN null; END $$;
-        CREATE TYPE e AS (x int);
+        "DO $$ BEGIN CREATE TYPE pair AS RANGE (SUBTYPE = int4); EXCEPTION WHEN duplicate_object THEN null; END $$;
+        CREATE TYPE e AS RANGE (SUBTYPE = int4);
         DO $$ BEGIN CREATE TYPE e AS ENUM ('a'); EXCEPTION WHEN others THEN null; END $$;",
     );
     assert_eq!(
@@ -1407,7 +1440,7 @@ fn unknown_types_are_errors_even_with_an_extension() {
 fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
     use crate::typecheck::check;
     let c = partial(&format!(
-        "{BASE}\nCREATE TYPE pair AS (a int, b text);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);"
+        "{BASE}\nCREATE TYPE pair AS RANGE (SUBTYPE = int4);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);"
     ));
     let refused = |sql: &str| -> String {
         match check(sql, &c) {
@@ -1564,4 +1597,135 @@ fn a_call_to_a_routine_that_runs_ddl_is_not_modelled() {
         INSERT INTO t SELECT f();",
     );
     assert!(c.unmodelled()[0].everything);
+}
+
+#[test]
+fn composite_types_are_column_types() {
+    let c = cat("CREATE SCHEMA s;
+        CREATE TYPE header_pair AS (name text, value bytea);
+        CREATE TYPE s.feature AS (name varchar(100), subfeatures text[], n int);
+        CREATE TABLE idempotency (
+            key text PRIMARY KEY,
+            response_headers header_pair[] NOT NULL,
+            one header_pair,
+            features s.feature[]
+        );");
+    let hp = QualifiedName::public("header_pair");
+    let composite = c.composite(&hp).expect("the composite type");
+    assert_eq!(
+        composite
+            .attributes
+            .iter()
+            .map(|(n, t)| format!("{n} {t}"))
+            .collect::<Vec<_>>(),
+        ["name text", "value bytea"]
+    );
+    let cols: Vec<(String, bool)> = t(&c, "idempotency")
+        .columns
+        .iter()
+        .map(|c| (c.ty.to_string(), c.not_null))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("text".to_string(), true),
+            ("header_pair[]".to_string(), true),
+            ("header_pair".to_string(), false),
+            ("s.feature[]".to_string(), false),
+        ]
+    );
+    assert_eq!(
+        col(&c, "idempotency", "one").ty.base,
+        BaseType::Composite(hp.clone())
+    );
+    assert_eq!(
+        c.composite(&QualifiedName::new(
+            Name::unquoted("s"),
+            Name::unquoted("feature")
+        ))
+        .unwrap()
+        .attributes[0]
+            .1
+            .to_string(),
+        "character varying(100)"
+    );
+
+    // Created twice is an error; dropped and created again, the new shape.
+    assert!(err("CREATE TYPE p AS (a int); CREATE TYPE p AS (b int);")
+        .message
+        .contains("already exists"));
+    let c = cat("CREATE TYPE p AS (a int); DROP TYPE p; CREATE TYPE p AS (b text, c int);");
+    assert_eq!(
+        c.composite(&QualifiedName::public("p"))
+            .unwrap()
+            .attributes
+            .len(),
+        2
+    );
+    // An attribute of an unknown type is an error, as for a column.
+    assert!(err("CREATE TYPE p AS (a nosuchtype)")
+        .message
+        .contains("unknown type"));
+
+    // `ALTER TYPE` on a composite is not modelled: the type, the tables
+    // with a column of it and the composites containing it become unknown.
+    let c = partial(
+        "CREATE TYPE p AS (a int);
+        CREATE TYPE outer_p AS (inner_p p, b int);
+        CREATE TABLE t (id int, x p);
+        CREATE TABLE u (id int, y outer_p[]);
+        CREATE TABLE fine (id int);
+        ALTER TYPE p ADD ATTRIBUTE b text;",
+    );
+    assert!(c.unknown_type(&QualifiedName::public("p")).is_some());
+    assert!(c.unknown_type(&QualifiedName::public("outer_p")).is_some());
+    assert!(unknown(&c, "t").is_some() && unknown(&c, "u").is_some());
+    assert_eq!(t(&c, "fine").columns.len(), 1);
+}
+
+#[test]
+fn queries_on_composite_columns_are_typed_or_refused_with_a_fix() {
+    let c = cat("CREATE TYPE header_pair AS (name text, value bytea);
+        CREATE TABLE idempotency (key text PRIMARY KEY, headers header_pair[] NOT NULL, one header_pair);");
+    let check = |sql: &str| crate::typecheck::check(sql, &c);
+    let rendered = |sql: &str| match check(sql) {
+        Ok(t) => panic!("{sql} was accepted: {t:?}"),
+        Err(e) => e
+            .iter()
+            .map(|d| d.render(sql))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    // The composite itself has no Rust type: refused, with the fix.
+    let e = rendered("SELECT key, headers FROM idempotency");
+    assert!(
+        e.contains("column `headers` is of the composite type `header_pair` (an array)")
+            && e.contains("to_jsonb(headers)"),
+        "{e}"
+    );
+    let e = rendered("SELECT * FROM idempotency WHERE one = $1");
+    assert!(
+        e.contains("`$1` is of the composite type `header_pair`"),
+        "{e}"
+    );
+    assert!(e.contains("$1::text::header_pair"), "{e}");
+    // Its fields, and its conversions, are typed.
+    let t = check("SELECT key, (one).name, (one).value, to_jsonb(headers) AS h FROM idempotency")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{} {} {}", c.name, c.ty, c.nullable))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "key text false",
+            "name text true",
+            "value bytea true",
+            "h jsonb false"
+        ]
+    );
+    let e = rendered("SELECT (one).nope FROM idempotency");
+    assert!(e.contains("has no field `nope`"), "{e}");
 }
