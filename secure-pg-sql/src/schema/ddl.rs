@@ -75,6 +75,9 @@ impl Default for Builder {
 enum ObjKind {
     Relation,
     Type,
+    /// Any unique index (dynamic `DROP INDEX`): the tables with a unique
+    /// key other than the primary key. No name.
+    UniqueIndexes,
 }
 
 /// An object a statement names, as written.
@@ -189,6 +192,7 @@ impl Builder {
         };
         for (kind, parts) in &targets {
             let (q, unknown) = match kind {
+                ObjKind::UniqueIndexes => (None, true),
                 ObjKind::Relation => {
                     let q = self.target_relation(parts);
                     let u = q.as_ref().is_some_and(|q| {
@@ -284,10 +288,21 @@ impl Builder {
                     let q = match kind {
                         ObjKind::Relation => self.target_relation(&parts),
                         ObjKind::Type => self.target_type(&parts),
+                        ObjKind::UniqueIndexes => {
+                            relations.extend(
+                                self.catalog
+                                    .tables
+                                    .values()
+                                    .filter(|t| !t.unique.is_empty())
+                                    .map(|t| t.name.clone()),
+                            );
+                            continue;
+                        }
                     };
                     match (kind, q) {
                         (ObjKind::Relation, Some(q)) => relations.push(q),
                         (ObjKind::Type, Some(q)) => types.push(q),
+                        (ObjKind::UniqueIndexes, Some(_)) => {}
                         // A name that cannot be placed (no schema on the
                         // search path): anything may be meant.
                         (_, None) => return self.leave_unknown(u, None),
@@ -2409,12 +2424,16 @@ fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
     if body.is_empty() {
         return None;
     }
+    let mut out = Vec::new();
     for (at, _) in body.iter().enumerate().filter(|(_, x)| *x == "EXECUTE") {
-        if !static_execute_is_neutral(&body, at, routines) {
-            return None;
+        if static_execute_is_neutral(&body, at, routines) {
+            continue;
+        }
+        match dynamic_execute(&body, at, routines)? {
+            Dynamic::Neutral => {}
+            Dynamic::DropsIndexes => out.push((ObjKind::UniqueIndexes, Vec::new())),
         }
     }
-    let mut out = Vec::new();
     for (k, x) in body.iter().enumerate() {
         if matches!(x.as_str(), "CREATE" | "ALTER" | "DROP") {
             let end = body[k..]
@@ -2442,11 +2461,7 @@ fn static_execute_is_neutral(body: &[String], at: usize, routines: &Routines) ->
         (Some(l), None | Some(";" | "USING"), _, _) => l,
         _ => return false,
     };
-    let Some(sql) = literal
-        .strip_prefix('\'')
-        .and_then(|l| l.strip_suffix('\''))
-        .map(|l| l.replace("''", "'"))
-    else {
+    let Some(sql) = literal_text(literal) else {
         return false;
     };
     let Ok(stmts) = split(&sql) else {
@@ -2456,6 +2471,70 @@ fn static_execute_is_neutral(body: &[String], at: usize, routines: &Routines) ->
         let w = words(st.text);
         allowed(&w).is_some() && called(&w, routines).next().is_none()
     })
+}
+
+/// The text of a string literal word: `'...'` (with `''` unescaped) or
+/// `$tag$...$tag$`.
+fn literal_text(word: &str) -> Option<String> {
+    if let Some(l) = word.strip_prefix('\'').and_then(|l| l.strip_suffix('\'')) {
+        return Some(l.replace("''", "'"));
+    }
+    let tag_len = 2 + word.get(1..)?.find('$')?;
+    if !word.starts_with('$') || word.len() < 2 * tag_len {
+        return None;
+    }
+    let tag = &word[..tag_len];
+    word.strip_suffix(tag)
+        .and_then(|w| w.get(tag_len..))
+        .map(str::to_string)
+}
+
+/// What dynamic SQL built at run time may do, told by the literal it starts
+/// with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dynamic {
+    /// A data statement or a non-unique index build: no shape changes.
+    Neutral,
+    /// `DROP INDEX ...`: any unique index may go.
+    DropsIndexes,
+}
+
+/// What `EXECUTE` at word `at` runs when its SQL is built at run time
+/// (`EXECUTE 'create index ... on ' || name`, `EXECUTE format('select ...
+/// from %I.t', s)`): the statement its leading literal starts, when that
+/// literal holds no `;` (one statement) and starts a data statement
+/// without `INTO` (which would create a table), a non-unique index build,
+/// `COMMENT`, `GRANT`/`REVOKE`, maintenance, or `DROP INDEX`. The rest of the text only fills in
+/// names and values. `None`: anything could run.
+fn dynamic_execute(body: &[String], at: usize, routines: &Routines) -> Option<Dynamic> {
+    let get = |i: usize| body.get(i).map(String::as_str);
+    let literal = match (get(at + 1), get(at + 2)) {
+        (Some("FORMAT"), Some("(")) => get(at + 3)?,
+        (Some(l), _) => l,
+        _ => return None,
+    };
+    let sql = literal_text(literal)?;
+    if sql.trim_end().trim_end_matches(';').contains(';') {
+        return None;
+    }
+    let w = words(&sql);
+    if called(&w, routines).next().is_some() {
+        return None;
+    }
+    let first = w.first().map(String::as_str);
+    match first {
+        Some("SELECT" | "WITH") if select_into(&w).is_none() && !w.iter().any(|x| x == "INTO") => {
+            Some(Dynamic::Neutral)
+        }
+        Some("INSERT" | "UPDATE" | "DELETE") => Some(Dynamic::Neutral),
+        Some("DROP") if w.get(1).is_some_and(|x| x == "INDEX") => Some(Dynamic::DropsIndexes),
+        // Not triggers, routines or rules: what they run would be unknown.
+        Some("CREATE") if w.get(1).is_some_and(|x| x == "INDEX") => Some(Dynamic::Neutral),
+        Some("COMMENT" | "GRANT" | "REVOKE" | "ANALYZE" | "VACUUM" | "REINDEX" | "CLUSTER") => {
+            Some(Dynamic::Neutral)
+        }
+        _ => None,
+    }
 }
 
 /// The `CREATE` statement of a `DO` block of the form `BEGIN CREATE ...;

@@ -1356,6 +1356,40 @@ DO $$ BEGIN EXECUTE format('CREATE INDEX IF NOT EXISTS i ON %I (a)', 't'); END $
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
     }
+    // Dynamic SQL whose leading literal starts a data statement or a
+    // non-unique index build changes nothing (graph-node's loops over its
+    // deployment schemas); one that drops indexes leaves the tables with a
+    // unique index unknown; one that starts anything else could do anything.
+    let c = partial(&format!(
+        "{BASE}
+CREATE UNIQUE INDEX other_note ON other (note);
+DO $do$ DECLARE s text; BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace LOOP
+        EXECUTE 'create index if not exists i on ' || s || '.call_cache(block)';
+        EXECUTE format('select count(*) from %I.entities', s) INTO n;
+        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = '%1$s'$$, s);
+    END LOOP;
+END $do$;
+CREATE FUNCTION drop_some() RETURNS void AS $$
+BEGIN
+    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || r.indexname; END LOOP;
+END $$ LANGUAGE plpgsql;
+SELECT drop_some();"
+    ));
+    assert_eq!(c.unmodelled().len(), 1, "{:#?}", c.unmodelled());
+    assert!(!c.unmodelled()[0].everything);
+    assert_eq!(c.unmodelled()[0].statement.line, 20, "the call");
+    assert!(unknown(&c, "other").is_some(), "it had a unique index");
+    assert_eq!(t(&c, "t").columns.len(), 3);
+    for body in [
+        "EXECUTE 'SELECT 1 INTO t2' || ''",
+        "EXECUTE 'SELECT 1; DROP TABLE t; SELECT ' || '2'",
+        "EXECUTE 'CREATE UNIQUE INDEX u ON ' || 't (a)'",
+        "EXECUTE 'CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()'",
+    ] {
+        let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
+        assert!(c.unmodelled()[0].everything, "{body}");
+    }
     // Dynamic SQL could change anything.
     let c = partial(&format!(
         "{BASE}\nDO $$ BEGIN EXECUTE 'ALTER TABLE ' || 't' || ' ADD c int'; END $$;"
