@@ -938,7 +938,30 @@ impl Builder {
                 Ok(())
             }
             Statement::CreateExtension(ce) => {
-                self.catalog.extensions.insert(Name::from_ident(&ce.name));
+                let name = Name::from_ident(&ce.name);
+                let new = self.catalog.extensions.insert(name.clone());
+                // The relations it creates are not modelled: unknown, so
+                // that a query on them is refused, not called a typo.
+                let made = EXTENSION_RELATIONS
+                    .iter()
+                    .find(|(e, _)| *e == name.as_str())
+                    .map_or(&[][..], |(_, r)| *r);
+                let schema = match &ce.schema {
+                    Some(s) => Some(Name::from_ident(s)),
+                    None => self.search_path.first().cloned(),
+                };
+                if let (true, false, Some(schema), Some(mut u)) =
+                    (new, made.is_empty(), schema, self.current.clone())
+                {
+                    u.reason = format!(
+                        "the extension `{name}` creates relations the loader does not model"
+                    );
+                    let targets = made
+                        .iter()
+                        .map(|r| (ObjKind::Relation, vec![schema.clone(), Name::unquoted(r)]))
+                        .collect();
+                    self.leave_unknown(u, Some(targets));
+                }
                 Ok(())
             }
             Statement::CreateSequence {
@@ -2592,6 +2615,19 @@ fn cannot_change_shape(text: &str, routines: &Routines) -> bool {
 /// Types of the extensions secure-pg knows, by extension: a column of one
 /// of these types is accepted (as an opaque type) once the extension is
 /// created. Any other unknown type name is an error.
+/// The tables and views extensions create in their schema (left unknown
+/// when the extension is created).
+const EXTENSION_RELATIONS: &[(&str, &[&str])] = &[
+    (
+        "pg_stat_statements",
+        &["pg_stat_statements", "pg_stat_statements_info"],
+    ),
+    (
+        "postgis",
+        &["spatial_ref_sys", "geometry_columns", "geography_columns"],
+    ),
+];
+
 pub(crate) const EXTENSION_TYPES: &[(&str, &[&str])] = &[
     ("citext", &["citext"]),
     ("hstore", &["hstore"]),

@@ -1456,10 +1456,12 @@ fn unknown_types_are_errors_even_with_an_extension() {
     let u = unknown(&c, "t").unwrap();
     assert!(u.reason.contains("unknown type `mystery`"), "{u}");
     assert!(u.reason.contains("citext, hstore"), "{u}");
-    let c = cat(
+    let c = partial(
         "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION ltree;
         CREATE TABLE g (shape geometry, path ltree[])",
     );
+    // (postgis's own tables are left unknown, nothing else.)
+    assert_eq!(c.unmodelled().len(), 1);
     assert_eq!(
         col(&c, "g", "shape").ty.base,
         BaseType::External(QualifiedName::public("geometry"))
@@ -1762,4 +1764,28 @@ fn queries_on_composite_columns_are_typed_or_refused_with_a_fix() {
     );
     let e = rendered("SELECT (one).nope FROM idempotency");
     assert!(e.contains("has no field `nope`"), "{e}");
+}
+
+#[test]
+fn relations_an_extension_creates_are_unknown() {
+    let c = partial(
+        "CREATE TABLE t (a int);
+        CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+        CREATE SCHEMA gis;
+        CREATE EXTENSION postgis WITH SCHEMA gis;",
+    );
+    let u = unknown(&c, "pg_stat_statements").expect("unknown");
+    assert_eq!(u.line, 2);
+    assert!(
+        u.reason
+            .contains("the extension `pg_stat_statements` creates relations"),
+        "{u}"
+    );
+    assert!(unknown(&c, "pg_stat_statements_info").is_some());
+    assert!(unknown(&c, "gis.spatial_ref_sys").is_some());
+    assert!(unknown(&c, "spatial_ref_sys").is_none());
+    assert_eq!(t(&c, "t").columns.len(), 1);
+    // The strict form says what was not modelled.
+    assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION pg_stat_statements;").is_err());
+    assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION citext;").is_ok());
 }

@@ -12,7 +12,9 @@
 //! Each relation is exact, unknown (the catalog says so, with the statement
 //! that made it so), wrong, or missing; a relation the catalog has and the
 //! server does not counts as wrong. Every catalog must load, nothing may be
-//! wrong or missing.
+//! wrong or missing. The same comparison is made for the `pg_dump
+//! --schema-only` snapshot of each history's final database, the fallback
+//! the README offers for histories too odd to replay.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -208,8 +210,9 @@ fn compare(server: &ServerRelations, catalog: &Catalog, out: &mut Outcome) {
     }
 }
 
-/// Loads and applies one history, and compares.
-fn run(c: &Cluster, project: &Path) -> Result<Outcome, String> {
+/// Loads and applies one history, and compares; then the same for the
+/// `pg_dump --schema-only` of the database it made.
+fn run(c: &Cluster, project: &Path) -> Result<[Outcome; 2], String> {
     let name = project
         .file_name()
         .and_then(|n| n.to_str())
@@ -240,7 +243,18 @@ fn run(c: &Cluster, project: &Path) -> Result<Outcome, String> {
     let server = server_relations(c, &db);
     assert!(!server.is_empty(), "{name}: the server has no relations");
     compare(&server, &loaded.catalog, &mut out);
-    Ok(out)
+
+    let dump = c.pg_dump_schema(&db);
+    let mut dumped = Outcome {
+        project: format!("{name} (pg_dump)"),
+        migrations: 1,
+        ..Outcome::default()
+    };
+    let start = Instant::now();
+    let catalog = Catalog::from_files_partial(&[(format!("{name}.dump.sql"), dump)]);
+    dumped.build = start.elapsed();
+    compare(&server, &catalog, &mut dumped);
+    Ok([out, dumped])
 }
 
 #[test]
@@ -259,7 +273,7 @@ fn real_histories_load_and_match_the_server() {
     );
 
     let started = Instant::now();
-    let results: Vec<Result<Outcome, String>> = std::thread::scope(|s| {
+    let results: Vec<Result<[Outcome; 2], String>> = std::thread::scope(|s| {
         let handles: Vec<_> = projects
             .iter()
             .map(|p| {
@@ -275,19 +289,21 @@ fn real_histories_load_and_match_the_server() {
 
     let mut report = String::new();
     let mut failures = Vec::new();
-    let (mut relations, mut exact, mut unknown) = (0, 0, 0);
+    // Per kind: the histories, their dumps.
+    let (mut relations, mut exact, mut unknown) = ([0; 2], [0; 2], [0; 2]);
     for r in &results {
         match r {
             Err(e) => {
                 let _ = writeln!(report, "{e}");
                 failures.push(e.clone());
             }
-            Ok(o) => {
-                let n = o.exact + o.unknown.len() + o.wrong.len() + o.missing.len();
-                relations += n;
-                exact += o.exact;
-                unknown += o.unknown.len();
-                let _ = writeln!(
+            Ok(pair) => {
+                for (i, o) in pair.iter().enumerate() {
+                    let n = o.exact + o.unknown.len() + o.wrong.len() + o.missing.len();
+                    relations[i] += n;
+                    exact[i] += o.exact;
+                    unknown[i] += o.unknown.len();
+                    let _ = writeln!(
                     report,
                     "{}: loads ({} migrations, catalog built in {:?}); {n} relations: {} exact, {} unknown, {} wrong, {} missing",
                     o.project,
@@ -298,29 +314,38 @@ fn real_histories_load_and_match_the_server() {
                     o.wrong.len(),
                     o.missing.len()
                 );
-                let root = format!("{}/", histories_root().display());
-                for (rel, why) in &o.unknown {
-                    let why: String = why.replace(&root, "").chars().take(200).collect();
-                    let _ = writeln!(report, "  unknown {rel}: {why}");
-                }
-                for w in &o.wrong {
-                    let _ = writeln!(report, "  WRONG {w}");
-                    failures.push(format!("{}: wrong: {w}", o.project));
-                }
-                for m in &o.missing {
-                    let _ = writeln!(report, "  MISSING {m}");
-                    failures.push(format!("{}: missing: {m}", o.project));
+                    let root = format!("{}/", histories_root().display());
+                    for (rel, why) in &o.unknown {
+                        let why: String = why.replace(&root, "").chars().take(200).collect();
+                        let _ = writeln!(report, "  unknown {rel}: {why}");
+                    }
+                    for w in &o.wrong {
+                        let _ = writeln!(report, "  WRONG {w}");
+                        failures.push(format!("{}: wrong: {w}", o.project));
+                    }
+                    for m in &o.missing {
+                        let _ = writeln!(report, "  MISSING {m}");
+                        failures.push(format!("{}: missing: {m}", o.project));
+                    }
                 }
             }
         }
     }
-    let _ = writeln!(
-        report,
-        "{} histories, {relations} relations: {exact} exact, {unknown} unknown; in {:?}",
-        results.len(),
-        started.elapsed()
-    );
+    for (i, what) in ["histories", "pg_dump snapshots"].iter().enumerate() {
+        let _ = writeln!(
+            report,
+            "{} {what}: {} relations, {} exact, {} unknown",
+            results.len(),
+            relations[i],
+            exact[i],
+            unknown[i]
+        );
+    }
+    let _ = writeln!(report, "in {:?}", started.elapsed());
     println!("{report}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(relations > 100, "the histories hold {relations} relations");
+    assert!(
+        relations.iter().all(|n| *n > 100),
+        "the histories and dumps hold {relations:?} relations"
+    );
 }
