@@ -472,6 +472,8 @@ pub struct Catalog {
     pub(crate) enums: BTreeMap<QualifiedName, EnumType>,
     pub(crate) domains: BTreeMap<QualifiedName, Domain>,
     pub(crate) composites: BTreeMap<QualifiedName, CompositeType>,
+    /// Functions of the migrations, overloads side by side.
+    pub(crate) functions: BTreeMap<QualifiedName, Vec<super::functions::Signature>>,
     pub(crate) sequences: BTreeSet<QualifiedName>,
     pub(crate) indexes: BTreeMap<QualifiedName, IndexEntry>,
     pub(crate) extensions: BTreeSet<Name>,
@@ -561,6 +563,31 @@ impl Catalog {
     /// Every composite type.
     pub fn composites(&self) -> impl Iterator<Item = &CompositeType> {
         self.composites.values()
+    }
+
+    /// The signatures (overloads) of the function `name` of the migrations.
+    pub fn function(&self, name: &QualifiedName) -> &[super::functions::Signature] {
+        self.functions.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The signatures a call of `parts` (`name` or `schema.name`) may mean:
+    /// of every schema on `search_path` for an unqualified name.
+    pub fn functions_named<'a>(
+        &'a self,
+        search_path: &[Name],
+        parts: &[Name],
+    ) -> Vec<&'a super::functions::Signature> {
+        match parts {
+            [n] => search_path
+                .iter()
+                .flat_map(|s| self.function(&QualifiedName::new(s.clone(), n.clone())))
+                .collect(),
+            [s, n] => self
+                .function(&QualifiedName::new(s.clone(), n.clone()))
+                .iter()
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// Whether a user type of that name exists (enum, domain or composite).

@@ -24,6 +24,7 @@ use super::catalog::{
     Policy, PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement,
     ValueSource, View,
 };
+use super::functions::{signature, Signature};
 use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
 use super::types::{canonical, BaseType, SqlType};
 use super::view::view_columns;
@@ -125,7 +126,9 @@ impl Builder {
                     .and_then(|(n, _)| n.last().cloned())
                 {
                     // Its body is not read: a statement calling it is not
-                    // modelled, and leaves everything unknown.
+                    // modelled, and leaves everything unknown; nor is its
+                    // signature.
+                    self.catalog.functions.retain(|q, _| q.name != name);
                     self.routines.insert(name, None);
                     Ok(())
                 } else if cannot_change_shape(stmt.text, &self.routines) {
@@ -259,6 +262,50 @@ impl Builder {
         self.routines.insert(name, merged);
     }
 
+    /// Records the signature of `CREATE [OR REPLACE] FUNCTION` (see
+    /// [`super::functions`]); `at` is the index of its name in the words.
+    /// A definition it cannot read forgets the name's signatures.
+    fn record_signature(&mut self, text: &str, at: usize) {
+        let w = words(text);
+        let Some((parts, _)) = name_at(&w, at) else {
+            return;
+        };
+        let q = match parts.as_slice() {
+            [n] => match self.search_path.first() {
+                Some(s) => QualifiedName::new(s.clone(), n.clone()),
+                None => return,
+            },
+            [s, n] => QualifiedName::new(s.clone(), n.clone()),
+            _ => return,
+        };
+        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, text);
+        let ty = |dt: &sqlparser::ast::DataType| match self.column_type(dt) {
+            Ok((t, false)) => Ok(t),
+            Ok((_, true)) => Err("serial is not a type".to_string()),
+            Err(f) => Err(f.message),
+        };
+        let sig = match parsed.as_deref() {
+            Ok([Statement::CreateFunction(cf)]) => signature(q.clone(), cf, &ty),
+            _ => Err("not read".into()),
+        };
+        match sig {
+            Ok(sig) => {
+                let list = self.catalog.functions.entry(q).or_default();
+                let same = |a: &Signature| {
+                    a.inputs
+                        .iter()
+                        .map(|x| &x.ty)
+                        .eq(sig.inputs.iter().map(|x| &x.ty))
+                };
+                list.retain(|a| !same(a));
+                list.push(sig);
+            }
+            Err(_) => {
+                self.catalog.functions.remove(&q);
+            }
+        }
+    }
+
     // ---- what is left unknown ------------------------------------------
 
     /// Leaves what `targets` name unknown because of statement `u` (all
@@ -279,6 +326,8 @@ impl Builder {
                 types.extend(self.catalog.enums.keys().cloned());
                 types.extend(self.catalog.domains.keys().cloned());
                 types.extend(self.catalog.composites.keys().cloned());
+                // What such a statement did to functions is not known.
+                self.catalog.functions.clear();
                 if self.catalog.unknown_rest.is_none() {
                     self.catalog.unknown_rest = Some(u.clone());
                 }
@@ -553,7 +602,23 @@ impl Builder {
         };
         if let Some(at) = routine_definition(&w) {
             self.record_routine(stmt.text, at);
+            self.record_signature(stmt.text, at);
             return Ok(());
+        }
+        if matches!(first_word(&w), Some("DROP" | "ALTER"))
+            && w.get(1)
+                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "ROUTINE"))
+            && (first_word(&w) == Some("DROP")
+                || w.windows(2)
+                    .any(|p| p[0] == "RENAME" || (p[0] == "SET" && p[1] == "SCHEMA")))
+        {
+            // Whatever the argument list says: every overload of a name it
+            // mentions is forgotten (a call is refused, never mistyped).
+            let w = words(stmt.text);
+            let names: Vec<Name> = w[2..].iter().filter_map(|x| word_name(x)).collect();
+            self.catalog
+                .functions
+                .retain(|q, _| !names.contains(&q.name));
         }
         let first = w.first().map(String::as_str);
         if first == Some("CREATE") && w.iter().any(|x| x == "TRIGGER") {
@@ -1924,6 +1989,7 @@ impl Builder {
                 self.catalog.enums.retain(|q, _| q.schema != s);
                 self.catalog.domains.retain(|q, _| q.schema != s);
                 self.catalog.composites.retain(|q, _| q.schema != s);
+                self.catalog.functions.retain(|q, _| q.schema != s);
                 self.catalog.sequences.retain(|q| q.schema != s);
                 self.catalog.indexes.retain(|q, _| q.schema != s);
                 Ok(())
@@ -2277,6 +2343,10 @@ fn routine_body(text: &str, w: &[String]) -> Option<String> {
 
 /// Statements that read or write rows (and may call routines or fire
 /// triggers).
+fn first_word(w: &[String]) -> Option<&str> {
+    w.first().map(String::as_str)
+}
+
 fn data_statement(first: Option<&str>) -> bool {
     matches!(
         first,

@@ -1789,3 +1789,140 @@ fn relations_an_extension_creates_are_unknown() {
     assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION pg_stat_statements;").is_err());
     assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION citext;").is_ok());
 }
+
+#[test]
+fn function_signatures_are_recorded_and_calls_typed() {
+    let c = partial(
+        "CREATE TABLE crates (id int PRIMARY KEY, name text NOT NULL, downloads bigint NOT NULL);
+        CREATE FUNCTION canon_crate_name(text) RETURNS text AS $$ SELECT replace(lower($1), '-', '_') $$ LANGUAGE sql IMMUTABLE;
+        CREATE FUNCTION score(n bigint, bonus int DEFAULT 0) RETURNS numeric LANGUAGE sql AS 'SELECT n + bonus';
+        CREATE FUNCTION score(name text) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION ids(lim int) RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM crates LIMIT lim';
+        CREATE FUNCTION top_crates(lim int) RETURNS TABLE (id int, name text) LANGUAGE sql AS 'SELECT id, name FROM crates';
+        CREATE FUNCTION split_name(full_name text, OUT first text, OUT last text) LANGUAGE sql AS 'SELECT 1, 2';
+        CREATE FUNCTION one_out(a int, OUT doubled bigint) LANGUAGE sql AS 'SELECT a * 2';
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE FUNCTION nothing() RETURNS void LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION gone(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        DROP FUNCTION gone(int);
+        CREATE FUNCTION lower(x bigint) RETURNS text LANGUAGE sql AS 'SELECT 1';",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let f = |n: &str| c.function(&QualifiedName::public(n));
+    assert_eq!(f("score").len(), 2);
+    assert_eq!(f("score")[0].required(), 1);
+    assert!(f("score")[0].takes(1) && f("score")[0].takes(2) && !f("score")[0].takes(3));
+    assert!(
+        matches!(&f("top_crates")[0].returns, Returns::Rows { columns, set: true } if columns.len() == 2)
+    );
+    assert!(matches!(
+        &f("split_name")[0].returns,
+        Returns::Rows { set: false, .. }
+    ));
+    assert_eq!(f("split_name")[0].inputs.len(), 1);
+    assert_eq!(
+        f("one_out")[0].returns,
+        Returns::Scalar(types::SqlType::builtin("bigint"))
+    );
+    assert!(
+        f("touch").is_empty(),
+        "a trigger function has no signature a query calls"
+    );
+    assert!(f("gone").is_empty());
+
+    let check = |sql: &str| crate::typecheck::check(sql, &c);
+    let typed = |sql: &str| -> (Vec<String>, Vec<String>) {
+        let t = check(sql).unwrap_or_else(|e| {
+            panic!(
+                "{sql}: {}",
+                e.iter()
+                    .map(|d| d.render(sql))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        (
+            t.params.iter().map(ToString::to_string).collect(),
+            t.columns
+                .iter()
+                .map(|c| format!("{} {} {}", c.name, c.ty, c.nullable))
+                .collect(),
+        )
+    };
+    let refused = |sql: &str| -> String {
+        match check(sql) {
+            Ok(t) => panic!("{sql} was accepted: {t:?}"),
+            Err(e) => e
+                .iter()
+                .map(|d| d.render(sql))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    };
+    assert_eq!(
+        typed("SELECT canon_crate_name(name) AS canon FROM crates WHERE canon_crate_name(name) = canon_crate_name($1)"),
+        (vec!["text".to_string()], vec!["canon text true".to_string()])
+    );
+    // Overloads picked by type and count; defaults may be left out.
+    assert_eq!(
+        typed("SELECT score(downloads) FROM crates").1,
+        ["score numeric true"]
+    );
+    assert_eq!(
+        typed("SELECT score(downloads, $1) FROM crates").0,
+        ["integer"]
+    );
+    assert_eq!(
+        typed("SELECT score(name) FROM crates").1,
+        ["score integer true"]
+    );
+    assert_eq!(typed("SELECT public.ids(3) AS i").1, ["i integer true"]);
+    assert_eq!(
+        typed("SELECT one_out(id) FROM crates").1,
+        ["one_out bigint true"]
+    );
+    assert_eq!(typed("SELECT x FROM ids($1) AS x").0, ["integer"]);
+    for (sql, needle) in [
+        ("SELECT score($1)", "cannot tell which of"),
+        (
+            "SELECT score(id, 1, 2) FROM crates",
+            "no function of the migrations takes these arguments",
+        ),
+        (
+            "SELECT canon_crate_name(id) FROM crates",
+            "`public.canon_crate_name(text)`",
+        ),
+        ("SELECT top_crates(3)", "rows of several columns"),
+        ("SELECT nothing()", "returns void"),
+        (
+            "SELECT gone(1)",
+            "does not know the result type of `gone(...)`",
+        ),
+        ("SELECT touch()", "does not know the result type"),
+        (
+            "SELECT lower(name) FROM crates",
+            "both a built-in function and a function of the migrations",
+        ),
+        ("SELECT score(n => 1)", "positional arguments only"),
+    ] {
+        let e = refused(sql);
+        assert!(e.contains(needle), "{sql}: {e}");
+    }
+
+    // A definition the loader cannot read forgets the name's signatures.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE OR REPLACE FUNCTION f(a int) RETURNS mystery LANGUAGE sql AS 'SELECT a';",
+    );
+    assert!(c.function(&QualifiedName::public("f")).is_empty());
+    // OR REPLACE with the same argument types replaces.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE OR REPLACE FUNCTION f(b int) RETURNS bigint LANGUAGE sql AS 'SELECT b';",
+    );
+    assert_eq!(c.function(&QualifiedName::public("f")).len(), 1);
+    assert_eq!(
+        c.function(&QualifiedName::public("f"))[0].returns,
+        Returns::Scalar(types::SqlType::builtin("bigint"))
+    );
+}

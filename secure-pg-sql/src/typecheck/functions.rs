@@ -270,6 +270,17 @@ impl<'a> Cx<'a> {
             }
             return Ok(V::non_null(c.ty.clone().into_array()));
         }
+        let user = self.cat.functions_named(&self.search_path, &parts);
+        if !user.is_empty() {
+            if is_typed(&name) && parts.len() == 1 {
+                return Err(self.unsupported(
+                    span,
+                    format!("`{name}` is both a built-in function and a function of the migrations, and secure-pg cannot tell which the server picks"),
+                    cast_help,
+                ));
+            }
+            return self.user_function(f, &user, scope, span);
+        }
         if !is_typed(&name) {
             return Err(self.unsupported(
                 span,

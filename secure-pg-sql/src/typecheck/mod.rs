@@ -25,6 +25,7 @@
 mod expr;
 pub mod functions;
 mod query;
+mod user_functions;
 mod write;
 
 #[cfg(test)]
