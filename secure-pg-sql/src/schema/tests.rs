@@ -1886,11 +1886,11 @@ fn function_signatures_are_recorded_and_calls_typed() {
         ("SELECT score($1)", "cannot tell which of"),
         (
             "SELECT score(id, 1, 2) FROM crates",
-            "no function of the migrations takes these arguments",
+            "`score(integer, integer, integer)` fits no function of the migrations",
         ),
         (
             "SELECT canon_crate_name(id) FROM crates",
-            "`public.canon_crate_name(text)`",
+            "it is declared as `canon_crate_name(text)`",
         ),
         ("SELECT top_crates(3)", "rows of several columns"),
         ("SELECT nothing()", "returns void"),

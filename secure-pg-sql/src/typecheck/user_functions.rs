@@ -61,9 +61,13 @@ impl Cx<'_> {
         };
         let fitting: Vec<&Signature> = sigs.iter().copied().filter(|s| fits(self, s)).collect();
         let shown = |s: &Signature| {
+            let name = if s.name.schema.as_str() == "public" {
+                s.name.name.to_string()
+            } else {
+                s.name.to_string()
+            };
             format!(
-                "{}({})",
-                s.name,
+                "{name}({})",
                 s.inputs
                     .iter()
                     .map(|a| a.ty.to_string())
@@ -73,18 +77,29 @@ impl Cx<'_> {
         };
         let sig = match fitting.as_slice() {
             [one] => *one,
-            [] => return Err(self.err(
-                span,
-                format!(
-                    "no function of the migrations takes these arguments: `{}` is declared as {}",
-                    f.name,
-                    sigs.iter()
-                        .map(|s| format!("`{}`", shown(s)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-                Some("pass arguments of the declared types (cast them: `x::bigint`)".into()),
-            )),
+            [] => {
+                let given = args
+                    .iter()
+                    .map(|(v, _)| match &v.t {
+                        T::Known(t) => t.to_string(),
+                        T::Param(n) => format!("${n}"),
+                        T::Lit(_) | T::Null => "unknown".into(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(self.err(
+                    span,
+                    format!(
+                        "`{}({given})` fits no function of the migrations: it is declared as {}",
+                        f.name,
+                        sigs.iter()
+                            .map(|s| format!("`{}`", shown(s)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    Some("pass arguments of the declared types, or cast them (`x::text`)".into()),
+                ));
+            }
             several => {
                 return Err(self.unsupported(
                     span,
