@@ -126,6 +126,8 @@ impl Builder {
                     self.routines.insert(name, None);
                     Ok(())
                 } else if cannot_change_shape(stmt.text, &self.routines) {
+                    // (A skipped `DROP FUNCTION` still drops it.)
+                    self.forget_functions(stmt.text);
                     Ok(())
                 } else {
                     fail(format!(
@@ -143,6 +145,32 @@ impl Builder {
                 self.leave_unknown(u, targets);
             }
         }
+    }
+
+    /// `DROP FUNCTION` and `ALTER FUNCTION ... RENAME | SET SCHEMA`: whatever
+    /// the argument list says, every overload of a name the statement
+    /// mentions is forgotten (a call is refused, never mistyped).
+    fn forget_functions(&mut self, text: &str) {
+        let head = leading_words(text, 2);
+        if !matches!(first_word(&head), Some("DROP" | "ALTER"))
+            || !head
+                .get(1)
+                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "ROUTINE"))
+        {
+            return;
+        }
+        let w = words(text);
+        if head[0] == "ALTER"
+            && !w
+                .windows(2)
+                .any(|p| p[0] == "RENAME" || (p[0] == "SET" && p[1] == "SCHEMA"))
+        {
+            return;
+        }
+        let names: Vec<Name> = w[2..].iter().filter_map(|x| word_name(x)).collect();
+        self.catalog
+            .functions
+            .retain(|q, _| !names.contains(&q.name));
     }
 
     /// Records the signature of `CREATE [OR REPLACE] FUNCTION` (see
@@ -262,21 +290,7 @@ impl Builder {
             self.record_signature(stmt.text, at);
             return Ok(());
         }
-        if matches!(first_word(&w), Some("DROP" | "ALTER"))
-            && w.get(1)
-                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "ROUTINE"))
-            && (first_word(&w) == Some("DROP")
-                || w.windows(2)
-                    .any(|p| p[0] == "RENAME" || (p[0] == "SET" && p[1] == "SCHEMA")))
-        {
-            // Whatever the argument list says: every overload of a name it
-            // mentions is forgotten (a call is refused, never mistyped).
-            let w = words(stmt.text);
-            let names: Vec<Name> = w[2..].iter().filter_map(|x| word_name(x)).collect();
-            self.catalog
-                .functions
-                .retain(|q, _| !names.contains(&q.name));
-        }
+        self.forget_functions(stmt.text);
         let first = w.first().map(String::as_str);
         if first == Some("CREATE") && w.iter().any(|x| x == "TRIGGER") {
             return self.create_trigger(stmt.text);

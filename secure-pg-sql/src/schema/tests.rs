@@ -1915,6 +1915,16 @@ fn function_signatures_are_recorded_and_calls_typed() {
         CREATE OR REPLACE FUNCTION f(a int) RETURNS mystery LANGUAGE sql AS 'SELECT a';",
     );
     assert!(c.function(&QualifiedName::public("f")).is_empty());
+    // A skipped `DROP FUNCTION` still forgets it; `OWNER TO` keeps it.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        ALTER FUNCTION g(int) OWNER TO app;
+        -- secure-pg: skip
+        DROP FUNCTION f(int);",
+    );
+    assert!(c.function(&QualifiedName::public("f")).is_empty());
+    assert_eq!(c.function(&QualifiedName::public("g")).len(), 1);
     // OR REPLACE with the same argument types replaces.
     let c = partial(
         "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
