@@ -51,3 +51,16 @@ CREATE TABLE archived_notes (LIKE notes INCLUDING ALL);
 -- A view that changes the session when read (schema-tests/tests/session.rs):
 -- reading it is session-changing, as the call written out would be.
 CREATE VIEW session_marker AS SELECT set_config('app.marker', 'set by a view', false) AS v;
+-- A composite type and columns of it: their fields are read
+-- (pass/composite-fields.rs), the composite itself is refused with the fix
+-- (fail/composite-column.rs).
+CREATE TYPE header_pair AS (name text, value bytea);
+CREATE TABLE responses (
+    id bigserial PRIMARY KEY,
+    headers header_pair[] NOT NULL,
+    first_header header_pair
+);
+-- A function of the migrations: calls of it are typed
+-- (pass/user-function.rs, fail/user-function-argument.rs).
+CREATE FUNCTION canon_name(text) RETURNS text LANGUAGE sql IMMUTABLE
+    AS $$ SELECT replace(lower($1), '-', '_') $$;

@@ -9,66 +9,23 @@
 //! `--catalog` prints every known table and view and every unknown
 //! relation, one JSON object a line (for comparing with a server).
 //!
-//! Each directory is read in any of the layouts found in real projects,
-//! whatever `locate` accepts: `V_name.sql` / `N_name.sql` files (sqlx,
-//! refinery), `N_name.up.sql` (sqlx reversible; `.down.sql` is ignored),
-//! and diesel directories (`<version>_name/up.sql`; files beside them are
-//! ignored), in version order. The report is the loader's
+//! Each directory is read as the macros read it (`locate::migrations`):
+//! `V<n>__name.sql` (refinery), `<n>_name.sql` and `<n>_name.up.sql` (sqlx;
+//! `.down.sql` is ignored), and diesel directories (`<version>_name/up.sql`,
+//! dashes in the version; files beside them are ignored), in version order. The report is the loader's
 //! `Catalog::unmodelled` list, one statement a line.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use secure_pg_sql::schema::Catalog;
+use secure_pg_sql::schema::{locate, Catalog};
 
-/// The order key of a migration: sqlx and refinery compare versions as
-/// integers, diesel compares the version (the name before its first `_`,
-/// dashes dropped) as a string.
-fn order_key(name: &str, diesel: bool) -> Option<String> {
-    if diesel {
-        let version: String = name
-            .split('_')
-            .next()?
-            .chars()
-            .filter(|c| *c != '-')
-            .collect();
-        return version
-            .starts_with(|c: char| c.is_ascii_digit())
-            .then_some(version);
-    }
-    let digits: String = name
-        .trim_start_matches(['V', 'v'])
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    let n: u128 = digits.parse().ok()?;
-    Some(format!("{n:039}"))
-}
-
-/// The up-migrations of `dir`, in version order.
-fn migrations(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .to_string();
-        let Some(key) = order_key(&name, path.is_dir()) else {
-            continue;
-        };
-        if path.is_dir() {
-            let up = path.join("up.sql");
-            if up.is_file() {
-                out.push((key, name, up));
-            }
-        } else if name.ends_with(".sql") && !name.ends_with(".down.sql") {
-            out.push((key, name, path));
-        }
-    }
-    out.sort();
-    Ok(out.into_iter().map(|(_, _, p)| p).collect())
+/// The up-migrations of `dir`, in the order the loader applies them
+/// (`schema::locate::migrations`, the macros' own reading of a directory).
+fn migrations(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    locate::migrations(dir, &mut Vec::new())
+        .map(|source| source.files())
+        .map_err(|e| e.to_string())
 }
 
 /// One JSON object a line: `{"rel": "s.n", "kind": ..., "cols": [[name,

@@ -351,6 +351,15 @@ pub struct EnumType {
     pub labels: Vec<String>,
 }
 
+/// A composite type (`CREATE TYPE t AS (a int, b text[])`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompositeType {
+    /// `schema.name`.
+    pub name: QualifiedName,
+    /// Its attributes in order: name and type.
+    pub attributes: Vec<(Name, SqlType)>,
+}
+
 /// A domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Domain {
@@ -462,6 +471,9 @@ pub struct Catalog {
     pub(crate) views: BTreeMap<QualifiedName, View>,
     pub(crate) enums: BTreeMap<QualifiedName, EnumType>,
     pub(crate) domains: BTreeMap<QualifiedName, Domain>,
+    pub(crate) composites: BTreeMap<QualifiedName, CompositeType>,
+    /// Functions of the migrations, overloads side by side.
+    pub(crate) functions: BTreeMap<QualifiedName, Vec<super::functions::Signature>>,
     pub(crate) sequences: BTreeSet<QualifiedName>,
     pub(crate) indexes: BTreeMap<QualifiedName, IndexEntry>,
     pub(crate) extensions: BTreeSet<Name>,
@@ -543,6 +555,48 @@ impl Catalog {
         self.domains.values()
     }
 
+    /// The composite type `name`.
+    pub fn composite(&self, name: &QualifiedName) -> Option<&CompositeType> {
+        self.composites.get(name)
+    }
+
+    /// Every composite type.
+    pub fn composites(&self) -> impl Iterator<Item = &CompositeType> {
+        self.composites.values()
+    }
+
+    /// The signatures (overloads) of the function `name` of the migrations.
+    pub fn function(&self, name: &QualifiedName) -> &[super::functions::Signature] {
+        self.functions.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The signatures a call of `parts` (`name` or `schema.name`) may mean:
+    /// of every schema on `search_path` for an unqualified name.
+    pub fn functions_named<'a>(
+        &'a self,
+        search_path: &[Name],
+        parts: &[Name],
+    ) -> Vec<&'a super::functions::Signature> {
+        match parts {
+            [n] => search_path
+                .iter()
+                .flat_map(|s| self.function(&QualifiedName::new(s.clone(), n.clone())))
+                .collect(),
+            [s, n] => self
+                .function(&QualifiedName::new(s.clone(), n.clone()))
+                .iter()
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether a user type of that name exists (enum, domain or composite).
+    pub(crate) fn has_type(&self, name: &QualifiedName) -> bool {
+        self.enums.contains_key(name)
+            || self.domains.contains_key(name)
+            || self.composites.contains_key(name)
+    }
+
     /// Resolves a user-defined type name (`parts`: `name` or
     /// `schema.name`) to an enum or domain as PostgreSQL does: an
     /// unqualified name along `search_path`. Returns the names tried (first
@@ -567,6 +621,8 @@ impl Catalog {
                 found = Some(crate::schema::BaseType::Enum(q.clone()));
             } else if self.domains.contains_key(q) {
                 found = Some(crate::schema::BaseType::Domain(q.clone()));
+            } else if self.composites.contains_key(q) {
+                found = Some(crate::schema::BaseType::Composite(q.clone()));
             } else if let Some(u) = self.unknown_types.get(q) {
                 return Err(u.unknown_message(&format!("type `{q}`")));
             } else {

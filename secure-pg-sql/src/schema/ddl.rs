@@ -2,11 +2,14 @@
 //!
 //! Each statement is either understood (and changes the catalog, or is known
 //! not to), on the allow-list of statements that cannot change its shape
-//! (classified by their words, without a parse), or not modelled: then
-//! what it may change is left unknown ([`Builder::leave_unknown`]), read
-//! from its words ([`statement_targets`]). A statement marked
-//! `-- secure-pg: skip` is not applied and counts as not modelled unless it
-//! cannot change the shape.
+//! (`allow`: classified by their words, without a parse), or not modelled:
+//! then what it may change is left unknown (`unknown`:
+//! [`Builder::leave_unknown`], the objects read from its words by
+//! [`statement_targets`]). Routines, triggers, `DO` blocks and dynamic SQL
+//! are `dynamic`'s; function signatures are read into the catalog here and
+//! modelled in `schema::functions`. A statement marked `-- secure-pg: skip`
+//! is not applied and counts as not modelled unless it cannot change the
+//! shape.
 
 use std::path::Path;
 
@@ -20,13 +23,24 @@ use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use super::catalog::{
-    Catalog, Check, Column, Domain, EnumType, ForeignKey, IndexEntry, Key, Name, Policy,
-    PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement, ValueSource,
-    View,
+    Catalog, Check, Column, CompositeType, Domain, EnumType, ForeignKey, IndexEntry, Key, Name,
+    Policy, PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement,
+    ValueSource, View,
 };
+use super::functions::{signature, Signature};
 use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
 use super::types::{canonical, BaseType, SqlType};
 use super::view::view_columns;
+
+// The builder's other concerns, one a module; they share this module's
+// helpers (`use super::*`), and it theirs.
+mod allow;
+mod dynamic;
+mod unknown;
+
+use allow::*;
+use dynamic::*;
+use unknown::*;
 
 /// A failure inside one statement, before it gets its file and line.
 #[derive(Debug)]
@@ -70,22 +84,6 @@ impl Default for Builder {
     }
 }
 
-/// What kind of object a statement names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ObjKind {
-    Relation,
-    Type,
-}
-
-/// An object a statement names, as written.
-type Target = (ObjKind, Vec<Name>);
-
-/// The functions and procedures of the migrations whose bodies run DDL, by
-/// name (overloads merged), with what that DDL names (`None`: dynamic SQL
-/// or DDL naming nothing identifiable). A statement that calls one is not
-/// modelled: what the body names is left unknown.
-type Routines = std::collections::BTreeMap<Name, Option<Vec<Target>>>;
-
 impl Builder {
     /// Applies every statement of `sql` (the contents of `file`). A
     /// statement the loader cannot model leaves what it may change unknown
@@ -122,10 +120,14 @@ impl Builder {
                     .and_then(|(n, _)| n.last().cloned())
                 {
                     // Its body is not read: a statement calling it is not
-                    // modelled, and leaves everything unknown.
+                    // modelled, and leaves everything unknown; nor is its
+                    // signature.
+                    self.catalog.functions.retain(|q, _| q.name != name);
                     self.routines.insert(name, None);
                     Ok(())
                 } else if cannot_change_shape(stmt.text, &self.routines) {
+                    // (A skipped `DROP FUNCTION` still drops it.)
+                    self.forget_functions(stmt.text);
                     Ok(())
                 } else {
                     fail(format!(
@@ -145,324 +147,73 @@ impl Builder {
         }
     }
 
-    /// `CREATE [OR REPLACE] [CONSTRAINT|EVENT] TRIGGER`: which routine a
-    /// trigger runs on which table is remembered, so that a write to the
-    /// table is not modelled while that routine runs DDL (an event trigger
-    /// running such a routine fires on any DDL: not modelled).
-    fn create_trigger(&mut self, text: &str) -> R<()> {
+    /// `DROP FUNCTION` and `ALTER FUNCTION ... RENAME | SET SCHEMA`: whatever
+    /// the argument list says, every overload of a name the statement
+    /// mentions is forgotten (a call is refused, never mistyped).
+    fn forget_functions(&mut self, text: &str) {
+        let head = leading_words(text, 2);
+        if !matches!(first_word(&head), Some("DROP" | "ALTER"))
+            || !head
+                .get(1)
+                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "ROUTINE"))
+        {
+            return;
+        }
         let w = words(text);
-        let Some(routine) = w
-            .windows(2)
-            .position(|p| p[0] == "EXECUTE" && matches!(p[1].as_str(), "FUNCTION" | "PROCEDURE"))
-            .and_then(|at| name_at(&w, at + 2)?.0.last().cloned())
-        else {
-            return fail("a trigger whose routine the loader cannot name");
-        };
-        if w.get(1).is_some_and(|x| x == "EVENT") {
-            if !self.routines.contains_key(&routine) {
-                return Ok(());
-            }
-            return fail(format!(
-                "the event trigger runs `{routine}`, a routine of the migrations whose body runs DDL, on any DDL"
-            ));
-        }
-        let Some(on) = w.iter().position(|x| x == "ON") else {
-            return fail("a trigger without `ON table`");
-        };
-        let at = skip_words(&w, on + 1, &[&["ONLY"]]);
-        let Some(table) = name_at(&w, at).and_then(|(n, _)| n.last().cloned()) else {
-            return fail("a trigger on a table the loader cannot name");
-        };
-        self.fired.push((table, routine));
-        Ok(())
-    }
-
-    /// The body of `DO $$ BEGIN CREATE ...; EXCEPTION WHEN duplicate_object
-    /// THEN null; END $$` (the common "create if missing" guard): the
-    /// `CREATE` applied as the server does, an "already exists" failure
-    /// swallowed. When what it creates is unknown, or may exist unseen (after
-    /// a statement naming nothing identifiable), it is not modelled.
-    fn apply_guarded(&mut self, inner: &str, line: usize) -> R<()> {
-        let w = words(inner);
-        let Some(targets) = targets_of(&w) else {
-            return fail("`DO` blocks are not applied by the loader");
-        };
-        for (kind, parts) in &targets {
-            let (q, unknown) = match kind {
-                ObjKind::Relation => {
-                    let q = self.target_relation(parts);
-                    let u = q.as_ref().is_some_and(|q| {
-                        self.catalog.unknown_relations.contains_key(q)
-                            || (self.catalog.unknown_rest.is_some()
-                                && !self.catalog.tables.contains_key(q)
-                                && !self.catalog.views.contains_key(q))
-                    });
-                    (q, u)
-                }
-                ObjKind::Type => {
-                    let q = self.target_type(parts);
-                    let u = q.as_ref().is_some_and(|q| {
-                        self.catalog.unknown_types.contains_key(q)
-                            || (self.catalog.unknown_rest.is_some()
-                                && !self.catalog.enums.contains_key(q)
-                                && !self.catalog.domains.contains_key(q))
-                    });
-                    (q, u)
-                }
-            };
-            if q.is_none() || unknown {
-                return fail(
-                    "the `DO` block's guarded `CREATE` names an object the loader does not know the state of",
-                );
-            }
-        }
-        let stmt = Stmt {
-            text: inner,
-            line,
-            skip: false,
-        };
-        match self.apply(&stmt) {
-            Err(f) if f.message.contains("already exists") => Ok(()),
-            other => other,
-        }
-    }
-
-    /// Remembers a function or procedure whose body runs DDL (see
-    /// [`Routines`]); `at` is the index of its name in the words.
-    fn record_routine(&mut self, text: &str, at: usize) {
-        let w = words(text);
-        let Some((name, _)) = name_at(&w, at) else {
-            return;
-        };
-        let Some(name) = name.last().cloned() else {
-            return;
-        };
-        let targets = match routine_body(text, &w) {
-            Some(body) => body_targets(&body, &self.routines),
-            // A body the loader cannot find (`AS 'obj', 'symbol'`, a
-            // `BEGIN ATOMIC` body): look at the whole statement.
-            None => body_targets(text, &self.routines),
-        };
-        if targets.as_ref().is_some_and(Vec::is_empty) {
+        if head[0] == "ALTER"
+            && !w
+                .windows(2)
+                .any(|p| p[0] == "RENAME" || (p[0] == "SET" && p[1] == "SCHEMA"))
+        {
             return;
         }
-        let merged = match (self.routines.remove(&name), targets) {
-            (Some(Some(mut a)), Some(b)) => {
-                a.extend(b);
-                Some(a)
-            }
-            (None, t) => t,
-            _ => None,
-        };
-        self.routines.insert(name, merged);
-    }
-
-    // ---- what is left unknown ------------------------------------------
-
-    /// Leaves what `targets` name unknown because of statement `u` (all
-    /// of the catalog with `None`: the statement names nothing the loader
-    /// can identify), then what depends on it: tables with a column of an
-    /// unknown type, domains over one, views that read an unknown
-    /// relation. Objects already unknown keep the statement that first
-    /// made them so. The statement is recorded when it left something
-    /// newly unknown.
-    fn leave_unknown(&mut self, u: Unmodelled, targets: Option<Vec<Target>>) {
-        let mut relations = Vec::new();
-        let mut types = Vec::new();
-        let everything = targets.is_none();
-        match targets {
-            None => {
-                relations.extend(self.catalog.tables.keys().cloned());
-                relations.extend(self.catalog.views.keys().cloned());
-                types.extend(self.catalog.enums.keys().cloned());
-                types.extend(self.catalog.domains.keys().cloned());
-                if self.catalog.unknown_rest.is_none() {
-                    self.catalog.unknown_rest = Some(u.clone());
-                }
-            }
-            Some(targets) => {
-                for (kind, parts) in targets {
-                    let q = match kind {
-                        ObjKind::Relation => self.target_relation(&parts),
-                        ObjKind::Type => self.target_type(&parts),
-                    };
-                    match (kind, q) {
-                        (ObjKind::Relation, Some(q)) => relations.push(q),
-                        (ObjKind::Type, Some(q)) => types.push(q),
-                        // A name that cannot be placed (no schema on the
-                        // search path): anything may be meant.
-                        (_, None) => return self.leave_unknown(u, None),
-                    }
-                }
-            }
-        }
-        let mut newly = Vec::new();
-        let mut types_done = Vec::new();
-        while let Some(t) = types.pop() {
-            if types_done.contains(&t) {
-                continue;
-            }
-            self.catalog.enums.remove(&t);
-            self.catalog.domains.remove(&t);
-            if !self.catalog.unknown_types.contains_key(&t) {
-                self.catalog.unknown_types.insert(t.clone(), u.clone());
-                newly.push(t.clone());
-            }
-            let uses =
-                |b: &BaseType| matches!(b, BaseType::Enum(q) | BaseType::Domain(q) if *q == t);
-            relations.extend(
-                self.catalog
-                    .tables
-                    .values()
-                    .filter(|tb| tb.columns.iter().any(|c| uses(&c.ty.base)))
-                    .map(|tb| tb.name.clone()),
-            );
-            types.extend(
-                self.catalog
-                    .domains
-                    .values()
-                    .filter(|d| uses(&d.base.base))
-                    .map(|d| d.name.clone()),
-            );
-            types_done.push(t);
-        }
-        while let Some(r) = relations.pop() {
-            let was_known =
-                self.catalog.tables.remove(&r).is_some() | self.catalog.views.remove(&r).is_some();
-            if !self.catalog.unknown_relations.contains_key(&r) {
-                self.catalog.unknown_relations.insert(r.clone(), u.clone());
-                newly.push(r.clone());
-            } else if !was_known {
-                continue;
-            }
-            relations.extend(self.views_reading(&r));
-        }
-        if everything || !newly.is_empty() {
-            self.catalog.unmodelled.push(UnmodelledStatement {
-                statement: u,
-                objects: if everything { Vec::new() } else { newly },
-                everything,
-            });
-        }
-    }
-
-    /// What `DROP <kind> <names> CASCADE` may drop besides them.
-    fn dependents(&self, kind: ObjectType, names: &[ObjectName]) -> Vec<Target> {
-        let mut out = Vec::new();
-        for p in names.iter().filter_map(|n| parts(n).ok()) {
-            match kind {
-                ObjectType::Table | ObjectType::View | ObjectType::MaterializedView => {
-                    if let Some(q) = self.target_relation(&p) {
-                        out.extend(self.views_reading(&q));
-                    }
-                }
-                ObjectType::Type => {
-                    if let Some(q) = self.target_type(&p) {
-                        let uses = |b: &BaseType| matches!(b, BaseType::Enum(x) | BaseType::Domain(x) if *x == q);
-                        for t in self.catalog.tables.values() {
-                            if t.columns.iter().any(|c| uses(&c.ty.base)) {
-                                out.push(t.name.clone());
-                                out.extend(self.views_reading(&t.name));
-                            }
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        out.into_iter()
-            .map(|q| (ObjKind::Relation, vec![q.schema, q.name]))
-            .collect()
-    }
-
-    /// The known views whose query names `r`'s name (a view reading it, or
-    /// one that merely mentions the name: either way it may change with it).
-    fn views_reading(&self, r: &QualifiedName) -> Vec<QualifiedName> {
+        let names: Vec<Name> = w[2..].iter().filter_map(|x| word_name(x)).collect();
         self.catalog
-            .views
-            .values()
-            .filter(|v| {
-                words(&v.query)
-                    .iter()
-                    .any(|w| word_name(w).is_some_and(|n| n == r.name))
-            })
-            .map(|v| v.name.clone())
-            .collect()
+            .functions
+            .retain(|q, _| !names.contains(&q.name));
     }
 
-    /// Why a view's query cannot be modelled: it reads a relation left
-    /// unknown (or one that may have been created by a statement that
-    /// named nothing identifiable).
-    fn reads_unknown(&self, query: &sqlparser::ast::Query) -> Option<String> {
-        use std::ops::ControlFlow;
-        let r = sqlparser::ast::visit_relations(query, |name| {
-            let Ok(p) = parts(name) else {
-                return ControlFlow::Continue(());
-            };
-            let (schema, n) = match p.as_slice() {
-                [n] => (None, n),
-                [s, n] => (Some(s), n),
-                _ => return ControlFlow::Continue(()),
-            };
-            match self.catalog.resolve(&self.search_path, schema, n) {
-                // A CTE of the view's own query may shadow a missing name.
-                Resolved::Unknown(u) if self.catalog.unknown_rest.as_ref() != Some(u) => {
-                    ControlFlow::Break(
-                        u.unknown_message(&format!("`{name}`, which the view reads,")),
-                    )
-                }
-                _ => ControlFlow::Continue(()),
+    /// Records the signature of `CREATE [OR REPLACE] FUNCTION` (see
+    /// [`super::functions`]); `at` is the index of its name in the words.
+    /// A definition it cannot read forgets the name's signatures.
+    fn record_signature(&mut self, text: &str, at: usize) {
+        let w = words(text);
+        let Some((parts, _)) = name_at(&w, at) else {
+            return;
+        };
+        let q = match parts.as_slice() {
+            [n] => match self.search_path.first() {
+                Some(s) => QualifiedName::new(s.clone(), n.clone()),
+                None => return,
+            },
+            [s, n] => QualifiedName::new(s.clone(), n.clone()),
+            _ => return,
+        };
+        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, text);
+        let ty = |dt: &sqlparser::ast::DataType| match self.column_type(dt) {
+            Ok((t, false)) => Ok(t),
+            Ok((_, true)) => Err("serial is not a type".to_string()),
+            Err(f) => Err(f.message),
+        };
+        let sig = match parsed.as_deref() {
+            Ok([Statement::CreateFunction(cf)]) => signature(q.clone(), cf, &ty),
+            _ => Err("not read".into()),
+        };
+        match sig {
+            Ok(sig) => {
+                let list = self.catalog.functions.entry(q).or_default();
+                let same = |a: &Signature| {
+                    a.inputs
+                        .iter()
+                        .map(|x| &x.ty)
+                        .eq(sig.inputs.iter().map(|x| &x.ty))
+                };
+                list.retain(|a| !same(a));
+                list.push(sig);
             }
-        });
-        match r {
-            ControlFlow::Break(m) => Some(m),
-            ControlFlow::Continue(()) => None,
-        }
-    }
-
-    /// The relation a target names: the known or unknown one the search
-    /// path finds, else where it would be created.
-    fn target_relation(&self, parts: &[Name]) -> Option<QualifiedName> {
-        match parts {
-            [n] => self
-                .search_path
-                .iter()
-                .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                .find(|q| {
-                    self.catalog.tables.contains_key(q)
-                        || self.catalog.views.contains_key(q)
-                        || self.catalog.unknown_relations.contains_key(q)
-                })
-                .or_else(|| {
-                    self.search_path
-                        .first()
-                        .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                }),
-            [s, n] => Some(QualifiedName::new(s.clone(), n.clone())),
-            [_, s, n] => Some(QualifiedName::new(s.clone(), n.clone())),
-            _ => None,
-        }
-    }
-
-    /// The type a target names, as [`Builder::target_relation`] does.
-    fn target_type(&self, parts: &[Name]) -> Option<QualifiedName> {
-        match parts {
-            [n] => self
-                .search_path
-                .iter()
-                .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                .find(|q| {
-                    self.catalog.enums.contains_key(q)
-                        || self.catalog.domains.contains_key(q)
-                        || self.catalog.unknown_types.contains_key(q)
-                })
-                .or_else(|| {
-                    self.search_path
-                        .first()
-                        .map(|s| QualifiedName::new(s.clone(), n.clone()))
-                }),
-            [s, n] => Some(QualifiedName::new(s.clone(), n.clone())),
-            _ => None,
+            Err(_) => {
+                self.catalog.functions.remove(&q);
+            }
         }
     }
 
@@ -536,8 +287,10 @@ impl Builder {
         };
         if let Some(at) = routine_definition(&w) {
             self.record_routine(stmt.text, at);
+            self.record_signature(stmt.text, at);
             return Ok(());
         }
+        self.forget_functions(stmt.text);
         let first = w.first().map(String::as_str);
         if first == Some("CREATE") && w.iter().any(|x| x == "TRIGGER") {
             return self.create_trigger(stmt.text);
@@ -693,9 +446,31 @@ impl Builder {
                         );
                         Ok(())
                     }
+                    Some(UserDefinedTypeRepresentation::Composite { attributes }) => {
+                        let mut out: Vec<(Name, SqlType)> = Vec::new();
+                        for a in &attributes {
+                            let name = Name::from_ident(&a.name);
+                            if out.iter().any(|(n, _)| *n == name) {
+                                return fail(format!("attribute {name} of {q} specified more than once"));
+                            }
+                            let (ty, serial) = self.column_type(&a.data_type)?;
+                            if serial {
+                                return fail("a composite type's attribute cannot be serial");
+                            }
+                            out.push((name, ty));
+                        }
+                        self.catalog.composites.insert(
+                            q.clone(),
+                            CompositeType {
+                                name: q,
+                                attributes: out,
+                            },
+                        );
+                        Ok(())
+                    }
                     _ => Err(Fail {
                         message: format!(
-                            "`CREATE TYPE {q}`: only enum types are supported (composite, range and base types are not)"
+                            "`CREATE TYPE {q}`: only enum and composite types are supported (range and base types are not)"
                         ),
                     }),
                 }
@@ -899,7 +674,30 @@ impl Builder {
                 Ok(())
             }
             Statement::CreateExtension(ce) => {
-                self.catalog.extensions.insert(Name::from_ident(&ce.name));
+                let name = Name::from_ident(&ce.name);
+                let new = self.catalog.extensions.insert(name.clone());
+                // The relations it creates are not modelled: unknown, so
+                // that a query on them is refused, not called a typo.
+                let made = EXTENSION_RELATIONS
+                    .iter()
+                    .find(|(e, _)| *e == name.as_str())
+                    .map_or(&[][..], |(_, r)| *r);
+                let schema = match &ce.schema {
+                    Some(s) => Some(Name::from_ident(s)),
+                    None => self.search_path.first().cloned(),
+                };
+                if let (true, false, Some(schema), Some(mut u)) =
+                    (new, made.is_empty(), schema, self.current.clone())
+                {
+                    u.reason = format!(
+                        "the extension `{name}` creates relations the loader does not model"
+                    );
+                    let targets = made
+                        .iter()
+                        .map(|r| (ObjKind::Relation, vec![schema.clone(), Name::unquoted(r)]))
+                        .collect();
+                    self.leave_unknown(u, Some(targets));
+                }
                 Ok(())
             }
             Statement::CreateSequence {
@@ -1008,10 +806,7 @@ impl Builder {
         if let [n] = p.as_slice() {
             for s in &self.search_path {
                 let q = QualifiedName::new(s.clone(), n.clone());
-                if self.catalog.enums.contains_key(&q)
-                    || self.catalog.domains.contains_key(&q)
-                    || self.catalog.unknown_types.contains_key(&q)
-                {
+                if self.catalog.has_type(&q) || self.catalog.unknown_types.contains_key(&q) {
                     return Ok(q);
                 }
             }
@@ -1023,7 +818,7 @@ impl Builder {
     /// again did not exist (the server refuses to create a type twice), so
     /// it is forgotten as unknown: the new definition is the type.
     fn check_free_type(&mut self, q: &QualifiedName) -> R<()> {
-        if self.catalog.enums.contains_key(q) || self.catalog.domains.contains_key(q) {
+        if self.catalog.has_type(q) {
             return fail(format!("type {q} already exists"));
         }
         self.catalog.unknown_types.remove(q);
@@ -1725,8 +1520,7 @@ impl Builder {
 
     /// Replaces references to type `old` by `new` in columns and domains.
     fn retype(&mut self, old: &QualifiedName, base: BaseType) {
-        let matches =
-            |b: &BaseType| matches!(b, BaseType::Enum(q) | BaseType::Domain(q) if q == old);
+        let matches = |b: &BaseType| type_uses(b, old);
         for t in self.catalog.tables.values_mut() {
             for c in &mut t.columns {
                 if matches(&c.ty.base) {
@@ -1737,6 +1531,13 @@ impl Builder {
         for d in self.catalog.domains.values_mut() {
             if matches(&d.base.base) {
                 d.base.base = base.clone();
+            }
+        }
+        for c in self.catalog.composites.values_mut() {
+            for (_, ty) in &mut c.attributes {
+                if matches(&ty.base) {
+                    ty.base = base.clone();
+                }
             }
         }
     }
@@ -1792,6 +1593,7 @@ impl Builder {
                 }
                 if self.catalog.enums.remove(&q).is_none()
                     && self.catalog.domains.remove(&q).is_none()
+                    && self.catalog.composites.remove(&q).is_none()
                 {
                     return missing("type", &q);
                 }
@@ -1857,6 +1659,8 @@ impl Builder {
                 self.catalog.views.retain(|q, _| q.schema != s);
                 self.catalog.enums.retain(|q, _| q.schema != s);
                 self.catalog.domains.retain(|q, _| q.schema != s);
+                self.catalog.composites.retain(|q, _| q.schema != s);
+                self.catalog.functions.retain(|q, _| q.schema != s);
                 self.catalog.sequences.retain(|q| q.schema != s);
                 self.catalog.indexes.retain(|q, _| q.schema != s);
                 Ok(())
@@ -2155,335 +1959,22 @@ fn select_into(w: &[String]) -> Option<usize> {
     ))
 }
 
-/// The objects a statement the loader could not model may change, read
-/// from its words without a parse; `None` when it names nothing the loader
-/// can identify (every object is then left unknown). Over-approximates:
-/// an object named by mistake is only refused, never guessed.
-fn statement_targets(
-    w: &[String],
-    text: &str,
-    routines: &Routines,
-    triggers: &[(Name, Name)],
-) -> Option<Vec<Target>> {
-    match w.first().map(String::as_str) {
-        Some("DO") => do_body_targets(text, routines),
-        first if data_statement(first) => {
-            let mut out = Vec::new();
-            if let Some(at) = select_into(w) {
-                out.push((ObjKind::Relation, name_at(w, at)?.0));
-            }
-            for (_, t) in called(w, routines) {
-                out.extend(t.clone()?);
-            }
-            for (_, routine) in fired(w, triggers, routines) {
-                out.extend(routines.get(routine)?.clone()?);
-            }
-            Some(out)
-        }
-        _ => {
-            let end = w.iter().position(|x| x == ";").unwrap_or(w.len());
-            targets_of(&w[..end])
-        }
-    }
-}
-
-/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE name`: the index of the name.
-fn routine_definition(w: &[String]) -> Option<usize> {
-    let at = match w.get(1)?.as_str() {
-        "OR" => 3,
-        _ => 1,
-    };
-    (w.first()? == "CREATE" && matches!(w.get(at)?.as_str(), "FUNCTION" | "PROCEDURE"))
-        .then_some(at + 1)
-}
-
-/// The body of a routine: its dollar-quoted text, or its single-quoted
-/// string after `AS`.
-fn routine_body(text: &str, w: &[String]) -> Option<String> {
-    if let Some(b) = do_body(text) {
-        return Some(b.to_string());
-    }
-    let at = w.iter().position(|x| x == "AS")?;
-    let s = w.get(at + 1)?.strip_prefix('\'')?.strip_suffix('\'')?;
-    Some(s.replace("''", "'"))
-}
-
-/// Statements that read or write rows (and may call routines or fire
-/// triggers).
-fn data_statement(first: Option<&str>) -> bool {
-    matches!(
-        first,
-        Some(
-            "SELECT"
-                | "WITH"
-                | "CALL"
-                | "INSERT"
-                | "UPDATE"
-                | "DELETE"
-                | "MERGE"
-                | "COPY"
-                | "TRUNCATE"
-        )
-    )
-}
-
-/// The triggers running a routine of `routines` (one that runs DDL) whose
-/// table `w` names (any word).
-fn fired<'a>(
-    w: &'a [String],
-    triggers: &'a [(Name, Name)],
-    routines: &'a Routines,
-) -> impl Iterator<Item = &'a (Name, Name)> + 'a {
-    triggers.iter().filter(move |(table, routine)| {
-        routines.contains_key(routine) && w.iter().any(|x| word_name(x).as_ref() == Some(table))
-    })
-}
-
-/// The routines of `routines` that `w` calls (`name (`).
-fn called<'a>(
-    w: &'a [String],
-    routines: &'a Routines,
-) -> impl Iterator<Item = (&'a Name, &'a Option<Vec<Target>>)> + 'a {
-    w.windows(2)
-        .filter(|p| p[1] == "(")
-        .filter_map(|p| word_name(&p[0]))
-        .filter_map(move |n| routines.get_key_value(&n))
-}
-
-fn targets_of(w: &[String]) -> Option<Vec<Target>> {
-    let first = w.first()?.as_str();
-    let mut out = Vec::new();
-    let mut i = 1;
-    // Policies, triggers and rules belong to the table after `ON`.
-    if matches!(first, "CREATE" | "ALTER" | "DROP")
-        && w.iter()
-            .take(5)
-            .any(|x| matches!(x.as_str(), "POLICY" | "TRIGGER" | "RULE"))
-        && w.get(1).is_none_or(|x| x != "EVENT")
-    {
-        let on = w.iter().position(|x| x == "ON")?;
-        let at = skip_words(w, on + 1, &[&["ONLY"]]);
-        return Some(vec![(ObjKind::Relation, name_at(w, at)?.0)]);
-    }
-    match first {
-        "CREATE" => {
-            i = skip_words(
-                w,
-                i,
-                &[
-                    &["OR", "REPLACE"],
-                    &["GLOBAL"],
-                    &["LOCAL"],
-                    &["TEMP"],
-                    &["TEMPORARY"],
-                    &["UNLOGGED"],
-                    &["RECURSIVE"],
-                    &["MATERIALIZED"],
-                    &["FOREIGN"],
-                    &["UNIQUE"],
-                ],
-            );
-            let kind = match w.get(i)?.as_str() {
-                "TABLE" | "VIEW" => ObjKind::Relation,
-                "TYPE" | "DOMAIN" => ObjKind::Type,
-                // Sequences are not relations the checker reads.
-                "SEQUENCE" => return Some(Vec::new()),
-                "INDEX" => {
-                    let on = w.iter().position(|x| x == "ON")?;
-                    let at = skip_words(w, on + 1, &[&["ONLY"]]);
-                    return Some(vec![(ObjKind::Relation, name_at(w, at)?.0)]);
-                }
-                _ => return None,
-            };
-            let at = skip_words(w, i + 1, &[&["IF", "NOT", "EXISTS"]]);
-            out.push((kind, name_at(w, at)?.0));
-        }
-        "ALTER" => {
-            let (kind, at) = match w.get(1)?.as_str() {
-                "TABLE" | "VIEW" => (ObjKind::Relation, 2),
-                "MATERIALIZED" | "FOREIGN" if w.get(2)? == "VIEW" || w.get(2)? == "TABLE" => {
-                    (ObjKind::Relation, 3)
-                }
-                "TYPE" | "DOMAIN" => (ObjKind::Type, 2),
-                _ => return None,
-            };
-            if w.get(at)? == "ALL" {
-                return None;
-            }
-            let at = skip_words(w, at, &[&["IF", "EXISTS"], &["ONLY"]]);
-            let (name, next) = name_at(w, at)?;
-            out.push((kind, name.clone()));
-            // Where it may go: `RENAME TO new`, `SET SCHEMA s`.
-            for k in next..w.len() {
-                let pair = (w[k].as_str(), w.get(k + 1).map(String::as_str));
-                if pair == ("RENAME", Some("TO")) {
-                    let mut new = name.clone();
-                    *new.last_mut()? = word_name(w.get(k + 2)?)?;
-                    out.push((kind, new));
-                }
-                if pair == ("SET", Some("SCHEMA")) {
-                    out.push((kind, vec![word_name(w.get(k + 2)?)?, name.last()?.clone()]));
-                }
-            }
-        }
-        "DROP" => {
-            let (kind, at) = match w.get(1)?.as_str() {
-                "SEQUENCE" => return Some(Vec::new()),
-                "TABLE" | "VIEW" => (ObjKind::Relation, 2),
-                "MATERIALIZED" | "FOREIGN" => (ObjKind::Relation, 3),
-                "TYPE" | "DOMAIN" => (ObjKind::Type, 2),
-                _ => return None,
-            };
-            let mut at = skip_words(w, at, &[&["IF", "EXISTS"]]);
-            loop {
-                let (name, next) = name_at(w, at)?;
-                out.push((kind, name));
-                if w.get(next).is_some_and(|x| x == ",") {
-                    at = next + 1;
-                } else {
-                    break;
-                }
-            }
-        }
-        "SELECT" | "WITH" => {
-            let at = select_into(w)?;
-            out.push((ObjKind::Relation, name_at(w, at)?.0));
-        }
-        _ => return None,
-    }
-    Some(out)
-}
-
-/// The body of `DO [LANGUAGE l] $tag$ body $tag$`.
-fn do_body(text: &str) -> Option<&str> {
-    let open = text.find('$')?;
-    let tag_end = open + 1 + text[open + 1..].find('$')?;
-    let tag = &text[open..=tag_end];
-    let body_start = tag_end + 1;
-    let close = body_start + text[body_start..].find(tag)?;
-    Some(&text[body_start..close])
-}
-
-/// What a `DO` block may change: nothing when its body has no DDL
-/// (`CREATE`, `ALTER`, `DROP`) and no dynamic SQL (`EXECUTE`); else the
-/// objects its DDL statements name; `None` when that cannot be told
-/// (dynamic SQL, a body that is not dollar-quoted, DDL naming nothing
-/// identifiable).
-fn do_body_targets(text: &str, routines: &Routines) -> Option<Vec<Target>> {
-    body_targets(do_body(text)?, routines)
-}
-
-/// What a `DO` or routine body may change (see [`do_body_targets`]),
-/// including what the routines of the migrations it calls change.
-fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
-    let body = words(body);
-    if body.is_empty() {
-        return None;
-    }
-    for (at, _) in body.iter().enumerate().filter(|(_, x)| *x == "EXECUTE") {
-        if !static_execute_is_neutral(&body, at, routines) {
-            return None;
-        }
-    }
-    let mut out = Vec::new();
-    for (k, x) in body.iter().enumerate() {
-        if matches!(x.as_str(), "CREATE" | "ALTER" | "DROP") {
-            let end = body[k..]
-                .iter()
-                .position(|x| x == ";")
-                .map_or(body.len(), |n| k + n);
-            out.extend(targets_of(&body[k..end])?);
-        }
-    }
-    for (_, t) in called(&body, routines) {
-        out.extend(t.clone()?);
-    }
-    Some(out)
-}
-
-/// Whether the dynamic SQL of `EXECUTE` at word `at` is a string literal
-/// (`EXECUTE 'sql'` or `EXECUTE format('sql', ...)`, no concatenation)
-/// whose statements cannot change the shape of the catalog (dropping and
-/// creating triggers, non-unique indexes, grants: the allow-list) and call
-/// no routine that runs DDL. Anything else could run any DDL.
-fn static_execute_is_neutral(body: &[String], at: usize, routines: &Routines) -> bool {
-    let get = |i: usize| body.get(i).map(String::as_str);
-    let literal = match (get(at + 1), get(at + 2), get(at + 3), get(at + 4)) {
-        (Some("FORMAT"), Some("("), Some(l), Some("," | ")")) => l,
-        (Some(l), None | Some(";" | "USING"), _, _) => l,
-        _ => return false,
-    };
-    let Some(sql) = literal
-        .strip_prefix('\'')
-        .and_then(|l| l.strip_suffix('\''))
-        .map(|l| l.replace("''", "'"))
-    else {
-        return false;
-    };
-    let Ok(stmts) = split(&sql) else {
-        return false;
-    };
-    stmts.iter().all(|st| {
-        let w = words(st.text);
-        allowed(&w).is_some() && called(&w, routines).next().is_none()
-    })
-}
-
-/// The `CREATE` statement of a `DO` block of the form `BEGIN CREATE ...;
-/// EXCEPTION WHEN duplicate_object|duplicate_table|others THEN null |
-/// RAISE NOTICE ...; END`.
-fn guarded_create(text: &str) -> Option<&str> {
-    let body = do_body(text)?;
-    let stmts = split(body).ok()?;
-    let [create, handler, end] = stmts.as_slice() else {
-        return None;
-    };
-    let inner = create.text.get(5..)?;
-    if !create.text[..5].eq_ignore_ascii_case("begin")
-        || !inner.starts_with(char::is_whitespace)
-        || leading_words(inner, 1).first().map(String::as_str) != Some("CREATE")
-    {
-        return None;
-    }
-    let h = words(handler.text);
-    let h: Vec<&str> = h.iter().map(String::as_str).collect();
-    let handled = matches!(
-        h.as_slice(),
-        ["EXCEPTION", "WHEN", "DUPLICATE_OBJECT" | "DUPLICATE_TABLE" | "OTHERS", "THEN", rest @ ..]
-            if rest == ["NULL"] || rest.starts_with(&["RAISE", "NOTICE"])
-    );
-    (handled && words(end.text) == ["END"]).then_some(inner)
-}
-
-/// Whether a statement cannot change the shape of the catalog (what a
-/// `-- secure-pg: skip` marker may skip without leaving anything unknown):
-/// the allow-list, data statements, queries and function calls, settings
-/// other than `search_path`, `DO` blocks without DDL.
-fn cannot_change_shape(text: &str, routines: &Routines) -> bool {
-    let w = words(text);
-    if called(&w, routines).next().is_some()
-        || routine_definition(&w).is_some()
-        || (!routines.is_empty() && w.iter().any(|x| x == "TRIGGER"))
-    {
-        return false;
-    }
-    if allowed(&w).is_some() {
-        return true;
-    }
-    match w.first().map(String::as_str) {
-        Some("SELECT" | "WITH") => {
-            select_into(&w).is_none() && !w.iter().any(|x| x == "SET_CONFIG")
-        }
-        Some("INSERT" | "UPDATE" | "DELETE" | "MERGE") => true,
-        Some("SET") => !w.iter().any(|x| x == "SEARCH_PATH"),
-        Some("DO") => do_body_targets(text, routines).is_some_and(|t| t.is_empty()),
-        _ => false,
-    }
-}
-
 /// Types of the extensions secure-pg knows, by extension: a column of one
 /// of these types is accepted (as an opaque type) once the extension is
 /// created. Any other unknown type name is an error.
+/// The tables and views extensions create in their schema (left unknown
+/// when the extension is created).
+const EXTENSION_RELATIONS: &[(&str, &[&str])] = &[
+    (
+        "pg_stat_statements",
+        &["pg_stat_statements", "pg_stat_statements_info"],
+    ),
+    (
+        "postgis",
+        &["spatial_ref_sys", "geometry_columns", "geography_columns"],
+    ),
+];
+
 pub(crate) const EXTENSION_TYPES: &[(&str, &[&str])] = &[
     ("citext", &["citext"]),
     ("hstore", &["hstore"]),
@@ -2499,161 +1990,9 @@ pub(crate) const EXTENSION_TYPES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// Whether `name` is a type of an extension in `created`.
 fn extension_type(created: &std::collections::BTreeSet<Name>, name: &Name) -> bool {
     EXTENSION_TYPES.iter().any(|(ext, types)| {
         created.contains(&Name::unquoted(ext)) && types.contains(&name.as_str())
-    })
-}
-
-/// What the allow-list lets through without a parse, by leading words.
-pub(crate) fn allowed(w: &[String]) -> Option<&'static str> {
-    let s: Vec<&str> = w.iter().map(String::as_str).collect();
-    let mut rest = s.as_slice();
-    let first = *rest.first()?;
-    rest = &rest[1..];
-    match first {
-        "COMMENT" if rest.first() == Some(&"ON") => return Some("comment"),
-        "SECURITY" if rest.first() == Some(&"LABEL") => return Some("comment"),
-        "GRANT" | "REVOKE" => return Some("grant"),
-        "REASSIGN" if rest.first() == Some(&"OWNED") => return Some("grant"),
-        // Transaction control (not `ROLLBACK`, which undoes what the loader
-        // applied), session settings other than `SET search_path`.
-        "BEGIN" | "COMMIT" | "END" | "RESET" | "SAVEPOINT" | "RELEASE" | "DISCARD" | "LISTEN"
-        | "UNLISTEN" | "NOTIFY" | "LOCK" | "CHECKPOINT" => return Some("session"),
-        "START" if rest.first() == Some(&"TRANSACTION") => return Some("session"),
-        "ANALYZE" | "VACUUM" | "REINDEX" | "CLUSTER" => return Some("maintenance"),
-        // Data statements and routine calls change rows, not shapes (calls
-        // of a routine of the migrations that runs DDL, and writes that fire
-        // one, are caught before the allow-list: see `Builder::apply`).
-        "INSERT" | "UPDATE" | "DELETE" | "MERGE" | "TRUNCATE" | "COPY" | "VALUES" | "CALL"
-        | "PREPARE" | "EXECUTE" | "DEALLOCATE" => return Some("data"),
-        "REFRESH" if rest.first() == Some(&"MATERIALIZED") => return Some("data"),
-        _ => {}
-    }
-    if first == "ALTER" {
-        match rest {
-            ["DEFAULT", "PRIVILEGES", ..] => return Some("grant"),
-            ["SEQUENCE", ..] => return Some("sequence options"),
-            ["TRIGGER", ..] | ["EVENT", "TRIGGER", ..] => return Some("trigger"),
-            ["FUNCTION" | "PROCEDURE" | "AGGREGATE" | "ROUTINE", ..] => return Some("function"),
-            ["STATISTICS", ..] => return Some("maintenance"),
-            ["ROLE" | "USER" | "GROUP" | "DATABASE" | "SYSTEM" | "EXTENSION", ..] => {
-                return Some("server")
-            }
-            ["PUBLICATION" | "SUBSCRIPTION" | "SERVER" | "TABLESPACE" | "LANGUAGE" | "COLLATION"
-            | "CONVERSION", ..]
-            | ["TEXT", "SEARCH", ..]
-            | ["FOREIGN", "DATA", "WRAPPER", ..] => return Some("server"),
-            _ => {}
-        }
-        if storage_only_alter(&s) {
-            return Some("storage");
-        }
-        // `ALTER <kind> <name> OWNER TO <role>`: nothing between the name
-        // and `OWNER` that could be another action.
-        if let [.., "OWNER", "TO", _] = rest {
-            let head = &rest[..rest.len() - 3];
-            let actions = ["RENAME", "ADD", "DROP", "SET", "ALTER", "COLUMN", ","];
-            if !head.iter().any(|w| actions.contains(w)) {
-                return Some("owner");
-            }
-        }
-        return None;
-    }
-    if first == "CREATE" || first == "DROP" {
-        let mut r = rest;
-        if let ["OR", "REPLACE", tail @ ..] = r {
-            r = tail;
-        }
-        match r {
-            ["TRIGGER", ..] | ["EVENT" | "CONSTRAINT", "TRIGGER", ..] => return Some("trigger"),
-            ["FUNCTION" | "PROCEDURE" | "AGGREGATE" | "ROUTINE", ..] => return Some("function"),
-            ["INDEX", ..] if first == "CREATE" => {
-                // Non-unique: skipped on purpose (unique ones are parsed).
-                return Some("index");
-            }
-            ["STATISTICS", ..] => return Some("maintenance"),
-            ["ROLE" | "USER" | "GROUP" | "PUBLICATION" | "SUBSCRIPTION" | "SERVER"
-            | "TABLESPACE" | "LANGUAGE" | "COLLATION" | "CONVERSION" | "TRANSFORM", ..]
-            | ["TEXT", "SEARCH", ..]
-            | ["FOREIGN", "DATA", "WRAPPER", ..]
-            | ["ACCESS", "METHOD", ..]
-            | ["OPERATOR", "CLASS" | "FAMILY", ..]
-            | ["TRUSTED" | "PROCEDURAL", ..] => return Some("server"),
-            // A rule changes what a statement does, not a relation's
-            // columns, except an `ON SELECT` rule (it makes a view).
-            ["RULE", ..] if !w.windows(2).any(|p| p[0] == "ON" && p[1] == "SELECT") => {
-                return Some("rule")
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-/// `ALTER TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE name` followed only by
-/// actions that change storage, statistics, triggers or ownership, never
-/// columns, keys or names (`SET (fillfactor = 70)`, `ALTER COLUMN c SET
-/// STATISTICS 100`, `CLUSTER ON i`, `VALIDATE CONSTRAINT c`...).
-fn storage_only_alter(s: &[&str]) -> bool {
-    let at = match s {
-        ["ALTER", "TABLE" | "VIEW", ..] => 2,
-        ["ALTER", "MATERIALIZED", "VIEW", ..] | ["ALTER", "FOREIGN", "TABLE", ..] => 3,
-        _ => return false,
-    };
-    let mut i = at;
-    for noise in [&["IF", "EXISTS"][..], &["ONLY"]] {
-        if s.get(i..i + noise.len()) == Some(noise) {
-            i += noise.len();
-        }
-    }
-    // The name: `a` or `a.b`.
-    i += 1;
-    if s.get(i) == Some(&".") {
-        i += 2;
-    }
-    let Some(rest) = s.get(i..) else { return false };
-    // Actions split at top-level commas.
-    let mut actions: Vec<&[&str]> = Vec::new();
-    let (mut depth, mut start) = (0i32, 0);
-    for (k, w) in rest.iter().enumerate() {
-        match *w {
-            "(" => depth += 1,
-            ")" => depth -= 1,
-            "," if depth == 0 => {
-                actions.push(&rest[start..k]);
-                start = k + 1;
-            }
-            _ => {}
-        }
-    }
-    actions.push(&rest[start..]);
-    actions.iter().all(|a| {
-        let a = match a {
-            ["ALTER", "COLUMN", _, tail @ ..] | ["ALTER", _, tail @ ..] => {
-                return matches!(
-                    tail,
-                    ["SET", "STATISTICS" | "STORAGE" | "COMPRESSION", ..]
-                        | ["SET" | "RESET", "(", ..]
-                );
-            }
-            a => a,
-        };
-        matches!(
-            a,
-            ["SET" | "RESET", "(", ..]
-                | ["CLUSTER", "ON", ..]
-                | ["SET", "WITHOUT", "CLUSTER" | "OIDS"]
-                | ["SET", "TABLESPACE", ..]
-                | ["SET", "ACCESS", "METHOD", ..]
-                | ["SET", "LOGGED" | "UNLOGGED"]
-                | ["VALIDATE", "CONSTRAINT", ..]
-                | ["ENABLE" | "DISABLE", "TRIGGER" | "RULE", ..]
-                | ["ENABLE", "ALWAYS" | "REPLICA", "TRIGGER" | "RULE", ..]
-                | ["REPLICA", "IDENTITY", ..]
-                | ["OWNER", "TO", ..]
-        )
     })
 }
 

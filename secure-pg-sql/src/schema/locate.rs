@@ -70,7 +70,9 @@ pub enum Layout {
     /// `V<n>__<name>.sql`, in numeric order of `n`.
     Refinery,
     /// `<timestamp>_<name>/up.sql` (`down.sql` skipped), in order of the
-    /// timestamp.
+    /// timestamp, which may have dashes (diesel's default
+    /// `YYYY-MM-DD-HHMMSS_name`); files beside the directories that fit
+    /// no layout are ignored, as diesel ignores them.
     Diesel,
 }
 
@@ -285,14 +287,66 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
     })
 }
 
-/// One recognised migration: its version and the file to apply.
+/// One recognised migration: its version, the key it sorts by, and the
+/// file to apply.
 struct Migration {
-    version: u128,
+    version: String,
+    key: String,
     file: PathBuf,
+}
+
+impl Migration {
+    /// sqlx and refinery order versions as integers.
+    fn numbered(version: u128, file: PathBuf) -> Migration {
+        Migration {
+            version: version.to_string(),
+            key: format!("{version:040}"),
+            file,
+        }
+    }
+}
+
+/// The version of a diesel migration directory's name, as diesel reads
+/// it: the part before the first `_` (the whole name without one), dashes
+/// dropped (diesel's default names are `YYYY-MM-DD-HHMMSS_name`). It must
+/// start with a digit. diesel orders versions as strings, so this is the
+/// sort key too.
+fn diesel_version(name: &str) -> Option<String> {
+    let head = name.split('_').next().unwrap_or(name);
+    let version: String = head.chars().filter(|c| *c != '-').collect();
+    version
+        .starts_with(|c: char| c.is_ascii_digit())
+        .then_some(version)
+}
+
+/// The layout and version of a migration file's name, if it fits one:
+/// `V<n>__name.sql` (refinery), `<n>_name.sql` or `<n>_name.up.sql` (sqlx;
+/// `Some((Sqlx, None))` for a `.down.sql`, which is not applied).
+fn file_version(name: &str) -> Option<(Layout, Option<u128>)> {
+    if !name.ends_with(".sql") {
+        return None;
+    }
+    if let Some((v, tail)) = name.strip_prefix('V').and_then(leading_digits) {
+        if tail.starts_with("__") {
+            return Some((Layout::Refinery, Some(v)));
+        }
+    }
+    let (v, tail) = leading_digits(name)?;
+    if !tail.starts_with('_') {
+        return None;
+    }
+    if name.ends_with(".down.sql") {
+        return Some((Layout::Sqlx, None));
+    }
+    Some((Layout::Sqlx, Some(v)))
 }
 
 /// Reads a migrations directory: every `.sql` file (and diesel directory)
 /// must fit one layout; anything that does not is an error, not skipped.
+/// The exception is diesel's: beside its migration directories, diesel
+/// runs no file, so a file that fits no layout there is ignored (a
+/// `README.md`, a data script run by hand); one that fits another layout
+/// is still an error (the two layouts mixed).
 pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, SchemaError> {
     let entries = std::fs::read_dir(dir).map_err(|e| {
         err(
@@ -316,15 +370,24 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
         names.push((name, path.clone(), path.is_dir()));
     }
     names.sort();
+    let diesel = names.iter().any(|(name, path, is_dir)| {
+        *is_dir && diesel_version(name).is_some() && path.join("up.sql").is_file()
+    });
     for (name, path, is_dir) in names {
         if is_dir {
             // diesel: `<timestamp>_<name>/up.sql`.
             let up = path.join("up.sql");
-            let version = leading_digits(&name).filter(|(_, rest)| rest.starts_with('_'));
-            match version {
-                Some((v, _)) if up.is_file() => {
+            match diesel_version(&name) {
+                Some(v) if up.is_file() => {
                     probed.push(path.clone());
-                    found.push((Layout::Diesel, Migration { version: v, file: up }));
+                    found.push((
+                        Layout::Diesel,
+                        Migration {
+                            version: v.clone(),
+                            key: v,
+                            file: up,
+                        },
+                    ));
                 }
                 _ => {
                     return Err(err(
@@ -336,43 +399,21 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
             }
             continue;
         }
-        if !name.ends_with(".sql") {
-            continue;
-        }
-        if let Some(rest) = name.strip_prefix('V') {
-            if let Some((v, tail)) = leading_digits(rest) {
-                if tail.starts_with("__") {
-                    found.push((
-                        Layout::Refinery,
-                        Migration {
-                            version: v,
-                            file: path,
-                        },
-                    ));
-                    continue;
-                }
+        match file_version(&name) {
+            Some((_, None)) => {}
+            Some((layout, Some(version))) => {
+                found.push((layout, Migration::numbered(version, path)))
+            }
+            // diesel runs no file beside its directories.
+            None if diesel || !name.ends_with(".sql") => {}
+            None => {
+                return Err(err(
+                    &path,
+                    "SQL file in migrations/ matches no known layout",
+                    Some("name it `<version>_<name>.sql` (sqlx), `V<n>__<name>.sql` (refinery) or use `<timestamp>_<name>/up.sql` (diesel)"),
+                ))
             }
         }
-        if let Some((v, tail)) = leading_digits(&name) {
-            if tail.starts_with('_') {
-                if name.ends_with(".down.sql") {
-                    continue;
-                }
-                found.push((
-                    Layout::Sqlx,
-                    Migration {
-                        version: v,
-                        file: path,
-                    },
-                ));
-                continue;
-            }
-        }
-        return Err(err(
-            &path,
-            "SQL file in migrations/ matches no known layout",
-            Some("name it `<version>_<name>.sql` (sqlx), `V<n>__<name>.sql` (refinery) or use `<timestamp>_<name>/up.sql` (diesel)"),
-        ));
     }
     let Some(layout) = found.first().map(|(l, _)| *l) else {
         return Err(err(
@@ -389,9 +430,9 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
         ));
     }
     let mut migrations: Vec<Migration> = found.into_iter().map(|(_, m)| m).collect();
-    migrations.sort_by_key(|m| m.version);
+    migrations.sort_by(|a, b| a.key.cmp(&b.key));
     for pair in migrations.windows(2) {
-        if pair[0].version == pair[1].version {
+        if pair[0].key == pair[1].key {
             return Err(err(
                 &pair[1].file,
                 format!(

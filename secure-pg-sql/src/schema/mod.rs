@@ -23,12 +23,14 @@
 //! first unmodelled statement an error ([`SchemaError`]).
 //!
 //! Modules: [`catalog`] (the model), [`types`] (canonical type names),
+//! [`functions`] (the signatures of the migrations' functions),
 //! `split` (statements with lines), `ddl` (the statements' effects), `view`
 //! (view columns), [`mod@locate`] (where the files are), `cache`.
 
 mod cache;
 pub mod catalog;
 mod ddl;
+pub mod functions;
 pub mod locate;
 mod split;
 pub mod types;
@@ -42,10 +44,11 @@ use std::path::{Path, PathBuf};
 
 pub use cache::load_cached;
 pub use catalog::{
-    Catalog, Check, Column, Domain, EnumType, ForeignKey, Key, Name, Policy, PolicyCommand,
-    QualifiedName, Relation, Resolved, Table, Unmodelled, UnmodelledStatement, ValueSource, View,
-    ViewColumn, ViewColumnSource,
+    Catalog, Check, Column, CompositeType, Domain, EnumType, ForeignKey, Key, Name, Policy,
+    PolicyCommand, QualifiedName, Relation, Resolved, Table, Unmodelled, UnmodelledStatement,
+    ValueSource, View, ViewColumn, ViewColumnSource,
 };
+pub use functions::{Argument, Returns, Signature};
 pub use locate::{locate, Layout, Located, Source, Tenancy};
 pub use split::SKIP_MARKER;
 pub use types::{BaseType, Builtin, SqlType, Typmod};

@@ -123,11 +123,29 @@ pub(crate) fn words(text: &str) -> Vec<String> {
             } else if first == '"' || first == '\'' {
                 let end = rest[1..].find(first).map_or(rest.len(), |n| n + 2);
                 rest[..end].to_string()
+            } else if let Some(quoted) = dollar_quoted(rest) {
+                quoted.to_string()
             } else {
                 first.to_string()
             }
         })
         .collect()
+}
+
+/// The dollar-quoted string at the start of `rest` (`$$...$$`,
+/// `$tag$...$tag$`), delimiters included.
+fn dollar_quoted(rest: &str) -> Option<&str> {
+    let tag_len = 2 + rest.get(1..)?.find('$')?;
+    let tag = &rest[..tag_len];
+    if !tag[1..tag_len - 1]
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_')
+        || tag[1..].starts_with(|c: char| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let close = tag_len + rest[tag_len..].find(tag)?;
+    Some(&rest[..close + tag_len])
 }
 
 /// The first `n` words of a statement (keywords and names upper-cased,

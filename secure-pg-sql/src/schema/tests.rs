@@ -485,7 +485,7 @@ fn errors_name_file_line_and_kind() {
         ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
         ("CREATE TABLE t (a int);\nSELECT * INTO t2 FROM t;", 2, "`SELECT ... INTO`"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
-        ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS (x int);", 3, "only enum types"),
+        ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
         ("CREATE TABLE t (a int) INHERITS (x);", 1, "INHERITS"),
         ("CREATE TABLE t (a int, PRIMARY KEY (b));", 1, "column b named in key"),
@@ -610,6 +610,39 @@ fn the_four_layouts_build_the_same_catalog() {
             ..
         }
     ));
+}
+
+#[test]
+fn diesel_dashed_names_and_files_beside_the_directories() {
+    let expected = expected_catalog();
+    // diesel's default names have dashes; the initial setup sorts first;
+    // a README and a data script beside the directories are not run.
+    let d = TempDir::new("diesel-dashed");
+    d.write("migrations/00000000000000_diesel_initial_setup/up.sql", M1)
+        .write("migrations/2024-01-02-000000_b/up.sql", M2)
+        .write("migrations/2024-01-02-000000_b/down.sql", "garbage")
+        .write("migrations/2024-01-10-093000_rename/up.sql", M3)
+        .write("migrations/2024-01-05-000000-0000_z/up.sql", "SELECT 1;")
+        // No `_` at all: diesel takes the whole name as the version.
+        .write(
+            "migrations/2024-01-06-1200-no-underscore/up.sql",
+            "SELECT 2;",
+        )
+        .write("migrations/README.md", "not sql")
+        .write("migrations/data_by_hand.sql", "DROP TABLE t;")
+        .write("migrations/.keep", "");
+    let l = loaded(&d);
+    assert_eq!(l.catalog, expected);
+    assert_eq!(l.files.len(), 5);
+    assert!(l.files[0].ends_with("00000000000000_diesel_initial_setup/up.sql"));
+    // Versions compare as strings, as diesel compares them: the longer
+    // `202401050000000000` sorts between the 14-digit ones.
+    assert!(l.files[2].ends_with("2024-01-05-000000-0000_z/up.sql"));
+    assert!(l.files[3].ends_with("2024-01-06-1200-no-underscore/up.sql"));
+    assert!(l.files[4].ends_with("2024-01-10-093000_rename/up.sql"));
+    // A file of another layout beside them is still a mix, not ignored.
+    d.write("migrations/20240103000000_x.sql", "SELECT 1;");
+    assert!(load(&d.0, None).unwrap_err().message.contains("mixes"));
 }
 
 #[test]
@@ -1154,7 +1187,7 @@ fn an_unmodelled_statement_leaves_only_what_it_names_unknown() {
 #[test]
 fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
     let c = partial(
-        "CREATE TYPE pair AS (a int, b text);
+        "CREATE TYPE pair AS RANGE (SUBTYPE = int4);
         CREATE DOMAIN pairs AS pair[];
         CREATE TABLE uses (id int, p pair);
         CREATE TABLE fine (id int PRIMARY KEY);
@@ -1163,11 +1196,11 @@ fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
         ALTER TABLE uses ADD COLUMN more int;
         ALTER TABLE uses RENAME TO renamed;",
     );
-    // The composite type is unknown, so is the domain over it (its
+    // The range type is unknown, so is the domain over it (its
     // statement failed on the type) and the table with a column of it.
     let ty = c.unknown_type(&QualifiedName::public("pair")).unwrap();
     assert_eq!(ty.line, 1);
-    assert!(ty.reason.contains("only enum types"), "{ty}");
+    assert!(ty.reason.contains("range and base types are not"), "{ty}");
     let d = c.unknown_type(&QualifiedName::public("pairs")).unwrap();
     assert_eq!(d.line, 2);
     assert!(d.reason.contains("type `public.pair` is unknown"), "{d}");
@@ -1207,7 +1240,7 @@ fn unknown_spreads_to_what_depends_on_it_and_ends_when_recreated() {
         "CREATE TABLE t (a int) INHERITS (nothing);
         DROP TABLE t;
         CREATE TABLE t (a int, b int);
-        CREATE TYPE c AS (x int); DROP TYPE c; CREATE TYPE c AS ENUM ('x');
+        CREATE TYPE c AS RANGE (SUBTYPE = int4); DROP TYPE c; CREATE TYPE c AS ENUM ('x');
         CREATE TABLE u (a int) INHERITS (nothing); CREATE TABLE u (z int);",
     );
     assert_eq!(t(&c, "t").columns.len(), 2);
@@ -1321,8 +1354,8 @@ END $$;"
     // Guarding what the loader cannot model, or an object whose state it
     // does not know, is not modelled.
     let c = partial(
-        "DO $$ BEGIN CREATE TYPE pair AS (a int); EXCEPTION WHEN duplicate_object THEN null; END $$;
-        CREATE TYPE e AS (x int);
+        "DO $$ BEGIN CREATE TYPE pair AS RANGE (SUBTYPE = int4); EXCEPTION WHEN duplicate_object THEN null; END $$;
+        CREATE TYPE e AS RANGE (SUBTYPE = int4);
         DO $$ BEGIN CREATE TYPE e AS ENUM ('a'); EXCEPTION WHEN others THEN null; END $$;",
     );
     assert_eq!(
@@ -1350,6 +1383,40 @@ DO $$ BEGIN EXECUTE format('CREATE INDEX IF NOT EXISTS i ON %I (a)', 't'); END $
         "EXECUTE format('CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()')",
         "EXECUTE 'CREATE UNIQUE INDEX u ON t (a)'",
         "EXECUTE stmt",
+    ] {
+        let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
+        assert!(c.unmodelled()[0].everything, "{body}");
+    }
+    // Dynamic SQL whose leading literal starts a data statement or a
+    // non-unique index build changes nothing (graph-node's loops over its
+    // deployment schemas); one that drops indexes leaves the tables with a
+    // unique index unknown; one that starts anything else could do anything.
+    let c = partial(&format!(
+        "{BASE}
+CREATE UNIQUE INDEX other_note ON other (note);
+DO $do$ DECLARE s text; BEGIN
+    FOR s IN SELECT nspname FROM pg_namespace LOOP
+        EXECUTE 'create index if not exists i on ' || s || '.call_cache(block)';
+        EXECUTE format('select count(*) from %I.entities', s) INTO n;
+        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = '%1$s'$$, s);
+    END LOOP;
+END $do$;
+CREATE FUNCTION drop_some() RETURNS void AS $$
+BEGIN
+    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || r.indexname; END LOOP;
+END $$ LANGUAGE plpgsql;
+SELECT drop_some();"
+    ));
+    assert_eq!(c.unmodelled().len(), 1, "{:#?}", c.unmodelled());
+    assert!(!c.unmodelled()[0].everything);
+    assert_eq!(c.unmodelled()[0].statement.line, 20, "the call");
+    assert!(unknown(&c, "other").is_some(), "it had a unique index");
+    assert_eq!(t(&c, "t").columns.len(), 3);
+    for body in [
+        "EXECUTE 'SELECT 1 INTO t2' || ''",
+        "EXECUTE 'SELECT 1; DROP TABLE t; SELECT ' || '2'",
+        "EXECUTE 'CREATE UNIQUE INDEX u ON ' || 't (a)'",
+        "EXECUTE 'CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()'",
     ] {
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
@@ -1420,10 +1487,12 @@ fn unknown_types_are_errors_even_with_an_extension() {
     let u = unknown(&c, "t").unwrap();
     assert!(u.reason.contains("unknown type `mystery`"), "{u}");
     assert!(u.reason.contains("citext, hstore"), "{u}");
-    let c = cat(
+    let c = partial(
         "CREATE EXTENSION IF NOT EXISTS postgis; CREATE EXTENSION ltree;
         CREATE TABLE g (shape geometry, path ltree[])",
     );
+    // (postgis's own tables are left unknown, nothing else.)
+    assert_eq!(c.unmodelled().len(), 1);
     assert_eq!(
         col(&c, "g", "shape").ty.base,
         BaseType::External(QualifiedName::public("geometry"))
@@ -1438,7 +1507,7 @@ fn unknown_types_are_errors_even_with_an_extension() {
 fn queries_on_unknown_objects_are_refused_with_the_statement_and_the_fix() {
     use crate::typecheck::check;
     let c = partial(&format!(
-        "{BASE}\nCREATE TYPE pair AS (a int, b text);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);"
+        "{BASE}\nCREATE TYPE pair AS RANGE (SUBTYPE = int4);\nALTER TABLE t ATTACH PARTITION t_2024 FOR VALUES IN (1);"
     ));
     let refused = |sql: &str| -> String {
         match check(sql, &c) {
@@ -1595,4 +1664,306 @@ fn a_call_to_a_routine_that_runs_ddl_is_not_modelled() {
         INSERT INTO t SELECT f();",
     );
     assert!(c.unmodelled()[0].everything);
+}
+
+#[test]
+fn composite_types_are_column_types() {
+    let c = cat("CREATE SCHEMA s;
+        CREATE TYPE header_pair AS (name text, value bytea);
+        CREATE TYPE s.feature AS (name varchar(100), subfeatures text[], n int);
+        CREATE TABLE idempotency (
+            key text PRIMARY KEY,
+            response_headers header_pair[] NOT NULL,
+            one header_pair,
+            features s.feature[]
+        );");
+    let hp = QualifiedName::public("header_pair");
+    let composite = c.composite(&hp).expect("the composite type");
+    assert_eq!(
+        composite
+            .attributes
+            .iter()
+            .map(|(n, t)| format!("{n} {t}"))
+            .collect::<Vec<_>>(),
+        ["name text", "value bytea"]
+    );
+    let cols: Vec<(String, bool)> = t(&c, "idempotency")
+        .columns
+        .iter()
+        .map(|c| (c.ty.to_string(), c.not_null))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            ("text".to_string(), true),
+            ("header_pair[]".to_string(), true),
+            ("header_pair".to_string(), false),
+            ("s.feature[]".to_string(), false),
+        ]
+    );
+    assert_eq!(
+        col(&c, "idempotency", "one").ty.base,
+        BaseType::Composite(hp.clone())
+    );
+    assert_eq!(
+        c.composite(&QualifiedName::new(
+            Name::unquoted("s"),
+            Name::unquoted("feature")
+        ))
+        .unwrap()
+        .attributes[0]
+            .1
+            .to_string(),
+        "character varying(100)"
+    );
+
+    // Created twice is an error; dropped and created again, the new shape.
+    assert!(err("CREATE TYPE p AS (a int); CREATE TYPE p AS (b int);")
+        .message
+        .contains("already exists"));
+    let c = cat("CREATE TYPE p AS (a int); DROP TYPE p; CREATE TYPE p AS (b text, c int);");
+    assert_eq!(
+        c.composite(&QualifiedName::public("p"))
+            .unwrap()
+            .attributes
+            .len(),
+        2
+    );
+    // An attribute of an unknown type is an error, as for a column.
+    assert!(err("CREATE TYPE p AS (a nosuchtype)")
+        .message
+        .contains("unknown type"));
+
+    // `ALTER TYPE` on a composite is not modelled: the type, the tables
+    // with a column of it and the composites containing it become unknown.
+    let c = partial(
+        "CREATE TYPE p AS (a int);
+        CREATE TYPE outer_p AS (inner_p p, b int);
+        CREATE TABLE t (id int, x p);
+        CREATE TABLE u (id int, y outer_p[]);
+        CREATE TABLE fine (id int);
+        ALTER TYPE p ADD ATTRIBUTE b text;",
+    );
+    assert!(c.unknown_type(&QualifiedName::public("p")).is_some());
+    assert!(c.unknown_type(&QualifiedName::public("outer_p")).is_some());
+    assert!(unknown(&c, "t").is_some() && unknown(&c, "u").is_some());
+    assert_eq!(t(&c, "fine").columns.len(), 1);
+}
+
+#[test]
+fn queries_on_composite_columns_are_typed_or_refused_with_a_fix() {
+    let c = cat("CREATE TYPE header_pair AS (name text, value bytea);
+        CREATE TABLE idempotency (key text PRIMARY KEY, headers header_pair[] NOT NULL, one header_pair);");
+    let check = |sql: &str| crate::typecheck::check(sql, &c);
+    let rendered = |sql: &str| match check(sql) {
+        Ok(t) => panic!("{sql} was accepted: {t:?}"),
+        Err(e) => e
+            .iter()
+            .map(|d| d.render(sql))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    // The composite itself has no Rust type: refused, with the fix.
+    let e = rendered("SELECT key, headers FROM idempotency");
+    assert!(
+        e.contains("column `headers` is of the composite type `header_pair` (an array)")
+            && e.contains("to_jsonb(headers)"),
+        "{e}"
+    );
+    let e = rendered("SELECT * FROM idempotency WHERE one = $1");
+    assert!(
+        e.contains("`$1` is of the composite type `header_pair`"),
+        "{e}"
+    );
+    assert!(e.contains("$1::text::header_pair"), "{e}");
+    // Its fields, and its conversions, are typed.
+    let t = check("SELECT key, (one).name, (one).value, to_jsonb(headers) AS h FROM idempotency")
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let cols: Vec<String> = t
+        .columns
+        .iter()
+        .map(|c| format!("{} {} {}", c.name, c.ty, c.nullable))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "key text false",
+            "name text true",
+            "value bytea true",
+            "h jsonb false"
+        ]
+    );
+    let e = rendered("SELECT (one).nope FROM idempotency");
+    assert!(e.contains("has no field `nope`"), "{e}");
+}
+
+#[test]
+fn relations_an_extension_creates_are_unknown() {
+    let c = partial(
+        "CREATE TABLE t (a int);
+        CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+        CREATE SCHEMA gis;
+        CREATE EXTENSION postgis WITH SCHEMA gis;",
+    );
+    let u = unknown(&c, "pg_stat_statements").expect("unknown");
+    assert_eq!(u.line, 2);
+    assert!(
+        u.reason
+            .contains("the extension `pg_stat_statements` creates relations"),
+        "{u}"
+    );
+    assert!(unknown(&c, "pg_stat_statements_info").is_some());
+    assert!(unknown(&c, "gis.spatial_ref_sys").is_some());
+    assert!(unknown(&c, "spatial_ref_sys").is_none());
+    assert_eq!(t(&c, "t").columns.len(), 1);
+    // The strict form says what was not modelled.
+    assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION pg_stat_statements;").is_err());
+    assert!(Catalog::from_sql("s.sql", "CREATE EXTENSION citext;").is_ok());
+}
+
+#[test]
+fn function_signatures_are_recorded_and_calls_typed() {
+    let c = partial(
+        "CREATE TABLE crates (id int PRIMARY KEY, name text NOT NULL, downloads bigint NOT NULL);
+        CREATE FUNCTION canon_crate_name(text) RETURNS text AS $$ SELECT replace(lower($1), '-', '_') $$ LANGUAGE sql IMMUTABLE;
+        CREATE FUNCTION score(n bigint, bonus int DEFAULT 0) RETURNS numeric LANGUAGE sql AS 'SELECT n + bonus';
+        CREATE FUNCTION score(name text) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION ids(lim int) RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM crates LIMIT lim';
+        CREATE FUNCTION top_crates(lim int) RETURNS TABLE (id int, name text) LANGUAGE sql AS 'SELECT id, name FROM crates';
+        CREATE FUNCTION split_name(full_name text, OUT first text, OUT last text) LANGUAGE sql AS 'SELECT 1, 2';
+        CREATE FUNCTION one_out(a int, OUT doubled bigint) LANGUAGE sql AS 'SELECT a * 2';
+        CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+        CREATE FUNCTION nothing() RETURNS void LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION gone(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        DROP FUNCTION gone(int);
+        CREATE FUNCTION lower(x bigint) RETURNS text LANGUAGE sql AS 'SELECT 1';",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let f = |n: &str| c.function(&QualifiedName::public(n));
+    assert_eq!(f("score").len(), 2);
+    assert_eq!(f("score")[0].required(), 1);
+    assert!(f("score")[0].takes(1) && f("score")[0].takes(2) && !f("score")[0].takes(3));
+    assert!(
+        matches!(&f("top_crates")[0].returns, Returns::Rows { columns, set: true } if columns.len() == 2)
+    );
+    assert!(matches!(
+        &f("split_name")[0].returns,
+        Returns::Rows { set: false, .. }
+    ));
+    assert_eq!(f("split_name")[0].inputs.len(), 1);
+    assert_eq!(
+        f("one_out")[0].returns,
+        Returns::Scalar(types::SqlType::builtin("bigint"))
+    );
+    assert!(
+        f("touch").is_empty(),
+        "a trigger function has no signature a query calls"
+    );
+    assert!(f("gone").is_empty());
+
+    let check = |sql: &str| crate::typecheck::check(sql, &c);
+    let typed = |sql: &str| -> (Vec<String>, Vec<String>) {
+        let t = check(sql).unwrap_or_else(|e| {
+            panic!(
+                "{sql}: {}",
+                e.iter()
+                    .map(|d| d.render(sql))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        (
+            t.params.iter().map(ToString::to_string).collect(),
+            t.columns
+                .iter()
+                .map(|c| format!("{} {} {}", c.name, c.ty, c.nullable))
+                .collect(),
+        )
+    };
+    let refused = |sql: &str| -> String {
+        match check(sql) {
+            Ok(t) => panic!("{sql} was accepted: {t:?}"),
+            Err(e) => e
+                .iter()
+                .map(|d| d.render(sql))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        }
+    };
+    assert_eq!(
+        typed("SELECT canon_crate_name(name) AS canon FROM crates WHERE canon_crate_name(name) = canon_crate_name($1)"),
+        (vec!["text".to_string()], vec!["canon text true".to_string()])
+    );
+    // Overloads picked by type and count; defaults may be left out.
+    assert_eq!(
+        typed("SELECT score(downloads) FROM crates").1,
+        ["score numeric true"]
+    );
+    assert_eq!(
+        typed("SELECT score(downloads, $1) FROM crates").0,
+        ["integer"]
+    );
+    assert_eq!(
+        typed("SELECT score(name) FROM crates").1,
+        ["score integer true"]
+    );
+    assert_eq!(typed("SELECT public.ids(3) AS i").1, ["i integer true"]);
+    assert_eq!(
+        typed("SELECT one_out(id) FROM crates").1,
+        ["one_out bigint true"]
+    );
+    assert_eq!(typed("SELECT x FROM ids($1) AS x").0, ["integer"]);
+    for (sql, needle) in [
+        ("SELECT score($1)", "cannot tell which of"),
+        (
+            "SELECT score(id, 1, 2) FROM crates",
+            "`score(integer, integer, integer)` fits no function of the migrations",
+        ),
+        (
+            "SELECT canon_crate_name(id) FROM crates",
+            "it is declared as `canon_crate_name(text)`",
+        ),
+        ("SELECT top_crates(3)", "rows of several columns"),
+        ("SELECT nothing()", "returns void"),
+        (
+            "SELECT gone(1)",
+            "does not know the result type of `gone(...)`",
+        ),
+        ("SELECT touch()", "does not know the result type"),
+        (
+            "SELECT lower(name) FROM crates",
+            "both a built-in function and a function of the migrations",
+        ),
+        ("SELECT score(n => 1)", "positional arguments only"),
+    ] {
+        let e = refused(sql);
+        assert!(e.contains(needle), "{sql}: {e}");
+    }
+
+    // A definition the loader cannot read forgets the name's signatures.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE OR REPLACE FUNCTION f(a int) RETURNS mystery LANGUAGE sql AS 'SELECT a';",
+    );
+    assert!(c.function(&QualifiedName::public("f")).is_empty());
+    // A skipped `DROP FUNCTION` still forgets it; `OWNER TO` keeps it.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE FUNCTION g(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        ALTER FUNCTION g(int) OWNER TO app;
+        -- secure-pg: skip
+        DROP FUNCTION f(int);",
+    );
+    assert!(c.function(&QualifiedName::public("f")).is_empty());
+    assert_eq!(c.function(&QualifiedName::public("g")).len(), 1);
+    // OR REPLACE with the same argument types replaces.
+    let c = partial(
+        "CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+        CREATE OR REPLACE FUNCTION f(b int) RETURNS bigint LANGUAGE sql AS 'SELECT b';",
+    );
+    assert_eq!(c.function(&QualifiedName::public("f")).len(), 1);
+    assert_eq!(
+        c.function(&QualifiedName::public("f"))[0].returns,
+        Returns::Scalar(types::SqlType::builtin("bigint"))
+    );
 }

@@ -54,6 +54,8 @@ pub enum BaseType {
     Enum(QualifiedName),
     /// A domain created in the schema.
     Domain(QualifiedName),
+    /// A composite type created in the schema (`CREATE TYPE t AS (...)`).
+    Composite(QualifiedName),
     /// A type the DDL did not create but an extension it names may (say,
     /// `citext`). The type checker cannot type it and must say so.
     External(QualifiedName),
@@ -128,7 +130,10 @@ impl fmt::Display for SqlType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.base {
             BaseType::Builtin(b) => write!(f, "{b}")?,
-            BaseType::Enum(q) | BaseType::Domain(q) | BaseType::External(q) => {
+            BaseType::Enum(q)
+            | BaseType::Domain(q)
+            | BaseType::Composite(q)
+            | BaseType::External(q) => {
                 if q.schema.as_str() == "public" {
                     write!(f, "{}", q.name)?;
                 } else {

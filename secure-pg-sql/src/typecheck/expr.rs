@@ -992,6 +992,36 @@ impl<'a> Cx<'a> {
         use sqlparser::ast::{AccessExpr, Subscript};
         let v = self.expr(root, scope)?;
         let base = v.known_type().map(|t| self.base_of(t));
+        // `(x).field` of a composite type: the attribute's type; a
+        // composite's attributes have no NOT NULL.
+        if let (
+            Some(SqlType {
+                base: BaseType::Composite(q),
+                array: false,
+            }),
+            [AccessExpr::Dot(Expr::Identifier(field))],
+        ) = (&base, chain)
+        {
+            let name = Name::from_ident(field);
+            let attr = self
+                .cat
+                .composite(q)
+                .and_then(|c| c.attributes.iter().find(|(n, _)| *n == name));
+            return match attr {
+                Some((_, t)) => Ok(V::known(
+                    t.clone(),
+                    true,
+                    Some(format!(
+                        "`{name}` is a field of the composite type `{q}`, whose fields can be NULL"
+                    )),
+                )),
+                None => Err(self.err(
+                    span,
+                    format!("the composite type `{q}` has no field `{name}`"),
+                    None,
+                )),
+            };
+        }
         let cast_help = || {
             format!(
                 "cast it: `({root}{})::type`",

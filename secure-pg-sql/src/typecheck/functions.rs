@@ -310,6 +310,17 @@ impl<'a> Cx<'a> {
                 ));
             }
         }
+        let user = self.cat.functions_named(&self.search_path, &parts);
+        if !user.is_empty() {
+            if is_typed(&name) && parts.len() == 1 {
+                return Err(self.unsupported(
+                    span,
+                    format!("`{name}` is both a built-in function and a function of the migrations, and secure-pg cannot tell which the server picks"),
+                    cast_help,
+                ));
+            }
+            return self.user_function(f, &user, scope, span);
+        }
         if super::named::has_named_parameters(&name) {
             return self.named_call(&name, f, scope, span);
         }

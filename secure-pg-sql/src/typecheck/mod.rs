@@ -29,6 +29,7 @@ mod hints;
 mod named;
 mod query;
 mod srf;
+mod user_functions;
 mod write;
 
 #[cfg(test)]
@@ -147,6 +148,9 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
             }
         }
     }
+    if errors.is_empty() {
+        errors.extend(composite_refusals(&columns, &params));
+    }
     if !errors.is_empty() {
         hints::name_the_parameters(sql, &mut errors);
         return Err(errors);
@@ -164,6 +168,50 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
             .collect(),
         typed: true,
     })
+}
+
+/// A composite value (a column or parameter of a type `CREATE TYPE t AS
+/// (...)` made) has no Rust type the checks can hold it against: refused,
+/// with the ways to read or write its fields.
+fn composite_refusals(columns: &[Col], params: &[SqlType]) -> Vec<Diagnostic> {
+    let composite = |t: &SqlType| match &t.base {
+        BaseType::Composite(q) => Some(if q.schema.as_str() == "public" {
+            q.name.to_string()
+        } else {
+            q.to_string()
+        }),
+        _ => None,
+    };
+    let mut out = Vec::new();
+    for c in columns {
+        if let Some(t) = composite(&c.ty) {
+            let n = &c.name;
+            out.push(
+                Diagnostic::new(format!(
+                    "column `{n}` is of the composite type `{t}`{}, which secure-pg does not read into a Rust type",
+                    if c.ty.array { " (an array)" } else { "" }
+                ))
+                .help(format!(
+                    "select its fields (`({n}).field`), or convert it: `to_jsonb({n})` reads as `serde_json::Value`, `({n})::text` as `String`"
+                )),
+            );
+        }
+    }
+    for (i, p) in params.iter().enumerate() {
+        if let Some(t) = composite(p) {
+            let n = i + 1;
+            out.push(
+                Diagnostic::new(format!(
+                    "`${n}` is of the composite type `{t}`, which secure-pg does not bind from a Rust type"
+                ))
+                .help(format!(
+                    "bind its text form and cast it: `${n}::text::{t}{}`, or build it from fields: `ROW($a, $b)::{t}`",
+                    if p.array { "[]" } else { "" }
+                )),
+            );
+        }
+    }
+    out
 }
 
 /// A result column of a domain type is described by its base type (the

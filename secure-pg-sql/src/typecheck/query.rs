@@ -919,9 +919,13 @@ impl<'a> Cx<'a> {
                 let v = self.unnest(exprs[0], scope)?;
                 Ok((fname, v))
             }
-            n if super::functions::is_typed(n)
+            n if (super::functions::is_typed(n)
                 && !super::functions::is_aggregate(n)
-                && !super::functions::is_window(n) =>
+                && !super::functions::is_window(n))
+                || !self
+                    .cat
+                    .functions_named(&self.search_path, &parts)
+                    .is_empty() =>
             {
                 let call = sqlparser::ast::Function {
                     name: name.clone(),

@@ -20,6 +20,7 @@ use secure_pg_sql::schema::{
 use secure_pg_tests::{shared, temp_dir, Cluster, ClusterSpec, ServerCert};
 
 mod harvest;
+mod histories;
 mod queries;
 mod typecheck;
 
