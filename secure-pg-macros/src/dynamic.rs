@@ -278,7 +278,7 @@ fn type_variants(
     let mut errors = Vec::new();
     for v in all {
         let which = describe(parts, v);
-        let typed = match crate::schema_check::type_statement(&v.sql, span) {
+        let typed = match crate::schema_check::type_statement(&v.sql, span, false) {
             Ok(Some(t)) => t,
             Ok(None) => return Ok(None),
             Err(e) => {

@@ -1828,6 +1828,8 @@ fn function_signatures_are_recorded_and_calls_typed() {
         CREATE FUNCTION canon_crate_name(text) RETURNS text AS $$ SELECT replace(lower($1), '-', '_') $$ LANGUAGE sql IMMUTABLE;
         CREATE FUNCTION score(n bigint, bonus int DEFAULT 0) RETURNS numeric LANGUAGE sql AS 'SELECT n + bonus';
         CREATE FUNCTION score(name text) RETURNS int LANGUAGE sql AS 'SELECT 1';
+        CREATE FUNCTION norm(v character varying) RETURNS character varying LANGUAGE sql AS 'SELECT v';
+        CREATE FUNCTION twice(b bigint) RETURNS bigint LANGUAGE sql AS 'SELECT 2 * b';
         CREATE FUNCTION ids(lim int) RETURNS SETOF int LANGUAGE sql AS 'SELECT id FROM crates LIMIT lim';
         CREATE FUNCTION top_crates(lim int) RETURNS TABLE (id int, name text) LANGUAGE sql AS 'SELECT id, name FROM crates';
         CREATE FUNCTION split_name(full_name text, OUT first text, OUT last text) LANGUAGE sql AS 'SELECT 1, 2';
@@ -1913,6 +1915,16 @@ fn function_signatures_are_recorded_and_calls_typed() {
         ["one_out bigint true"]
     );
     assert_eq!(typed("SELECT x FROM ids($1) AS x").0, ["integer"]);
+    // One function of the name and arity: arguments that an implicit cast
+    // converts reach it, as on the server (text to varchar, int to bigint).
+    assert_eq!(
+        typed("SELECT norm(name) AS n FROM crates").1,
+        ["n character varying true"]
+    );
+    assert_eq!(
+        typed("SELECT twice(id) AS t FROM crates").1,
+        ["t bigint true"]
+    );
     for (sql, needle) in [
         ("SELECT score($1)", "cannot tell which of"),
         (
@@ -1935,6 +1947,10 @@ fn function_signatures_are_recorded_and_calls_typed() {
             "both a built-in function and a function of the migrations",
         ),
         ("SELECT score(n => 1)", "positional arguments only"),
+        (
+            "SELECT twice(name) FROM crates",
+            "it is declared as `twice(bigint)`",
+        ),
     ] {
         let e = refused(sql);
         assert!(e.contains(needle), "{sql}: {e}");

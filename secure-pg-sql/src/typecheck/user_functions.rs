@@ -12,6 +12,7 @@ use sqlparser::tokenizer::Span;
 
 use super::expr::{T, V};
 use super::{strip_typmod, Cx, Scope, R};
+use crate::schema::types::SqlType;
 use crate::schema::{Returns, Signature};
 
 impl Cx<'_> {
@@ -59,7 +60,27 @@ impl Cx<'_> {
                     T::Lit(_) | T::Null | T::Param(_) => true,
                 })
         };
-        let fitting: Vec<&Signature> = sigs.iter().copied().filter(|s| fits(self, s)).collect();
+        let mut fitting: Vec<&Signature> = sigs.iter().copied().filter(|s| fits(self, s)).collect();
+        // No exact fit: with one function of this name and arity, the
+        // server also takes arguments that convert to its parameters by
+        // an implicit cast (`text` to `character varying`, a number or a
+        // date to a wider one). With several, its ambiguity rules decide,
+        // which secure-pg does not model: refused below.
+        let same_arity: Vec<&Signature> = sigs
+            .iter()
+            .copied()
+            .filter(|s| s.takes(args.len()))
+            .collect();
+        if fitting.is_empty() && same_arity.len() == 1 {
+            let s = same_arity[0];
+            let widens = args.iter().zip(&s.inputs).all(|((v, _), p)| match &v.t {
+                T::Known(t) => implicitly_cast(&self.base_of(t), &self.base_of(&p.ty)),
+                T::Lit(_) | T::Null | T::Param(_) => true,
+            });
+            if widens {
+                fitting.push(s);
+            }
+        }
         let shown = |s: &Signature| {
             let name = if s.name.schema.as_str() == "public" {
                 s.name.name.to_string()
@@ -136,4 +157,22 @@ impl Cx<'_> {
             )),
         }
     }
+}
+
+/// Whether PostgreSQL converts an argument of type `from` to a parameter
+/// of type `to` by an implicit cast (so that a call resolves to it): the
+/// same type, the string types among themselves, and a number or a
+/// date/time to a wider one. Arrays are not converted here.
+fn implicitly_cast(from: &SqlType, to: &SqlType) -> bool {
+    use super::expr::{datetime_rank, is_string, numeric_rank};
+    let (from, to) = (strip_typmod(from), strip_typmod(to));
+    if from == to {
+        return true;
+    }
+    if from.array || to.array {
+        return false;
+    }
+    (is_string(&from) && is_string(&to))
+        || matches!((numeric_rank(&from), numeric_rank(&to)), (Some(f), Some(t)) if f < t)
+        || matches!((datetime_rank(&from), datetime_rank(&to)), (Some(f), Some(t)) if f < t)
 }

@@ -124,8 +124,13 @@ fn tenant_options(attrs: &[syn::Attribute]) -> Option<TenantOptions> {
 }
 
 /// The SQL literal and the argument count of a query macro's tokens, and
-/// whether it is marked `unscoped = "..."`.
-fn query_call(tokens: proc_macro2::TokenStream, has_row_type: bool) -> (String, usize, bool) {
+/// whether it is marked `unscoped = "..."`; `None` for a dynamic query
+/// (its parts after `;` make a family of statements, each checked by the
+/// macro and tested on the server by `tests/it/dynamic.rs`).
+fn query_call(
+    tokens: proc_macro2::TokenStream,
+    has_row_type: bool,
+) -> Option<(String, usize, bool)> {
     let parser = |input: ParseStream<'_>| {
         let mut unscoped = false;
         if input.peek(syn::Ident) && input.peek2(Token![=]) {
@@ -143,14 +148,18 @@ fn query_call(tokens: proc_macro2::TokenStream, has_row_type: bool) -> (String, 
         let sql: LitStr = input.parse()?;
         let mut args = 0;
         while !input.is_empty() {
+            if input.peek(Token![;]) {
+                input.parse::<proc_macro2::TokenStream>()?;
+                return Ok(None);
+            }
             input.parse::<Token![,]>()?;
-            if input.is_empty() {
-                break;
+            if input.is_empty() || input.peek(Token![;]) {
+                continue;
             }
             input.parse::<Expr>()?;
             args += 1;
         }
-        Ok((sql.value(), args, unscoped))
+        Ok(Some((sql.value(), args, unscoped)))
     };
     parser
         .parse2(tokens)
@@ -224,7 +233,9 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                 return;
             }
         };
-        let (sql, args, unscoped) = query_call(m.tokens.clone(), has_row_type);
+        let Some((sql, args, unscoped)) = query_call(m.tokens.clone(), has_row_type) else {
+            return;
+        };
         let (sql, tenant) = match (&self.tenant, unscoped) {
             (Some(opts), false) => match scope_query(&sql, opts, args + 1) {
                 Ok(scoped) => (scoped.sql, true),

@@ -21,16 +21,20 @@ use super::harvest::{compare, Outcome};
 use crate::support::try_connect;
 
 /// The projects, and the least share of their server-valid queries
-/// (percent) the checker must type exactly: what was measured.
+/// (percent) the checker must type exactly: what was measured. Since the
+/// loader models composite types and the migrations' functions, queries
+/// it used to leave out as "schema unknown" count here; the ones reading
+/// or binding a composite value are refused with a fix (zero2prod 1,
+/// docs_rs 3), which is what holds these below 97.
 const PROJECTS: &[(&str, f64)] = &[
     ("atuin", 100.0),
-    ("zero2prod", 100.0),
-    ("docs_rs", 97.0),
+    ("zero2prod", 93.7),
+    ("docs_rs", 94.9),
     ("quickwit", 100.0),
 ];
 
 /// The least share over all projects (percent).
-const OVERALL_FLOOR: f64 = 98.0;
+const OVERALL_FLOOR: f64 = 95.9;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
