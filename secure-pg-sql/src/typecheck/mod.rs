@@ -191,9 +191,24 @@ fn composite_refusals(columns: &[Col], params: &[SqlType]) -> Vec<Diagnostic> {
                     "column `{n}` is of the composite type `{t}`{}, which secure-pg does not read into a Rust type",
                     if c.ty.array { " (an array)" } else { "" }
                 ))
-                .help(format!(
-                    "select its fields (`({n}).field`), or convert it: `to_jsonb({n})` reads as `serde_json::Value`, `({n})::text` as `String`"
-                )),
+                .help({
+                    // The output name is the column's only where it is a
+                    // plain name; an alias cannot be selected from.
+                    let e = if crate::ident::is_plain_identifier(n.as_str()) {
+                        n.to_string()
+                    } else {
+                        "...".to_string()
+                    };
+                    let convert = format!(
+                        "convert it where it is selected: `to_jsonb({e})` reads as \
+                         `serde_json::Value`, `({e})::text` as `String`"
+                    );
+                    if c.ty.array {
+                        convert
+                    } else {
+                        format!("select its fields (`({e}).field`), or {convert}")
+                    }
+                }),
             );
         }
     }
