@@ -1,5 +1,5 @@
 //! Migration histories as `secure_pg::migrate!()` embeds them: each file's
-//! version and name (from the layouts [`schema::locate`](crate::schema::locate)
+//! version and name (from the layouts [`schema::locate`](crate::schema::locate())
 //! recognises, so the runner applies exactly the files the schema checks
 //! read), its statements, and the text each statement's checksum is taken
 //! over.
