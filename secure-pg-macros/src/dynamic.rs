@@ -431,7 +431,6 @@ fn emit(
         }
     }
     let sqls = all.iter().map(|v| LitStr::new(&v.sql, span));
-    let base = input.args.len();
     let (deps, rows, wires, marks) = match typed {
         Some(t) => (t.deps, t.rows, t.wires, t.marks),
         None => (quote!(), quote!(), Vec::new(), quote!()),
@@ -462,7 +461,6 @@ fn emit(
             sqls: &[#(#sqls),*],
             wires: &[#(#wires),*],
             parts: &[#(#descriptors),*],
-            base: #base,
         };
         #constructor(&__SECURE_PG_DYNAMIC, [#(#values),*], [#(#picks),*])
             #session #marks #unscoped

@@ -540,8 +540,6 @@ pub struct Dynamic {
     pub wires: &'static [&'static [Option<Wire>]],
     /// The parts, in order.
     pub parts: &'static [DynamicPart],
-    /// How many values the base statement binds (they come first).
-    pub base: usize,
 }
 
 /// How one part of a dynamic query is picked at run time.
