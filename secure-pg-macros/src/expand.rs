@@ -200,7 +200,7 @@ impl Parse for QueryInput {
 pub(crate) const SCOPED_MARKER: &str = "__scoped_by_attribute";
 
 /// Parses an optional leading `unscoped = "reason",`.
-fn parse_unscoped(input: ParseStream<'_>) -> syn::Result<Option<LitStr>> {
+pub(crate) fn parse_unscoped(input: ParseStream<'_>) -> syn::Result<Option<LitStr>> {
     let is_unscoped = input
         .fork()
         .parse::<syn::Ident>()

@@ -11,6 +11,7 @@
 
 use proc_macro::TokenStream;
 
+mod copy;
 mod dynamic;
 mod expand;
 mod from_row;
@@ -86,6 +87,41 @@ pub fn secure_query(input: TokenStream) -> TokenStream {
 #[proc_macro]
 pub fn secure_query_as(input: TokenStream) -> TokenStream {
     expand::run(input.into(), MacroKind::QueryAs).into()
+}
+
+/// A bulk load through `COPY ... FROM STDIN (FORMAT binary)`, checked at
+/// compile time like a query.
+///
+/// ```ignore
+/// let written: u64 = secure_copy_in!(
+///     "orders (customer_id, amount, note)",
+///     &orders,
+///     |o| (o.customer_id, o.amount, o.note.as_deref()),
+/// )
+/// .execute(&pool)
+/// .await?;
+/// ```
+///
+/// The target names the table and the columns each row fills (a column
+/// list is required; names are read as PostgreSQL reads them, quoted ones
+/// exactly). Then come the rows, any `IntoIterator`, and a closure that
+/// gives one row's values, one per column and in their order. The `COPY`
+/// statement is written by the macro from those names, so nothing in the
+/// literal can add options or statements.
+///
+/// With the crate's schema, the table and columns must exist and each
+/// value must have a Rust type that converts to its column's type (the
+/// error points at the value), as for a `secure_query!` argument. A copy
+/// into a tenant table must be inside `#[tenant_scoped]`, which fills the
+/// tenant column from the function's tenant (the rows must not list it),
+/// or say `unscoped = "reason"`.
+///
+/// The copy writes every row or none, on a connection of its own (`&pool`
+/// checks one out; `&conn`, `&mut tx` and plain tokio-postgres clients run
+/// it there), and returns how many rows were written.
+#[proc_macro]
+pub fn secure_copy_in(input: TokenStream) -> TokenStream {
+    copy::run(input.into()).into()
 }
 
 /// Escape hatch for SQL that PostgreSQL accepts but the SQL parser used by

@@ -10,6 +10,8 @@
 //!   top-level `;` and bare `?` outside strings, identifiers and comments.
 //! * [`check`]: the statement checks of `secure_query!` (one statement,
 //!   numbered placeholders, a full PostgreSQL parse).
+//! * [`copy`]: the target of `secure_copy_in!` and the statements a copy
+//!   runs, written anew from the names it lists.
 //! * [`functions`]: the one table of built-in functions (which read no
 //!   table, which leave no state on the session).
 //! * [`ident`]: names compared exactly as PostgreSQL compares them.
@@ -27,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod copy;
 pub mod diagnostic;
 pub mod dynamic;
 pub mod functions;

@@ -660,7 +660,9 @@ fn fail(state: Option<&ConnState>, err: Error) -> Error {
 }
 
 impl<'e> Handle<'e> {
-    fn parts(&self) -> Option<(&Client, Option<&ConnState>)> {
+    /// The connection the handle holds (`None`: a shared connection, picked
+    /// when a statement runs).
+    pub(crate) fn connection(&self) -> Option<(&Client, Option<&ConnState>)> {
         match self {
             Handle::Pooled(c) => Some((c.unmarked_client(), Some(c.state()))),
             Handle::Shared(_) => None,
@@ -684,19 +686,19 @@ impl<'e> Handle<'e> {
     /// (Such a statement is never routed to a shared connection.)
     pub(crate) fn note_session(&self, changes_session: bool) {
         if changes_session {
-            if let Some((_, Some(state))) = self.parts() {
+            if let Some((_, Some(state))) = self.connection() {
                 state.mark_needs_reset();
             }
         }
     }
 
     async fn run(&self, sql: &'static str, params: Params<'_>, op: Op) -> Result<Output, Error> {
-        if let (Some(tenant), Some((client, Some(state)))) = (params.tenant, self.parts()) {
+        if let (Some(tenant), Some((client, Some(state)))) = (params.tenant, self.connection()) {
             // Boxed: the tenant transaction's future is large, and every
             // query's future would otherwise carry its size.
             return Box::pin(scoped(client, state, sql, params, op, tenant)).await;
         }
-        match self.parts() {
+        match self.connection() {
             Some((client, state)) => exclusive(client, state, sql, params, op).await,
             None => match self {
                 Handle::Shared(pool) => multiplexed(pool, sql, params, op).await,
@@ -735,7 +737,7 @@ impl<'e> Handle<'e> {
         sql: &'static str,
         params: Params<'_>,
     ) -> Result<tokio_postgres::RowStream, Error> {
-        let Some((client, state)) = self.parts() else {
+        let Some((client, state)) = self.connection() else {
             return Err(Error::from_kind(ErrorKind::Configuration)
                 .with_detail("internal: a row stream was routed to a shared connection"));
         };
@@ -773,7 +775,7 @@ impl<'e> Handle<'e> {
 
     /// A row stream from [`Handle::stream`] reached its end.
     pub(crate) fn statement_finished(&self) {
-        if let Some((_, Some(state))) = self.parts() {
+        if let Some((_, Some(state))) = self.connection() {
             state.statement_finished();
         }
     }

@@ -93,6 +93,7 @@ mod codec;
 mod config;
 mod conn_state;
 mod connect;
+mod copy;
 pub mod credentials;
 mod error;
 mod executor;
@@ -117,6 +118,7 @@ pub use config::{
     TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, DEVELOPMENT_APP_ENVS, LIBPQ_ENV_VARS,
 };
 pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
+pub use copy::{CopyIn, CopyRow};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
 pub use health::Health;
@@ -129,8 +131,8 @@ pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 
 pub use secure_pg_macros::{
-    migrate, secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed,
-    tenant_scoped, FromRow,
+    migrate, secure_copy_in, secure_query, secure_query_as, secure_query_as_unparsed,
+    secure_query_unparsed, tenant_scoped, FromRow,
 };
 
 /// Re-exported so that users need one dependency.
@@ -157,6 +159,7 @@ pub use futures_util::{StreamExt, TryStreamExt};
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::copy::{CopySql, StagedSql};
     pub use crate::executor::Wire;
     pub use crate::migrate::{
         migration_from_macro, migration_statement, migrator_from_macro, Migration,
@@ -173,6 +176,12 @@ pub mod __private {
         crate::tenant_scope::check(marked, sql)
     }
     pub use crate::tls::key_exchanges_started;
+
+    /// A copy into a tenant table compiled under `tenant_scoping =
+    /// "opt-in"` outside `#[tenant_scoped]` (a posture finding).
+    pub fn note_tenant_scoping_opted_out() {
+        crate::tenant_scope::note_scoping_opted_out();
+    }
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};
 

@@ -90,6 +90,8 @@ pub(crate) enum MacroClass {
     Query { with_type: bool },
     /// `secure_query_unparsed!` / `secure_query_as_unparsed!`: refused.
     Unparsed,
+    /// `secure_copy_in!`: the tenant column is filled from the tenant.
+    Copy,
     /// Known to run no query (std, tracing, `allow_macros`).
     Allowed,
     /// `include!`: refused, it pulls in code the attribute cannot see.
@@ -124,6 +126,9 @@ pub(crate) fn classify(path: &[String], allowed: &[Vec<String>]) -> MacroClass {
     if UNPARSED_MACROS.contains(&name) {
         return MacroClass::Unparsed;
     }
+    if name == "secure_copy_in" {
+        return MacroClass::Copy;
+    }
     let root = (path.len() == 2).then(|| path[0].as_str());
     if name == "include" && (path.len() == 1 || root.is_some_and(|r| STD_ROOTS.contains(&r))) {
         return MacroClass::Include;
@@ -149,7 +154,7 @@ fn refusal(class: &MacroClass, shown: &str, inside: Option<&str>) -> Option<Stri
     let queries = "write queries as `secure_query!` / `secure_query_as!` (under any path, but \
                    not renamed or wrapped in another macro)";
     match class {
-        MacroClass::Query { .. } | MacroClass::Allowed => None,
+        MacroClass::Query { .. } | MacroClass::Copy | MacroClass::Allowed => None,
         MacroClass::Unparsed => Some(format!(
             "`{shown}!`{at} cannot be scoped by #[tenant_scoped] because its SQL is not \
              parsed; rewrite it so that `secure_query!` accepts it, or move it out of \
@@ -758,14 +763,19 @@ impl VisitMut for BodyVisitor<'_> {
             MacroClass::Query { with_type } => {
                 self.marked = self.scope_invocation(mac, with_type);
             }
+            MacroClass::Copy => {
+                self.marked = self.scope_copy(mac);
+            }
             MacroClass::Allowed => {
                 for (span, inner, class) in nested_macros(mac.tokens.clone(), self.allow_macros) {
                     let message = match class {
-                        MacroClass::Query { .. } | MacroClass::Unparsed => format!(
-                            "`{inner}!` inside `{shown}!`: #[tenant_scoped] cannot see inside \
+                        MacroClass::Query { .. } | MacroClass::Unparsed | MacroClass::Copy => {
+                            format!(
+                                "`{inner}!` inside `{shown}!`: #[tenant_scoped] cannot see inside \
                              other macros, so this query would not be scoped; run the query \
                              outside the macro (e.g. bind it to a variable first)"
-                        ),
+                            )
+                        }
                         other => match refusal(&other, &inner, Some(&shown)) {
                             Some(message) => message,
                             None => continue,
@@ -948,6 +958,97 @@ impl BodyVisitor<'_> {
 }
 
 impl BodyVisitor<'_> {
+    /// Scopes one `secure_copy_in!`: into a tenant table, the tenant column
+    /// is filled from the captured tenant (through the staging table); into
+    /// an exempt or tenant-free table the copy runs as written. True when
+    /// the copy is scoped (then marked for the run-time check).
+    fn scope_copy(&mut self, mac: &mut syn::Macro) -> bool {
+        let mut call = match crate::copy::CopyInput::parse_tokens(mac.tokens.clone()) {
+            Ok(call) => call,
+            Err(e) => {
+                self.errors.push(e);
+                return false;
+            }
+        };
+        self.visit_expr_mut(&mut call.rows);
+        self.visit_pat_mut(&mut call.pat);
+        for value in &mut call.values {
+            self.visit_expr_mut(value);
+        }
+        if let Some(reason) = &call.unscoped {
+            self.queries.push(QueryDoc::Unscoped {
+                reason: reason.value(),
+                sql: format!("COPY {}", call.target.value()),
+            });
+            mac.tokens = call.tokens_after(quote!());
+            return false;
+        }
+        let marker = Ident::new(SCOPED_MARKER, Span::call_site());
+        if let Some(item) = &self.nested_item {
+            self.errors.push(syn::Error::new(
+                call.target.span(),
+                format!(
+                    "this copy is in {item}, nested in a #[tenant_scoped] function, where the \
+                     function's tenant cannot be reached, so it cannot be scoped; put \
+                     #[tenant_scoped] on the nested function too (with its own tenant \
+                     parameter), or move the copy into the function's body"
+                ),
+            ));
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            return false;
+        }
+        // A target the macro refuses is left to its error (it compiles
+        // nowhere).
+        let Ok(target) = secure_pg_sql::copy::parse_target(&call.target.value()) else {
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            return false;
+        };
+        let insert = target.insert_sql();
+        let tenant_param = target.columns.len() + 1;
+        let scoped = scope_query(&insert, self.opts, tenant_param)
+            .map_err(|e| (None, e.message().to_string()))
+            .and_then(|scoped| self.with_schema(&insert, scoped, tenant_param));
+        let scoped = match scoped {
+            Ok(scoped) => scoped,
+            Err((span, message)) => {
+                if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
+                    self.errors
+                        .push(syn::Error::new(span.unwrap_or(call.target.span()), message));
+                }
+                mac.tokens = call.tokens_after(quote!(#marker,));
+                return false;
+            }
+        };
+        if !scoped.binds_tenant {
+            self.queries.push(QueryDoc::Scoped {
+                sql: target.copy_sql(),
+            });
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            return self.tenant.is_some();
+        }
+        // The column's type: the schema's when there is one.
+        let ty = match crate::schema_check::catalog() {
+            Ok(Some(schema)) => check_tables(&scoped.tables, self.opts, &schema.catalog)
+                .ok()
+                .flatten()
+                .map(|c| c.ty)
+                .unwrap_or_else(|| self.opts.column_type.clone()),
+            _ => self.opts.column_type.clone(),
+        };
+        let Some(tenant) = self.captured else {
+            return false;
+        };
+        let staged = target.staged(&self.opts.column, &ty);
+        self.queries.push(QueryDoc::Scoped {
+            sql: format!("{}; {}", staged.copy, staged.insert),
+        });
+        let column = LitStr::new(&self.opts.column, call.target.span());
+        let ty = LitStr::new(&ty, call.target.span());
+        mac.tokens = call.tokens_after(quote!(#marker, __tenant(#tenant, #column, #ty),));
+        self.for_tenant = self.tenant_is_tenant_id;
+        self.tenant.is_some()
+    }
+
     /// With a schema in the repository: every table the query names must
     /// carry the tenant column unless exempt, no exempt table may carry it,
     /// and the column's type is the schema's (the query is scoped again

@@ -3,6 +3,7 @@
 //! clusters are shared across the tests of the binary.
 
 mod config;
+mod copy;
 mod dynamic;
 mod errors;
 mod failover;

@@ -1,0 +1,318 @@
+//! `secure_copy_in!`: reading its input and generating the copy. The target
+//! and the SQL are `secure_pg_sql::copy`'s; the schema checks type the
+//! copy as the one-row `INSERT` it is equivalent to.
+
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::{quote, quote_spanned};
+use secure_pg_sql::copy::{parse_target, CopyTarget};
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::spanned::Spanned;
+use syn::{Expr, LitStr, Pat, Token};
+
+use crate::expand::SCOPED_MARKER;
+
+/// What `#[tenant_scoped]` adds to a copy it scoped to a tenant table:
+/// `__tenant(captured, "column", "type"),` after its marker.
+pub(crate) struct CopyTenant {
+    /// The captured tenant binding.
+    pub(crate) value: Expr,
+    /// The tenant column.
+    pub(crate) column: LitStr,
+    /// Its SQL type (a plain identifier, checked by the attribute).
+    pub(crate) ty: LitStr,
+}
+
+/// The parsed input:
+/// `[unscoped = "reason",] "table (col, ...)", rows, |row| (value, ...)`.
+pub(crate) struct CopyInput {
+    /// Written by `#[tenant_scoped]` (see `expand::SCOPED_MARKER`).
+    pub(crate) scoped_by_attribute: bool,
+    /// Added by the attribute for a tenant table.
+    pub(crate) tenant: Option<CopyTenant>,
+    /// `unscoped = "reason"`.
+    pub(crate) unscoped: Option<LitStr>,
+    /// The target literal.
+    pub(crate) target: LitStr,
+    /// The rows (any `IntoIterator`).
+    pub(crate) rows: Expr,
+    /// The closure's parameter.
+    pub(crate) pat: Pat,
+    /// The values of one row, one per listed column.
+    pub(crate) values: Vec<Expr>,
+    /// Where the values are written (the closure's body), for a count
+    /// error.
+    pub(crate) body_span: Span,
+}
+
+impl CopyInput {
+    /// The input again, after `prefix` (the attribute's marker).
+    pub(crate) fn tokens_after(&self, prefix: TokenStream2) -> TokenStream2 {
+        let (unscoped, target, rows, pat) = (
+            self.unscoped.as_ref().map(|r| quote!(unscoped = #r,)),
+            &self.target,
+            &self.rows,
+            &self.pat,
+        );
+        let values = &self.values;
+        let body = if values.len() == 1 {
+            quote!(#(#values)*)
+        } else {
+            quote!((#(#values),*))
+        };
+        quote!(#prefix #unscoped #target, #rows, |#pat| #body)
+    }
+
+    /// Parses `tokens`.
+    pub(crate) fn parse_tokens(tokens: TokenStream2) -> syn::Result<Self> {
+        Self::parse.parse2(tokens)
+    }
+}
+
+const SHAPE: &str = "write `secure_copy_in!(\"orders (customer_id, amount)\", rows, |o| \
+                     (o.customer_id, o.amount))`: the table and its columns, the rows, and a \
+                     closure that gives each row's values in the columns' order";
+
+impl Parse for CopyInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let mut scoped_by_attribute = false;
+        let mut tenant = None;
+        if input
+            .fork()
+            .parse::<syn::Ident>()
+            .is_ok_and(|i| i == SCOPED_MARKER)
+        {
+            input.parse::<syn::Ident>()?;
+            input.parse::<Token![,]>()?;
+            scoped_by_attribute = true;
+            if input
+                .fork()
+                .parse::<syn::Ident>()
+                .is_ok_and(|i| i == "__tenant")
+            {
+                input.parse::<syn::Ident>()?;
+                let inner;
+                syn::parenthesized!(inner in input);
+                let value: Expr = inner.parse()?;
+                inner.parse::<Token![,]>()?;
+                let column: LitStr = inner.parse()?;
+                inner.parse::<Token![,]>()?;
+                let ty: LitStr = inner.parse()?;
+                input.parse::<Token![,]>()?;
+                tenant = Some(CopyTenant { value, column, ty });
+            }
+        }
+        let unscoped = crate::expand::parse_unscoped(input)?;
+        if !input.peek(LitStr) {
+            return Err(input.error(format!(
+                "expected the copy target as a string literal; {SHAPE}"
+            )));
+        }
+        let target: LitStr = input.parse()?;
+        if input.is_empty() {
+            return Err(input.error(format!(
+                "expected `,` and the rows after the target; {SHAPE}"
+            )));
+        }
+        input.parse::<Token![,]>()?;
+        let rows: Expr = input.parse()?;
+        if input.is_empty() {
+            return Err(input.error(format!(
+                "expected `,` and a closure that gives each row's values; {SHAPE}"
+            )));
+        }
+        input.parse::<Token![,]>()?;
+        let closure: Expr = input.parse()?;
+        let _ = input.parse::<Option<Token![,]>>()?;
+        if !input.is_empty() {
+            return Err(input.error(format!("unexpected input after the closure; {SHAPE}")));
+        }
+        let Expr::Closure(closure) = closure else {
+            return Err(syn::Error::new_spanned(
+                closure,
+                format!("expected a closure that gives each row's values; {SHAPE}"),
+            ));
+        };
+        if closure.inputs.len() != 1 {
+            return Err(syn::Error::new_spanned(
+                &closure.inputs,
+                "the closure takes one parameter: the row the values are taken from",
+            ));
+        }
+        if closure.asyncness.is_some() || closure.capture.is_some() {
+            return Err(syn::Error::new_spanned(
+                &closure,
+                "write the closure as `|row| (values...)`: it runs once per row while the \
+                 copy is sent, without `async` or `move`",
+            ));
+        }
+        let body_span = closure.body.span();
+        let values = match *closure.body {
+            Expr::Tuple(t) => t.elems.into_iter().collect(),
+            Expr::Paren(p) => vec![*p.expr],
+            other => vec![other],
+        };
+        Ok(CopyInput {
+            scoped_by_attribute,
+            tenant,
+            unscoped,
+            target,
+            rows,
+            pat: closure.inputs.into_iter().next().expect("one input"),
+            values,
+            body_span,
+        })
+    }
+}
+
+/// Expands `secure_copy_in!`; errors become `compile_error!`s.
+pub(crate) fn run(tokens: TokenStream2) -> TokenStream2 {
+    CopyInput::parse_tokens(tokens)
+        .and_then(|input| expand(&input))
+        .unwrap_or_else(crate::expand::errors_as_expression)
+}
+
+fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
+    let span = input.target.span();
+    let target = parse_target(&input.target.value()).map_err(|m| syn::Error::new(span, m))?;
+    if input.values.len() != target.columns.len() {
+        return Err(syn::Error::new(
+            input.body_span,
+            format!(
+                "the copy lists {} (`{}`) but the closure gives {}; give one value per \
+                 column, in the columns' order",
+                plural(target.columns.len(), "column"),
+                target.columns.join("`, `"),
+                plural(input.values.len(), "value"),
+            ),
+        ));
+    }
+    let (binders, schema) = schema_checks(input, &target)?;
+    let values = input.values.iter().enumerate().map(|(i, v)| {
+        let bind = match binders.get(i).copied().flatten() {
+            Some(f) => {
+                let f = syn::Ident::new(f, v.span());
+                quote_spanned!(v.span()=> ::secure_pg::__private::sql::#f(&(#v)))
+            }
+            None => quote_spanned!(v.span()=> ::secure_pg::__private::bind(&(#v))),
+        };
+        quote!(__secure_pg_row.value(#bind);)
+    });
+    let lit = |s: String| LitStr::new(&s, span);
+    let table = lit(target.table_display());
+    let columns = target.columns.iter().map(|c| lit(c.clone()));
+    let copy = lit(target.copy_sql());
+    let types = lit(target.types_sql());
+    let rows = &input.rows;
+    let pat = &input.pat;
+    let tenant = input.tenant.as_ref().map(|t| {
+        let staged = target.staged(&t.column.value(), &t.ty.value());
+        let (create, copy, insert, drop) = (
+            lit(staged.create),
+            lit(staged.copy),
+            lit(staged.insert),
+            lit(staged.drop),
+        );
+        let value = &t.value;
+        quote! {
+            .__with_tenant(
+                ::secure_pg::__private::StagedSql {
+                    create: #create,
+                    copy: #copy,
+                    insert: #insert,
+                    drop: #drop,
+                },
+                ::secure_pg::__private::capture_tenant(&#value),
+            )
+        }
+    });
+    let unscoped = input
+        .unscoped
+        .as_ref()
+        .map(|_| quote!(.__tenant_scoped_by_attribute()));
+    Ok(quote! {{
+        #schema
+        ::secure_pg::CopyIn::__from_macro(
+            ::secure_pg::__private::CopySql {
+                table: #table,
+                columns: &[#(#columns),*],
+                copy: #copy,
+                types: #types,
+            },
+            #rows,
+            |#pat, __secure_pg_row: &mut ::secure_pg::CopyRow<'_>| {
+                #(#values)*
+            },
+        )
+        #tenant
+        #unscoped
+    }})
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// With the crate's schema: the table and columns exist, the binding
+/// function of each value (the column's type), and the tenant rule
+/// outside `#[tenant_scoped]`. Returns the binders and the tokens that
+/// make the schema files build dependencies (and report an opt-out).
+fn schema_checks(
+    input: &CopyInput,
+    target: &CopyTarget,
+) -> syn::Result<(Vec<Option<&'static str>>, TokenStream2)> {
+    let span = input.target.span();
+    let loaded = match crate::schema_check::catalog() {
+        Ok(Some(l)) => l,
+        Ok(None) => return Ok((Vec::new(), quote!())),
+        Err(message) => return Err(syn::Error::new(span, message)),
+    };
+    let insert = target.insert_sql();
+    let typed = secure_pg_sql::typecheck::check(&insert, &loaded.catalog).map_err(|ds| {
+        crate::expand::combine(ds.iter().map(|d| {
+            let mut text = format!("copy into `{}`: {}", target.table_display(), d.message);
+            if let Some(help) = &d.help {
+                text.push_str("\n= help: ");
+                text.push_str(help);
+            }
+            syn::Error::new(span, text)
+        }))
+        .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
+    })?;
+    let deps = crate::schema_check::dependencies(&loaded.files);
+    let mut opted_out = quote!();
+    if !input.scoped_by_attribute && input.unscoped.is_none() {
+        let tables = secure_pg_sql::tenant::tenant_relations(
+            &insert,
+            &loaded.tenancy.column,
+            &loaded.catalog,
+        );
+        if !tables.is_empty() {
+            if !loaded.tenancy.by_default {
+                opted_out = quote!(::secure_pg::__private::note_tenant_scoping_opted_out(););
+            } else {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "this copy writes into `{table}`, a tenant table (the schema says it \
+                         has a `{col}` column), outside a #[tenant_scoped] function, so the \
+                         rows could be for any tenant; put it in a function marked \
+                         #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
+                         fills `{col}` with that tenant (leave `{col}` out of the list), or, \
+                         if it must write for several tenants, say why: \
+                         `secure_copy_in!(unscoped = \"why every tenant\", ...)`",
+                        table = target.table_display(),
+                        col = loaded.tenancy.column,
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((
+        crate::schema_check::binders(&typed),
+        quote!(#deps #opted_out),
+    ))
+}

@@ -1,0 +1,468 @@
+//! Bulk loads through `COPY ... FROM STDIN (FORMAT binary)`: the value
+//! `secure_copy_in!` expands to.
+//!
+//! The rows are encoded here, in PostgreSQL's binary copy format, as the
+//! caller's iterator yields them, and sent in chunks of about 64 KiB: a
+//! load of any size holds one chunk in memory. Each value is encoded with
+//! the type the server reports for its column (the `SELECT` of the listed
+//! columns is prepared, never run, and cached with the connection's
+//! statements), so a Rust value of the wrong type is an error before the
+//! copy ends and nothing is written.
+//!
+//! A copy needs a connection of its own: on `&Pool` it checks one out,
+//! never a shared (multiplexed) one. A copy is one statement, so it writes
+//! every row or none. When it fails, or its future is dropped part way,
+//! the connection ends the copy before anyone else uses it (a pooled
+//! connection is recovered on return, or discarded when it was inside a
+//! transaction).
+//!
+//! In a `#[tenant_scoped]` function the rows go through a staging table
+//! and the tenant column is filled from the function's tenant, never from
+//! the rows (see `secure_pg_sql::copy`).
+
+use std::pin::Pin;
+
+use bytes::{BufMut, Bytes, BytesMut};
+use futures_util::sink::Sink;
+use tokio_postgres::types::{IsNull, ToSql, Type};
+use tokio_postgres::Client;
+
+use crate::conn_state::ConnState;
+use crate::error::{Error, ErrorKind};
+use crate::executor::{Executor, Route};
+use crate::tenant::TenantId;
+
+/// The SQL of a copy, all of it written by the macro from the table and
+/// column names it checked.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct CopySql {
+    /// The table as written, for messages.
+    pub table: &'static str,
+    /// The listed columns, for messages.
+    pub columns: &'static [&'static str],
+    /// `COPY t (cols) FROM STDIN (FORMAT binary)`.
+    pub copy: &'static str,
+    /// `SELECT cols FROM t`, prepared for the columns' types.
+    pub types: &'static str,
+}
+
+/// The statements of a tenant-scoped copy (see `secure_pg_sql::copy`).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct StagedSql {
+    /// Creates the staging table.
+    pub create: &'static str,
+    /// Copies the rows into it.
+    pub copy: &'static str,
+    /// Moves them into the table with the tenant as `$1`.
+    pub insert: &'static str,
+    /// Drops the staging table.
+    pub drop: &'static str,
+}
+
+/// Where one row's values are encoded. The code `secure_copy_in!`
+/// generates calls [`CopyRow::value`] once per listed column, in order.
+pub struct CopyRow<'b> {
+    buf: &'b mut BytesMut,
+    types: &'b [Type],
+    at: usize,
+    error: Option<Box<dyn std::error::Error + Sync + Send>>,
+}
+
+impl std::fmt::Debug for CopyRow<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the values: they may be personal data.
+        f.debug_struct("CopyRow").field("column", &self.at).finish()
+    }
+}
+
+impl CopyRow<'_> {
+    /// Encodes the value of the next column.
+    #[doc(hidden)]
+    pub fn value(&mut self, value: &(dyn ToSql + Sync)) {
+        if self.error.is_some() {
+            return;
+        }
+        let Some(ty) = self.types.get(self.at) else {
+            self.at += 1;
+            return;
+        };
+        self.at += 1;
+        let start = self.buf.len();
+        self.buf.put_i32(0);
+        match value.to_sql_checked(ty, self.buf) {
+            Ok(IsNull::Yes) => {
+                self.buf.truncate(start);
+                self.buf.put_i32(-1);
+            }
+            Ok(IsNull::No) => {
+                let len = self.buf.len() - start - 4;
+                match i32::try_from(len) {
+                    Ok(len) => self.buf[start..start + 4].copy_from_slice(&len.to_be_bytes()),
+                    Err(_) => self.error = Some("the value is larger than 2 GiB".into()),
+                }
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+}
+
+/// What the rows hold that the copy fills from the function, not from the
+/// rows: the tenant of a `#[tenant_scoped]` function.
+struct Tenant {
+    sql: StagedSql,
+    value: Box<dyn ToSql + Sync + Send>,
+    /// The tenant as a [`TenantId`], when it is one: row-level security is
+    /// told it (as for the function's queries).
+    id: Option<TenantId>,
+}
+
+/// A bulk load checked by `secure_copy_in!`. Run it with
+/// [`CopyIn::execute`], which returns the number of rows written.
+#[must_use = "a copy does nothing until `execute` is awaited"]
+pub struct CopyIn<I, F> {
+    sql: CopySql,
+    rows: I,
+    write: F,
+    scoped: bool,
+    tenant: Option<Tenant>,
+}
+
+impl<I, F> std::fmt::Debug for CopyIn<I, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopyIn")
+            .field("copy", &self.sql.copy)
+            .field("tenant_scoped", &self.tenant.is_some())
+            .finish()
+    }
+}
+
+/// The binary copy header: signature, flags, header extension length.
+const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// About how much is encoded before it is sent.
+const CHUNK: usize = 64 * 1024;
+
+impl<I, F> CopyIn<I, F>
+where
+    I: IntoIterator,
+    I::IntoIter: Send,
+    F: FnMut(I::Item, &mut CopyRow<'_>) + Send,
+{
+    /// The copy `secure_copy_in!` checked. Used by the macro's expansion
+    /// only: calling it by hand bypasses every compile-time check.
+    #[doc(hidden)]
+    pub fn __from_macro(sql: CopySql, rows: I, write: F) -> Self {
+        CopyIn {
+            sql,
+            rows,
+            write,
+            scoped: false,
+            tenant: None,
+        }
+    }
+
+    /// Marks the copy as scoped by `#[tenant_scoped]` or as an explicit
+    /// `unscoped = "reason"` exception (see `Query`'s method of the same
+    /// name). Used by the macros only.
+    #[doc(hidden)]
+    pub fn __tenant_scoped_by_attribute(mut self) -> Self {
+        self.scoped = true;
+        self
+    }
+
+    /// Fills the tenant column from the function's tenant, through the
+    /// staging table. Added by `#[tenant_scoped]` only.
+    #[doc(hidden)]
+    pub fn __with_tenant<T: ToSql + Sync + Send + 'static>(
+        mut self,
+        staged: StagedSql,
+        tenant: T,
+    ) -> Self {
+        self.scoped = true;
+        self.tenant = Some(Tenant {
+            sql: staged,
+            value: Box::new(tenant),
+            id: None,
+        });
+        self
+    }
+
+    /// The tenant as a [`TenantId`], told to row-level security (see
+    /// `Query`'s method of the same name). Added by `#[tenant_scoped]`
+    /// only, after [`CopyIn::__with_tenant`].
+    #[doc(hidden)]
+    pub fn __for_tenant<B: std::borrow::Borrow<TenantId>>(mut self, tenant: B) -> Self {
+        if let Some(t) = &mut self.tenant {
+            t.id = Some(*tenant.borrow());
+        }
+        self
+    }
+
+    /// The `COPY` statement sent (for a tenant-scoped copy, the one into
+    /// the staging table).
+    pub fn sql(&self) -> &'static str {
+        match &self.tenant {
+            Some(t) => t.sql.copy,
+            None => self.sql.copy,
+        }
+    }
+
+    /// Writes every row, or none, and returns how many were written.
+    ///
+    /// Runs on a connection of its own: `&pool` checks one out (never a
+    /// shared one), and `&conn`, `&mut tx` and a plain
+    /// `tokio_postgres::Client` or `Transaction` run it there. A
+    /// tenant-scoped copy needs our pool's connections or transactions
+    /// (it runs in a transaction and tells row-level security the tenant).
+    pub async fn execute<'e, E: Executor<'e>>(self, executor: E) -> Result<u64, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql())?;
+        let span = crate::telemetry::query_span(self.sql());
+        crate::telemetry::traced(&span, async {
+            let handle = crate::executor::handle(executor, Route::Exclusive).await?;
+            crate::telemetry::record_server(&span, handle.server());
+            let Some((client, state)) = handle.connection() else {
+                return Err(Error::from_kind(ErrorKind::Configuration)
+                    .with_detail("internal: a copy was routed to a shared connection"));
+            };
+            let CopyIn {
+                sql,
+                rows,
+                mut write,
+                tenant,
+                ..
+            } = self;
+            match (tenant, state) {
+                (None, _) => {
+                    let run = copy_rows(client, state, sql, sql.copy, true, rows, &mut write);
+                    match state {
+                        Some(state) => state.bounded(run).await,
+                        None => run.await,
+                    }
+                }
+                (Some(tenant), Some(state)) => {
+                    staged(client, state, sql, tenant, rows, &mut write).await
+                }
+                (Some(_), None) => Err(Error::from_kind(ErrorKind::TenantScope).with_detail(
+                    format!(
+                        "a #[tenant_scoped] copy into `{}` needs a connection of secure-pg's \
+                         pool (`&pool`, `&conn` or `&mut tx`), which can run it in a \
+                         transaction for the tenant; a plain tokio-postgres client cannot",
+                        sql.table
+                    ),
+                )),
+            }
+        })
+        .await
+    }
+}
+
+/// The rows, encoded and sent through `copy` (a `COPY ... FROM STDIN`).
+/// `cache_copy`: whether the `COPY` statement may be cached (not when it
+/// names a temporary table, whose identity changes every time).
+async fn copy_rows<I, F>(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: CopySql,
+    copy: &'static str,
+    cache_copy: bool,
+    rows: I,
+    write: &mut F,
+) -> Result<u64, Error>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item, &mut CopyRow<'_>),
+{
+    let types_stmt = prepare(client, state, sql.types, true).await?;
+    let types: Vec<Type> = types_stmt
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
+    let copy_stmt = prepare(client, state, copy, cache_copy).await?;
+    let sink = client
+        .copy_in::<_, Bytes>(&copy_stmt)
+        .await
+        .map_err(Error::from)?;
+    let mut sink = std::pin::pin!(sink);
+    let mut buf = BytesMut::with_capacity(CHUNK + 4096);
+    buf.put_slice(HEADER);
+    let fields = i16::try_from(types.len()).map_err(|_| {
+        Error::from_kind(ErrorKind::InvalidInput).with_detail("a copy takes at most 32767 columns")
+    })?;
+    for (n, item) in rows.into_iter().enumerate() {
+        buf.put_i16(fields);
+        let mut row = CopyRow {
+            buf: &mut buf,
+            types: &types,
+            at: 0,
+            error: None,
+        };
+        write(item, &mut row);
+        let (at, error) = (row.at, row.error.take());
+        if let Some(e) = error {
+            // Dropping the sink ends the copy with `CopyFail`: nothing of
+            // it is written.
+            return Err(encode_error(&sql, &types, n, at, &*e));
+        }
+        if at != types.len() {
+            return Err(
+                Error::from_kind(ErrorKind::InvalidInput).with_detail(format!(
+                "row {} of the copy into `{}` gave {at} values for {} columns; nothing was written",
+                n + 1,
+                sql.table,
+                types.len()
+            )),
+            );
+        }
+        if buf.len() >= CHUNK {
+            send(sink.as_mut(), buf.split().freeze()).await?;
+        }
+    }
+    buf.put_i16(-1);
+    send(sink.as_mut(), buf.freeze()).await?;
+    sink.as_mut().finish().await.map_err(Error::from)
+}
+
+/// Why row `n`'s value at column `at` (1-based: the one that failed) could
+/// not be encoded. Never the value: it may be personal data.
+fn encode_error(
+    sql: &CopySql,
+    types: &[Type],
+    n: usize,
+    at: usize,
+    e: &(dyn std::error::Error + Sync + Send + 'static),
+) -> Error {
+    let index = at.saturating_sub(1);
+    let column = sql.columns.get(index).copied().unwrap_or("?");
+    let ty = types.get(index).map_or("?", |t| t.name());
+    let wrong_type = e.is::<tokio_postgres::types::WrongType>();
+    let why = if wrong_type {
+        format!(
+            "its Rust type does not convert to the column's type `{ty}`; bind a type that \
+             tokio-postgres converts to `{ty}`"
+        )
+    } else {
+        format!("it could not be encoded as `{ty}`")
+    };
+    Error::from_kind(ErrorKind::InvalidInput).with_detail(format!(
+        "row {} of the copy into `{}`, column `{column}`: {why}; nothing was written",
+        n + 1,
+        sql.table
+    ))
+}
+
+async fn send(
+    mut sink: Pin<&mut tokio_postgres::CopyInSink<Bytes>>,
+    chunk: Bytes,
+) -> Result<(), Error> {
+    std::future::poll_fn(|cx| sink.as_mut().poll_ready(cx))
+        .await
+        .map_err(Error::from)?;
+    sink.as_mut().start_send(chunk).map_err(Error::from)
+}
+
+async fn prepare(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: &'static str,
+    cache: bool,
+) -> Result<tokio_postgres::Statement, Error> {
+    match state {
+        Some(state) if cache => state.cached_statement(client, sql).await,
+        _ => client.prepare(sql).await.map_err(Error::from),
+    }
+}
+
+/// A tenant-scoped copy: in a transaction for the tenant (the caller's, or
+/// one of its own), through the staging table.
+async fn staged<I, F>(
+    client: &Client,
+    state: &ConnState,
+    sql: CopySql,
+    tenant: Tenant,
+    rows: I,
+    write: &mut F,
+) -> Result<u64, Error>
+where
+    I: IntoIterator,
+    F: FnMut(I::Item, &mut CopyRow<'_>),
+{
+    let own = !state.in_transaction();
+    let set = tenant.id.map(crate::tenant::set_tenant_sql);
+    if own {
+        // Marked first: if the future is dropped inside, the pool
+        // discards the connection instead of reusing an open transaction.
+        state.enter_transaction();
+        let begin = match &set {
+            Some(set) => format!("BEGIN; {set}"),
+            None => "BEGIN".to_owned(),
+        };
+        state
+            .bounded(async { client.batch_execute(&begin).await.map_err(Error::from) })
+            .await?;
+    } else if let Some(id) = tenant.id {
+        match state.transaction_tenant() {
+            Some(t) if t == id.get() => {}
+            Some(_) => {
+                return Err(
+                    Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+                        "a #[tenant_scoped] copy into `{}` for one tenant ran in a transaction \
+                         that set another tenant for row-level security, and was refused \
+                         before anything was sent; run it in a transaction for its own tenant",
+                        sql.table
+                    )),
+                )
+            }
+            None => {
+                let set = set.clone().unwrap_or_default();
+                state
+                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
+                    .await?;
+                state.set_transaction_tenant(id.get());
+            }
+        }
+    }
+    let body = async {
+        client
+            .batch_execute(tenant.sql.create)
+            .await
+            .map_err(Error::from)?;
+        copy_rows(
+            client,
+            Some(state),
+            sql,
+            tenant.sql.copy,
+            false,
+            rows,
+            write,
+        )
+        .await?;
+        let moved = client
+            .execute(tenant.sql.insert, &[&*tenant.value as &(dyn ToSql + Sync)])
+            .await
+            .map_err(Error::from)?;
+        client
+            .batch_execute(tenant.sql.drop)
+            .await
+            .map_err(Error::from)?;
+        if own {
+            client.batch_execute("COMMIT").await.map_err(Error::from)?;
+        }
+        Ok(moved)
+    };
+    let result = state.bounded(body).await;
+    if own {
+        if result.is_err() && !state.is_broken() {
+            let rollback = state
+                .bounded(async { client.batch_execute("ROLLBACK").await.map_err(Error::from) })
+                .await;
+            if rollback.is_err() {
+                state.mark_broken();
+            }
+        }
+        state.leave_transaction();
+    }
+    result
+}

@@ -1,0 +1,417 @@
+//! `secure_copy_in!` against a real server: a large load round-trips
+//! equal, a bad row anywhere writes nothing, a dropped copy leaves the
+//! pool healthy, and a `#[tenant_scoped]` copy writes only the caller's
+//! tenant, through row-level security (`FORCE`, on a table the role
+//! owns), which refuses a plain `COPY FROM` outright.
+//!
+//! The tests share the database `copying` and take a process-wide lock.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use secure_pg::{
+    row_level_security_sql, secure_copy_in, secure_query, secure_query_as, tenant_scoped, Error,
+    ErrorKind, Pool, TenantId, TransactionOptions,
+};
+use secure_pg_tests::{shared, Cluster, ClusterSpec, ServerCert};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::support::{checked, config, expect_err};
+
+const DB: &str = "copying";
+
+const SCHEMA: &str = "
+SET ROLE app;
+CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price double precision,
+    active boolean NOT NULL, blob bytea, tags text[] NOT NULL, note text);
+CREATE TABLE ledger (tenant_id bigint NOT NULL, id bigint NOT NULL, memo text NOT NULL,
+    PRIMARY KEY (tenant_id, id));
+";
+
+fn cluster() -> Arc<Cluster> {
+    shared(ClusterSpec::tls(ServerCert::Valid))
+}
+
+fn url() -> String {
+    static READY: OnceLock<()> = OnceLock::new();
+    let c = cluster();
+    READY.get_or_init(|| {
+        c.psql(&format!("CREATE DATABASE {DB} OWNER app"));
+        c.psql_db(DB, SCHEMA);
+        let rls = row_level_security_sql("ledger", "tenant_id").expect("valid names");
+        c.psql_db(DB, &format!("SET ROLE app; {}", rls.join("; ")));
+    });
+    c.url().replacen("/app?", &format!("/{DB}?"), 1)
+}
+
+/// SQL as the superuser (bypasses row-level security): the referee.
+fn su(sql: &str) -> Vec<String> {
+    cluster()
+        .psql_db(DB, sql)
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+static LOCK: Mutex<()> = Mutex::const_new(());
+
+async fn env(max_size: u32) -> (Pool, MutexGuard<'static, ()>) {
+    let guard = LOCK.lock().await;
+    let url = url();
+    su("TRUNCATE items, ledger");
+    let pool = Pool::builder()
+        .max_size(max_size)
+        .build(config(&url))
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    (pool, guard)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Item {
+    id: i64,
+    name: String,
+    price: Option<f64>,
+    active: bool,
+    blob: Option<Vec<u8>>,
+    tags: Vec<String>,
+    note: Option<String>,
+}
+
+/// Rows with every shape of value: NULLs, empty strings and arrays,
+/// non-ASCII text, bytes, and a string long enough to span a chunk.
+fn items(n: i64) -> Vec<Item> {
+    (1..=n)
+        .map(|i| Item {
+            id: i,
+            name: match i % 5 {
+                0 => String::new(),
+                1 => format!("item {i} ünïcode ✓"),
+                _ => format!("item-{i}"),
+            },
+            price: (i % 3 != 0).then(|| i as f64 / 7.0),
+            active: i % 2 == 0,
+            blob: (i % 4 == 0).then(|| vec![0, 255, (i % 251) as u8]),
+            tags: (0..i % 3).map(|t| format!("t{t}")).collect(),
+            note: match i {
+                77 => Some("x".repeat(200_000)),
+                _ if i % 6 == 0 => None,
+                _ => Some(format!("n{i}")),
+            },
+        })
+        .collect()
+}
+
+async fn load(db: &Pool, rows: &[Item]) -> Result<u64, Error> {
+    secure_copy_in!(
+        "items (id, name, price, active, blob, tags, note)",
+        rows,
+        |r| (
+            r.id,
+            r.name.as_str(),
+            r.price,
+            r.active,
+            r.blob.as_deref(),
+            &r.tags,
+            r.note.as_deref()
+        )
+    )
+    .execute(db)
+    .await
+}
+
+async fn read_back(db: &Pool) -> Vec<Item> {
+    secure_query_as!(
+        (
+            i64,
+            String,
+            Option<f64>,
+            bool,
+            Option<Vec<u8>>,
+            Vec<String>,
+            Option<String>
+        ),
+        "SELECT id, name, price, active, blob, tags, note FROM items ORDER BY id"
+    )
+    .fetch_all(db)
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"))
+    .into_iter()
+    .map(|(id, name, price, active, blob, tags, note)| Item {
+        id,
+        name,
+        price,
+        active,
+        blob,
+        tags,
+        note,
+    })
+    .collect()
+}
+
+async fn count_items(db: &Pool) -> i64 {
+    secure_query_as!((i64,), "SELECT count(*) FROM items")
+        .fetch_one(db)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_thousand_rows_round_trip_equal() {
+    let (pool, _g) = env(2).await;
+    let rows = items(100_000);
+    let written = load(&pool, &rows).await.unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(written, 100_000);
+    let back = read_back(&pool).await;
+    assert_eq!(back.len(), rows.len());
+    assert!(back == rows, "the rows read back differ from those copied");
+    // The copy's connection went back to the pool at rest.
+    assert_eq!(count_items(&pool).await, 100_000);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_row_in_the_middle_writes_nothing() {
+    let (pool, _g) = env(1).await;
+    load(&pool, &items(10)).await.unwrap();
+    // Row 50,000 breaks `NOT NULL` on the server, after 49,999 rows sent.
+    let rows: Vec<(i64, Option<String>)> = (100..100_100)
+        .map(|i| (i, (i != 50_099).then(|| format!("n{i}"))))
+        .collect();
+    let e = expect_err(
+        secure_copy_in!("items (id, name, active, tags)", &rows, |r| (
+            r.0,
+            r.1.as_deref(),
+            true,
+            Vec::<String>::new()
+        ))
+        .execute(&pool)
+        .await,
+    );
+    assert_eq!(e.kind(), ErrorKind::NotNullViolation, "{e:#}");
+    assert_eq!(
+        count_items(&pool).await,
+        10,
+        "no row of the failed copy stays"
+    );
+
+    // A value the column's type does not take is refused on this side,
+    // before the copy ends (without a schema the macro cannot know the
+    // column is `bigint`), and named by row and column, never by value.
+    let rows: Vec<i32> = (1_000..1_010).collect();
+    let e = expect_err(
+        secure_copy_in!("items (id, name, active, tags)", &rows, |r| (
+            *r,
+            "secret-value",
+            true,
+            Vec::<String>::new()
+        ))
+        .execute(&pool)
+        .await,
+    );
+    assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:#}");
+    let shown = format!("{e:#}");
+    assert!(
+        shown.contains("row 1 of the copy into `items`, column `id`")
+            && shown.contains("`int8`")
+            && shown.contains("nothing was written"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("secret-value") && !shown.contains("1000"),
+        "{shown}"
+    );
+    assert_eq!(count_items(&pool).await, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_copy_leaves_the_pool_healthy() {
+    // One connection: the next statement must get the very connection the
+    // dropped copy used.
+    let (pool, _g) = env(1).await;
+    let endless = (1_i64..).map(|i| (i, format!("row {i}")));
+    let copy = secure_copy_in!("items (id, name, active, tags)", endless, |r| (
+        r.0,
+        r.1,
+        false,
+        Vec::<String>::new()
+    ))
+    .execute(&pool);
+    let cut = tokio::time::timeout(Duration::from_millis(300), copy).await;
+    assert!(cut.is_err(), "an endless copy ended: {cut:?}");
+    // The copy is ended on the server before anyone else uses the
+    // connection, and none of it was written.
+    assert_eq!(count_items(&pool).await, 0);
+    load(&pool, &items(3)).await.unwrap();
+    assert_eq!(count_items(&pool).await, 3);
+    let state = pool.state();
+    assert!(state.connections <= 1, "{state:?}");
+
+    // Inside a transaction: the transaction's connection is discarded, the
+    // pool makes a new one.
+    let r = tokio::time::timeout(
+        Duration::from_millis(300),
+        pool.transaction(|tx| {
+            Box::pin(async move {
+                let endless = (10_i64..).map(|i| (i, format!("row {i}")));
+                secure_copy_in!("items (id, name, active, tags)", endless, |r| (
+                    r.0,
+                    r.1,
+                    false,
+                    Vec::<String>::new()
+                ))
+                .execute(&mut *tx)
+                .await
+            })
+        }),
+    )
+    .await;
+    assert!(r.is_err());
+    assert_eq!(count_items(&pool).await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copy_runs_on_a_plain_client_and_in_a_transaction() {
+    let (pool, _g) = env(2).await;
+    let (client, _) = crate::support::try_connect(&url()).await.unwrap();
+    let rows = items(500);
+    let n = secure_copy_in!("items (id, name, active, tags)", &rows, |r| (
+        r.id, &r.name, r.active, &r.tags
+    ))
+    .execute(&client)
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(n, 500);
+    // In a transaction that rolls back, the copy is gone with it.
+    let more = items(600);
+    let r: Result<(), Error> = pool
+        .transaction(|tx| {
+            let more = more[500..].to_vec();
+            Box::pin(async move {
+                let n = secure_copy_in!("items (id, name, active, tags)", &more, |r| (
+                    r.id, &r.name, r.active, &r.tags
+                ))
+                .execute(&mut *tx)
+                .await?;
+                assert_eq!(n, 100);
+                let seen = secure_query_as!((i64,), "SELECT count(*) FROM items")
+                    .fetch_one(&mut *tx)
+                    .await?;
+                assert_eq!(seen.0, 600, "the transaction sees its copy");
+                Err(Error::from_kind(ErrorKind::InvalidInput).with_detail("roll back"))
+            })
+        })
+        .await;
+    assert!(r.is_err());
+    assert_eq!(count_items(&pool).await, 500);
+}
+
+// ----- tenant-scoped copies --------------------------------------------------
+
+const T1: TenantId = TenantId::from_authenticated(1);
+const T2: TenantId = TenantId::from_authenticated(2);
+
+#[tenant_scoped]
+async fn import_ledger(db: &Pool, tenant: TenantId, rows: &[(i64, String)]) -> Result<u64, Error> {
+    secure_copy_in!("ledger (id, memo)", rows, |r| (r.0, r.1.as_str()))
+        .execute(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn ledger_memos(db: &Pool, tenant: TenantId) -> Result<Vec<(i64, String)>, Error> {
+    secure_query_as!((i64, String), "SELECT id, memo FROM ledger ORDER BY id")
+        .fetch_all(db)
+        .await
+}
+
+/// `(tenant, id, memo)` of every row, read by the superuser.
+fn ledger() -> Vec<String> {
+    su("SELECT tenant_id || ' ' || id || ' ' || memo FROM ledger ORDER BY 1")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_scoped_copy_writes_only_the_callers_tenant() {
+    let (pool, _g) = env(2).await;
+    su("INSERT INTO ledger VALUES (2, 1, 'two-a'), (2, 7, 'two-b')");
+    let before_t2: Vec<String> = ledger();
+    let rows: Vec<(i64, String)> = (1..=2_000).map(|i| (i, format!("m{i}"))).collect();
+    let n = import_ledger(&pool, T1, &rows)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(n, 2_000);
+    let all = ledger();
+    let t1: Vec<&String> = all.iter().filter(|r| r.starts_with("1 ")).collect();
+    let t2: Vec<String> = all
+        .iter()
+        .filter(|r| r.starts_with("2 "))
+        .cloned()
+        .collect();
+    assert_eq!(t1.len(), 2_000, "every row is the caller's tenant's");
+    assert_eq!(t2, before_t2, "tenant 2's rows are untouched");
+    assert_eq!(all.len(), 2_002);
+    // Row-level security saw the rows too: tenant 1 reads its own.
+    let mine = ledger_memos(&pool, T1).await.unwrap();
+    assert_eq!(mine.len(), 2_000);
+    assert_eq!(mine[0], (1, "m1".to_owned()));
+
+    // A duplicate key in the middle: nothing is written, and the
+    // connection is at rest again (the same pool serves the next call).
+    let dup: Vec<(i64, String)> = (5_000..5_100)
+        .chain([5_050])
+        .map(|i| (i, format!("d{i}")))
+        .collect();
+    let e = expect_err(import_ledger(&pool, T2, &dup).await);
+    assert_eq!(e.kind(), ErrorKind::UniqueViolation, "{e:#}");
+    assert_eq!(ledger().len(), 2_002);
+    assert_eq!(import_ledger(&pool, T2, &rows[100..105]).await.unwrap(), 5);
+    assert_eq!(ledger_memos(&pool, T2).await.unwrap().len(), 5 + 2);
+
+    // Inside a transaction for the same tenant, the copy joins it.
+    let tx_rows: Vec<(i64, String)> = (9_000..9_010).map(|i| (i, format!("x{i}"))).collect();
+    let n = pool
+        .transaction_with(TransactionOptions::default().tenant(T1), |tx| {
+            let tx_rows = tx_rows.clone();
+            Box::pin(async move {
+                let n = secure_copy_in!(
+                    unscoped = "test: the rows carry the tenant",
+                    "ledger (tenant_id, id, memo)",
+                    &tx_rows,
+                    |r| (1_i64, r.0, r.1.as_str())
+                )
+                .execute(&mut *tx)
+                .await;
+                // Row-level security refuses a plain COPY FROM into the
+                // table, whatever the rows hold: the reason a scoped copy
+                // goes through a staging table.
+                let e = n.expect_err("COPY FROM under row-level security");
+                assert_eq!(e.sqlstate().map(|c| c.code()), Some("0A000"), "{e:#}");
+                Ok::<_, Error>(0_u64)
+            })
+        })
+        .await;
+    assert_eq!(n.map_err(checked).unwrap(), 0);
+    assert_eq!(ledger().len(), 2_007);
+    // The function's own scoped copy works inside a tenant transaction.
+    let n = pool
+        .transaction_with(TransactionOptions::default().tenant(T1), |tx| {
+            let tx_rows = tx_rows.clone();
+            Box::pin(async move { import_in_tx(tx, T1, &tx_rows).await })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(n, 10);
+    assert_eq!(ledger_memos(&pool, T1).await.unwrap().len(), 2_010);
+    let _ = secure_query!("SELECT 1").execute(&pool).await.unwrap();
+}
+
+#[tenant_scoped]
+async fn import_in_tx(
+    tx: &mut secure_pg::Transaction<'_>,
+    tenant: TenantId,
+    rows: &[(i64, String)],
+) -> Result<u64, Error> {
+    secure_copy_in!("ledger (id, memo)", rows, |r| (r.0, r.1.as_str()))
+        .execute(tx)
+        .await
+}
