@@ -271,9 +271,21 @@ fn schema_checks(
         Err(message) => return Err(syn::Error::new(span, message)),
     };
     let insert = target.insert_sql();
-    let typed = secure_pg_sql::typecheck::check(&insert, &loaded.catalog).map_err(|ds| {
+    // Scoped to a tenant table: the rows fill the listed columns, and the
+    // library the tenant column, so that is the insert typed.
+    let typed_insert = match &input.tenant {
+        Some(t) => {
+            let mut with_tenant = target.clone();
+            with_tenant.columns.push(t.column.value());
+            with_tenant.insert_sql()
+        }
+        None => insert.clone(),
+    };
+    let typed = secure_pg_sql::typecheck::check(&typed_insert, &loaded.catalog).map_err(|ds| {
         crate::expand::combine(ds.iter().map(|d| {
-            let mut text = format!("copy into `{}`: {}", target.table_display(), d.message);
+            // The checks speak of the INSERT the copy is typed as.
+            let message = d.message.replace("this INSERT", "this copy");
+            let mut text = format!("copy into `{}`: {message}", target.table_display());
             if let Some(help) = &d.help {
                 text.push_str("\n= help: ");
                 text.push_str(help);

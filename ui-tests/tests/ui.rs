@@ -27,6 +27,13 @@ fn dynamic() {
 }
 
 #[test]
+fn copy() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/copy/pass/*.rs");
+    t.compile_fail("tests/copy/fail/*.rs");
+}
+
+#[test]
 fn from_row() {
     let t = trybuild::TestCases::new();
     t.pass("tests/from_row/pass/*.rs");

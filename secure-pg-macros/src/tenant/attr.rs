@@ -1003,6 +1003,21 @@ impl BodyVisitor<'_> {
             mac.tokens = call.tokens_after(quote!(#marker,));
             return false;
         };
+        if let Some(listed) = target.columns.iter().find(|c| **c == self.opts.column) {
+            let tenant = self
+                .tenant
+                .map_or_else(|| "tenant".to_owned(), |t| t.to_string());
+            self.errors.push(syn::Error::new(
+                call.target.span(),
+                format!(
+                    "this copy lists `{listed}`, which #[tenant_scoped] fills from the tenant \
+                     argument (`{tenant}`), so the rows cannot choose it; remove `{listed}` \
+                     from the column list and its value from the closure"
+                ),
+            ));
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            return false;
+        }
         let insert = target.insert_sql();
         let tenant_param = target.columns.len() + 1;
         let scoped = scope_query(&insert, self.opts, tenant_param)
