@@ -12,6 +12,7 @@
 //! load hits them all alike.
 
 mod clients;
+mod copy;
 mod load;
 mod report;
 mod stats;
@@ -52,8 +53,8 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 10] = [
-    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls",
+const SECTIONS: [&str; 11] = [
+    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls", "copy",
 ];
 
 fn usage() -> ! {
@@ -238,6 +239,7 @@ fn seed(cluster: &Cluster) {
         ),
     );
     cluster.psql_db(APP_DB, "VACUUM ANALYZE tenant_users, tenant_users_rls");
+    copy::seed(cluster, APP_DB);
 }
 
 fn target(cluster: &Cluster, tls: bool) -> Result<Target, BoxError> {
@@ -883,6 +885,7 @@ fn main() -> Result<(), BoxError> {
                 "hol" => section_hol(&env, &plan, &mut results).await?,
                 "procs" => section_procs(&env, &plan, &mut results).await?,
                 "rls" => section_rls(&env, &plan, &mut results).await?,
+                "copy" => copy::section(&env, &plan, &mut results).await?,
                 other => unreachable!("section {other} was validated"),
             }
             // Let closed connections' backends exit before the next section.

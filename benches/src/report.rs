@@ -154,7 +154,7 @@ fn ops_cell(s: Option<&Series>) -> String {
     }
 }
 
-fn time_cell(s: Option<&Series>) -> String {
+pub(crate) fn time_cell(s: Option<&Series>) -> String {
     match s {
         Some(s) => {
             let t = s.spread(|x| x.p50_us);
@@ -329,6 +329,7 @@ pub(crate) fn checks(r: &Results) -> Vec<Check> {
             shown: format!("{x:.2}× ({:.2} vs {:.2} ms)", o / 1e3, p / 1e3),
         });
     }
+    out.extend(crate::copy::checks(r));
     out
 }
 
@@ -515,6 +516,8 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
              on a `PgPool` (its own statement cache)."
         );
     }
+
+    crate::copy::report(r, &mut m);
 
     if r.get("connect", "secure-pg connect", 0).is_some() {
         let _ = writeln!(
