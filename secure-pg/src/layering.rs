@@ -23,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("health", 6),
     ("migrate", 6),
     ("query", 7),
+    ("copy", 7),
     ("sql_types", 8),
 ];
 
