@@ -139,9 +139,24 @@ fn tidy(tokens: &impl ToTokens) -> String {
     s
 }
 
+/// The parts as `secure_pg_sql::dynamic` reads them.
+pub(crate) fn sql_parts(parts: &[DynPart]) -> Vec<Part> {
+    parts
+        .iter()
+        .map(|p| match p {
+            DynPart::Optional { fragment, .. } => Part::Optional {
+                text: fragment.value(),
+            },
+            DynPart::Choice { arms, .. } => Part::Choice {
+                arms: arms.iter().map(|(_, f)| f.value()).collect(),
+            },
+        })
+        .collect()
+}
+
 /// How a variant was picked, in the user's words: `` `status` given, `sort`
 /// is `Sort::Amount` ``.
-fn describe(parts: &[DynPart], variant: &Variant) -> String {
+pub(crate) fn describe(parts: &[DynPart], variant: &Variant) -> String {
     parts
         .iter()
         .zip(&variant.picks)
@@ -181,29 +196,11 @@ pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenSt
             ),
         ));
     }
-    if input.scoped_by_attribute {
-        return Err(syn::Error::new(
-            first_span,
-            "dynamic queries cannot be scoped by #[tenant_scoped] yet; write one query per \
-             variant (a `match` that picks between whole `secure_query!` calls), each of \
-             which the attribute scopes",
-        ));
-    }
     let base = input.sql.value();
     let span = input.sql.span();
     let base_params = crate::expand::base_placeholders(&base, span, &input.args)?;
-    let sql_parts: Vec<Part> = parts
-        .iter()
-        .map(|p| match p {
-            DynPart::Optional { fragment, .. } => Part::Optional {
-                text: fragment.value(),
-            },
-            DynPart::Choice { arms, .. } => Part::Choice {
-                arms: arms.iter().map(|(_, f)| f.value()).collect(),
-            },
-        })
-        .collect();
-    let all = variants(&base, base_params, &sql_parts, MAX_VARIANTS).map_err(|e| {
+    let sql_parts = sql_parts(parts);
+    let mut all = variants(&base, base_params, &sql_parts, MAX_VARIANTS).map_err(|e| {
         let at = match (e.part.map(|p| &parts[p]), e.arm) {
             (Some(DynPart::Optional { fragment, .. }), _) => fragment.span(),
             (Some(DynPart::Choice { arms, .. }), Some(a)) => arms[a].1.span(),
@@ -230,6 +227,36 @@ pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenSt
     }
     if let Some(e) = combine(errors) {
         return Err(e);
+    }
+    if input.scoped_by_attribute {
+        // The attribute scoped every variant (and checked its tables), or
+        // could not, and then reported why on the query.
+        let Some(scoped) = &input.scoped_variants else {
+            return Err(syn::Error::new(
+                first_span,
+                "#[tenant_scoped] could not scope this dynamic query (see the other error on \
+                 it); it is not compiled unscoped",
+            ));
+        };
+        if scoped.len() != all.len() {
+            return Err(syn::Error::new(
+                span,
+                "internal: #[tenant_scoped] gave a different number of variants",
+            ));
+        }
+        for (v, sql) in all.iter_mut().zip(scoped) {
+            v.sql = sql.value();
+            if let Err(diagnostics) = analyze(&v.sql, kind.mode()) {
+                let which = describe(parts, v);
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "in the statement sent when {which}, as scoped to the tenant:\n{}",
+                        diagnostics[0].render(&v.sql)
+                    ),
+                ));
+            }
+        }
     }
     let value_slots: Vec<usize> = {
         // The values array: the base's arguments, then each optional
@@ -270,7 +297,11 @@ fn type_variants(
     value_slots: &[usize],
 ) -> syn::Result<Option<TypedVariants>> {
     let span = input.sql.span();
-    let slots = value_slots.iter().filter(|s| **s != usize::MAX).count() + input.args.len();
+    let fragment_slots =
+        value_slots.iter().filter(|s| **s != usize::MAX).count() + input.args.len();
+    // The tenant of a scoped query is bound last, after every value.
+    let tenant_slot = fragment_slots;
+    let slots = fragment_slots + usize::from(input.tenant_value.is_some());
     let mut binders: Vec<Option<(&'static str, String)>> = vec![None; slots];
     let mut first: Option<(crate::schema_check::SchemaTyped, String)> = None;
     let mut wires = Vec::with_capacity(all.len());
@@ -278,27 +309,30 @@ fn type_variants(
     let mut errors = Vec::new();
     for v in all {
         let which = describe(parts, v);
-        let typed = match crate::schema_check::type_statement(&v.sql, span, false) {
-            Ok(Some(t)) => t,
-            Ok(None) => return Ok(None),
-            Err(e) => {
-                errors.push(syn::Error::new(
-                    span,
-                    format!(
-                        "in the statement sent when {which}:\n{}",
-                        escape_hatch_for_a_variant(e.to_string())
-                    ),
-                ));
-                continue;
-            }
-        };
+        let typed =
+            match crate::schema_check::type_statement(&v.sql, span, input.scoped_by_attribute) {
+                Ok(Some(t)) => t,
+                Ok(None) => return Ok(None),
+                Err(e) => {
+                    errors.push(syn::Error::new(
+                        span,
+                        format!(
+                            "in the statement sent when {which}:\n{}",
+                            escape_hatch_for_a_variant(e.to_string())
+                        ),
+                    ));
+                    continue;
+                }
+            };
         // Each placeholder's value slot: the base's arguments, then the
         // included fragments' values.
         let slot_of = |i: usize| {
             if i < input.args.len() {
                 i
             } else {
-                value_slots[v.value_parts[i - input.args.len()]]
+                v.value_parts
+                    .get(i - input.args.len())
+                    .map_or(tenant_slot, |&part| value_slots[part])
             }
         };
         for (i, p) in typed.typed.params.iter().enumerate() {
@@ -319,7 +353,7 @@ fn type_variants(
             }
         }
         wires.push(crate::schema_check::param_array(&typed.wires));
-        if input.unscoped.is_none() {
+        if input.unscoped.is_none() && !input.scoped_by_attribute {
             match crate::schema_check::tenant_rule(&v.sql, span, kind, &typed.loaded) {
                 Ok(t) => marks.push(t.to_string()),
                 Err(e) => errors.push(e),
@@ -429,6 +463,13 @@ fn emit(
                 descriptors.push(quote!(#p::DynamicPart::Pick { slot: #slot, arity: #arity }));
             }
         }
+    }
+    if let Some(tenant) = &input.tenant_value {
+        // Always given, so it lands right after the variant's own values,
+        // where the attribute numbered it in every variant.
+        let slot = values.len();
+        let f = binder(slot, span);
+        values.push(quote!(::secure_pg::__private::given(#f(&(#tenant)))));
     }
     let sqls = all.iter().map(|v| LitStr::new(&v.sql, span));
     let (deps, rows, wires, marks) = match typed {

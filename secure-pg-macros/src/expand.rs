@@ -71,6 +71,13 @@ pub(crate) struct QueryInput {
     pub(crate) args: Vec<Expr>,
     /// A dynamic query's parts after `;` (empty for one statement).
     pub(crate) parts: Vec<crate::dynamic::DynPart>,
+    /// A dynamic query scoped by `#[tenant_scoped]`: every variant's
+    /// rewritten SQL (`__variants["...", ...],` after the marker), in the
+    /// order of `secure_pg_sql::dynamic::variants`.
+    pub(crate) scoped_variants: Option<Vec<LitStr>>,
+    /// The tenant those variants bind after their own values
+    /// (`__tenant_value(captured),`).
+    pub(crate) tenant_value: Option<Expr>,
 }
 
 impl std::fmt::Debug for QueryInput {
@@ -117,9 +124,34 @@ impl QueryInput {
             .parse::<syn::Ident>()
             .is_ok_and(|i| i == SCOPED_MARKER)
             && input.peek2(Token![,]);
+        let mut scoped_variants = None;
+        let mut tenant_value = None;
         if scoped_by_attribute {
             input.parse::<syn::Ident>()?;
             input.parse::<Token![,]>()?;
+            if input
+                .fork()
+                .parse::<syn::Ident>()
+                .is_ok_and(|i| i == "__variants")
+            {
+                input.parse::<syn::Ident>()?;
+                let list;
+                syn::bracketed!(list in input);
+                let lits = list.parse_terminated(<LitStr as Parse>::parse, Token![,])?;
+                input.parse::<Token![,]>()?;
+                scoped_variants = Some(lits.into_iter().collect());
+            }
+            if input
+                .fork()
+                .parse::<syn::Ident>()
+                .is_ok_and(|i| i == "__tenant_value")
+            {
+                input.parse::<syn::Ident>()?;
+                let value;
+                syn::parenthesized!(value in input);
+                tenant_value = Some(value.parse::<Expr>()?);
+                input.parse::<Token![,]>()?;
+            }
         }
         let unscoped = parse_unscoped(input)?;
         let row_type = if kind.has_row_type() {
@@ -172,6 +204,8 @@ impl QueryInput {
             sql,
             args,
             parts,
+            scoped_variants,
+            tenant_value,
         })
     }
 }

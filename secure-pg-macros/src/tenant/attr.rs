@@ -881,6 +881,17 @@ impl BodyVisitor<'_> {
         for arg in &mut call.args {
             self.visit_expr_mut(arg);
         }
+        for part in &mut call.parts {
+            match part {
+                crate::dynamic::DynPart::Optional { cond, .. } => self.visit_expr_mut(cond),
+                crate::dynamic::DynPart::Choice { scrutinee, arms } => {
+                    self.visit_expr_mut(scrutinee);
+                    for (pat, _) in arms {
+                        self.visit_pat_mut(pat);
+                    }
+                }
+            }
+        }
         if let Some(reason) = &call.unscoped {
             // The parser has already refused an empty reason.
             self.queries.push(QueryDoc::Unscoped {
@@ -910,10 +921,7 @@ impl BodyVisitor<'_> {
         // right after the highest one the SQL uses.
         let marker = Ident::new(SCOPED_MARKER, Span::call_site());
         if !call.parts.is_empty() {
-            // Not rewritten (the rewrite scopes one statement): the macro,
-            // seeing the marker, refuses it with the way forward.
-            mac.tokens = call.tokens_after(quote!(#marker,));
-            return false;
+            return self.scope_dynamic(mac, &call, kind);
         }
         let tenant_param = match analyze(&call.sql.value(), kind.mode()) {
             Ok(info) if info.placeholders as usize == call.args.len() => call.args.len() + 1,
@@ -958,6 +966,92 @@ impl BodyVisitor<'_> {
 }
 
 impl BodyVisitor<'_> {
+    /// Scopes every variant of a dynamic query, each as the rewrite scopes
+    /// one statement, with the tenant's placeholder right after the
+    /// variant's own values. The macro gets the rewritten variants
+    /// (`__variants[...]`) and the tenant (`__tenant_value(..)`), checks
+    /// and types each, and binds the tenant after the values it includes.
+    /// Anything the attribute cannot scope is left to the macro with the
+    /// marker alone, which refuses it (after its own errors, if any).
+    fn scope_dynamic(&mut self, mac: &mut syn::Macro, call: &QueryInput, kind: MacroKind) -> bool {
+        let marker = Ident::new(SCOPED_MARKER, Span::call_site());
+        let leave = |mac: &mut syn::Macro| {
+            mac.tokens = call.tokens_after(quote!(#marker,));
+            false
+        };
+        let base = call.sql.value();
+        let Ok(base_params) = crate::expand::base_placeholders(&base, call.sql.span(), &call.args)
+        else {
+            return leave(mac);
+        };
+        let parts = crate::dynamic::sql_parts(&call.parts);
+        let Ok(all) = secure_pg_sql::dynamic::variants(
+            &base,
+            base_params,
+            &parts,
+            secure_pg_sql::dynamic::MAX_VARIANTS,
+        ) else {
+            return leave(mac);
+        };
+        let mut scoped_sqls = Vec::with_capacity(all.len());
+        let mut binds: Option<bool> = None;
+        for v in &all {
+            let Ok(info) = analyze(&v.sql, kind.mode()) else {
+                return leave(mac);
+            };
+            let tenant_param = info.placeholders as usize + 1;
+            let scoped = scope_query(&v.sql, self.opts, tenant_param)
+                .map_err(|e| (None, e.message().to_string()))
+                .and_then(|scoped| self.with_schema(&v.sql, scoped, tenant_param));
+            match scoped {
+                Ok(scoped) => {
+                    if binds.is_some_and(|b| b != scoped.binds_tenant) {
+                        self.errors.push(syn::Error::new(
+                            call.sql.span(),
+                            format!(
+                                "the statement sent when {} reads tenant tables and another \
+                                 variant reads none, so the tenant cannot be bound the same \
+                                 way in every variant; split the query into two calls",
+                                crate::dynamic::describe(&call.parts, v)
+                            ),
+                        ));
+                        return leave(mac);
+                    }
+                    binds = Some(scoped.binds_tenant);
+                    scoped_sqls.push(scoped.sql);
+                }
+                Err((span, message)) => {
+                    if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
+                        let message = match span {
+                            Some(_) => message,
+                            None => format!(
+                                "in the statement sent when {}: {message}",
+                                crate::dynamic::describe(&call.parts, v)
+                            ),
+                        };
+                        self.errors
+                            .push(syn::Error::new(span.unwrap_or(call.sql.span()), message));
+                    }
+                    return leave(mac);
+                }
+            }
+        }
+        let Some(tenant) = self.captured else {
+            return false;
+        };
+        let binds = binds.unwrap_or(false);
+        let lits = scoped_sqls
+            .iter()
+            .map(|sql| LitStr::new(sql, call.sql.span()));
+        let tenant_value = binds.then(|| quote!(__tenant_value(#tenant),));
+        mac.tokens = call.tokens_after(quote!(#marker, __variants[#(#lits),*], #tenant_value));
+        for sql in scoped_sqls {
+            self.queries.push(QueryDoc::Scoped { sql });
+        }
+        self.for_tenant = binds && self.tenant_is_tenant_id;
+        self.tenant.is_some()
+    }
+
     /// Scopes one `secure_copy_in!`: into a tenant table, the tenant column
     /// is filled from the captured tenant (through the staging table); into
     /// an exempt or tenant-free table the copy runs as written. True when

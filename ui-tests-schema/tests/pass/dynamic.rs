@@ -2,7 +2,7 @@
 // schema like a handwritten query: the values of the fragments get the
 // column's type (`min_qty` binds as `integer`), and every variant reads the
 // same columns into the row type.
-use secure_pg::{secure_query_as, Error, Pool};
+use secure_pg::{secure_query_as, tenant_scoped, Error, Pool, TenantId};
 
 pub enum Sort {
     Name,
@@ -29,6 +29,27 @@ pub async fn search(
     .await
 }
 
+/// On the tenant table `owners`, inside #[tenant_scoped]: every variant is
+/// scoped and typed, the tenant bound after the values it includes.
+#[tenant_scoped]
+pub async fn owners(
+    pool: &Pool,
+    tenant: TenantId,
+    handle: Option<String>,
+    by_name: bool,
+    limit: Option<i64>,
+) -> Result<Vec<(i64, String)>, Error> {
+    secure_query_as!(
+        (i64, String),
+        "SELECT id, name FROM owners WHERE id > $1", 0_i64;
+        if handle => "AND handle = $1";
+        match by_name { true => "ORDER BY name, id", false => "ORDER BY id" };
+        if limit => "LIMIT $1";
+    )
+    .fetch_all(pool)
+    .await
+}
+
 fn main() {
-    let _ = search;
+    let _ = (search, owners);
 }
