@@ -224,3 +224,101 @@ async fn tenants_are_isolated_over_http() {
         "{body}"
     );
 }
+
+/// Follows `next` cursors from `first` to the last page; every widget of
+/// every page, in order.
+async fn all_pages(
+    addr: std::net::SocketAddr,
+    key: &str,
+    first: &str,
+) -> Vec<tenant_service::Widget> {
+    let mut out = Vec::new();
+    let mut path = first.to_owned();
+    for _ in 0..100 {
+        let (s, body) = http(addr, "GET", &path, Some(key), None).await;
+        assert_eq!(s, 200, "{path}: {body}");
+        let page: tenant_service::Page = serde_json::from_str(&body).unwrap();
+        out.extend(page.widgets);
+        match page.next {
+            Some(next) => {
+                let sep = if first.contains('?') { '&' } else { '?' };
+                path = format!("{first}{sep}after={next}");
+            }
+            None => return out,
+        }
+    }
+    panic!("more than 100 pages");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_pages_with_keysets_for_the_callers_tenant_only() {
+    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    let pool = Pool::builder()
+        .build(Config::parse_with_env(&cluster.url(), |_| None).unwrap())
+        .await
+        .unwrap();
+    let (a, b) = ("key-a-0123456789", "key-b-9876543210");
+    tenant_service::setup(&pool, &[(1, a), (2, b)])
+        .await
+        .unwrap();
+    let (addr, _server) = tenant_service::serve(pool, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    // Interleaved, so that ids of the two tenants alternate; B's names
+    // would sort between A's.
+    let mut mine = Vec::new();
+    for i in 0..7 {
+        for (key, name, stock) in [
+            (a, format!("bolt-{i}"), (i * 3) % 5),
+            (b, format!("bolt-{i}x"), 1),
+        ] {
+            let body = format!(r#"{{"name":"{name}","stock":{stock}}}"#);
+            let (s, body) = http(addr, "POST", "/widgets", Some(key), Some(&body)).await;
+            assert_eq!(s, 201, "{body}");
+            if key == a {
+                mine.push(serde_json::from_str::<tenant_service::Widget>(&body).unwrap());
+            }
+        }
+    }
+    let (s, body) = http(
+        addr,
+        "POST",
+        "/widgets",
+        Some(a),
+        Some(r#"{"name":"nut","stock":2}"#),
+    )
+    .await;
+    assert_eq!(s, 201, "{body}");
+    mine.push(serde_json::from_str(&body).unwrap());
+
+    // By name, filtered, two per page.
+    let got = all_pages(addr, a, "/widgets/page?prefix=bolt&limit=2").await;
+    let mut want: Vec<_> = mine
+        .iter()
+        .filter(|w| w.name.starts_with("bolt"))
+        .cloned()
+        .collect();
+    want.sort_by(|x, y| x.name.cmp(&y.name));
+    assert_eq!(got, want);
+    // Newest first, unfiltered, three per page.
+    let got = all_pages(addr, a, "/widgets/page?sort=newest&limit=3").await;
+    let mut want = mine.clone();
+    want.sort_by_key(|w| -w.id);
+    assert_eq!(got, want);
+    // By stock with a row comparison as the keyset.
+    let got = all_pages(addr, a, "/widgets/by-stock?limit=3").await;
+    let mut want = mine.clone();
+    want.sort_by_key(|w| (w.stock, w.id));
+    assert_eq!(got, want);
+    // A cursor that does not parse is the client's error.
+    let (s, body) = http(
+        addr,
+        "GET",
+        "/widgets/page?sort=newest&after=x",
+        Some(a),
+        None,
+    )
+    .await;
+    assert_eq!(s, 400, "{body}");
+    assert_no_schema_or_sql(&body);
+}
