@@ -280,11 +280,11 @@ async fn every_scoped_variant_returns_the_callers_rows_only() {
         .expect("valid names")
         .join("; ");
     conn.client()
-        .batch_execute(&format!(
+        .batch_execute(
             "DROP TABLE IF EXISTS dyn_tenant_orders; \
              CREATE TABLE dyn_tenant_orders (tenant_id bigint NOT NULL, id bigint NOT NULL, \
-                 status text NOT NULL, amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))"
-        ))
+                 status text NOT NULL, amount bigint NOT NULL, PRIMARY KEY (tenant_id, id))",
+        )
         .await
         .unwrap();
     for t in 1..=3_i64 {
