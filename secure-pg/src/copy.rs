@@ -370,7 +370,11 @@ async fn prepare(
     cache: bool,
 ) -> Result<tokio_postgres::Statement, Error> {
     match state {
-        Some(state) if cache => state.cached_statement(client, sql).await,
+        // Without a statement cache (PgBouncer's transaction mode) nothing
+        // is kept prepared on the server.
+        Some(state) if cache && state.statement_cache_enabled() => {
+            state.cached_statement(client, sql).await
+        }
         _ => client.prepare(sql).await.map_err(Error::from),
     }
 }
