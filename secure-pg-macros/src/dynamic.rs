@@ -139,6 +139,20 @@ fn tidy(tokens: &impl ToTokens) -> String {
     s
 }
 
+/// What makes two variants' refusals the same: the message without its
+/// place (`at line 1, column 59`) and the help, not the SQL excerpt, whose
+/// text differs from variant to variant.
+fn refusal_key(text: &str) -> String {
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let message = first.split(" at line ").next().unwrap_or(first);
+    let help = lines
+        .filter(|l| l.trim_start().starts_with("= help"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!("{message}\n{help}")
+}
+
 /// The parts as `secure_pg_sql::dynamic` reads them.
 pub(crate) fn sql_parts(parts: &[DynPart]) -> Vec<Part> {
     parts
@@ -307,6 +321,10 @@ fn type_variants(
     let mut wires = Vec::with_capacity(all.len());
     let mut marks = Vec::new();
     let mut errors = Vec::new();
+    // A fragment's mistake shows in every variant that includes it: each
+    // is reported once, at the first such variant, with how many others
+    // have it.
+    let mut refusals: Vec<(String, String, usize)> = Vec::new();
     for v in all {
         let which = describe(parts, v);
         let typed =
@@ -314,13 +332,16 @@ fn type_variants(
                 Ok(Some(t)) => t,
                 Ok(None) => return Ok(None),
                 Err(e) => {
-                    errors.push(syn::Error::new(
-                        span,
-                        format!(
-                            "in the statement sent when {which}:\n{}",
-                            escape_hatch_for_a_variant(e.to_string())
-                        ),
-                    ));
+                    let text = escape_hatch_for_a_variant(e.to_string());
+                    let key = refusal_key(&text);
+                    match refusals.iter_mut().find(|(k, _, _)| *k == key) {
+                        Some((_, _, others)) => *others += 1,
+                        None => refusals.push((
+                            key,
+                            format!("in the statement sent when {which}:\n{text}"),
+                            0,
+                        )),
+                    }
                     continue;
                 }
             };
@@ -376,6 +397,14 @@ fn type_variants(
             }
         }
     }
+    errors.extend(refusals.into_iter().map(|(_, text, others)| {
+        let text = match others {
+            0 => text,
+            1 => format!("{text}\n= note: one other variant has the same problem"),
+            n => format!("{text}\n= note: {n} other variants have the same problem"),
+        };
+        syn::Error::new(span, text)
+    }));
     if let Some(e) = combine(errors) {
         return Err(e);
     }
