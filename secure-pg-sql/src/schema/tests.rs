@@ -1387,29 +1387,32 @@ DO $$ BEGIN EXECUTE format('CREATE INDEX IF NOT EXISTS i ON %I (a)', 't'); END $
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
     }
-    // Dynamic SQL whose leading literal starts a data statement or a
-    // non-unique index build changes nothing (graph-node's loops over its
+    // Dynamic SQL built from literals and values that cannot carry SQL
+    // (quoted by `%I`, `%L`, `quote_ident`, `quote_literal`, or declared as
+    // a number or a `reg*` type) is read whole: data statements and
+    // non-unique index builds change nothing (graph-node's loops over its
     // deployment schemas); one that drops indexes leaves the tables with a
-    // unique index unknown; one that starts anything else could do anything.
+    // unique index unknown.
     let c = partial(&format!(
         "{BASE}
 CREATE UNIQUE INDEX other_note ON other (note);
-DO $do$ DECLARE s text; BEGIN
+DO $do$ DECLARE s text; n bigint; lim integer := 3; BEGIN
     FOR s IN SELECT nspname FROM pg_namespace LOOP
-        EXECUTE 'create index if not exists i on ' || s || '.call_cache(block)';
+        EXECUTE 'create index if not exists i on ' || quote_ident(s) || '.call_cache(block)';
         EXECUTE format('select count(*) from %I.entities', s) INTO n;
-        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = '%1$s'$$, s);
+        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = %1$L AND a > %2$s$$, s, lim);
+        EXECUTE 'DELETE FROM t WHERE a > ' || lim || ' AND b = ' || quote_literal(s);
     END LOOP;
 END $do$;
 CREATE FUNCTION drop_some() RETURNS void AS $$
 BEGIN
-    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || r.indexname; END LOOP;
+    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || quote_ident(r.indexname); END LOOP;
 END $$ LANGUAGE plpgsql;
 SELECT drop_some();"
     ));
     assert_eq!(c.unmodelled().len(), 1, "{:#?}", c.unmodelled());
     assert!(!c.unmodelled()[0].everything);
-    assert_eq!(c.unmodelled()[0].statement.line, 20, "the call");
+    assert_eq!(c.unmodelled()[0].statement.line, 21, "the call");
     assert!(unknown(&c, "other").is_some(), "it had a unique index");
     assert_eq!(t(&c, "t").columns.len(), 3);
     for body in [
@@ -1417,6 +1420,9 @@ SELECT drop_some();"
         "EXECUTE 'SELECT 1; DROP TABLE t; SELECT ' || '2'",
         "EXECUTE 'CREATE UNIQUE INDEX u ON ' || 't (a)'",
         "EXECUTE 'CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()'",
+        "EXECUTE 'SELECT 1 FROM t' || ' INTO t3'",
+        "EXECUTE format('SELECT %s', 'a INTO t3 FROM t')",
+        "EXECUTE format('SELECT %*s', 3, 'a')",
     ] {
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
@@ -1427,6 +1433,59 @@ SELECT drop_some();"
     ));
     assert!(c.unmodelled()[0].everything);
     assert!(unknown(&c, "other").is_some());
+}
+
+/// Dynamic SQL that starts like a data statement but puts a text value in
+/// unquoted may run any DDL that value holds: on PostgreSQL 15,
+/// `DO $$ DECLARE s text := 't; DROP TABLE t'; BEGIN EXECUTE 'SELECT 1
+/// FROM ' || s; END $$` drops `t`. Such a block must not pass as harmless.
+#[test]
+fn dynamic_sql_with_an_unquoted_text_value_is_not_read_as_its_head() {
+    for (decl, exec) in [
+        ("s text := 't; DROP TABLE t'", "'SELECT 1 FROM ' || s"),
+        (
+            "s text := 't; DROP TABLE t'",
+            "format('SELECT 1 FROM %s', s)",
+        ),
+        (
+            "s varchar := '1; DROP TABLE t'",
+            "format($f$UPDATE t SET a = %1$s$f$, s)",
+        ),
+        (
+            "s text := 't; DROP TABLE t'",
+            "'DELETE FROM ' || s || ' WHERE a = 1'",
+        ),
+        ("r record", "'INSERT INTO t (a) SELECT ' || r.x"),
+        // Declared safe once, text in an inner block: not safe.
+        (
+            "n int; BEGIN DECLARE n text := '1; DROP TABLE t'; BEGIN NULL; END",
+            "'SELECT ' || n",
+        ),
+    ] {
+        let sql = format!("{BASE}\nDO $$ DECLARE {decl}; BEGIN EXECUTE {exec}; END $$;");
+        let c = partial(&sql);
+        assert!(
+            c.unmodelled().first().is_some_and(|u| u.everything),
+            "{sql}: {:#?}",
+            c.unmodelled()
+        );
+        assert!(unknown(&c, "t").is_some(), "{sql}");
+        assert!(c.table(&QualifiedName::public("t")).is_none(), "{sql}");
+    }
+    // The same statements with the value quoted, or of a type whose text is
+    // a number or a name, are read whole.
+    for (decl, exec) in [
+        ("s text", "'SELECT 1 FROM ' || quote_ident(s)"),
+        ("s text", "format('SELECT 1 FROM %I', s)"),
+        ("s integer", "format($f$UPDATE t SET a = %1$s$f$, s)"),
+        ("s regclass", "'DELETE FROM ' || s || ' WHERE a = 1'"),
+        ("s text", "'DELETE FROM ' || s::regclass || ' WHERE a = 1'"),
+    ] {
+        let sql = format!("{BASE}\nDO $$ DECLARE {decl}; BEGIN EXECUTE {exec}; END $$;");
+        let c = partial(&sql);
+        assert!(c.unmodelled().is_empty(), "{sql}: {:#?}", c.unmodelled());
+        assert_eq!(t(&c, "t").columns.len(), 3, "{sql}");
+    }
 }
 
 #[test]
