@@ -36,6 +36,7 @@ use super::view::view_columns;
 // helpers (`use super::*`), and it theirs.
 mod allow;
 mod dynamic;
+mod inherit;
 mod unknown;
 
 use allow::*;
@@ -70,6 +71,9 @@ pub(crate) struct Builder {
     /// Triggers that run one of those routines: the table's name and the
     /// routine's.
     fired: Vec<(Name, Name)>,
+    /// Partitions and inheriting tables, as (parent, child): what changes
+    /// a parent's columns changes theirs (see [`Builder::children_unknown`]).
+    children: Vec<(QualifiedName, QualifiedName)>,
 }
 
 impl Default for Builder {
@@ -80,6 +84,7 @@ impl Default for Builder {
             current: None,
             routines: Routines::new(),
             fired: Vec::new(),
+            children: Vec::new(),
         }
     }
 }
@@ -135,6 +140,7 @@ impl Builder {
                     ))
                 }
             } else {
+                self.record_children(&words(stmt.text));
                 self.apply(stmt)
             };
             let current = self.current.take();
@@ -363,6 +369,10 @@ impl Builder {
             Statement::AlterTable(at) => {
                 let table = self.existing_table(&at.name, at.if_exists)?;
                 let Some(table) = table else { return Ok(()) };
+                self.children_unknown(
+                    &table,
+                    "its parent was altered, which changes its partitions and inheriting tables too",
+                );
                 for op in at.operations {
                     self.alter_table(&table, op)?;
                 }
@@ -895,10 +905,6 @@ impl Builder {
             Some("LIKE")
         } else if ct.query.is_some() {
             Some("AS SELECT")
-        } else if ct.inherits.is_some() {
-            Some("INHERITS")
-        } else if ct.partition_of.is_some() {
-            Some("PARTITION OF")
         } else if ct.clone.is_some() {
             Some("CLONE")
         } else if ct.temporary {
@@ -947,6 +953,8 @@ impl Builder {
             },
         );
         let result = (|| {
+            let inherited = self.inherited_columns(&ct)?;
+            self.table_mut(&q)?.columns = inherited;
             for c in &ct.columns {
                 self.add_column(&q, c, false)?;
             }
@@ -1570,6 +1578,10 @@ impl Builder {
                 if self.catalog.tables.remove(&q).is_none() {
                     return missing("table", &q);
                 }
+                self.children_unknown(
+                    &q,
+                    "its parent was dropped (with its partitions, or by `CASCADE`)",
+                );
                 for t in self.catalog.tables.values_mut() {
                     t.foreign_keys.retain(|f| f.references != q);
                 }

@@ -487,7 +487,7 @@ fn errors_name_file_line_and_kind() {
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
         ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
-        ("CREATE TABLE t (a int) INHERITS (x);", 1, "INHERITS"),
+        ("CREATE TABLE t (a int) INHERITS (x);", 1, "parent table public.x does not exist"),
         ("CREATE TABLE t (a int, PRIMARY KEY (b));", 1, "column b named in key"),
         ("CREATE TABLE t (a int REFERENCES nope);", 1, "unknown table"),
         ("CREATE TABLE t (a int);\nALTER TABLE t DROP CONSTRAINT nope;", 2, "constraint nope"),
@@ -2041,4 +2041,89 @@ fn function_signatures_are_recorded_and_calls_typed() {
         c.function(&QualifiedName::public("f"))[0].returns,
         Returns::Scalar(types::SqlType::builtin("bigint"))
     );
+}
+
+/// Columns as (name, type, NOT NULL), the way the corpus test compares them.
+fn columns(c: &Catalog, name: &str) -> Vec<(String, String, bool)> {
+    t(c, name)
+        .columns
+        .iter()
+        .map(|c| (c.name.to_string(), c.ty.to_string(), c.not_null))
+        .collect()
+}
+
+fn server_col(name: &str, ty: &str, not_null: bool) -> (String, String, bool) {
+    (name.to_string(), ty.to_string(), not_null)
+}
+
+#[test]
+fn partitions_and_inheriting_tables_take_their_parents_columns() {
+    // Checked on PostgreSQL 15: `\d` of each child shows these columns.
+    let c = partial(
+        "CREATE TABLE ev (id bigint NOT NULL, at timestamptz NOT NULL, body text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE base (id serial PRIMARY KEY, note varchar(10));
+        CREATE TABLE extra (flag boolean NOT NULL, note varchar(10) NOT NULL);
+        CREATE TABLE child (size int NOT NULL) INHERITS (base, extra);",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    assert_eq!(
+        columns(&c, "ev_2024"),
+        [
+            server_col("id", "bigint", true),
+            server_col("at", "timestamp with time zone", true),
+            server_col("body", "text", false)
+        ]
+    );
+    assert_eq!(
+        columns(&c, "child"),
+        [
+            server_col("id", "integer", true),
+            server_col("note", "character varying(10)", true),
+            server_col("flag", "boolean", true),
+            server_col("size", "integer", true)
+        ]
+    );
+}
+
+#[test]
+fn a_change_to_a_parent_leaves_its_children_unknown() {
+    let base = "CREATE TABLE ev (id bigint, k int) PARTITION BY LIST (k);
+        CREATE TABLE ev_1 PARTITION OF ev FOR VALUES IN (1);
+        CREATE TABLE ev_2 (id bigint, k int);
+        CREATE TABLE ev_2a PARTITION OF ev_2 FOR VALUES IN (2);
+        CREATE TABLE other (a int);\n";
+    for (stmt, gone) in [
+        // Modelled on the parent, and reaching the children on the server.
+        ("ALTER TABLE ev ADD COLUMN c text;", false),
+        ("ALTER TABLE ev RENAME COLUMN k TO kind;", false),
+        // Not modelled: the parent is unknown, and so are its children.
+        ("ALTER TABLE ev ALTER COLUMN id SET DATA TYPE numeric USING id::numeric, ADD EXCLUDE USING gist (id WITH =);", false),
+        // Dropping a partitioned table drops its partitions.
+        ("DROP TABLE ev;", true),
+    ] {
+        let c = partial(&format!("{base}{stmt}"));
+        assert!(
+            c.table(&QualifiedName::public("ev_1")).is_none(),
+            "{stmt}: the partition kept its columns"
+        );
+        assert!(unknown(&c, "ev_1").is_some() || gone, "{stmt}");
+        assert_eq!(columns(&c, "other").len(), 1, "{stmt}");
+    }
+    // A table attached later is a partition too, whether or not the
+    // attaching statement is modelled; a table made to inherit as well.
+    for stmt in [
+        "CREATE TABLE ev_3 (id bigint, k int); ALTER TABLE ev ATTACH PARTITION ev_3 FOR VALUES IN (3); ALTER TABLE ev ADD COLUMN c text;",
+        "CREATE TABLE ev_3 (id bigint, k int); ALTER TABLE ev_2 INHERIT other; ALTER TABLE other ADD COLUMN c text;",
+    ] {
+        let c = partial(&format!("{base}{stmt}"));
+        let child = if stmt.contains("INHERIT other") { "ev_2" } else { "ev_3" };
+        assert!(unknown(&c, child).is_some(), "{stmt}: {:#?}", c.unmodelled());
+    }
+    // A child's own column merged with an inherited one is not modelled;
+    // the child alone is unknown.
+    let c =
+        partial("CREATE TABLE p (a int); CREATE TABLE ch (a int NOT NULL, b int) INHERITS (p);");
+    assert!(unknown(&c, "ch").is_some());
+    assert_eq!(columns(&c, "p"), [server_col("a", "integer", false)]);
 }

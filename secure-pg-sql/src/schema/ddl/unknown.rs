@@ -104,6 +104,8 @@ impl Builder {
                 continue;
             }
             relations.extend(self.views_reading(&r));
+            // What happened to a parent may have reached its children.
+            relations.extend(self.children_of(&r));
         }
         if everything || !newly.is_empty() {
             self.catalog.unmodelled.push(UnmodelledStatement {
