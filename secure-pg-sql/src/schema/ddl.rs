@@ -227,13 +227,120 @@ impl Builder {
     /// sets the search path; a query or a function call changes no shape
     /// (its result is discarded); `SELECT ... INTO t` creates a table the
     /// loader does not model.
-    fn select(&mut self, w: &[String]) -> R<()> {
+    fn select(&mut self, text: &str, w: &[String]) -> R<()> {
         if select_into(w).is_some() {
-            return fail(
-                "`SELECT ... INTO` creates a table whose columns the loader does not model",
-            );
+            return self.select_into(text);
         }
         self.select_set_config(w)
+    }
+
+    /// `SELECT ... INTO [TABLE] t`: a table made as `CREATE TABLE t AS`
+    /// would make it (see [`Builder::table_from_query`]).
+    fn select_into(&mut self, text: &str) -> R<()> {
+        let unmodelled =
+            || fail("`SELECT ... INTO` creates a table whose columns the loader does not model");
+        let Ok(mut st) = Parser::parse_sql(&PostgreSqlDialect {}, text) else {
+            return unmodelled();
+        };
+        let [Statement::Query(query)] = st.as_mut_slice() else {
+            return unmodelled();
+        };
+        let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() else {
+            return unmodelled();
+        };
+        let Some(into) = select.into.take() else {
+            return unmodelled();
+        };
+        let [Expr::Identifier(_) | Expr::CompoundIdentifier(_)] = into.targets.as_slice() else {
+            return unmodelled();
+        };
+        if into.temporary {
+            return unmodelled();
+        }
+        let name = match &into.targets[0] {
+            Expr::Identifier(i) => ObjectName::from(vec![i.clone()]),
+            Expr::CompoundIdentifier(is) => ObjectName::from(is.clone()),
+            _ => return unmodelled(),
+        };
+        let q = self.qualify(&name)?;
+        self.table_from_query(q, query, false)
+    }
+
+    /// `CREATE TABLE q AS query` (and `SELECT ... INTO q`): a column per
+    /// output column, each traced to a table column whose type it takes,
+    /// none NOT NULL and without a default (the server copies neither). An
+    /// output column the loader cannot trace to a table column (an
+    /// expression, a set operation, an outer join's nullable side) makes
+    /// the table unknown.
+    fn table_from_query(
+        &mut self,
+        q: QualifiedName,
+        query: &sqlparser::ast::Query,
+        if_not_exists: bool,
+    ) -> R<()> {
+        if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return fail(format!("relation {q} already exists"));
+        }
+        if let Some(u) = self.reads_unknown(query) {
+            return fail(u);
+        }
+        if if_not_exists
+            && (self.catalog.unknown_rest.is_some()
+                || self.catalog.unknown_relations.contains_key(&q))
+        {
+            // It may exist, in a shape the loader does not know.
+            return Ok(());
+        }
+        let (columns, known) = view_columns(&self.catalog, &self.search_path, query);
+        if !known {
+            return fail("the columns of the query the table is made from are not modelled");
+        }
+        let mut out: Vec<Column> = Vec::new();
+        for c in columns {
+            let ty = match &c.source {
+                super::catalog::ViewColumnSource::Column { table, column } => self
+                    .catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(column))
+                    .map(|col| col.ty.clone()),
+                super::catalog::ViewColumnSource::NeedsInference { .. } => None,
+            };
+            let Some(ty) = ty else {
+                return fail(format!(
+                    "the type of column {} of the query the table is made from is not modelled",
+                    c.name
+                ));
+            };
+            if out.iter().any(|o| o.name == c.name) {
+                return fail(format!("column {} specified more than once", c.name));
+            }
+            out.push(Column {
+                name: c.name,
+                ty,
+                not_null: false,
+                value: ValueSource::None,
+            });
+        }
+        self.catalog.unknown_relations.remove(&q);
+        self.catalog.tables.insert(
+            q.clone(),
+            Table {
+                name: q,
+                columns: out,
+                primary_key: None,
+                unique: Vec::new(),
+                foreign_keys: Vec::new(),
+                checks: Vec::new(),
+                rls_enabled: false,
+                rls_forced: false,
+                policies: Vec::new(),
+            },
+        );
+        Ok(())
     }
 
     /// `ALTER INDEX`: `RENAME TO` renames a unique key the catalog tracks;
@@ -321,7 +428,7 @@ impl Builder {
         }
         match w.first().map(String::as_str) {
             Some("SET") => return self.set(&w),
-            Some("SELECT" | "WITH") => return self.select(&w),
+            Some("SELECT" | "WITH") => return self.select(stmt.text, &w),
             Some("DO") => {
                 if let Some(inner) = guarded_create(stmt.text) {
                     return self.apply_guarded(inner, stmt.line);
@@ -903,8 +1010,8 @@ impl Builder {
         let q = self.qualify(&ct.name)?;
         let unsupported = if ct.like.is_some() {
             Some("LIKE")
-        } else if ct.query.is_some() {
-            Some("AS SELECT")
+        } else if ct.query.is_some() && !ct.columns.is_empty() {
+            Some("(columns) AS SELECT")
         } else if ct.clone.is_some() {
             Some("CLONE")
         } else if ct.temporary {
@@ -916,6 +1023,9 @@ impl Builder {
             return Err(Fail {
                 message: format!("`CREATE TABLE ... {what}` is not supported in the schema"),
             });
+        }
+        if let Some(query) = &ct.query {
+            return self.table_from_query(q, query, ct.if_not_exists);
         }
         if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
             if ct.if_not_exists {

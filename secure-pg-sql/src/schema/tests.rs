@@ -483,7 +483,7 @@ COMMIT;
 fn errors_name_file_line_and_kind() {
     let cases: &[(&str, usize, &str)] = &[
         ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
-        ("CREATE TABLE t (a int);\nSELECT * INTO t2 FROM t;", 2, "`SELECT ... INTO`"),
+        ("CREATE TABLE t (a int);\nSELECT a + 1 AS b INTO t2 FROM t;", 2, "column b of the query"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
         ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
@@ -2126,4 +2126,48 @@ fn a_change_to_a_parent_leaves_its_children_unknown() {
         partial("CREATE TABLE p (a int); CREATE TABLE ch (a int NOT NULL, b int) INHERITS (p);");
     assert!(unknown(&c, "ch").is_some());
     assert_eq!(columns(&c, "p"), [server_col("a", "integer", false)]);
+}
+
+#[test]
+fn tables_made_from_a_query_take_its_column_types_without_not_null() {
+    // Checked on PostgreSQL 15 (`pg_attribute` of each new table).
+    let c = partial(&format!(
+        "{BASE}
+CREATE TABLE copy AS SELECT t.id, b AS label, note FROM t JOIN other ON other.id = t.id WITH NO DATA;
+SELECT * INTO TABLE everything FROM other;
+CREATE TABLE IF NOT EXISTS copy AS SELECT 1 AS x;
+CREATE TABLE sums AS SELECT count(*) AS n FROM t;
+SELECT a + 1 AS a1 INTO computed FROM t;
+CREATE TABLE joined AS SELECT id FROM t JOIN other USING (id);
+CREATE TABLE unioned AS SELECT id FROM t UNION SELECT id FROM other;"
+    ));
+    assert_eq!(
+        columns(&c, "copy"),
+        [
+            server_col("id", "integer", false),
+            server_col("label", "text", false),
+            server_col("note", "text", false)
+        ]
+    );
+    assert_eq!(
+        columns(&c, "everything"),
+        [
+            server_col("id", "bigint", false),
+            server_col("note", "text", false)
+        ]
+    );
+    // Columns the loader cannot type leave the table unknown, and only it.
+    // (`USING (id)` of an integer and a bigint is a bigint on the server.)
+    for name in ["sums", "computed", "joined", "unioned"] {
+        let u = unknown(&c, name).unwrap_or_else(|| panic!("{name}: {:#?}", c.unmodelled()));
+        assert!(!u.reason.is_empty(), "{name}");
+    }
+    assert_eq!(c.unmodelled().len(), 4, "{:#?}", c.unmodelled());
+    // A query reading an unknown relation leaves the new table unknown.
+    let c = partial(&format!(
+        "{BASE}
+ALTER TABLE t ATTACH PARTITION x FOR VALUES IN (1);
+CREATE TABLE copy AS SELECT id FROM t;"
+    ));
+    assert!(unknown(&c, "copy").is_some(), "{:#?}", c.unmodelled());
 }
