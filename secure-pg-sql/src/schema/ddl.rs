@@ -37,6 +37,7 @@ use super::view::view_columns;
 mod allow;
 mod dynamic;
 mod inherit;
+mod rename;
 mod unknown;
 
 use allow::*;
@@ -74,6 +75,8 @@ pub(crate) struct Builder {
     /// Partitions and inheriting tables, as (parent, child): what changes
     /// a parent's columns changes theirs (see [`Builder::children_unknown`]).
     children: Vec<(QualifiedName, QualifiedName)>,
+    /// Renamed relations: an old name and the relation it now is.
+    old_names: Vec<(Name, QualifiedName)>,
 }
 
 impl Default for Builder {
@@ -85,6 +88,7 @@ impl Default for Builder {
             routines: Routines::new(),
             fired: Vec::new(),
             children: Vec::new(),
+            old_names: Vec::new(),
         }
     }
 }
@@ -442,6 +446,11 @@ impl Builder {
                 return self.create_domain(stmt.text)
             }
             Some("ALTER") if w.get(1).is_some_and(|k| k == "INDEX") => return self.alter_index(&w),
+            Some("ALTER") => {
+                if let Some(r) = self.alter_view(&w) {
+                    return r;
+                }
+            }
             _ => {}
         }
         let stripped = strip_identity_sequence_options(stmt.text, &w)
@@ -1443,6 +1452,7 @@ impl Builder {
                 let mut t = self.catalog.tables.remove(table).expect("resolved above");
                 t.name = nq.clone();
                 self.catalog.tables.insert(nq.clone(), t);
+                self.renamed(table, &nq);
                 for other in self.catalog.tables.values_mut() {
                     for fk in &mut other.foreign_keys {
                         if fk.references == *table {

@@ -2171,3 +2171,50 @@ CREATE TABLE copy AS SELECT id FROM t;"
     ));
     assert!(unknown(&c, "copy").is_some(), "{:#?}", c.unmodelled());
 }
+
+#[test]
+fn views_and_materialized_views_are_renamed() {
+    let c = partial(&format!(
+        "{BASE}
+ALTER MATERIALIZED VIEW mv RENAME TO mv2;
+ALTER MATERIALIZED VIEW IF EXISTS mv2 RENAME COLUMN id TO other_id;
+ALTER VIEW tv RENAME a TO a2;
+ALTER MATERIALIZED VIEW IF EXISTS nope RENAME TO nope2;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    assert!(c.view(&QualifiedName::public("mv")).is_none());
+    let mv = c.view(&QualifiedName::public("mv2")).expect("mv2");
+    assert!(mv.materialized);
+    let names: Vec<&str> = mv.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["other_id"]);
+    let tv = c.view(&QualifiedName::public("tv")).expect("tv");
+    let names: Vec<&str> = tv.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "a2"]);
+    // The wrong kind, or a missing column, is not modelled.
+    for stmt in [
+        "ALTER MATERIALIZED VIEW tv RENAME TO tv2;",
+        "ALTER VIEW mv RENAME TO mv3;",
+        "ALTER VIEW tv RENAME COLUMN nope TO x;",
+    ] {
+        let c = partial(&format!("{BASE}\n{stmt}"));
+        assert_eq!(c.unmodelled().len(), 1, "{stmt}");
+    }
+    // A view made before a rename still names the old name in its text:
+    // dropping the renamed relation with CASCADE still reaches it.
+    let c = partial(&format!(
+        "{BASE}
+CREATE VIEW over_mv AS SELECT id FROM mv;
+CREATE VIEW over_t AS SELECT id FROM t;
+ALTER MATERIALIZED VIEW mv RENAME TO mv2;
+ALTER TABLE t RENAME TO t2;
+DROP MATERIALIZED VIEW mv2 CASCADE;
+DROP TABLE t2 CASCADE;"
+    ));
+    for v in ["over_mv", "over_t", "tv"] {
+        assert!(
+            c.view(&QualifiedName::public(v)).is_none(),
+            "{v}: {:#?}",
+            c.unmodelled()
+        );
+    }
+}
