@@ -42,6 +42,7 @@ mod unknown;
 
 use allow::*;
 use dynamic::*;
+use inherit::split_like;
 use unknown::*;
 
 /// A failure inside one statement, before it gets its file and line.
@@ -77,6 +78,8 @@ pub(crate) struct Builder {
     children: Vec<(QualifiedName, QualifiedName)>,
     /// Renamed relations: an old name and the relation it now is.
     old_names: Vec<(Name, QualifiedName)>,
+    /// The columns `LIKE` copies into the table being created.
+    like_pending: Option<Vec<Column>>,
 }
 
 impl Default for Builder {
@@ -89,6 +92,7 @@ impl Default for Builder {
             fired: Vec::new(),
             children: Vec::new(),
             old_names: Vec::new(),
+            like_pending: None,
         }
     }
 }
@@ -453,14 +457,23 @@ impl Builder {
             }
             _ => {}
         }
-        let stripped = strip_identity_sequence_options(stmt.text, &w)
-            .or_else(|| strip_drop_index_concurrently(stmt.text, &w))
-            .or_else(|| strip_with_data(stmt.text))
-            .or_else(|| strip_unlogged(stmt.text, &w));
-        let parsed = Parser::parse_sql(
-            &PostgreSqlDialect {},
-            stripped.as_deref().unwrap_or(stmt.text),
-        );
+        // `CREATE TABLE t (LIKE s ...)`: the copied columns wait for the
+        // statement without the clause.
+        self.like_pending = None;
+        let mut text = stmt.text;
+        let without_like = match w.first().map(String::as_str) {
+            Some("CREATE") => split_like(stmt.text),
+            _ => None,
+        };
+        if let Some((clause, rest)) = &without_like {
+            self.like_pending = Some(self.like_columns(clause)?);
+            text = rest;
+        }
+        let stripped = strip_identity_sequence_options(text, &w)
+            .or_else(|| strip_drop_index_concurrently(text, &w))
+            .or_else(|| strip_with_data(text))
+            .or_else(|| strip_unlogged(text, &w));
+        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, stripped.as_deref().unwrap_or(text));
         let mut statements = match parsed {
             Ok(s) => s,
             Err(e) if understood_kind(&w) => {
@@ -1016,6 +1029,7 @@ impl Builder {
     // ---- tables ---------------------------------------------------------
 
     fn create_table(&mut self, ct: CreateTable) -> R<()> {
+        let like = self.like_pending.take();
         let q = self.qualify(&ct.name)?;
         let unsupported = if ct.like.is_some() {
             Some("LIKE")
@@ -1072,7 +1086,11 @@ impl Builder {
             },
         );
         let result = (|| {
-            let inherited = self.inherited_columns(&ct)?;
+            let inherited = match like {
+                Some(columns) if ct.inherits.is_none() && ct.partition_of.is_none() => columns,
+                Some(_) => return fail("`LIKE` with `INHERITS` or `PARTITION OF` is not modelled"),
+                None => self.inherited_columns(&ct)?,
+            };
             self.table_mut(&q)?.columns = inherited;
             for c in &ct.columns {
                 self.add_column(&q, c, false)?;

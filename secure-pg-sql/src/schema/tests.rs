@@ -2218,3 +2218,56 @@ DROP TABLE t2 CASCADE;"
         );
     }
 }
+
+#[test]
+fn like_copies_columns_and_what_its_options_include() {
+    // Checked on PostgreSQL 15 (`pg_attribute` of each copy).
+    let c = partial(
+        "CREATE TABLE src (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', n numeric(5,2), twice numeric GENERATED ALWAYS AS (n * 2) STORED);
+        CREATE TABLE plain (LIKE src);
+        CREATE TABLE IF NOT EXISTS full_copy (LIKE src INCLUDING ALL EXCLUDING IDENTITY, extra text NOT NULL, UNIQUE (name));
+        CREATE UNLOGGED TABLE defaults (LIKE public.src INCLUDING DEFAULTS);",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let expected = [
+        server_col("id", "integer", true),
+        server_col("name", "character varying(20)", true),
+        server_col("n", "numeric(5,2)", false),
+        server_col("twice", "numeric", false),
+    ];
+    assert_eq!(columns(&c, "plain"), expected);
+    assert_eq!(columns(&c, "defaults"), expected);
+    let mut with_extra = expected.to_vec();
+    with_extra.push(server_col("extra", "text", true));
+    assert_eq!(columns(&c, "full_copy"), with_extra);
+    let value = |t: &str, col: &str| t_col(&c, t, col).value.clone();
+    assert_eq!(value("plain", "name"), ValueSource::None);
+    assert_eq!(value("plain", "id"), ValueSource::None);
+    assert_eq!(value("plain", "twice"), ValueSource::None);
+    assert!(matches!(value("defaults", "name"), ValueSource::Default(_)));
+    assert_eq!(value("defaults", "id"), ValueSource::None);
+    assert!(matches!(
+        value("full_copy", "twice"),
+        ValueSource::Generated(_)
+    ));
+    assert_eq!(value("full_copy", "id"), ValueSource::None);
+    assert_eq!(t(&c, "full_copy").unique.len(), 1);
+    // A source the loader does not model, or an option it does not know,
+    // leaves the copy unknown, and only it.
+    let c = partial(&format!(
+        "{BASE}
+CREATE TABLE a (LIKE tv);
+CREATE TABLE b (LIKE t INCLUDING SOMETHING);
+CREATE TABLE d (LIKE nope);"
+    ));
+    for name in ["a", "b", "d"] {
+        assert!(unknown(&c, name).is_some(), "{name}: {:#?}", c.unmodelled());
+    }
+    assert_eq!(c.unmodelled().len(), 3);
+}
+
+fn t_col<'a>(c: &'a Catalog, table: &str, column: &str) -> &'a Column {
+    t(c, table)
+        .column(&Name::unquoted(column))
+        .unwrap_or_else(|| panic!("no column {column} in {table}"))
+}

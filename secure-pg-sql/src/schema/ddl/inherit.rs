@@ -1,7 +1,9 @@
-//! Partitions (`CREATE TABLE ... PARTITION OF`) and inheritance
-//! (`INHERITS`): a child's columns are its parents', and what later
-//! changes a parent's columns changes the children's, so the children of a
-//! parent that is altered, dropped or left unknown are left unknown.
+//! Tables that take their columns from others: partitions (`CREATE TABLE
+//! ... PARTITION OF`) and inheritance (`INHERITS`), where a child's columns
+//! are its parents' and what later changes a parent's columns changes the
+//! children's (so the children of a parent that is altered, dropped or left
+//! unknown are left unknown); and `CREATE TABLE t (LIKE s ...)`, a copy
+//! made once.
 
 use super::*;
 
@@ -152,4 +154,95 @@ impl Builder {
             self.leave_unknown(u, Some(targets));
         }
     }
+}
+
+impl Builder {
+    /// The columns `LIKE s [INCLUDING|EXCLUDING what]...` copies (the
+    /// clause's words): every column's name, type and NOT NULL; its default,
+    /// identity or generation expression only when the options include
+    /// `DEFAULTS`, `IDENTITY` or `GENERATED` (or `ALL`). Keys and other
+    /// constraints are not copied into the catalog (a unique key missed only
+    /// refuses an `ON CONFLICT`).
+    pub(super) fn like_columns(&self, clause: &[String]) -> R<Vec<Column>> {
+        let Some((source, mut i)) = name_at(clause, 1) else {
+            return fail("a `LIKE` source the loader cannot name");
+        };
+        let (mut defaults, mut identity, mut generated) = (false, false, false);
+        while i < clause.len() {
+            let on = match clause[i].as_str() {
+                "INCLUDING" => true,
+                "EXCLUDING" => false,
+                other => return fail(format!("`LIKE` option `{other}` is not modelled")),
+            };
+            match clause.get(i + 1).map(String::as_str) {
+                Some("DEFAULTS") => defaults = on,
+                Some("IDENTITY") => identity = on,
+                Some("GENERATED") => generated = on,
+                Some("ALL") => (defaults, identity, generated) = (on, on, on),
+                Some(
+                    "COMMENTS" | "COMPRESSION" | "CONSTRAINTS" | "INDEXES" | "STATISTICS"
+                    | "STORAGE",
+                ) => {}
+                _ => return fail("a `LIKE` option the loader does not know"),
+            }
+            i += 2;
+        }
+        let Some(q) = self.target_relation(&source) else {
+            return fail("a `LIKE` source the loader cannot name");
+        };
+        if let Some(u) = self.catalog.unknown_relations.get(&q) {
+            return fail(u.unknown_message(&format!("`{q}`, which `LIKE` copies,")));
+        }
+        let Some(t) = self.catalog.tables.get(&q) else {
+            return fail(format!(
+                "`LIKE` of {q}, which is not a table the loader models"
+            ));
+        };
+        Ok(t.columns
+            .iter()
+            .map(|c| Column {
+                value: match &c.value {
+                    ValueSource::Default(_) if defaults => c.value.clone(),
+                    ValueSource::Identity { .. } if identity => c.value.clone(),
+                    ValueSource::Generated(_) if generated => c.value.clone(),
+                    _ => ValueSource::None,
+                },
+                ..c.clone()
+            })
+            .collect())
+    }
+}
+
+/// `CREATE [UNLOGGED] TABLE [IF NOT EXISTS] t (LIKE s [options], ...)`
+/// with `LIKE` first: the clause's words, and the statement without it.
+pub(super) fn split_like(text: &str) -> Option<(Vec<String>, String)> {
+    let w = words(text);
+    let toks = crate::lexer::lex(text).ok()?;
+    if toks.len() != w.len() {
+        return None;
+    }
+    let i = skip_words(&w, 1, &[&["UNLOGGED"]]);
+    if w.get(i)? != "TABLE" {
+        return None;
+    }
+    let i = skip_words(&w, i + 1, &[&["IF", "NOT", "EXISTS"]]);
+    let (_, open) = name_at(&w, i)?;
+    if w.get(open)? != "(" || w.get(open + 1)? != "LIKE" {
+        return None;
+    }
+    let mut k = open + 2;
+    while !matches!(w.get(k)?.as_str(), "," | ")") {
+        if w[k] == "(" {
+            return None;
+        }
+        k += 1;
+    }
+    let clause = w[open + 1..k].to_vec();
+    let keep = toks[open].offset() + 1;
+    let rest = if w[k] == "," {
+        toks.get(k + 1)?.offset()
+    } else {
+        toks[k].offset()
+    };
+    Some((clause, format!("{} {}", &text[..keep], &text[rest..])))
 }
