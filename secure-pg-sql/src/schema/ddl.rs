@@ -451,6 +451,9 @@ impl Builder {
             }
             Some("ALTER") if w.get(1).is_some_and(|k| k == "INDEX") => return self.alter_index(&w),
             Some("ALTER") => {
+                if let Some(r) = self.alter_set_schema(&w) {
+                    return r;
+                }
                 if let Some(r) = self.alter_view(&w) {
                     return r;
                 }

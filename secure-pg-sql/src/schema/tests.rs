@@ -2271,3 +2271,45 @@ fn t_col<'a>(c: &'a Catalog, table: &str, column: &str) -> &'a Column {
         .column(&Name::unquoted(column))
         .unwrap_or_else(|| panic!("no column {column} in {table}"))
 }
+
+#[test]
+fn set_schema_moves_a_table_or_a_view() {
+    let c = partial(&format!(
+        "{BASE}
+CREATE SCHEMA archive;
+CREATE TABLE child (id int REFERENCES t (id), t_id int);
+CREATE UNIQUE INDEX t_b ON t (b);
+ALTER TABLE t SET SCHEMA archive;
+ALTER MATERIALIZED VIEW mv SET SCHEMA archive;
+ALTER VIEW IF EXISTS nope SET SCHEMA archive;
+CREATE TABLE t (fresh boolean);
+ALTER INDEX archive.t_b RENAME TO t_b2;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let archived = QualifiedName::new(Name::unquoted("archive"), Name::unquoted("t"));
+    let moved = c.table(&archived).expect("archive.t");
+    assert_eq!(moved.columns.len(), 3);
+    assert_eq!(moved.unique.len(), 1);
+    assert_eq!(moved.unique[0].name.as_str(), "t_b2");
+    assert_eq!(columns(&c, "t"), [server_col("fresh", "boolean", false)]);
+    assert_eq!(t(&c, "child").foreign_keys[0].references, archived);
+    let mv = QualifiedName::new(Name::unquoted("archive"), Name::unquoted("mv"));
+    assert!(c.view(&mv).is_some_and(|v| v.materialized));
+    assert!(c.view(&QualifiedName::public("mv")).is_none());
+    // The view reading it still reads it, from the new schema.
+    let tv = c.view(&QualifiedName::public("tv")).expect("tv");
+    assert!(matches!(
+        &tv.columns[0].source,
+        ViewColumnSource::Column { table, .. } if *table == archived
+    ));
+    // Into a schema that does not exist, or with another action: not
+    // modelled, and only the relation is unknown.
+    for stmt in [
+        "ALTER TABLE t SET SCHEMA nowhere;",
+        "ALTER TABLE t SET SCHEMA public, ADD COLUMN c int;",
+    ] {
+        let c = partial(&format!("{BASE}\n{stmt}"));
+        assert!(unknown(&c, "t").is_some(), "{stmt}: {:#?}", c.unmodelled());
+        assert_eq!(columns(&c, "other").len(), 2, "{stmt}");
+    }
+}
