@@ -36,10 +36,13 @@ use super::view::view_columns;
 // helpers (`use super::*`), and it theirs.
 mod allow;
 mod dynamic;
+mod inherit;
+mod rename;
 mod unknown;
 
 use allow::*;
 use dynamic::*;
+use inherit::split_like;
 use unknown::*;
 
 /// A failure inside one statement, before it gets its file and line.
@@ -70,6 +73,13 @@ pub(crate) struct Builder {
     /// Triggers that run one of those routines: the table's name and the
     /// routine's.
     fired: Vec<(Name, Name)>,
+    /// Partitions and inheriting tables, as (parent, child): what changes
+    /// a parent's columns changes theirs (see [`Builder::children_unknown`]).
+    children: Vec<(QualifiedName, QualifiedName)>,
+    /// Renamed relations: an old name and the relation it now is.
+    old_names: Vec<(Name, QualifiedName)>,
+    /// The columns `LIKE` copies into the table being created.
+    like_pending: Option<Vec<Column>>,
 }
 
 impl Default for Builder {
@@ -80,6 +90,9 @@ impl Default for Builder {
             current: None,
             routines: Routines::new(),
             fired: Vec::new(),
+            children: Vec::new(),
+            old_names: Vec::new(),
+            like_pending: None,
         }
     }
 }
@@ -135,6 +148,7 @@ impl Builder {
                     ))
                 }
             } else {
+                self.record_children(&words(stmt.text));
                 self.apply(stmt)
             };
             let current = self.current.take();
@@ -221,13 +235,120 @@ impl Builder {
     /// sets the search path; a query or a function call changes no shape
     /// (its result is discarded); `SELECT ... INTO t` creates a table the
     /// loader does not model.
-    fn select(&mut self, w: &[String]) -> R<()> {
+    fn select(&mut self, text: &str, w: &[String]) -> R<()> {
         if select_into(w).is_some() {
-            return fail(
-                "`SELECT ... INTO` creates a table whose columns the loader does not model",
-            );
+            return self.select_into(text);
         }
         self.select_set_config(w)
+    }
+
+    /// `SELECT ... INTO [TABLE] t`: a table made as `CREATE TABLE t AS`
+    /// would make it (see [`Builder::table_from_query`]).
+    fn select_into(&mut self, text: &str) -> R<()> {
+        let unmodelled =
+            || fail("`SELECT ... INTO` creates a table whose columns the loader does not model");
+        let Ok(mut st) = Parser::parse_sql(&PostgreSqlDialect {}, text) else {
+            return unmodelled();
+        };
+        let [Statement::Query(query)] = st.as_mut_slice() else {
+            return unmodelled();
+        };
+        let sqlparser::ast::SetExpr::Select(select) = query.body.as_mut() else {
+            return unmodelled();
+        };
+        let Some(into) = select.into.take() else {
+            return unmodelled();
+        };
+        let [Expr::Identifier(_) | Expr::CompoundIdentifier(_)] = into.targets.as_slice() else {
+            return unmodelled();
+        };
+        if into.temporary {
+            return unmodelled();
+        }
+        let name = match &into.targets[0] {
+            Expr::Identifier(i) => ObjectName::from(vec![i.clone()]),
+            Expr::CompoundIdentifier(is) => ObjectName::from(is.clone()),
+            _ => return unmodelled(),
+        };
+        let q = self.qualify(&name)?;
+        self.table_from_query(q, query, false)
+    }
+
+    /// `CREATE TABLE q AS query` (and `SELECT ... INTO q`): a column per
+    /// output column, each traced to a table column whose type it takes,
+    /// none NOT NULL and without a default (the server copies neither). An
+    /// output column the loader cannot trace to a table column (an
+    /// expression, a set operation, an outer join's nullable side) makes
+    /// the table unknown.
+    fn table_from_query(
+        &mut self,
+        q: QualifiedName,
+        query: &sqlparser::ast::Query,
+        if_not_exists: bool,
+    ) -> R<()> {
+        if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
+            if if_not_exists {
+                return Ok(());
+            }
+            return fail(format!("relation {q} already exists"));
+        }
+        if let Some(u) = self.reads_unknown(query) {
+            return fail(u);
+        }
+        if if_not_exists
+            && (self.catalog.unknown_rest.is_some()
+                || self.catalog.unknown_relations.contains_key(&q))
+        {
+            // It may exist, in a shape the loader does not know.
+            return Ok(());
+        }
+        let (columns, known) = view_columns(&self.catalog, &self.search_path, query);
+        if !known {
+            return fail("the columns of the query the table is made from are not modelled");
+        }
+        let mut out: Vec<Column> = Vec::new();
+        for c in columns {
+            let ty = match &c.source {
+                super::catalog::ViewColumnSource::Column { table, column } => self
+                    .catalog
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(column))
+                    .map(|col| col.ty.clone()),
+                super::catalog::ViewColumnSource::NeedsInference { .. } => None,
+            };
+            let Some(ty) = ty else {
+                return fail(format!(
+                    "the type of column {} of the query the table is made from is not modelled",
+                    c.name
+                ));
+            };
+            if out.iter().any(|o| o.name == c.name) {
+                return fail(format!("column {} specified more than once", c.name));
+            }
+            out.push(Column {
+                name: c.name,
+                ty,
+                not_null: false,
+                value: ValueSource::None,
+            });
+        }
+        self.catalog.unknown_relations.remove(&q);
+        self.catalog.tables.insert(
+            q.clone(),
+            Table {
+                name: q,
+                columns: out,
+                primary_key: None,
+                unique: Vec::new(),
+                foreign_keys: Vec::new(),
+                checks: Vec::new(),
+                rls_enabled: false,
+                rls_forced: false,
+                policies: Vec::new(),
+            },
+        );
+        Ok(())
     }
 
     /// `ALTER INDEX`: `RENAME TO` renames a unique key the catalog tracks;
@@ -315,7 +436,7 @@ impl Builder {
         }
         match w.first().map(String::as_str) {
             Some("SET") => return self.set(&w),
-            Some("SELECT" | "WITH") => return self.select(&w),
+            Some("SELECT" | "WITH") => return self.select(stmt.text, &w),
             Some("DO") => {
                 if let Some(inner) = guarded_create(stmt.text) {
                     return self.apply_guarded(inner, stmt.line);
@@ -329,16 +450,33 @@ impl Builder {
                 return self.create_domain(stmt.text)
             }
             Some("ALTER") if w.get(1).is_some_and(|k| k == "INDEX") => return self.alter_index(&w),
+            Some("ALTER") => {
+                if let Some(r) = self.alter_set_schema(&w) {
+                    return r;
+                }
+                if let Some(r) = self.alter_view(&w) {
+                    return r;
+                }
+            }
             _ => {}
         }
-        let stripped = strip_identity_sequence_options(stmt.text, &w)
-            .or_else(|| strip_drop_index_concurrently(stmt.text, &w))
-            .or_else(|| strip_with_data(stmt.text))
-            .or_else(|| strip_unlogged(stmt.text, &w));
-        let parsed = Parser::parse_sql(
-            &PostgreSqlDialect {},
-            stripped.as_deref().unwrap_or(stmt.text),
-        );
+        // `CREATE TABLE t (LIKE s ...)`: the copied columns wait for the
+        // statement without the clause.
+        self.like_pending = None;
+        let mut text = stmt.text;
+        let without_like = match w.first().map(String::as_str) {
+            Some("CREATE") => split_like(stmt.text),
+            _ => None,
+        };
+        if let Some((clause, rest)) = &without_like {
+            self.like_pending = Some(self.like_columns(clause)?);
+            text = rest;
+        }
+        let stripped = strip_identity_sequence_options(text, &w)
+            .or_else(|| strip_drop_index_concurrently(text, &w))
+            .or_else(|| strip_with_data(text))
+            .or_else(|| strip_unlogged(text, &w));
+        let parsed = Parser::parse_sql(&PostgreSqlDialect {}, stripped.as_deref().unwrap_or(text));
         let mut statements = match parsed {
             Ok(s) => s,
             Err(e) if understood_kind(&w) => {
@@ -363,6 +501,10 @@ impl Builder {
             Statement::AlterTable(at) => {
                 let table = self.existing_table(&at.name, at.if_exists)?;
                 let Some(table) = table else { return Ok(()) };
+                self.children_unknown(
+                    &table,
+                    "its parent was altered, which changes its partitions and inheriting tables too",
+                );
                 for op in at.operations {
                     self.alter_table(&table, op)?;
                 }
@@ -890,15 +1032,12 @@ impl Builder {
     // ---- tables ---------------------------------------------------------
 
     fn create_table(&mut self, ct: CreateTable) -> R<()> {
+        let like = self.like_pending.take();
         let q = self.qualify(&ct.name)?;
         let unsupported = if ct.like.is_some() {
             Some("LIKE")
-        } else if ct.query.is_some() {
-            Some("AS SELECT")
-        } else if ct.inherits.is_some() {
-            Some("INHERITS")
-        } else if ct.partition_of.is_some() {
-            Some("PARTITION OF")
+        } else if ct.query.is_some() && !ct.columns.is_empty() {
+            Some("(columns) AS SELECT")
         } else if ct.clone.is_some() {
             Some("CLONE")
         } else if ct.temporary {
@@ -910,6 +1049,9 @@ impl Builder {
             return Err(Fail {
                 message: format!("`CREATE TABLE ... {what}` is not supported in the schema"),
             });
+        }
+        if let Some(query) = &ct.query {
+            return self.table_from_query(q, query, ct.if_not_exists);
         }
         if self.catalog.tables.contains_key(&q) || self.catalog.views.contains_key(&q) {
             if ct.if_not_exists {
@@ -947,6 +1089,12 @@ impl Builder {
             },
         );
         let result = (|| {
+            let inherited = match like {
+                Some(columns) if ct.inherits.is_none() && ct.partition_of.is_none() => columns,
+                Some(_) => return fail("`LIKE` with `INHERITS` or `PARTITION OF` is not modelled"),
+                None => self.inherited_columns(&ct)?,
+            };
+            self.table_mut(&q)?.columns = inherited;
             for c in &ct.columns {
                 self.add_column(&q, c, false)?;
             }
@@ -1325,6 +1473,7 @@ impl Builder {
                 let mut t = self.catalog.tables.remove(table).expect("resolved above");
                 t.name = nq.clone();
                 self.catalog.tables.insert(nq.clone(), t);
+                self.renamed(table, &nq);
                 for other in self.catalog.tables.values_mut() {
                     for fk in &mut other.foreign_keys {
                         if fk.references == *table {
@@ -1570,6 +1719,10 @@ impl Builder {
                 if self.catalog.tables.remove(&q).is_none() {
                     return missing("table", &q);
                 }
+                self.children_unknown(
+                    &q,
+                    "its parent was dropped (with its partitions, or by `CASCADE`)",
+                );
                 for t in self.catalog.tables.values_mut() {
                     t.foreign_keys.retain(|f| f.references != q);
                 }

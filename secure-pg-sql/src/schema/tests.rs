@@ -483,11 +483,11 @@ COMMIT;
 fn errors_name_file_line_and_kind() {
     let cases: &[(&str, usize, &str)] = &[
         ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
-        ("CREATE TABLE t (a int);\nSELECT * INTO t2 FROM t;", 2, "`SELECT ... INTO`"),
+        ("CREATE TABLE t (a int);\nSELECT a + 1 AS b INTO t2 FROM t;", 2, "column b of the query"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
         ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
         ("CREATE TABLE t (a int);\nCREATE TABLE t (a int);", 2, "already exists"),
-        ("CREATE TABLE t (a int) INHERITS (x);", 1, "INHERITS"),
+        ("CREATE TABLE t (a int) INHERITS (x);", 1, "parent table public.x does not exist"),
         ("CREATE TABLE t (a int, PRIMARY KEY (b));", 1, "column b named in key"),
         ("CREATE TABLE t (a int REFERENCES nope);", 1, "unknown table"),
         ("CREATE TABLE t (a int);\nALTER TABLE t DROP CONSTRAINT nope;", 2, "constraint nope"),
@@ -1387,29 +1387,32 @@ DO $$ BEGIN EXECUTE format('CREATE INDEX IF NOT EXISTS i ON %I (a)', 't'); END $
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
     }
-    // Dynamic SQL whose leading literal starts a data statement or a
-    // non-unique index build changes nothing (graph-node's loops over its
+    // Dynamic SQL built from literals and values that cannot carry SQL
+    // (quoted by `%I`, `%L`, `quote_ident`, `quote_literal`, or declared as
+    // a number or a `reg*` type) is read whole: data statements and
+    // non-unique index builds change nothing (graph-node's loops over its
     // deployment schemas); one that drops indexes leaves the tables with a
-    // unique index unknown; one that starts anything else could do anything.
+    // unique index unknown.
     let c = partial(&format!(
         "{BASE}
 CREATE UNIQUE INDEX other_note ON other (note);
-DO $do$ DECLARE s text; BEGIN
+DO $do$ DECLARE s text; n bigint; lim integer := 3; BEGIN
     FOR s IN SELECT nspname FROM pg_namespace LOOP
-        EXECUTE 'create index if not exists i on ' || s || '.call_cache(block)';
+        EXECUTE 'create index if not exists i on ' || quote_ident(s) || '.call_cache(block)';
         EXECUTE format('select count(*) from %I.entities', s) INTO n;
-        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = '%1$s'$$, s);
+        EXECUTE format($$UPDATE %1$I.t SET a = 1 WHERE x = %1$L AND a > %2$s$$, s, lim);
+        EXECUTE 'DELETE FROM t WHERE a > ' || lim || ' AND b = ' || quote_literal(s);
     END LOOP;
 END $do$;
 CREATE FUNCTION drop_some() RETURNS void AS $$
 BEGIN
-    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || r.indexname; END LOOP;
+    FOR r IN SELECT indexname FROM pg_indexes LOOP EXECUTE 'DROP INDEX ' || quote_ident(r.indexname); END LOOP;
 END $$ LANGUAGE plpgsql;
 SELECT drop_some();"
     ));
     assert_eq!(c.unmodelled().len(), 1, "{:#?}", c.unmodelled());
     assert!(!c.unmodelled()[0].everything);
-    assert_eq!(c.unmodelled()[0].statement.line, 20, "the call");
+    assert_eq!(c.unmodelled()[0].statement.line, 21, "the call");
     assert!(unknown(&c, "other").is_some(), "it had a unique index");
     assert_eq!(t(&c, "t").columns.len(), 3);
     for body in [
@@ -1417,6 +1420,9 @@ SELECT drop_some();"
         "EXECUTE 'SELECT 1; DROP TABLE t; SELECT ' || '2'",
         "EXECUTE 'CREATE UNIQUE INDEX u ON ' || 't (a)'",
         "EXECUTE 'CREATE TRIGGER tr AFTER INSERT ON t EXECUTE FUNCTION ' || name || '()'",
+        "EXECUTE 'SELECT 1 FROM t' || ' INTO t3'",
+        "EXECUTE format('SELECT %s', 'a INTO t3 FROM t')",
+        "EXECUTE format('SELECT %*s', 3, 'a')",
     ] {
         let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
         assert!(c.unmodelled()[0].everything, "{body}");
@@ -1427,6 +1433,59 @@ SELECT drop_some();"
     ));
     assert!(c.unmodelled()[0].everything);
     assert!(unknown(&c, "other").is_some());
+}
+
+/// Dynamic SQL that starts like a data statement but puts a text value in
+/// unquoted may run any DDL that value holds: on PostgreSQL 15,
+/// `DO $$ DECLARE s text := 't; DROP TABLE t'; BEGIN EXECUTE 'SELECT 1
+/// FROM ' || s; END $$` drops `t`. Such a block must not pass as harmless.
+#[test]
+fn dynamic_sql_with_an_unquoted_text_value_is_not_read_as_its_head() {
+    for (decl, exec) in [
+        ("s text := 't; DROP TABLE t'", "'SELECT 1 FROM ' || s"),
+        (
+            "s text := 't; DROP TABLE t'",
+            "format('SELECT 1 FROM %s', s)",
+        ),
+        (
+            "s varchar := '1; DROP TABLE t'",
+            "format($f$UPDATE t SET a = %1$s$f$, s)",
+        ),
+        (
+            "s text := 't; DROP TABLE t'",
+            "'DELETE FROM ' || s || ' WHERE a = 1'",
+        ),
+        ("r record", "'INSERT INTO t (a) SELECT ' || r.x"),
+        // Declared safe once, text in an inner block: not safe.
+        (
+            "n int; BEGIN DECLARE n text := '1; DROP TABLE t'; BEGIN NULL; END",
+            "'SELECT ' || n",
+        ),
+    ] {
+        let sql = format!("{BASE}\nDO $$ DECLARE {decl}; BEGIN EXECUTE {exec}; END $$;");
+        let c = partial(&sql);
+        assert!(
+            c.unmodelled().first().is_some_and(|u| u.everything),
+            "{sql}: {:#?}",
+            c.unmodelled()
+        );
+        assert!(unknown(&c, "t").is_some(), "{sql}");
+        assert!(c.table(&QualifiedName::public("t")).is_none(), "{sql}");
+    }
+    // The same statements with the value quoted, or of a type whose text is
+    // a number or a name, are read whole.
+    for (decl, exec) in [
+        ("s text", "'SELECT 1 FROM ' || quote_ident(s)"),
+        ("s text", "format('SELECT 1 FROM %I', s)"),
+        ("s integer", "format($f$UPDATE t SET a = %1$s$f$, s)"),
+        ("s regclass", "'DELETE FROM ' || s || ' WHERE a = 1'"),
+        ("s text", "'DELETE FROM ' || s::regclass || ' WHERE a = 1'"),
+    ] {
+        let sql = format!("{BASE}\nDO $$ DECLARE {decl}; BEGIN EXECUTE {exec}; END $$;");
+        let c = partial(&sql);
+        assert!(c.unmodelled().is_empty(), "{sql}: {:#?}", c.unmodelled());
+        assert_eq!(t(&c, "t").columns.len(), 3, "{sql}");
+    }
 }
 
 #[test]
@@ -1982,4 +2041,275 @@ fn function_signatures_are_recorded_and_calls_typed() {
         c.function(&QualifiedName::public("f"))[0].returns,
         Returns::Scalar(types::SqlType::builtin("bigint"))
     );
+}
+
+/// Columns as (name, type, NOT NULL), the way the corpus test compares them.
+fn columns(c: &Catalog, name: &str) -> Vec<(String, String, bool)> {
+    t(c, name)
+        .columns
+        .iter()
+        .map(|c| (c.name.to_string(), c.ty.to_string(), c.not_null))
+        .collect()
+}
+
+fn server_col(name: &str, ty: &str, not_null: bool) -> (String, String, bool) {
+    (name.to_string(), ty.to_string(), not_null)
+}
+
+#[test]
+fn partitions_and_inheriting_tables_take_their_parents_columns() {
+    // Checked on PostgreSQL 15: `\d` of each child shows these columns.
+    let c = partial(
+        "CREATE TABLE ev (id bigint NOT NULL, at timestamptz NOT NULL, body text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+        CREATE TABLE ev_2024 PARTITION OF ev FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE base (id serial PRIMARY KEY, note varchar(10));
+        CREATE TABLE extra (flag boolean NOT NULL, note varchar(10) NOT NULL);
+        CREATE TABLE child (size int NOT NULL) INHERITS (base, extra);",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    assert_eq!(
+        columns(&c, "ev_2024"),
+        [
+            server_col("id", "bigint", true),
+            server_col("at", "timestamp with time zone", true),
+            server_col("body", "text", false)
+        ]
+    );
+    assert_eq!(
+        columns(&c, "child"),
+        [
+            server_col("id", "integer", true),
+            server_col("note", "character varying(10)", true),
+            server_col("flag", "boolean", true),
+            server_col("size", "integer", true)
+        ]
+    );
+}
+
+#[test]
+fn a_change_to_a_parent_leaves_its_children_unknown() {
+    let base = "CREATE TABLE ev (id bigint, k int) PARTITION BY LIST (k);
+        CREATE TABLE ev_1 PARTITION OF ev FOR VALUES IN (1);
+        CREATE TABLE ev_2 (id bigint, k int);
+        CREATE TABLE ev_2a PARTITION OF ev_2 FOR VALUES IN (2);
+        CREATE TABLE other (a int);\n";
+    for (stmt, gone) in [
+        // Modelled on the parent, and reaching the children on the server.
+        ("ALTER TABLE ev ADD COLUMN c text;", false),
+        ("ALTER TABLE ev RENAME COLUMN k TO kind;", false),
+        // Not modelled: the parent is unknown, and so are its children.
+        ("ALTER TABLE ev ALTER COLUMN id SET DATA TYPE numeric USING id::numeric, ADD EXCLUDE USING gist (id WITH =);", false),
+        // Dropping a partitioned table drops its partitions.
+        ("DROP TABLE ev;", true),
+    ] {
+        let c = partial(&format!("{base}{stmt}"));
+        assert!(
+            c.table(&QualifiedName::public("ev_1")).is_none(),
+            "{stmt}: the partition kept its columns"
+        );
+        assert!(unknown(&c, "ev_1").is_some() || gone, "{stmt}");
+        assert_eq!(columns(&c, "other").len(), 1, "{stmt}");
+    }
+    // A table attached later is a partition too, whether or not the
+    // attaching statement is modelled; a table made to inherit as well.
+    for stmt in [
+        "CREATE TABLE ev_3 (id bigint, k int); ALTER TABLE ev ATTACH PARTITION ev_3 FOR VALUES IN (3); ALTER TABLE ev ADD COLUMN c text;",
+        "CREATE TABLE ev_3 (id bigint, k int); ALTER TABLE ev_2 INHERIT other; ALTER TABLE other ADD COLUMN c text;",
+    ] {
+        let c = partial(&format!("{base}{stmt}"));
+        let child = if stmt.contains("INHERIT other") { "ev_2" } else { "ev_3" };
+        assert!(unknown(&c, child).is_some(), "{stmt}: {:#?}", c.unmodelled());
+    }
+    // A child's own column merged with an inherited one is not modelled;
+    // the child alone is unknown.
+    let c =
+        partial("CREATE TABLE p (a int); CREATE TABLE ch (a int NOT NULL, b int) INHERITS (p);");
+    assert!(unknown(&c, "ch").is_some());
+    assert_eq!(columns(&c, "p"), [server_col("a", "integer", false)]);
+}
+
+#[test]
+fn tables_made_from_a_query_take_its_column_types_without_not_null() {
+    // Checked on PostgreSQL 15 (`pg_attribute` of each new table).
+    let c = partial(&format!(
+        "{BASE}
+CREATE TABLE copy AS SELECT t.id, b AS label, note FROM t JOIN other ON other.id = t.id WITH NO DATA;
+SELECT * INTO TABLE everything FROM other;
+CREATE TABLE IF NOT EXISTS copy AS SELECT 1 AS x;
+CREATE TABLE sums AS SELECT count(*) AS n FROM t;
+SELECT a + 1 AS a1 INTO computed FROM t;
+CREATE TABLE joined AS SELECT id FROM t JOIN other USING (id);
+CREATE TABLE unioned AS SELECT id FROM t UNION SELECT id FROM other;"
+    ));
+    assert_eq!(
+        columns(&c, "copy"),
+        [
+            server_col("id", "integer", false),
+            server_col("label", "text", false),
+            server_col("note", "text", false)
+        ]
+    );
+    assert_eq!(
+        columns(&c, "everything"),
+        [
+            server_col("id", "bigint", false),
+            server_col("note", "text", false)
+        ]
+    );
+    // Columns the loader cannot type leave the table unknown, and only it.
+    // (`USING (id)` of an integer and a bigint is a bigint on the server.)
+    for name in ["sums", "computed", "joined", "unioned"] {
+        let u = unknown(&c, name).unwrap_or_else(|| panic!("{name}: {:#?}", c.unmodelled()));
+        assert!(!u.reason.is_empty(), "{name}");
+    }
+    assert_eq!(c.unmodelled().len(), 4, "{:#?}", c.unmodelled());
+    // A query reading an unknown relation leaves the new table unknown.
+    let c = partial(&format!(
+        "{BASE}
+ALTER TABLE t ATTACH PARTITION x FOR VALUES IN (1);
+CREATE TABLE copy AS SELECT id FROM t;"
+    ));
+    assert!(unknown(&c, "copy").is_some(), "{:#?}", c.unmodelled());
+}
+
+#[test]
+fn views_and_materialized_views_are_renamed() {
+    let c = partial(&format!(
+        "{BASE}
+ALTER MATERIALIZED VIEW mv RENAME TO mv2;
+ALTER MATERIALIZED VIEW IF EXISTS mv2 RENAME COLUMN id TO other_id;
+ALTER VIEW tv RENAME a TO a2;
+ALTER MATERIALIZED VIEW IF EXISTS nope RENAME TO nope2;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    assert!(c.view(&QualifiedName::public("mv")).is_none());
+    let mv = c.view(&QualifiedName::public("mv2")).expect("mv2");
+    assert!(mv.materialized);
+    let names: Vec<&str> = mv.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["other_id"]);
+    let tv = c.view(&QualifiedName::public("tv")).expect("tv");
+    let names: Vec<&str> = tv.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["id", "a2"]);
+    // The wrong kind, or a missing column, is not modelled.
+    for stmt in [
+        "ALTER MATERIALIZED VIEW tv RENAME TO tv2;",
+        "ALTER VIEW mv RENAME TO mv3;",
+        "ALTER VIEW tv RENAME COLUMN nope TO x;",
+    ] {
+        let c = partial(&format!("{BASE}\n{stmt}"));
+        assert_eq!(c.unmodelled().len(), 1, "{stmt}");
+    }
+    // A view made before a rename still names the old name in its text:
+    // dropping the renamed relation with CASCADE still reaches it.
+    let c = partial(&format!(
+        "{BASE}
+CREATE VIEW over_mv AS SELECT id FROM mv;
+CREATE VIEW over_t AS SELECT id FROM t;
+ALTER MATERIALIZED VIEW mv RENAME TO mv2;
+ALTER TABLE t RENAME TO t2;
+DROP MATERIALIZED VIEW mv2 CASCADE;
+DROP TABLE t2 CASCADE;"
+    ));
+    for v in ["over_mv", "over_t", "tv"] {
+        assert!(
+            c.view(&QualifiedName::public(v)).is_none(),
+            "{v}: {:#?}",
+            c.unmodelled()
+        );
+    }
+}
+
+#[test]
+fn like_copies_columns_and_what_its_options_include() {
+    // Checked on PostgreSQL 15 (`pg_attribute` of each copy).
+    let c = partial(
+        "CREATE TABLE src (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name varchar(20) NOT NULL DEFAULT 'x', n numeric(5,2), twice numeric GENERATED ALWAYS AS (n * 2) STORED);
+        CREATE TABLE plain (LIKE src);
+        CREATE TABLE IF NOT EXISTS full_copy (LIKE src INCLUDING ALL EXCLUDING IDENTITY, extra text NOT NULL, UNIQUE (name));
+        CREATE UNLOGGED TABLE defaults (LIKE public.src INCLUDING DEFAULTS);",
+    );
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let expected = [
+        server_col("id", "integer", true),
+        server_col("name", "character varying(20)", true),
+        server_col("n", "numeric(5,2)", false),
+        server_col("twice", "numeric", false),
+    ];
+    assert_eq!(columns(&c, "plain"), expected);
+    assert_eq!(columns(&c, "defaults"), expected);
+    let mut with_extra = expected.to_vec();
+    with_extra.push(server_col("extra", "text", true));
+    assert_eq!(columns(&c, "full_copy"), with_extra);
+    let value = |t: &str, col: &str| t_col(&c, t, col).value.clone();
+    assert_eq!(value("plain", "name"), ValueSource::None);
+    assert_eq!(value("plain", "id"), ValueSource::None);
+    assert_eq!(value("plain", "twice"), ValueSource::None);
+    assert!(matches!(value("defaults", "name"), ValueSource::Default(_)));
+    assert_eq!(value("defaults", "id"), ValueSource::None);
+    assert!(matches!(
+        value("full_copy", "twice"),
+        ValueSource::Generated(_)
+    ));
+    assert_eq!(value("full_copy", "id"), ValueSource::None);
+    assert_eq!(t(&c, "full_copy").unique.len(), 1);
+    // A source the loader does not model, or an option it does not know,
+    // leaves the copy unknown, and only it.
+    let c = partial(&format!(
+        "{BASE}
+CREATE TABLE a (LIKE tv);
+CREATE TABLE b (LIKE t INCLUDING SOMETHING);
+CREATE TABLE d (LIKE nope);"
+    ));
+    for name in ["a", "b", "d"] {
+        assert!(unknown(&c, name).is_some(), "{name}: {:#?}", c.unmodelled());
+    }
+    assert_eq!(c.unmodelled().len(), 3);
+}
+
+fn t_col<'a>(c: &'a Catalog, table: &str, column: &str) -> &'a Column {
+    t(c, table)
+        .column(&Name::unquoted(column))
+        .unwrap_or_else(|| panic!("no column {column} in {table}"))
+}
+
+#[test]
+fn set_schema_moves_a_table_or_a_view() {
+    let c = partial(&format!(
+        "{BASE}
+CREATE SCHEMA archive;
+CREATE TABLE child (id int REFERENCES t (id), t_id int);
+CREATE UNIQUE INDEX t_b ON t (b);
+ALTER TABLE t SET SCHEMA archive;
+ALTER MATERIALIZED VIEW mv SET SCHEMA archive;
+ALTER VIEW IF EXISTS nope SET SCHEMA archive;
+CREATE TABLE t (fresh boolean);
+ALTER INDEX archive.t_b RENAME TO t_b2;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let archived = QualifiedName::new(Name::unquoted("archive"), Name::unquoted("t"));
+    let moved = c.table(&archived).expect("archive.t");
+    assert_eq!(moved.columns.len(), 3);
+    assert_eq!(moved.unique.len(), 1);
+    assert_eq!(moved.unique[0].name.as_str(), "t_b2");
+    assert_eq!(columns(&c, "t"), [server_col("fresh", "boolean", false)]);
+    assert_eq!(t(&c, "child").foreign_keys[0].references, archived);
+    let mv = QualifiedName::new(Name::unquoted("archive"), Name::unquoted("mv"));
+    assert!(c.view(&mv).is_some_and(|v| v.materialized));
+    assert!(c.view(&QualifiedName::public("mv")).is_none());
+    // The view reading it still reads it, from the new schema.
+    let tv = c.view(&QualifiedName::public("tv")).expect("tv");
+    assert!(matches!(
+        &tv.columns[0].source,
+        ViewColumnSource::Column { table, .. } if *table == archived
+    ));
+    // Into a schema that does not exist, or with another action: not
+    // modelled, and only the relation is unknown.
+    for stmt in [
+        "ALTER TABLE t SET SCHEMA nowhere;",
+        "ALTER TABLE t SET SCHEMA public, ADD COLUMN c int;",
+    ] {
+        let c = partial(&format!("{BASE}\n{stmt}"));
+        assert!(unknown(&c, "t").is_some(), "{stmt}: {:#?}", c.unmodelled());
+        assert_eq!(columns(&c, "other").len(), 2, "{stmt}");
+    }
 }

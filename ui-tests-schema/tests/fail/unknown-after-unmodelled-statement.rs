@@ -1,6 +1,6 @@
-// Rule: a statement the schema loader cannot model (here `CREATE TABLE
-// ... (LIKE ...)` in schema.sql) leaves what it names unknown. A query on
-// it is refused with the statement's file and line and the fixes; the first
+// Rule: a statement the schema loader cannot model (here `CREATE TABLE ... AS`
+// with a computed column, in schema.sql) leaves what it names unknown. A query
+// on it is refused with the statement's file and line and the fixes; the first
 // such refusal of a crate also lists what the loader could not model.
 use secure_pg::{secure_query, Error, Pool};
 

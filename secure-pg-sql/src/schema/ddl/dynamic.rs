@@ -98,10 +98,10 @@ impl Builder {
             return;
         };
         let targets = match routine_body(text, &w) {
-            Some(body) => body_targets(&body, &self.routines),
+            Some(body) => body_targets(&body, text, &self.routines),
             // A body the loader cannot find (`AS 'obj', 'symbol'`, a
             // `BEGIN ATOMIC` body): look at the whole statement.
-            None => body_targets(text, &self.routines),
+            None => body_targets(text, text, &self.routines),
         };
         if targets.as_ref().is_some_and(Vec::is_empty) {
             return;
@@ -184,22 +184,33 @@ pub(super) fn do_body(text: &str) -> Option<&str> {
 /// (dynamic SQL, a body that is not dollar-quoted, DDL naming nothing
 /// identifiable).
 pub(super) fn do_body_targets(text: &str, routines: &Routines) -> Option<Vec<Target>> {
-    body_targets(do_body(text)?, routines)
+    body_targets(do_body(text)?, text, routines)
 }
 
 /// What a `DO` or routine body may change (see [`do_body_targets`]),
 /// including what the routines of the migrations it calls change.
-pub(super) fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target>> {
+/// `statement` is the whole `DO` or `CREATE FUNCTION` statement (its
+/// parameters declare values the body may put into dynamic SQL).
+pub(super) fn body_targets(
+    body: &str,
+    statement: &str,
+    routines: &Routines,
+) -> Option<Vec<Target>> {
     let body = words(body);
     if body.is_empty() {
         return None;
     }
+    let safe = safe_values(&[&words(statement), &body]);
     let mut out = Vec::new();
     for (at, _) in body.iter().enumerate().filter(|(_, x)| *x == "EXECUTE") {
-        if static_execute_is_neutral(&body, at, routines) {
+        // A trigger's `EXECUTE FUNCTION f()`: its `CREATE` is read below.
+        if body
+            .get(at + 1)
+            .is_some_and(|x| x == "FUNCTION" || x == "PROCEDURE")
+        {
             continue;
         }
-        match dynamic_execute(&body, at, routines)? {
+        match dynamic_execute(&body, at, routines, &safe)? {
             Dynamic::Neutral => {}
             Dynamic::DropsIndexes => out.push((ObjKind::UniqueIndexes, Vec::new())),
         }
@@ -219,28 +230,247 @@ pub(super) fn body_targets(body: &str, routines: &Routines) -> Option<Vec<Target
     Some(out)
 }
 
-/// Whether the dynamic SQL of `EXECUTE` at word `at` is a string literal
-/// (`EXECUTE 'sql'` or `EXECUTE format('sql', ...)`, no concatenation)
-/// whose statements cannot change the shape of the catalog (dropping and
-/// creating triggers, non-unique indexes, grants: the allow-list) and call
-/// no routine that runs DDL. Anything else could run any DDL.
-pub(super) fn static_execute_is_neutral(body: &[String], at: usize, routines: &Routines) -> bool {
-    let get = |i: usize| body.get(i).map(String::as_str);
-    let literal = match (get(at + 1), get(at + 2), get(at + 3), get(at + 4)) {
-        (Some("FORMAT"), Some("("), Some(l), Some("," | ")")) => l,
-        (Some(l), None | Some(";" | "USING"), _, _) => l,
-        _ => return false,
-    };
-    let Some(sql) = literal_text(literal) else {
-        return false;
-    };
-    let Ok(stmts) = split(&sql) else {
-        return false;
-    };
-    stmts.iter().all(|st| {
+/// What `EXECUTE` at word `at` runs, from the text its expression builds:
+/// string literals, and values that cannot carry SQL of their own (see
+/// [`execute_template`]). Every statement of that text must be one that
+/// cannot change the shape of the catalog (a data statement without
+/// `INTO`, the allow-list, no routine that runs DDL) or `DROP INDEX`. `None`:
+/// anything could run, because the text is built from a value that could
+/// hold any SQL (`'select 1 from ' || name`, `format('... %s', name)` of a
+/// text value: `name` may hold `t; DROP TABLE t`), or it builds DDL.
+pub(super) fn dynamic_execute(
+    body: &[String],
+    at: usize,
+    routines: &Routines,
+    safe: &SafeValues,
+) -> Option<Dynamic> {
+    let end = body[at + 1..]
+        .iter()
+        .position(|x| matches!(x.as_str(), ";" | "INTO" | "USING"))
+        .map_or(body.len(), |n| at + 1 + n);
+    let sql = execute_template(&body[at + 1..end], safe)?;
+    let stmts = split(&sql).ok()?;
+    let mut out = Dynamic::Neutral;
+    for st in &stmts {
         let w = words(st.text);
-        allowed(&w).is_some() && called(&w, routines).next().is_none()
-    })
+        if w.is_empty() {
+            continue;
+        }
+        if called(&w, routines).next().is_some() {
+            return None;
+        }
+        match first_word(&w) {
+            Some("SELECT" | "WITH")
+                if select_into(&w).is_none()
+                    && !w.iter().any(|x| x == "INTO" || x == "SET_CONFIG") => {}
+            Some("INSERT" | "UPDATE" | "DELETE" | "MERGE") => {}
+            Some("DROP") if w.get(1).is_some_and(|x| x == "INDEX") => {
+                out = Dynamic::DropsIndexes;
+            }
+            // Not `SET`: a `search_path` would move where names land.
+            _ if allowed(&w).is_some() => {}
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+/// The names of a `DO` block's or routine's variables and parameters
+/// whose every declaration is of a type whose text cannot hold SQL of its
+/// own: numbers, booleans, OIDs, and the `reg*` types (a quoted, qualified
+/// name). Such a value may be put into dynamic SQL unquoted.
+pub(super) type SafeValues = std::collections::BTreeSet<String>;
+
+/// Types whose text form is a number, a boolean or a quoted name.
+const SAFE_TYPES: &[&str] = &[
+    "INT",
+    "INTEGER",
+    "INT2",
+    "INT4",
+    "INT8",
+    "SMALLINT",
+    "BIGINT",
+    "NUMERIC",
+    "DECIMAL",
+    "REAL",
+    "FLOAT",
+    "FLOAT4",
+    "FLOAT8",
+    "DOUBLE",
+    "BOOLEAN",
+    "BOOL",
+    "OID",
+    "REGCLASS",
+    "REGTYPE",
+    "REGPROC",
+    "REGPROCEDURE",
+    "REGNAMESPACE",
+    "REGROLE",
+    "REGOPER",
+    "REGOPERATOR",
+];
+
+/// The [`SafeValues`] of the words of a routine's parameter list and of a
+/// body's `DECLARE` sections. A declaration is `name type` after `(`, `,`,
+/// `;`, `DECLARE` or a parameter mode; a name counts only when every such
+/// declaration of it (in any block, or a column of the same name) is of a
+/// safe type and no other kind (`ALIAS FOR`, `%TYPE`, a record, an
+/// array) is seen. Undeclared names (loop variables, record fields) are
+/// not safe.
+pub(super) fn safe_values(texts: &[&[String]]) -> SafeValues {
+    let mut safe = SafeValues::new();
+    let mut unsafe_ = SafeValues::new();
+    for w in texts {
+        for k in 1..w.len() {
+            let before = w[k - 1].as_str();
+            if !matches!(
+                before,
+                "(" | "," | ";" | "DECLARE" | "IN" | "OUT" | "INOUT" | "VARIADIC"
+            ) || word_name(&w[k]).is_none()
+                || w[k].starts_with('"')
+            {
+                continue;
+            }
+            let Some(ty) = w.get(k + 1) else { continue };
+            if word_name(ty).is_none() {
+                continue;
+            }
+            let mut next = k + 2;
+            if ty == "DOUBLE" && w.get(next).is_some_and(|x| x == "PRECISION") {
+                next += 1;
+            }
+            let ends = w.get(next).is_none_or(|x| {
+                matches!(
+                    x.as_str(),
+                    "," | ")" | ";" | ":" | "=" | "DEFAULT" | "NOT" | "COLLATE"
+                )
+            });
+            if SAFE_TYPES.contains(&ty.as_str()) && ends {
+                safe.insert(w[k].clone());
+            } else {
+                unsafe_.insert(w[k].clone());
+            }
+        }
+    }
+    safe.retain(|n| !unsafe_.contains(n));
+    safe
+}
+
+/// The text an `EXECUTE` expression builds, with each value put in by a
+/// quoting function (`quote_ident`, `quote_literal`, `quote_nullable`,
+/// `format`'s `%I` and `%L`) or of a safe type (see [`safe_values`]; also
+/// `x::regclass` and the like) replaced by a stand-in name or literal:
+/// such a value adds a name or a value, never a statement or a clause.
+/// `None` when any part could add SQL of its own: a text variable, a
+/// record field, any other expression, `format`'s `%s` of one of those.
+pub(super) fn execute_template(expr: &[String], safe: &SafeValues) -> Option<String> {
+    let mut out = String::new();
+    // An operator is one word, its first character: `||` is `|`.
+    for operand in split_top(expr, "|") {
+        out.push_str(&operand_text(operand, safe)?);
+    }
+    Some(out)
+}
+
+/// `w` split at `sep` outside parentheses.
+fn split_top<'a>(w: &'a [String], sep: &str) -> Vec<&'a [String]> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0);
+    for (k, x) in w.iter().enumerate() {
+        match x.as_str() {
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth -= 1,
+            _ if depth == 0 && x == sep => {
+                parts.push(&w[start..k]);
+                start = k + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&w[start..]);
+    parts
+}
+
+/// The text one operand of a dynamic SQL expression contributes (see
+/// [`execute_template`]).
+fn operand_text(w: &[String], safe: &SafeValues) -> Option<String> {
+    // A cast to a safe type (`t::regclass`).
+    // `::` is one word, `:`.
+    if let [head @ .., colon, ty] = w {
+        if colon == ":" && SAFE_TYPES.contains(&ty.as_str()) && !head.is_empty() {
+            return Some(" x ".to_string());
+        }
+    }
+    match w {
+        [lit] if lit.starts_with('\'') || lit.starts_with('$') => literal_text(lit),
+        [name] if safe.contains(name) => Some(" 0 ".to_string()),
+        [f, open, args @ .., close] if open == "(" && close == ")" => match f.as_str() {
+            "QUOTE_IDENT" => Some(" x ".to_string()),
+            "QUOTE_LITERAL" | "QUOTE_NULLABLE" => Some(" 'v' ".to_string()),
+            "FORMAT" => format_text(args, safe),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The text `format(fmt, args...)` builds (see [`execute_template`]):
+/// `%I` and `%L` stand-ins, `%s` of a literal its text, of a safe value a
+/// stand-in, of anything else `None`. A width taken from an argument
+/// (`%*s`) is not read: `None`.
+fn format_text(args: &[String], safe: &SafeValues) -> Option<String> {
+    let args = split_top(args, ",");
+    let (fmt, values) = args.split_first()?;
+    let [fmt] = fmt else { return None };
+    let fmt = literal_text(fmt)?;
+    let mut out = String::new();
+    let mut chars = fmt.chars().peekable();
+    let mut next = 0usize;
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        if chars.peek() == Some(&'%') {
+            chars.next();
+            out.push('%');
+            continue;
+        }
+        let mut spec = String::new();
+        let kind = loop {
+            let c = chars.next()?;
+            if matches!(c, 's' | 'I' | 'L') {
+                break c;
+            }
+            if c == '*' {
+                return None;
+            }
+            spec.push(c);
+        };
+        let index = match spec.split_once('$') {
+            Some((n, _)) => n.parse::<usize>().ok()?.checked_sub(1)?,
+            None => next,
+        };
+        next = index + 1;
+        let value = values.get(index)?;
+        out.push_str(&match kind {
+            'I' => " x ".to_string(),
+            'L' => " 'v' ".to_string(),
+            _ => match value {
+                [lit] if lit.starts_with('\'') || lit.starts_with('$') => literal_text(lit)?,
+                v => {
+                    let t = operand_text(v, safe)?;
+                    // A literal's text may be SQL; a stand-in is a value.
+                    if t.trim() == "x" || t.trim() == "0" || t.trim() == "'v'" {
+                        t
+                    } else {
+                        return None;
+                    }
+                }
+            },
+        });
+    }
+    Some(out)
 }
 
 /// The text of a string literal word: `'...'` (with `''` unescaped) or
@@ -259,52 +489,14 @@ pub(super) fn literal_text(word: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// What dynamic SQL built at run time may do, told by the literal it starts
-/// with.
+/// What dynamic SQL may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Dynamic {
-    /// A data statement or a non-unique index build: no shape changes.
+    /// Data statements, non-unique index builds, the allow-list: no shape
+    /// changes.
     Neutral,
     /// `DROP INDEX ...`: any unique index may go.
     DropsIndexes,
-}
-
-/// What `EXECUTE` at word `at` runs when its SQL is built at run time
-/// (`EXECUTE 'create index ... on ' || name`, `EXECUTE format('select ...
-/// from %I.t', s)`): the statement its leading literal starts, when that
-/// literal holds no `;` (one statement) and starts a data statement
-/// without `INTO` (which would create a table), a non-unique index build,
-/// `COMMENT`, `GRANT`/`REVOKE`, maintenance, or `DROP INDEX`. The rest of the text only fills in
-/// names and values. `None`: anything could run.
-pub(super) fn dynamic_execute(body: &[String], at: usize, routines: &Routines) -> Option<Dynamic> {
-    let get = |i: usize| body.get(i).map(String::as_str);
-    let literal = match (get(at + 1), get(at + 2)) {
-        (Some("FORMAT"), Some("(")) => get(at + 3)?,
-        (Some(l), _) => l,
-        _ => return None,
-    };
-    let sql = literal_text(literal)?;
-    if sql.trim_end().trim_end_matches(';').contains(';') {
-        return None;
-    }
-    let w = words(&sql);
-    if called(&w, routines).next().is_some() {
-        return None;
-    }
-    let first = w.first().map(String::as_str);
-    match first {
-        Some("SELECT" | "WITH") if select_into(&w).is_none() && !w.iter().any(|x| x == "INTO") => {
-            Some(Dynamic::Neutral)
-        }
-        Some("INSERT" | "UPDATE" | "DELETE") => Some(Dynamic::Neutral),
-        Some("DROP") if w.get(1).is_some_and(|x| x == "INDEX") => Some(Dynamic::DropsIndexes),
-        // Not triggers, routines or rules: what they run would be unknown.
-        Some("CREATE") if w.get(1).is_some_and(|x| x == "INDEX") => Some(Dynamic::Neutral),
-        Some("COMMENT" | "GRANT" | "REVOKE" | "ANALYZE" | "VACUUM" | "REINDEX" | "CLUSTER") => {
-            Some(Dynamic::Neutral)
-        }
-        _ => None,
-    }
 }
 
 /// The `CREATE` statement of a `DO` block of the form `BEGIN CREATE ...;

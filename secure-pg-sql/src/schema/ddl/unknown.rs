@@ -104,6 +104,8 @@ impl Builder {
                 continue;
             }
             relations.extend(self.views_reading(&r));
+            // What happened to a parent may have reached its children.
+            relations.extend(self.children_of(&r));
         }
         if everything || !newly.is_empty() {
             self.catalog.unmodelled.push(UnmodelledStatement {
@@ -143,16 +145,18 @@ impl Builder {
             .collect()
     }
 
-    /// The known views whose query names `r`'s name (a view reading it, or
-    /// one that merely mentions the name: either way it may change with it).
+    /// The known views whose query names `r`'s name or one of its old names
+    /// (a view reading it, or one that merely mentions the name: either way
+    /// it may change with it).
     pub(super) fn views_reading(&self, r: &QualifiedName) -> Vec<QualifiedName> {
+        let names = self.names_of(r);
         self.catalog
             .views
             .values()
             .filter(|v| {
                 words(&v.query)
                     .iter()
-                    .any(|w| word_name(w).is_some_and(|n| n == r.name))
+                    .any(|w| word_name(w).is_some_and(|n| names.contains(&n)))
             })
             .map(|v| v.name.clone())
             .collect()

@@ -1,0 +1,5 @@
+ALTER TABLE groups
+    ADD meta BYTEA;
+
+ALTER TABLE roles
+    ADD meta BYTEA;

@@ -1,0 +1,2 @@
+ALTER TABLE pam_users
+    ADD home_dir VARCHAR;

@@ -1,0 +1,2 @@
+ALTER TABLE scopes
+    ADD claims_at_root bool DEFAULT false NOT NULL;

@@ -1,0 +1,2 @@
+ALTER TABLE clients
+    ADD restrict_group_prefix VARCHAR;
