@@ -79,6 +79,16 @@ impl Cx<'_> {
             "json_array_elements" => ("json", &[("value", "json", true)]),
             "jsonb_array_elements_text" => ("jsonb", &[("value", "text", true)]),
             "json_array_elements_text" => ("json", &[("value", "text", true)]),
+            "jsonb_to_record" | "jsonb_to_recordset" => {
+                return Some(
+                    self.json_to_record(name, "jsonb", args, ordinality, alias, scope, span),
+                )
+            }
+            "json_to_record" | "json_to_recordset" => {
+                return Some(
+                    self.json_to_record(name, "json", args, ordinality, alias, scope, span),
+                )
+            }
             _ => return None,
         };
         Some((|| {
@@ -116,6 +126,66 @@ impl Cx<'_> {
                 partial: false,
             })
         })())
+    }
+
+    /// `json[b]_to_record[set](x) AS t(a type, ...)`: the columns are the
+    /// column definition list's (which the server requires), each `NULL`
+    /// where the object lacks the key.
+    #[allow(clippy::too_many_arguments)]
+    fn json_to_record(
+        &mut self,
+        name: &str,
+        input: &'static str,
+        args: &[&Expr],
+        ordinality: bool,
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<Rel> {
+        let [arg] = args else {
+            return Err(self.err(span, format!("`{name}` takes one argument"), None));
+        };
+        let v = self.expr(arg, scope)?;
+        self.fixed_argument(&v, &SqlType::builtin(input), arg.span())?;
+        let Some(alias) = alias
+            .filter(|a| !a.columns.is_empty() && a.columns.iter().all(|c| c.data_type.is_some()))
+        else {
+            return Err(self.err(
+                span,
+                format!("`{name}` returns `record`: it needs a column definition list"),
+                Some(format!("write `{name}(...) AS t(a integer, b text)`")),
+            ));
+        };
+        if ordinality {
+            return Err(self.err(
+                span,
+                "`WITH ORDINALITY` cannot be used with a column definition list",
+                Some("number the rows with `row_number() OVER ()` instead".into()),
+            ));
+        }
+        let rel_name = name_of(&alias.name);
+        let mut cols = Vec::new();
+        for c in &alias.columns {
+            let Some(dt) = &c.data_type else {
+                continue;
+            };
+            let col = name_of(&c.name);
+            cols.push(Col {
+                ty: self.data_type(dt, c.name.span)?,
+                nullable: true,
+                why: Some(format!(
+                    "`{rel_name}.{col}` is nullable: it is NULL where the object has no key `{col}`"
+                )),
+                name: col,
+            });
+        }
+        Ok(Rel {
+            label: format!("{rel_name} ({name}(...))"),
+            alias: rel_name,
+            cols,
+            schema: None,
+            partial: false,
+        })
     }
 
     /// Applies a `FROM` item's column alias list, and says why each
