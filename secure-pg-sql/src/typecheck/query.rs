@@ -996,6 +996,10 @@ impl<'a> Cx<'a> {
                 let v = self.unnest(exprs[0], scope)?;
                 Ok((fname, v))
             }
+            n if exprs.len() == args.len() && self.is_set_function(n) => {
+                let v = self.set_function(n, exprs, scope, span)?;
+                Ok((fname, v))
+            }
             n if (super::functions::is_typed(n)
                 && !super::functions::is_aggregate(n)
                 && !super::functions::is_window(n))

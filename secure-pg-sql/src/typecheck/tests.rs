@@ -436,6 +436,53 @@ fn json_to_record_with_a_column_definition_list() {
     }
 }
 
+/// `regexp_matches`, `regexp_split_to_table` and `generate_subscripts` as
+/// a whole select-list item and in `FROM`.
+#[test]
+fn regexp_and_subscript_set_functions() {
+    assert_eq!(
+        params("SELECT regexp_matches(label, $1) AS m, regexp_split_to_table(name, $2, $3) FROM widgets, owners"),
+        ["text", "text", "text"]
+    );
+    assert_eq!(
+        cols("SELECT regexp_matches(label, 'a') AS m, regexp_split_to_table(name, ',') FROM widgets, owners"),
+        ["m text[] null", "regexp_split_to_table text notnull"]
+    );
+    assert_eq!(
+        cols("SELECT m, s, i FROM widgets w, regexp_matches(w.label, $1, $2) AS m, regexp_split_to_table($3, $4) s, generate_subscripts(w.tags, 1) AS i"),
+        ["m text[] null", "s text null", "i integer notnull"]
+    );
+    assert_eq!(
+        params("SELECT generate_subscripts(tags, $1, $2) FROM widgets"),
+        ["integer", "boolean"]
+    );
+    assert_eq!(
+        cols("SELECT * FROM regexp_matches($1, $2) WITH ORDINALITY"),
+        ["regexp_matches text[] null", "ordinality bigint notnull"]
+    );
+    for (sql, needle) in [
+        (
+            "SELECT * FROM generate_subscripts($1, 1)",
+            "of an array of a known type",
+        ),
+        (
+            "SELECT * FROM regexp_matches('a')",
+            "takes two or three arguments",
+        ),
+        (
+            "SELECT generate_subscripts(tags, id::bigint) FROM widgets",
+            "expects `integer`",
+        ),
+        (
+            "SELECT id FROM widgets WHERE regexp_matches(label, 'a') IS NULL",
+            "regexp_matches",
+        ),
+    ] {
+        let e = err(sql);
+        assert!(e.contains(needle), "{sql}: {e}");
+    }
+}
+
 #[test]
 fn set_operations_and_subqueries() {
     assert_eq!(
@@ -501,7 +548,7 @@ fn functions_in_from_that_cannot_be_typed_are_refused_with_a_cast() {
             "`(...)::numeric`",
         ),
         (
-            "SELECT * FROM regexp_matches('a', $1::text)",
+            "SELECT * FROM pg_ls_dir($1::text)",
             "`secure_query_unparsed!`",
         ),
         ("SELECT pg_sleep('x'::text)", "`(...)::double precision`"),

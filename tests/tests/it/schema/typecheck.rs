@@ -161,6 +161,11 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT id FROM widgets WHERE length(label) > $1",
     "SELECT id FROM widgets WHERE coalesce(label, $1) = $2",
     "SELECT id FROM widgets WHERE doc ->> $1 = $2",
+    // Set-returning functions with one column.
+    "SELECT regexp_matches(label, $1) AS m, regexp_split_to_table(name, $2, $3) FROM widgets, owners",
+    "SELECT m, s, i FROM widgets w, regexp_matches(w.label, $1, $2) AS m, regexp_split_to_table($3, $4) s, generate_subscripts(w.tags, 1) AS i",
+    "SELECT generate_subscripts(tags, $1, $2) FROM widgets",
+    "SELECT * FROM regexp_matches($1, $2) WITH ORDINALITY",
     // Record functions with a column definition list.
     "SELECT * FROM jsonb_to_recordset($1) AS x(a int, b text)",
     "SELECT x.a, x.\"B\", r.n FROM widgets w, jsonb_to_record(w.doc) AS x(a bigint, \"B\" varchar(3)), json_to_recordset('[{\"n\":1}]') r(n numeric)",
