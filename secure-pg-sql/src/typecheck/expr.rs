@@ -138,6 +138,19 @@ pub(crate) fn datetime_rank(t: &SqlType) -> Option<u8> {
     })
 }
 
+/// The subtype of a built-in range type (`int4range`: `integer`).
+fn range_subtype(range: &str) -> Option<&'static str> {
+    Some(match range {
+        "int4range" => "integer",
+        "int8range" => "bigint",
+        "numrange" => "numeric",
+        "tsrange" => "timestamp without time zone",
+        "tstzrange" => "timestamp with time zone",
+        "daterange" => "date",
+        _ => return None,
+    })
+}
+
 /// Whether the string literal `s` is an array literal in the plain form
 /// that is certain to be a valid one-dimensional array of text-like
 /// elements (`'{a,b}'`: no quotes, backslashes or nesting).
@@ -1192,6 +1205,72 @@ impl<'a> Cx<'a> {
         ))
     }
 
+    /// The checks of `@>` and `<@` before the sides are compared: a range
+    /// contains an element of exactly its subtype (`int4range @> integer`;
+    /// the server has no `int8range @> integer`), and `$n` there is the
+    /// range (as the server resolves it); a string literal next to a range
+    /// is refused, and one next to an array is taken only where it is
+    /// certain to be valid. `true`: a range and its element, nothing left
+    /// to compare.
+    fn containment(
+        &mut self,
+        l: &V,
+        r: &V,
+        op: &BinaryOperator,
+        (ls, rs): (Span, Span),
+    ) -> R<bool> {
+        let ((cont, _), (item, is)) = if matches!(op, BinaryOperator::AtArrow) {
+            ((l, ls), (r, rs))
+        } else {
+            ((r, rs), (l, ls))
+        };
+        for (v, other, at) in [(l, r, ls), (r, l, rs)] {
+            let (T::Lit(s), Some(t)) = (&v.t, other.known_type()) else {
+                continue;
+            };
+            let t = self.base_of(t);
+            if !t.array && builtin_name(&t).and_then(range_subtype).is_some() {
+                return Err(self.unsupported(
+                    at,
+                    "secure-pg does not check range literals",
+                    "bind the value as a parameter (`$n`) or build it: `int4range(a, b)`",
+                ));
+            }
+            if t.array && !self.certain_array_literal(s, &t) {
+                return Err(self.unsupported(
+                    at,
+                    format!("secure-pg expects an array literal like '{{a,b}}' here, not '{s}'"),
+                    "bind it as a parameter (`$n`) or write `ARRAY[...]`",
+                ));
+            }
+        }
+        let Some(range) = cont
+            .known_type()
+            .map(|t| self.base_of(t))
+            .filter(|t| !t.array)
+        else {
+            return Ok(false);
+        };
+        let Some(sub) = builtin_name(&range).and_then(range_subtype) else {
+            return Ok(false);
+        };
+        let Some(t) = item.known_type() else {
+            return Ok(false);
+        };
+        let t = strip_typmod(&self.base_of(t));
+        if t == range {
+            Ok(false)
+        } else if t == ty(sub) {
+            Ok(true)
+        } else {
+            Err(self.unsupported(
+                is,
+                format!("secure-pg knows no `{op}` of `{range}` and `{t}`"),
+                format!("cast the element to the range's subtype: `(...)::{sub}`"),
+            ))
+        }
+    }
+
     /// Whether the literal `s` is certain to be a valid value of the array
     /// type `t`: the plain form ([`plain_array_literal`]) of an array of a
     /// string type, or of a type whose literals the checker validates
@@ -1498,7 +1577,9 @@ impl<'a> Cx<'a> {
                 ))
             }
             BinaryOperator::AtArrow | BinaryOperator::ArrowAt => {
-                self.compare(&l, &r, span)?;
+                if !self.containment(&l, &r, op, (left.span(), right.span()))? {
+                    self.compare(&l, &r, span)?;
+                }
                 boolean(nullable, why)
             }
             // The jsonb key and path operators: `jsonb ? text`, `jsonb ?|

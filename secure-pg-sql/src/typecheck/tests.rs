@@ -483,6 +483,38 @@ fn regexp_and_subscript_set_functions() {
     }
 }
 
+/// `@>` and `<@` of a range and an element of exactly its subtype; a
+/// literal next to a range, or a malformed one next to an array, is refused
+/// (the server would refuse the statement).
+#[test]
+fn range_containment_and_container_literals() {
+    assert_eq!(
+        cols("SELECT '[1,2)'::int4range @> 1 AS a, 1 <@ '[1,2)'::int4range AS b, '[2024-01-01,2024-02-01)'::tstzrange @> made_at AS c FROM widgets"),
+        ["a boolean notnull", "b boolean notnull", "c boolean notnull"]
+    );
+    assert_eq!(params("SELECT '[1,2)'::int4range @> $1"), ["int4range"]);
+    assert_eq!(params("SELECT $1 <@ '[1,2)'::int4range"), ["int4range"]);
+    assert_eq!(
+        cols("SELECT tags @> '{a}' AS t FROM widgets"),
+        ["t boolean notnull"]
+    );
+    for (sql, needle) in [
+        (
+            "SELECT '[1,2)'::int8range @> 1",
+            "knows no `@>` of `int8range` and `integer`",
+        ),
+        (
+            "SELECT '[1,2)'::int4range @> '1'",
+            "does not check range literals",
+        ),
+        ("SELECT tags @> 'x' FROM widgets", "array literal"),
+        ("SELECT ARRAY[id] <@ '{a}' FROM widgets", "array literal"),
+    ] {
+        let e = err(sql);
+        assert!(e.contains(needle), "{sql}: {e}");
+    }
+}
+
 #[test]
 fn set_operations_and_subqueries() {
     assert_eq!(

@@ -161,6 +161,10 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT id FROM widgets WHERE length(label) > $1",
     "SELECT id FROM widgets WHERE coalesce(label, $1) = $2",
     "SELECT id FROM widgets WHERE doc ->> $1 = $2",
+    // Range containment of an element.
+    "SELECT '[1,2)'::int4range @> 1 AS a, 1 <@ '[1,2)'::int4range AS b, '[2024-01-01,2024-02-01)'::tstzrange @> made_at AS c FROM widgets",
+    "SELECT '[1,2)'::int4range @> $1",
+    "SELECT $1 <@ '[1,2)'::int4range",
     // Set-returning functions with one column.
     "SELECT regexp_matches(label, $1) AS m, regexp_split_to_table(name, $2, $3) FROM widgets, owners",
     "SELECT m, s, i FROM widgets w, regexp_matches(w.label, $1, $2) AS m, regexp_split_to_table($3, $4) s, generate_subscripts(w.tags, 1) AS i",
