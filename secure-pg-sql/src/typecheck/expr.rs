@@ -1224,26 +1224,7 @@ impl<'a> Cx<'a> {
         } else {
             ((r, rs), (l, ls))
         };
-        for (v, other, at) in [(l, r, ls), (r, l, rs)] {
-            let (T::Lit(s), Some(t)) = (&v.t, other.known_type()) else {
-                continue;
-            };
-            let t = self.base_of(t);
-            if !t.array && builtin_name(&t).and_then(range_subtype).is_some() {
-                return Err(self.unsupported(
-                    at,
-                    "secure-pg does not check range literals",
-                    "bind the value as a parameter (`$n`) or build it: `int4range(a, b)`",
-                ));
-            }
-            if t.array && !self.certain_array_literal(s, &t) {
-                return Err(self.unsupported(
-                    at,
-                    format!("secure-pg expects an array literal like '{{a,b}}' here, not '{s}'"),
-                    "bind it as a parameter (`$n`) or write `ARRAY[...]`",
-                ));
-            }
-        }
+        self.container_literals(l, r, (ls, rs))?;
         let Some(range) = cont
             .known_type()
             .map(|t| self.base_of(t))
@@ -1269,6 +1250,35 @@ impl<'a> Cx<'a> {
                 format!("cast the element to the range's subtype: `(...)::{sub}`"),
             ))
         }
+    }
+
+    /// A string literal on one side of an array or range operator (`&&`,
+    /// `@>`, `<@`) whose other side is a known array or range: refused
+    /// next to a range (range literals are not checked), and next to an
+    /// array unless it is certain to be valid; the server would refuse
+    /// the statement for a malformed one.
+    fn container_literals(&self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
+        for (v, other, at) in [(l, r, ls), (r, l, rs)] {
+            let (T::Lit(s), Some(t)) = (&v.t, other.known_type()) else {
+                continue;
+            };
+            let t = self.base_of(t);
+            if !t.array && builtin_name(&t).and_then(range_subtype).is_some() {
+                return Err(self.unsupported(
+                    at,
+                    "secure-pg does not check range literals",
+                    "bind the value as a parameter (`$n`) or cast it: `'[1,2)'::int4range`",
+                ));
+            }
+            if t.array && !self.certain_array_literal(s, &t) {
+                return Err(self.unsupported(
+                    at,
+                    format!("secure-pg expects an array literal like '{{a,b}}' here, not '{s}'"),
+                    "bind it as a parameter (`$n`) or write `ARRAY[...]`",
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the literal `s` is certain to be a valid value of the array
@@ -1451,18 +1461,7 @@ impl<'a> Cx<'a> {
                         "cast the expression: `(... && ...)::boolean`",
                     ));
                 }
-                for (v, other, e) in [(&l, &r, left), (&r, &l, right)] {
-                    if let (T::Lit(s), Some(t)) = (&v.t, other.known_type()) {
-                        let t = self.base_of(t);
-                        if t.array && !self.certain_array_literal(s, &t) {
-                            return Err(self.unsupported(
-                                e.span(),
-                                format!("secure-pg expects an array literal like '{{a,b}}' here, not '{s}'"),
-                                "bind it as a parameter (`$n`) or write `ARRAY[...]`",
-                            ));
-                        }
-                    }
-                }
+                self.container_literals(&l, &r, (left.span(), right.span()))?;
                 self.compare_sides(&l, &r, (left.span(), right.span()))?;
                 boolean(nullable, why)
             }

@@ -388,6 +388,10 @@ fn array_concat_overlap_and_jsonb_minus() {
             "SELECT id && small FROM widgets",
             "only on arrays and ranges",
         ),
+        (
+            "SELECT '[1,2)'::int4range && 'x'",
+            "does not check range literals",
+        ),
         ("SELECT payload - id FROM events", "`jsonb - x`"),
     ] {
         let e = err(sql);
