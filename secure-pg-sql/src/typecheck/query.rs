@@ -256,6 +256,37 @@ impl<'a> Cx<'a> {
                                     text
                                 }
                             };
+                            // A string literal becomes a value of that type
+                            // when the statement is prepared: taken only
+                            // where the checker knows which strings are
+                            // valid (text, numbers, booleans, uuids, enum
+                            // labels), so nothing the server refuses passes.
+                            let base = self.base_of(&ty);
+                            let checked = !base.array
+                                && (matches!(base.base, crate::schema::BaseType::Enum(_))
+                                    || super::expr::is_string(&base)
+                                    || matches!(
+                                        super::builtin_name(&base),
+                                        Some(
+                                            "smallint"
+                                                | "integer"
+                                                | "bigint"
+                                                | "numeric"
+                                                | "real"
+                                                | "double precision"
+                                                | "boolean"
+                                                | "uuid"
+                                        )
+                                    ));
+                            if !checked && [&va, &vb].iter().any(|v| matches!(v.t, T::Lit(_))) {
+                                return Err(self.unsupported(
+                                    body.span(),
+                                    format!(
+                                        "secure-pg does not check a string literal as a `{ty}` in a {kind} branch"
+                                    ),
+                                    format!("cast the literal: `'...'::{ty}`"),
+                                ));
+                            }
                             let typed = |c: Col, v: &V| Col {
                                 ty: ty.clone(),
                                 nullable: v.nullable,

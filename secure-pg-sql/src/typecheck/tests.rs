@@ -313,6 +313,21 @@ fn untyped_set_operation_columns_take_the_other_branch_type() {
     assert!(e.contains("is not a valid `integer`"), "{e}");
     let e = err("SELECT NULL UNION SELECT NULL UNION SELECT 1");
     assert!(e.contains("different types"), "{e}");
+    // A literal of a type whose strings the checker does not validate
+    // (the server refuses `'x'` as a `text[]`) is refused.
+    for sql in [
+        "SELECT tags FROM widgets UNION SELECT 'x'",
+        "SELECT day FROM widgets UNION ALL SELECT '2024-01-01'",
+    ] {
+        let e = err(sql);
+        assert!(e.contains("does not check a string literal"), "{sql}: {e}");
+    }
+    assert_eq!(
+        cols("SELECT feeling FROM widgets UNION SELECT 'sad'"),
+        ["feeling mood null"]
+    );
+    let e = err("SELECT feeling FROM widgets UNION SELECT 'glum'");
+    assert!(e.contains("glum"), "{e}");
 }
 
 /// The jsonb key and path operators: `?`, `?|`, `?&` and `#-`, with the
