@@ -1984,6 +1984,28 @@ fn function_signatures_are_recorded_and_calls_typed() {
         typed("SELECT twice(id) AS t FROM crates").1,
         ["t bigint true"]
     );
+    // Arguments by name (after the positional ones) pick the overload
+    // that has those names, and fill its parameters by name.
+    assert_eq!(typed("SELECT score(n => 1)").1, ["score numeric true"]);
+    assert_eq!(
+        typed("SELECT score(bonus => $1, n => $2)").0,
+        ["integer", "bigint"]
+    );
+    assert_eq!(
+        typed("SELECT score(downloads, bonus := $1) FROM crates").0,
+        ["integer"]
+    );
+    assert_eq!(
+        typed("SELECT score(name => $1)"),
+        (
+            vec!["text".to_string()],
+            vec!["score integer true".to_string()]
+        )
+    );
+    assert_eq!(
+        typed("SELECT twice(b => id) AS t FROM crates").1,
+        ["t bigint true"]
+    );
     for (sql, needle) in [
         ("SELECT score($1)", "cannot tell which of"),
         (
@@ -2005,7 +2027,10 @@ fn function_signatures_are_recorded_and_calls_typed() {
             "SELECT lower(name) FROM crates",
             "both a built-in function and a function of the migrations",
         ),
-        ("SELECT score(n => 1)", "positional arguments only"),
+        ("SELECT score(n => 1, n => 2)", "fits no function"),
+        ("SELECT score(bonus => 1)", "fits no function"),
+        ("SELECT score(1, n => 2)", "fits no function"),
+        ("SELECT twice(c => 1)", "fits no function"),
         (
             "SELECT twice(name) FROM crates",
             "it is declared as `twice(bigint)`",

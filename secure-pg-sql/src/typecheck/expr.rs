@@ -138,6 +138,29 @@ pub(crate) fn datetime_rank(t: &SqlType) -> Option<u8> {
     })
 }
 
+/// The subtype of a built-in range type (`int4range`: `integer`).
+fn range_subtype(range: &str) -> Option<&'static str> {
+    Some(match range {
+        "int4range" => "integer",
+        "int8range" => "bigint",
+        "numrange" => "numeric",
+        "tsrange" => "timestamp without time zone",
+        "tstzrange" => "timestamp with time zone",
+        "daterange" => "date",
+        _ => return None,
+    })
+}
+
+/// Whether the string literal `s` is an array literal in the plain form
+/// that is certain to be a valid one-dimensional array of text-like
+/// elements (`'{a,b}'`: no quotes, backslashes or nesting).
+pub(crate) fn plain_array_literal(s: &str) -> bool {
+    s.trim()
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .is_some_and(|inner| !inner.contains(['{', '}', '"', '\\']))
+}
+
 /// The type PostgreSQL resolves a `UNION`/`CASE`/`coalesce` over `types`
 /// to (`None` in the slice: an untyped literal or parameter); `None` when
 /// there is no common type.
@@ -1127,6 +1150,200 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// `||` with an array on one side (known): `anycompatiblearray ||
+    /// anycompatiblearray`, or an array with one element on either side.
+    /// An untyped side that is `$n` takes the array's type; a literal or
+    /// `NULL` is refused (the server's reading of it is not modelled). The
+    /// result is `NULL` only when both sides are (`array_cat`,
+    /// `array_append` and `array_prepend` are not strict).
+    fn array_concat(&mut self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<V> {
+        let elem = |t: &SqlType| SqlType {
+            array: false,
+            ..t.clone()
+        };
+        let (out, nullable) = match (l.known_type(), r.known_type()) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (self.base_of(a), self.base_of(b));
+                let Some(common) = common_type(&[Some(elem(&a)), Some(elem(&b))]) else {
+                    return Err(self.unsupported(
+                        ls,
+                        format!("secure-pg knows no `||` of `{a}` and `{b}`"),
+                        "cast one side to the other's element type",
+                    ));
+                };
+                (common.into_array(), l.nullable && r.nullable)
+            }
+            (Some(a), None) | (None, Some(a)) => {
+                let (untyped, at) = if l.known_type().is_none() {
+                    (l, ls)
+                } else {
+                    (r, rs)
+                };
+                if !matches!(untyped.t, T::Param(_)) {
+                    return Err(self.unsupported(
+                        at,
+                        "secure-pg cannot type an untyped value next to an array in `||`",
+                        "bind it as a parameter (`$n`) or cast it: `(...)::type[]`",
+                    ));
+                }
+                let a = strip_typmod(a);
+                self.coerce(untyped, &a, at)?;
+                (a, l.nullable && r.nullable)
+            }
+            (None, None) => {
+                return Err(self.unsupported(
+                    ls,
+                    "secure-pg cannot type `||` of two untyped values",
+                    "cast one side: `(...)::type[]`",
+                ))
+            }
+        };
+        Ok(V::known(
+            strip_typmod(&out),
+            nullable,
+            nullable.then(|| "`||` of two NULL arrays is NULL".to_string()),
+        ))
+    }
+
+    /// The checks of `@>` and `<@` before the sides are compared: a range
+    /// contains an element of exactly its subtype (`int4range @> integer`;
+    /// the server has no `int8range @> integer`), and `$n` there is the
+    /// range (as the server resolves it); a string literal next to a range
+    /// is refused, and one next to an array is taken only where it is
+    /// certain to be valid. `true`: a range and its element, nothing left
+    /// to compare.
+    fn containment(
+        &mut self,
+        l: &V,
+        r: &V,
+        op: &BinaryOperator,
+        (ls, rs): (Span, Span),
+    ) -> R<bool> {
+        let ((cont, _), (item, is)) = if matches!(op, BinaryOperator::AtArrow) {
+            ((l, ls), (r, rs))
+        } else {
+            ((r, rs), (l, ls))
+        };
+        self.container_literals(l, r, (ls, rs))?;
+        let Some(range) = cont
+            .known_type()
+            .map(|t| self.base_of(t))
+            .filter(|t| !t.array)
+        else {
+            return Ok(false);
+        };
+        let Some(sub) = builtin_name(&range).and_then(range_subtype) else {
+            return Ok(false);
+        };
+        let Some(t) = item.known_type() else {
+            return Ok(false);
+        };
+        let t = strip_typmod(&self.base_of(t));
+        if t == range {
+            Ok(false)
+        } else if t == ty(sub) {
+            Ok(true)
+        } else {
+            Err(self.unsupported(
+                is,
+                format!("secure-pg knows no `{op}` of `{range}` and `{t}`"),
+                format!("cast the element to the range's subtype: `(...)::{sub}`"),
+            ))
+        }
+    }
+
+    /// A string literal on one side of an array or range operator (`&&`,
+    /// `@>`, `<@`) whose other side is a known array or range: refused
+    /// next to a range (range literals are not checked), and next to an
+    /// array unless it is certain to be valid; the server would refuse
+    /// the statement for a malformed one.
+    fn container_literals(&self, l: &V, r: &V, (ls, rs): (Span, Span)) -> R<()> {
+        for (v, other, at) in [(l, r, ls), (r, l, rs)] {
+            let (T::Lit(s), Some(t)) = (&v.t, other.known_type()) else {
+                continue;
+            };
+            let t = self.base_of(t);
+            if !t.array && builtin_name(&t).and_then(range_subtype).is_some() {
+                return Err(self.unsupported(
+                    at,
+                    "secure-pg does not check range literals",
+                    "bind the value as a parameter (`$n`) or cast it: `'[1,2)'::int4range`",
+                ));
+            }
+            if t.array && !self.certain_array_literal(s, &t) {
+                return Err(self.unsupported(
+                    at,
+                    format!("secure-pg expects an array literal like '{{a,b}}' here, not '{s}'"),
+                    "bind it as a parameter (`$n`) or write `ARRAY[...]`",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the literal `s` is certain to be a valid value of the array
+    /// type `t`: the plain form ([`plain_array_literal`]) of an array of a
+    /// string type, or of a type whose literals the checker validates
+    /// (numbers, `boolean`, `uuid`), each element valid.
+    fn certain_array_literal(&self, s: &str, t: &SqlType) -> bool {
+        let elem = SqlType {
+            array: false,
+            ..t.clone()
+        };
+        if !plain_array_literal(s) {
+            return false;
+        }
+        if is_string(&elem) {
+            return true;
+        }
+        let checked = matches!(
+            builtin_name(&elem),
+            Some(
+                "smallint"
+                    | "integer"
+                    | "bigint"
+                    | "numeric"
+                    | "real"
+                    | "double precision"
+                    | "boolean"
+                    | "uuid"
+            )
+        );
+        let inner = s.trim().trim_start_matches('{').trim_end_matches('}');
+        checked
+            && (inner.trim().is_empty()
+                || inner.split(',').all(|x| {
+                    !x.trim().is_empty()
+                        && self.check_literal(x.trim(), &elem, Span::empty()).is_ok()
+                }))
+    }
+
+    /// The right side of a jsonb key operator: `text`, or `text[]` when
+    /// `array`. A literal array is taken only in the plain form that is
+    /// certain to be a valid `text[]` (`'{a,b}'`: no quotes, backslashes or
+    /// nesting); what else PostgreSQL would make of it is not guessed.
+    fn jsonb_key_operand(&mut self, v: &V, array: bool, span: Span) -> R<()> {
+        if !array {
+            return self.text_operand(v, span);
+        }
+        let text_array = ty("text").into_array();
+        let ok = match &v.t {
+            T::Param(_) => return self.coerce(v, &text_array, span),
+            T::Known(t) => self.base_of(t) == text_array,
+            T::Lit(s) => plain_array_literal(s),
+            T::Null => true,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(self.unsupported(
+                span,
+                "secure-pg expects a `text[]` here",
+                "bind it as a parameter (`$n`) or cast it: `(...)::text[]`",
+            ))
+        }
+    }
+
     /// The two sides of a comparison: an untyped side gets the other's type.
     pub(crate) fn compare(&mut self, l: &V, r: &V, span: Span) -> R<()> {
         self.compare_sides(l, r, (span, span))
@@ -1221,6 +1438,64 @@ impl<'a> Cx<'a> {
                 self.text_operand(&r, right.span())?;
                 boolean(nullable, why)
             }
+            BinaryOperator::StringConcat
+                if [&l, &r]
+                    .iter()
+                    .any(|v| v.known_type().is_some_and(|t| t.array)) =>
+            {
+                self.array_concat(&l, &r, (left.span(), right.span()))
+            }
+            BinaryOperator::PGOverlap => {
+                // `anyarray && anyarray` and `anyrange && anyrange`; the
+                // geometric and network ones are not typed.
+                let ranged = |v: &V, cx: &Self| {
+                    v.known_type().is_some_and(|t| {
+                        let b = cx.base_of(t);
+                        b.array || (builtin_name(&b).is_some_and(|n| n.ends_with("range")))
+                    })
+                };
+                if !(ranged(&l, self) || ranged(&r, self)) {
+                    return Err(self.unsupported(
+                        span,
+                        "secure-pg types `&&` only on arrays and ranges",
+                        "cast the expression: `(... && ...)::boolean`",
+                    ));
+                }
+                self.container_literals(&l, &r, (left.span(), right.span()))?;
+                self.compare_sides(&l, &r, (left.span(), right.span()))?;
+                boolean(nullable, why)
+            }
+            BinaryOperator::Minus
+                if l.known_type().is_some_and(|t| {
+                    let b = self.base_of(t);
+                    !b.array && builtin_name(&b) == Some("jsonb")
+                }) =>
+            {
+                // `jsonb - text`, `jsonb - text[]`, `jsonb - integer`; an
+                // untyped right side is `text`, as the server resolves it.
+                let fits = match &r.t {
+                    T::Param(_) => {
+                        self.coerce(&r, &ty("text"), right.span())?;
+                        true
+                    }
+                    T::Lit(_) | T::Null => true,
+                    T::Known(t) => {
+                        let b = self.base_of(t);
+                        is_string(&b)
+                            || b == ty("text").into_array()
+                            || (!b.array
+                                && matches!(builtin_name(&b), Some("integer" | "smallint")))
+                    }
+                };
+                if !fits {
+                    return Err(self.unsupported(
+                        right.span(),
+                        "secure-pg types `jsonb - x` for a text key, a `text[]` of keys or an integer index",
+                        "cast the right side: `(...)::text`, `(...)::text[]` or `(...)::integer`",
+                    ));
+                }
+                Ok(V::known(ty("jsonb"), nullable, why))
+            }
             BinaryOperator::StringConcat => {
                 let texty = |v: &V, cx: &Self| match &v.t {
                     T::Known(t) => is_string(&cx.base_of(t)),
@@ -1301,8 +1576,34 @@ impl<'a> Cx<'a> {
                 ))
             }
             BinaryOperator::AtArrow | BinaryOperator::ArrowAt => {
-                self.compare(&l, &r, span)?;
+                if !self.containment(&l, &r, op, (left.span(), right.span()))? {
+                    self.compare(&l, &r, span)?;
+                }
                 boolean(nullable, why)
+            }
+            // The jsonb key and path operators: `jsonb ? text`, `jsonb ?|
+            // text[]`, `jsonb ?& text[]` (booleans) and `jsonb #- text[]`.
+            BinaryOperator::Question
+            | BinaryOperator::QuestionPipe
+            | BinaryOperator::QuestionAnd
+            | BinaryOperator::HashMinus => {
+                let base = l.known_type().map(|t| self.base_of(t));
+                if base.as_ref().and_then(builtin_name) != Some("jsonb")
+                    || base.is_some_and(|b| b.array)
+                {
+                    return Err(self.unsupported(
+                        left.span(),
+                        format!("secure-pg types `{op}` only on jsonb"),
+                        "cast the operand: `(...)::jsonb`",
+                    ));
+                }
+                let array = !matches!(op, BinaryOperator::Question);
+                self.jsonb_key_operand(&r, array, right.span())?;
+                if matches!(op, BinaryOperator::HashMinus) {
+                    Ok(V::known(ty("jsonb"), nullable, why))
+                } else {
+                    boolean(nullable, why)
+                }
             }
             BinaryOperator::Plus
             | BinaryOperator::Minus

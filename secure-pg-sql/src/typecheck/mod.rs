@@ -316,6 +316,13 @@ pub(crate) struct Cx<'a> {
     /// select that starts: an untyped select-list item (a parameter, a
     /// literal, `NULL`) takes its column's type, as in PostgreSQL.
     pub(crate) insert_targets: Option<Vec<SqlType>>,
+    /// Set before a leaf `SELECT` of a set operation starts, taken by it:
+    /// its untyped select-list items (a literal, `NULL`, a parameter) stay
+    /// untyped, as PostgreSQL leaves them for the set operation to type.
+    pub(crate) set_leaf: bool,
+    /// What that leaf left untyped, by output column (written when it
+    /// ends).
+    pub(crate) leaf_untyped: Vec<Option<expr::V>>,
 }
 
 impl<'a> Cx<'a> {
@@ -330,6 +337,8 @@ impl<'a> Cx<'a> {
             recover: true,
             deferred: Vec::new(),
             insert_targets: None,
+            set_leaf: false,
+            leaf_untyped: Vec::new(),
         }
     }
 

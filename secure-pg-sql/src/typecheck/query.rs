@@ -213,8 +213,8 @@ impl<'a> Cx<'a> {
             SetExpr::SetOperation {
                 left, op, right, ..
             } => {
-                let l = self.set_expr(left, outer)?;
-                let r = self.set_expr(right, outer)?;
+                let (l, lu) = self.set_side(left, outer)?;
+                let (r, ru) = self.set_side(right, outer)?;
                 if l.len() != r.len() {
                     return Err(self.err(
                         body.span(),
@@ -233,7 +233,76 @@ impl<'a> Cx<'a> {
                     SetOperator::Minus => "MINUS",
                 };
                 let mut out = Vec::new();
-                for (a, b) in l.into_iter().zip(r) {
+                for ((a, au), (b, bu)) in l.into_iter().zip(lu).zip(r.into_iter().zip(ru)) {
+                    let (a, b) = match (au, bu) {
+                        (None, None) => (a, b),
+                        // As PostgreSQL's `select_common_type`: a literal,
+                        // `NULL` or parameter takes the other side's type
+                        // (`text` when both are untyped).
+                        (au, bu) => {
+                            let side = |c: &Col, u: Option<V>| {
+                                u.unwrap_or_else(|| {
+                                    V::known(c.ty.clone(), c.nullable, c.why.clone())
+                                })
+                            };
+                            let (va, vb) = (side(&a, au), side(&b, bu));
+                            let common = self.unify(&[va.clone(), vb.clone()], body.span())?;
+                            let ty = match common.t {
+                                T::Known(t) => t,
+                                _ => {
+                                    let text = SqlType::builtin("text");
+                                    self.coerce(&va, &text, body.span())?;
+                                    self.coerce(&vb, &text, body.span())?;
+                                    text
+                                }
+                            };
+                            // A string literal becomes a value of that type
+                            // when the statement is prepared: taken only
+                            // where the checker knows which strings are
+                            // valid (text, numbers, booleans, uuids, enum
+                            // labels), so nothing the server refuses passes.
+                            let base = self.base_of(&ty);
+                            let checked = !base.array
+                                && (matches!(base.base, crate::schema::BaseType::Enum(_))
+                                    || super::expr::is_string(&base)
+                                    || matches!(
+                                        super::builtin_name(&base),
+                                        Some(
+                                            "smallint"
+                                                | "integer"
+                                                | "bigint"
+                                                | "numeric"
+                                                | "real"
+                                                | "double precision"
+                                                | "boolean"
+                                                | "uuid"
+                                        )
+                                    ));
+                            if !checked && [&va, &vb].iter().any(|v| matches!(v.t, T::Lit(_))) {
+                                return Err(self.unsupported(
+                                    body.span(),
+                                    format!(
+                                        "secure-pg does not check a string literal as a `{ty}` in a {kind} branch"
+                                    ),
+                                    format!("cast the literal: `'...'::{ty}`"),
+                                ));
+                            }
+                            let typed = |c: Col, v: &V| Col {
+                                ty: ty.clone(),
+                                nullable: v.nullable,
+                                why: if v.nullable {
+                                    v.why.clone().or(c.why).or_else(|| {
+                                        matches!(v.t, T::Null)
+                                            .then(|| "the column is the NULL literal".to_string())
+                                    })
+                                } else {
+                                    None
+                                },
+                                ..c
+                            };
+                            (typed(a, &va), typed(b, &vb))
+                        }
+                    };
                     let ty = common_type(&[Some(a.ty.clone()), Some(b.ty.clone())]).ok_or_else(|| {
                         self.err(
                             body.span(),
@@ -311,6 +380,8 @@ impl<'a> Cx<'a> {
     ) -> R<Vec<Col>> {
         // Taken before the FROM items, whose subqueries are selects too.
         let targets = self.insert_targets.take().unwrap_or_default();
+        let leaf = std::mem::take(&mut self.set_leaf);
+        let mut untyped: Vec<Option<V>> = Vec::new();
         let mut scope = Scope::child(outer);
         for twj in &s.from {
             self.add_from_item(twj, &mut scope)?;
@@ -326,6 +397,8 @@ impl<'a> Cx<'a> {
         let mut out = Vec::new();
         for item in &s.projection {
             let target = targets.get(out.len()).cloned();
+            let at = out.len();
+            let mut held = None;
             let typed = match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                     let value = match self.select_item_srf(e, &scope) {
@@ -340,6 +413,13 @@ impl<'a> Cx<'a> {
                             }
                             _ => v,
                         };
+                        if leaf && matches!(v.t, T::Param(_) | T::Lit(_) | T::Null) {
+                            // The set operation types it (and the parameter).
+                            held = Some(v.clone());
+                            if matches!(v.t, T::Param(_)) {
+                                return Ok((SqlType::builtin("text"), true, None));
+                            }
+                        }
                         self.finish(&v, e.span())
                     })
                 }
@@ -415,6 +495,10 @@ impl<'a> Cx<'a> {
                         "write `expr AS name`",
                     ))
                 }
+            }
+            untyped.resize(out.len(), None);
+            if held.is_some() && at < untyped.len() {
+                untyped[at] = held;
             }
         }
         if let Some(w) = &s.selection {
@@ -492,7 +576,31 @@ impl<'a> Cx<'a> {
                 }
             }
         }
+        if leaf {
+            self.leaf_untyped = untyped;
+        }
         Ok(out)
+    }
+
+    /// One side of a set operation: its columns, and for each the value a
+    /// leaf `SELECT` left untyped (a literal, `NULL`, a parameter).
+    fn set_side(
+        &mut self,
+        side: &SetExpr,
+        outer: Option<&Scope<'_>>,
+    ) -> R<(Vec<Col>, Vec<Option<V>>)> {
+        let SetExpr::Select(s) = side else {
+            let cols = self.set_expr(side, outer)?;
+            let none = vec![None; cols.len()];
+            return Ok((cols, none));
+        };
+        self.set_leaf = true;
+        let cols = self.select(s, outer, &[]);
+        self.set_leaf = false;
+        let mut held = std::mem::take(&mut self.leaf_untyped);
+        let cols = cols?;
+        held.resize(cols.len(), None);
+        Ok((cols, held))
     }
 
     /// Adds the items of one comma-separated `FROM` entry to `scope`.
@@ -919,6 +1027,10 @@ impl<'a> Cx<'a> {
                 let v = self.unnest(exprs[0], scope)?;
                 Ok((fname, v))
             }
+            n if exprs.len() == args.len() && self.is_set_function(n) => {
+                let v = self.set_function(n, exprs, scope, span)?;
+                Ok((fname, v))
+            }
             n if (super::functions::is_typed(n)
                 && !super::functions::is_aggregate(n)
                 && !super::functions::is_window(n))
@@ -1157,6 +1269,8 @@ impl<'a> Cx<'a> {
             recover: false,
             deferred: Vec::new(),
             insert_targets: None,
+            set_leaf: false,
+            leaf_untyped: Vec::new(),
         };
         inner.expanding.push(v.name.clone());
         let mut cols = inner.query(q, None).map_err(|e| {

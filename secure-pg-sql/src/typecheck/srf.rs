@@ -15,7 +15,7 @@
 use sqlparser::ast::{Expr, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned, TableAlias};
 use sqlparser::tokenizer::Span;
 
-use super::expr::{T, V};
+use super::expr::{strict, T, V};
 use super::{name_of, Col, Cx, Rel, Scope, R};
 use crate::schema::{Name, SqlType};
 
@@ -55,8 +55,75 @@ impl Cx<'_> {
         match (name, args.as_slice()) {
             ("unnest", [array]) => Some(self.unnest(array, scope)),
             ("generate_series", _) => Some(self.generate_series(&args, scope, e.span())),
+            (n, _) if self.is_set_function(n) => Some(self.set_function(n, &args, scope, e.span())),
             _ => None,
         }
+    }
+
+    /// `regexp_matches(text, text [, flags])` (`text[]`),
+    /// `regexp_split_to_table(text, text [, flags])` (`text`) and
+    /// `generate_subscripts(array, dim [, reverse])` (`integer`): set-returning
+    /// functions with one column, typed where PostgreSQL allows them (a
+    /// whole select-list item, `FROM`). `None` for another name, or one the
+    /// migrations also declare ([`Cx::is_set_function`] says which).
+    pub(crate) fn set_function(
+        &mut self,
+        name: &str,
+        args: &[&Expr],
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<V> {
+        if !(2..=3).contains(&args.len()) {
+            return Err(self.err(span, format!("`{name}` takes two or three arguments"), None));
+        }
+        let mut vals = Vec::new();
+        for a in args {
+            vals.push(self.expr(a, scope)?);
+        }
+        let result = if name == "generate_subscripts" {
+            let array = vals[0].known_type().map(|t| self.base_of(t));
+            if !array.is_some_and(|t| t.array) {
+                return Err(self.unsupported(
+                    args[0].span(),
+                    "secure-pg types `generate_subscripts` of an array of a known type",
+                    "cast the argument to the array type you mean: `(...)::text[]`",
+                ));
+            }
+            self.fixed_argument(&vals[1], &SqlType::builtin("integer"), args[1].span())?;
+            if let (Some(v), Some(a)) = (vals.get(2), args.get(2)) {
+                self.fixed_argument(v, &SqlType::builtin("boolean"), a.span())?;
+            }
+            "integer"
+        } else {
+            for (v, a) in vals.iter().zip(args) {
+                self.text_operand(v, a.span())?;
+            }
+            if name == "regexp_matches" {
+                "text[]"
+            } else {
+                "text"
+            }
+        };
+        let ty = if let Some(elem) = result.strip_suffix("[]") {
+            SqlType::builtin(elem).into_array()
+        } else {
+            SqlType::builtin(result)
+        };
+        let refs: Vec<&V> = vals.iter().collect();
+        let (nullable, why) = strict(&refs);
+        Ok(V::known(ty, nullable, why))
+    }
+
+    /// Whether [`Cx::set_function`] types a call of `name`: one of its
+    /// functions, and not a name the migrations declare too.
+    pub(crate) fn is_set_function(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "regexp_matches" | "regexp_split_to_table" | "generate_subscripts"
+        ) && self
+            .cat
+            .functions_named(&self.search_path, &[Name::unquoted(name)])
+            .is_empty()
     }
 
     /// The json functions in `FROM` that return rows, with their columns;
@@ -79,6 +146,16 @@ impl Cx<'_> {
             "json_array_elements" => ("json", &[("value", "json", true)]),
             "jsonb_array_elements_text" => ("jsonb", &[("value", "text", true)]),
             "json_array_elements_text" => ("json", &[("value", "text", true)]),
+            "jsonb_to_record" | "jsonb_to_recordset" => {
+                return Some(
+                    self.json_to_record(name, "jsonb", args, ordinality, alias, scope, span),
+                )
+            }
+            "json_to_record" | "json_to_recordset" => {
+                return Some(
+                    self.json_to_record(name, "json", args, ordinality, alias, scope, span),
+                )
+            }
             _ => return None,
         };
         Some((|| {
@@ -116,6 +193,66 @@ impl Cx<'_> {
                 partial: false,
             })
         })())
+    }
+
+    /// `json[b]_to_record[set](x) AS t(a type, ...)`: the columns are the
+    /// column definition list's (which the server requires), each `NULL`
+    /// where the object lacks the key.
+    #[allow(clippy::too_many_arguments)]
+    fn json_to_record(
+        &mut self,
+        name: &str,
+        input: &'static str,
+        args: &[&Expr],
+        ordinality: bool,
+        alias: Option<&TableAlias>,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<Rel> {
+        let [arg] = args else {
+            return Err(self.err(span, format!("`{name}` takes one argument"), None));
+        };
+        let v = self.expr(arg, scope)?;
+        self.fixed_argument(&v, &SqlType::builtin(input), arg.span())?;
+        let Some(alias) = alias
+            .filter(|a| !a.columns.is_empty() && a.columns.iter().all(|c| c.data_type.is_some()))
+        else {
+            return Err(self.err(
+                span,
+                format!("`{name}` returns `record`: it needs a column definition list"),
+                Some(format!("write `{name}(...) AS t(a integer, b text)`")),
+            ));
+        };
+        if ordinality {
+            return Err(self.err(
+                span,
+                "`WITH ORDINALITY` cannot be used with a column definition list",
+                Some("number the rows with `row_number() OVER ()` instead".into()),
+            ));
+        }
+        let rel_name = name_of(&alias.name);
+        let mut cols = Vec::new();
+        for c in &alias.columns {
+            let Some(dt) = &c.data_type else {
+                continue;
+            };
+            let col = name_of(&c.name);
+            cols.push(Col {
+                ty: self.data_type(dt, c.name.span)?,
+                nullable: true,
+                why: Some(format!(
+                    "`{rel_name}.{col}` is nullable: it is NULL where the object has no key `{col}`"
+                )),
+                name: col,
+            });
+        }
+        Ok(Rel {
+            label: format!("{rel_name} ({name}(...))"),
+            alias: rel_name,
+            cols,
+            schema: None,
+            partial: false,
+        })
     }
 
     /// Applies a `FROM` item's column alias list, and says why each

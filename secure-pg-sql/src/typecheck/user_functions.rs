@@ -4,16 +4,19 @@
 //! the parameter it fills (so `$n` takes the parameter's type), and the
 //! call has the declared return type. The checker does not know when such a
 //! function returns NULL, so the result is nullable. What it cannot pick
-//! without guessing (no overload fits, several do, a named argument, rows
-//! in a select list) is refused with a fix.
+//! without guessing (no overload fits, several do, rows in a select list)
+//! is refused with a fix. Arguments may be passed by name (`a => 1`, after
+//! the positional ones), as PostgreSQL binds them.
 
-use sqlparser::ast::{Function, FunctionArg, FunctionArgExpr, FunctionArguments, Spanned};
+use sqlparser::ast::{
+    Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgOperator, FunctionArguments, Spanned,
+};
 use sqlparser::tokenizer::Span;
 
 use super::expr::{T, V};
-use super::{strip_typmod, Cx, Scope, R};
+use super::{name_of, strip_typmod, Cx, Scope, R};
 use crate::schema::types::SqlType;
-use crate::schema::{Returns, Signature};
+use crate::schema::{Name, Returns, Signature};
 
 impl Cx<'_> {
     /// Types the call `f` of a function of the migrations, whose overloads
@@ -37,45 +40,77 @@ impl Cx<'_> {
         {
             return Err(self.unsupported(span, "secure-pg cannot type this call form", help));
         }
+        // The arguments in the order written, each with its name when
+        // passed by name (`a => 1`; positional ones come first).
         let mut args = Vec::new();
+        let mut names: Vec<Option<Name>> = Vec::new();
         for a in &list.args {
-            let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a else {
-                return Err(self.unsupported(
-                    span,
-                    "secure-pg types calls of the migrations' functions with positional arguments only",
-                    help,
-                ));
+            let (name, e) = match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
+                    if names.iter().any(Option::is_some) {
+                        return Err(self.err(
+                            e.span(),
+                            "a positional argument cannot follow a named argument",
+                            Some("pass it by name".into()),
+                        ));
+                    }
+                    (None, e)
+                }
+                FunctionArg::Named {
+                    name,
+                    arg: FunctionArgExpr::Expr(e),
+                    operator: FunctionArgOperator::RightArrow | FunctionArgOperator::Assignment,
+                }
+                | FunctionArg::ExprNamed {
+                    name: Expr::Identifier(name),
+                    arg: FunctionArgExpr::Expr(e),
+                    operator: FunctionArgOperator::RightArrow | FunctionArgOperator::Assignment,
+                } => (Some(name_of(name)), e),
+                _ => {
+                    return Err(self.unsupported(
+                        a.span(),
+                        "secure-pg cannot type this argument form",
+                        "write the argument as `value` or `name => value`",
+                    ))
+                }
             };
             args.push((self.expr(e, scope)?, e.span()));
+            names.push(name);
         }
         // An argument of a known type must be of the parameter's type (a
         // domain counts as its base type); a literal or `$n` fits any.
         let fits = |cx: &Self, s: &Signature| {
-            s.takes(args.len())
-                && args.iter().zip(&s.inputs).all(|((v, _), p)| match &v.t {
-                    T::Known(t) => {
-                        let t = strip_typmod(&cx.base_of(t));
-                        t == strip_typmod(&p.ty) || t == strip_typmod(&cx.base_of(&p.ty))
-                    }
-                    T::Lit(_) | T::Null | T::Param(_) => true,
+            place(&names, s).is_some_and(|slots| {
+                slots.iter().zip(&s.inputs).all(|(slot, p)| {
+                    slot.is_none_or(|i| match &args[i].0.t {
+                        T::Known(t) => {
+                            let t = strip_typmod(&cx.base_of(t));
+                            t == strip_typmod(&p.ty) || t == strip_typmod(&cx.base_of(&p.ty))
+                        }
+                        T::Lit(_) | T::Null | T::Param(_) => true,
+                    })
                 })
+            })
         };
         let mut fitting: Vec<&Signature> = sigs.iter().copied().filter(|s| fits(self, s)).collect();
-        // No exact fit: with one function of this name and arity, the
-        // server also takes arguments that convert to its parameters by
-        // an implicit cast (`text` to `character varying`, a number or a
-        // date to a wider one). With several, its ambiguity rules decide,
-        // which secure-pg does not model: refused below.
-        let same_arity: Vec<&Signature> = sigs
+        // No exact fit: with one function that these arguments fill (by
+        // number and names), the server also takes arguments that convert
+        // to its parameters by an implicit cast (`text` to `character
+        // varying`, a number or a date to a wider one). With several, its
+        // ambiguity rules decide, which secure-pg does not model: refused
+        // below.
+        let placeable: Vec<&Signature> = sigs
             .iter()
             .copied()
-            .filter(|s| s.takes(args.len()))
+            .filter(|s| place(&names, s).is_some())
             .collect();
-        if fitting.is_empty() && same_arity.len() == 1 {
-            let s = same_arity[0];
-            let widens = args.iter().zip(&s.inputs).all(|((v, _), p)| match &v.t {
-                T::Known(t) => implicitly_cast(&self.base_of(t), &self.base_of(&p.ty)),
-                T::Lit(_) | T::Null | T::Param(_) => true,
+        if let ([s], true) = (placeable.as_slice(), fitting.is_empty()) {
+            let slots = place(&names, s).unwrap_or_default();
+            let widens = slots.iter().zip(&s.inputs).all(|(slot, p)| {
+                slot.is_none_or(|i| match &args[i].0.t {
+                    T::Known(t) => implicitly_cast(&self.base_of(t), &self.base_of(&p.ty)),
+                    T::Lit(_) | T::Null | T::Param(_) => true,
+                })
             });
             if widens {
                 fitting.push(s);
@@ -136,8 +171,15 @@ impl Cx<'_> {
                 ))
             }
         };
-        for ((v, at), p) in args.iter().zip(&sig.inputs) {
-            self.coerce(v, &p.ty, *at)?;
+        for (slot, p) in place(&names, sig)
+            .unwrap_or_default()
+            .iter()
+            .zip(&sig.inputs)
+        {
+            if let Some(i) = slot {
+                let (v, at) = &args[*i];
+                self.coerce(v, &p.ty, *at)?;
+            }
         }
         let why = Some(format!(
             "`{}` is a function of the migrations, and secure-pg does not know when it returns NULL",
@@ -157,6 +199,33 @@ impl Cx<'_> {
             )),
         }
     }
+}
+
+/// Where the arguments of a call go in `s`'s parameters, as PostgreSQL
+/// binds them: positional ones in order, named ones to the parameter of
+/// that name; `None` when they do not fit (more arguments than
+/// parameters, a name `s` does not have, a parameter given twice, or one
+/// left out that has no default). Each slot holds the index of the
+/// argument that fills it.
+fn place(names: &[Option<Name>], s: &Signature) -> Option<Vec<Option<usize>>> {
+    if names.len() > s.inputs.len() {
+        return None;
+    }
+    let mut slots = vec![None; s.inputs.len()];
+    for (i, name) in names.iter().enumerate() {
+        let at = match name {
+            None => i,
+            Some(n) => s.inputs.iter().position(|p| p.name.as_ref() == Some(n))?,
+        };
+        if slots[at].replace(i).is_some() {
+            return None;
+        }
+    }
+    let complete = slots
+        .iter()
+        .zip(&s.inputs)
+        .all(|(slot, p)| slot.is_some() || p.default);
+    complete.then_some(slots)
 }
 
 /// Whether PostgreSQL converts an argument of type `from` to a parameter

@@ -10,7 +10,7 @@ use sqlparser::tokenizer::Span;
 
 use super::expr::{datetime_rank, is_string, numeric_rank, ty, T};
 use super::query::{output_name, plain_parts, QualifiedNameExt};
-use super::{did_you_mean, name_of, Col, Cx, Rel, Scope, R};
+use super::{builtin_name, did_you_mean, name_of, Col, Cx, Rel, Scope, R};
 use crate::schema::{Column, Name, Relation, Resolved, SqlType, Table, Unmodelled, ValueSource};
 
 impl<'a> Cx<'a> {
@@ -188,9 +188,12 @@ impl<'a> Cx<'a> {
             array: false,
         };
         let (f, t) = (element(&f), element(&t));
+        // `json` and `jsonb` convert to each other by assignment casts.
+        let json = |x: &SqlType| matches!(builtin_name(x), Some("json" | "jsonb"));
         f == t
             || (numeric_rank(&f).is_some() && numeric_rank(&t).is_some())
             || (datetime_rank(&f).is_some() && datetime_rank(&t).is_some())
+            || (json(&f) && json(&t))
     }
 
     pub(crate) fn insert(&mut self, i: &Insert) -> R<Vec<Col>> {

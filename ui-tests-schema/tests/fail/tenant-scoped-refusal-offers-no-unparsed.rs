@@ -5,7 +5,7 @@ use secure_pg::{secure_query, tenant_scoped, Error, Pool, TenantId};
 
 #[tenant_scoped]
 async fn keys(pool: &Pool, tenant: TenantId) -> Result<u64, Error> {
-    secure_query!("SELECT o.id, m.m FROM owners o, regexp_matches(o.name, $1::text) m", "a")
+    secure_query!("SELECT o.id, m.m FROM owners o, string_to_table(o.name, $1::text) m", "a")
         .execute(pool)
         .await
 }

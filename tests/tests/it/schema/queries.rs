@@ -21,20 +21,23 @@ use super::harvest::{compare, Outcome};
 use crate::support::try_connect;
 
 /// The projects, and the least share of their server-valid queries
-/// (percent) the checker must type exactly: what was measured. Since the
-/// loader models composite types and the migrations' functions, queries
-/// it used to leave out as "schema unknown" count here; the ones reading
-/// or binding a composite value are refused with a fix (zero2prod 1,
-/// docs_rs 3), which is what holds these below 97.
+/// (percent) the checker must type exactly: what was measured (213 of 220:
+/// atuin 19/19, zero2prod 15/16, docs_rs 153/159, quickwit 26/26). Since
+/// the loader models composite types and the migrations' functions,
+/// queries it used to leave out as "schema unknown" count here; the ones
+/// reading or binding a composite value are refused with a fix (zero2prod
+/// 1, docs_rs 3), and with the two that read `array_agg(row(...))` (no
+/// Rust type reads a `record`) and the `ALTER SEQUENCE` the SQL parser
+/// does not read, they are what holds these below 97.
 const PROJECTS: &[(&str, f64)] = &[
     ("atuin", 100.0),
     ("zero2prod", 93.7),
-    ("docs_rs", 94.9),
+    ("docs_rs", 96.2),
     ("quickwit", 100.0),
 ];
 
 /// The least share over all projects (percent).
-const OVERALL_FLOOR: f64 = 95.9;
+const OVERALL_FLOOR: f64 = 96.8;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
@@ -200,8 +203,9 @@ async fn schema_typecheck_real_applications_queries() {
 }
 
 /// The least share of sqlc's server-valid cases (percent) the checker must
-/// type exactly: what was measured.
-const SQLC_FLOOR: f64 = 95.0;
+/// type exactly: what was measured (179 of 182, 98.35%; the other 3 are
+/// two `CALL`s and a parameter whose type cannot be inferred).
+const SQLC_FLOOR: f64 = 98.3;
 
 /// The statements of a sqlc `query.sql`: one under each `-- name:` line.
 fn sqlc_statements(text: &str) -> Vec<(String, String)> {

@@ -161,6 +161,31 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT id FROM widgets WHERE length(label) > $1",
     "SELECT id FROM widgets WHERE coalesce(label, $1) = $2",
     "SELECT id FROM widgets WHERE doc ->> $1 = $2",
+    // Range containment of an element.
+    "SELECT '[1,2)'::int4range @> 1 AS a, 1 <@ '[1,2)'::int4range AS b, '[2024-01-01,2024-02-01)'::tstzrange @> made_at AS c FROM widgets",
+    "SELECT '[1,2)'::int4range @> $1",
+    "SELECT $1 <@ '[1,2)'::int4range",
+    // Set-returning functions with one column.
+    "SELECT regexp_matches(label, $1) AS m, regexp_split_to_table(name, $2, $3) FROM widgets, owners",
+    "SELECT m, s, i FROM widgets w, regexp_matches(w.label, $1, $2) AS m, regexp_split_to_table($3, $4) s, generate_subscripts(w.tags, 1) AS i",
+    "SELECT generate_subscripts(tags, $1, $2) FROM widgets",
+    "SELECT * FROM regexp_matches($1, $2) WITH ORDINALITY",
+    // Record functions with a column definition list.
+    "SELECT * FROM jsonb_to_recordset($1) AS x(a int, b text)",
+    "SELECT x.a, x.\"B\", r.n FROM widgets w, jsonb_to_record(w.doc) AS x(a bigint, \"B\" varchar(3)), json_to_recordset('[{\"n\":1}]') r(n numeric)",
+    "SELECT * FROM jsonb_to_record($1) AS x(m mood, q posint)",
+    // Array `||` and `&&`, range `&&`, `jsonb - key`.
+    "SELECT ARRAY[id] || small AS c, tags || label AS f, label || tags AS g, tags || tags AS h FROM widgets",
+    "SELECT tags || $1 AS a, $2 || tags AS b FROM widgets",
+    "SELECT tags && '{a}' AS t, tags && $1 AS p FROM widgets",
+    "SELECT '[1,2)'::int4range && $1",
+    "SELECT payload - 'a' AS a, payload - 1 AS c, doc - tags AS d, doc - label AS e FROM events, widgets",
+    "SELECT payload - $1 FROM events",
+    // The jsonb key and path operators.
+    "SELECT doc #- '{a,0}' AS d, doc ? 'k' AS k, payload #- '{}' AS p FROM widgets, events",
+    "SELECT id FROM events WHERE payload ?| $1 AND payload ?& $2 AND payload ? $3",
+    "UPDATE events SET payload = payload #- $1 WHERE id = $2 RETURNING payload",
+    "SELECT payload ?| tags AS t, payload ? label AS l FROM events, widgets",
     "SELECT id FROM widgets WHERE doc -> 'k' = $1",
     // Output expressions.
     "SELECT 1",
@@ -253,6 +278,15 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT 1 AS a UNION ALL SELECT 2",
     "SELECT 'a' AS s UNION SELECT 'b'",
     "SELECT ratio FROM widgets UNION ALL SELECT price FROM widgets",
+    // An untyped branch column takes the other branch's type.
+    "SELECT flag FROM widgets UNION ALL SELECT NULL AS flag",
+    "SELECT NULL AS x, id FROM owners UNION SELECT id, NULL FROM widgets",
+    "SELECT 'a' UNION SELECT label FROM widgets",
+    "SELECT NULL UNION SELECT NULL",
+    "SELECT $1 UNION SELECT $2",
+    "SELECT $1 EXCEPT SELECT id FROM owners",
+    "SELECT qty FROM widgets UNION SELECT NULL",
+    "SELECT id, $1 FROM owners INTERSECT SELECT id, label FROM widgets",
     "VALUES (1, 'a'), (2, 'b')",
     // Writes.
     "INSERT INTO owners (name) VALUES ($1)",
@@ -498,6 +532,7 @@ fn sample(ty: &str) -> &'static str {
         "text[]" | "character varying[]" => "{a,b}",
         "mood[]" => "{ok}",
         "uuid[]" => "{00000000-0000-0000-0000-000000000001}",
+        "int4range" => "[1,3)",
         _ => panic!("no sample argument for `{ty}`"),
     }
 }
