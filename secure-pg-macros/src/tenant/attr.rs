@@ -904,12 +904,7 @@ impl BodyVisitor<'_> {
         if let Some(item) = &self.nested_item {
             self.errors.push(syn::Error::new(
                 call.sql.span(),
-                format!(
-                    "this query is in {item}, nested in a #[tenant_scoped] function, where the \
-                     function's tenant cannot be reached, so it cannot be scoped; put \
-                     #[tenant_scoped] on the nested function too (with its own tenant \
-                     parameter), or move the query into the function's body"
-                ),
+                nested_refusal("query", item),
             ));
             return false;
         }
@@ -951,11 +946,7 @@ impl BodyVisitor<'_> {
                 self.tenant.is_some()
             }
             Err((span, message)) => {
-                // An error on the attribute is reported once, not per query.
-                if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
-                    self.errors
-                        .push(syn::Error::new(span.unwrap_or(call.sql.span()), message));
-                }
+                self.scope_error(span, call.sql.span(), message);
                 // Marked, so that the macro adds no error of its own about
                 // the tenant tables it names.
                 mac.tokens = call.tokens_after(quote!(#marker,));
@@ -965,7 +956,27 @@ impl BodyVisitor<'_> {
     }
 }
 
+/// Why a query (or copy) in an item nested in a scoped function is refused.
+fn nested_refusal(what: &str, item: &str) -> String {
+    format!(
+        "this {what} is in {item}, nested in a #[tenant_scoped] function, where the function's \
+         tenant cannot be reached, so it cannot be scoped; put #[tenant_scoped] on the nested \
+         function too (with its own tenant parameter), or move the {what} into the function's \
+         body"
+    )
+}
+
 impl BodyVisitor<'_> {
+    /// Reports why a query could not be scoped: on `span` when the error
+    /// has a place of its own (the attribute: reported once, not per
+    /// query), else on `fallback` (the query's literal).
+    fn scope_error(&mut self, span: Option<Span>, fallback: Span, message: String) {
+        if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
+            self.errors
+                .push(syn::Error::new(span.unwrap_or(fallback), message));
+        }
+    }
+
     /// Scopes every variant of a dynamic query, each as the rewrite scopes
     /// one statement, with the tenant's placeholder right after the
     /// variant's own values. The macro gets the rewritten variants
@@ -1021,17 +1032,14 @@ impl BodyVisitor<'_> {
                     scoped_sqls.push(scoped.sql);
                 }
                 Err((span, message)) => {
-                    if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
-                        let message = match span {
-                            Some(_) => message,
-                            None => format!(
-                                "in the statement sent when {}: {message}",
-                                crate::dynamic::describe(&call.parts, v)
-                            ),
-                        };
-                        self.errors
-                            .push(syn::Error::new(span.unwrap_or(call.sql.span()), message));
-                    }
+                    let message = match span {
+                        Some(_) => message,
+                        None => format!(
+                            "in the statement sent when {}: {message}",
+                            crate::dynamic::describe(&call.parts, v)
+                        ),
+                    };
+                    self.scope_error(span, call.sql.span(), message);
                     return leave(mac);
                 }
             }
@@ -1081,12 +1089,7 @@ impl BodyVisitor<'_> {
         if let Some(item) = &self.nested_item {
             self.errors.push(syn::Error::new(
                 call.target.span(),
-                format!(
-                    "this copy is in {item}, nested in a #[tenant_scoped] function, where the \
-                     function's tenant cannot be reached, so it cannot be scoped; put \
-                     #[tenant_scoped] on the nested function too (with its own tenant \
-                     parameter), or move the copy into the function's body"
-                ),
+                nested_refusal("copy", item),
             ));
             mac.tokens = call.tokens_after(quote!(#marker,));
             return false;
@@ -1120,10 +1123,7 @@ impl BodyVisitor<'_> {
         let scoped = match scoped {
             Ok(scoped) => scoped,
             Err((span, message)) => {
-                if span.is_none() || !std::mem::replace(&mut self.reported_on_attribute, true) {
-                    self.errors
-                        .push(syn::Error::new(span.unwrap_or(call.target.span()), message));
-                }
+                self.scope_error(span, call.target.span(), message);
                 mac.tokens = call.tokens_after(quote!(#marker,));
                 return false;
             }
