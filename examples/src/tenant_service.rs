@@ -116,7 +116,7 @@ async fn widget_page(
     secure_query_as!(
         Widget,
         "SELECT id, name, stock FROM widgets WHERE stock >= 0";
-        if prefix => "AND left(name, char_length($1)) = $1";
+        if prefix => "AND starts_with(name, $1)";
         if after_name => "AND name > $1";
         if after_id => "AND id < $1";
         match sort { PageSort::Name => "ORDER BY name", PageSort::Newest => "ORDER BY id DESC" };

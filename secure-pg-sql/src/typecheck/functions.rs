@@ -51,6 +51,7 @@ pub const SCALARS: &[&str] = &[
     "character_length",
     "octet_length",
     "strpos",
+    "starts_with",
     "left",
     "right",
     "lpad",
@@ -628,6 +629,12 @@ impl<'a> Cx<'a> {
                 self.text_operand(&args[0].0, args[0].1)?;
                 self.text_operand(&args[1].0, args[1].1)?;
                 Ok(V::known(ty("integer"), snull, swhy))
+            }
+            "starts_with" => {
+                arity(self, &[2])?;
+                self.text_operand(&args[0].0, args[0].1)?;
+                self.text_operand(&args[1].0, args[1].1)?;
+                Ok(V::known(ty("boolean"), snull, swhy))
             }
             "concat" => {
                 for (v, s) in &args {

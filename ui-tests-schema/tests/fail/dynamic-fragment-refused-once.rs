@@ -12,7 +12,7 @@ pub async fn search(
     secure_query_as!(
         (i64, String),
         "SELECT id, name FROM widgets WHERE qty >= 0";
-        if prefix => "AND starts_with(name, $1)";
+        if prefix => "AND levenshtein(name, $1) < 3";
         if min_qty => "AND qty >= $1";
         match newest { true => "ORDER BY id DESC", false => "ORDER BY name" };
     )

@@ -217,6 +217,7 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT lower(label), upper(name), initcap(name), btrim(name), md5(name), reverse(name) FROM widgets w JOIN owners o ON o.id = w.owner_id",
     "SELECT length(label), char_length(name), octet_length(name) FROM widgets w JOIN owners o ON o.id = w.owner_id",
     "SELECT left(name, 2), right(name, 1), lpad(name, 5, '*'), repeat(name, 2), replace(name, 'a', 'b'), split_part(name, ',', 1), strpos(name, 'a') FROM owners",
+    "SELECT starts_with(name, $1), starts_with(handle, 'a'), id FROM owners WHERE starts_with(name, $2)",
     "SELECT concat(name, handle), concat_ws('-', name, handle) FROM owners",
     "SELECT now(), current_timestamp, current_date, gen_random_uuid(), random()",
     "SELECT abs(price), abs(id), round(price), round(price, 1), round(ratio), trunc(price) FROM widgets",
