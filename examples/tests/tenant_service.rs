@@ -36,6 +36,24 @@ async fn http(
     (status, body)
 }
 
+/// A fresh server, the service on a free port, and the API keys of
+/// tenants 1 and 2.
+async fn start() -> (Cluster, std::net::SocketAddr, &'static str, &'static str) {
+    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    let pool = Pool::builder()
+        .build(Config::parse_with_env(&cluster.url(), |_| None).unwrap())
+        .await
+        .unwrap();
+    let (a, b) = ("key-a-0123456789", "key-b-9876543210");
+    tenant_service::setup(&pool, &[(1, a), (2, b)])
+        .await
+        .unwrap();
+    let (addr, _server) = tenant_service::serve(pool, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    (cluster, addr, a, b)
+}
+
 fn assert_no_schema_or_sql(body: &str) {
     for leak in [
         "widgets",
@@ -57,18 +75,7 @@ fn assert_no_schema_or_sql(body: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tenants_are_isolated_over_http() {
-    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
-    let pool = Pool::builder()
-        .build(Config::parse_with_env(&cluster.url(), |_| None).unwrap())
-        .await
-        .unwrap();
-    let (a, b) = ("key-a-0123456789", "key-b-9876543210");
-    tenant_service::setup(&pool, &[(1, a), (2, b)])
-        .await
-        .unwrap();
-    let (addr, _server) = tenant_service::serve(pool, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let (_cluster, addr, a, b) = start().await;
 
     // No key, wrong key.
     assert_eq!(http(addr, "GET", "/widgets", None, None).await.0, 401);
@@ -252,18 +259,7 @@ async fn all_pages(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_pages_with_keysets_for_the_callers_tenant_only() {
-    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
-    let pool = Pool::builder()
-        .build(Config::parse_with_env(&cluster.url(), |_| None).unwrap())
-        .await
-        .unwrap();
-    let (a, b) = ("key-a-0123456789", "key-b-9876543210");
-    tenant_service::setup(&pool, &[(1, a), (2, b)])
-        .await
-        .unwrap();
-    let (addr, _server) = tenant_service::serve(pool, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
+    let (_cluster, addr, a, b) = start().await;
     // Interleaved, so that ids of the two tenants alternate; B's names
     // would sort between A's.
     let mut mine = Vec::new();
