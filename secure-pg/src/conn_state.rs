@@ -94,6 +94,27 @@ struct Sharing {
     /// back to bb8 it is brought to rest (cancel, then an empty query) before
     /// anyone checks it out.
     cancelled: AtomicBool,
+    /// Orders what callers write to the connection. Every shared
+    /// statement's future is polled with it held for reading (its requests
+    /// are queued inside those polls); a tenant transaction's `BEGIN`,
+    /// setting, statement and `COMMIT` are queued in one poll with it held
+    /// for writing, so no other caller's request can land between them and
+    /// run inside that transaction (see [`ConnState::gated`]).
+    sends: RwLock<()>,
+}
+
+/// How a future that writes to a connection is polled: see
+/// [`ConnState::gated`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Gate {
+    /// A connection of its own: nobody else writes to it.
+    Open,
+    /// A shared connection: each poll holds the gate for reading.
+    Shared,
+    /// A shared connection, and what the first poll queues must reach the
+    /// server with nothing between: the first poll holds the gate for
+    /// writing, the later ones for reading.
+    SharedTogether,
 }
 
 /// Microseconds since a process-wide origin: a clock that fits an atomic.
@@ -252,6 +273,35 @@ impl ConnState {
 
     pub(crate) fn sharing_retired(&self) -> bool {
         self.sharing.retired.load(Ordering::Acquire)
+    }
+
+    /// Polls `fut`, which writes to this connection, as `gate` says.
+    ///
+    /// tokio-postgres queues a request when its future is first polled, and
+    /// many callers' futures are polled on several threads at once, so the
+    /// order of their requests is the order of those polls. Holding the
+    /// gate while polling makes a poll that queues several requests (a
+    /// tenant transaction's four) atomic against every other caller's
+    /// poll. A poll only encodes and queues, or reads answers already
+    /// received, so the gate is held for microseconds and never across an
+    /// `await` that waits for the server.
+    pub(crate) async fn gated<F: Future>(&self, gate: Gate, fut: F) -> F::Output {
+        if gate == Gate::Open {
+            return fut.await;
+        }
+        let mut fut = std::pin::pin!(fut);
+        let mut together = gate == Gate::SharedTogether;
+        std::future::poll_fn(|cx| {
+            let sends = &self.sharing.sends;
+            if std::mem::take(&mut together) {
+                let _held = sends.write().unwrap_or_else(|e| e.into_inner());
+                fut.as_mut().poll(cx)
+            } else {
+                let _held = sends.read().unwrap_or_else(|e| e.into_inner());
+                fut.as_mut().poll(cx)
+            }
+        })
+        .await
     }
 
     /// Runs one statement on a shared connection under `query_timeout`.

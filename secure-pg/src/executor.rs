@@ -9,7 +9,7 @@ use tokio_postgres::types::{Kind, ToSql, Type};
 use tokio_postgres::{Client, Row, Statement};
 
 use crate::codec::{adapt_to, unspecified, EncodeAs, Probe};
-use crate::conn_state::{ConnState, LockTimeout, SharedOutcome};
+use crate::conn_state::{ConnState, Gate, LockTimeout, SharedOutcome};
 use crate::error::ErrorKind;
 use crate::error::{Error, SqlState};
 use crate::pool::{Pool, PooledConnection, Transaction};
@@ -372,14 +372,19 @@ async fn exclusive(
     Ok(out)
 }
 
-/// One statement on a connection checked out for it.
+/// One statement on a connection checked out for it (a scoped one in a
+/// tenant transaction of its own, see [`scoped`]).
 async fn on_checkout(
     conn: &PooledConnection<'_>,
     sql: &'static str,
     params: Params<'_>,
     op: Op,
 ) -> Result<Output, Error> {
-    exclusive(conn.unmarked_client(), Some(conn.state()), sql, params, op).await
+    let (client, state) = (conn.unmarked_client(), conn.state());
+    match params.tenant {
+        Some(tenant) => Box::pin(scoped(client, state, sql, params, op, tenant)).await,
+        None => exclusive(client, Some(state), sql, params, op).await,
+    }
 }
 
 /// One statement on a multiplexing pool: on a shared connection when one
@@ -411,10 +416,21 @@ async fn multiplexed(
             },
         };
         let (client, state) = (lease.client(), lease.state());
-        match state
-            .bounded_shared(run_statement(client, Some(state), sql, params, op))
-            .await
-        {
+        let outcome = match params.tenant {
+            // Boxed: the tenant transaction's future is large, and every
+            // statement's future would otherwise carry its size.
+            Some(tenant) => {
+                let batch = pipelined(client, state, sql, params, op, tenant, Tx::OwnShared);
+                state.bounded_shared(Box::pin(batch)).await
+            }
+            None => {
+                let statement = run_statement(client, Some(state), sql, params, op);
+                state
+                    .bounded_shared(state.gated(Gate::Shared, statement))
+                    .await
+            }
+        };
+        match outcome {
             SharedOutcome::Done(Err(e)) if is_shared_lock_timeout(&e, state) => {
                 // It waited for a lock for as long as shared connections
                 // allow and did nothing else (its implicit transaction
@@ -432,8 +448,11 @@ async fn multiplexed(
             }
             SharedOutcome::Done(r) => {
                 // A result left unread (a second row for `fetch_one`) is
-                // abandoned: the lease cancels it when dropped.
-                if !matches!(r, Ok(Output::AtMostTwo(_, false) | Output::Stream(_))) {
+                // abandoned: the lease cancels it when dropped. A tenant
+                // transaction's was drained before its `COMMIT` answered.
+                if params.tenant.is_some()
+                    || !matches!(r, Ok(Output::AtMostTwo(_, false) | Output::Stream(_)))
+                {
                     lease.finished();
                 }
                 return r;
@@ -460,10 +479,11 @@ async fn multiplexed(
 /// its own `Sync`, so:
 ///
 /// * outside a transaction, the statement runs in a transaction of its own:
-///   `BEGIN` and the tenant setting (one simple query), the statement, and
-///   `COMMIT`, written together and answered in one round trip; the
-///   statement is prepared (or found in the cache) before, so that nothing
-///   else lands between them;
+///   `BEGIN`, the tenant setting, the statement, and `COMMIT`, written
+///   together and answered in one round trip; the statement is prepared
+///   (or found in the cache) before, so that nothing else lands between
+///   them (on `&Pool` with multiplexing, `multiplexed` runs the same on a
+///   shared connection, see [`pipelined`]);
 /// * in a transaction that set no tenant, the setting is sent right before
 ///   the statement (same round trip) and holds for the rest of it;
 /// * in a transaction for the same tenant, it runs as it is;
@@ -504,7 +524,7 @@ async fn scoped(
                 exclusive(client, Some(state), sql, params, op).await
             }
             None => {
-                let out = pipelined(client, state, sql, params, op, tenant, false).await?;
+                let out = pipelined(client, state, sql, params, op, tenant, Tx::Callers).await?;
                 state.set_transaction_tenant(tenant.get());
                 Ok(out)
             }
@@ -522,7 +542,7 @@ async fn scoped(
         );
     }
     state.enter_transaction();
-    let out = pipelined(client, state, sql, params, op, tenant, true).await;
+    let out = pipelined(client, state, sql, params, op, tenant, Tx::Own).await;
     if !state.is_broken() {
         // `COMMIT` was answered (after an error in the statement it answers
         // as `ROLLBACK`): the transaction is over either way. A connection
@@ -530,6 +550,18 @@ async fn scoped(
         state.leave_transaction();
     }
     out
+}
+
+/// Where [`pipelined`] runs its statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tx {
+    /// In the caller's transaction, which set no tenant yet.
+    Callers,
+    /// In a transaction of its own, on a connection of its own.
+    Own,
+    /// In a transaction of its own, on a shared connection: the caller
+    /// wraps it in [`ConnState::bounded_shared`].
+    OwnShared,
 }
 
 /// The tenant setting (and, for a transaction of our own, `BEGIN` and
@@ -543,6 +575,13 @@ async fn scoped(
 /// A cached plan the server no longer has is prepared again and the whole
 /// sequence sent once more (only in a transaction of our own: in the
 /// caller's, the error has aborted it).
+///
+/// On a shared connection the join's first poll holds the connection's
+/// gate for writing ([`Gate::SharedTogether`]): other callers queue their
+/// requests under it too, so none lands inside the transaction, and the
+/// `COMMIT` that ends it is queued before anything else can be. A failing
+/// statement leaves the transaction aborted only until that `COMMIT`
+/// (answered as `ROLLBACK`), which nobody else's request precedes.
 async fn pipelined(
     client: &Client,
     state: &ConnState,
@@ -550,14 +589,22 @@ async fn pipelined(
     params: Params<'_>,
     op: Op,
     tenant: TenantId,
-    own_transaction: bool,
+    tx: Tx,
 ) -> Result<Output, Error> {
     let id = tenant.get().to_string();
+    let own_transaction = tx != Tx::Callers;
+    let (gate, together) = match tx {
+        Tx::OwnShared => (Gate::Shared, Gate::SharedTogether),
+        Tx::Own | Tx::Callers => (Gate::Open, Gate::Open),
+    };
     let once = || async {
         let cached = state.statement_cache_enabled();
         let prepared = |sql| async move {
             if cached {
-                statement(client, Some(state), sql).await.map(Some)
+                state
+                    .gated(gate, statement(client, Some(state), sql))
+                    .await
+                    .map(Some)
             } else {
                 Ok(None)
             }
@@ -616,12 +663,16 @@ async fn pipelined(
                 (None, false) => Ok(()),
             }
         };
-        let (b, t, r, a) = futures_util::future::join4(begin, set, statement, after).await;
+        let all = futures_util::future::join4(begin, set, statement, after);
+        let (b, t, r, a) = state.gated(together, all).await;
         Ok::<_, Error>((b.and(t), r, a))
     };
     let mut retried = false;
     loop {
-        let (b, r, a) = state.bounded(once()).await?;
+        let (b, r, a) = match tx {
+            Tx::OwnShared => once().await?,
+            Tx::Own | Tx::Callers => state.bounded(once()).await?,
+        };
         b.map_err(|e| fail(Some(state), Error::from(e)))?;
         match r {
             Err(e) if is_stale_statement(&e) && own_transaction && !retried => {

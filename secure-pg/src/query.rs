@@ -158,9 +158,7 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle =
-                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
-                    .await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.execute(self.sql, self.params()).await
@@ -173,9 +171,7 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle =
-                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
-                    .await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query(self.sql, self.params()).await
@@ -204,9 +200,7 @@ impl<'a, const N: usize> Query<'a, N> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
-            let handle =
-                crate::executor::handle(executor, route(self.session || self.tenant.is_some()))
-                    .await?;
+            let handle = crate::executor::handle(executor, route(self.session)).await?;
             crate::telemetry::record_server(&span, handle.server());
             handle.note_session(self.session);
             handle.query_at_most_two(self.sql, self.params()).await

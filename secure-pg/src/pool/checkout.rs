@@ -256,6 +256,7 @@ impl Pool {
                 _permit: permit,
             }),
             reset_timeout: self.shared.options.checkout_timeout,
+            raw_handed_out: std::sync::atomic::AtomicBool::new(false),
             _pool: PhantomData,
         }
     }
@@ -298,6 +299,8 @@ impl Pool {
 pub struct PooledConnection<'p> {
     held: Option<Held>,
     reset_timeout: Duration,
+    /// [`PooledConnection::client`] was called during this checkout.
+    raw_handed_out: std::sync::atomic::AtomicBool,
     _pool: PhantomData<&'p Pool>,
 }
 
@@ -442,9 +445,29 @@ impl<'p> PooledConnection<'p> {
     /// The underlying `tokio_postgres::Client`, for what the macros do not
     /// cover. The connection is reset (`DISCARD ALL`) when it returns to
     /// the pool, since anything may have been run on it.
+    ///
+    /// The first call of a checkout also queues `DISCARD SEQUENCES` ahead of
+    /// anything sent through the client: statements that leave no other
+    /// session state (an `INSERT` whose `serial` default calls `nextval`)
+    /// leave the session's `lastval()` and `currval()` to the next holder of
+    /// the connection, and only raw SQL can read them (the macros refuse
+    /// both; use `INSERT ... RETURNING`). So `lastval()` on the raw client
+    /// sees this checkout's sequence calls made through it, never another
+    /// caller's. Queuing does not wait for the answer.
     pub fn client(&self) -> &Client {
-        self.pg().state.mark_needs_reset();
-        &self.pg().client
+        let pg = self.pg();
+        if !self
+            .raw_handed_out
+            .swap(true, std::sync::atomic::Ordering::AcqRel)
+        {
+            use futures_util::FutureExt;
+            // The request is queued when the future is first polled; its
+            // answer, read by the connection task, is dropped with it. A
+            // connection that is gone fails the caller's own statement.
+            let _ = pg.client.batch_execute("DISCARD SEQUENCES").now_or_never();
+        }
+        pg.state.mark_needs_reset();
+        &pg.client
     }
 
     /// How many prepared statements this connection has cached.

@@ -413,6 +413,65 @@ async fn a_seed_set_by_one_caller_does_not_make_the_next_callers_random_predicta
     }
 }
 
+/// Issue 22 (3): an `INSERT` whose `serial` default calls `nextval` leaves
+/// the session's `lastval()` behind without marking the connection for a
+/// reset (it changes no other session state). The macros refuse
+/// `lastval()`, but the raw client of the next checkout could read it:
+/// before, on a pool of one connection (shared or not), it returned the id
+/// the previous caller's insert generated. Now the raw client's first use in
+/// a checkout comes after `DISCARD SEQUENCES`, and its own `nextval` calls
+/// still show in `lastval()`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_raw_client_never_reads_the_sequence_values_of_an_earlier_caller() {
+    let app = "iso_lastval";
+    for multiplex in [true, false] {
+        let pool = Pool::builder()
+            .max_size(1)
+            .multiplex(multiplex)
+            .build(config(&url(app)))
+            .await
+            .unwrap();
+        setup(
+            &pool,
+            "CREATE TABLE IF NOT EXISTS iso_lastval (id bigserial PRIMARY KEY, note text)",
+        )
+        .await;
+        for round in 0..3 {
+            secure_query!("INSERT INTO iso_lastval (note) VALUES ($1)", "theirs")
+                .execute(&pool)
+                .await
+                .unwrap();
+            let conn = pool.get().await.unwrap();
+            let e = conn
+                .client()
+                .query_one("SELECT lastval()", &[])
+                .await
+                .expect_err("lastval() read another caller's sequence value");
+            assert_eq!(
+                e.code(),
+                Some(&SqlState::OBJECT_NOT_IN_PREREQUISITE_STATE),
+                "multiplex({multiplex}), round {round}: {e}"
+            );
+            let mine: i64 = conn
+                .client()
+                .query_one(
+                    "INSERT INTO iso_lastval (note) VALUES ('mine') RETURNING id",
+                    &[],
+                )
+                .await
+                .unwrap()
+                .get(0);
+            let last: i64 = conn
+                .client()
+                .query_one("SELECT lastval()", &[])
+                .await
+                .unwrap()
+                .get(0);
+            assert_eq!(last, mine, "the checkout's own nextval shows in lastval()");
+        }
+    }
+}
+
 /// Issue 22 (5): inside a transaction, the first run of a cached statement
 /// after an `ALTER TABLE` that changes its result fails with `0A000`
 /// (`cached plan must not change result type`), which aborts the

@@ -2991,3 +2991,109 @@ async fn row_level_security_with_scoped_functions_without_a_statement_cache() {
     assert_eq!(other.kind(), secure_pg::ErrorKind::TenantScope, "{other:#}");
     assert_eq!(vault(), ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"]);
 }
+
+/// Scoped statements on `&Pool` share connections with everyone else's:
+/// each runs in a tenant transaction of its own whose `BEGIN`, setting,
+/// statement and `COMMIT` reach the server with nothing between them. The
+/// probe mixes, on a pool of two that multiplexes, concurrent scoped reads
+/// for three tenants, scoped inserts that fail (each aborts its
+/// transaction until its `COMMIT`) and unscoped statements that report
+/// what row-level security shows them and the tenant setting they run
+/// under. An unscoped statement that landed inside someone's tenant
+/// transaction would see that tenant's rows or its setting; one that landed
+/// inside an aborted one would fail with `25P02`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn scoped_statements_share_connections_and_nothing_lands_inside_their_transactions() {
+    let env = env().await;
+    let before = env.pool.state().multiplexed;
+    let expected = |t: i64| match t {
+        1 => vec![(1, 1, s("t1-a")), (1, 2, s("t1-b"))],
+        2 => vec![(2, 1, s("t2-a"))],
+        _ => vec![(3, 1, s("t3-a"))],
+    };
+    // Spawned, so that the callers' polls run on several threads at once.
+    let task = |i: i64| {
+        let pool = env.pool.clone();
+        async move {
+            let p = &pool;
+            for round in 0..60_i64 {
+                let t = (i + round) % 3 + 1;
+                let tenant = TenantId::from_authenticated(t);
+                match (i + round) % 4 {
+                    0 | 1 => assert_eq!(vault_rows(p, tenant).await.unwrap(), expected(t)),
+                    2 => {
+                        let e = vault_insert(p, tenant, 1, "duplicate").await.unwrap_err();
+                        assert_eq!(e.kind(), secure_pg::ErrorKind::UniqueViolation, "{e:#}");
+                    }
+                    _ => {
+                        let (visible, setting) = secure_query_as!(
+                        unscoped = "reports what it sees between tenant transactions",
+                        (i64, Option<String>),
+                        "SELECT (SELECT count(*) FROM vault), current_setting('app.tenant_id', true)"
+                    )
+                    .fetch_one(p)
+                    .await
+                    .unwrap_or_else(|e| panic!("an unscoped statement failed: {e:#}"));
+                        assert_eq!(visible, 0, "an unscoped statement saw a tenant's rows");
+                        assert!(
+                            setting.unwrap_or_default().is_empty(),
+                            "an unscoped statement ran under a tenant setting"
+                        );
+                    }
+                }
+            }
+        }
+    };
+    let tasks: Vec<_> = (0..12).map(|i| tokio::spawn(task(i))).collect();
+    for t in tasks {
+        t.await.expect("a caller panicked");
+    }
+    let shared = env.pool.state().multiplexed - before;
+    assert!(
+        shared > 400,
+        "most of the 720 statements ran on shared connections: {shared}"
+    );
+    assert_eq!(vault(), ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"]);
+}
+
+/// Several scoped statements in flight at once on one checked-out
+/// connection (a `join` over `&conn`), for different tenants, with reads,
+/// failing inserts and unscoped statements between them: each tenant
+/// transaction is its own, none sees another's setting, and nothing else
+/// lands inside one.
+#[tokio::test]
+async fn concurrent_scoped_statements_on_one_connection_keep_their_own_tenants() {
+    let env = env().await;
+    let conn = env.pool.get().await.unwrap();
+    let c = &conn;
+    let one = |i: i64| async move {
+        let t = i % 3 + 1;
+        let tenant = TenantId::from_authenticated(t);
+        match i % 4 {
+            0 | 1 => {
+                let rows = vault_rows(c, tenant).await.unwrap();
+                assert!(
+                    !rows.is_empty() && rows.iter().all(|r| r.0 == t),
+                    "statement {i} for tenant {t} read {rows:?}"
+                );
+            }
+            2 => {
+                let e = vault_insert(c, tenant, 1, "duplicate").await.unwrap_err();
+                assert_eq!(e.kind(), secure_pg::ErrorKind::UniqueViolation, "{e:#}");
+            }
+            _ => {
+                let (visible,) = secure_query_as!(
+                    unscoped = "reports what it sees between tenant transactions",
+                    (i64,),
+                    "SELECT count(*) FROM vault"
+                )
+                .fetch_one(c)
+                .await
+                .unwrap_or_else(|e| panic!("an unscoped statement failed: {e:#}"));
+                assert_eq!(visible, 0, "an unscoped statement saw a tenant's rows");
+            }
+        }
+    };
+    futures_util::future::join_all((0..48).map(one)).await;
+    assert_eq!(vault(), ["1|1|t1-a", "1|2|t1-b", "2|1|t2-a", "3|1|t3-a"]);
+}
