@@ -621,7 +621,8 @@ async fn scoped_user_rls(db: &Pool, tenant: TenantId, key: i64) -> Result<User, 
 }
 
 /// secure-pg, a `#[tenant_scoped]` function: its statement runs in a
-/// tenant transaction of its own (`rls` picks the table with the policy).
+/// tenant transaction of its own, on a shared connection (`rls` picks the
+/// table with the policy).
 #[derive(Debug)]
 pub(crate) struct OursScoped {
     pub(crate) pool: Pool,

@@ -703,8 +703,8 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
              tenant filter written into the SQL (deadpool with `prepare_cached`; secure-pg as \
              one multiplexed statement). \"scoped\": a `#[tenant_scoped]` function, whose \
              statement runs in a tenant transaction of its own (`BEGIN` and the tenant setting, \
-             the statement, `COMMIT`, written together), on a table without and with the \
-             row-level-security policy of `row_level_security_sql`; \"one connection\": scoped \
+             the statement, `COMMIT`, queued together on a shared connection), on a table \
+             without and with the row-level-security policy of `row_level_security_sql`; \"one connection\": scoped \
              on one checked-out connection (no checkout per statement); \"exclusive\": by \
              hand with multiplexing off. ops/s, and the ratio to deadpool by hand.\n\n| client | c=1 | ÷ deadpool | c=16 | ÷ deadpool |\n|---|---:|---:|---:|---:|"
         );
