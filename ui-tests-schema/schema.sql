@@ -64,3 +64,17 @@ CREATE TABLE responses (
 -- (pass/user-function.rs, fail/user-function-argument.rs).
 CREATE FUNCTION canon_name(text) RETURNS text LANGUAGE sql IMMUTABLE
     AS $$ SELECT replace(lower($1), '-', '_') $$;
+-- A trigger and a column default that change the session when a row is
+-- written (schema-tests/tests/session.rs): writing those tables is
+-- session-changing, as the calls written out would be.
+CREATE FUNCTION mark_session() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('app.marker', 'set by a trigger', false);
+    RETURN NEW;
+END $$;
+CREATE TABLE trigger_marked (id bigserial PRIMARY KEY, note text NOT NULL);
+CREATE TRIGGER trigger_marked_mark AFTER INSERT ON trigger_marked
+    FOR EACH ROW EXECUTE FUNCTION mark_session();
+CREATE FUNCTION marked_default() RETURNS text LANGUAGE sql
+    AS $$ SELECT set_config('app.marker', 'set by a default', false) $$;
+CREATE TABLE default_marked (id bigserial PRIMARY KEY, note text NOT NULL DEFAULT marked_default());

@@ -380,7 +380,7 @@ fn type_variants(
                 Err(e) => errors.push(e),
             }
         }
-        marks.push(crate::schema_check::session_through_views(&v.sql, &typed.loaded).to_string());
+        marks.push(crate::schema_check::session_through_schema(&v.sql, &typed.loaded).to_string());
         match &first {
             None => first = Some((typed, which)),
             Some((f, first_which)) => {

@@ -468,7 +468,7 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
             } else {
                 crate::schema_check::tenant_rule(&sql, input.sql.span(), kind, &s.loaded)?
             };
-            let views = crate::schema_check::session_through_views(&sql, &s.loaded);
+            let views = crate::schema_check::session_through_schema(&sql, &s.loaded);
             quote!({ #deps #rows #query #wires #views #opted_out })
         }
     };

@@ -74,12 +74,13 @@ pub(crate) fn tenant_rule(
 }
 
 /// `.__changes_session()` when the statement reaches a session-changing
-/// function through a view of the schema (its own text is judged by
-/// `expand_typed`), so that its connection is reset after it and it never
-/// runs on a shared connection.
-pub(crate) fn session_through_views(sql: &str, loaded: &LoadedSchema) -> TokenStream2 {
+/// function through the schema: a view it reads, a trigger or a column
+/// default of a table it writes (its own text is judged by `expand_typed`),
+/// so that its connection is reset after it and it never runs on a shared
+/// connection.
+pub(crate) fn session_through_schema(sql: &str, loaded: &LoadedSchema) -> TokenStream2 {
     if !secure_pg_sql::session::changes_session(sql)
-        && secure_pg_sql::session::changes_session_through_views(sql, &loaded.catalog)
+        && secure_pg_sql::session::changes_session_through_schema(sql, &loaded.catalog)
     {
         quote!(.__changes_session())
     } else {

@@ -2,12 +2,14 @@
 //! tables, views and types it models, what it leaves unknown and why.
 //!
 //! ```text
-//! cargo run -p secure-pg-sql --example schema_report -- [--files|--catalog] <migrations dir>...
+//! cargo run -p secure-pg-sql --example schema_report -- [--files|--catalog|--session] <migrations dir>...
 //! ```
 //!
 //! `--files` prints the migrations in the order applied, one a line;
 //! `--catalog` prints every known table and view and every unknown
-//! relation, one JSON object a line (for comparing with a server).
+//! relation, one JSON object a line (for comparing with a server);
+//! `--session` prints the tables a write to which changes the session
+//! (through a trigger or a column default, as the macros judge it).
 //!
 //! Each directory is read as the macros read it (`locate::migrations`):
 //! `V<n>__name.sql` (refinery), `<n>_name.sql` and `<n>_name.up.sql` (sqlx;
@@ -92,7 +94,7 @@ fn print_catalog(c: &Catalog) {
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let mode = match args.first().map(String::as_str) {
-        Some("--files" | "--catalog") => Some(args.remove(0)),
+        Some("--files" | "--catalog" | "--session") => Some(args.remove(0)),
         _ => None,
     };
     let dirs: Vec<PathBuf> = args.into_iter().map(PathBuf::from).collect();
@@ -126,6 +128,31 @@ fn main() {
         let took = start.elapsed();
         if mode.as_deref() == Some("--catalog") {
             print_catalog(&c);
+            continue;
+        }
+        if mode.as_deref() == Some("--session") {
+            let tables: Vec<String> = c
+                .tables()
+                .map(|t| format!("{}.{}", t.name.schema.as_str(), t.name.name.as_str()))
+                .collect();
+            let changing: Vec<&String> = tables
+                .iter()
+                .filter(|t| {
+                    secure_pg_sql::session::changes_session_through_schema(
+                        &format!("INSERT INTO {t} DEFAULT VALUES"),
+                        &c,
+                    )
+                })
+                .collect();
+            println!(
+                "{}: writes to {} of {} tables change the session",
+                dir.display(),
+                changing.len(),
+                tables.len()
+            );
+            for t in changing {
+                println!("  {t}");
+            }
             continue;
         }
         let everything = c.unmodelled().iter().filter(|u| u.everything).count();

@@ -486,6 +486,25 @@ pub struct Catalog {
     pub(crate) unknown_rest: Option<Unmodelled>,
     /// Every statement the loader could not model, in order.
     pub(crate) unmodelled: Vec<UnmodelledStatement>,
+    /// The bodies of the migrations' functions and procedures, by
+    /// unqualified name: overloads and replacements side by side, and none
+    /// forgotten by `DROP`, so that the session analysis
+    /// ([`crate::session::changes_session_through_schema`]) judges every
+    /// body a name ever had.
+    pub(crate) routine_bodies: BTreeMap<Name, Vec<RoutineBody>>,
+    /// Row and statement triggers, as (table, routine), by unqualified
+    /// names; none forgotten by `DROP TRIGGER`.
+    pub(crate) triggers: Vec<(Name, Name)>,
+}
+
+/// The body of a function or procedure of the migrations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RoutineBody {
+    /// `LANGUAGE`, folded to lower case (`sql` when not given).
+    pub(crate) language: String,
+    /// The body's text; `None` when the loader could not find it (an
+    /// object file's symbol, a `BEGIN ATOMIC` body).
+    pub(crate) text: Option<String>,
 }
 
 /// What a relation name resolves to: a table or view the catalog knows, an

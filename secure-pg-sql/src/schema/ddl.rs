@@ -24,8 +24,8 @@ use sqlparser::parser::Parser;
 
 use super::catalog::{
     Catalog, Check, Column, CompositeType, Domain, EnumType, ForeignKey, IndexEntry, Key, Name,
-    Policy, PolicyCommand, QualifiedName, Resolved, Table, Unmodelled, UnmodelledStatement,
-    ValueSource, View,
+    Policy, PolicyCommand, QualifiedName, Resolved, RoutineBody, Table, Unmodelled,
+    UnmodelledStatement, ValueSource, View,
 };
 use super::functions::{signature, Signature};
 use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
@@ -407,6 +407,7 @@ impl Builder {
             _ => head,
         };
         if let Some(at) = routine_definition(&w) {
+            self.record_body(stmt.text, at);
             self.record_routine(stmt.text, at);
             self.record_signature(stmt.text, at);
             return Ok(());

@@ -32,7 +32,7 @@ pub mod catalog;
 mod ddl;
 pub mod functions;
 pub mod locate;
-mod split;
+pub(crate) mod split;
 pub mod types;
 mod view;
 

@@ -1121,11 +1121,20 @@ fn statements_that_cannot_change_the_shape_pass() {
         let c = partial(&sql);
         if let Some(u) = c.unmodelled().first() {
             refused.push(format!("{stmt}: {}", u.statement.reason));
-        } else if c != base {
+        } else if shape(c) != shape(base.clone()) {
             refused.push(format!("{stmt}: changed the catalog"));
         }
     }
     assert!(refused.is_empty(), "{refused:#?}");
+}
+
+/// The catalog without what only the session analysis reads (routine
+/// bodies and triggers, which these statements add without changing a
+/// relation's shape).
+fn shape(mut c: Catalog) -> Catalog {
+    c.routine_bodies.clear();
+    c.triggers.clear();
+    c
 }
 
 #[test]

@@ -34,8 +34,31 @@ impl Builder {
         let Some(table) = name_at(&w, at).and_then(|(n, _)| n.last().cloned()) else {
             return fail("a trigger on a table the loader cannot name");
         };
+        self.catalog.triggers.push((table.clone(), routine.clone()));
         self.fired.push((table, routine));
         Ok(())
+    }
+
+    /// Keeps a function's or procedure's body and language for the session
+    /// analysis; `at` is the index of its name in the words.
+    pub(super) fn record_body(&mut self, text: &str, at: usize) {
+        let w = words(text);
+        let Some(name) = name_at(&w, at).and_then(|(n, _)| n.last().cloned()) else {
+            return;
+        };
+        let language = w
+            .windows(2)
+            .find(|p| p[0] == "LANGUAGE")
+            .map(|p| p[1].trim_matches(['\'', '"']).to_ascii_lowercase())
+            .unwrap_or_else(|| "sql".to_owned());
+        // `BEGIN ATOMIC ... END`: no quoted body; the statement itself.
+        let atomic = w.windows(2).any(|p| p[0] == "BEGIN" && p[1] == "ATOMIC");
+        let text = if atomic { None } else { routine_body(text, &w) };
+        self.catalog
+            .routine_bodies
+            .entry(name)
+            .or_default()
+            .push(RoutineBody { language, text });
     }
 
     /// The body of `DO $$ BEGIN CREATE ...; EXCEPTION WHEN duplicate_object
