@@ -600,7 +600,17 @@ pub fn changes_session_through_schema(sql: &str, catalog: &crate::schema::Catalo
         }
         if let Relation::Table(table) = relation {
             for column in &table.columns {
-                if let ValueSource::Default(expr) = &column.value {
+                // The column's own default, or else its domain's.
+                let default = match (&column.value, &column.ty.base) {
+                    (ValueSource::Default(expr), _) => Some(expr),
+                    (ValueSource::None, crate::schema::types::BaseType::Domain(d))
+                        if !column.ty.array =>
+                    {
+                        catalog.domains.get(d).and_then(|d| d.default.as_ref())
+                    }
+                    _ => None,
+                };
+                if let Some(expr) = default {
                     let also = |n: &str| n == "nextval" || neutral.has(n);
                     if judge(&format!("SELECT {expr}"), &also) {
                         return true;
@@ -827,6 +837,10 @@ mod schema_tests {
         CREATE FUNCTION pong(n int) RETURNS int LANGUAGE sql AS $$ SELECT ping(n) $$;
         CREATE TABLE bouncing (id int DEFAULT ping(3));
         CREATE VIEW leaky_view AS SELECT id FROM leaky;
+        CREATE TABLE later (id bigint, code text);
+        ALTER TABLE later ALTER COLUMN code SET DEFAULT seeded_code();
+        CREATE DOMAIN seeded_text AS text DEFAULT seeded_code();
+        CREATE TABLE by_domain (id bigint, code seeded_text);
     ";
 
     fn through(sql: &str) -> bool {
@@ -869,6 +883,14 @@ mod schema_tests {
         assert!(
             !through("INSERT INTO bouncing DEFAULT VALUES"),
             "mutual recursion"
+        );
+        assert!(
+            through("INSERT INTO later (id) VALUES (1)"),
+            "a default set later"
+        );
+        assert!(
+            through("INSERT INTO by_domain (id) VALUES (1)"),
+            "a domain's default"
         );
     }
 
