@@ -1,6 +1,7 @@
-//! `secure_copy_in!`: reading its input and generating the copy. The target
-//! and the SQL are `secure_pg_sql::copy`'s; the schema checks type the
-//! copy as the one-row `INSERT` it is equivalent to.
+//! `secure_copy_in!` and `secure_copy_out!`: reading their input and
+//! generating the copy. The target and the SQL are `secure_pg_sql::copy`'s;
+//! the schema checks type a copy in as the one-row `INSERT` it is
+//! equivalent to, and a copy out as the `SELECT` of its columns.
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{quote, quote_spanned};
@@ -72,35 +73,42 @@ const SHAPE: &str = "write `secure_copy_in!(\"orders (customer_id, amount)\", ro
                      (o.customer_id, o.amount))`: the table and its columns, the rows, and a \
                      closure that gives each row's values in the columns' order";
 
-impl Parse for CopyInput {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let mut scoped_by_attribute = false;
-        let mut tenant = None;
+/// What `#[tenant_scoped]` put before a copy's input: its marker, and
+/// `__tenant(captured, "column", "type"),` for a tenant table.
+fn parse_prefix(input: ParseStream<'_>) -> syn::Result<(bool, Option<CopyTenant>)> {
+    let mut scoped_by_attribute = false;
+    let mut tenant = None;
+    if input
+        .fork()
+        .parse::<syn::Ident>()
+        .is_ok_and(|i| i == SCOPED_MARKER)
+    {
+        input.parse::<syn::Ident>()?;
+        input.parse::<Token![,]>()?;
+        scoped_by_attribute = true;
         if input
             .fork()
             .parse::<syn::Ident>()
-            .is_ok_and(|i| i == SCOPED_MARKER)
+            .is_ok_and(|i| i == "__tenant")
         {
             input.parse::<syn::Ident>()?;
+            let inner;
+            syn::parenthesized!(inner in input);
+            let value: Expr = inner.parse()?;
+            inner.parse::<Token![,]>()?;
+            let column: LitStr = inner.parse()?;
+            inner.parse::<Token![,]>()?;
+            let ty: LitStr = inner.parse()?;
             input.parse::<Token![,]>()?;
-            scoped_by_attribute = true;
-            if input
-                .fork()
-                .parse::<syn::Ident>()
-                .is_ok_and(|i| i == "__tenant")
-            {
-                input.parse::<syn::Ident>()?;
-                let inner;
-                syn::parenthesized!(inner in input);
-                let value: Expr = inner.parse()?;
-                inner.parse::<Token![,]>()?;
-                let column: LitStr = inner.parse()?;
-                inner.parse::<Token![,]>()?;
-                let ty: LitStr = inner.parse()?;
-                input.parse::<Token![,]>()?;
-                tenant = Some(CopyTenant { value, column, ty });
-            }
+            tenant = Some(CopyTenant { value, column, ty });
         }
+    }
+    Ok((scoped_by_attribute, tenant))
+}
+
+impl Parse for CopyInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let (scoped_by_attribute, tenant) = parse_prefix(input)?;
         let unscoped = crate::expand::parse_unscoped(input)?;
         if !input.peek(LitStr) {
             return Err(input.error(format!(
@@ -327,4 +335,210 @@ fn schema_checks(
         crate::schema_check::binders(&typed),
         quote!(#deps #opted_out),
     ))
+}
+
+/// The parsed input of `secure_copy_out!`: `[unscoped = "reason",] RowType,
+/// "table (col, ...)"`.
+pub(crate) struct CopyOutInput {
+    /// Written by `#[tenant_scoped]` (see `expand::SCOPED_MARKER`).
+    pub(crate) scoped_by_attribute: bool,
+    /// Added by the attribute for a tenant table.
+    pub(crate) tenant: Option<CopyTenant>,
+    /// `unscoped = "reason"`.
+    pub(crate) unscoped: Option<LitStr>,
+    /// The type each row is read into (a tuple).
+    pub(crate) row: syn::Type,
+    /// The target literal.
+    pub(crate) target: LitStr,
+}
+
+const SHAPE_OUT: &str = "write `secure_copy_out!((i64, String), \"orders (id, note)\")`: the \
+                         row type (a tuple, one element per column) and the table and its \
+                         columns";
+
+impl CopyOutInput {
+    /// The input again, after `prefix` (the attribute's marker).
+    pub(crate) fn tokens_after(&self, prefix: TokenStream2) -> TokenStream2 {
+        let unscoped = self.unscoped.as_ref().map(|r| quote!(unscoped = #r,));
+        let (row, target) = (&self.row, &self.target);
+        quote!(#prefix #unscoped #row, #target)
+    }
+
+    /// Parses `tokens`.
+    pub(crate) fn parse_tokens(tokens: TokenStream2) -> syn::Result<Self> {
+        Self::parse.parse2(tokens)
+    }
+}
+
+impl Parse for CopyOutInput {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let (scoped_by_attribute, tenant) = parse_prefix(input)?;
+        let unscoped = crate::expand::parse_unscoped(input)?;
+        if input.peek(LitStr) {
+            return Err(input.error(format!(
+                "expected the row type before the copy target; {SHAPE_OUT}"
+            )));
+        }
+        let row: syn::Type = input.parse()?;
+        if input.is_empty() {
+            return Err(input.error(format!(
+                "expected `,` and the copy target after the row type; {SHAPE_OUT}"
+            )));
+        }
+        input.parse::<Token![,]>()?;
+        if !input.peek(LitStr) {
+            return Err(input.error(format!(
+                "expected the copy target as a string literal; {SHAPE_OUT}"
+            )));
+        }
+        let target: LitStr = input.parse()?;
+        let _ = input.parse::<Option<Token![,]>>()?;
+        if !input.is_empty() {
+            return Err(input.error(format!("unexpected input after the target; {SHAPE_OUT}")));
+        }
+        Ok(CopyOutInput {
+            scoped_by_attribute,
+            tenant,
+            unscoped,
+            row,
+            target,
+        })
+    }
+}
+
+/// Expands `secure_copy_out!`; errors become `compile_error!`s.
+pub(crate) fn run_out(tokens: TokenStream2) -> TokenStream2 {
+    CopyOutInput::parse_tokens(tokens)
+        .and_then(|input| expand_out(&input))
+        .unwrap_or_else(crate::expand::errors_as_expression)
+}
+
+fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
+    let span = input.target.span();
+    let target = parse_target(&input.target.value()).map_err(|m| syn::Error::new(span, m))?;
+    let syn::Type::Tuple(tuple) = &input.row else {
+        return Err(syn::Error::new_spanned(
+            &input.row,
+            format!(
+                "a copy out reads each row into a tuple type written out in the macro, one \
+                 element per listed column ({} here, e.g. `(i64, String)` for two); a type \
+                 alias or a struct cannot be checked against the columns, so map the tuples \
+                 into your own type afterwards",
+                target.columns.len()
+            ),
+        ));
+    };
+    if tuple.elems.len() != target.columns.len() {
+        return Err(syn::Error::new_spanned(
+            &input.row,
+            format!(
+                "the copy lists {} (`{}`) but the row type has {}; give one element per \
+                 column, in the columns' order",
+                plural(target.columns.len(), "column"),
+                target.columns.join("`, `"),
+                plural(tuple.elems.len(), "element"),
+            ),
+        ));
+    }
+    let schema = schema_checks_out(input, &target)?;
+    let lit = |s: String| LitStr::new(&s, span);
+    let table = lit(target.table_display());
+    let columns = target.columns.iter().map(|c| lit(c.clone()));
+    let copy = lit(target.copy_out_sql());
+    let types = lit(target.types_sql());
+    let row = &input.row;
+    let tenant = input.tenant.as_ref().map(|t| {
+        let staged = target.staged_out(&t.column.value(), &t.ty.value());
+        let (create, insert, copy, drop) = (
+            lit(staged.create),
+            lit(staged.insert),
+            lit(staged.copy),
+            lit(staged.drop),
+        );
+        let value = &t.value;
+        quote! {
+            .__with_tenant(
+                ::secure_pg::__private::StagedOutSql {
+                    create: #create,
+                    insert: #insert,
+                    copy: #copy,
+                    drop: #drop,
+                },
+                ::secure_pg::__private::capture_tenant(&#value),
+            )
+        }
+    });
+    let unscoped = input
+        .unscoped
+        .as_ref()
+        .map(|_| quote!(.__tenant_scoped_by_attribute()));
+    Ok(quote! {{
+        #schema
+        ::secure_pg::CopyOut::<#row>::__from_macro(
+            ::secure_pg::__private::CopyOutSql {
+                table: #table,
+                columns: &[#(#columns),*],
+                copy: #copy,
+                types: #types,
+            },
+        )
+        #tenant
+        #unscoped
+    }})
+}
+
+/// With the crate's schema: the table and columns exist, the row type
+/// reads each column (type and nullability, as `secure_query_as!` checks
+/// the `SELECT` of the columns), and the tenant rule outside
+/// `#[tenant_scoped]`.
+fn schema_checks_out(input: &CopyOutInput, target: &CopyTarget) -> syn::Result<TokenStream2> {
+    let span = input.target.span();
+    let loaded = match crate::schema_check::catalog() {
+        Ok(Some(l)) => l,
+        Ok(None) => return Ok(quote!()),
+        Err(message) => return Err(syn::Error::new(span, message)),
+    };
+    let select = target.select_sql();
+    let typed = secure_pg_sql::typecheck::check(&select, &loaded.catalog).map_err(|ds| {
+        crate::expand::combine(ds.iter().map(|d| {
+            let message = d.message.replace("this SELECT", "this copy");
+            let mut text = format!("copy out of `{}`: {message}", target.table_display());
+            if let Some(help) = &d.help {
+                text.push_str("\n= help: ");
+                text.push_str(help);
+            }
+            syn::Error::new(span, text)
+        }))
+        .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
+    })?;
+    let reads = crate::schema_check::row_assertions(&input.row, &typed)?;
+    let deps = crate::schema_check::dependencies(&loaded.files);
+    let mut opted_out = quote!();
+    if !input.scoped_by_attribute && input.unscoped.is_none() {
+        let tables = secure_pg_sql::tenant::tenant_relations(
+            &select,
+            &loaded.tenancy.column,
+            &loaded.catalog,
+        );
+        if !tables.is_empty() {
+            if !loaded.tenancy.by_default {
+                opted_out = quote!(::secure_pg::__private::note_tenant_scoping_opted_out(););
+            } else {
+                return Err(syn::Error::new(
+                    span,
+                    format!(
+                        "this copy reads `{table}`, a tenant table (the schema says it has a \
+                         `{col}` column), outside a #[tenant_scoped] function, so it would \
+                         copy out every tenant's rows; put it in a function marked \
+                         #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
+                         copies only that tenant's rows, or, if it must read every tenant, \
+                         say why: `secure_copy_out!(unscoped = \"why every tenant\", ...)`",
+                        table = target.table_display(),
+                        col = loaded.tenancy.column,
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(quote!(#deps #reads #opted_out))
 }

@@ -124,6 +124,36 @@ pub fn secure_copy_in(input: TokenStream) -> TokenStream {
     copy::run(input.into()).into()
 }
 
+/// A bulk read through `COPY ... TO STDOUT (FORMAT binary)`, into a tuple a
+/// row, checked at compile time.
+///
+/// ```ignore
+/// let orders: Vec<(i64, Decimal, Option<String>)> = secure_copy_out!(
+///     (i64, Decimal, Option<String>),
+///     "orders (id, amount, note)",
+/// )
+/// .fetch_all(&pool)
+/// .await?;
+/// ```
+///
+/// The row type comes first (a tuple, one element per listed column),
+/// then the target, written as for [`secure_copy_in!`]. With the crate's
+/// schema, the table and columns must exist and each element must read
+/// its column's type, as an `Option` when the column can be NULL (checked
+/// as `secure_query_as!` checks the `SELECT` of the columns). A copy of a
+/// tenant table must be inside `#[tenant_scoped]`, which copies only the
+/// function's tenant's rows, or say `unscoped = "reason"`.
+///
+/// `.fetch_all(executor)` returns the rows, `.for_each(executor, |row|
+/// ..)` hands them over one at a time (any size, in constant memory), and
+/// `.fetch(executor)` returns them as a stream (not for a tenant-scoped
+/// copy, which runs in a transaction that must end). Each runs on a
+/// connection of its own.
+#[proc_macro]
+pub fn secure_copy_out(input: TokenStream) -> TokenStream {
+    copy::run_out(input.into()).into()
+}
+
 /// Escape hatch for SQL that PostgreSQL accepts but the SQL parser used by
 /// [`secure_query!`] rejects (newer or rarely used syntax).
 ///

@@ -1,5 +1,6 @@
-//! The target of `secure_copy_in!`: a table and the columns each row fills,
-//! written `orders (customer_id, amount, note)`, and the SQL the copy runs.
+//! The target of `secure_copy_in!` and `secure_copy_out!`: a table and the
+//! columns each row fills (or gives), written `orders (customer_id, amount,
+//! note)`, and the SQL the copy runs.
 //!
 //! The target is read by a small parser of its own (names, `.`, `(`, `,`,
 //! `)`, nothing else), and every statement is written anew from the names
@@ -17,6 +18,15 @@
 //!   `$1` is the function's tenant. That also keeps row-level security
 //!   on: PostgreSQL refuses `COPY FROM` into a table whose policies apply
 //!   to the role (`0A000`), but checks every inserted row against them.
+//!
+//! And two ways to read them (`secure_copy_out!`):
+//!
+//! * **direct**: `COPY t (cols) TO STDOUT (FORMAT binary)`;
+//! * **through a staging table**, for `#[tenant_scoped]` functions: `COPY`
+//!   takes no parameters, so the caller's rows are first selected into a
+//!   temporary table with `INSERT ... SELECT cols FROM t WHERE tenant =
+//!   $1`, and that table is copied out. Row-level security filters that
+//!   `SELECT` too (as it filters a plain `COPY t TO`).
 
 use crate::ident::{fold_unquoted, quoted};
 
@@ -116,6 +126,62 @@ impl CopyTarget {
             drop: format!("DROP TABLE {staging}"),
         }
     }
+}
+
+impl CopyTarget {
+    /// `COPY t (cols) TO STDOUT (FORMAT binary)`.
+    pub fn copy_out_sql(&self) -> String {
+        format!(
+            "COPY {} ({}) TO STDOUT (FORMAT binary)",
+            self.table_sql(),
+            self.columns_sql()
+        )
+    }
+
+    /// The statement the schema checks type in a copy out's place: the
+    /// `SELECT` of the listed columns, whose result columns the row type
+    /// must read.
+    pub fn select_sql(&self) -> String {
+        self.types_sql()
+    }
+
+    /// The statements of a copy out through the staging table, keeping the
+    /// rows whose `tenant_column` (of SQL type `tenant_type`) is `$1`.
+    pub fn staged_out(&self, tenant_column: &str, tenant_type: &str) -> StagedOut {
+        let staging = format!("pg_temp.{}", quote_ident(STAGING_TABLE_OUT));
+        let cols = self.columns_sql();
+        StagedOut {
+            create: format!(
+                "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {cols} FROM {} WITH NO DATA",
+                quote_ident(STAGING_TABLE_OUT),
+                self.table_sql()
+            ),
+            insert: format!(
+                "INSERT INTO {staging} ({cols}) SELECT {cols} FROM {} WHERE {} = $1::{tenant_type}",
+                self.table_sql(),
+                quote_ident(tenant_column),
+            ),
+            copy: format!("COPY {staging} ({cols}) TO STDOUT (FORMAT binary)"),
+            drop: format!("DROP TABLE {staging}"),
+        }
+    }
+}
+
+/// The name of the staging table of a tenant-scoped copy out.
+pub const STAGING_TABLE_OUT: &str = "secure_pg_copy_out";
+
+/// The statements of a copy out through a staging table; see the module
+/// docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedOut {
+    /// Creates the staging table with the listed columns' types.
+    pub create: String,
+    /// Fills it with the tenant's rows, the tenant as `$1`.
+    pub insert: String,
+    /// Copies it out.
+    pub copy: String,
+    /// Drops it.
+    pub drop: String,
 }
 
 /// The statements of a copy through a staging table; see the module docs.
@@ -339,6 +405,32 @@ mod tests {
         );
         let e = parse_target("orders (a, a)").unwrap_err();
         assert!(e.contains("listed twice"), "{e}");
+    }
+
+    #[test]
+    fn the_copy_out_statements() {
+        let t = parse_target("shop.orders (id, \"Note\")").unwrap();
+        assert_eq!(
+            t.copy_out_sql(),
+            "COPY \"shop\".\"orders\" (\"id\", \"Note\") TO STDOUT (FORMAT binary)"
+        );
+        assert_eq!(
+            t.select_sql(),
+            "SELECT \"id\", \"Note\" FROM \"shop\".\"orders\""
+        );
+        let s = t.staged_out("tenant_id", "bigint");
+        assert_eq!(
+            s.insert,
+            "INSERT INTO pg_temp.\"secure_pg_copy_out\" (\"id\", \"Note\") SELECT \"id\", \"Note\" \
+             FROM \"shop\".\"orders\" WHERE \"tenant_id\" = $1::bigint"
+        );
+        assert_eq!(
+            s.copy,
+            "COPY pg_temp.\"secure_pg_copy_out\" (\"id\", \"Note\") TO STDOUT (FORMAT binary)"
+        );
+        assert!(s
+            .create
+            .starts_with("CREATE TEMPORARY TABLE \"secure_pg_copy_out\" ON COMMIT DROP"));
     }
 
     #[test]

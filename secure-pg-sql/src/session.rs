@@ -546,12 +546,16 @@ mod session_tests {
 /// * when it writes (`INSERT`, `UPDATE`, `DELETE`, `MERGE`, also in a
 ///   `WITH`): the triggers on every relation it names (and on the relations
 ///   of the views among them), and the column defaults of those tables. A
-///   trigger runs a function of the migrations, judged by its body (see
-///   [`routine_changes_session`]); one the migrations do not define, other
-///   than the built-in trigger functions, changes the session. `nextval` in
-///   a default does not count: sequence state is unreadable through the
-///   macros (`lastval()` and `currval()` are refused) and the raw client
-///   discards it first.
+///   trigger runs a function of the migrations, judged by its body: a
+///   `LANGUAGE sql` body statement by statement as [`changes_session`]
+///   judges a statement; a PL/pgSQL body by its words (dynamic SQL, DDL, a
+///   `SET` or `RESET` statement, `LISTEN`, `PREPARE`, `DISCARD`, `LOAD`,
+///   temporary objects and every call that is not neutral count); any
+///   other language, or a body the loader could not read, counts. A
+///   routine the migrations do not define, other than the built-in trigger
+///   functions, changes the session. `nextval` in a default does not
+///   count: sequence state is unreadable through the macros (`lastval()`
+///   and `currval()` are refused) and the raw client discards it first.
 pub fn changes_session_through_schema(sql: &str, catalog: &crate::schema::Catalog) -> bool {
     use crate::schema::catalog::{Relation, ValueSource};
 

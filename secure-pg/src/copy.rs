@@ -19,6 +19,12 @@
 //! In a `#[tenant_scoped]` function the rows go through a staging table
 //! and the tenant column is filled from the function's tenant, never from
 //! the rows (see `secure_pg_sql::copy`).
+//!
+//! Bulk reads through `COPY ... TO STDOUT (FORMAT binary)` are the value
+//! `secure_copy_out!` expands to ([`CopyOut`]): rows decoded into tuples
+//! with the types the server reports, handed over as they arrive. A
+//! tenant-scoped copy out selects the tenant's rows into a staging table
+//! in a transaction for the tenant, and copies that out.
 
 use std::pin::Pin;
 
@@ -244,14 +250,7 @@ where
                 (Some(tenant), Some(state)) => {
                     staged(client, state, sql, tenant, rows, &mut write).await
                 }
-                (Some(_), None) => Err(Error::from_kind(ErrorKind::TenantScope).with_detail(
-                    format!(
-                        "a #[tenant_scoped] copy into `{}` needs a connection of secure-pg's \
-                         pool (`&pool`, `&conn` or `&mut tx`), which can run it in a \
-                         transaction for the tenant; a plain tokio-postgres client cannot",
-                        sql.table
-                    ),
-                )),
+                (Some(_), None) => Err(needs_our_connection(sql.table)),
             }
         })
         .await
@@ -393,42 +392,7 @@ where
     I: IntoIterator,
     F: FnMut(I::Item, &mut CopyRow<'_>),
 {
-    let own = !state.in_transaction();
-    let set = tenant.id.map(crate::tenant::set_tenant_sql);
-    if own {
-        // Marked first: if the future is dropped inside, the pool
-        // discards the connection instead of reusing an open transaction.
-        state.enter_transaction();
-        let begin = match &set {
-            Some(set) => format!("BEGIN; {set}"),
-            None => "BEGIN".to_owned(),
-        };
-        state
-            .bounded(async { client.batch_execute(&begin).await.map_err(Error::from) })
-            .await?;
-    } else if let Some(id) = tenant.id {
-        match state.transaction_tenant() {
-            Some(t) if t == id.get() => {}
-            Some(_) => {
-                return Err(
-                    Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
-                        "a #[tenant_scoped] copy into `{}` for one tenant ran in a transaction \
-                         that set another tenant for row-level security, and was refused \
-                         before anything was sent; run it in a transaction for its own tenant",
-                        sql.table
-                    )),
-                )
-            }
-            None => {
-                let set = set.clone().unwrap_or_default();
-                state
-                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
-                    .await?;
-                state.set_transaction_tenant(id.get());
-            }
-        }
-    }
-    let body = async {
+    in_tenant_transaction(client, state, sql.table, tenant.id, async {
         client
             .batch_execute(tenant.sql.create)
             .await
@@ -451,10 +415,63 @@ where
             .batch_execute(tenant.sql.drop)
             .await
             .map_err(Error::from)?;
+        Ok(moved)
+    })
+    .await
+}
+
+/// Runs `body` in a transaction for tenant `id` (told to row-level
+/// security): the caller's open transaction (setting the tenant there if
+/// it set none; one for another tenant is refused before anything is
+/// sent), or one of its own, committed after `body` and rolled back when
+/// it fails. `table` is for messages.
+async fn in_tenant_transaction<R>(
+    client: &Client,
+    state: &ConnState,
+    table: &str,
+    id: Option<TenantId>,
+    body: impl std::future::Future<Output = Result<R, Error>>,
+) -> Result<R, Error> {
+    let own = !state.in_transaction();
+    let set = id.map(crate::tenant::set_tenant_sql);
+    if own {
+        // Marked first: if the future is dropped inside, the pool
+        // discards the connection instead of reusing an open transaction.
+        state.enter_transaction();
+        let begin = match &set {
+            Some(set) => format!("BEGIN; {set}"),
+            None => "BEGIN".to_owned(),
+        };
+        state
+            .bounded(async { client.batch_execute(&begin).await.map_err(Error::from) })
+            .await?;
+    } else if let Some(id) = id {
+        match state.transaction_tenant() {
+            Some(t) if t == id.get() => {}
+            Some(_) => {
+                return Err(
+                    Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+                        "a #[tenant_scoped] copy of `{table}` for one tenant ran in a transaction \
+                         that set another tenant for row-level security, and was refused \
+                         before anything was sent; run it in a transaction for its own tenant"
+                    )),
+                )
+            }
+            None => {
+                let set = set.clone().unwrap_or_default();
+                state
+                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
+                    .await?;
+                state.set_transaction_tenant(id.get());
+            }
+        }
+    }
+    let body = async {
+        let out = body.await?;
         if own {
             client.batch_execute("COMMIT").await.map_err(Error::from)?;
         }
-        Ok(moved)
+        Ok(out)
     };
     let result = state.bounded(body).await;
     if own {
@@ -469,4 +486,382 @@ where
         state.leave_transaction();
     }
     result
+}
+
+/// The refusal of a tenant-scoped copy on a client that is not ours.
+fn needs_our_connection(table: &str) -> Error {
+    Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+        "a #[tenant_scoped] copy of `{table}` needs a connection of secure-pg's pool (`&pool`, \
+         `&conn` or `&mut tx`), which can run it in a transaction for the tenant; a plain \
+         tokio-postgres client cannot"
+    ))
+}
+
+// ----- COPY TO STDOUT ---------------------------------------------------------
+
+/// The SQL of a copy out, written by the macro from the names it checked.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct CopyOutSql {
+    /// The table as written, for messages.
+    pub table: &'static str,
+    /// The listed columns, for messages.
+    pub columns: &'static [&'static str],
+    /// `COPY t (cols) TO STDOUT (FORMAT binary)`.
+    pub copy: &'static str,
+    /// `SELECT cols FROM t`, prepared for the columns' types.
+    pub types: &'static str,
+}
+
+/// The statements of a tenant-scoped copy out (see `secure_pg_sql::copy`).
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct StagedOutSql {
+    /// Creates the staging table.
+    pub create: &'static str,
+    /// Fills it with the tenant's rows, the tenant as `$1`.
+    pub insert: &'static str,
+    /// Copies it out.
+    pub copy: &'static str,
+    /// Drops it.
+    pub drop: &'static str,
+}
+
+/// A row type a copy out reads into: tuples of up to 16 elements, each a
+/// type tokio-postgres reads from its column (`Option<T>` for a column
+/// that can be NULL).
+pub trait FromCopyRow: Sized {
+    /// Reads one row; `columns` names the listed columns, for messages.
+    #[doc(hidden)]
+    fn from_copy_row(
+        row: &tokio_postgres::binary_copy::BinaryCopyOutRow,
+        columns: &[&str],
+    ) -> Result<Self, Error>;
+}
+
+fn read_error(columns: &[&str], i: usize, e: &tokio_postgres::Error) -> Error {
+    let column = columns.get(i).copied().unwrap_or("?");
+    // The error's source says which types did not match; never a value.
+    let why = std::error::Error::source(e)
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| e.to_string());
+    Error::from_kind(ErrorKind::Decode).with_detail(format!(
+        "column `{column}` of the copy could not be read into its element of the row type: {why}"
+    ))
+}
+
+macro_rules! copy_row_tuples {
+    ($(($($t:ident $i:tt),+))+) => {$(
+        impl<$($t),+> FromCopyRow for ($($t,)+)
+        where
+            $($t: tokio_postgres::types::FromSqlOwned,)+
+        {
+            fn from_copy_row(
+                row: &tokio_postgres::binary_copy::BinaryCopyOutRow,
+                columns: &[&str],
+            ) -> Result<Self, Error> {
+                Ok(($(
+                    row.try_get::<$t>($i).map_err(|e| read_error(columns, $i, &e))?,
+                )+))
+            }
+        }
+    )+};
+}
+
+copy_row_tuples! {
+    (A 0)
+    (A 0, B 1)
+    (A 0, B 1, C 2)
+    (A 0, B 1, C 2, D 3)
+    (A 0, B 1, C 2, D 3, E 4)
+    (A 0, B 1, C 2, D 3, E 4, F 5)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14)
+    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15)
+}
+
+/// The tenant of a tenant-scoped copy out.
+struct TenantOut {
+    sql: StagedOutSql,
+    value: Box<dyn ToSql + Sync + Send>,
+    id: Option<TenantId>,
+}
+
+/// A bulk read checked by `secure_copy_out!`: run it with
+/// [`CopyOut::fetch_all`], [`CopyOut::for_each`] or [`CopyOut::fetch`].
+#[must_use = "a copy does nothing until it is run"]
+pub struct CopyOut<T> {
+    sql: CopyOutSql,
+    scoped: bool,
+    tenant: Option<TenantOut>,
+    _row: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for CopyOut<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopyOut")
+            .field("copy", &self.sql.copy)
+            .field("tenant_scoped", &self.tenant.is_some())
+            .finish()
+    }
+}
+
+impl<T: FromCopyRow + Send> CopyOut<T> {
+    /// The copy `secure_copy_out!` checked. Used by the macro's expansion
+    /// only: calling it by hand bypasses every compile-time check.
+    #[doc(hidden)]
+    pub fn __from_macro(sql: CopyOutSql) -> Self {
+        CopyOut {
+            sql,
+            scoped: false,
+            tenant: None,
+            _row: std::marker::PhantomData,
+        }
+    }
+
+    /// See [`CopyIn::__tenant_scoped_by_attribute`].
+    #[doc(hidden)]
+    pub fn __tenant_scoped_by_attribute(mut self) -> Self {
+        self.scoped = true;
+        self
+    }
+
+    /// Copies only the function's tenant's rows, through the staging
+    /// table. Added by `#[tenant_scoped]` only.
+    #[doc(hidden)]
+    pub fn __with_tenant<V: ToSql + Sync + Send + 'static>(
+        mut self,
+        staged: StagedOutSql,
+        tenant: V,
+    ) -> Self {
+        self.scoped = true;
+        self.tenant = Some(TenantOut {
+            sql: staged,
+            value: Box::new(tenant),
+            id: None,
+        });
+        self
+    }
+
+    /// See [`CopyIn::__for_tenant`].
+    #[doc(hidden)]
+    pub fn __for_tenant<B: std::borrow::Borrow<TenantId>>(mut self, tenant: B) -> Self {
+        if let Some(t) = &mut self.tenant {
+            t.id = Some(*tenant.borrow());
+        }
+        self
+    }
+
+    /// The `COPY` statement sent (for a tenant-scoped copy, the one out of
+    /// the staging table).
+    pub fn sql(&self) -> &'static str {
+        match &self.tenant {
+            Some(t) => t.sql.copy,
+            None => self.sql.copy,
+        }
+    }
+
+    /// Every row, in a `Vec`.
+    pub async fn fetch_all<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<T>, Error> {
+        let mut rows = Vec::new();
+        self.for_each(executor, |row| rows.push(row)).await?;
+        Ok(rows)
+    }
+
+    /// Hands the rows to `f` one at a time as they arrive, and returns how
+    /// many there were: a copy of any size in constant memory.
+    ///
+    /// Runs on a connection of its own, as [`CopyIn::execute`] does; a
+    /// tenant-scoped copy runs in a transaction for the tenant (the
+    /// caller's, or one of its own).
+    pub async fn for_each<'e, E: Executor<'e>>(
+        self,
+        executor: E,
+        mut f: impl FnMut(T) + Send,
+    ) -> Result<u64, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql())?;
+        let span = crate::telemetry::query_span(self.sql());
+        crate::telemetry::traced(&span, async {
+            let handle = crate::executor::handle(executor, Route::Exclusive).await?;
+            crate::telemetry::record_server(&span, handle.server());
+            let Some((client, state)) = handle.connection() else {
+                return Err(Error::from_kind(ErrorKind::Configuration)
+                    .with_detail("internal: a copy was routed to a shared connection"));
+            };
+            let CopyOut { sql, tenant, .. } = self;
+            match (tenant, state) {
+                (None, state) => {
+                    let run = read_rows(client, state, sql, sql.copy, true, &mut f);
+                    let out = match state {
+                        Some(state) => state.bounded(run).await,
+                        None => run.await,
+                    };
+                    if let (Err(_), Some(state)) = (&out, state) {
+                        // A row that could not be read stopped the reading:
+                        // the rest of the copy is still coming.
+                        state.statement_started();
+                    }
+                    out
+                }
+                (Some(tenant), Some(state)) => {
+                    in_tenant_transaction(client, state, sql.table, tenant.id, async {
+                        client
+                            .batch_execute(tenant.sql.create)
+                            .await
+                            .map_err(Error::from)?;
+                        client
+                            .execute(tenant.sql.insert, &[&*tenant.value as &(dyn ToSql + Sync)])
+                            .await
+                            .map_err(Error::from)?;
+                        let n = read_rows(client, Some(state), sql, tenant.sql.copy, false, &mut f)
+                            .await?;
+                        client
+                            .batch_execute(tenant.sql.drop)
+                            .await
+                            .map_err(Error::from)?;
+                        Ok(n)
+                    })
+                    .await
+                }
+                (Some(_), None) => Err(needs_our_connection(sql.table)),
+            }
+        })
+        .await
+    }
+
+    /// The rows as a stream, read as the caller polls it; the stream keeps
+    /// the connection (for a pool, its checkout) until it is dropped. Not
+    /// for a tenant-scoped copy (use [`CopyOut::for_each`]): its
+    /// transaction and staging table must end when the copy does.
+    pub async fn fetch<'e, E: Executor<'e>>(
+        self,
+        executor: E,
+    ) -> Result<CopyOutStream<'e, T>, Error> {
+        crate::tenant_scope::check(self.scoped, self.sql())?;
+        if self.tenant.is_some() {
+            return Err(
+                Error::from_kind(ErrorKind::TenantScope).with_detail(format!(
+                    "a #[tenant_scoped] copy of `{}` cannot be streamed: it runs in a transaction \
+                 for the tenant that must end with the copy; read it with `for_each` (one \
+                 row at a time, in constant memory) or `fetch_all`",
+                    self.sql.table
+                )),
+            );
+        }
+        let span = crate::telemetry::query_span(self.sql());
+        let sql = self.sql;
+        let span_ref = &span;
+        let (handle, stream) = crate::telemetry::traced(&span, async move {
+            let handle = crate::executor::handle(executor, Route::Exclusive).await?;
+            crate::telemetry::record_server(span_ref, handle.server());
+            let Some((client, state)) = handle.connection() else {
+                return Err(Error::from_kind(ErrorKind::Configuration)
+                    .with_detail("internal: a copy was routed to a shared connection"));
+            };
+            let start = start_copy_out(client, state, sql, sql.copy, true);
+            let stream = match state {
+                Some(state) => state.bounded(start).await?,
+                None => start.await?,
+            };
+            if let Some(state) = state {
+                // In flight until the stream has been read to its end.
+                state.statement_started();
+            }
+            Ok((handle, stream))
+        })
+        .await?;
+        Ok(CopyOutStream {
+            stream: Box::pin(stream),
+            columns: sql.columns,
+            handle,
+            _row: std::marker::PhantomData,
+        })
+    }
+}
+
+/// Starts `copy` (a `COPY ... TO STDOUT (FORMAT binary)`), with the column
+/// types the server reports for `sql.types`.
+async fn start_copy_out(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: CopyOutSql,
+    copy: &'static str,
+    cache_copy: bool,
+) -> Result<tokio_postgres::binary_copy::BinaryCopyOutStream, Error> {
+    let types_stmt = prepare(client, state, sql.types, true).await?;
+    let types: Vec<Type> = types_stmt
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
+    let copy_stmt = prepare(client, state, copy, cache_copy).await?;
+    let stream = client.copy_out(&copy_stmt).await.map_err(Error::from)?;
+    Ok(tokio_postgres::binary_copy::BinaryCopyOutStream::new(
+        stream, &types,
+    ))
+}
+
+/// Reads every row of `copy` into `f`.
+async fn read_rows<T: FromCopyRow>(
+    client: &Client,
+    state: Option<&ConnState>,
+    sql: CopyOutSql,
+    copy: &'static str,
+    cache_copy: bool,
+    f: &mut impl FnMut(T),
+) -> Result<u64, Error> {
+    use futures_util::TryStreamExt;
+    let stream = start_copy_out(client, state, sql, copy, cache_copy).await?;
+    let mut stream = std::pin::pin!(stream);
+    let mut n = 0;
+    while let Some(row) = stream.try_next().await.map_err(Error::from)? {
+        f(T::from_copy_row(&row, sql.columns)?);
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The rows of a [`CopyOut::fetch`], read one by one.
+pub struct CopyOutStream<'e, T> {
+    stream: Pin<Box<tokio_postgres::binary_copy::BinaryCopyOutStream>>,
+    columns: &'static [&'static str],
+    handle: crate::executor::Handle<'e>,
+    _row: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> std::fmt::Debug for CopyOutStream<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CopyOutStream").finish_non_exhaustive()
+    }
+}
+
+impl<T: FromCopyRow> futures_util::Stream for CopyOutStream<'_, T> {
+    type Item = Result<T, Error>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        let this = &mut *self;
+        match this.stream.as_mut().poll_next(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => {
+                this.handle.statement_finished();
+                Poll::Ready(None)
+            }
+            Poll::Ready(Some(Err(e))) => {
+                this.handle.statement_finished();
+                Poll::Ready(Some(Err(Error::from(e))))
+            }
+            Poll::Ready(Some(Ok(row))) => Poll::Ready(Some(T::from_copy_row(&row, this.columns))),
+        }
+    }
 }

@@ -118,7 +118,7 @@ pub use config::{
     TargetSessionAttrs, DEFAULT_CONNECT_TIMEOUT, DEVELOPMENT_APP_ENVS, LIBPQ_ENV_VARS,
 };
 pub use connect::{connect, ConnectionInfo, Connector, TlsInfo};
-pub use copy::{CopyIn, CopyRow};
+pub use copy::{CopyIn, CopyOut, CopyOutStream, CopyRow, FromCopyRow};
 pub use error::{Detail, Error, ErrorKind, SqlState};
 pub use executor::Executor;
 pub use health::Health;
@@ -131,8 +131,8 @@ pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use tenant::{row_level_security_sql, TenantId};
 
 pub use secure_pg_macros::{
-    migrate, secure_copy_in, secure_query, secure_query_as, secure_query_as_unparsed,
-    secure_query_unparsed, tenant_scoped, FromRow,
+    migrate, secure_copy_in, secure_copy_out, secure_query, secure_query_as,
+    secure_query_as_unparsed, secure_query_unparsed, tenant_scoped, FromRow,
 };
 
 /// Re-exported so that users need one dependency.
@@ -159,7 +159,7 @@ pub use futures_util::{StreamExt, TryStreamExt};
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::copy::{CopySql, StagedSql};
+    pub use crate::copy::{CopyOutSql, CopySql, StagedOutSql, StagedSql};
     pub use crate::executor::Wire;
     pub use crate::migrate::{
         migration_from_macro, migration_statement, migrator_from_macro, Migration,

@@ -92,6 +92,8 @@ pub(crate) enum MacroClass {
     Unparsed,
     /// `secure_copy_in!`: the tenant column is filled from the tenant.
     Copy,
+    /// `secure_copy_out!`: only the tenant's rows are copied.
+    CopyOut,
     /// Known to run no query (std, tracing, `allow_macros`).
     Allowed,
     /// `include!`: refused, it pulls in code the attribute cannot see.
@@ -129,6 +131,9 @@ pub(crate) fn classify(path: &[String], allowed: &[Vec<String>]) -> MacroClass {
     if name == "secure_copy_in" {
         return MacroClass::Copy;
     }
+    if name == "secure_copy_out" {
+        return MacroClass::CopyOut;
+    }
     let root = (path.len() == 2).then(|| path[0].as_str());
     if name == "include" && (path.len() == 1 || root.is_some_and(|r| STD_ROOTS.contains(&r))) {
         return MacroClass::Include;
@@ -154,7 +159,9 @@ fn refusal(class: &MacroClass, shown: &str, inside: Option<&str>) -> Option<Stri
     let queries = "write queries as `secure_query!` / `secure_query_as!` (under any path, but \
                    not renamed or wrapped in another macro)";
     match class {
-        MacroClass::Query { .. } | MacroClass::Copy | MacroClass::Allowed => None,
+        MacroClass::Query { .. } | MacroClass::Copy | MacroClass::CopyOut | MacroClass::Allowed => {
+            None
+        }
         MacroClass::Unparsed => Some(format!(
             "`{shown}!`{at} cannot be scoped by #[tenant_scoped] because its SQL is not \
              parsed; rewrite it so that `secure_query!` accepts it, or move it out of \
@@ -766,10 +773,16 @@ impl VisitMut for BodyVisitor<'_> {
             MacroClass::Copy => {
                 self.marked = self.scope_copy(mac);
             }
+            MacroClass::CopyOut => {
+                self.marked = self.scope_copy_out(mac);
+            }
             MacroClass::Allowed => {
                 for (span, inner, class) in nested_macros(mac.tokens.clone(), self.allow_macros) {
                     let message = match class {
-                        MacroClass::Query { .. } | MacroClass::Unparsed | MacroClass::Copy => {
+                        MacroClass::Query { .. }
+                        | MacroClass::Unparsed
+                        | MacroClass::Copy
+                        | MacroClass::CopyOut => {
                             format!(
                                 "`{inner}!` inside `{shown}!`: #[tenant_scoped] cannot see inside \
                              other macros, so this query would not be scoped; run the query \
@@ -1077,63 +1090,97 @@ impl BodyVisitor<'_> {
         for value in &mut call.values {
             self.visit_expr_mut(value);
         }
-        if let Some(reason) = &call.unscoped {
+        let (prefix, marked) = self.scope_copy_target(&call.target, call.unscoped.as_ref(), false);
+        mac.tokens = call.tokens_after(prefix);
+        marked
+    }
+
+    /// Scopes one `secure_copy_out!`: from a tenant table, only the
+    /// captured tenant's rows are copied (through the staging table).
+    fn scope_copy_out(&mut self, mac: &mut syn::Macro) -> bool {
+        let call = match crate::copy::CopyOutInput::parse_tokens(mac.tokens.clone()) {
+            Ok(call) => call,
+            Err(e) => {
+                self.errors.push(e);
+                return false;
+            }
+        };
+        let (prefix, marked) = self.scope_copy_target(&call.target, call.unscoped.as_ref(), true);
+        mac.tokens = call.tokens_after(prefix);
+        marked
+    }
+
+    /// What both copy directions share: the marker (and, for a tenant
+    /// table, `__tenant(captured, "column", "type"),`) to put before the
+    /// copy's input, and whether the copy is scoped.
+    fn scope_copy_target(
+        &mut self,
+        target_lit: &LitStr,
+        unscoped: Option<&LitStr>,
+        out: bool,
+    ) -> (TokenStream, bool) {
+        if let Some(reason) = unscoped {
             self.queries.push(QueryDoc::Unscoped {
                 reason: reason.value(),
-                sql: format!("COPY {}", call.target.value()),
+                sql: format!("COPY {}", target_lit.value()),
             });
-            mac.tokens = call.tokens_after(quote!());
-            return false;
+            return (quote!(), false);
         }
         let marker = Ident::new(SCOPED_MARKER, Span::call_site());
         if let Some(item) = &self.nested_item {
             self.errors.push(syn::Error::new(
-                call.target.span(),
+                target_lit.span(),
                 nested_refusal("copy", item),
             ));
-            mac.tokens = call.tokens_after(quote!(#marker,));
-            return false;
+            return (quote!(#marker,), false);
         }
         // A target the macro refuses is left to its error (it compiles
         // nowhere).
-        let Ok(target) = secure_pg_sql::copy::parse_target(&call.target.value()) else {
-            mac.tokens = call.tokens_after(quote!(#marker,));
-            return false;
+        let Ok(target) = secure_pg_sql::copy::parse_target(&target_lit.value()) else {
+            return (quote!(#marker,), false);
         };
-        if let Some(listed) = target.columns.iter().find(|c| **c == self.opts.column) {
+        // Copied out, the tenant column is the caller's tenant in every
+        // row; copied in, the rows cannot choose it.
+        let listed = target.columns.iter().find(|c| **c == self.opts.column);
+        if let (Some(listed), false) = (listed, out) {
             let tenant = self
                 .tenant
                 .map_or_else(|| "tenant".to_owned(), |t| t.to_string());
             self.errors.push(syn::Error::new(
-                call.target.span(),
+                target_lit.span(),
                 format!(
                     "this copy lists `{listed}`, which #[tenant_scoped] fills from the tenant \
                      argument (`{tenant}`), so the rows cannot choose it; remove `{listed}` \
                      from the column list and its value from the closure"
                 ),
             ));
-            mac.tokens = call.tokens_after(quote!(#marker,));
-            return false;
+            return (quote!(#marker,), false);
         }
-        let insert = target.insert_sql();
-        let tenant_param = target.columns.len() + 1;
-        let scoped = scope_query(&insert, self.opts, tenant_param)
+        // Scoped as the statement the copy is equivalent to.
+        let (equivalent, tenant_param) = if out {
+            (target.select_sql(), 1)
+        } else {
+            (target.insert_sql(), target.columns.len() + 1)
+        };
+        let scoped = scope_query(&equivalent, self.opts, tenant_param)
             .map_err(|e| (None, e.message().to_string()))
-            .and_then(|scoped| self.with_schema(&insert, scoped, tenant_param));
+            .and_then(|scoped| self.with_schema(&equivalent, scoped, tenant_param));
         let scoped = match scoped {
             Ok(scoped) => scoped,
             Err((span, message)) => {
-                self.scope_error(span, call.target.span(), message);
-                mac.tokens = call.tokens_after(quote!(#marker,));
-                return false;
+                self.scope_error(span, target_lit.span(), message);
+                return (quote!(#marker,), false);
             }
         };
         if !scoped.binds_tenant {
             self.queries.push(QueryDoc::Scoped {
-                sql: target.copy_sql(),
+                sql: if out {
+                    target.copy_out_sql()
+                } else {
+                    target.copy_sql()
+                },
             });
-            mac.tokens = call.tokens_after(quote!(#marker,));
-            return self.tenant.is_some();
+            return (quote!(#marker,), self.tenant.is_some());
         }
         // The column's type: the schema's when there is one.
         let ty = match crate::schema_check::catalog() {
@@ -1145,17 +1192,24 @@ impl BodyVisitor<'_> {
             _ => self.opts.column_type.clone(),
         };
         let Some(tenant) = self.captured else {
-            return false;
+            return (quote!(), false);
         };
-        let staged = target.staged(&self.opts.column, &ty);
         self.queries.push(QueryDoc::Scoped {
-            sql: format!("{}; {}", staged.copy, staged.insert),
+            sql: if out {
+                let staged = target.staged_out(&self.opts.column, &ty);
+                format!("{}; {}", staged.insert, staged.copy)
+            } else {
+                let staged = target.staged(&self.opts.column, &ty);
+                format!("{}; {}", staged.copy, staged.insert)
+            },
         });
-        let column = LitStr::new(&self.opts.column, call.target.span());
-        let ty = LitStr::new(&ty, call.target.span());
-        mac.tokens = call.tokens_after(quote!(#marker, __tenant(#tenant, #column, #ty),));
+        let column = LitStr::new(&self.opts.column, target_lit.span());
+        let ty = LitStr::new(&ty, target_lit.span());
         self.for_tenant = self.tenant_is_tenant_id;
-        self.tenant.is_some()
+        (
+            quote!(#marker, __tenant(#tenant, #column, #ty),),
+            self.tenant.is_some(),
+        )
     }
 
     /// With a schema in the repository: every table the query names must

@@ -1,17 +1,19 @@
-//! `secure_copy_in!` against a real server: a large load round-trips
-//! equal, a bad row anywhere writes nothing, a dropped copy leaves the
-//! pool healthy, and a `#[tenant_scoped]` copy writes only the caller's
-//! tenant, through row-level security (`FORCE`, on a table the role
-//! owns), which refuses a plain `COPY FROM` outright.
+//! `secure_copy_in!` and `secure_copy_out!` against a real server: a
+//! large load round-trips equal (read back by `SELECT` and by a copy out),
+//! a bad row anywhere writes nothing, a dropped copy (in or out) leaves
+//! the pool healthy, and a `#[tenant_scoped]` copy writes and reads only
+//! the caller's tenant, through row-level security (`FORCE`, on a table
+//! the role owns), which refuses a plain `COPY FROM` outright.
 //!
 //! The tests share the database `copying` and take a process-wide lock.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use secure_pg::{
-    row_level_security_sql, secure_copy_in, secure_query, secure_query_as, tenant_scoped, Error,
-    ErrorKind, Pool, TenantId, TransactionOptions,
+    row_level_security_sql, secure_copy_in, secure_copy_out, secure_query, secure_query_as,
+    tenant_scoped, Error, ErrorKind, Pool, TenantId, TransactionOptions,
 };
 use secure_pg_tests::{shared, Cluster, ClusterSpec, ServerCert};
 use tokio::sync::{Mutex, MutexGuard};
@@ -26,6 +28,7 @@ CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, price double prec
     active boolean NOT NULL, blob bytea, tags text[] NOT NULL, note text);
 CREATE TABLE ledger (tenant_id bigint NOT NULL, id bigint NOT NULL, memo text NOT NULL,
     PRIMARY KEY (tenant_id, id));
+CREATE TABLE journal (tenant_id bigint NOT NULL, id bigint NOT NULL, memo text NOT NULL);
 ";
 
 fn cluster() -> Arc<Cluster> {
@@ -58,7 +61,7 @@ static LOCK: Mutex<()> = Mutex::const_new(());
 async fn env(max_size: u32) -> (Pool, MutexGuard<'static, ()>) {
     let guard = LOCK.lock().await;
     let url = url();
-    su("TRUNCATE items, ledger");
+    su("TRUNCATE items, ledger, journal");
     let pool = Pool::builder()
         .max_size(max_size)
         .build(config(&url))
@@ -168,6 +171,133 @@ async fn a_hundred_thousand_rows_round_trip_equal() {
     assert!(back == rows, "the rows read back differ from those copied");
     // The copy's connection went back to the pool at rest.
     assert_eq!(count_items(&pool).await, 100_000);
+}
+
+/// The row type of a copy out of `items`.
+type ItemRow = (
+    i64,
+    String,
+    Option<f64>,
+    bool,
+    Option<Vec<u8>>,
+    Vec<String>,
+    Option<String>,
+);
+
+fn item((id, name, price, active, blob, tags, note): ItemRow) -> Item {
+    Item {
+        id,
+        name,
+        price,
+        active,
+        blob,
+        tags,
+        note,
+    }
+}
+
+/// A hundred thousand rows copied out equal those copied in, by
+/// `fetch_all`, `for_each` and the stream, on a pool of one: each leaves
+/// the connection at rest for the next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_thousand_rows_copy_out_equal() {
+    let (pool, _g) = env(1).await;
+    let rows = items(100_000);
+    load(&pool, &rows).await.unwrap_or_else(|e| panic!("{e:#}"));
+    let copy = || {
+        secure_copy_out!(
+            unscoped = "items has no tenant column",
+            (
+                i64,
+                String,
+                Option<f64>,
+                bool,
+                Option<Vec<u8>>,
+                Vec<String>,
+                Option<String>
+            ),
+            "items (id, name, price, active, blob, tags, note)"
+        )
+    };
+    let mut back: Vec<Item> = copy()
+        .fetch_all(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .into_iter()
+        .map(item)
+        .collect();
+    back.sort_by_key(|i| i.id);
+    assert!(
+        back == rows,
+        "the rows copied out differ from those copied in"
+    );
+
+    let mut seen = 0_i64;
+    let mut sum = 0_i64;
+    let n = copy()
+        .for_each(&pool, |r| {
+            seen += 1;
+            sum += r.0;
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!((n, seen, sum), (100_000, 100_000, 100_000 * 100_001 / 2));
+
+    let mut stream = copy()
+        .fetch(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    let mut streamed = 0;
+    while let Some(row) = stream.next().await {
+        row.unwrap_or_else(|e| panic!("{e:#}"));
+        streamed += 1;
+    }
+    drop(stream);
+    assert_eq!(streamed, 100_000);
+    assert_eq!(count_items(&pool).await, 100_000);
+}
+
+/// A stream dropped after a few rows of a large copy out, and a row type
+/// that cannot read a column (an error at the first row, with the rest of
+/// the copy still coming): the pool of one serves the next statements
+/// right, and the error names the column, never a value.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_or_failed_copy_out_leaves_the_pool_healthy() {
+    let (pool, _g) = env(1).await;
+    load(&pool, &items(50_000)).await.unwrap();
+    for _ in 0..3 {
+        let mut stream = secure_copy_out!(
+            unscoped = "items has no tenant column",
+            (i64, String),
+            "items (id, name)"
+        )
+        .fetch(&pool)
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+        for _ in 0..10 {
+            stream.next().await.expect("a row").expect("readable");
+        }
+        drop(stream);
+        assert_eq!(count_items(&pool).await, 50_000);
+    }
+    let e = secure_copy_out!(
+        unscoped = "items has no tenant column",
+        (i64, i32),
+        "items (id, name)"
+    )
+    .fetch_all(&pool)
+    .await
+    .expect_err("a text column read as i32");
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e:#}");
+    let shown = format!("{e:#}");
+    assert!(shown.contains("column `name`"), "{shown}");
+    assert!(!shown.contains("item-"), "a value in the error: {shown}");
+    assert_eq!(count_items(&pool).await, 50_000);
+    let (one,) = secure_query_as!((i64,), "SELECT id FROM items WHERE id = $1", 7_i64)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(one, 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -403,6 +533,118 @@ async fn a_tenant_scoped_copy_writes_only_the_callers_tenant() {
     assert_eq!(n, 10);
     assert_eq!(ledger_memos(&pool, T1).await.unwrap().len(), 2_010);
     let _ = secure_query!("SELECT 1").execute(&pool).await.unwrap();
+}
+
+#[tenant_scoped]
+async fn export_ledger(db: &Pool, tenant: TenantId) -> Result<Vec<(i64, i64, String)>, Error> {
+    secure_copy_out!((i64, i64, String), "ledger (tenant_id, id, memo)")
+        .fetch_all(db)
+        .await
+}
+
+/// `journal` has no row-level security: the copy's own filter is the
+/// only wall.
+#[tenant_scoped]
+async fn export_journal(db: &Pool, tenant: TenantId) -> Result<Vec<(i64, i64)>, Error> {
+    secure_copy_out!((i64, i64), "journal (tenant_id, id)")
+        .fetch_all(db)
+        .await
+}
+
+#[tenant_scoped]
+async fn export_ledger_in_tx(
+    tx: &mut secure_pg::Transaction<'_>,
+    tenant: TenantId,
+) -> Result<u64, Error> {
+    secure_copy_out!((i64, String), "ledger (id, memo)")
+        .for_each(tx, |_| {})
+        .await
+}
+
+#[tenant_scoped]
+async fn stream_ledger(db: &Pool, tenant: TenantId) -> Result<usize, Error> {
+    let stream = secure_copy_out!((i64, String), "ledger (id, memo)")
+        .fetch(db)
+        .await?;
+    Ok(stream.count().await)
+}
+
+/// A tenant-scoped copy out reads only the caller's rows (with row-level
+/// security on, which shows an unscoped `COPY TO` no rows), in a
+/// transaction of its own or the caller's; in a transaction for another
+/// tenant it is refused, and it cannot be streamed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tenant_scoped_copy_out_reads_only_the_callers_tenant() {
+    let (pool, _g) = env(2).await;
+    su(
+        "INSERT INTO ledger SELECT t, i, 'm' || t || '-' || i FROM generate_series(1, 3) t, \
+        generate_series(1, 1000) i",
+    );
+    for t in 1..=3_i64 {
+        let mut rows = export_ledger(&pool, TenantId::from_authenticated(t))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        rows.sort();
+        assert_eq!(rows.len(), 1_000, "tenant {t}");
+        assert!(
+            rows.iter().all(|r| r.0 == t),
+            "tenant {t} read another's rows"
+        );
+        assert_eq!(rows[0], (t, 1, format!("m{t}-1")));
+    }
+    assert_eq!(
+        export_ledger(&pool, TenantId::from_authenticated(9))
+            .await
+            .unwrap(),
+        vec![]
+    );
+    // Row-level security filters a plain copy out of the table as it
+    // filters a query: with no tenant set, it sees no rows.
+    let unscoped = secure_copy_out!(
+        unscoped = "test: what RLS does to a plain COPY TO",
+        (i64,),
+        "ledger (id)"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(unscoped, vec![], "an unscoped copy out saw a tenant's rows");
+    // In the caller's transaction for the same tenant; refused for another.
+    let n = pool
+        .transaction_with(TransactionOptions::default().tenant(T2), |tx| {
+            Box::pin(async move { export_ledger_in_tx(tx, T2).await })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(n, 1_000);
+    let e = pool
+        .transaction_with(TransactionOptions::default().tenant(T2), |tx| {
+            Box::pin(async move { export_ledger_in_tx(tx, T1).await })
+        })
+        .await
+        .expect_err("a copy for tenant 1 in tenant 2's transaction");
+    assert_eq!(e.kind(), ErrorKind::TenantScope, "{e:#}");
+    let e = stream_ledger(&pool, T1).await.expect_err("a scoped stream");
+    assert_eq!(e.kind(), ErrorKind::TenantScope, "{e:#}");
+    assert!(format!("{e:#}").contains("for_each"), "{e:#}");
+    assert_eq!(ledger().len(), 3_000, "a copy out wrote nothing");
+
+    // Without row-level security, the copy's own filter keeps the rows to
+    // the caller's tenant.
+    su(
+        "INSERT INTO journal SELECT t, i, 'j' FROM generate_series(1, 3) t, \
+        generate_series(1, 100) i",
+    );
+    for t in 1..=3_i64 {
+        let rows = export_journal(&pool, TenantId::from_authenticated(t))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        assert_eq!(rows.len(), 100, "tenant {t}");
+        assert!(
+            rows.iter().all(|r| r.0 == t),
+            "tenant {t} read another's rows"
+        );
+    }
 }
 
 #[tenant_scoped]
