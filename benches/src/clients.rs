@@ -286,6 +286,30 @@ impl Op for Ours {
     }
 }
 
+/// secure-pg, the same point select as [`Ours`] written as a dynamic query
+/// whose run-time values pick the variant that is exactly that statement
+/// (two optional filters and an optional sort, all left out).
+#[derive(Debug)]
+pub(crate) struct OursDynamic(pub(crate) Pool);
+
+impl Op for OursDynamic {
+    async fn run(&self, _: usize, key: i64) -> Result<(), BoxError> {
+        let (name, hair): (Option<&str>, Option<&str>) = std::hint::black_box((None, None));
+        let by_name = std::hint::black_box(false);
+        let u = secure_query_as!(
+            User,
+            "SELECT id, name, hair_color FROM users WHERE id = $1", key;
+            if name => "AND name = $1";
+            if hair => "AND hair_color = $1";
+            if by_name => "ORDER BY name";
+        )
+        .fetch_one(&self.0)
+        .await?;
+        consume(u);
+        Ok(())
+    }
+}
+
 // ------------------------------------------------------------ statement cache
 
 /// secure-pg on one checked-out connection (no checkout per query), with or

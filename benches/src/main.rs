@@ -53,8 +53,9 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls", "copy",
+    "dynamic",
 ];
 
 fn usage() -> ! {
@@ -422,6 +423,18 @@ async fn section_rls(env: &Env, plan: &Plan, results: &mut Results) -> Result<()
         ),
     ];
     interleave(results, plan, "rls", &runners, &[1, MID_CONCURRENCY]).await;
+    Ok(())
+}
+
+/// A dynamic query's variant choice against the same statement written
+/// statically, on the same pool configuration.
+async fn section_dynamic(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let t = &env.tls;
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("secure-pg static", runner(Ours(t.ours().await?))),
+        ("secure-pg dynamic", runner(OursDynamic(t.ours().await?))),
+    ];
+    interleave(results, plan, "dynamic", &runners, &[1, MID_CONCURRENCY]).await;
     Ok(())
 }
 
@@ -886,6 +899,7 @@ fn main() -> Result<(), BoxError> {
                 "procs" => section_procs(&env, &plan, &mut results).await?,
                 "rls" => section_rls(&env, &plan, &mut results).await?,
                 "copy" => copy::section(&env, &plan, &mut results).await?,
+                "dynamic" => section_dynamic(&env, &plan, &mut results).await?,
                 other => unreachable!("section {other} was validated"),
             }
             // Let closed connections' backends exit before the next section.

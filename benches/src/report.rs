@@ -727,6 +727,26 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
         }
     }
 
+    if r.get("dynamic", "secure-pg dynamic", MID).is_some() {
+        let _ = writeln!(
+            m,
+            "\n## Dynamic queries\n\nThe point select written statically, and as a dynamic \
+             query (two optional filters and an optional sort) whose run-time values pick the \
+             variant that is the same statement: what choosing a variant costs. ops/s, and the \
+             ratio to the static statement.\n\n| client | c=1 | ÷ static | c=16 | ÷ static |\n|---|---:|---:|---:|---:|"
+        );
+        for c in ["secure-pg static", "secure-pg dynamic"] {
+            let _ = writeln!(
+                m,
+                "| {c} | {} | {} | {} | {} |",
+                ops_cell(r.get("dynamic", c, 1)),
+                ratio_cell(r.ratio("dynamic", c, "secure-pg static", 1)),
+                ops_cell(r.get("dynamic", c, MID)),
+                ratio_cell(r.ratio("dynamic", c, "secure-pg static", MID)),
+            );
+        }
+    }
+
     let errors: Vec<String> = r
         .series
         .iter()
