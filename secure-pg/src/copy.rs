@@ -243,6 +243,9 @@ where
                 (None, _) => {
                     let run = copy_rows(client, state, sql, sql.copy, true, rows, &mut write);
                     match state {
+                        Some(state) if needs_pinning(state) => {
+                            in_transaction_for(client, state, sql.table, None, run).await
+                        }
                         Some(state) => state.bounded(run).await,
                         None => run.await,
                     }
@@ -392,7 +395,7 @@ where
     I: IntoIterator,
     F: FnMut(I::Item, &mut CopyRow<'_>),
 {
-    in_tenant_transaction(client, state, sql.table, tenant.id, async {
+    in_transaction_for(client, state, sql.table, tenant.id, async {
         client
             .batch_execute(tenant.sql.create)
             .await
@@ -421,11 +424,11 @@ where
 }
 
 /// Runs `body` in a transaction for tenant `id` (told to row-level
-/// security): the caller's open transaction (setting the tenant there if
-/// it set none; one for another tenant is refused before anything is
-/// sent), or one of its own, committed after `body` and rolled back when
-/// it fails. `table` is for messages.
-async fn in_tenant_transaction<R>(
+/// security; `None`: no tenant): the caller's open transaction (setting the
+/// tenant there if it set none; one for another tenant is refused before
+/// anything is sent), or one of its own, committed after `body` and rolled
+/// back when it fails. `table` is for messages.
+async fn in_transaction_for<R>(
     client: &Client,
     state: &ConnState,
     table: &str,
@@ -486,6 +489,15 @@ async fn in_tenant_transaction<R>(
         state.leave_transaction();
     }
     result
+}
+
+/// Without a statement cache (PgBouncer's transaction mode) and outside a
+/// transaction: a copy's statements (preparing the column types and the
+/// `COPY`, running it, closing them) would each be free to reach another
+/// server connection behind the pooler, where the named statements they
+/// use do not exist. A transaction of its own keeps them on one.
+fn needs_pinning(state: &ConnState) -> bool {
+    !state.statement_cache_enabled() && !state.in_transaction()
 }
 
 /// The refusal of a tenant-scoped copy on a client that is not ours.
@@ -700,6 +712,9 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
                 (None, state) => {
                     let run = read_rows(client, state, sql, sql.copy, true, &mut f);
                     let out = match state {
+                        Some(state) if needs_pinning(state) => {
+                            in_transaction_for(client, state, sql.table, None, run).await
+                        }
                         Some(state) => state.bounded(run).await,
                         None => run.await,
                     };
@@ -711,7 +726,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
                     out
                 }
                 (Some(tenant), Some(state)) => {
-                    in_tenant_transaction(client, state, sql.table, tenant.id, async {
+                    in_transaction_for(client, state, sql.table, tenant.id, async {
                         client
                             .batch_execute(tenant.sql.create)
                             .await
@@ -765,6 +780,17 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
                 return Err(Error::from_kind(ErrorKind::Configuration)
                     .with_detail("internal: a copy was routed to a shared connection"));
             };
+            if state.is_some_and(needs_pinning) {
+                return Err(
+                    Error::from_kind(ErrorKind::Configuration).with_detail(format!(
+                        "a copy of `{}` cannot be streamed on its own without a statement cache \
+                     (PgBouncer's transaction mode): its statements must reach one server \
+                     connection, which takes a transaction that ends with the copy; read it \
+                     with `for_each` or `fetch_all`, or stream it inside `pool.transaction(..)`",
+                        sql.table
+                    )),
+                );
+            }
             let start = start_copy_out(client, state, sql, sql.copy, true);
             let stream = match state {
                 Some(state) => state.bounded(start).await?,

@@ -205,3 +205,87 @@ async fn a_plaintext_leg_behind_the_pooler_is_seen_and_refused() {
     assert_eq!(e.kind(), ErrorKind::TlsRequired, "{e:#}");
     assert!(e.detail().to_string().contains("unencrypted"), "{e:#}");
 }
+
+/// Copies in and out behind PgBouncer in transaction mode, from several
+/// pools at once over its two server connections: each copy's statements
+/// (the types it prepares, the `COPY`, closing them) reach one server
+/// connection, and every row arrives once. Before, they ran as separate
+/// transactions and failed with `prepared statement "s4" does not exist`.
+/// A copy out cannot be streamed on its own there (it would need a
+/// transaction that outlives the call), and says what to use.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_in_and_out_run_behind_pgbouncer() {
+    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
+    let bouncer = tokio::task::block_in_place(|| PgBouncer::start(&cluster, true));
+    setup(&bouncer, "bounced_copies").await;
+    let mut tasks = Vec::new();
+    for t in 0..4_i64 {
+        let url = bouncer.url();
+        tasks.push(tokio::spawn(async move {
+            let pool = Pool::builder()
+                .max_size(2)
+                .statement_cache(false)
+                .build(config(&url))
+                .await
+                .unwrap();
+            for round in 0..5_i64 {
+                let base = t * 100_000 + round * 1_000;
+                let rows: Vec<i64> = (base..base + 1_000).collect();
+                let n = secure_pg::secure_copy_in!("bounced_copies (id, label)", &rows, |id| (
+                    *id,
+                    format!("copied {id}")
+                ))
+                .execute(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("copy in, task {t} round {round}: {e:#}"));
+                assert_eq!(n, 1_000);
+                let out = secure_pg::secure_copy_out!(
+                    (i64, String, Option<String>),
+                    "bounced_copies (id, label, note)"
+                )
+                .fetch_all(&pool)
+                .await
+                .unwrap_or_else(|e| panic!("copy out, task {t} round {round}: {e:#}"));
+                assert!(out.len() >= 1_000 * (round as usize + 1));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let pool = Pool::builder()
+        .max_size(1)
+        .statement_cache(false)
+        .build(config(&bouncer.url()))
+        .await
+        .unwrap();
+    let (n, distinct): (i64, i64) = secure_query_as!(
+        (i64, i64),
+        "SELECT count(*), count(DISTINCT id) FROM bounced_copies"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((n, distinct), (20_000, 20_000));
+    let e = expect_err(
+        secure_pg::secure_copy_out!((i64,), "bounced_copies (id)")
+            .fetch(&pool)
+            .await,
+    );
+    assert_eq!(e.kind(), ErrorKind::Configuration, "{e:#}");
+    assert!(format!("{e:#}").contains("for_each"), "{e:#}");
+    // Inside a transaction the stream is fine.
+    let streamed = pool
+        .transaction(|tx| {
+            Box::pin(async move {
+                let stream = secure_pg::secure_copy_out!((i64,), "bounced_copies (id)")
+                    .fetch(&*tx)
+                    .await?;
+                let rows: Vec<(i64,)> = stream.try_collect().await?;
+                Ok(rows.len())
+            })
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(streamed, 20_000);
+}
