@@ -7,6 +7,7 @@
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{quote, quote_spanned, ToTokens};
 use secure_pg_sql::check::{analyze, Mode};
+use secure_pg_sql::diagnostic::Position;
 use secure_pg_sql::dynamic::{variants, Part, Variant, MAX_VARIANTS};
 use syn::parse::ParseStream;
 use syn::spanned::Spanned;
@@ -188,6 +189,25 @@ pub(crate) fn describe(parts: &[DynPart], variant: &Variant) -> String {
         .join(", ")
 }
 
+/// The literal that a place in variant `v`'s SQL comes from: the fragment
+/// (or the arm) whose text holds it, else the base statement.
+fn span_of_place(
+    input: &QueryInput,
+    parts: &[DynPart],
+    v: &Variant,
+    at: Option<&Position>,
+) -> Span {
+    let base = input.sql.span();
+    let Some(offset) = at.and_then(|p| p.offset_in(&v.sql)) else {
+        return base;
+    };
+    match v.part_at(offset).map(|p| (&parts[p], v.picks[p])) {
+        Some((DynPart::Optional { fragment, .. }, _)) => fragment.span(),
+        Some((DynPart::Choice { arms, .. }, a)) => arms.get(a).map_or(base, |arm| arm.1.span()),
+        None => base,
+    }
+}
+
 /// Expands a query macro whose input has dynamic parts.
 pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
     let parts = &input.parts;
@@ -230,7 +250,7 @@ pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenSt
             let which = describe(parts, v);
             errors.extend(diagnostics.iter().map(|d| {
                 syn::Error::new(
-                    span,
+                    span_of_place(input, parts, v, d.at.as_ref()),
                     format!(
                         "in the statement sent when {which}:\n{}",
                         escape_hatch_for_a_variant(d.render(&v.sql))
@@ -324,27 +344,38 @@ fn type_variants(
     // A fragment's mistake shows in every variant that includes it: each
     // is reported once, at the first such variant, with how many others
     // have it.
-    let mut refusals: Vec<(String, String, usize)> = Vec::new();
+    let mut refusals: Vec<(String, Span, String, usize)> = Vec::new();
     for v in all {
         let which = describe(parts, v);
-        let typed =
-            match crate::schema_check::type_statement(&v.sql, span, input.scoped_by_attribute) {
-                Ok(Some(t)) => t,
-                Ok(None) => return Ok(None),
-                Err(e) => {
-                    let text = escape_hatch_for_a_variant(e.to_string());
-                    let key = refusal_key(&text);
-                    match refusals.iter_mut().find(|(k, _, _)| *k == key) {
-                        Some((_, _, others)) => *others += 1,
-                        None => refusals.push((
-                            key,
-                            format!("in the statement sent when {which}:\n{text}"),
-                            0,
-                        )),
-                    }
-                    continue;
+        // A refusal points at the fragment it is about (the attribute's
+        // rewritten SQL no longer lines up with the fragments: the query).
+        let span_for = |at: Option<&Position>| match input.scoped_by_attribute {
+            false => span_of_place(input, parts, v, at),
+            true => span,
+        };
+        let typed = match crate::schema_check::type_statement_at(
+            &v.sql,
+            span,
+            &span_for,
+            input.scoped_by_attribute,
+        ) {
+            Ok(Some(t)) => t,
+            Ok(None) => return Ok(None),
+            Err(e) => {
+                let text = escape_hatch_for_a_variant(e.to_string());
+                let key = refusal_key(&text);
+                match refusals.iter_mut().find(|(k, ..)| *k == key) {
+                    Some((.., others)) => *others += 1,
+                    None => refusals.push((
+                        key,
+                        e.span(),
+                        format!("in the statement sent when {which}:\n{text}"),
+                        0,
+                    )),
                 }
-            };
+                continue;
+            }
+        };
         // Each placeholder's value slot: the base's arguments, then the
         // included fragments' values.
         let slot_of = |i: usize| {
@@ -397,13 +428,13 @@ fn type_variants(
             }
         }
     }
-    errors.extend(refusals.into_iter().map(|(_, text, others)| {
+    errors.extend(refusals.into_iter().map(|(_, at, text, others)| {
         let text = match others {
             0 => text,
             1 => format!("{text}\n= note: one other variant has the same problem"),
             n => format!("{text}\n= note: {n} other variants have the same problem"),
         };
-        syn::Error::new(span, text)
+        syn::Error::new(at, text)
     }));
     if let Some(e) = combine(errors) {
         return Err(e);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
+use secure_pg_sql::diagnostic::Position;
 use secure_pg_sql::schema::{load_cached, LoadedSchema};
 use secure_pg_sql::typecheck::{binding_function, check, wire, ColumnInfo, Typed, Wire};
 use std::sync::Arc;
@@ -175,6 +176,17 @@ pub(crate) fn type_statement(
     sql_span: Span,
     scoped: bool,
 ) -> syn::Result<Option<SchemaTyped>> {
+    type_statement_at(sql, sql_span, &|_| sql_span, scoped)
+}
+
+/// [`type_statement`], with each refusal reported at `span_for` of its
+/// place in `sql` (a dynamic query's fragment, for one).
+pub(crate) fn type_statement_at(
+    sql: &str,
+    sql_span: Span,
+    span_for: &dyn Fn(Option<&Position>) -> Span,
+    scoped: bool,
+) -> syn::Result<Option<SchemaTyped>> {
     let loaded = match catalog() {
         Ok(Some(l)) => l,
         Ok(None) => return Ok(None),
@@ -208,7 +220,7 @@ pub(crate) fn type_statement(
                         text.push_str("\n= note: ");
                         text.push_str(note);
                     }
-                    syn::Error::new(sql_span, text)
+                    syn::Error::new(span_for(d.at.as_ref()), text)
                 }))
                 .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed")),
             )

@@ -20,6 +20,22 @@ pub struct Position {
 }
 
 impl Position {
+    /// The byte offset of this position in `sql` (the inverse of
+    /// [`Position::of_offset`]); `None` when `sql` has no such place.
+    pub fn offset_in(&self, sql: &str) -> Option<usize> {
+        let line_start = if self.line <= 1 {
+            0
+        } else {
+            sql.match_indices('\n').nth(self.line - 2)?.0 + 1
+        };
+        let line = &sql[line_start..];
+        let column = self.column.checked_sub(1)?;
+        match line.char_indices().nth(column) {
+            Some((i, _)) => Some(line_start + i),
+            None => (line.chars().count() == column).then_some(line_start + line.len()),
+        }
+    }
+
     /// The position of byte `offset` in `sql`. An offset inside a character
     /// or past the end is clamped to the closest preceding character
     /// boundary.
@@ -147,6 +163,24 @@ pub fn snippet(sql: &str, at: Position) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_and_positions_are_inverse() {
+        let sql = "SELECT 'é', x\n  FROM t\nWHERE ü = 1";
+        for (offset, _) in sql.char_indices() {
+            let p = Position::of_offset(sql, offset);
+            assert_eq!(p.offset_in(sql), Some(offset), "{p}");
+        }
+        assert_eq!(Position { line: 4, column: 1 }.offset_in(sql), None);
+        assert_eq!(
+            Position {
+                line: 1,
+                column: 40
+            }
+            .offset_in(sql),
+            None
+        );
+    }
 
     #[test]
     fn positions_count_characters_and_lines() {

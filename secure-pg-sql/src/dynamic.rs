@@ -98,6 +98,21 @@ pub struct Variant {
     /// For each of the statement's placeholders after the base's, the part
     /// whose value it is.
     pub value_parts: Vec<usize>,
+    /// Where each included part's text is in `sql` (byte ranges), by part:
+    /// a place in the statement (an error's) belongs to the fragment whose
+    /// range holds it, or else to the base.
+    pub ranges: Vec<(usize, std::ops::Range<usize>)>,
+}
+
+impl Variant {
+    /// The part whose text holds byte `offset` of [`Variant::sql`], if any
+    /// (`None`: the base).
+    pub fn part_at(&self, offset: usize) -> Option<usize> {
+        self.ranges
+            .iter()
+            .find(|(_, r)| r.contains(&offset))
+            .map(|(p, _)| *p)
+    }
 }
 
 /// Every variant of `base` (whose placeholders run to `$base_params`)
@@ -177,6 +192,7 @@ pub fn variants(
         let mut sql = base.trim_end().to_string();
         let mut picks = Vec::with_capacity(parts.len());
         let mut value_parts = Vec::new();
+        let mut ranges = Vec::new();
         for (p, part) in parts.iter().enumerate() {
             let pick = (i / stride) % part.arity();
             stride *= part.arity();
@@ -187,6 +203,7 @@ pub fn variants(
                 Part::Choice { arms } => &arms[pick],
             };
             sql.push(' ');
+            let start = sql.len();
             if takes[p] == Takes::OneValue {
                 value_parts.push(p);
                 let n = base_params + value_parts.len() as u32;
@@ -194,11 +211,13 @@ pub fn variants(
             } else {
                 sql.push_str(text.trim());
             }
+            ranges.push((p, start..sql.len()));
         }
         out.push(Variant {
             sql,
             picks,
             value_parts,
+            ranges,
         });
     }
     Ok(out)
@@ -284,6 +303,14 @@ mod tests {
         assert_eq!(v[7].value_parts, [0, 1]);
         assert_eq!(v[2].value_parts, [1]);
         assert_eq!(v[6].picks, [0, 1, 1]);
+        // Each place in a variant belongs to the part whose text holds it.
+        let at = |i: usize, text: &str| v[i].part_at(v[i].sql.find(text).unwrap());
+        assert_eq!(at(7, "customer_id"), None, "the base");
+        assert_eq!(at(7, "status"), Some(0));
+        assert_eq!(at(7, "$3"), Some(1));
+        assert_eq!(at(7, "DESC"), Some(2));
+        assert_eq!(at(2, "amount >="), Some(1));
+        assert_eq!(v[2].part_at(v[2].sql.len() - 1), Some(2));
     }
 
     #[test]
