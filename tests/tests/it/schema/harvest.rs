@@ -1,8 +1,10 @@
 //! The harvested corpus: every `secure_query!` and `secure_query_as!`
 //! literal of the test suite and the examples, read from their source
-//! with `syn` (so a query added to any test joins the corpus), and, inside
-//! a `#[tenant_scoped]` function, rewritten by the tenant rewriter with
-//! the attribute's options, as the attribute sends it.
+//! with `syn` (so a query added to any test joins the corpus), every
+//! variant of a dynamic one (enumerated by `secure_pg_sql::dynamic`, as the
+//! macro enumerates them), and, inside a `#[tenant_scoped]` function,
+//! rewritten by the tenant rewriter with the attribute's options, as the
+//! attribute sends it.
 //!
 //! Each source file's queries run against the schema the file itself
 //! declares (its `*SCHEMA` string constants: the tenant tests, the tenant
@@ -22,6 +24,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+use secure_pg_sql::dynamic::{variants, Part, MAX_VARIANTS};
 use secure_pg_sql::schema::Catalog;
 use secure_pg_sql::tenant::{scope_query, TenantOptions};
 use secure_pg_sql::typecheck::check;
@@ -123,14 +126,15 @@ fn tenant_options(attrs: &[syn::Attribute]) -> Option<TenantOptions> {
     Some(opts)
 }
 
-/// The SQL literal and the argument count of a query macro's tokens, and
-/// whether it is marked `unscoped = "..."`; `None` for a dynamic query
-/// (its parts after `;` make a family of statements, each checked by the
-/// macro and tested on the server by `tests/it/dynamic.rs`).
+/// A query macro's SQL, as the statements it can send: one for a plain
+/// query, every variant for a dynamic one (each with its argument count:
+/// the base's, then one for each included fragment that takes a value, as
+/// `secure_pg_sql::dynamic` renumbers them), and whether it is marked
+/// `unscoped = "..."`.
 fn query_call(
     tokens: proc_macro2::TokenStream,
     has_row_type: bool,
-) -> Option<(String, usize, bool)> {
+) -> (Vec<(String, usize)>, bool) {
     let parser = |input: ParseStream<'_>| {
         let mut unscoped = false;
         if input.peek(syn::Ident) && input.peek2(Token![=]) {
@@ -147,11 +151,7 @@ fn query_call(
         }
         let sql: LitStr = input.parse()?;
         let mut args = 0;
-        while !input.is_empty() {
-            if input.peek(Token![;]) {
-                input.parse::<proc_macro2::TokenStream>()?;
-                return Ok(None);
-            }
+        while !input.is_empty() && !input.peek(Token![;]) {
             input.parse::<Token![,]>()?;
             if input.is_empty() || input.peek(Token![;]) {
                 continue;
@@ -159,7 +159,50 @@ fn query_call(
             input.parse::<Expr>()?;
             args += 1;
         }
-        Ok(Some((sql.value(), args, unscoped)))
+        // Dynamic parts: `; if value => "fragment"` and `; match value {
+        // Pattern => "fragment", ... }`, as the macro reads them.
+        let mut parts = Vec::new();
+        while input.peek(Token![;]) {
+            input.parse::<Token![;]>()?;
+            if input.is_empty() {
+                break;
+            }
+            if input.peek(Token![if]) {
+                input.parse::<Token![if]>()?;
+                input.parse::<Expr>()?;
+                input.parse::<Token![=>]>()?;
+                let text: LitStr = input.parse()?;
+                parts.push(Part::Optional { text: text.value() });
+            } else {
+                input.parse::<Token![match]>()?;
+                Expr::parse_without_eager_brace(input)?;
+                let body;
+                syn::braced!(body in input);
+                let mut arms = Vec::new();
+                while !body.is_empty() {
+                    syn::Pat::parse_multi_with_leading_vert(&body)?;
+                    body.parse::<Token![=>]>()?;
+                    arms.push(body.parse::<LitStr>()?.value());
+                    if !body.is_empty() {
+                        body.parse::<Token![,]>()?;
+                    }
+                }
+                parts.push(Part::Choice { arms });
+            }
+        }
+        if parts.is_empty() {
+            return Ok((vec![(sql.value(), args)], unscoped));
+        }
+        let all = variants(&sql.value(), args as u32, &parts, MAX_VARIANTS)
+            .unwrap_or_else(|e| panic!("a dynamic query the macro refuses: {}", e.message));
+        let statements = all
+            .into_iter()
+            .map(|v| {
+                let n = args + v.value_parts.len();
+                (v.sql, n)
+            })
+            .collect();
+        Ok((statements, unscoped))
     };
     parser
         .parse2(tokens)
@@ -233,24 +276,24 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                 return;
             }
         };
-        let Some((sql, args, unscoped)) = query_call(m.tokens.clone(), has_row_type) else {
-            return;
-        };
-        let (sql, tenant) = match (&self.tenant, unscoped) {
-            (Some(opts), false) => match scope_query(&sql, opts, args + 1) {
-                Ok(scoped) => (scoped.sql, true),
-                Err(_) => {
-                    self.out.refused_by_rewriter += 1;
-                    return;
-                }
-            },
-            _ => (sql, false),
-        };
-        self.out.queries.push(Harvested {
-            file: self.file.to_owned(),
-            sql,
-            tenant,
-        });
+        let (statements, unscoped) = query_call(m.tokens.clone(), has_row_type);
+        for (sql, args) in statements {
+            let (sql, tenant) = match (&self.tenant, unscoped) {
+                (Some(opts), false) => match scope_query(&sql, opts, args + 1) {
+                    Ok(scoped) => (scoped.sql, true),
+                    Err(_) => {
+                        self.out.refused_by_rewriter += 1;
+                        continue;
+                    }
+                },
+                _ => (sql, false),
+            };
+            self.out.queries.push(Harvested {
+                file: self.file.to_owned(),
+                sql,
+                tenant,
+            });
+        }
     }
 }
 
@@ -498,7 +541,14 @@ async fn schema_typecheck_harvested_corpus_differential() {
             .join("\n")
     );
     assert!(
-        total >= 250 && tenant_exact >= 40,
+        total >= 400 && tenant_exact >= 200,
         "the harvest finds the suite's queries"
+    );
+    // Every variant of the dynamic queries (tests/it/dynamic.rs: 134, the
+    // tenant-scoped ones as the attribute rewrites them) is typed exactly.
+    let dynamic = by_file.get("tests/tests/it/dynamic.rs").copied();
+    assert!(
+        dynamic.is_some_and(|[n, ok, ..]| n >= 130 && ok == n),
+        "the dynamic queries' variants: {dynamic:?}"
     );
 }

@@ -43,3 +43,8 @@ CREATE TABLE transfers (id bigint PRIMARY KEY, src bigint NOT NULL, dst bigint N
 -- secure-pg: skip
 CREATE FUNCTION public.remember_tenant(t text) RETURNS text
     LANGUAGE sql AS $$ SELECT set_config('app.tenant_id', t, false) $$;
+-- tests/it/dynamic.rs (every variant of its dynamic queries is harvested)
+CREATE TABLE dyn_orders (id bigint PRIMARY KEY, status text NOT NULL, amount bigint NOT NULL);
+CREATE TABLE dyn_tenant_orders (tenant_id bigint NOT NULL, id bigint NOT NULL,
+    status text NOT NULL, amount bigint NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE TABLE dyn_tenant_orders_plain AS SELECT * FROM dyn_tenant_orders;
