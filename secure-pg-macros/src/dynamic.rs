@@ -208,6 +208,20 @@ fn span_of_place(
     }
 }
 
+/// The literal to blame for the first variant (in index order) that fails
+/// where every earlier one passed: the last part it picks away from its
+/// first way (the variant without that pick comes earlier, and passed), or
+/// the base statement for the first variant.
+pub(crate) fn span_of_last_pick(parts: &[DynPart], v: &Variant, base: Span) -> Span {
+    let Some(p) = (0..parts.len()).rev().find(|&p| v.picks[p] != 0) else {
+        return base;
+    };
+    match &parts[p] {
+        DynPart::Optional { fragment, .. } => fragment.span(),
+        DynPart::Choice { arms, .. } => arms.get(v.picks[p]).map_or(base, |arm| arm.1.span()),
+    }
+}
+
 /// Expands a query macro whose input has dynamic parts.
 pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenStream2> {
     let parts = &input.parts;

@@ -1052,7 +1052,10 @@ impl BodyVisitor<'_> {
                             crate::dynamic::describe(&call.parts, v)
                         ),
                     };
-                    self.scope_error(span, call.sql.span(), message);
+                    // Variants are scoped in index order, and this is the
+                    // first that fails: the part it adds is to blame.
+                    let at = crate::dynamic::span_of_last_pick(&call.parts, v, call.sql.span());
+                    self.scope_error(span, at, message);
                     return leave(mac);
                 }
             }
