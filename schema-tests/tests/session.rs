@@ -10,32 +10,48 @@ use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 
 const SCHEMA: &str = include_str!("../../ui-tests-schema/schema.sql");
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_view_that_sets_a_setting_does_not_leak_it_to_the_next_caller() {
+/// A pool of one connection (multiplexing on) to a new database `db` with
+/// the schema applied: a statement whose effect on the session is not known
+/// shares that connection with the next one, which then reads its setting.
+async fn pool_of_one(db: &str) -> Pool {
     let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
-    let config = || Config::parse_with_env(&cluster.url(), |_| None).expect("test URL parses");
+    cluster.psql(&format!("CREATE DATABASE {db} OWNER app"));
+    assert!(
+        cluster.url().contains("/app?"),
+        "unexpected harness URL shape"
+    );
+    let url = cluster.url().replacen("/app?", &format!("/{db}?"), 1);
+    let config = || Config::parse_with_env(&url, |_| None).expect("test URL parses");
     let (client, _) = secure_pg::connect(&config()).await.unwrap();
     client.batch_execute(SCHEMA).await.unwrap();
-    // One connection, multiplexing on: without the view's effect known, both
-    // statements below would share it and the second would read the first's
-    // setting.
-    let pool = Pool::builder().max_size(1).build(config()).await.unwrap();
-    for _ in 0..3 {
+    Pool::builder().max_size(1).build(config()).await.unwrap()
+}
+
+/// The session's `app.marker`, if a statement left one.
+async fn marker(pool: &Pool) -> Option<String> {
+    let (seen,) = secure_query_as!(
+        (Option<String>,),
+        "SELECT current_setting('app.marker', true)"
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    seen.filter(|s| !s.is_empty())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_that_sets_a_setting_does_not_leak_it_to_the_next_caller() {
+    let pool = pool_of_one("session_views").await;
+    for round in 0..3 {
         let (v,) = secure_query_as!((Option<String>,), "SELECT v FROM session_marker")
             .fetch_one(&pool)
             .await
             .unwrap();
         assert_eq!(v.as_deref(), Some("set by a view"));
-        let (seen,) = secure_query_as!(
-            (Option<String>,),
-            "SELECT current_setting('app.marker', true)"
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        assert!(
-            seen.as_deref().unwrap_or("").is_empty(),
-            "the view's setting leaked to the next statement: {seen:?}"
+        assert_eq!(
+            marker(&pool).await,
+            None,
+            "round {round}: the view's setting leaked to the next statement"
         );
     }
 }
@@ -45,36 +61,14 @@ async fn a_view_that_sets_a_setting_does_not_leak_it_to_the_next_caller() {
 /// shared connection and the next statement there read their setting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_trigger_or_a_default_that_sets_a_setting_does_not_leak_it_to_the_next_caller() {
-    // A database of its own: the test above applies the schema to the
-    // default one.
-    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
-    cluster.psql("CREATE DATABASE session_writes OWNER app");
-    assert!(
-        cluster.url().contains("/app?"),
-        "unexpected harness URL shape"
-    );
-    let url = cluster.url().replacen("/app?", "/session_writes?", 1);
-    let config = || Config::parse_with_env(&url, |_| None).expect("test URL parses");
-    let (client, _) = secure_pg::connect(&config()).await.unwrap();
-    client.batch_execute(SCHEMA).await.unwrap();
-    let pool = Pool::builder().max_size(1).build(config()).await.unwrap();
-    let leaked = || async {
-        let (seen,) = secure_query_as!(
-            (Option<String>,),
-            "SELECT current_setting('app.marker', true)"
-        )
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        seen.filter(|s| !s.is_empty())
-    };
+    let pool = pool_of_one("session_writes").await;
     for round in 0..3 {
         secure_query!("INSERT INTO trigger_marked (note) VALUES ($1)", "fires")
             .execute(&pool)
             .await
             .unwrap();
         assert_eq!(
-            leaked().await,
+            marker(&pool).await,
             None,
             "round {round}: the trigger's setting leaked"
         );
@@ -83,7 +77,7 @@ async fn a_trigger_or_a_default_that_sets_a_setting_does_not_leak_it_to_the_next
             .await
             .unwrap();
         assert_eq!(
-            leaked().await,
+            marker(&pool).await,
             None,
             "round {round}: the default's setting leaked"
         );

@@ -5,7 +5,8 @@
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::{quote, quote_spanned};
-use secure_pg_sql::copy::{parse_target, CopyTarget};
+use secure_pg_sql::copy::{parse_target, CopyTarget, Staged};
+use secure_pg_sql::schema::LoadedSchema;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::spanned::Spanned;
 use syn::{Expr, LitStr, Pat, Token};
@@ -205,33 +206,12 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
         };
         quote!(__secure_pg_row.value(#bind);)
     });
-    let lit = |s: String| LitStr::new(&s, span);
-    let table = lit(target.table_display());
-    let columns = target.columns.iter().map(|c| lit(c.clone()));
-    let copy = lit(target.copy_sql());
-    let types = lit(target.types_sql());
+    let sql = copy_sql_tokens(&target, target.copy_sql(), span);
     let rows = &input.rows;
     let pat = &input.pat;
     let tenant = input.tenant.as_ref().map(|t| {
         let staged = target.staged(&t.column.value(), &t.ty.value());
-        let (create, copy, insert, drop) = (
-            lit(staged.create),
-            lit(staged.copy),
-            lit(staged.insert),
-            lit(staged.drop),
-        );
-        let value = &t.value;
-        quote! {
-            .__with_tenant(
-                ::secure_pg::__private::StagedSql {
-                    create: #create,
-                    copy: #copy,
-                    insert: #insert,
-                    drop: #drop,
-                },
-                ::secure_pg::__private::capture_tenant(&#value),
-            )
-        }
+        tenant_tokens(t, staged, span)
     });
     let unscoped = input
         .unscoped
@@ -240,12 +220,7 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
     Ok(quote! {{
         #schema
         ::secure_pg::CopyIn::__from_macro(
-            ::secure_pg::__private::CopySql {
-                table: #table,
-                columns: &[#(#columns),*],
-                copy: #copy,
-                types: #types,
-            },
+            #sql,
             #rows,
             |#pat, __secure_pg_row: &mut ::secure_pg::CopyRow<'_>| {
                 #(#values)*
@@ -254,6 +229,75 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
         #tenant
         #unscoped
     }})
+}
+
+/// `CopySql { .. }` for a copy whose statement is `copy`.
+fn copy_sql_tokens(target: &CopyTarget, copy: String, span: Span) -> TokenStream2 {
+    let lit = |s: String| LitStr::new(&s, span);
+    let table = lit(target.table_display());
+    let columns = target.columns.iter().map(|c| lit(c.clone()));
+    let (copy, types) = (lit(copy), lit(target.types_sql()));
+    quote! {
+        ::secure_pg::__private::CopySql {
+            table: #table,
+            columns: &[#(#columns),*],
+            copy: #copy,
+            types: #types,
+        }
+    }
+}
+
+/// `.__with_tenant(StagedSql { .. }, tenant)` for a copy the attribute
+/// scoped to a tenant table.
+fn tenant_tokens(tenant: &CopyTenant, staged: Staged, span: Span) -> TokenStream2 {
+    let lit = |s: String| LitStr::new(&s, span);
+    let (create, copy, insert, drop) = (
+        lit(staged.create),
+        lit(staged.copy),
+        lit(staged.insert),
+        lit(staged.drop),
+    );
+    let value = &tenant.value;
+    quote! {
+        .__with_tenant(
+            ::secure_pg::__private::StagedSql {
+                create: #create,
+                copy: #copy,
+                insert: #insert,
+                drop: #drop,
+            },
+            ::secure_pg::__private::capture_tenant(&#value),
+        )
+    }
+}
+
+/// Outside `#[tenant_scoped]`, with a schema: a copy whose `equivalent`
+/// statement names a tenant table must say `unscoped = "reason"`
+/// (`refusal` gives the message for the tenant column), or, when the crate
+/// opted out of default scoping, it reports that it ran.
+fn copy_tenant_rule(
+    scoped_by_attribute: bool,
+    unscoped: Option<&LitStr>,
+    equivalent: &str,
+    loaded: &LoadedSchema,
+    span: Span,
+    refusal: impl FnOnce(&str) -> String,
+) -> syn::Result<TokenStream2> {
+    if scoped_by_attribute || unscoped.is_some() {
+        return Ok(quote!());
+    }
+    let tables = secure_pg_sql::tenant::tenant_relations(
+        equivalent,
+        &loaded.tenancy.column,
+        &loaded.catalog,
+    );
+    if tables.is_empty() {
+        return Ok(quote!());
+    }
+    if !loaded.tenancy.by_default {
+        return Ok(quote!(::secure_pg::__private::note_tenant_scoping_opted_out();));
+    }
+    Err(syn::Error::new(span, refusal(&loaded.tenancy.column)))
 }
 
 fn plural(n: usize, noun: &str) -> String {
@@ -303,34 +347,24 @@ fn schema_checks(
         .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
     })?;
     let deps = crate::schema_check::dependencies(&loaded.files);
-    let mut opted_out = quote!();
-    if !input.scoped_by_attribute && input.unscoped.is_none() {
-        let tables = secure_pg_sql::tenant::tenant_relations(
-            &insert,
-            &loaded.tenancy.column,
-            &loaded.catalog,
-        );
-        if !tables.is_empty() {
-            if !loaded.tenancy.by_default {
-                opted_out = quote!(::secure_pg::__private::note_tenant_scoping_opted_out(););
-            } else {
-                return Err(syn::Error::new(
-                    span,
-                    format!(
-                        "this copy writes into `{table}`, a tenant table (the schema says it \
-                         has a `{col}` column), outside a #[tenant_scoped] function, so the \
-                         rows could be for any tenant; put it in a function marked \
-                         #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
-                         fills `{col}` with that tenant (leave `{col}` out of the list), or, \
-                         if it must write for several tenants, say why: \
-                         `secure_copy_in!(unscoped = \"why every tenant\", ...)`",
-                        table = target.table_display(),
-                        col = loaded.tenancy.column,
-                    ),
-                ));
-            }
-        }
-    }
+    let opted_out = copy_tenant_rule(
+        input.scoped_by_attribute,
+        input.unscoped.as_ref(),
+        &insert,
+        &loaded,
+        span,
+        |col| {
+            format!(
+                "this copy writes into `{table}`, a tenant table (the schema says it has a \
+                 `{col}` column), outside a #[tenant_scoped] function, so the rows could be \
+                 for any tenant; put it in a function marked #[tenant_scoped] that takes the \
+                 tenant (`tenant: TenantId`), which fills `{col}` with that tenant (leave \
+                 `{col}` out of the list), or, if it must write for several tenants, say why: \
+                 `secure_copy_in!(unscoped = \"why every tenant\", ...)`",
+                table = target.table_display(),
+            )
+        },
+    )?;
     Ok((
         crate::schema_check::binders(&typed),
         quote!(#deps #opted_out),
@@ -441,32 +475,11 @@ fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
         ));
     }
     let schema = schema_checks_out(input, &target)?;
-    let lit = |s: String| LitStr::new(&s, span);
-    let table = lit(target.table_display());
-    let columns = target.columns.iter().map(|c| lit(c.clone()));
-    let copy = lit(target.copy_out_sql());
-    let types = lit(target.types_sql());
+    let sql = copy_sql_tokens(&target, target.copy_out_sql(), span);
     let row = &input.row;
     let tenant = input.tenant.as_ref().map(|t| {
         let staged = target.staged_out(&t.column.value(), &t.ty.value());
-        let (create, insert, copy, drop) = (
-            lit(staged.create),
-            lit(staged.insert),
-            lit(staged.copy),
-            lit(staged.drop),
-        );
-        let value = &t.value;
-        quote! {
-            .__with_tenant(
-                ::secure_pg::__private::StagedOutSql {
-                    create: #create,
-                    insert: #insert,
-                    copy: #copy,
-                    drop: #drop,
-                },
-                ::secure_pg::__private::capture_tenant(&#value),
-            )
-        }
+        tenant_tokens(t, staged, span)
     });
     let unscoped = input
         .unscoped
@@ -474,14 +487,7 @@ fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
         .map(|_| quote!(.__tenant_scoped_by_attribute()));
     Ok(quote! {{
         #schema
-        ::secure_pg::CopyOut::<#row>::__from_macro(
-            ::secure_pg::__private::CopyOutSql {
-                table: #table,
-                columns: &[#(#columns),*],
-                copy: #copy,
-                types: #types,
-            },
-        )
+        ::secure_pg::CopyOut::<#row>::__from_macro(#sql)
         #tenant
         #unscoped
     }})
@@ -513,32 +519,23 @@ fn schema_checks_out(input: &CopyOutInput, target: &CopyTarget) -> syn::Result<T
     })?;
     let reads = crate::schema_check::row_assertions(&input.row, &typed)?;
     let deps = crate::schema_check::dependencies(&loaded.files);
-    let mut opted_out = quote!();
-    if !input.scoped_by_attribute && input.unscoped.is_none() {
-        let tables = secure_pg_sql::tenant::tenant_relations(
-            &select,
-            &loaded.tenancy.column,
-            &loaded.catalog,
-        );
-        if !tables.is_empty() {
-            if !loaded.tenancy.by_default {
-                opted_out = quote!(::secure_pg::__private::note_tenant_scoping_opted_out(););
-            } else {
-                return Err(syn::Error::new(
-                    span,
-                    format!(
-                        "this copy reads `{table}`, a tenant table (the schema says it has a \
-                         `{col}` column), outside a #[tenant_scoped] function, so it would \
-                         copy out every tenant's rows; put it in a function marked \
-                         #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
-                         copies only that tenant's rows, or, if it must read every tenant, \
-                         say why: `secure_copy_out!(unscoped = \"why every tenant\", ...)`",
-                        table = target.table_display(),
-                        col = loaded.tenancy.column,
-                    ),
-                ));
-            }
-        }
-    }
+    let opted_out = copy_tenant_rule(
+        input.scoped_by_attribute,
+        input.unscoped.as_ref(),
+        &select,
+        &loaded,
+        span,
+        |col| {
+            format!(
+                "this copy reads `{table}`, a tenant table (the schema says it has a `{col}` \
+                 column), outside a #[tenant_scoped] function, so it would copy out every \
+                 tenant's rows; put it in a function marked #[tenant_scoped] that takes the \
+                 tenant (`tenant: TenantId`), which copies only that tenant's rows, or, if it \
+                 must read every tenant, say why: `secure_copy_out!(unscoped = \"why every \
+                 tenant\", ...)`",
+                table = target.table_display(),
+            )
+        },
+    )?;
     Ok(quote!(#deps #reads #opted_out))
 }

@@ -108,16 +108,10 @@ impl CopyTarget {
     /// `tenant_column` (of SQL type `tenant_type`, a plain identifier such
     /// as `bigint` or `uuid`) with `$1`.
     pub fn staged(&self, tenant_column: &str, tenant_type: &str) -> Staged {
-        let staging = format!("pg_temp.{}", quote_ident(STAGING_TABLE));
-        let cols = self.columns_sql();
+        let (staging, cols) = (self.staging(STAGING_TABLE), self.columns_sql());
         Staged {
-            create: format!(
-                "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {cols} FROM {} WITH NO DATA",
-                quote_ident(STAGING_TABLE),
-                self.table_sql()
-            ),
+            create: self.create_staging(STAGING_TABLE),
             copy: format!("COPY {staging} ({cols}) FROM STDIN (FORMAT binary)"),
-            types: format!("SELECT {cols} FROM {}", self.table_sql()),
             insert: format!(
                 "INSERT INTO {} ({cols}, {}) SELECT {cols}, $1::{tenant_type} FROM {staging}",
                 self.table_sql(),
@@ -125,6 +119,22 @@ impl CopyTarget {
             ),
             drop: format!("DROP TABLE {staging}"),
         }
+    }
+
+    /// The staging table `name`, qualified with the temporary schema.
+    fn staging(&self, name: &str) -> String {
+        format!("pg_temp.{}", quote_ident(name))
+    }
+
+    /// Creates the staging table `name` with the listed columns' types,
+    /// dropped at the end of the transaction in any case.
+    fn create_staging(&self, name: &str) -> String {
+        format!(
+            "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA",
+            quote_ident(name),
+            self.columns_sql(),
+            self.table_sql()
+        )
     }
 }
 
@@ -147,15 +157,10 @@ impl CopyTarget {
 
     /// The statements of a copy out through the staging table, keeping the
     /// rows whose `tenant_column` (of SQL type `tenant_type`) is `$1`.
-    pub fn staged_out(&self, tenant_column: &str, tenant_type: &str) -> StagedOut {
-        let staging = format!("pg_temp.{}", quote_ident(STAGING_TABLE_OUT));
-        let cols = self.columns_sql();
-        StagedOut {
-            create: format!(
-                "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {cols} FROM {} WITH NO DATA",
-                quote_ident(STAGING_TABLE_OUT),
-                self.table_sql()
-            ),
+    pub fn staged_out(&self, tenant_column: &str, tenant_type: &str) -> Staged {
+        let (staging, cols) = (self.staging(STAGING_TABLE_OUT), self.columns_sql());
+        Staged {
+            create: self.create_staging(STAGING_TABLE_OUT),
             insert: format!(
                 "INSERT INTO {staging} ({cols}) SELECT {cols} FROM {} WHERE {} = $1::{tenant_type}",
                 self.table_sql(),
@@ -170,30 +175,19 @@ impl CopyTarget {
 /// The name of the staging table of a tenant-scoped copy out.
 pub const STAGING_TABLE_OUT: &str = "secure_pg_copy_out";
 
-/// The statements of a copy out through a staging table; see the module
-/// docs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StagedOut {
-    /// Creates the staging table with the listed columns' types.
-    pub create: String,
-    /// Fills it with the tenant's rows, the tenant as `$1`.
-    pub insert: String,
-    /// Copies it out.
-    pub copy: String,
-    /// Drops it.
-    pub drop: String,
-}
-
 /// The statements of a copy through a staging table; see the module docs.
+/// A copy in runs `create`, `copy` (the rows into the staging table),
+/// `insert` (them into the table, with the tenant as `$1`) and `drop`; a
+/// copy out runs `create`, `insert` (the tenant's rows, the tenant as
+/// `$1`, into the staging table), `copy` (them out) and `drop`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staged {
     /// Creates the staging table with the listed columns' types.
     pub create: String,
-    /// Copies the rows into it.
+    /// Copies the rows into the staging table, or out of it.
     pub copy: String,
-    /// Prepared for the columns' types.
-    pub types: String,
-    /// Moves the rows into the table, with the tenant as `$1`.
+    /// Moves rows between the table and the staging table, with the tenant
+    /// as `$1`.
     pub insert: String,
     /// Drops the staging table.
     pub drop: String,

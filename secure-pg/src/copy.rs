@@ -38,8 +38,8 @@ use crate::error::{Error, ErrorKind};
 use crate::executor::{Executor, Route};
 use crate::tenant::TenantId;
 
-/// The SQL of a copy, all of it written by the macro from the table and
-/// column names it checked.
+/// The SQL of a copy (in or out), all of it written by the macro from the
+/// table and column names it checked.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct CopySql {
@@ -47,21 +47,22 @@ pub struct CopySql {
     pub table: &'static str,
     /// The listed columns, for messages.
     pub columns: &'static [&'static str],
-    /// `COPY t (cols) FROM STDIN (FORMAT binary)`.
+    /// `COPY t (cols) FROM STDIN (FORMAT binary)`, or `... TO STDOUT ...`.
     pub copy: &'static str,
     /// `SELECT cols FROM t`, prepared for the columns' types.
     pub types: &'static str,
 }
 
-/// The statements of a tenant-scoped copy (see `secure_pg_sql::copy`).
+/// The statements of a tenant-scoped copy, in or out (see
+/// `secure_pg_sql::copy::Staged`).
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct StagedSql {
     /// Creates the staging table.
     pub create: &'static str,
-    /// Copies the rows into it.
+    /// Copies the rows into it, or out of it.
     pub copy: &'static str,
-    /// Moves them into the table with the tenant as `$1`.
+    /// Moves rows between the table and it, with the tenant as `$1`.
     pub insert: &'static str,
     /// Drops the staging table.
     pub drop: &'static str,
@@ -114,14 +115,32 @@ impl CopyRow<'_> {
     }
 }
 
-/// What the rows hold that the copy fills from the function, not from the
-/// rows: the tenant of a `#[tenant_scoped]` function.
+/// The tenant of a `#[tenant_scoped]` function's copy: what a copy in
+/// fills the tenant column with (not the rows), and the rows a copy out
+/// keeps.
 struct Tenant {
     sql: StagedSql,
     value: Box<dyn ToSql + Sync + Send>,
     /// The tenant as a [`TenantId`], when it is one: row-level security is
     /// told it (as for the function's queries).
     id: Option<TenantId>,
+}
+
+impl Tenant {
+    fn new<T: ToSql + Sync + Send + 'static>(sql: StagedSql, value: T) -> Tenant {
+        Tenant {
+            sql,
+            value: Box::new(value),
+            id: None,
+        }
+    }
+
+    /// Tells row-level security the tenant of a copy that has one.
+    fn set_id(tenant: &mut Option<Tenant>, id: TenantId) {
+        if let Some(t) = tenant {
+            t.id = Some(id);
+        }
+    }
 }
 
 /// A bulk load checked by `secure_copy_in!`. Run it with
@@ -187,11 +206,7 @@ where
         tenant: T,
     ) -> Self {
         self.scoped = true;
-        self.tenant = Some(Tenant {
-            sql: staged,
-            value: Box::new(tenant),
-            id: None,
-        });
+        self.tenant = Some(Tenant::new(staged, tenant));
         self
     }
 
@@ -200,9 +215,7 @@ where
     /// only, after [`CopyIn::__with_tenant`].
     #[doc(hidden)]
     pub fn __for_tenant<B: std::borrow::Borrow<TenantId>>(mut self, tenant: B) -> Self {
-        if let Some(t) = &mut self.tenant {
-            t.id = Some(*tenant.borrow());
-        }
+        Tenant::set_id(&mut self.tenant, *tenant.borrow());
         self
     }
 
@@ -511,34 +524,6 @@ fn needs_our_connection(table: &str) -> Error {
 
 // ----- COPY TO STDOUT ---------------------------------------------------------
 
-/// The SQL of a copy out, written by the macro from the names it checked.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct CopyOutSql {
-    /// The table as written, for messages.
-    pub table: &'static str,
-    /// The listed columns, for messages.
-    pub columns: &'static [&'static str],
-    /// `COPY t (cols) TO STDOUT (FORMAT binary)`.
-    pub copy: &'static str,
-    /// `SELECT cols FROM t`, prepared for the columns' types.
-    pub types: &'static str,
-}
-
-/// The statements of a tenant-scoped copy out (see `secure_pg_sql::copy`).
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct StagedOutSql {
-    /// Creates the staging table.
-    pub create: &'static str,
-    /// Fills it with the tenant's rows, the tenant as `$1`.
-    pub insert: &'static str,
-    /// Copies it out.
-    pub copy: &'static str,
-    /// Drops it.
-    pub drop: &'static str,
-}
-
 /// A row type a copy out reads into: tuples of up to 16 elements, each a
 /// type tokio-postgres reads from its column (`Option<T>` for a column
 /// that can be NULL).
@@ -599,20 +584,13 @@ copy_row_tuples! {
     (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15)
 }
 
-/// The tenant of a tenant-scoped copy out.
-struct TenantOut {
-    sql: StagedOutSql,
-    value: Box<dyn ToSql + Sync + Send>,
-    id: Option<TenantId>,
-}
-
 /// A bulk read checked by `secure_copy_out!`: run it with
 /// [`CopyOut::fetch_all`], [`CopyOut::for_each`] or [`CopyOut::fetch`].
 #[must_use = "a copy does nothing until it is run"]
 pub struct CopyOut<T> {
-    sql: CopyOutSql,
+    sql: CopySql,
     scoped: bool,
-    tenant: Option<TenantOut>,
+    tenant: Option<Tenant>,
     _row: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -629,7 +607,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
     /// The copy `secure_copy_out!` checked. Used by the macro's expansion
     /// only: calling it by hand bypasses every compile-time check.
     #[doc(hidden)]
-    pub fn __from_macro(sql: CopyOutSql) -> Self {
+    pub fn __from_macro(sql: CopySql) -> Self {
         CopyOut {
             sql,
             scoped: false,
@@ -650,24 +628,18 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
     #[doc(hidden)]
     pub fn __with_tenant<V: ToSql + Sync + Send + 'static>(
         mut self,
-        staged: StagedOutSql,
+        staged: StagedSql,
         tenant: V,
     ) -> Self {
         self.scoped = true;
-        self.tenant = Some(TenantOut {
-            sql: staged,
-            value: Box::new(tenant),
-            id: None,
-        });
+        self.tenant = Some(Tenant::new(staged, tenant));
         self
     }
 
     /// See [`CopyIn::__for_tenant`].
     #[doc(hidden)]
     pub fn __for_tenant<B: std::borrow::Borrow<TenantId>>(mut self, tenant: B) -> Self {
-        if let Some(t) = &mut self.tenant {
-            t.id = Some(*tenant.borrow());
-        }
+        Tenant::set_id(&mut self.tenant, *tenant.borrow());
         self
     }
 
@@ -817,7 +789,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
 async fn start_copy_out(
     client: &Client,
     state: Option<&ConnState>,
-    sql: CopyOutSql,
+    sql: CopySql,
     copy: &'static str,
     cache_copy: bool,
 ) -> Result<tokio_postgres::binary_copy::BinaryCopyOutStream, Error> {
@@ -838,7 +810,7 @@ async fn start_copy_out(
 async fn read_rows<T: FromCopyRow>(
     client: &Client,
     state: Option<&ConnState>,
-    sql: CopyOutSql,
+    sql: CopySql,
     copy: &'static str,
     cache_copy: bool,
     f: &mut impl FnMut(T),

@@ -159,7 +159,7 @@ pub use futures_util::{StreamExt, TryStreamExt};
 
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::copy::{CopyOutSql, CopySql, StagedOutSql, StagedSql};
+    pub use crate::copy::{CopySql, StagedSql};
     pub use crate::executor::Wire;
     pub use crate::migrate::{
         migration_from_macro, migration_statement, migrator_from_macro, Migration,

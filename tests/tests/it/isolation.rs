@@ -56,6 +56,17 @@ async fn wait_for_lock_wait(observer: &Pool, pid: i32) {
     }
 }
 
+/// A pool of one connection, multiplexing or not: whatever one caller
+/// leaves on the session, the next one meets.
+async fn pool_of_one(app: &str, multiplex: bool) -> Pool {
+    Pool::builder()
+        .max_size(1)
+        .multiplex(multiplex)
+        .build(config(&url(app)))
+        .await
+        .unwrap()
+}
+
 async fn setup(pool: &Pool, sql: &str) {
     let conn = pool.get().await.unwrap();
     conn.client().batch_execute(sql).await.unwrap();
@@ -389,12 +400,7 @@ async fn a_seed_set_by_one_caller_does_not_make_the_next_callers_random_predicta
             .unwrap()
     };
     for multiplex in [true, false] {
-        let pool = Pool::builder()
-            .max_size(1)
-            .multiplex(multiplex)
-            .build(config(&url(app)))
-            .await
-            .unwrap();
+        let pool = pool_of_one(app, multiplex).await;
         for round in 0..3 {
             secure_query!("SELECT setseed(0.25)")
                 .execute(&pool)
@@ -425,12 +431,7 @@ async fn a_seed_set_by_one_caller_does_not_make_the_next_callers_random_predicta
 async fn the_raw_client_never_reads_the_sequence_values_of_an_earlier_caller() {
     let app = "iso_lastval";
     for multiplex in [true, false] {
-        let pool = Pool::builder()
-            .max_size(1)
-            .multiplex(multiplex)
-            .build(config(&url(app)))
-            .await
-            .unwrap();
+        let pool = pool_of_one(app, multiplex).await;
         setup(
             &pool,
             "CREATE TABLE IF NOT EXISTS iso_lastval (id bigserial PRIMARY KEY, note text)",
