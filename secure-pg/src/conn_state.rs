@@ -438,10 +438,21 @@ impl ConnState {
     /// connection is marked broken. Either way the caller gets
     /// [`ErrorKind::QueryTimeout`] unless the statement ended on its own
     /// in the meantime, in which case its own result is returned.
+    ///
+    /// On a connection marked broken nothing is sent: the session is gone or
+    /// its answers can no longer be matched to its statements (see
+    /// [`ConnState::mark_broken`]), and the pool discards it on return.
     pub(crate) async fn bounded<R, F>(&self, fut: F) -> Result<R, Error>
     where
         F: Future<Output = Result<R, Error>>,
     {
+        if self.is_broken() {
+            return Err(Error::from_kind(ErrorKind::Connection).with_detail(
+                "the connection was lost or left out of step with the server by an earlier \
+                 failure, and nothing more is sent on it; it is discarded when returned to \
+                 the pool (an open transaction on it is rolled back by the server)",
+            ));
+        }
         self.statement_started();
         let Some(limit) = self.query_timeout else {
             let r = fut.await;

@@ -296,10 +296,18 @@ where
         .map(|c| c.type_().clone())
         .collect();
     let copy_stmt = prepare(client, state, copy, cache_copy).await?;
-    let sink = client
-        .copy_in::<_, Bytes>(&copy_stmt)
-        .await
-        .map_err(Error::from)?;
+    let sink = client.copy_in::<_, Bytes>(&copy_stmt).await.map_err(|e| {
+        // Refused before copy mode (row-level security, a dropped
+        // table, a missing privilege): tokio-postgres has sent a `Sync`
+        // with the `COPY` and sends another with the `CopyFail` that
+        // ends it, so one answer more comes back than it expects
+        // (rust-postgres/rust-postgres#789), which the next statement
+        // would take for its own. Nothing more may be sent on it.
+        if let Some(state) = state {
+            state.mark_broken();
+        }
+        Error::from(e)
+    })?;
     let mut sink = std::pin::pin!(sink);
     let mut buf = BytesMut::with_capacity(CHUNK + 4096);
     buf.put_slice(HEADER);
