@@ -78,7 +78,7 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
         let field = f.ident.to_string();
         let column = &f.column;
         quote! {
-            match __secure_pg_columns.iter().position(|c| c.name() == #column) {
+            match ::secure_pg::__private::column_named(__secure_pg_columns, #column) {
                 ::core::option::Option::Some(i) => i,
                 ::core::option::Option::None => {
                     return ::core::result::Result::Err(

@@ -378,7 +378,8 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
     let types = cols.iter().filter_map(|c| {
         let f = binding_function(&c.ty)?;
         let marker = syn::Ident::new(f, row_type.span());
-        let name = &c.name;
+        // `x!` and `x?` (sqlx's overrides) are read by the field `x`.
+        let name = secure_pg_sql::typecheck::sqlx_override(&c.name).0;
         Some(quote::quote_spanned! {row_type.span()=>
             ::secure_pg::__private::sql::field_reads::<
                 #row_type,
@@ -389,7 +390,7 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
     });
     let types = quote!(let _ = || { #(#types)* };);
     let checks = cols.iter().filter(|c| c.nullable).map(|c| {
-        let name = &c.name;
+        let name = secure_pg_sql::typecheck::sqlx_override(&c.name).0;
         let message = nullable_message(c, &format!("the field reading it in `{}`", quote!(#row_type)));
         quote::quote_spanned! {row_type.span()=>
             // A const item, evaluated by `cargo check` too (an inline

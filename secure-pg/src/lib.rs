@@ -164,7 +164,9 @@ pub mod __private {
     pub use crate::migrate::{
         migration_from_macro, migration_statement, migrator_from_macro, Migration,
     };
-    pub use crate::query::{decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs};
+    pub use crate::query::{
+        column_named, decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs,
+    };
     /// Per-parameter binding functions of the schema-checked macros.
     pub use crate::sql_types as sql;
     pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};

@@ -461,6 +461,22 @@ pub trait FromRow: Sized {
     const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] = &[];
 }
 
+/// Where the column a field named `name` reads is in `columns`: the column
+/// of that name, or else one of sqlx's override aliases of it (`name!`,
+/// `name?`, `name: Type`, `name!: Type`), which the schema checks read as
+/// nullability overrides (a `: Type` is left to the field's own type).
+#[doc(hidden)]
+pub fn column_named(columns: &[Column], name: &str) -> Option<usize> {
+    columns.iter().position(|c| c.name() == name).or_else(|| {
+        columns.iter().position(|c| {
+            c.name().strip_prefix(name).is_some_and(|rest| {
+                let rest = rest.strip_prefix(['!', '?']).unwrap_or(rest);
+                rest.is_empty() || rest.trim_start().starts_with(':')
+            })
+        })
+    })
+}
+
 /// Error for a struct field whose column is not in the result.
 #[doc(hidden)]
 pub fn missing_column(ty: &str, field: &str, column: &str) -> Error {

@@ -43,7 +43,7 @@ fn full_expansion() {
                 __secure_pg_columns: &[::secure_pg::__private::Column],
             ) -> ::core::result::Result<Self::Columns, ::secure_pg::Error> {
                 ::core::result::Result::Ok([
-                    match __secure_pg_columns.iter().position(|c| c.name() == "id") {
+                    match ::secure_pg::__private::column_named(__secure_pg_columns, "id") {
                         ::core::option::Option::Some(i) => i,
                         ::core::option::Option::None => {
                             return ::core::result::Result::Err(
@@ -51,7 +51,7 @@ fn full_expansion() {
                             );
                         }
                     },
-                    match __secure_pg_columns.iter().position(|c| c.name() == "widget_name") {
+                    match ::secure_pg::__private::column_named(__secure_pg_columns, "widget_name") {
                         ::core::option::Option::Some(i) => i,
                         ::core::option::Option::None => {
                             return ::core::result::Result::Err(
@@ -86,7 +86,10 @@ fn raw_identifiers_use_the_plain_column_name() {
         }
     ))
     .unwrap();
-    assert!(out.contains("c . name () == \"type\""), "{out}");
+    assert!(
+        out.contains("column_named (__secure_pg_columns , \"type\")"),
+        "{out}"
+    );
     assert!(
         out.contains("missing_column (\"T\" , \"r#type\" , \"type\")"),
         "{out}"

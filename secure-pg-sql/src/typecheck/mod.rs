@@ -159,15 +159,64 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
         params,
         columns: columns
             .into_iter()
-            .map(|c| ColumnInfo {
-                name: c.name.as_str().to_string(),
-                ty: result_type(catalog, c.ty),
-                nullable: c.nullable,
-                why_nullable: if c.nullable { c.why } else { None },
+            .map(|c| {
+                let name = c.name.as_str().to_string();
+                // sqlx's nullability overrides, as the alias says: `x!` is
+                // the query's promise that the column is never NULL (a NULL
+                // at run time is then a decode error naming the column,
+                // never a panic), `x?` that it may be.
+                let (nullable, why) = match sqlx_override(&name).1 {
+                    Some(SqlxOverride::NotNull) => (false, None),
+                    Some(SqlxOverride::Nullable) => (
+                        true,
+                        Some(format!(
+                            "the alias `{name}` says it may be NULL (sqlx's `?`)"
+                        )),
+                    ),
+                    None => (c.nullable, c.why),
+                };
+                ColumnInfo {
+                    name,
+                    ty: result_type(catalog, c.ty),
+                    nullable,
+                    why_nullable: if nullable { why } else { None },
+                }
             })
             .collect(),
         typed: true,
     })
+}
+
+/// sqlx's nullability override in a column alias.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlxOverride {
+    /// `AS "x!"`: never NULL.
+    NotNull,
+    /// `AS "x?"`: may be NULL.
+    Nullable,
+}
+
+/// A column name without sqlx's overrides, and the nullability override it
+/// carries. sqlx writes them in the alias: `x!` (never NULL), `x?` (may
+/// be NULL), `x: Type`, `x!: Type` and `x?: Type` (decode as `Type`). The
+/// field or tuple element reading the column is named `x`; a `: Type` is
+/// left to the row type, which the checks hold against the column's SQL
+/// type like any other, so it changes nothing.
+pub fn sqlx_override(name: &str) -> (&str, Option<SqlxOverride>) {
+    let head = match name.split_once(':') {
+        Some((head, ty)) if !head.trim().is_empty() && !ty.trim().is_empty() => head.trim_end(),
+        _ => name,
+    };
+    if let Some(base) = head.strip_suffix('!').filter(|b| !b.is_empty()) {
+        (base, Some(SqlxOverride::NotNull))
+    } else if let Some(base) = head
+        .strip_suffix('?')
+        .filter(|b| !b.is_empty() && *b != "?column")
+    {
+        (base, Some(SqlxOverride::Nullable))
+    } else {
+        (head, None)
+    }
 }
 
 /// A composite value (a column or parameter of a type `CREATE TYPE t AS

@@ -1028,3 +1028,40 @@ fn functions_applications_call() {
         ["text", "text", "timestamp with time zone"]
     );
 }
+
+/// sqlx's column overrides: `x!` makes a column the query promises is never
+/// NULL read as NOT NULL (a NULL at run time is a decode error), `x?` makes
+/// one nullable, and `x: Type` leaves the Rust type to the row type.
+#[test]
+fn sqlx_nullability_overrides_and_type_overrides() {
+    assert_eq!(
+        cols(r#"SELECT id, label AS "label!", id AS "maybe?", label, id AS "id: Id" FROM widgets"#),
+        [
+            "id integer notnull",
+            "label! character varying(40) notnull",
+            "maybe? integer null",
+            "label character varying(40) null",
+            "id: Id integer notnull",
+        ]
+    );
+    assert_eq!(
+        cols(r#"SELECT label AS "label!: Label", id AS "id?: Id" FROM widgets"#),
+        [
+            "label!: Label character varying(40) notnull",
+            "id?: Id integer null"
+        ]
+    );
+    // `?column?` is PostgreSQL's own name, not an override.
+    assert_eq!(cols("SELECT 1 + 1"), ["?column? integer notnull"]);
+    assert_eq!(sqlx_override("x!"), ("x", Some(SqlxOverride::NotNull)));
+    assert_eq!(sqlx_override("x?"), ("x", Some(SqlxOverride::Nullable)));
+    assert_eq!(sqlx_override("x: T"), ("x", None));
+    assert_eq!(
+        sqlx_override("x!: Vec<T>"),
+        ("x", Some(SqlxOverride::NotNull))
+    );
+    assert_eq!(sqlx_override("x?:T"), ("x", Some(SqlxOverride::Nullable)));
+    assert_eq!(sqlx_override("!"), ("!", None));
+    assert_eq!(sqlx_override(":"), (":", None));
+    assert_eq!(sqlx_override("?column?"), ("?column?", None));
+}
