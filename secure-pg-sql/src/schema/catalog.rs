@@ -275,6 +275,22 @@ pub struct Table {
 }
 
 impl Table {
+    /// A table with `columns` and nothing else yet: no keys, checks or
+    /// policies.
+    pub(crate) fn new(name: QualifiedName, columns: Vec<Column>) -> Table {
+        Table {
+            name,
+            columns,
+            primary_key: None,
+            unique: Vec::new(),
+            foreign_keys: Vec::new(),
+            checks: Vec::new(),
+            rls_enabled: false,
+            rls_forced: false,
+            policies: Vec::new(),
+        }
+    }
+
     /// The column called `name`.
     pub fn column(&self, name: &Name) -> Option<&Column> {
         self.columns.iter().find(|c| &c.name == name)

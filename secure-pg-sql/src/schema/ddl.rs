@@ -334,20 +334,7 @@ impl Builder {
             });
         }
         self.catalog.unknown_relations.remove(&q);
-        self.catalog.tables.insert(
-            q.clone(),
-            Table {
-                name: q,
-                columns: out,
-                primary_key: None,
-                unique: Vec::new(),
-                foreign_keys: Vec::new(),
-                checks: Vec::new(),
-                rls_enabled: false,
-                rls_forced: false,
-                policies: Vec::new(),
-            },
-        );
+        self.catalog.tables.insert(q.clone(), Table::new(q, out));
         Ok(())
     }
 
@@ -1075,20 +1062,9 @@ impl Builder {
             // The server created it, so it did not exist: this is its shape.
             self.catalog.unknown_relations.remove(&q);
         }
-        self.catalog.tables.insert(
-            q.clone(),
-            Table {
-                name: q.clone(),
-                columns: Vec::new(),
-                primary_key: None,
-                unique: Vec::new(),
-                foreign_keys: Vec::new(),
-                checks: Vec::new(),
-                rls_enabled: false,
-                rls_forced: false,
-                policies: Vec::new(),
-            },
-        );
+        self.catalog
+            .tables
+            .insert(q.clone(), Table::new(q.clone(), Vec::new()));
         let result = (|| {
             let inherited = match like {
                 Some(columns) if ct.inherits.is_none() && ct.partition_of.is_none() => columns,

@@ -1296,19 +1296,7 @@ impl<'a> Cx<'a> {
         if is_string(&elem) {
             return true;
         }
-        let checked = matches!(
-            builtin_name(&elem),
-            Some(
-                "smallint"
-                    | "integer"
-                    | "bigint"
-                    | "numeric"
-                    | "real"
-                    | "double precision"
-                    | "boolean"
-                    | "uuid"
-            )
-        );
+        let checked = literal_checked(&elem);
         let inner = s.trim().trim_start_matches('{').trim_end_matches('}');
         checked
             && (inner.trim().is_empty()
@@ -1877,4 +1865,23 @@ fn is_hex_float(t: &str) -> bool {
         !e.is_empty() && e.chars().all(|c| c.is_ascii_digit())
     });
     (!int.is_empty() || !frac.is_empty()) && hex(int) && hex(frac) && exponent_ok
+}
+
+/// Whether the checker validates string literals of this (built-in,
+/// non-string) type exactly as the server does: numbers, `boolean` and
+/// `uuid`.
+pub(crate) fn literal_checked(t: &SqlType) -> bool {
+    matches!(
+        builtin_name(t),
+        Some(
+            "smallint"
+                | "integer"
+                | "bigint"
+                | "numeric"
+                | "real"
+                | "double precision"
+                | "boolean"
+                | "uuid"
+        )
+    )
 }

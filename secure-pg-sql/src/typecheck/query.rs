@@ -265,19 +265,7 @@ impl<'a> Cx<'a> {
                             let checked = !base.array
                                 && (matches!(base.base, crate::schema::BaseType::Enum(_))
                                     || super::expr::is_string(&base)
-                                    || matches!(
-                                        super::builtin_name(&base),
-                                        Some(
-                                            "smallint"
-                                                | "integer"
-                                                | "bigint"
-                                                | "numeric"
-                                                | "real"
-                                                | "double precision"
-                                                | "boolean"
-                                                | "uuid"
-                                        )
-                                    ));
+                                    || super::expr::literal_checked(&base));
                             if !checked && [&va, &vb].iter().any(|v| matches!(v.t, T::Lit(_))) {
                                 return Err(self.unsupported(
                                     body.span(),
