@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! tests/
-//!   ui.rs                      one #[test] per macro family
+//!   ui.rs                      one trybuild project for every family
 //!   secure_query/pass/*.rs     secure_query!, secure_query_unparsed!, executors,
 //!                              transactions, Send futures
 //!   secure_query/fail/*.rs     ... each with a .stderr next to it
@@ -26,7 +26,7 @@
 //!
 //! ```text
 //! cargo test -p secure-pg-ui-tests
-//! cargo test -p secure-pg-ui-tests --test ui tenant_scoped   # one family
+//! cargo test -p secure-pg-ui-tests --test ui -- ui trybuild=tenant_scoped/   # one family
 //! ```
 //!
 //! A `fail` case passes when the program does not compile **and** the
