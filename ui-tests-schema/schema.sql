@@ -52,8 +52,8 @@ CREATE TABLE archived_notes AS SELECT id, body, now() AS archived_at FROM notes;
 -- reading it is session-changing, as the call written out would be.
 CREATE VIEW session_marker AS SELECT set_config('app.marker', 'set by a view', false) AS v;
 -- A composite type and columns of it: their fields are read
--- (pass/composite-fields.rs), the composite itself is refused with the fix
--- (fail/composite-column.rs).
+-- (pass/composite-fields.rs), and the composite itself into a Rust type
+-- that implements `FromSql` for it (pass/composite-column.rs).
 CREATE TYPE header_pair AS (name text, value bytea);
 CREATE TABLE responses (
     id bigserial PRIMARY KEY,

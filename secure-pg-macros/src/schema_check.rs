@@ -176,7 +176,50 @@ pub(crate) fn type_statement(
     sql_span: Span,
     scoped: bool,
 ) -> syn::Result<Option<SchemaTyped>> {
-    type_statement_at(sql, sql_span, &|_| sql_span, scoped)
+    let Some(loaded) = loaded_catalog(sql_span)? else {
+        return Ok(None);
+    };
+    match check(sql, &loaded.catalog) {
+        Ok(typed) => Ok(Some(schema_typed(typed, loaded))),
+        Err(diagnostics) => {
+            // `#[tenant_scoped]` hands over its rewrite of the user's
+            // literal (the tenant filter added, the SQL printed anew) under
+            // the literal's span. When the text the user wrote is refused
+            // on its own, its refusal is shown: in the user's text, at the
+            // user's positions.
+            let written = scoped
+                .then(|| written_text(sql_span))
+                .flatten()
+                .filter(|w| w != sql);
+            if let Some(written) = written {
+                if let Err(own) = check(&written, &loaded.catalog) {
+                    return Err(refusal(
+                        &written,
+                        &own,
+                        &loaded,
+                        &|_| sql_span,
+                        sql_span,
+                        scoped,
+                    ));
+                }
+            }
+            Err(refusal(
+                sql,
+                &diagnostics,
+                &loaded,
+                &|_| sql_span,
+                sql_span,
+                scoped,
+            ))
+        }
+    }
+}
+
+/// The value of the string literal written at `span` in the user's
+/// source, if the span covers one.
+fn written_text(span: Span) -> Option<String> {
+    let text = span.source_text()?;
+    syn::parse_str::<syn::LitStr>(&text).ok().map(|l| l.value())
 }
 
 /// [`type_statement`], with each refusal reported at `span_for` of its
@@ -187,45 +230,69 @@ pub(crate) fn type_statement_at(
     span_for: &dyn Fn(Option<&Position>) -> Span,
     scoped: bool,
 ) -> syn::Result<Option<SchemaTyped>> {
-    let loaded = match catalog() {
-        Ok(Some(l)) => l,
-        Ok(None) => return Ok(None),
-        Err(message) => return Err(syn::Error::new(sql_span, message)),
+    let Some(loaded) = loaded_catalog(sql_span)? else {
+        return Ok(None);
     };
     match check(sql, &loaded.catalog) {
-        Ok(typed) => Ok(Some(SchemaTyped {
-            wires: typed
-                .params
-                .iter()
-                .map(|p| wire(p, &loaded.catalog))
-                .collect(),
-            typed,
-            loaded,
-        })),
-        Err(diagnostics) => {
-            // The first refusal of a crate that is about an object the
-            // loader left unknown also says what it could not model.
-            let note = loaded
-                .catalog
-                .unknown_note(&diagnostics)
-                .filter(|_| first_unknown_refusal());
-            Err(
-                crate::expand::combine(diagnostics.iter().enumerate().map(|(i, d)| {
-                    let mut d = d.clone();
-                    if scoped && d.help.as_deref().is_some_and(|h| h.contains("_unparsed")) {
-                        d.help = Some(SCOPED_WAY_OUT.to_string());
-                    }
-                    let mut text = d.render(sql);
-                    if let (0, Some(note)) = (i, &note) {
-                        text.push_str("\n= note: ");
-                        text.push_str(note);
-                    }
-                    syn::Error::new(span_for(d.at.as_ref()), text)
-                }))
-                .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed")),
-            )
-        }
+        Ok(typed) => Ok(Some(schema_typed(typed, loaded))),
+        Err(diagnostics) => Err(refusal(
+            sql,
+            &diagnostics,
+            &loaded,
+            span_for,
+            sql_span,
+            scoped,
+        )),
     }
+}
+
+/// The crate's schema; `None` without one, an error at `sql_span` when it
+/// could not be read.
+fn loaded_catalog(sql_span: Span) -> syn::Result<Option<Arc<LoadedSchema>>> {
+    catalog().map_err(|message| syn::Error::new(sql_span, message))
+}
+
+fn schema_typed(typed: Typed, loaded: Arc<LoadedSchema>) -> SchemaTyped {
+    SchemaTyped {
+        wires: typed
+            .params
+            .iter()
+            .map(|p| wire(p, &loaded.catalog))
+            .collect(),
+        typed,
+        loaded,
+    }
+}
+
+/// The refusals of `sql`, each rendered in `sql` and reported at `span_for`
+/// of its place.
+fn refusal(
+    sql: &str,
+    diagnostics: &[secure_pg_sql::diagnostic::Diagnostic],
+    loaded: &LoadedSchema,
+    span_for: &dyn Fn(Option<&Position>) -> Span,
+    sql_span: Span,
+    scoped: bool,
+) -> syn::Error {
+    // The first refusal of a crate that is about an object the loader left
+    // unknown also says what it could not model.
+    let note = loaded
+        .catalog
+        .unknown_note(diagnostics)
+        .filter(|_| first_unknown_refusal());
+    crate::expand::combine(diagnostics.iter().enumerate().map(|(i, d)| {
+        let mut d = d.clone();
+        if scoped && d.help.as_deref().is_some_and(|h| h.contains("_unparsed")) {
+            d.help = Some(SCOPED_WAY_OUT.to_string());
+        }
+        let mut text = d.render(sql);
+        if let (0, Some(note)) = (i, &note) {
+            text.push_str("\n= note: ");
+            text.push_str(note);
+        }
+        syn::Error::new(span_for(d.at.as_ref()), text)
+    }))
+    .unwrap_or_else(|| syn::Error::new(sql_span, "the SQL could not be typed"))
 }
 
 /// Whether this is the crate's first query refused because of an object

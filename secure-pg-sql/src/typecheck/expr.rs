@@ -229,6 +229,78 @@ impl<'a> Cx<'a> {
 
     /// Gives an untyped `v` the type `target` (a parameter's type; an enum
     /// literal's label is checked).
+    /// `ROW(a, b)::t` (or `(a, b)::t`) of a composite type `t`: each field
+    /// takes the type of the attribute it fills (a `$n` is typed as it, a
+    /// value of another type must convert implicitly), and the row is
+    /// never NULL. `None`: `expr` is not a row, or `target` not a
+    /// composite.
+    fn row_to_composite(
+        &mut self,
+        expr: &Expr,
+        target: &SqlType,
+        scope: &Scope<'_>,
+        span: Span,
+    ) -> R<Option<V>> {
+        let BaseType::Composite(q) = &target.base else {
+            return Ok(None);
+        };
+        if target.array {
+            return Ok(None);
+        }
+        let fields: Vec<&Expr> = match expr {
+            Expr::Tuple(items) => items.iter().collect(),
+            Expr::Function(f)
+                if plain_parts(&f.name)
+                    .is_some_and(|p| p.len() == 1 && p[0].as_str().eq_ignore_ascii_case("row")) =>
+            {
+                let sqlparser::ast::FunctionArguments::List(list) = &f.args else {
+                    return Ok(None);
+                };
+                let mut out = Vec::new();
+                for a in &list.args {
+                    match a {
+                        sqlparser::ast::FunctionArg::Unnamed(
+                            sqlparser::ast::FunctionArgExpr::Expr(e),
+                        ) => out.push(e),
+                        _ => return Ok(None),
+                    }
+                }
+                out
+            }
+            _ => return Ok(None),
+        };
+        let Some(composite) = self.cat.composite(q) else {
+            return Ok(None);
+        };
+        let attributes = composite.attributes.clone();
+        if attributes.len() != fields.len() {
+            return Err(self.err(
+                span,
+                format!(
+                    "the composite type `{q}` has {} fields, and the row has {}",
+                    attributes.len(),
+                    fields.len()
+                ),
+                None,
+            ));
+        }
+        for (e, (name, want)) in fields.into_iter().zip(&attributes) {
+            let v = self.expr(e, scope)?;
+            if let Some(t) = v.known_type() {
+                let t = self.base_of(t);
+                if !super::user_functions::implicitly_cast(&t, want) {
+                    return Err(self.err(
+                        e.span(),
+                        format!("the field `{name}` of `{q}` is `{want}`, not `{t}`"),
+                        Some(format!("cast it: `(...)::{want}`")),
+                    ));
+                }
+            }
+            self.coerce(&v, want, e.span())?;
+        }
+        Ok(Some(V::non_null(target.clone())))
+    }
+
     pub(crate) fn coerce(&mut self, v: &V, target: &SqlType, span: Span) -> R<()> {
         match &v.t {
             T::Param(n) => self.set_param(*n, target.clone(), span),
@@ -690,6 +762,9 @@ impl<'a> Cx<'a> {
                 expr, data_type, ..
             } => {
                 let target = self.data_type(data_type, span)?;
+                if let Some(v) = self.row_to_composite(expr, &target, scope, span)? {
+                    return Ok(v);
+                }
                 let (nullable, why) = match self.expr(expr, scope) {
                     Ok(v) => {
                         match &v.t {
@@ -1374,10 +1449,12 @@ impl<'a> Cx<'a> {
                 }
             }
             (T::Known(a), _) => {
+                self.untyped_against_composite(a, r, rs)?;
                 let a = self.operand(a);
                 self.coerce(r, &a, rs)
             }
             (_, T::Known(b)) => {
+                self.untyped_against_composite(b, l, ls)?;
                 let b = self.operand(b);
                 self.coerce(l, &b, ls)
             }
@@ -1387,6 +1464,41 @@ impl<'a> Cx<'a> {
             }
             _ => Ok(()),
         }
+    }
+
+    /// A composite value compared with a `$n` or a string literal: the
+    /// server resolves the comparison to `record = record`, so the `$n` is
+    /// typed `record`, which no Rust value binds to (and a literal is read
+    /// as an anonymous record, which the server cannot read). Refused, with
+    /// the cast that names the type.
+    fn untyped_against_composite(&self, known: &SqlType, other: &V, span: Span) -> R<()> {
+        let BaseType::Composite(q) = &self.base_of(known).base else {
+            return Ok(());
+        };
+        if known.array {
+            return Ok(());
+        }
+        let q = if q.schema.as_str() == "public" {
+            q.name.to_string()
+        } else {
+            q.to_string()
+        };
+        let what = match &other.t {
+            T::Param(n) => format!("`${n}`"),
+            T::Lit(_) => "a string literal".to_string(),
+            _ => return Ok(()),
+        };
+        let cast = match &other.t {
+            T::Param(n) => format!("`${n}::{q}`"),
+            _ => format!("`'...'::{q}`"),
+        };
+        Err(self.err(
+            span,
+            format!(
+                "{what} compared with a value of the composite type `{q}` is read by PostgreSQL as an anonymous `record`"
+            ),
+            Some(format!("name its type: {cast}")),
+        ))
     }
 
     fn binary(

@@ -102,10 +102,22 @@ enum Nulls {
     Maybe(&'static str),
 }
 
-/// Server and session functions with one signature each: name, argument
-/// types (the trailing `?` ones may be left out), result type, and how the
-/// result can be `NULL`. Each is as `\df` shows it in PostgreSQL 15.
-const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
+/// A server or session function's form: name, argument types (the
+/// trailing `?` ones may be left out), result type, and how the result can
+/// be `NULL`.
+type Fixed = (&'static str, &'static [&'static str], &'static str, Nulls);
+
+/// The numbers of arguments a [`Fixed`] form takes.
+fn fixed_arity(f: &Fixed) -> std::ops::RangeInclusive<usize> {
+    let required = f.1.iter().filter(|p| !p.ends_with('?')).count();
+    required..=f.1.len()
+}
+
+/// Server and session functions with fixed signatures, each as `\df` shows
+/// it in PostgreSQL 15. A function with several forms (overloads) lists
+/// them one after the other, the one PostgreSQL prefers when nothing tells
+/// them apart (arguments of unknown type) first; see `fixed_form`.
+const FIXED: &[Fixed] = &[
     ("pg_backend_pid", &[], "integer", Nulls::Strict),
     (
         "to_regclass",
@@ -128,6 +140,33 @@ const FIXED: &[(&str, &[&str], &str, Nulls)] = &[
             "timestamp with time zone",
         ],
         "timestamp with time zone",
+        Nulls::Strict,
+    ),
+    (
+        "date_bin",
+        &[
+            "interval",
+            "timestamp without time zone",
+            "timestamp without time zone",
+        ],
+        "timestamp without time zone",
+        Nulls::Strict,
+    ),
+    (
+        "width_bucket",
+        &[
+            "double precision",
+            "double precision",
+            "double precision",
+            "integer",
+        ],
+        "integer",
+        Nulls::Strict,
+    ),
+    (
+        "width_bucket",
+        &["numeric", "numeric", "numeric", "integer"],
+        "integer",
         Nulls::Strict,
     ),
     ("pg_sleep", &["double precision"], "void", Nulls::Strict),
@@ -476,9 +515,13 @@ impl<'a> Cx<'a> {
             }
             Ok(V::known(ty("text"), snull, swhy.clone()))
         };
-        if let Some((_, params, result, nulls)) = FIXED.iter().find(|(n, ..)| *n == name) {
-            let required = params.iter().filter(|p| !p.ends_with('?')).count();
-            arity(self, &(required..=params.len()).collect::<Vec<_>>())?;
+        let forms: Vec<&Fixed> = FIXED.iter().filter(|(n, ..)| *n == name).collect();
+        if !forms.is_empty() {
+            let mut arities: Vec<usize> = forms.iter().flat_map(|f| fixed_arity(f)).collect();
+            arities.sort_unstable();
+            arities.dedup();
+            arity(self, &arities)?;
+            let (_, params, result, nulls) = self.fixed_form(&name, &forms, &args, span)?;
             for ((v, s), p) in args.iter().zip(params.iter()) {
                 let want = fixed_ty(p.trim_end_matches('?'));
                 self.fixed_argument(v, &want, *s)?;
@@ -986,15 +1029,78 @@ impl Cx<'_> {
     /// literal takes the argument's type; a typed value must reach it by an
     /// implicit cast (the same type, a wider number, a string type for a
     /// string).
+    /// The form of a [`FIXED`] function a call resolves to, as PostgreSQL
+    /// resolves it: among the forms whose argument count fits and whose
+    /// parameters take every argument of known type (itself or by an
+    /// implicit cast), the one matching the most of them exactly. Forms
+    /// that tie resolve to the first listed: the forms of one function
+    /// listed here differ in types of one category, and the first has the
+    /// category's preferred type, which PostgreSQL then picks (for
+    /// arguments of unknown type, and for those that are cast).
+    fn fixed_form<'f>(
+        &mut self,
+        name: &str,
+        forms: &[&'f Fixed],
+        args: &[(V, Span)],
+        span: Span,
+    ) -> R<&'f Fixed> {
+        if let [only] = forms {
+            return Ok(only);
+        }
+        let mut best: Option<(usize, Vec<&'f Fixed>)> = None;
+        for form in forms {
+            if !fixed_arity(form).contains(&args.len()) {
+                continue;
+            }
+            let mut exact = 0;
+            let fits = args.iter().zip(form.1.iter()).all(|((v, _), p)| {
+                let Some(t) = v.known_type() else {
+                    return true;
+                };
+                let (t, want) = (
+                    strip_typmod(&self.base_of(t)),
+                    fixed_ty(p.trim_end_matches('?')),
+                );
+                if t == strip_typmod(&want) {
+                    exact += 1;
+                    true
+                } else {
+                    super::user_functions::implicitly_cast(&t, &want)
+                }
+            });
+            if !fits {
+                continue;
+            }
+            match &mut best {
+                Some((n, tied)) if *n == exact => tied.push(form),
+                Some((n, _)) if *n > exact => {}
+                _ => best = Some((exact, vec![form])),
+            }
+        }
+        let forms_list = || {
+            forms
+                .iter()
+                .map(|f| format!("`{name}({})`", f.1.join(", ")))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match best {
+            Some((_, tied)) => Ok(tied[0]),
+            None => Err(self.unsupported(
+                span,
+                format!(
+                    "no form of `{name}` takes these arguments: {}",
+                    forms_list()
+                ),
+                "cast the arguments to the types of one of them",
+            )),
+        }
+    }
+
     pub(crate) fn fixed_argument(&mut self, v: &V, want: &SqlType, span: Span) -> R<()> {
         if let Some(t) = v.known_type() {
             let t = self.base_of(t);
-            let widens = match (numeric_rank(&t), numeric_rank(want)) {
-                (Some(a), Some(b)) => a <= b,
-                _ => false,
-            };
-            let strings = is_string(&t) && is_string(want);
-            if strip_typmod(&t) != strip_typmod(want) && !widens && !strings {
+            if !super::user_functions::implicitly_cast(&t, want) {
                 return Err(self.unsupported(
                     span,
                     format!("secure-pg expects `{want}` here, not `{t}`"),

@@ -148,9 +148,6 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
             }
         }
     }
-    if errors.is_empty() {
-        errors.extend(composite_refusals(&columns, &params));
-    }
     if !errors.is_empty() {
         hints::name_the_parameters(sql, &mut errors);
         return Err(errors);
@@ -217,65 +214,6 @@ pub fn sqlx_override(name: &str) -> (&str, Option<SqlxOverride>) {
     } else {
         (head, None)
     }
-}
-
-/// A composite value (a column or parameter of a type `CREATE TYPE t AS
-/// (...)` made) has no Rust type the checks can hold it against: refused,
-/// with the ways to read or write its fields.
-fn composite_refusals(columns: &[Col], params: &[SqlType]) -> Vec<Diagnostic> {
-    let composite = |t: &SqlType| match &t.base {
-        BaseType::Composite(q) => Some(if q.schema.as_str() == "public" {
-            q.name.to_string()
-        } else {
-            q.to_string()
-        }),
-        _ => None,
-    };
-    let mut out = Vec::new();
-    for c in columns {
-        if let Some(t) = composite(&c.ty) {
-            let n = &c.name;
-            out.push(
-                Diagnostic::new(format!(
-                    "column `{n}` is of the composite type `{t}`{}, which secure-pg does not read into a Rust type",
-                    if c.ty.array { " (an array)" } else { "" }
-                ))
-                .help({
-                    // The output name is the column's only where it is a
-                    // plain name; an alias cannot be selected from.
-                    let e = if crate::ident::is_plain_identifier(n.as_str()) {
-                        n.to_string()
-                    } else {
-                        "...".to_string()
-                    };
-                    let convert = format!(
-                        "convert it where it is selected: `to_jsonb({e})` reads as \
-                         `serde_json::Value`, `({e})::text` as `String`"
-                    );
-                    if c.ty.array {
-                        convert
-                    } else {
-                        format!("select its fields (`({e}).field`), or {convert}")
-                    }
-                }),
-            );
-        }
-    }
-    for (i, p) in params.iter().enumerate() {
-        if let Some(t) = composite(p) {
-            let n = i + 1;
-            out.push(
-                Diagnostic::new(format!(
-                    "`${n}` is of the composite type `{t}`, which secure-pg does not bind from a Rust type"
-                ))
-                .help(format!(
-                    "bind its text form and cast it: `${n}::text::{t}{}`, or build it from fields: `ROW($a, $b)::{t}`",
-                    if p.array { "[]" } else { "" }
-                )),
-            );
-        }
-    }
-    out
 }
 
 /// A result column of a domain type is described by its base type (the

@@ -1029,6 +1029,52 @@ fn functions_applications_call() {
     );
 }
 
+#[test]
+fn functions_with_several_forms_resolve_as_the_server_resolves_them() {
+    // The form matching the most arguments of known type exactly.
+    assert_eq!(
+        cols("SELECT date_bin('1 hour', local_at, $1) AS b FROM widgets"),
+        ["b timestamp without time zone null"]
+    );
+    assert_eq!(
+        params("SELECT date_bin('1 hour', local_at, $1) FROM widgets"),
+        ["timestamp without time zone"]
+    );
+    assert_eq!(
+        params("SELECT width_bucket(price, $1, $2, $3) FROM widgets"),
+        ["numeric", "numeric", "integer"]
+    );
+    // Nothing known, or every argument cast: the form PostgreSQL prefers.
+    assert_eq!(
+        params("SELECT date_bin($1, $2, $3)"),
+        [
+            "interval",
+            "timestamp with time zone",
+            "timestamp with time zone"
+        ]
+    );
+    assert_eq!(
+        params("SELECT width_bucket(id, $1, $2, 3) FROM widgets"),
+        ["double precision", "double precision"]
+    );
+    // A `timestamptz` does not convert to `timestamp` implicitly, so only
+    // the `timestamptz` form takes both.
+    assert_eq!(
+        cols("SELECT date_bin('1 hour', local_at, made_at) AS b FROM widgets"),
+        ["b timestamp with time zone null"]
+    );
+    // No form takes it.
+    let e = err("SELECT date_bin('1 hour', label, made_at) FROM widgets");
+    assert!(
+        e.contains("no form of `date_bin` takes these arguments"),
+        "{e}"
+    );
+    assert!(
+        e.contains("date_bin(interval, timestamp without time zone"),
+        "{e}"
+    );
+}
+
 /// sqlx's column overrides: `x!` makes a column the query promises is never
 /// NULL read as NOT NULL (a NULL at run time is a decode error), `x?` makes
 /// one nullable, and `x: Type` leaves the Rust type to the row type.

@@ -232,7 +232,7 @@ fn place(names: &[Option<Name>], s: &Signature) -> Option<Vec<Option<usize>>> {
 /// of type `to` by an implicit cast (so that a call resolves to it): the
 /// same type, the string types among themselves, and a number or a
 /// date/time to a wider one. Arrays are not converted here.
-fn implicitly_cast(from: &SqlType, to: &SqlType) -> bool {
+pub(crate) fn implicitly_cast(from: &SqlType, to: &SqlType) -> bool {
     use super::expr::{datetime_rank, is_string, numeric_rank};
     let (from, to) = (strip_typmod(from), strip_typmod(to));
     if from == to {

@@ -21,23 +21,23 @@ use super::harvest::{compare, Outcome};
 use crate::support::try_connect;
 
 /// The projects, and the least share of their server-valid queries
-/// (percent) the checker must type exactly: what was measured (213 of 220:
-/// atuin 19/19, zero2prod 15/16, docs_rs 153/159, quickwit 26/26). Since
-/// the loader models composite types and the migrations' functions,
-/// queries it used to leave out as "schema unknown" count here; the ones
-/// reading or binding a composite value are refused with a fix (zero2prod
-/// 1, docs_rs 3), and with the two that read `array_agg(row(...))` (no
-/// Rust type reads a `record`) and the `ALTER SEQUENCE` the SQL parser
-/// does not read, they are what holds these below 97.
+/// (percent) the checker must type exactly: what was measured (648 of 653:
+/// atuin 19/19, zero2prod 16/16, docs_rs 156/159, quickwit 26/26, rauthy
+/// 431/433). rauthy sends its SQL through tokio-postgres helpers of its
+/// own rather than sqlx (see its `SOURCE.md`). What is still refused: two
+/// `array_agg(row(...))` (a `record[]`, which no Rust type reads), one
+/// `ALTER SEQUENCE` (which the SQL parser does not read), and two reads of
+/// `pg_tables` (a system view the checks do not model).
 const PROJECTS: &[(&str, f64)] = &[
     ("atuin", 100.0),
-    ("zero2prod", 93.7),
-    ("docs_rs", 96.2),
+    ("zero2prod", 100.0),
+    ("docs_rs", 98.1),
     ("quickwit", 100.0),
+    ("rauthy", 99.5),
 ];
 
 /// The least share over all projects (percent).
-const OVERALL_FLOOR: f64 = 96.8;
+const OVERALL_FLOOR: f64 = 99.2;
 
 fn corpus_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
@@ -199,12 +199,13 @@ async fn schema_typecheck_real_applications_queries() {
         overall >= OVERALL_FLOOR,
         "{overall:.1}% typed overall, the floor is {OVERALL_FLOOR}%"
     );
-    assert!(all_valid >= 150, "the corpus has {all_valid} valid queries");
+    assert!(all_valid >= 600, "the corpus has {all_valid} valid queries");
 }
 
 /// The least share of sqlc's server-valid cases (percent) the checker must
-/// type exactly: what was measured (179 of 182, 98.35%; the other 3 are
-/// two `CALL`s and a parameter whose type cannot be inferred).
+/// type exactly: what was measured (184 of 187, 98.4%, since composite
+/// values are typed; 179 of 182 before; the other 3 are two `CALL`s and a
+/// parameter whose type cannot be inferred).
 const SQLC_FLOOR: f64 = 98.3;
 
 /// The statements of a sqlc `query.sql`: one under each `-- name:` line.

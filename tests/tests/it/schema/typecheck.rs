@@ -439,6 +439,11 @@ const HANDWRITTEN: &[&str] = &[
     // Functions applications call.
     "SELECT to_regclass($1), hashtext($2), hashtextextended('a', 0), date_bin('15 minutes', made_at, $3) FROM widgets",
     "SELECT id FROM widgets WHERE to_regclass('widgets') IS NOT NULL AND hashtext(label) = $1",
+    // Functions with several forms, resolved as the server resolves them.
+    "SELECT date_bin('1 hour', local_at, $1), date_bin($2, $3, $4), date_bin('1 day', day, $5) FROM widgets",
+    "SELECT date_bin('1 hour', local_at, made_at), date_bin('1 hour', made_at, local_at) FROM widgets",
+    "SELECT width_bucket(price, 0, 100, 10), width_bucket(id, 0, 100, $1), width_bucket($2, $3, $4, $5) FROM widgets",
+    "SELECT width_bucket(ratio, $1, $2, 4), width_bucket(price, $3, 1.5, 4), width_bucket(small, 0.5, 9, 2) FROM widgets",
     // Named arguments.
     "SELECT id FROM widgets WHERE made_at < now() - make_interval(secs => $1)",
     "SELECT make_interval(days => $1, hours => 2), make_interval(1, 2), make_interval(mins := 3)",
