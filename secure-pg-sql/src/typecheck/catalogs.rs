@@ -3,8 +3,9 @@
 //! and the schema's sequences (read as relations).
 //!
 //! The system relations are described by the columns that have the same
-//! name, type and nullability from PostgreSQL 13 to 18, not by every
-//! column: such a relation is *partial*, so `*`, a column alias list,
+//! name, type and nullability from PostgreSQL 13 to 18, and most not by
+//! every column: such a relation is *partial* (all but those in
+//! [`COMPLETE`]), so `*`, a column alias list,
 //! `NATURAL` and an unqualified name it may hold are refused with a fix,
 //! and a column it does not list is "not known", never "does not exist".
 //! `information_schema` columns have domain types, which the server
@@ -22,7 +23,34 @@ type SystemRelation = (
     &'static [(&'static str, &'static str, bool)],
 );
 
+/// The system relations listed below with every column they have, in
+/// order, in PostgreSQL 13 to 18: `*` and the other forms that need all
+/// the columns read them like a table.
+const COMPLETE: &[(&str, &str)] = &[("pg_catalog", "pg_tables")];
+
+/// Whether the system relation `schema.name` is listed with all its
+/// columns (see [`COMPLETE`]).
+pub(crate) fn is_complete(schema: &Name, name: &Name) -> bool {
+    COMPLETE
+        .iter()
+        .any(|(s, n)| *s == schema.as_str() && *n == name.as_str())
+}
+
 const SYSTEM: &[SystemRelation] = &[
+    (
+        "pg_catalog",
+        "pg_tables",
+        &[
+            ("schemaname", "name", false),
+            ("tablename", "name", false),
+            ("tableowner", "name", false),
+            ("tablespace", "name", false),
+            ("hasindexes", "boolean", false),
+            ("hasrules", "boolean", false),
+            ("hastriggers", "boolean", false),
+            ("rowsecurity", "boolean", false),
+        ],
+    ),
     (
         "pg_catalog",
         "pg_namespace",

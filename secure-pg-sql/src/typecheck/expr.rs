@@ -489,7 +489,13 @@ impl<'a> Cx<'a> {
                             .flat_map(|r| r.cols.iter().map(|c| c.name.as_str()))
                             .collect();
                         let mut help = in_scope_help(&rels);
-                        if let Some(m) = did_you_mean(name.as_str(), cands) {
+                        if let Some(r) = rels.iter().find(|r| r.alias == name) {
+                            // A whole-row reference.
+                            help = format!(
+                                "`{name}` names the rows of `{}`, which secure-pg reads whole only as JSON: `to_jsonb({name})`; or select its columns (`{name}.*`)",
+                                r.label
+                            );
+                        } else if let Some(m) = did_you_mean(name.as_str(), cands) {
                             help = format!("did you mean `{m}`? {help}");
                         }
                         Err(self.err(span, format!("column `{name}` does not exist"), Some(help)))

@@ -81,6 +81,7 @@ pub const SCALARS: &[&str] = &[
     "json_build_array",
     "to_jsonb",
     "to_json",
+    "row_to_json",
     "array_length",
     "cardinality",
     "random",
@@ -401,7 +402,11 @@ impl<'a> Cx<'a> {
                 for a in &list.args {
                     match a {
                         FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => {
-                            args.push((self.expr(e, scope)?, e.span()));
+                            let v = match self.whole_row(&name, e, scope) {
+                                Some(v) => v,
+                                None => self.expr(e, scope)?,
+                            };
+                            args.push((v, e.span()));
                         }
                         FunctionArg::Unnamed(FunctionArgExpr::Wildcard) if name == "count" => {
                             star = true;
@@ -862,6 +867,23 @@ impl<'a> Cx<'a> {
                     "json"
                 })))
             }
+            "row_to_json" => {
+                arity(self, &[1, 2])?;
+                if arg_ty(self, 0).is_none_or(|t| {
+                    t != ty("record") && !matches!(t.base, crate::schema::BaseType::Composite(_))
+                }) {
+                    return Err(self.unsupported(
+                        args[0].1,
+                        "`row_to_json` takes a row: a table's name or alias, or a composite value",
+                        "pass the row, or use `to_json(...)` for another value",
+                    ));
+                }
+                if let Some((v, s)) = args.get(1) {
+                    self.coerce(v, &ty("boolean"), *s)?;
+                }
+                let (n, w) = strict(&vs[..1]);
+                Ok(V::known(ty("json"), n, w))
+            }
             "to_jsonb" | "to_json" => {
                 arity(self, &[1])?;
                 if arg_ty(self, 0).is_none() {
@@ -1029,6 +1051,39 @@ impl Cx<'_> {
     /// literal takes the argument's type; a typed value must reach it by an
     /// implicit cast (the same type, a wider number, a string type for a
     /// string).
+    /// A whole-row reference (`w` of `FROM widgets w`) as the argument of
+    /// a function that turns any row into JSON: a `record`, NULL only
+    /// where the relation's columns all are (the side an outer join may
+    /// leave out). `None` when `e` is not one (a column of that name wins,
+    /// as in PostgreSQL), or `function` is not such a function.
+    fn whole_row(&self, function: &str, e: &sqlparser::ast::Expr, scope: &Scope<'_>) -> Option<V> {
+        const ROW_TO_JSON: &[&str] = &[
+            "to_jsonb",
+            "to_json",
+            "row_to_json",
+            "jsonb_agg",
+            "json_agg",
+        ];
+        let sqlparser::ast::Expr::Identifier(i) = e else {
+            return None;
+        };
+        if !ROW_TO_JSON.contains(&function) {
+            return None;
+        }
+        let name = super::name_of(i);
+        if !matches!(self.resolve_unqualified(scope, &name, e.span()), Ok(None)) {
+            return None;
+        }
+        let rels = super::query::all_rels(scope);
+        let rel = rels.iter().find(|r| r.alias == name && !r.partial)?;
+        let nullable = !rel.cols.is_empty() && rel.cols.iter().all(|c| c.nullable);
+        Some(V::known(
+            ty("record"),
+            nullable,
+            nullable.then(|| format!("every column of `{}` can be NULL here", rel.label)),
+        ))
+    }
+
     /// The form of a [`FIXED`] function a call resolves to, as PostgreSQL
     /// resolves it: among the forms whose argument count fits and whose
     /// parameters take every argument of known type (itself or by an

@@ -870,7 +870,10 @@ impl<'a> Cx<'a> {
                 let (mut cols, default_alias, label, schema) =
                     self.relation(&parts, name.span())?;
                 let partial = schema.as_ref().is_some_and(|s| {
-                    s.as_str() == "pg_catalog" || s.as_str() == "information_schema"
+                    (s.as_str() == "pg_catalog" || s.as_str() == "information_schema")
+                        && parts
+                            .last()
+                            .is_none_or(|n| !super::catalogs::is_complete(s, n))
                 });
                 if partial && alias.as_ref().is_some_and(|a| !a.columns.is_empty()) {
                     return Err(self.unsupported(

@@ -823,6 +823,20 @@ fn system_catalogs_and_sequences_read_as_relations() {
         cols("SELECT last_value, is_called FROM owners_id_seq"),
         ["last_value bigint notnull", "is_called boolean notnull"]
     );
+    // `pg_tables` is listed with all its columns, so `*` reads it.
+    assert_eq!(
+        cols("SELECT * FROM pg_tables WHERE tablename = $1 LIMIT 1"),
+        [
+            "schemaname name null",
+            "tablename name null",
+            "tableowner name null",
+            "tablespace name null",
+            "hasindexes boolean null",
+            "hasrules boolean null",
+            "hastriggers boolean null",
+            "rowsecurity boolean null"
+        ]
+    );
     let e = err("SELECT * FROM pg_class");
     assert!(e.contains("cannot expand `*`"), "{e}");
     let e = err("SELECT c.relacl FROM pg_class c");
@@ -1027,6 +1041,34 @@ fn functions_applications_call() {
         params("SELECT to_regclass($1), hashtext($2), date_bin('15 minutes', made_at, $3) FROM widgets"),
         ["text", "text", "timestamp with time zone"]
     );
+}
+
+#[test]
+fn whole_rows_are_read_as_json() {
+    assert_eq!(
+        cols("SELECT to_jsonb(w) AS j, row_to_json(w) AS r, to_json(w) AS t FROM widgets w"),
+        ["j jsonb notnull", "r json notnull", "t json notnull"]
+    );
+    // A row an outer join may leave out is NULL.
+    assert_eq!(
+        cols("SELECT to_jsonb(p) AS j FROM widgets w LEFT JOIN parts p ON p.widget_id = w.id"),
+        ["j jsonb null"]
+    );
+    assert_eq!(
+        cols("SELECT o.id, (SELECT jsonb_agg(w) FROM widgets w WHERE w.owner_id = o.id) AS ws FROM owners o"),
+        ["id bigint notnull", "ws jsonb null"]
+    );
+    // A column of the same name wins, as in PostgreSQL.
+    assert_eq!(
+        cols("SELECT to_jsonb(label) AS j FROM widgets label"),
+        ["j jsonb null"]
+    );
+    // Elsewhere a whole row is refused, with the way to read it.
+    let e = err("SELECT w FROM widgets w");
+    assert!(e.contains("`w` names the rows of `w (widgets)`"), "{e}");
+    assert!(e.contains("to_jsonb(w)"), "{e}");
+    let e = err("SELECT row_to_json(w.id) FROM widgets w");
+    assert!(e.contains("`row_to_json` takes a row"), "{e}");
 }
 
 #[test]

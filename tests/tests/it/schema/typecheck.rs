@@ -439,6 +439,12 @@ const HANDWRITTEN: &[&str] = &[
     // Functions applications call.
     "SELECT to_regclass($1), hashtext($2), hashtextextended('a', 0), date_bin('15 minutes', made_at, $3) FROM widgets",
     "SELECT id FROM widgets WHERE to_regclass('widgets') IS NOT NULL AND hashtext(label) = $1",
+    "SELECT * FROM pg_tables WHERE tablename = $1 LIMIT 1",
+    // Whole rows as JSON.
+    "SELECT to_jsonb(w), row_to_json(w), to_json(w), row_to_json(w, $1) FROM widgets w",
+    "SELECT to_jsonb(p) FROM widgets w LEFT JOIN parts p ON p.widget_id = w.id",
+    "SELECT o.id, (SELECT jsonb_agg(w) FROM widgets w WHERE w.owner_id = o.id), (SELECT json_agg(w ORDER BY w.id) FROM widgets w) FROM owners o",
+    "SELECT t.* FROM pg_catalog.pg_tables t WHERE t.schemaname = 'public'",
     // Functions with several forms, resolved as the server resolves them.
     "SELECT date_bin('1 hour', local_at, $1), date_bin($2, $3, $4), date_bin('1 day', day, $5) FROM widgets",
     "SELECT date_bin('1 hour', local_at, made_at), date_bin('1 hour', made_at, local_at) FROM widgets",
