@@ -103,15 +103,12 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 .map_err(|e| ::secure_pg::__private::decode_error(#type_name, #field, e))?
         }
     });
-    let field_list = fields.iter().map(|f| {
-        let column = &f.column;
-        let optional = crate::schema_check::is_option(&f.ty);
-        quote!((#column, #optional))
-    });
+    let field_list = fields.iter().map(|f| &f.column);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    // What each field can read, by its place in `__SECURE_PG_FIELDS`, for
-    // the schema checks of the query macros (`FieldReads`). The bound is
-    // spanned on the field's type, so an error points at the field.
+    // What each field can read, and whether it holds a NULL, by its place
+    // in `__SECURE_PG_FIELDS`, for the schema checks of the query macros
+    // (`FieldReads`, `FieldHoldsNull`). The bounds are spanned on the
+    // field's type, so an error points at the field.
     let field_types = fields.iter().enumerate().map(|(i, f)| {
         let index = Literal::usize_unsuffixed(i);
         let ty = &f.ty;
@@ -122,11 +119,23 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
             #ty: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn>
         };
         let predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
+        let mut generics = input.generics.clone();
+        generics.params.push(syn::parse_quote!(__SecurePgMarker));
+        let (marked_generics, _, _) = generics.split_for_impl();
+        let holds_null = quote_spanned! {ty.span()=>
+            #ty: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker>
+        };
+        let null_predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
         quote! {
             #[automatically_derived]
             impl #impl_generics ::secure_pg::__private::sql::FieldReads<#index, __SecurePgColumn>
                 for #name #ty_generics
             where #(#predicates,)* #bound {}
+
+            #[automatically_derived]
+            impl #marked_generics ::secure_pg::__private::sql::FieldHoldsNull<#index, __SecurePgMarker>
+                for #name #ty_generics
+            where #(#null_predicates,)* #holds_null {}
         }
     });
     Ok(quote! {
@@ -136,7 +145,7 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
         impl #impl_generics ::secure_pg::FromRow for #name #ty_generics #where_clause {
             type Columns = [usize; #count];
 
-            const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] = &[#(#field_list),*];
+            const __SECURE_PG_FIELDS: &'static [&'static str] = &[#(#field_list),*];
 
             fn resolve(
                 __secure_pg_columns: &[::secure_pg::__private::Column],

@@ -361,11 +361,7 @@ pub(crate) fn param_array(wires: &[Option<Wire>]) -> TokenStream2 {
     quote!(&[#(#items),*])
 }
 
-/// Whether `ty` is written as `Option<...>` (the last path segment).
-pub(crate) fn is_option(ty: &Type) -> bool {
-    option_inner(ty).is_some()
-}
-
+/// `T` of a type written as `Option<T>` (the last path segment).
 fn option_inner(ty: &Type) -> Option<&Type> {
     let Type::Path(p) = ty else { return None };
     let last = p.path.segments.last()?;
@@ -455,16 +451,16 @@ pub(crate) fn row_assertions(row_type: &Type, typed: &Typed) -> syn::Result<Toke
             >();
         })
     });
-    let types = quote!(let _ = || { #(#types)* };);
+    // Each nullable column against the field reading it (`FieldHoldsNull`:
+    // an error on a field that is not an `Option`).
     let checks = cols.iter().filter(|c| c.nullable).map(|c| {
         let name = secure_pg_sql::typecheck::sqlx_override(&c.name).0;
-        let message = nullable_message(c, &format!("the field reading it in `{}`", quote!(#row_type)));
         quote::quote_spanned! {row_type.span()=>
-            // A const item, evaluated by `cargo check` too (an inline
-            // `const {}` is evaluated only when code is generated). It cannot
-            // name a generic parameter of the enclosing function.
-            const _: () = ::secure_pg::__private::sql::assert_optional::<#row_type>(#name, #message);
+            ::secure_pg::__private::sql::field_holds_null::<
+                #row_type,
+                { ::secure_pg::__private::sql::field_index::<#row_type>(#name) },
+            >();
         }
     });
-    Ok(quote!(#types #(#checks)*))
+    Ok(quote!(let _ = || { #(#types)* #(#checks)* };))
 }

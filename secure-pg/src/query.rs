@@ -454,11 +454,11 @@ pub trait FromRow: Sized {
     fn resolve(columns: &[Column]) -> Result<Self::Columns, Error>;
     /// Reads one row.
     fn from_row(row: &Row, columns: &Self::Columns) -> Result<Self, Error>;
-    /// The derive's fields: the column each reads and whether its type is
-    /// written as an `Option` (for the schema checks; hidden, and empty for
-    /// hand-written impls, which are not checked).
+    /// The derive's fields: the column each reads, in the order of its
+    /// `FieldReads`/`FieldHoldsNull` impls (for the schema checks; hidden,
+    /// and empty for hand-written impls, which are not checked).
     #[doc(hidden)]
-    const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] = &[];
+    const __SECURE_PG_FIELDS: &'static [&'static str] = &[];
 }
 
 /// Where the column a field named `name` reads is in `columns`: the column

@@ -1043,7 +1043,7 @@ pub const fn field_index<T: crate::FromRow>(column: &str) -> usize {
     let fields = T::__SECURE_PG_FIELDS;
     let mut i = 0;
     while i < fields.len() {
-        if str_eq(fields[i].0, column) {
+        if str_eq(fields[i], column) {
             return i;
         }
         i += 1;
@@ -1051,21 +1051,34 @@ pub const fn field_index<T: crate::FromRow>(column: &str) -> usize {
     usize::MAX
 }
 
-/// Fails the build (as a constant-evaluation error showing `message`) when
-/// the `FromRow` type `T` reads the column `column` into a field that is not
-/// an `Option`. The derive lists its fields in `__SECURE_PG_FIELDS`; a
-/// hand-written `FromRow` lists none and is not checked.
-pub const fn assert_optional<T: crate::FromRow>(column: &str, message: &str) {
-    let fields = T::__SECURE_PG_FIELDS;
-    let mut i = 0;
-    while i < fields.len() {
-        let (name, optional) = fields[i];
-        if str_eq(name, column) && !optional {
-            panic!("{}", message);
-        }
-        i += 1;
-    }
-}
+/// Rust types that hold a NULL (as `None`): a `FromRow` field reading a
+/// column that can be NULL must be one.
+#[diagnostic::on_unimplemented(
+    message = "a column that can be NULL is read into `{Self}`, which cannot hold NULL",
+    label = "this query's column can be NULL",
+    note = "make the field an `Option<{Self}>`: a NULL then reads as `None`"
+)]
+#[doc(hidden)]
+pub trait HoldsNull<Marker = ()> {}
+impl<T, Marker> HoldsNull<Marker> for Option<T> {}
+
+/// Which fields of a derived `FromRow` type hold a NULL, by the field's
+/// place `I` in `__SECURE_PG_FIELDS`: the derive implements
+/// `FieldHoldsNull<I>` for each field with the bound `FieldTy: HoldsNull`,
+/// written on the field's type, so that a non-`Option` field reading a
+/// column that can be NULL is an error pointing at the field. `usize::MAX`
+/// (a column no field reads, or any column of a hand-written `FromRow`)
+/// holds anything. The `Marker` parameter (always `()`) keeps the derive's
+/// bound generic, so that a field which is no `Option` is an error only
+/// where a query reads a nullable column into it.
+#[doc(hidden)]
+pub trait FieldHoldsNull<const I: usize, Marker> {}
+impl<T: crate::FromRow, Marker> FieldHoldsNull<{ usize::MAX }, Marker> for T {}
+
+/// Asserts that the field of `T` at place `I` holds a NULL.
+#[doc(hidden)]
+#[inline(always)]
+pub fn field_holds_null<T: FieldHoldsNull<I, ()>, const I: usize>() {}
 
 const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());

@@ -30,14 +30,19 @@ fn full_expansion() {
         impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<0, __SecurePgColumn> for Widget
         where i64: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
         #[automatically_derived]
+        impl<__SecurePgMarker> ::secure_pg::__private::sql::FieldHoldsNull<0, __SecurePgMarker> for Widget
+        where i64: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker> {}
+        #[automatically_derived]
         impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<1, __SecurePgColumn> for Widget
         where String: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
+        #[automatically_derived]
+        impl<__SecurePgMarker> ::secure_pg::__private::sql::FieldHoldsNull<1, __SecurePgMarker> for Widget
+        where String: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker> {}
         #[automatically_derived]
         impl ::secure_pg::FromRow for Widget {
             type Columns = [usize; 2];
 
-            const __SECURE_PG_FIELDS: &'static [(&'static str, bool)] =
-                &[("id", false), ("widget_name", false)];
+            const __SECURE_PG_FIELDS: &'static [&'static str] = &["id", "widget_name"];
 
             fn resolve(
                 __secure_pg_columns: &[::secure_pg::__private::Column],
