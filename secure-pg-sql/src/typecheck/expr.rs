@@ -1391,6 +1391,27 @@ impl<'a> Cx<'a> {
     /// `array`. A literal array is taken only in the plain form that is
     /// certain to be a valid `text[]` (`'{a,b}'`: no quotes, backslashes or
     /// nesting); what else PostgreSQL would make of it is not guessed.
+    /// An operand of `op` that must be of the built-in type `want`: a `$n`
+    /// or a literal becomes one, a value of another type is refused.
+    fn operand_of(&mut self, v: &V, want: &'static str, span: Span, op: &BinaryOperator) -> R<()> {
+        if let Some(t) = v.known_type() {
+            let t = self.base_of(t);
+            if t != ty(want) {
+                return Err(self.unsupported(
+                    span,
+                    format!("`{op}` takes a `{want}` here, not `{t}`"),
+                    format!("cast it: `(...)::{want}`"),
+                ));
+            }
+        }
+        self.coerce(v, &ty(want), span)
+    }
+
+    /// An operand of a jsonb operator that must itself be jsonb.
+    fn jsonb_operand(&mut self, v: &V, span: Span, op: &BinaryOperator) -> R<()> {
+        self.operand_of(v, "jsonb", span, op)
+    }
+
     fn jsonb_key_operand(&mut self, v: &V, array: bool, span: Span) -> R<()> {
         if !array {
             return self.text_operand(v, span);
@@ -1602,6 +1623,18 @@ impl<'a> Cx<'a> {
                 }
                 Ok(V::known(ty("jsonb"), nullable, why))
             }
+            BinaryOperator::StringConcat
+                if [&l, &r].iter().any(|v| {
+                    v.known_type()
+                        .is_some_and(|t| self.base_of(t) == ty("jsonb"))
+                }) =>
+            {
+                // `jsonb || jsonb`: the other side is jsonb too.
+                for (v, e) in [(&l, left), (&r, right)] {
+                    self.jsonb_operand(v, e.span(), op)?;
+                }
+                Ok(V::known(ty("jsonb"), nullable, why))
+            }
             BinaryOperator::StringConcat => {
                 let texty = |v: &V, cx: &Self| match &v.t {
                     T::Known(t) => is_string(&cx.base_of(t)),
@@ -1710,6 +1743,40 @@ impl<'a> Cx<'a> {
                 } else {
                     boolean(nullable, why)
                 }
+            }
+            // `jsonb @? jsonpath`, `jsonb @@ jsonpath`, and the text search
+            // match `tsvector @@ tsquery` (either way round).
+            BinaryOperator::AtQuestion | BinaryOperator::AtAt => {
+                let base = |v: &V, cx: &Self| v.known_type().map(|t| cx.base_of(t));
+                let (lb, rb) = (base(&l, self), base(&r, self));
+                let name =
+                    |t: &Option<SqlType>| t.as_ref().filter(|t| !t.array).and_then(builtin_name);
+                match (name(&lb), name(&rb), op) {
+                    (Some("jsonb"), _, _) => {
+                        self.operand_of(&r, "jsonpath", right.span(), op)?;
+                    }
+                    (Some("tsvector"), _, BinaryOperator::AtAt) => {
+                        self.operand_of(&r, "tsquery", right.span(), op)?;
+                    }
+                    (Some("tsquery"), _, BinaryOperator::AtAt) => {
+                        self.operand_of(&r, "tsvector", right.span(), op)?;
+                    }
+                    _ => {
+                        return Err(self.unsupported(
+                            left.span(),
+                            format!(
+                                "secure-pg types `{op}` on jsonb (with a jsonpath){}",
+                                if matches!(op, BinaryOperator::AtAt) {
+                                    " and on a tsvector and a tsquery"
+                                } else {
+                                    ""
+                                }
+                            ),
+                            "cast the left operand: `(...)::jsonb`",
+                        ))
+                    }
+                }
+                boolean(nullable, why)
             }
             BinaryOperator::Plus
             | BinaryOperator::Minus

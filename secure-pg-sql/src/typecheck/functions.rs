@@ -92,6 +92,7 @@ pub const SCALARS: &[&str] = &[
     "array_prepend",
     "array_remove",
     "array_position",
+    "array_cat",
 ];
 
 /// How a [`FIXED`] function's result can be `NULL`.
@@ -151,6 +152,122 @@ const FIXED: &[Fixed] = &[
             "timestamp without time zone",
         ],
         "timestamp without time zone",
+        Nulls::Strict,
+    ),
+    (
+        "point",
+        &["double precision", "double precision"],
+        "point",
+        Nulls::Strict,
+    ),
+    (
+        "timezone",
+        &["text", "timestamp with time zone"],
+        "timestamp without time zone",
+        Nulls::Strict,
+    ),
+    (
+        "timezone",
+        &["text", "timestamp without time zone"],
+        "timestamp with time zone",
+        Nulls::Strict,
+    ),
+    (
+        "age",
+        &["timestamp with time zone", "timestamp with time zone?"],
+        "interval",
+        Nulls::Strict,
+    ),
+    (
+        "age",
+        &[
+            "timestamp without time zone",
+            "timestamp without time zone?",
+        ],
+        "interval",
+        Nulls::Strict,
+    ),
+    ("to_tsvector", &["text"], "tsvector", Nulls::Strict),
+    (
+        "to_tsvector",
+        &["regconfig", "text"],
+        "tsvector",
+        Nulls::Strict,
+    ),
+    ("to_tsquery", &["text"], "tsquery", Nulls::Strict),
+    (
+        "to_tsquery",
+        &["regconfig", "text"],
+        "tsquery",
+        Nulls::Strict,
+    ),
+    ("plainto_tsquery", &["text"], "tsquery", Nulls::Strict),
+    (
+        "plainto_tsquery",
+        &["regconfig", "text"],
+        "tsquery",
+        Nulls::Strict,
+    ),
+    ("phraseto_tsquery", &["text"], "tsquery", Nulls::Strict),
+    (
+        "phraseto_tsquery",
+        &["regconfig", "text"],
+        "tsquery",
+        Nulls::Strict,
+    ),
+    ("websearch_to_tsquery", &["text"], "tsquery", Nulls::Strict),
+    (
+        "websearch_to_tsquery",
+        &["regconfig", "text"],
+        "tsquery",
+        Nulls::Strict,
+    ),
+    ("ts_rank", &["tsvector", "tsquery"], "real", Nulls::Strict),
+    // The range constructors: a NULL bound is an unbounded side, so the
+    // result is never NULL (called NULL here when a bound may be, which
+    // is only cautious).
+    (
+        "int4range",
+        &["integer", "integer", "text?"],
+        "int4range",
+        Nulls::Strict,
+    ),
+    (
+        "int8range",
+        &["bigint", "bigint", "text?"],
+        "int8range",
+        Nulls::Strict,
+    ),
+    (
+        "numrange",
+        &["numeric", "numeric", "text?"],
+        "numrange",
+        Nulls::Strict,
+    ),
+    (
+        "tstzrange",
+        &[
+            "timestamp with time zone",
+            "timestamp with time zone",
+            "text?",
+        ],
+        "tstzrange",
+        Nulls::Strict,
+    ),
+    (
+        "tsrange",
+        &[
+            "timestamp without time zone",
+            "timestamp without time zone",
+            "text?",
+        ],
+        "tsrange",
+        Nulls::Strict,
+    ),
+    (
+        "daterange",
+        &["date", "date", "text?"],
+        "daterange",
         Nulls::Strict,
     ),
     (
@@ -553,6 +670,39 @@ impl<'a> Cx<'a> {
                     self.fixed_argument(v, &ty("text"), *s)?;
                 }
                 Ok(V::known(ty("text"), snull, swhy))
+            }
+            "array_cat" => {
+                arity(self, &[2])?;
+                let Some(t) = arg_ty(self, 0)
+                    .filter(|t| t.array)
+                    .or_else(|| arg_ty(self, 1).filter(|t| t.array))
+                else {
+                    return Err(self.unsupported(
+                        span,
+                        "`array_cat` takes arrays whose type secure-pg knows",
+                        "cast one of them: `(...)::type[]`",
+                    ));
+                };
+                let t = strip_typmod(&t);
+                for (v, s) in &args {
+                    if let Some(a) = v.known_type() {
+                        if strip_typmod(&self.base_of(a)) != t {
+                            return Err(self.unsupported(
+                                *s,
+                                format!("`array_cat` takes two arrays of one type, here `{t}`"),
+                                format!("cast it: `(...)::{t}`"),
+                            ));
+                        }
+                    }
+                    self.coerce(v, &t, *s)?;
+                }
+                // NULL only when both are (a NULL array is left out).
+                let nullable = args.iter().all(|(v, _)| v.nullable);
+                Ok(V::known(
+                    t,
+                    nullable,
+                    nullable.then(|| "`array_cat` of two arrays that can both be NULL".to_string()),
+                ))
             }
             "array_append" | "array_prepend" | "array_remove" | "array_position" => {
                 arity(self, &[2])?;

@@ -1044,6 +1044,53 @@ fn functions_applications_call() {
 }
 
 #[test]
+fn geometry_time_zones_text_search_jsonpath_ranges_and_concatenation() {
+    assert_eq!(
+        params("SELECT point($1, $2)"),
+        ["double precision", "double precision"]
+    );
+    assert_eq!(
+        cols("SELECT timezone('UTC', made_at) AS a, timezone($1, local_at) AS b, age(made_at) AS c FROM widgets"),
+        [
+            "a timestamp without time zone notnull",
+            "b timestamp with time zone null",
+            "c interval notnull"
+        ]
+    );
+    assert_eq!(
+        params("SELECT id FROM widgets WHERE to_tsvector('english', label) @@ to_tsquery($1)"),
+        ["text"]
+    );
+    assert_eq!(
+        cols("SELECT doc @? '$.a' AS a, doc @@ '$.a == 1' AS b FROM widgets"),
+        ["a boolean null", "b boolean null"]
+    );
+    assert_eq!(
+        params("SELECT int4range($1, $2, '[]')"),
+        ["integer", "integer"]
+    );
+    assert_eq!(cols("SELECT doc || $1 AS d FROM widgets"), ["d jsonb null"]);
+    assert_eq!(params("SELECT doc || $1 FROM widgets"), ["jsonb"]);
+    assert_eq!(
+        cols("SELECT array_cat(tags, $1) AS t FROM widgets"),
+        ["t text[] notnull"]
+    );
+    // What does not fit is refused with the cast.
+    let e = err("SELECT doc || label FROM widgets");
+    assert!(
+        e.contains("`||` takes a `jsonb` here, not `character varying`"),
+        "{e}"
+    );
+    let e = err("SELECT label @@ 'x' FROM widgets");
+    assert!(e.contains("secure-pg types `@@` on jsonb"), "{e}");
+    let e = err("SELECT array_cat(tags, ARRAY[1]) FROM widgets");
+    assert!(
+        e.contains("`array_cat` takes two arrays of one type"),
+        "{e}"
+    );
+}
+
+#[test]
 fn whole_rows_are_read_as_json() {
     assert_eq!(
         cols("SELECT to_jsonb(w) AS j, row_to_json(w) AS r, to_json(w) AS t FROM widgets w"),

@@ -445,6 +445,17 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT to_jsonb(p) FROM widgets w LEFT JOIN parts p ON p.widget_id = w.id",
     "SELECT o.id, (SELECT jsonb_agg(w) FROM widgets w WHERE w.owner_id = o.id), (SELECT json_agg(w ORDER BY w.id) FROM widgets w) FROM owners o",
     "SELECT t.* FROM pg_catalog.pg_tables t WHERE t.schemaname = 'public'",
+    // Geometry, time zones, text search, jsonpath, ranges, jsonb and array
+    // concatenation.
+    "SELECT point($1, $2), point(ratio, 2) FROM widgets",
+    "SELECT timezone('UTC', made_at), timezone($1, local_at), age(made_at), age(local_at, $2) FROM widgets",
+    "SELECT id FROM widgets WHERE to_tsvector('english', label) @@ to_tsquery($1) OR to_tsvector(label) @@ plainto_tsquery('simple', $2)",
+    "SELECT ts_rank(to_tsvector(label), websearch_to_tsquery($1)), phraseto_tsquery('a b') @@ to_tsvector(label) FROM widgets",
+    "SELECT doc @? '$.a', doc @@ '$.a == 1', doc @? $1 FROM widgets",
+    "SELECT id FROM widgets WHERE '[1,5)'::int4range && int4range($1, $2) AND int8range(id, $3, '[]') @> 3::bigint",
+    "SELECT numrange(price, $1), tstzrange(made_at, $2), tsrange($3, local_at, '(]'), daterange(day, day + 1) FROM widgets",
+    "SELECT jsonb_build_object('a', id) || doc, doc || $1, $2 || doc FROM widgets",
+    "SELECT array_cat(tags, $1), array_cat($2, tags), array_cat(tags, ARRAY['x']) FROM widgets",
     // Functions with several forms, resolved as the server resolves them.
     "SELECT date_bin('1 hour', local_at, $1), date_bin($2, $3, $4), date_bin('1 day', day, $5) FROM widgets",
     "SELECT date_bin('1 hour', local_at, made_at), date_bin('1 hour', made_at, local_at) FROM widgets",
@@ -545,6 +556,7 @@ fn sample(ty: &str) -> &'static str {
         "mood[]" => "{ok}",
         "uuid[]" => "{00000000-0000-0000-0000-000000000001}",
         "int4range" => "[1,3)",
+        "jsonpath" => "$.a",
         _ => panic!("no sample argument for `{ty}`"),
     }
 }
