@@ -78,3 +78,10 @@ CREATE TRIGGER trigger_marked_mark AFTER INSERT ON trigger_marked
 CREATE FUNCTION marked_default() RETURNS text LANGUAGE sql
     AS $$ SELECT set_config('app.marker', 'set by a default', false) $$;
 CREATE TABLE default_marked (id bigserial PRIMARY KEY, note text NOT NULL DEFAULT marked_default());
+-- A view without the tenant column over a tenant table, and a function
+-- whose body reads one: a query reaching tenant rows through them is held
+-- to the tenant rule like one naming the table
+-- (fail/tenant-rows-through-a-view-or-function.rs).
+CREATE VIEW owner_names AS SELECT name FROM owners;
+CREATE FUNCTION owner_count() RETURNS bigint LANGUAGE sql STABLE
+    AS $$ SELECT count(*) FROM owners $$;

@@ -117,12 +117,45 @@ fn tenant_rule_with(
     find: fn(&str, &str, &secure_pg_sql::schema::Catalog) -> Vec<String>,
 ) -> syn::Result<TokenStream2> {
     let tables = find(sql, &loaded.tenancy.column, &loaded.catalog);
-    let Some(first) = tables.first() else {
+    // What it reaches without naming it: a view without the tenant column
+    // over a tenant table, a routine of the migrations reading one.
+    let reached =
+        secure_pg_sql::tenant::tenant_data_reached(sql, &loaded.tenancy.column, &loaded.catalog);
+    if tables.is_empty() && reached.is_empty() {
         return Ok(quote!());
-    };
+    }
     if !loaded.tenancy.by_default {
         return Ok(quote!(.__tenant_scoping_opted_out()));
     }
+    let scope = if kind.mode() == secure_pg_sql::check::Mode::Unparsed {
+        "write it so that `secure_query!` / `secure_query_as!` parse it and put it in a \
+         function marked #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
+         scopes it to that tenant (the unparsed forms cannot be scoped)"
+    } else {
+        "put it in a function marked #[tenant_scoped] that takes the tenant \
+         (`tenant: TenantId`), which scopes it to that tenant"
+    };
+    let Some(first) = tables.first() else {
+        return Err(syn::Error::new(
+            sql_span,
+            format!(
+                "this query reaches tenant rows through {}, outside a #[tenant_scoped] \
+                 function, so it would read or change every tenant's rows; #[tenant_scoped] \
+                 scopes only the tables a query names (it refuses a view without the `{col}` \
+                 column and a function it cannot see into), so select from those tables: \
+                 {scope}, or, if it must see every tenant, say why: \
+                 `{mac}(unscoped = \"why every tenant\", ...)`",
+                reached.join("; "),
+                col = loaded.tenancy.column,
+                mac = kind.name(),
+            ),
+        ));
+    };
+    let also = if reached.is_empty() {
+        String::new()
+    } else {
+        format!(" (and reaches tenant rows through {})", reached.join("; "))
+    };
     let names = tables
         .iter()
         .map(|t| format!("`{t}`"))
@@ -133,18 +166,10 @@ fn tenant_rule_with(
     } else {
         ("tenant tables", "have")
     };
-    let scope = if kind.mode() == secure_pg_sql::check::Mode::Unparsed {
-        "write it so that `secure_query!` / `secure_query_as!` parse it and put it in a \
-         function marked #[tenant_scoped] that takes the tenant (`tenant: TenantId`), which \
-         scopes it to that tenant (the unparsed forms cannot be scoped)"
-    } else {
-        "put it in a function marked #[tenant_scoped] that takes the tenant \
-         (`tenant: TenantId`), which scopes it to that tenant"
-    };
     Err(syn::Error::new(
         sql_span,
         format!(
-            "this query uses {names}, {noun} (the schema says {it} a `{col}` column), \
+            "this query uses {names}, {noun} (the schema says {it} a `{col}` column){also}, \
              outside a #[tenant_scoped] function, so it would read or change every tenant's \
              rows; {scope}, or, if it must see every \
              tenant, say why: `{mac}(unscoped = \"why every tenant\", ...)`; the reason is \

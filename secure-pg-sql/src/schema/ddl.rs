@@ -27,7 +27,7 @@ use super::catalog::{
     Policy, PolicyCommand, QualifiedName, Resolved, RoutineBody, Table, Unmodelled,
     UnmodelledStatement, ValueSource, View,
 };
-use super::functions::{signature, Signature};
+use super::functions::{signature, Returns, Signature};
 use super::split::{leading_words, split, words, Stmt, SKIP_MARKER};
 use super::types::{canonical, BaseType, SqlType};
 use super::view::view_columns;
@@ -169,7 +169,7 @@ impl Builder {
         if !matches!(first_word(&head), Some("DROP" | "ALTER"))
             || !head
                 .get(1)
-                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "ROUTINE"))
+                .is_some_and(|k| matches!(k.as_str(), "FUNCTION" | "PROCEDURE" | "ROUTINE"))
         {
             return;
         }
@@ -203,6 +203,20 @@ impl Builder {
             [s, n] => QualifiedName::new(s.clone(), n.clone()),
             _ => return,
         };
+        // A procedure is read as the function it would be (the SQL parser
+        // reads PostgreSQL's `CREATE FUNCTION` and not its `CREATE
+        // PROCEDURE`), without a result and without `OUT` parameters.
+        let procedure = w.get(at.wrapping_sub(1)).is_some_and(|k| k == "PROCEDURE");
+        let as_function;
+        let text = if procedure {
+            let Some(k) = text.to_ascii_uppercase().find("PROCEDURE") else {
+                return;
+            };
+            as_function = format!("{}FUNCTION{}", &text[..k], &text[k + "PROCEDURE".len()..]);
+            as_function.as_str()
+        } else {
+            text
+        };
         let parsed = Parser::parse_sql(&PostgreSqlDialect {}, text);
         let ty = |dt: &sqlparser::ast::DataType| match self.column_type(dt) {
             Ok((t, false)) => Ok(t),
@@ -210,6 +224,28 @@ impl Builder {
             Err(f) => Err(f.message),
         };
         let sig = match parsed.as_deref() {
+            Ok([Statement::CreateFunction(cf)]) if procedure => {
+                let plain = cf.return_type.is_none()
+                    && cf
+                        .args
+                        .iter()
+                        .flatten()
+                        .all(|a| matches!(a.mode, None | Some(sqlparser::ast::ArgMode::In)));
+                let mut void = cf.clone();
+                void.return_type = Some(sqlparser::ast::FunctionReturnType::DataType(
+                    sqlparser::ast::DataType::Custom(
+                        sqlparser::ast::ObjectName::from(vec![sqlparser::ast::Ident::new("void")]),
+                        Vec::new(),
+                    ),
+                ));
+                match plain {
+                    true => signature(q.clone(), &void, &ty).map(|mut s| {
+                        s.returns = Returns::Procedure;
+                        s
+                    }),
+                    false => Err("a procedure with OUT parameters is not recorded".into()),
+                }
+            }
             Ok([Statement::CreateFunction(cf)]) => signature(q.clone(), cf, &ty),
             _ => Err("not read".into()),
         };

@@ -42,6 +42,10 @@ pub enum Returns {
     },
     /// `RETURNS void`.
     Void,
+    /// A procedure (`CREATE PROCEDURE`), run by `CALL`. Only one without
+    /// `OUT` or `INOUT` parameters is recorded, so its `CALL` returns no
+    /// row.
+    Procedure,
 }
 
 /// A function the migrations create.

@@ -174,7 +174,9 @@ mod tests;
 
 pub use calls::TENANT_SETTING;
 pub use refusals::{refused_statements, Refusal, TABLE_FUNCTION_ALLOW_LIST};
-pub use schema::{check_tables, tenant_relations, tenant_relations_in_text, TenantColumn};
+pub use schema::{
+    check_tables, tenant_data_reached, tenant_relations, tenant_relations_in_text, TenantColumn,
+};
 
 use crate::diagnostic::Diagnostic;
 use expr::{and_all, and_into, forbid_hidden_query};

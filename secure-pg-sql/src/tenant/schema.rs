@@ -186,10 +186,210 @@ pub fn tenant_relations_in_text(sql: &str, column: &str, catalog: &Catalog) -> V
     found
 }
 
+/// How `sql` reaches tenant rows without naming a tenant relation: through
+/// a view without the tenant column whose query reads one, or through a
+/// routine of the migrations it calls whose body reads one (or runs
+/// dynamic SQL, or cannot be read). One description per view or routine
+/// named, e.g. "`owner_count(...)`, whose body reads `owners`". The tenant
+/// rule counts these as it counts the tables themselves: what a query
+/// does decides, not how it is spelled. Found by word, like
+/// [`tenant_relations_in_text`], so it holds for SQL the parser does not
+/// read too.
+pub fn tenant_data_reached(sql: &str, column: &str, catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    for (name, is_call) in words_of(sql) {
+        if is_call {
+            if let Some(how) = routine_reach(&name, column, catalog, &mut seen) {
+                out.push(format!("`{}(...)`, {how}", name.as_str()));
+            }
+        } else if let Some(how) = view_reach(&name, column, catalog, &mut seen) {
+            out.push(format!("the view `{}`, {how}", name.as_str()));
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// The words of `sql` (names, quoted or not), each with whether a `(`
+/// follows it (a call). Text that does not tokenize has none.
+fn words_of(sql: &str) -> Vec<(Name, bool)> {
+    use sqlparser::dialect::PostgreSqlDialect;
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
+        return Vec::new();
+    };
+    let tokens: Vec<Token> = tokens
+        .into_iter()
+        .filter(|t| !matches!(t, Token::Whitespace(_)))
+        .collect();
+    tokens
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| match t {
+            Token::Word(w) => Some((
+                match w.quote_style {
+                    Some(_) => Name::quoted(&w.value),
+                    None => Name::unquoted(&w.value),
+                },
+                matches!(tokens.get(i + 1), Some(Token::LParen)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether `text` (a view's query, a routine's body) reaches tenant rows:
+/// how, as a verb phrase ("reads `t`", "calls `f(...)`, whose body ...").
+fn text_reach(text: &str, column: &str, catalog: &Catalog, seen: &mut Vec<Name>) -> Option<String> {
+    if let Some(t) = tenant_relations_in_text(text, column, catalog).first() {
+        return Some(format!("reads `{t}`"));
+    }
+    let words = words_of(text);
+    // plpgsql's `EXECUTE` runs SQL built at run time (not a trigger's
+    // `EXECUTE FUNCTION`).
+    let dynamic = words.windows(2).any(|p| {
+        p[0].0 == Name::unquoted("execute") && !matches!(p[1].0.as_str(), "function" | "procedure")
+    }) || words
+        .last()
+        .is_some_and(|w| w.0 == Name::unquoted("execute"));
+    if dynamic {
+        return Some("runs SQL it builds at run time".to_string());
+    }
+    for (name, is_call) in words {
+        let how = if is_call {
+            routine_reach(&name, column, catalog, seen)
+                .map(|h| format!("calls `{}(...)`, {h}", name.as_str()))
+        } else {
+            view_reach(&name, column, catalog, seen)
+                .map(|h| format!("reads the view `{}`, {h}", name.as_str()))
+        };
+        if how.is_some() {
+            return how;
+        }
+    }
+    None
+}
+
+/// A routine of the migrations named `name` (any overload) that reaches
+/// tenant rows: "whose body reads ...".
+fn routine_reach(
+    name: &Name,
+    column: &str,
+    catalog: &Catalog,
+    seen: &mut Vec<Name>,
+) -> Option<String> {
+    let bodies = catalog.routine_bodies.get(name)?;
+    if seen.contains(name) {
+        return None;
+    }
+    seen.push(name.clone());
+    for body in bodies {
+        let Some(text) = body
+            .text
+            .as_deref()
+            .filter(|_| matches!(body.language.as_str(), "sql" | "plpgsql"))
+        else {
+            return Some(format!(
+                "whose body (`LANGUAGE {}`) the checks cannot read",
+                body.language
+            ));
+        };
+        if let Some(what) = text_reach(text, column, catalog, seen) {
+            return Some(format!("whose body {what}"));
+        }
+    }
+    None
+}
+
+/// A view named `name` without the tenant column whose query reaches
+/// tenant rows: "which reads ...". (A view with the column is a tenant
+/// relation itself.)
+fn view_reach(
+    name: &Name,
+    column: &str,
+    catalog: &Catalog,
+    seen: &mut Vec<Name>,
+) -> Option<String> {
+    let view = catalog.views().find(|v| &v.name.name == name)?;
+    let col = Name::quoted(column);
+    if !view.columns_known || view.columns.iter().any(|c| c.name == col) {
+        return None;
+    }
+    if seen.contains(name) {
+        return None;
+    }
+    seen.push(name.clone());
+    text_reach(&view.query, column, catalog, seen).map(|what| format!("which {what}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::tenant::scope_query;
+
+    #[test]
+    fn tenant_rows_reached_through_views_and_routines_are_found() {
+        let c = Catalog::from_sql(
+            "schema.sql",
+            "CREATE TABLE widgets (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, name text);
+             CREATE TABLE currencies (code text PRIMARY KEY, symbol text NOT NULL);
+             CREATE VIEW names AS SELECT name FROM widgets;
+             CREATE VIEW names_again AS SELECT name FROM names;
+             CREATE VIEW codes AS SELECT code FROM currencies;
+             CREATE FUNCTION widget_count() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM widgets $$;
+             CREATE FUNCTION via_view() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM names_again $$;
+             CREATE FUNCTION via_call() RETURNS bigint LANGUAGE plpgsql AS $$ BEGIN RETURN widget_count(); END $$;
+             CREATE FUNCTION dynamic(t text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DELETE FROM ' || t; END $$;
+             CREATE FUNCTION pure(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
+             CREATE FUNCTION counted() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM codes $$;
+             CREATE PROCEDURE purge() LANGUAGE sql AS $$ DELETE FROM widgets $$;",
+        )
+        .expect("schema loads");
+        let reached = |sql: &str| tenant_data_reached(sql, "tenant_id", &c);
+        assert_eq!(
+            reached("SELECT name FROM names"),
+            ["the view `names`, which reads `widgets`"]
+        );
+        assert_eq!(
+            reached("SELECT name FROM names_again"),
+            ["the view `names_again`, which reads the view `names`, which reads `widgets`"]
+        );
+        assert_eq!(
+            reached("SELECT widget_count()"),
+            ["`widget_count(...)`, whose body reads `widgets`"]
+        );
+        assert_eq!(
+            reached("SELECT via_view(), via_call()"),
+            [
+                "`via_view(...)`, whose body reads the view `names_again`, which reads the view `names`, which reads `widgets`",
+                "`via_call(...)`, whose body calls `widget_count(...)`, whose body reads `widgets`"
+            ]
+        );
+        assert_eq!(
+            reached("SELECT dynamic($1)"),
+            ["`dynamic(...)`, whose body runs SQL it builds at run time"]
+        );
+        assert_eq!(
+            reached("CALL purge()"),
+            ["`purge(...)`, whose body reads `widgets`"]
+        );
+        // What reaches no tenant rows.
+        for sql in [
+            "SELECT pure(1)",
+            "SELECT code FROM codes",
+            "SELECT counted()",
+            "SELECT count(*) FROM currencies",
+            "SELECT 'widget_count()'",
+        ] {
+            assert_eq!(reached(sql), Vec::<String>::new(), "{sql}");
+        }
+        // A name the SQL uses as a column, not a call, is not a call.
+        assert_eq!(
+            reached("SELECT widget_count FROM currencies"),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn tenant_relations_in_unparsed_text_are_found_by_word() {

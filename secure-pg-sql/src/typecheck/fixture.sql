@@ -60,3 +60,8 @@ CREATE VIEW widget_owners AS
     FROM widgets w JOIN owners o ON o.id = w.owner_id;
 CREATE VIEW part_widgets AS
     SELECT p.id, p.name, w.label FROM parts p LEFT JOIN widgets w ON w.id = p.widget_id;
+-- migration
+CREATE PROCEDURE bump_qty(w int, by_n int DEFAULT 1)
+    LANGUAGE sql AS $$ UPDATE widgets SET qty = qty + by_n WHERE id = w $$;
+CREATE FUNCTION widget_total(o bigint) RETURNS numeric
+    LANGUAGE sql STABLE AS $$ SELECT sum(price) FROM widgets WHERE owner_id = o $$;

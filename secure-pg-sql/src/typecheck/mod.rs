@@ -86,7 +86,11 @@ pub fn check(sql: &str, catalog: &Catalog) -> Result<Typed, Vec<Diagnostic>> {
     };
     if !matches!(
         stmt,
-        Statement::Query(_) | Statement::Insert(_) | Statement::Update(_) | Statement::Delete(_)
+        Statement::Query(_)
+            | Statement::Insert(_)
+            | Statement::Update(_)
+            | Statement::Delete(_)
+            | Statement::Call(_)
     ) && !crate::lexer::lex(sql).is_ok_and(|toks| {
         toks.iter()
             .any(|t| matches!(t, crate::lexer::Tok::Placeholder { .. }))
@@ -335,10 +339,11 @@ impl<'a> Cx<'a> {
             Statement::Insert(i) => self.insert(i),
             Statement::Update(u) => self.update(u),
             Statement::Delete(d) => self.delete(d),
+            Statement::Call(f) => self.call(f, stmt.span()),
             _ => Err(self.unsupported(
                 stmt.span(),
-                "secure-pg types only SELECT, INSERT, UPDATE and DELETE against the schema",
-                "schema checks type the parameters of SELECT, INSERT, UPDATE and DELETE only; \
+                "secure-pg types only SELECT, INSERT, UPDATE, DELETE and CALL against the schema",
+                "schema checks type the parameters of SELECT, INSERT, UPDATE, DELETE and CALL only; \
                  run this statement with the `_unparsed` form",
             )),
         }

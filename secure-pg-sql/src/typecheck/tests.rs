@@ -1091,6 +1091,31 @@ fn geometry_time_zones_text_search_jsonpath_ranges_and_concatenation() {
 }
 
 #[test]
+fn procedures_are_called_with_typed_arguments() {
+    assert_eq!(params("CALL bump_qty($1, $2)"), ["integer", "integer"]);
+    assert_eq!(params("CALL bump_qty($1)"), ["integer"]);
+    assert_eq!(
+        params("CALL bump_qty(by_n => $1, w => $2)"),
+        ["integer", "integer"]
+    );
+    assert!(ok("CALL bump_qty($1)").columns.is_empty());
+    let e = err("SELECT bump_qty(1)");
+    assert!(
+        e.contains("`public.bump_qty` is a procedure") && e.contains("CALL bump_qty(1)"),
+        "{e}"
+    );
+    let e = err("CALL widget_total($1)");
+    assert!(e.contains("is a function, not a procedure"), "{e}");
+    let e = err("CALL nothing_here($1)");
+    assert!(
+        e.contains("the migrations create no procedure `nothing_here`"),
+        "{e}"
+    );
+    let e = err("CALL bump_qty($1, $2, $3)");
+    assert!(e.contains("bump_qty"), "{e}");
+}
+
+#[test]
 fn whole_rows_are_read_as_json() {
     assert_eq!(
         cols("SELECT to_jsonb(w) AS j, row_to_json(w) AS r, to_json(w) AS t FROM widgets w"),

@@ -28,6 +28,38 @@ impl Cx<'_> {
         scope: &Scope<'_>,
         span: Span,
     ) -> R<V> {
+        self.routine_call(f, sigs, scope, span, false)
+    }
+
+    /// `CALL p(...)` of a procedure the migrations create: its arguments
+    /// typed as for a function's call; it returns no row (a procedure with
+    /// `OUT` parameters, which would, is not recorded).
+    pub(crate) fn call(&mut self, f: &Function, span: Span) -> R<Vec<super::Col>> {
+        let parts = super::query::plain_parts(&f.name).unwrap_or_default();
+        let sigs = self.cat.functions_named(&self.search_path, &parts);
+        if sigs.is_empty() {
+            return Err(self.unsupported(
+                span,
+                format!(
+                    "the migrations create no procedure `{}` that secure-pg could read",
+                    f.name
+                ),
+                "create it in a migration with `CREATE PROCEDURE` (without `OUT` parameters), \
+                 or run the `CALL` with the `_unparsed` form",
+            ));
+        }
+        self.routine_call(f, &sigs, &Scope::default(), span, true)?;
+        Ok(Vec::new())
+    }
+
+    fn routine_call(
+        &mut self,
+        f: &Function,
+        sigs: &[&Signature],
+        scope: &Scope<'_>,
+        span: Span,
+        call: bool,
+    ) -> R<V> {
         let help = format!("cast the call: `{f}::type`, or the arguments to the declared types");
         let FunctionArguments::List(list) = &f.args else {
             return Err(self.unsupported(span, "secure-pg cannot type this call form", help));
@@ -186,6 +218,17 @@ impl Cx<'_> {
             sig.name
         ));
         match &sig.returns {
+            Returns::Procedure if call => Ok(V::known(SqlType::builtin("void"), true, why)),
+            Returns::Procedure => Err(self.err(
+                span,
+                format!("`{}` is a procedure", sig.name),
+                Some(format!("run it on its own: `CALL {f}`")),
+            )),
+            _ if call => Err(self.err(
+                span,
+                format!("`{}` is a function, not a procedure", sig.name),
+                Some(format!("select it: `SELECT {f}`")),
+            )),
             Returns::Scalar(t) | Returns::SetOf(t) => Ok(V::known(t.clone(), true, why)),
             Returns::Void => Err(self.unsupported(
                 span,

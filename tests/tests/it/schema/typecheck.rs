@@ -440,6 +440,10 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT to_regclass($1), hashtext($2), hashtextextended('a', 0), date_bin('15 minutes', made_at, $3) FROM widgets",
     "SELECT id FROM widgets WHERE to_regclass('widgets') IS NOT NULL AND hashtext(label) = $1",
     "SELECT * FROM pg_tables WHERE tablename = $1 LIMIT 1",
+    // Procedures, and a function of the migrations.
+    "CALL bump_qty($1, $2)",
+    "CALL bump_qty(by_n => $1, w => $2)",
+    "SELECT widget_total($1), widget_total(owner_id) FROM widgets",
     // Whole rows as JSON.
     "SELECT to_jsonb(w), row_to_json(w), to_json(w), row_to_json(w, $1) FROM widgets w",
     "SELECT to_jsonb(p) FROM widgets w LEFT JOIN parts p ON p.widget_id = w.id",
@@ -625,7 +629,7 @@ async fn schema_typecheck_prepare_differential() {
     let loaded = load(&dir, None)
         .unwrap_or_else(|e| panic!("{e}"))
         .expect("schema");
-    assert_eq!(loaded.files.len(), 2);
+    assert_eq!(loaded.files.len(), FIXTURE.split("-- migration\n").count());
     let catalog = loaded.catalog;
 
     let c = cluster();
