@@ -30,7 +30,14 @@ const AGGREGATES: &[&str] = &[
     "array_agg",
     "jsonb_agg",
     "json_agg",
+    "percentile_cont",
+    "percentile_disc",
+    "mode",
 ];
+
+/// The ordered-set aggregates the checker types (`f(...) WITHIN GROUP
+/// (ORDER BY x)`).
+const ORDERED_SET: &[&str] = &["percentile_cont", "percentile_disc", "mode"];
 
 /// Scalar functions the checker types (each with its rule in this module).
 pub const SCALARS: &[&str] = &[
@@ -491,6 +498,13 @@ impl<'a> Cx<'a> {
                 ),
                 cast_help,
             ));
+        }
+        if !f.within_group.is_empty()
+            && ORDERED_SET.contains(&name.as_str())
+            && f.over.is_none()
+            && f.filter.is_none()
+        {
+            return self.ordered_set(&name, f, scope, span);
         }
         if !f.within_group.is_empty() || !matches!(f.parameters, FunctionArguments::None) {
             return Err(self.unsupported(span, "secure-pg cannot type this call form", cast_help));
@@ -1201,6 +1215,117 @@ impl Cx<'_> {
     /// literal takes the argument's type; a typed value must reach it by an
     /// implicit cast (the same type, a wider number, a string type for a
     /// string).
+    /// `percentile_cont(f) WITHIN GROUP (ORDER BY x)` (of a
+    /// `double precision` or an `interval`), `percentile_disc(f)` and
+    /// `mode()` (of any type, which they return): `f` is a `double
+    /// precision`, or an array of them for an array of results. NULL over
+    /// no rows.
+    fn ordered_set(&mut self, name: &str, f: &Function, scope: &Scope<'_>, span: Span) -> R<V> {
+        let help = "cast the call: `(...)::type`";
+        let [order] = f.within_group.as_slice() else {
+            return Err(self.unsupported(
+                span,
+                format!("`{name}` orders by one value"),
+                "write one `ORDER BY` value in `WITHIN GROUP (...)`",
+            ));
+        };
+        let x = self.expr(&order.expr, scope)?;
+        let Some(xt) = x.known_type().map(|t| strip_typmod(&self.base_of(t))) else {
+            return Err(self.unsupported(
+                order.expr.span(),
+                format!("cannot infer the type `{name}` orders by"),
+                "cast it: `(...)::double precision`",
+            ));
+        };
+        let args: Vec<&sqlparser::ast::Expr> = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            FunctionArguments::List(l)
+                if l.clauses.is_empty() && l.duplicate_treatment.is_none() =>
+            {
+                let mut out = Vec::new();
+                for a in &l.args {
+                    match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(e),
+                        _ => {
+                            return Err(self.unsupported(
+                                span,
+                                "secure-pg cannot type this call form",
+                                help,
+                            ))
+                        }
+                    }
+                }
+                out
+            }
+            _ => return Err(self.unsupported(span, "secure-pg cannot type this call form", help)),
+        };
+        let float = ty("double precision");
+        let mut array = false;
+        match (name, args.as_slice()) {
+            ("mode", []) => {}
+            ("percentile_cont" | "percentile_disc", [fraction]) => {
+                let v = self.expr(fraction, scope)?;
+                match v.known_type().map(|t| self.base_of(t)) {
+                    Some(t) if t.array && strip_typmod(&t) == float.clone().into_array() => {
+                        array = true
+                    }
+                    Some(t) if super::user_functions::implicitly_cast(&t, &float) => {}
+                    Some(t) => {
+                        return Err(self.unsupported(
+                            fraction.span(),
+                            format!("`{name}` takes a fraction (`double precision`), not `{t}`"),
+                            "cast it: `(...)::double precision`",
+                        ))
+                    }
+                    // PostgreSQL cannot pick between the `double
+                    // precision` and the array form either.
+                    None => {
+                        return Err(self.err(
+                            fraction.span(),
+                            format!("the server cannot tell which form of `{name}` this fraction picks"),
+                            Some(
+                                "cast it: `(...)::double precision`, or `(...)::double precision[]` for several"
+                                    .into(),
+                            ),
+                        ))
+                    }
+                }
+            }
+            _ => {
+                return Err(self.err(
+                    span,
+                    format!(
+                        "`{name}` takes {} here",
+                        if name == "mode" {
+                            "no argument"
+                        } else {
+                            "one fraction"
+                        }
+                    ),
+                    None,
+                ))
+            }
+        }
+        let out = match name {
+            "percentile_cont" if xt == ty("interval") => xt,
+            "percentile_cont" if super::user_functions::implicitly_cast(&xt, &float) && !xt.array => float,
+            "percentile_cont" => {
+                return Err(self.unsupported(
+                    order.expr.span(),
+                    format!("`percentile_cont` interpolates a `double precision` or an `interval`, not `{xt}`"),
+                    "cast it: `(...)::double precision`, or use `percentile_disc`",
+                ))
+            }
+            _ => xt,
+        };
+        let out = if array { out.into_array() } else { out };
+        Ok(V::known(
+            out,
+            true,
+            Some(format!("`{name}(...)` is NULL over no rows")),
+        ))
+    }
+
     /// A whole-row reference (`w` of `FROM widgets w`) as the argument of
     /// a function that turns any row into JSON: a `record`, NULL only
     /// where the relation's columns all are (the side an outer join may

@@ -1091,6 +1091,34 @@ fn geometry_time_zones_text_search_jsonpath_ranges_and_concatenation() {
 }
 
 #[test]
+fn ordered_set_aggregates() {
+    assert_eq!(
+        cols("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price) AS m, percentile_disc($1::float8) WITHIN GROUP (ORDER BY made_at) AS d, mode() WITHIN GROUP (ORDER BY label) AS l FROM widgets"),
+        [
+            "m double precision null",
+            "d timestamp with time zone null",
+            "l character varying null"
+        ]
+    );
+    assert_eq!(
+        params("SELECT percentile_disc($1::float8) WITHIN GROUP (ORDER BY made_at) FROM widgets"),
+        ["double precision"]
+    );
+    // The server cannot pick a form for an untyped fraction either.
+    let e = err("SELECT percentile_disc($1) WITHIN GROUP (ORDER BY made_at) FROM widgets");
+    assert!(e.contains("which form of `percentile_disc`"), "{e}");
+    assert_eq!(
+        cols("SELECT percentile_cont(ARRAY[0.25, 0.75]::float8[]) WITHIN GROUP (ORDER BY made_at - made_at) AS q FROM widgets"),
+        ["q interval[] null"]
+    );
+    let e = err("SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY label) FROM widgets");
+    assert!(
+        e.contains("interpolates a `double precision` or an `interval`"),
+        "{e}"
+    );
+}
+
+#[test]
 fn procedures_are_called_with_typed_arguments() {
     assert_eq!(params("CALL bump_qty($1, $2)"), ["integer", "integer"]);
     assert_eq!(params("CALL bump_qty($1)"), ["integer"]);

@@ -440,6 +440,9 @@ const HANDWRITTEN: &[&str] = &[
     "SELECT to_regclass($1), hashtext($2), hashtextextended('a', 0), date_bin('15 minutes', made_at, $3) FROM widgets",
     "SELECT id FROM widgets WHERE to_regclass('widgets') IS NOT NULL AND hashtext(label) = $1",
     "SELECT * FROM pg_tables WHERE tablename = $1 LIMIT 1",
+    // Ordered-set aggregates.
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY price), percentile_disc($1::float8) WITHIN GROUP (ORDER BY made_at), mode() WITHIN GROUP (ORDER BY label) FROM widgets",
+    "SELECT owner_id, percentile_cont(ARRAY[0.25, 0.75]::float8[]) WITHIN GROUP (ORDER BY made_at - made_at), percentile_cont($1::float8[]) WITHIN GROUP (ORDER BY id) FROM widgets GROUP BY owner_id",
     // Procedures, and a function of the migrations.
     "CALL bump_qty($1, $2)",
     "CALL bump_qty(by_n => $1, w => $2)",
@@ -561,6 +564,7 @@ fn sample(ty: &str) -> &'static str {
         "uuid[]" => "{00000000-0000-0000-0000-000000000001}",
         "int4range" => "[1,3)",
         "jsonpath" => "$.a",
+        "double precision[]" => "{0.25,0.75}",
         _ => panic!("no sample argument for `{ty}`"),
     }
 }
