@@ -85,3 +85,6 @@ CREATE TABLE default_marked (id bigserial PRIMARY KEY, note text NOT NULL DEFAUL
 CREATE VIEW owner_names AS SELECT name FROM owners;
 CREATE FUNCTION owner_count() RETURNS bigint LANGUAGE sql STABLE
     AS $$ SELECT count(*) FROM owners $$;
+-- A procedure: its CALL is typed (pass/functions-operators-and-rows.rs).
+CREATE PROCEDURE bump_qty(w bigint, by_n integer DEFAULT 1)
+    LANGUAGE sql AS $$ UPDATE widgets SET qty = qty + by_n WHERE id = w $$;
