@@ -5,10 +5,10 @@
 //! never a wrong value.
 
 use postgres_types::{FromSql, ToSql};
-use secure_pg::{secure_query, secure_query_as, Config, ErrorKind, Pool};
-use secure_pg_tests::{shared, ClusterSpec, ServerCert};
+use secure_pg::{secure_query, secure_query_as, ErrorKind, Pool};
 
-const SCHEMA: &str = include_str!("../../ui-tests-schema/schema.sql");
+mod common;
+use common::database_with_schema;
 
 #[derive(Debug, Clone, PartialEq, FromSql, ToSql)]
 #[postgres(name = "header_pair")]
@@ -19,17 +19,8 @@ struct HeaderPair {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn composite_columns_read_into_the_users_type_and_parameters_bind_from_it() {
-    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
-    cluster.psql("CREATE DATABASE composite OWNER app");
-    assert!(
-        cluster.url().contains("/app?"),
-        "unexpected harness URL shape"
-    );
-    let url = cluster.url().replacen("/app?", "/composite?", 1);
-    let config = || Config::parse_with_env(&url, |_| None).expect("test URL parses");
-    let (client, _) = secure_pg::connect(&config()).await.unwrap();
-    client.batch_execute(SCHEMA).await.unwrap();
-    let pool = Pool::builder().max_size(1).build(config()).await.unwrap();
+    let (config, _) = database_with_schema("composite").await;
+    let pool = Pool::builder().max_size(1).build(config).await.unwrap();
 
     let first = HeaderPair {
         name: Some("content-type".into()),

@@ -5,26 +5,17 @@
 //! before anyone else uses it), as calling `set_config(.., false)` in the
 //! statement itself would be.
 
-use secure_pg::{secure_query, secure_query_as, Config, Pool};
-use secure_pg_tests::{shared, ClusterSpec, ServerCert};
+use secure_pg::{secure_query, secure_query_as, Pool};
 
-const SCHEMA: &str = include_str!("../../ui-tests-schema/schema.sql");
+mod common;
+use common::database_with_schema;
 
 /// A pool of one connection (multiplexing on) to a new database `db` with
 /// the schema applied: a statement whose effect on the session is not known
 /// shares that connection with the next one, which then reads its setting.
 async fn pool_of_one(db: &str) -> Pool {
-    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
-    cluster.psql(&format!("CREATE DATABASE {db} OWNER app"));
-    assert!(
-        cluster.url().contains("/app?"),
-        "unexpected harness URL shape"
-    );
-    let url = cluster.url().replacen("/app?", &format!("/{db}?"), 1);
-    let config = || Config::parse_with_env(&url, |_| None).expect("test URL parses");
-    let (client, _) = secure_pg::connect(&config()).await.unwrap();
-    client.batch_execute(SCHEMA).await.unwrap();
-    Pool::builder().max_size(1).build(config()).await.unwrap()
+    let (config, _) = database_with_schema(db).await;
+    Pool::builder().max_size(1).build(config).await.unwrap()
 }
 
 /// The session's `app.marker`, if a statement left one.

@@ -3,10 +3,10 @@
 //! NULL where the alias promised none is a decode error that names the
 //! column (never a panic, never the value).
 
-use secure_pg::{secure_query, secure_query_as, Config, ErrorKind, FromRow, Pool};
-use secure_pg_tests::{shared, ClusterSpec, ServerCert};
+use secure_pg::{secure_query, secure_query_as, ErrorKind, FromRow, Pool};
 
-const SCHEMA: &str = include_str!("../../ui-tests-schema/schema.sql");
+mod common;
+use common::database_with_schema;
 
 #[derive(Debug, FromRow)]
 struct Labelled {
@@ -17,16 +17,7 @@ struct Labelled {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_promised_not_null_column_that_is_null_is_an_error_not_a_panic() {
-    let cluster = shared(ClusterSpec::tls(ServerCert::Valid));
-    cluster.psql("CREATE DATABASE sqlx_port OWNER app");
-    assert!(
-        cluster.url().contains("/app?"),
-        "unexpected harness URL shape"
-    );
-    let url = cluster.url().replacen("/app?", "/sqlx_port?", 1);
-    let config = || Config::parse_with_env(&url, |_| None).expect("test URL parses");
-    let (client, _) = secure_pg::connect(&config()).await.unwrap();
-    client.batch_execute(SCHEMA).await.unwrap();
+    let (config, client) = database_with_schema("sqlx_port").await;
     client
         .batch_execute(
             "INSERT INTO owners (id, name) VALUES (1, 'o'); \
@@ -35,7 +26,7 @@ async fn a_promised_not_null_column_that_is_null_is_an_error_not_a_panic() {
         )
         .await
         .unwrap();
-    let pool = Pool::builder().max_size(1).build(config()).await.unwrap();
+    let pool = Pool::builder().max_size(1).build(config).await.unwrap();
     let read = |id: i64| {
         let pool = &pool;
         async move {

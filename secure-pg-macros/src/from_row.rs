@@ -109,34 +109,41 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream2> {
     // in `__SECURE_PG_FIELDS`, for the schema checks of the query macros
     // (`FieldReads`, `FieldHoldsNull`). The bounds are spanned on the
     // field's type, so an error points at the field.
-    let field_types = fields.iter().enumerate().map(|(i, f)| {
-        let index = Literal::usize_unsuffixed(i);
-        let ty = &f.ty;
-        let mut generics = input.generics.clone();
-        generics.params.push(syn::parse_quote!(__SecurePgColumn));
-        let (impl_generics, _, _) = generics.split_for_impl();
+    // Each impl takes one more type parameter (the column's SQL type
+    // marker for `FieldReads`, `()` for `FieldHoldsNull`), which keeps its
+    // bound generic: a bound on a concrete type alone that does not hold
+    // would be an error at the derive, not where a query needs it.
+    let mut generics = input.generics.clone();
+    generics.params.push(syn::parse_quote!(__SecurePgParam));
+    let (param_generics, _, _) = generics.split_for_impl();
+    // `impl FieldTrait<I, P> for Name where FieldTy: Bound<P>`, the bound
+    // spanned on the field's type (all its tokens, or rustc points at the
+    // derive instead of the field).
+    let field_impl = |field_trait: TokenStream2, ty: &syn::Type, bound: &str| {
+        let bound = syn::Ident::new(bound, ty.span());
         let bound = quote_spanned! {ty.span()=>
-            #ty: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn>
+            #ty: ::secure_pg::__private::sql::#bound<__SecurePgParam>
         };
         let predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
-        let mut generics = input.generics.clone();
-        generics.params.push(syn::parse_quote!(__SecurePgMarker));
-        let (marked_generics, _, _) = generics.split_for_impl();
-        let holds_null = quote_spanned! {ty.span()=>
-            #ty: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker>
-        };
-        let null_predicates = where_clause.map(|w| &w.predicates).into_iter().flatten();
         quote! {
             #[automatically_derived]
-            impl #impl_generics ::secure_pg::__private::sql::FieldReads<#index, __SecurePgColumn>
-                for #name #ty_generics
+            impl #param_generics ::secure_pg::__private::sql::#field_trait for #name #ty_generics
             where #(#predicates,)* #bound {}
-
-            #[automatically_derived]
-            impl #marked_generics ::secure_pg::__private::sql::FieldHoldsNull<#index, __SecurePgMarker>
-                for #name #ty_generics
-            where #(#null_predicates,)* #holds_null {}
         }
+    };
+    let field_types = fields.iter().enumerate().map(|(i, f)| {
+        let index = Literal::usize_unsuffixed(i);
+        let reads = field_impl(
+            quote!(FieldReads<#index, __SecurePgParam>),
+            &f.ty,
+            "ReadsColumn",
+        );
+        let holds_null = field_impl(
+            quote!(FieldHoldsNull<#index, __SecurePgParam>),
+            &f.ty,
+            "HoldsNull",
+        );
+        quote!(#reads #holds_null)
     });
     Ok(quote! {
         #(#field_types)*

@@ -27,17 +27,17 @@ fn full_expansion() {
     .unwrap();
     let expected = quote! {
         #[automatically_derived]
-        impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<0, __SecurePgColumn> for Widget
-        where i64: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
+        impl<__SecurePgParam> ::secure_pg::__private::sql::FieldReads<0, __SecurePgParam> for Widget
+        where i64: ::secure_pg::__private::sql::ReadsColumn<__SecurePgParam> {}
         #[automatically_derived]
-        impl<__SecurePgMarker> ::secure_pg::__private::sql::FieldHoldsNull<0, __SecurePgMarker> for Widget
-        where i64: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker> {}
+        impl<__SecurePgParam> ::secure_pg::__private::sql::FieldHoldsNull<0, __SecurePgParam> for Widget
+        where i64: ::secure_pg::__private::sql::HoldsNull<__SecurePgParam> {}
         #[automatically_derived]
-        impl<__SecurePgColumn> ::secure_pg::__private::sql::FieldReads<1, __SecurePgColumn> for Widget
-        where String: ::secure_pg::__private::sql::ReadsColumn<__SecurePgColumn> {}
+        impl<__SecurePgParam> ::secure_pg::__private::sql::FieldReads<1, __SecurePgParam> for Widget
+        where String: ::secure_pg::__private::sql::ReadsColumn<__SecurePgParam> {}
         #[automatically_derived]
-        impl<__SecurePgMarker> ::secure_pg::__private::sql::FieldHoldsNull<1, __SecurePgMarker> for Widget
-        where String: ::secure_pg::__private::sql::HoldsNull<__SecurePgMarker> {}
+        impl<__SecurePgParam> ::secure_pg::__private::sql::FieldHoldsNull<1, __SecurePgParam> for Widget
+        where String: ::secure_pg::__private::sql::HoldsNull<__SecurePgParam> {}
         #[automatically_derived]
         impl ::secure_pg::FromRow for Widget {
             type Columns = [usize; 2];
