@@ -636,7 +636,7 @@ const BUILTIN_TRIGGER_FUNCTIONS: &[&str] = &[
 /// Whether a statement writes rows: it is, or holds in a `WITH`, an
 /// `INSERT`, `UPDATE`, `DELETE` or `MERGE` (or `COPY ... FROM`). SQL that
 /// does not parse counts as writing.
-fn writes(sql: &str) -> bool {
+pub(crate) fn writes(sql: &str) -> bool {
     struct Writes;
     impl Visitor for Writes {
         type Break = ();

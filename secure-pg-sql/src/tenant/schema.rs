@@ -187,10 +187,12 @@ pub fn tenant_relations_in_text(sql: &str, column: &str, catalog: &Catalog) -> V
 }
 
 /// How `sql` reaches tenant rows without naming a tenant relation: through
-/// a view without the tenant column whose query reads one, or through a
+/// a view without the tenant column whose query reads one, through a
 /// routine of the migrations it calls whose body reads one (or runs
-/// dynamic SQL, or cannot be read). One description per view or routine
-/// named, e.g. "`owner_count(...)`, whose body reads `owners`". The tenant
+/// dynamic SQL, or cannot be read), or, when it writes, through a trigger
+/// of a table it names whose routine does. One description per view,
+/// routine or trigger, e.g. "`owner_count(...)`, whose body reads
+/// `owners`". The tenant
 /// rule counts these as it counts the tables themselves: what a query
 /// does decides, not how it is spelled. Found by word, like
 /// [`tenant_relations_in_text`], so it holds for SQL the parser does not
@@ -198,13 +200,29 @@ pub fn tenant_relations_in_text(sql: &str, column: &str, catalog: &Catalog) -> V
 pub fn tenant_data_reached(sql: &str, column: &str, catalog: &Catalog) -> Vec<String> {
     let mut out = Vec::new();
     let mut seen = Vec::new();
-    for (name, is_call) in words_of(sql) {
-        if is_call {
-            if let Some(how) = routine_reach(&name, column, catalog, &mut seen) {
+    let words = words_of(sql);
+    for (name, is_call) in &words {
+        if *is_call {
+            if let Some(how) = routine_reach(name, column, catalog, &mut seen) {
                 out.push(format!("`{}(...)`, {how}", name.as_str()));
             }
-        } else if let Some(how) = view_reach(&name, column, catalog, &mut seen) {
+        } else if let Some(how) = view_reach(name, column, catalog, &mut seen) {
             out.push(format!("the view `{}`, {how}", name.as_str()));
+        }
+    }
+    // A write fires the triggers of the tables it names (any word that
+    // names a table with a trigger counts: the safe side).
+    if crate::session::writes(sql) {
+        for (name, _) in &words {
+            for (_, routine) in catalog.triggers.iter().filter(|(t, _)| t == name) {
+                if let Some(how) = routine_reach(routine, column, catalog, &mut seen) {
+                    out.push(format!(
+                        "the trigger of `{}` that runs `{}(...)`, {how}",
+                        name.as_str(),
+                        routine.as_str()
+                    ));
+                }
+            }
         }
     }
     out.dedup();
@@ -343,7 +361,12 @@ mod tests {
              CREATE FUNCTION dynamic(t text) RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DELETE FROM ' || t; END $$;
              CREATE FUNCTION pure(x int) RETURNS int LANGUAGE sql AS $$ SELECT x + 1 $$;
              CREATE FUNCTION counted() RETURNS bigint LANGUAGE sql AS $$ SELECT count(*) FROM codes $$;
-             CREATE PROCEDURE purge() LANGUAGE sql AS $$ DELETE FROM widgets $$;",
+             CREATE PROCEDURE purge() LANGUAGE sql AS $$ DELETE FROM widgets $$;
+             CREATE FUNCTION log_code() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN INSERT INTO widgets (id, tenant_id, name) VALUES (1, NULL, NEW.code); RETURN NEW; END $$;
+             CREATE TRIGGER currencies_log AFTER INSERT ON currencies FOR EACH ROW EXECUTE FUNCTION log_code();
+             CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+             CREATE TRIGGER codes_touch BEFORE UPDATE ON currencies FOR EACH ROW EXECUTE FUNCTION touch();",
         )
         .expect("schema loads");
         let reached = |sql: &str| tenant_data_reached(sql, "tenant_id", &c);
@@ -374,6 +397,12 @@ mod tests {
             reached("CALL purge()"),
             ["`purge(...)`, whose body reads `widgets`"]
         );
+        // A write fires the table's triggers; a read does not.
+        assert_eq!(
+            reached("INSERT INTO currencies (code, symbol) VALUES ($1, $2)"),
+            ["the trigger of `currencies` that runs `log_code(...)`, whose body reads `widgets`"]
+        );
+        assert_eq!(reached("SELECT code FROM currencies"), Vec::<String>::new());
         // What reaches no tenant rows.
         for sql in [
             "SELECT pure(1)",
@@ -381,6 +410,7 @@ mod tests {
             "SELECT counted()",
             "SELECT count(*) FROM currencies",
             "SELECT 'widget_count()'",
+            "UPDATE codes SET code = code",
         ] {
             assert_eq!(reached(sql), Vec::<String>::new(), "{sql}");
         }
