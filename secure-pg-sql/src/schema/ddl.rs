@@ -478,6 +478,9 @@ impl Builder {
                 if let Some(r) = self.alter_set_schema(&w) {
                     return r;
                 }
+                if let Some(r) = self.alter_type_set_schema(&w) {
+                    return r;
+                }
                 if let Some(r) = self.alter_view(&w) {
                     return r;
                 }

@@ -2372,3 +2372,51 @@ ALTER INDEX archive.t_b RENAME TO t_b2;"
         assert_eq!(columns(&c, "other").len(), 2, "{stmt}");
     }
 }
+
+#[test]
+fn types_move_schema_with_their_columns() {
+    let c = cat("CREATE SCHEMA other;
+        CREATE TYPE mood AS ENUM ('sad', 'ok');
+        CREATE TYPE pair AS (a int, m mood);
+        CREATE TABLE t (id int, m mood NOT NULL, ms mood[], p pair);
+        ALTER TYPE mood SET SCHEMA other;
+        ALTER TYPE public.pair SET SCHEMA other;");
+    let other = |n: &str| QualifiedName::new(Name::unquoted("other"), Name::unquoted(n));
+    assert!(
+        c.enums.contains_key(&other("mood"))
+            && !c.enums.contains_key(&QualifiedName::public("mood"))
+    );
+    assert!(
+        c.composite(&other("pair")).is_some()
+            && c.composite(&QualifiedName::public("pair")).is_none()
+    );
+    let cols: Vec<String> = t(&c, "t")
+        .columns
+        .iter()
+        .map(|c| format!("{} {}", c.name, c.ty))
+        .collect();
+    assert_eq!(
+        cols,
+        [
+            "id integer",
+            "m other.mood",
+            "ms other.mood[]",
+            "p other.pair"
+        ]
+    );
+    // The composite's attribute of the enum followed it too.
+    let attrs: Vec<String> = c
+        .composite(&other("pair"))
+        .unwrap()
+        .attributes
+        .iter()
+        .map(|(n, t)| format!("{n} {t}"))
+        .collect();
+    assert_eq!(attrs, ["a integer", "m other.mood"]);
+    // A schema that does not exist is the server's error too.
+    assert!(
+        err("CREATE TYPE mood AS ENUM ('a'); ALTER TYPE mood SET SCHEMA nowhere;")
+            .message
+            .contains("schema nowhere does not exist")
+    );
+}

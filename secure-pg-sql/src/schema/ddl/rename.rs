@@ -116,6 +116,52 @@ impl Builder {
 }
 
 impl Builder {
+    /// `ALTER TYPE t SET SCHEMA s` of an enum or a composite type the
+    /// catalog knows: the type moves, and every column, domain and
+    /// composite attribute of it follows (as they do on the server, which
+    /// keeps the type's OID). `None` for any other statement, and for a
+    /// type the loader left unknown (the statement is then judged as before).
+    pub(super) fn alter_type_set_schema(&mut self, w: &[String]) -> Option<R<()>> {
+        if w.get(1)? != "TYPE" {
+            return None;
+        }
+        let (name, next) = name_at(w, 2)?;
+        let rest: Vec<&str> = w[next..].iter().map(String::as_str).collect();
+        let ["SET", "SCHEMA", schema] = rest.as_slice() else {
+            return None;
+        };
+        let schema = word_name(schema)?;
+        let q = match name.as_slice() {
+            [n] => self
+                .search_path
+                .iter()
+                .map(|s| QualifiedName::new(s.clone(), n.clone()))
+                .find(|q| self.catalog.has_type(q))?,
+            [s, n] => QualifiedName::new(s.clone(), n.clone()),
+            _ => return None,
+        };
+        if !self.catalog.enums.contains_key(&q) && !self.catalog.composites.contains_key(&q) {
+            return None;
+        }
+        let moved = QualifiedName::new(schema.clone(), q.name.clone());
+        if !self.catalog.schemas.contains(&schema) {
+            return Some(fail(format!("schema {schema} does not exist")));
+        }
+        if let Err(e) = self.check_free_type(&moved) {
+            return Some(Err(e));
+        }
+        if let Some(mut e) = self.catalog.enums.remove(&q) {
+            e.name = moved.clone();
+            self.catalog.enums.insert(moved.clone(), e);
+            self.retype(&q, BaseType::Enum(moved));
+        } else if let Some(mut c) = self.catalog.composites.remove(&q) {
+            c.name = moved.clone();
+            self.catalog.composites.insert(moved.clone(), c);
+            self.retype(&q, BaseType::Composite(moved));
+        }
+        Some(Ok(()))
+    }
+
     /// `ALTER TABLE|VIEW|MATERIALIZED VIEW [IF EXISTS] r SET SCHEMA s` (that
     /// action alone): the relation moves, with its indexes; foreign keys,
     /// views and partitions follow it. The sequences named after it (a
