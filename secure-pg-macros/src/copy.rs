@@ -333,19 +333,9 @@ fn schema_checks(
         }
         None => insert.clone(),
     };
-    let typed = secure_pg_sql::typecheck::check(&typed_insert, &loaded.catalog).map_err(|ds| {
-        crate::expand::combine(ds.iter().map(|d| {
-            // The checks speak of the INSERT the copy is typed as.
-            let message = d.message.replace("this INSERT", "this copy");
-            let mut text = format!("copy into `{}`: {message}", target.table_display());
-            if let Some(help) = &d.help {
-                text.push_str("\n= help: ");
-                text.push_str(help);
-            }
-            syn::Error::new(span, text)
-        }))
-        .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
-    })?;
+    // The checks speak of the INSERT the copy is typed as.
+    let typed = secure_pg_sql::typecheck::check(&typed_insert, &loaded.catalog)
+        .map_err(|ds| copy_refusal(&ds, "this INSERT", "copy into", target, span))?;
     let deps = crate::schema_check::dependencies(&loaded.files);
     let opted_out = copy_tenant_rule(
         input.scoped_by_attribute,
@@ -493,6 +483,28 @@ fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
     }})
 }
 
+/// The refusals of the statement a copy is typed as (`statement`: how
+/// their messages name it), each worded as the copy's (`lead`: "copy
+/// into", "copy out of") and reported at `span`.
+fn copy_refusal(
+    ds: &[secure_pg_sql::diagnostic::Diagnostic],
+    statement: &str,
+    lead: &str,
+    target: &CopyTarget,
+    span: Span,
+) -> syn::Error {
+    crate::expand::combine(ds.iter().map(|d| {
+        let message = d.message.replace(statement, "this copy");
+        let mut text = format!("{lead} `{}`: {message}", target.table_display());
+        if let Some(help) = &d.help {
+            text.push_str("\n= help: ");
+            text.push_str(help);
+        }
+        syn::Error::new(span, text)
+    }))
+    .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
+}
+
 /// With the crate's schema: the table and columns exist, the row type
 /// reads each column (type and nullability, as `secure_query_as!` checks
 /// the `SELECT` of the columns), and the tenant rule outside
@@ -505,18 +517,8 @@ fn schema_checks_out(input: &CopyOutInput, target: &CopyTarget) -> syn::Result<T
         Err(message) => return Err(syn::Error::new(span, message)),
     };
     let select = target.select_sql();
-    let typed = secure_pg_sql::typecheck::check(&select, &loaded.catalog).map_err(|ds| {
-        crate::expand::combine(ds.iter().map(|d| {
-            let message = d.message.replace("this SELECT", "this copy");
-            let mut text = format!("copy out of `{}`: {message}", target.table_display());
-            if let Some(help) = &d.help {
-                text.push_str("\n= help: ");
-                text.push_str(help);
-            }
-            syn::Error::new(span, text)
-        }))
-        .unwrap_or_else(|| syn::Error::new(span, "the copy could not be checked"))
-    })?;
+    let typed = secure_pg_sql::typecheck::check(&select, &loaded.catalog)
+        .map_err(|ds| copy_refusal(&ds, "this SELECT", "copy out of", target, span))?;
     let reads = crate::schema_check::row_assertions(&input.row, &typed)?;
     let deps = crate::schema_check::dependencies(&loaded.files);
     let opted_out = copy_tenant_rule(
