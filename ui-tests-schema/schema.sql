@@ -88,3 +88,14 @@ CREATE FUNCTION owner_count() RETURNS bigint LANGUAGE sql STABLE
 -- A procedure: its CALL is typed (pass/functions-operators-and-rows.rs).
 CREATE PROCEDURE bump_qty(w bigint, by_n integer DEFAULT 1)
     LANGUAGE sql AS $$ UPDATE widgets SET qty = qty + by_n WHERE id = w $$;
+-- A shared table whose trigger writes a tenant table: a copy into it (a
+-- copy fires triggers) reaches tenant rows, like a copy out of the view
+-- above (fail/copy-reaches-tenant-rows.rs, pass/copy-reaches-tenant-rows.rs).
+CREATE TABLE signups (id bigserial PRIMARY KEY, name text NOT NULL);
+CREATE FUNCTION signup_owner() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO owners (name) VALUES (NEW.name);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER signups_owner AFTER INSERT ON signups
+    FOR EACH ROW EXECUTE FUNCTION signup_owner();

@@ -273,31 +273,51 @@ fn tenant_tokens(tenant: &CopyTenant, staged: Staged, span: Span) -> TokenStream
 
 /// Outside `#[tenant_scoped]`, with a schema: a copy whose `equivalent`
 /// statement names a tenant table must say `unscoped = "reason"`
-/// (`refusal` gives the message for the tenant column), or, when the crate
+/// (`refusal` gives the message for the tenant column; `mac` is the
+/// macro's name, for the advice), or, when the crate
 /// opted out of default scoping, it reports that it ran.
 fn copy_tenant_rule(
     scoped_by_attribute: bool,
     unscoped: Option<&LitStr>,
     equivalent: &str,
     loaded: &LoadedSchema,
-    span: Span,
+    (mac, span): (&str, Span),
     refusal: impl FnOnce(&str) -> String,
 ) -> syn::Result<TokenStream2> {
     if scoped_by_attribute || unscoped.is_some() {
         return Ok(quote!());
     }
-    let tables = secure_pg_sql::tenant::tenant_relations(
-        equivalent,
-        &loaded.tenancy.column,
-        &loaded.catalog,
-    );
-    if tables.is_empty() {
+    let column = &loaded.tenancy.column;
+    let tables = secure_pg_sql::tenant::tenant_relations(equivalent, column, &loaded.catalog);
+    // What the copy reaches without naming it: a view without the tenant
+    // column over a tenant table, or (a copy in fires the table's
+    // triggers) a trigger whose routine writes one.
+    let reached = secure_pg_sql::tenant::tenant_data_reached(equivalent, column, &loaded.catalog);
+    if tables.is_empty() && reached.is_empty() {
         return Ok(quote!());
     }
     if !loaded.tenancy.by_default {
         return Ok(quote!(::secure_pg::__private::note_tenant_scoping_opted_out();));
     }
-    Err(syn::Error::new(span, refusal(&loaded.tenancy.column)))
+    if tables.is_empty() {
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "this copy reaches tenant rows through {}, outside a #[tenant_scoped] function, \
+                 so it would {effect}; copy a tenant table itself \
+                 from a function marked #[tenant_scoped] that takes the tenant \
+                 (`tenant: TenantId`), or, if it must reach every tenant, say why: \
+                 `{mac}!(unscoped = \"why every tenant\", ...)`",
+                reached.join("; "),
+                effect = if mac == "secure_copy_in" {
+                    "write rows for any tenant"
+                } else {
+                    "copy out every tenant's rows"
+                },
+            ),
+        ));
+    }
+    Err(syn::Error::new(span, refusal(column)))
 }
 
 fn plural(n: usize, noun: &str) -> String {
@@ -342,7 +362,7 @@ fn schema_checks(
         input.unscoped.as_ref(),
         &insert,
         &loaded,
-        span,
+        ("secure_copy_in", span),
         |col| {
             format!(
                 "this copy writes into `{table}`, a tenant table (the schema says it has a \
@@ -526,7 +546,7 @@ fn schema_checks_out(input: &CopyOutInput, target: &CopyTarget) -> syn::Result<T
         input.unscoped.as_ref(),
         &select,
         &loaded,
-        span,
+        ("secure_copy_out", span),
         |col| {
             format!(
                 "this copy reads `{table}`, a tenant table (the schema says it has a `{col}` \
