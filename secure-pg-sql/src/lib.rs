@@ -36,6 +36,7 @@ pub mod functions;
 pub mod ident;
 pub mod lexer;
 pub mod migrate;
+pub mod registry;
 pub mod schema;
 pub mod session;
 pub mod tenant;
