@@ -443,11 +443,30 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
         }
         _ => quote!(),
     };
+    // Registered in `secure_pg::queries()`, with what the checks found.
+    let scoping = match (&input.unscoped, input.scoped_by_attribute) {
+        (Some(reason), _) => crate::register::Scoping::Unscoped(reason),
+        (None, true) => crate::register::Scoping::Tenant,
+        (None, false) => crate::register::Scoping::NotScoped,
+    };
+    let facts = schema
+        .as_ref()
+        .map(|s| secure_pg_sql::registry::facts(&sql, &s.loaded.catalog));
+    let registered = crate::register::registration(
+        &sql,
+        input.sql.span(),
+        kind.name().trim_end_matches('!'),
+        scoping,
+        schema
+            .as_ref()
+            .zip(facts.as_ref())
+            .map(|(s, f)| (&s.typed, f)),
+    );
     let query = match &schema {
         None => {
             let query =
                 expand_checked(input.row_type.as_ref(), &sql, input.sql.span(), &input.args);
-            quote!(#query #unparsed_opt_out)
+            quote!({ #registered #query #unparsed_opt_out })
         }
         Some(s) => {
             let deps = crate::schema_check::dependencies(&s.loaded.files);
@@ -469,7 +488,7 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
                 crate::schema_check::tenant_rule(&sql, input.sql.span(), kind, &s.loaded)?
             };
             let views = crate::schema_check::session_through_schema(&sql, &s.loaded);
-            quote!({ #deps #rows #query #wires #views #opted_out })
+            quote!({ #deps #rows #registered #query #wires #views #opted_out })
         }
     };
     // `unscoped = "reason"` is an explicit, reviewed exception: such a query

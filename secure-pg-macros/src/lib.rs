@@ -16,6 +16,7 @@ mod dynamic;
 mod expand;
 mod from_row;
 mod migrate;
+mod register;
 mod schema_check;
 mod tenant;
 

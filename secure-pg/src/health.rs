@@ -56,7 +56,10 @@ impl Pool {
                 server_version: Some(p.server_version.clone()),
                 tls: p.tls.clone(),
                 pool: self.state(),
-                findings: findings(&p, sslmode),
+                findings: findings(&p, sslmode)
+                    .into_iter()
+                    .chain(self.schema_drift_finding())
+                    .collect(),
                 error: None,
             },
             Err(e) => {

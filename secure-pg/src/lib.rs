@@ -103,12 +103,14 @@ pub mod migrate;
 mod pool;
 mod posture;
 mod query;
+pub mod registry;
 #[doc(hidden)]
 pub mod sql_types;
 mod telemetry;
 mod tenant;
 mod tenant_scope;
 mod tls;
+mod verify;
 
 #[cfg(test)]
 mod layering;
@@ -128,7 +130,9 @@ pub use pool::{
 };
 pub use posture::{Finding, FindingCode, Severity};
 pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
+pub use registry::{queries, required_grants};
 pub use tenant::{row_level_security_sql, TenantId};
+pub use verify::{SchemaDifference, SchemaReport};
 
 pub use secure_pg_macros::{
     migrate, secure_copy_in, secure_copy_out, secure_query, secure_query_as,
@@ -167,9 +171,11 @@ pub mod __private {
     pub use crate::query::{
         column_named, decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs,
     };
+    pub use crate::registry::QUERIES;
     /// Per-parameter binding functions of the schema-checked macros.
     pub use crate::sql_types as sql;
     pub use crate::tenant_scope::{in_tenant_scope, tenant_scope};
+    pub use linkme;
 
     /// The check every query's fetch methods run first (exposed for the
     /// `--scope-cost` benchmark only).

@@ -49,6 +49,10 @@ pub enum FindingCode {
     /// `[package.metadata.secure-pg]`, has run in this process outside
     /// `#[tenant_scoped]` and without `unscoped = "reason"`.
     TenantScopingOptedOut,
+    /// `schema-drift`: the last [`Pool::verify_schema`](crate::Pool::verify_schema)
+    /// found the database different from what the binary's statements were
+    /// checked against.
+    SchemaDrift,
 }
 
 impl FindingCode {
@@ -62,6 +66,7 @@ impl FindingCode {
             FindingCode::PasswordEncryptionWeak => "password-encryption-weak",
             FindingCode::TenantKeyOmitsTenant => "tenant-key-omits-tenant-column",
             FindingCode::TenantScopingOptedOut => "tenant-scoping-opted-out",
+            FindingCode::SchemaDrift => "schema-drift",
         }
     }
 }

@@ -354,6 +354,7 @@ impl PoolBuilder {
                 stats,
                 multiplex,
                 server,
+                schema_drift: Default::default(),
             }),
         };
         if !pool.shared.options.lazy {

@@ -100,6 +100,8 @@ struct Shared {
     multiplex: Option<multiplex::SharedSet>,
     /// The server, for query spans of multiplexed statements.
     server: Option<Arc<crate::telemetry::ServerAddr>>,
+    /// The differences the last `verify_schema` found (none yet: empty).
+    schema_drift: std::sync::Mutex<Vec<String>>,
 }
 
 impl Drop for Shared {
@@ -208,6 +210,39 @@ impl Pool {
 
     pub(crate) fn options_checkout_timeout(&self) -> Duration {
         self.shared.options.checkout_timeout
+    }
+
+    pub(crate) fn options_statement_cache(&self) -> bool {
+        self.shared.options.statement_cache
+    }
+
+    /// Keeps what a `verify_schema` found, for the health check.
+    pub(crate) fn note_schema_report(&self, report: &crate::verify::SchemaReport) {
+        let differences = report.differences().iter().map(|d| d.to_string()).collect();
+        *self
+            .shared
+            .schema_drift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = differences;
+    }
+
+    /// The `schema-drift` finding, when the last `verify_schema` found
+    /// differences.
+    pub(crate) fn schema_drift_finding(&self) -> Option<crate::posture::Finding> {
+        let drift = self
+            .shared
+            .schema_drift
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        (!drift.is_empty()).then(|| crate::posture::Finding {
+            code: crate::posture::FindingCode::SchemaDrift,
+            severity: crate::posture::Severity::Warning,
+            message: format!(
+                "the database differs from what this binary's statements were checked \
+                 against (Pool::verify_schema): {}",
+                drift.join("; ")
+            ),
+        })
     }
 
     pub(crate) fn server(&self) -> Option<&crate::telemetry::ServerAddr> {
