@@ -7,6 +7,7 @@ use std::path::Path;
 /// Layer of each module; a module may use only modules of lower layers.
 const LAYERS: &[(&str, u8)] = &[
     ("error", 0),
+    ("registry", 0),
     ("metrics", 0),
     ("codec", 0),
     ("config", 1),
@@ -22,6 +23,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("executor", 6),
     ("health", 6),
     ("migrate", 6),
+    ("verify", 6),
     ("query", 7),
     ("copy", 7),
     ("sql_types", 8),

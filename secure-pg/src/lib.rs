@@ -3,7 +3,7 @@
 //
 //   error, codec → config → tls, credentials → connect, tenant_scope
 //         → conn_state, posture, tenant → pool → executor, health
-//         → query; pool → migrate
+//         → query; pool → migrate; registry (data only) → pool → verify
 //
 // `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
 // scope in which `query` refuses queries the attribute did not mark).

@@ -174,7 +174,7 @@ impl Pool {
             statements: all.len(),
             prepared,
         };
-        self.note_schema_report(&report);
+        self.note_schema_drift(report.differences.iter().map(|d| d.to_string()).collect());
         Ok(report)
     }
 }

@@ -217,8 +217,7 @@ impl Pool {
     }
 
     /// Keeps what a `verify_schema` found, for the health check.
-    pub(crate) fn note_schema_report(&self, report: &crate::verify::SchemaReport) {
-        let differences = report.differences().iter().map(|d| d.to_string()).collect();
+    pub(crate) fn note_schema_drift(&self, differences: Vec<String>) {
         *self
             .shared
             .schema_drift
