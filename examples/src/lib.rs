@@ -46,10 +46,43 @@ impl Database {
         Ok(Database::Throwaway(cluster, config))
     }
 
-    /// The configuration to connect with.
+    /// The configuration of the role that owns the schema: it runs the
+    /// migrations and grants the application what its queries need.
     pub fn config(&self) -> &Config {
         match self {
             Database::External(c) | Database::Throwaway(_, c) => c,
+        }
+    }
+
+    /// The configuration of the application role, which owns nothing: on
+    /// the throwaway cluster a new login role `quickstart_app`; with
+    /// `DATABASE_URL`, the role of `DATABASE_APP_URL` when set, else the
+    /// owner itself (and the health check then reports `role-owns-tables`).
+    pub fn app_config(&self, out: &mut impl Write) -> Result<Config, secure_pg::Error> {
+        match self {
+            Database::Throwaway(cluster, _) => {
+                cluster.psql(
+                    "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles \
+                     WHERE rolname = 'quickstart_app') THEN CREATE ROLE quickstart_app LOGIN \
+                     PASSWORD 'quickstart-App-pw-5'; END IF; END $$",
+                );
+                let url = cluster.url();
+                let (_, rest) = url.split_once('@').unwrap_or(("", &url));
+                Config::parse(&format!(
+                    "postgres://quickstart_app:quickstart-App-pw-5@{rest}"
+                ))
+            }
+            Database::External(owner) => match std::env::var("DATABASE_APP_URL") {
+                Ok(url) => Config::parse(&url),
+                Err(_) => {
+                    writeln!(
+                        out,
+                        "DATABASE_APP_URL is not set: the application uses the owner role"
+                    )
+                    .ok();
+                    Ok(owner.clone())
+                }
+            },
         }
     }
 }
@@ -68,10 +101,19 @@ struct Widget {
 /// `verify-full`, the health check and its security findings.
 pub async fn quickstart(out: &mut impl Write) -> Result<(), secure_pg::Error> {
     let db = Database::from_env_or_throwaway(out)?;
-    let pool = Pool::builder()
-        .max_size(4)
-        .build(db.config().clone())
-        .await?;
+    // Two roles: the owner applies the crate's migrations, which are also
+    // the schema every query below is checked against at compile time
+    // (under a lock, each in its own transaction, recorded with checksums),
+    // and grants the application role exactly what the binary's queries
+    // use; the application role owns nothing.
+    let migrated = MIGRATOR.run_with_config(db.config()).await?;
+    writeln!(out, "migrations applied: {:?}", migrated.applied).ok();
+    let app = db.app_config(out)?;
+    let (owner, _) = secure_pg::connect(db.config()).await?;
+    let grants = secure_pg::required_grants(app.get_user().unwrap_or("app"));
+    owner.batch_execute(&grants).await?;
+    writeln!(out, "granted:\n{grants}").ok();
+    let pool = Pool::builder().max_size(4).build(app).await?;
     {
         let conn = pool.get().await?;
         let tls = conn.info().tls.clone();
@@ -82,12 +124,6 @@ pub async fn quickstart(out: &mut impl Write) -> Result<(), secure_pg::Error> {
         )
         .ok();
     }
-    // The table comes from the crate's migrations, which are also the
-    // schema every query below is checked against at compile time; they
-    // are applied under a lock, each in its own transaction, and recorded
-    // with checksums.
-    let migrated = MIGRATOR.run(&pool).await?;
-    writeln!(out, "migrations applied: {:?}", migrated.applied).ok();
     secure_query!("DELETE FROM quickstart_widgets")
         .execute(&pool)
         .await?;
@@ -143,9 +179,8 @@ pub async fn quickstart(out: &mut impl Write) -> Result<(), secure_pg::Error> {
     for f in &health.findings {
         writeln!(out, "finding: {f}").ok();
     }
-    secure_query!("DROP TABLE quickstart_widgets")
-        .execute(&pool)
-        .await?;
+    // The schema is the owner's to change.
+    owner.batch_execute("DROP TABLE quickstart_widgets").await?;
     writeln!(out, "done").ok();
     Ok(())
 }

@@ -22,6 +22,12 @@ async fn quickstart_runs_over_verify_full() {
         "{out}"
     );
     assert!(out.contains("health: ok=true"), "{out}");
+    // The application role owns nothing and holds only the printed grants.
+    assert!(
+        out.contains("GRANT SELECT, INSERT, DELETE ON TABLE quickstart_widgets TO quickstart_app;"),
+        "{out}"
+    );
+    assert!(!out.contains("role-owns-tables"), "{out}");
     assert!(out.contains("done"), "{out}");
 }
 

@@ -12,7 +12,7 @@ use common::database_with_schema;
 use secure_pg::registry::Scoping;
 use secure_pg::{
     queries, required_grants, secure_query, secure_query_as, tenant_scoped, Config, Error,
-    FindingCode, Pool, TenantId,
+    ErrorKind, FindingCode, Pool, TenantId,
 };
 
 /// The line of the `INSERT INTO owners` literal in [`flow`].
@@ -126,7 +126,12 @@ fn every_statement_is_registered_where_it_is_written() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_up_to_date_database_reports_nothing() {
     let (config, _client) = database_with_schema("verify_ok").await;
-    let pool = pool(config).await;
+    let pool = Pool::builder()
+        .max_size(2)
+        .verify_schema_at_startup(true)
+        .build(config)
+        .await
+        .unwrap();
     flow(&pool).await.unwrap();
     let report = pool.verify_schema().await.unwrap();
     assert!(report.is_ok(), "{report}");
@@ -156,6 +161,23 @@ async fn drift_is_reported_with_the_statements_that_depend_on_it() {
         )
         .await
         .unwrap();
+    // The builder's option refuses to start on it, and says why.
+    let refused = Pool::builder()
+        .max_size(2)
+        .verify_schema_at_startup(true)
+        .build(config.clone())
+        .await
+        .err()
+        .expect("a pool over a drifted database is refused");
+    assert_eq!(refused.kind(), ErrorKind::Configuration);
+    assert_eq!(
+        refused.to_string(),
+        "the database differs from what this binary's statements were checked against"
+    );
+    assert!(
+        format!("{refused:#}").contains("column `widgets.label` does not exist"),
+        "{refused:#}"
+    );
     let pool = pool(config).await;
     let report = pool.verify_schema().await.unwrap();
     let text = report.to_string();

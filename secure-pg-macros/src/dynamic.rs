@@ -324,7 +324,7 @@ pub(crate) fn expand(input: &QueryInput, kind: MacroKind) -> syn::Result<TokenSt
             .collect()
     };
     let typed = type_variants(input, kind, parts, &all, &value_slots)?;
-    Ok(emit(input, parts, &all, &value_slots, typed))
+    Ok(emit(input, kind, parts, &all, &value_slots, typed))
 }
 
 /// What the schema says about every variant.
@@ -335,6 +335,8 @@ struct TypedVariants {
     binders: Vec<Option<&'static str>>,
     wires: Vec<TokenStream2>,
     marks: TokenStream2,
+    /// Each variant's registration in `secure_pg::queries()`.
+    registered: Vec<TokenStream2>,
 }
 
 fn type_variants(
@@ -354,6 +356,7 @@ fn type_variants(
     let mut first: Option<(crate::schema_check::SchemaTyped, String)> = None;
     let mut wires = Vec::with_capacity(all.len());
     let mut marks = Vec::new();
+    let mut registered = Vec::with_capacity(all.len());
     let mut errors = Vec::new();
     // A fragment's mistake shows in every variant that includes it: each
     // is reported once, at the first such variant, with how many others
@@ -419,6 +422,14 @@ fn type_variants(
             }
         }
         wires.push(crate::schema_check::param_array(&typed.wires));
+        let facts = secure_pg_sql::registry::facts(&v.sql, &typed.loaded.catalog);
+        registered.push(crate::register::registration(
+            &v.sql,
+            span,
+            kind.name().trim_end_matches('!'),
+            crate::register::Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute),
+            Some((&typed.typed, &facts)),
+        ));
         if input.unscoped.is_none() && !input.scoped_by_attribute {
             match crate::schema_check::tenant_rule(&v.sql, span, kind, &typed.loaded) {
                 Ok(t) => marks.push(t.to_string()),
@@ -472,11 +483,13 @@ fn type_variants(
         binders: binders.into_iter().map(|b| b.map(|(f, _)| f)).collect(),
         wires,
         marks,
+        registered,
     }))
 }
 
 fn emit(
     input: &QueryInput,
+    kind: MacroKind,
     parts: &[DynPart],
     all: &[Variant],
     value_slots: &[usize],
@@ -546,9 +559,27 @@ fn emit(
         values.push(quote!(::secure_pg::__private::given(#f(&(#tenant)))));
     }
     let sqls = all.iter().map(|v| LitStr::new(&v.sql, span));
-    let (deps, rows, wires, marks) = match typed {
-        Some(t) => (t.deps, t.rows, t.wires, t.marks),
-        None => (quote!(), quote!(), Vec::new(), quote!()),
+    let (deps, rows, wires, marks, registered) = match typed {
+        Some(t) => (t.deps, t.rows, t.wires, t.marks, t.registered),
+        None => {
+            // Without a schema, each variant is registered as sent.
+            let registered = all
+                .iter()
+                .map(|v| {
+                    crate::register::registration(
+                        &v.sql,
+                        span,
+                        kind.name().trim_end_matches('!'),
+                        crate::register::Scoping::of(
+                            input.unscoped.as_ref(),
+                            input.scoped_by_attribute,
+                        ),
+                        None,
+                    )
+                })
+                .collect();
+            (quote!(), quote!(), Vec::new(), quote!(), registered)
+        }
     };
     let session = if all
         .iter()
@@ -572,6 +603,7 @@ fn emit(
     quote! {{
         #deps
         #rows
+        #(#registered)*
         static __SECURE_PG_DYNAMIC: #p::Dynamic = #p::Dynamic {
             sqls: &[#(#sqls),*],
             wires: &[#(#wires),*],

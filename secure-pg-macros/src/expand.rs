@@ -444,11 +444,7 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
         _ => quote!(),
     };
     // Registered in `secure_pg::queries()`, with what the checks found.
-    let scoping = match (&input.unscoped, input.scoped_by_attribute) {
-        (Some(reason), _) => crate::register::Scoping::Unscoped(reason),
-        (None, true) => crate::register::Scoping::Tenant,
-        (None, false) => crate::register::Scoping::NotScoped,
-    };
+    let scoping = crate::register::Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute);
     let facts = schema
         .as_ref()
         .map(|s| secure_pg_sql::registry::facts(&sql, &s.loaded.catalog));

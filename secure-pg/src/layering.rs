@@ -23,7 +23,6 @@ const LAYERS: &[(&str, u8)] = &[
     ("executor", 6),
     ("health", 6),
     ("migrate", 6),
-    ("verify", 6),
     ("query", 7),
     ("copy", 7),
     ("sql_types", 8),

@@ -3,7 +3,7 @@
 //
 //   error, codec → config → tls, credentials → connect, tenant_scope
 //         → conn_state, posture, tenant → pool → executor, health
-//         → query; pool → migrate; registry (data only) → pool → verify
+//         → query; pool → migrate; registry (data only) → pool
 //
 // `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
 // scope in which `query` refuses queries the attribute did not mark).
@@ -110,7 +110,6 @@ mod telemetry;
 mod tenant;
 mod tenant_scope;
 mod tls;
-mod verify;
 
 #[cfg(test)]
 mod layering;
@@ -128,11 +127,11 @@ pub use metrics::ConnectionsClosed;
 pub use pool::{
     Pool, PoolBuilder, PoolState, PooledConnection, Transaction, TransactionOptions, TxFuture,
 };
+pub use pool::{SchemaDifference, SchemaReport};
 pub use posture::{Finding, FindingCode, Severity};
 pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use registry::{queries, required_grants};
 pub use tenant::{row_level_security_sql, TenantId};
-pub use verify::{SchemaDifference, SchemaReport};
 
 pub use secure_pg_macros::{
     migrate, secure_copy_in, secure_copy_out, secure_query, secure_query_as,

@@ -18,17 +18,18 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 
 use linkme::distributed_slice;
 
 /// The registered statements (see [`queries`]).
 #[doc(hidden)]
 #[distributed_slice]
-pub static QUERIES: [RegisteredQuery];
+pub static QUERIES: [&'static RegisteredQuery];
 
 /// Every statement the macros registered in this binary, in no particular
 /// order (see the [module docs](self)).
-pub fn queries() -> &'static [RegisteredQuery] {
+pub fn queries() -> &'static [&'static RegisteredQuery] {
     &QUERIES
 }
 
@@ -82,7 +83,9 @@ pub struct RegisteredQuery {
     column: u32,
     macro_name: &'static str,
     scoping: Scoping,
-    schema: Option<&'static SchemaFacts>,
+    /// The schema facts as the macro wrote them (see [`SchemaFacts`]).
+    encoded: Option<&'static str>,
+    decoded: OnceLock<SchemaFacts>,
 }
 
 impl RegisteredQuery {
@@ -92,7 +95,7 @@ impl RegisteredQuery {
         (file, line, column): (&'static str, u32, u32),
         macro_name: &'static str,
         scoping: Scoping,
-        schema: Option<&'static SchemaFacts>,
+        encoded: Option<&'static str>,
     ) -> Self {
         RegisteredQuery {
             sql,
@@ -101,7 +104,8 @@ impl RegisteredQuery {
             column,
             macro_name,
             scoping,
-            schema,
+            encoded,
+            decoded: OnceLock::new(),
         }
     }
 
@@ -138,9 +142,11 @@ impl RegisteredQuery {
     }
 
     /// What it was checked against, when its crate has a schema (the
-    /// `_unparsed` forms are not checked against one).
-    pub fn schema(&self) -> Option<&'static SchemaFacts> {
-        self.schema
+    /// `_unparsed` forms are not checked against one). Read from the
+    /// macro's record on first use.
+    pub fn schema(&self) -> Option<&SchemaFacts> {
+        self.encoded
+            .map(|e| self.decoded.get_or_init(|| SchemaFacts::decode(e)))
     }
 }
 
@@ -156,34 +162,104 @@ impl fmt::Display for RegisteredQuery {
 }
 
 /// What a statement was checked against in its crate's schema.
-#[derive(Debug)]
+///
+/// The macros record it as one string (a string literal costs the
+/// compiler far less than nested constants): a line per fact, tab-separated
+/// fields, with `\\`, tab and newline escaped. `T` typed (`0`/`1`); `P`
+/// a parameter's type; `C` a result column (name, type, nullable `0`/`1`);
+/// `R` a relation (schema, name, `t`/`v`, privileges among `SIUD`), then
+/// its `K` columns (name, type, not-null `1`/`0`/`?`); `S` a sequence
+/// (schema, name); `F` a routine.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchemaFacts {
-    params: &'static [&'static str],
-    columns: &'static [ResultColumn],
-    relations: &'static [RelationUse],
-    sequences: &'static [(&'static str, &'static str)],
-    routines: &'static [&'static str],
+    params: Vec<String>,
+    columns: Vec<ResultColumn>,
+    relations: Vec<RelationUse>,
+    sequences: Vec<(String, String)>,
+    routines: Vec<String>,
     typed: bool,
 }
 
 impl SchemaFacts {
-    #[doc(hidden)]
-    pub const fn __from_macro(
-        params: &'static [&'static str],
-        columns: &'static [ResultColumn],
-        relations: &'static [RelationUse],
-        sequences: &'static [(&'static str, &'static str)],
-        routines: &'static [&'static str],
-        typed: bool,
-    ) -> Self {
-        SchemaFacts {
-            params,
-            columns,
-            relations,
-            sequences,
-            routines,
-            typed,
+    /// Reads the macros' record. A line it does not know is skipped: the
+    /// record and this reader ship in one release, so none is expected.
+    fn decode(encoded: &str) -> SchemaFacts {
+        let mut facts = SchemaFacts::default();
+        for line in encoded.lines() {
+            let fields: Vec<String> = line.split('\t').map(unescape).collect();
+            let f: Vec<&str> = fields.iter().map(String::as_str).collect();
+            match f.as_slice() {
+                ["T", typed] => facts.typed = *typed == "1",
+                ["P", ty] => facts.params.push((*ty).to_owned()),
+                ["C", name, ty, nullable] => facts.columns.push(ResultColumn {
+                    name: (*name).to_owned(),
+                    ty: (*ty).to_owned(),
+                    nullable: *nullable == "1",
+                }),
+                ["R", schema, name, kind, privileges] => facts.relations.push(RelationUse {
+                    schema: (*schema).to_owned(),
+                    name: (*name).to_owned(),
+                    view: *kind == "v",
+                    privileges: privileges
+                        .chars()
+                        .filter_map(|c| match c {
+                            'S' => Some(Privilege::Select),
+                            'I' => Some(Privilege::Insert),
+                            'U' => Some(Privilege::Update),
+                            'D' => Some(Privilege::Delete),
+                            _ => None,
+                        })
+                        .collect(),
+                    columns: Vec::new(),
+                }),
+                ["K", name, ty, not_null] => {
+                    if let Some(r) = facts.relations.last_mut() {
+                        r.columns.push(ColumnUse {
+                            name: (*name).to_owned(),
+                            ty: (*ty).to_owned(),
+                            not_null: match *not_null {
+                                "1" => Some(true),
+                                "0" => Some(false),
+                                _ => None,
+                            },
+                        });
+                    }
+                }
+                ["S", schema, name] => facts
+                    .sequences
+                    .push(((*schema).to_owned(), (*name).to_owned())),
+                ["F", routine] => facts.routines.push((*routine).to_owned()),
+                _ => {}
+            }
         }
+        facts
+    }
+
+    /// The type of `$1`, `$2`... as the server's `format_type(oid, NULL)`
+    /// prints it.
+    pub fn params(&self) -> &[String] {
+        &self.params
+    }
+
+    /// The result columns (`RETURNING` for a write), in order.
+    pub fn columns(&self) -> &[ResultColumn] {
+        &self.columns
+    }
+
+    /// The relations it names.
+    pub fn relations(&self) -> &[RelationUse] {
+        &self.relations
+    }
+
+    /// The sequences its inserts draw from, as (schema, name).
+    pub fn sequences(&self) -> &[(String, String)] {
+        &self.sequences
+    }
+
+    /// The migrations' functions and procedures it calls, as
+    /// `schema.name(argument types)`.
+    pub fn routines(&self) -> &[String] {
+        &self.routines
     }
 
     /// Whether the statement was typed: `false` for one the type checker
@@ -192,57 +268,44 @@ impl SchemaFacts {
     pub fn typed(&self) -> bool {
         self.typed
     }
+}
 
-    /// The type of `$1`, `$2`... as the server's `format_type(oid, NULL)`
-    /// prints it.
-    pub fn params(&self) -> &'static [&'static str] {
-        self.params
+/// Undoes the record's escapes (`\\`, `\t`, `\n`).
+fn unescape(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut chars = field.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('t') => out.push('\t'),
+            Some('n') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
     }
-
-    /// The result columns (`RETURNING` for a write), in order.
-    pub fn columns(&self) -> &'static [ResultColumn] {
-        self.columns
-    }
-
-    /// The relations it names.
-    pub fn relations(&self) -> &'static [RelationUse] {
-        self.relations
-    }
-
-    /// The sequences its inserts draw from, as (schema, name).
-    pub fn sequences(&self) -> &'static [(&'static str, &'static str)] {
-        self.sequences
-    }
-
-    /// The migrations' functions and procedures it calls, as
-    /// `schema.name(argument types)`.
-    pub fn routines(&self) -> &'static [&'static str] {
-        self.routines
-    }
+    out
 }
 
 /// One result column, as checked.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResultColumn {
-    name: &'static str,
-    ty: &'static str,
+    name: String,
+    ty: String,
     nullable: bool,
 }
 
 impl ResultColumn {
-    #[doc(hidden)]
-    pub const fn __from_macro(name: &'static str, ty: &'static str, nullable: bool) -> Self {
-        ResultColumn { name, ty, nullable }
-    }
-
     /// Its name.
-    pub fn name(&self) -> &'static str {
-        self.name
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Its type, as `format_type(oid, NULL)` prints it.
-    pub fn ty(&self) -> &'static str {
-        self.ty
+    pub fn ty(&self) -> &str {
+        &self.ty
     }
 
     /// Whether it may be `NULL`.
@@ -253,40 +316,24 @@ impl ResultColumn {
 
 /// A relation a statement uses: the privileges it needs, and the columns
 /// it may use (those it spells, or all of them for `*`).
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelationUse {
-    schema: &'static str,
-    name: &'static str,
+    schema: String,
+    name: String,
     view: bool,
-    privileges: &'static [Privilege],
-    columns: &'static [ColumnUse],
+    privileges: Vec<Privilege>,
+    columns: Vec<ColumnUse>,
 }
 
 impl RelationUse {
-    #[doc(hidden)]
-    pub const fn __from_macro(
-        (schema, name): (&'static str, &'static str),
-        view: bool,
-        privileges: &'static [Privilege],
-        columns: &'static [ColumnUse],
-    ) -> Self {
-        RelationUse {
-            schema,
-            name,
-            view,
-            privileges,
-            columns,
-        }
-    }
-
     /// Its schema.
-    pub fn schema(&self) -> &'static str {
-        self.schema
+    pub fn schema(&self) -> &str {
+        &self.schema
     }
 
     /// Its name.
-    pub fn name(&self) -> &'static str {
-        self.name
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// A view (or materialized view) rather than a table.
@@ -295,49 +342,40 @@ impl RelationUse {
     }
 
     /// The privileges the statement needs on it.
-    pub fn privileges(&self) -> &'static [Privilege] {
-        self.privileges
+    pub fn privileges(&self) -> &[Privilege] {
+        &self.privileges
     }
 
     /// The columns the statement may use.
-    pub fn columns(&self) -> &'static [ColumnUse] {
-        self.columns
+    pub fn columns(&self) -> &[ColumnUse] {
+        &self.columns
     }
 
     /// `name`, or `schema.name` outside `public`, each part quoted when
     /// it must be.
     pub fn qualified(&self) -> String {
-        qualified(self.schema, self.name)
+        qualified(&self.schema, &self.name)
     }
 }
 
 /// A column of a relation, as a statement was checked against it.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnUse {
-    name: &'static str,
-    ty: &'static str,
+    name: String,
+    ty: String,
     not_null: Option<bool>,
 }
 
 impl ColumnUse {
-    #[doc(hidden)]
-    pub const fn __from_macro(
-        name: &'static str,
-        ty: &'static str,
-        not_null: Option<bool>,
-    ) -> Self {
-        ColumnUse { name, ty, not_null }
-    }
-
     /// Its name.
-    pub fn name(&self) -> &'static str {
-        self.name
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// Its type as `format_type` prints it for the column (with its
     /// modifier: `character varying(50)`).
-    pub fn ty(&self) -> &'static str {
-        self.ty
+    pub fn ty(&self) -> &str {
+        &self.ty
     }
 
     /// Whether the schema declares it `NOT NULL`; `None` for a view's
@@ -468,7 +506,7 @@ pub fn required_grants(role: &str) -> String {
     grants_for(queries(), role)
 }
 
-pub(crate) fn grants_for(queries: &[RegisteredQuery], role: &str) -> String {
+pub(crate) fn grants_for(queries: &[&RegisteredQuery], role: &str) -> String {
     let role = quote_ident(role);
     let mut tables: BTreeMap<String, Vec<Privilege>> = BTreeMap::new();
     let mut sequences: BTreeMap<String, ()> = BTreeMap::new();
@@ -476,29 +514,29 @@ pub(crate) fn grants_for(queries: &[RegisteredQuery], role: &str) -> String {
     let mut schemas: BTreeMap<String, ()> = BTreeMap::new();
     let mut unknown = 0;
     for q in queries {
-        let Some(s) = q.schema else {
+        let Some(s) = q.schema() else {
             unknown += 1;
             continue;
         };
-        for r in s.relations {
+        for r in s.relations() {
             if r.schema != "public" {
-                schemas.insert(quote_ident(r.schema), ());
+                schemas.insert(quote_ident(&r.schema), ());
             }
             let p = tables.entry(r.qualified()).or_default();
-            p.extend_from_slice(r.privileges);
+            p.extend_from_slice(&r.privileges);
         }
-        for (schema, name) in s.sequences {
-            if *schema != "public" {
+        for (schema, name) in s.sequences() {
+            if schema != "public" {
                 schemas.insert(quote_ident(schema), ());
             }
             sequences.insert(qualified(schema, name), ());
         }
-        for r in s.routines {
+        for r in s.routines() {
             let (schema, _) = r.split_once('.').unwrap_or(("public", r));
             if schema != "public" {
                 schemas.insert(quote_ident(schema), ());
             }
-            routines.insert((*r).to_owned(), ());
+            routines.insert(r.clone(), ());
         }
     }
     let mut out = String::new();
@@ -533,31 +571,6 @@ pub(crate) fn grants_for(queries: &[RegisteredQuery], role: &str) -> String {
 mod tests {
     use super::*;
 
-    static USES: [RelationUse; 2] = [
-        RelationUse::__from_macro(
-            ("public", "widgets"),
-            false,
-            &[Privilege::Select, Privilege::Update],
-            &[ColumnUse::__from_macro("qty", "integer", Some(true))],
-        ),
-        RelationUse::__from_macro(("billing", "Invoices"), false, &[Privilege::Insert], &[]),
-    ];
-    static FACTS: SchemaFacts = SchemaFacts::__from_macro(
-        &["integer"],
-        &[],
-        &USES,
-        &[("billing", "invoice_no")],
-        &["public.bump(integer)"],
-        true,
-    );
-    static READ: [RelationUse; 1] = [RelationUse::__from_macro(
-        ("public", "widgets"),
-        false,
-        &[Privilege::Select, Privilege::Delete],
-        &[],
-    )];
-    static FACTS2: SchemaFacts = SchemaFacts::__from_macro(&[], &[], &READ, &[], &[], true);
-
     #[test]
     fn grants_merge_privileges_per_table_and_quote_names() {
         let queries = [
@@ -566,14 +579,18 @@ mod tests {
                 ("src/a.rs", 1, 1),
                 "secure_query",
                 Scoping::NotScoped,
-                Some(&FACTS),
+                Some(
+                    "T\t1\nP\tinteger\nR\tpublic\twidgets\tt\tSU\nK\tqty\tinteger\t1\n\
+                     R\tbilling\tInvoices\tt\tI\nS\tbilling\tinvoice_no\n\
+                     F\tpublic.bump(integer)\n",
+                ),
             ),
             RegisteredQuery::__from_macro(
                 "DELETE ...",
                 ("src/a.rs", 2, 1),
                 "secure_query",
                 Scoping::NotScoped,
-                Some(&FACTS2),
+                Some("T\t1\nR\tpublic\twidgets\tt\tSD\n"),
             ),
             RegisteredQuery::__from_macro(
                 "SELECT 1",
@@ -584,7 +601,7 @@ mod tests {
             ),
         ];
         assert_eq!(
-            grants_for(&queries, "App User"),
+            grants_for(&queries.iter().collect::<Vec<_>>(), "App User"),
             "-- 1 registered statement(s) were not checked against a schema; the grants they \
              need are not included\n\
              GRANT USAGE ON SCHEMA billing TO \"App User\";\n\
@@ -593,6 +610,43 @@ mod tests {
              GRANT USAGE ON SEQUENCE billing.invoice_no TO \"App User\";\n\
              GRANT EXECUTE ON ROUTINE public.bump(integer) TO \"App User\";\n"
         );
+    }
+
+    #[test]
+    fn the_record_decodes_with_escapes() {
+        let q = RegisteredQuery::__from_macro(
+            "INSERT ...",
+            ("src/a.rs", 1, 1),
+            "secure_query_as",
+            Scoping::Tenant,
+            Some(
+                "T\t1\nP\ttext\nC\tid\tbigint\t0\nR\tpublic\todd\\tname\tt\tSI\n\
+                 K\tid\tbigint\t1\nR\tpublic\tnames\tv\tS\nK\tv\ttext\t?\n\
+                 S\tpublic\todd\\tname_id_seq\nF\tpublic.f(a\\\\b)\n",
+            ),
+        );
+        let facts = q.schema().unwrap();
+        assert!(facts.typed());
+        assert_eq!(facts.params(), ["text"]);
+        assert_eq!(
+            (facts.columns()[0].name(), facts.columns()[0].ty()),
+            ("id", "bigint")
+        );
+        assert!(!facts.columns()[0].nullable());
+        let odd = &facts.relations()[0];
+        assert_eq!(odd.name(), "odd\tname");
+        assert_eq!(odd.privileges(), [Privilege::Select, Privilege::Insert]);
+        assert_eq!(odd.columns()[0].not_null(), Some(true));
+        let view = &facts.relations()[1];
+        assert!(view.is_view());
+        assert_eq!(view.columns()[0].not_null(), None);
+        assert_eq!(
+            facts.sequences(),
+            [("public".to_owned(), "odd\tname_id_seq".to_owned())]
+        );
+        assert_eq!(facts.routines(), ["public.f(a\\b)"]);
+        // Read once, then kept.
+        assert!(std::ptr::eq(facts, q.schema().unwrap()));
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub(super) struct PoolOptions {
     pub(super) query_timeout: Option<Duration>,
     pub(super) credentials: Option<Arc<dyn CredentialProvider>>,
     pub(super) lazy: bool,
+    pub(super) verify_schema: bool,
     pub(super) allow_weak_sslmode: bool,
     pub(super) tenant_column: String,
     /// `None`: on unless the statement cache is off.
@@ -51,6 +52,7 @@ impl Default for PoolOptions {
             query_timeout: None,
             credentials: None,
             lazy: false,
+            verify_schema: false,
             allow_weak_sslmode: false,
             tenant_column: "tenant_id".to_owned(),
             multiplex: None,
@@ -239,6 +241,16 @@ impl PoolBuilder {
         self
     }
 
+    /// Run [`Pool::verify_schema`] when building (lazy or not), and fail
+    /// with [`ErrorKind::Configuration`] when the database differs from
+    /// what this binary's statements were checked against: the error's
+    /// detail (`{:#}`) lists every difference with the statements that
+    /// depend on it. Off by default.
+    pub fn verify_schema_at_startup(mut self, on: bool) -> Self {
+        self.options.verify_schema = on;
+        self
+    }
+
     /// The tenant column the posture check looks for (default
     /// `tenant_id`): on every table that has it, a unique key or a foreign
     /// key to another such table that leaves it out is reported as
@@ -359,6 +371,17 @@ impl PoolBuilder {
         };
         if !pool.shared.options.lazy {
             pool.startup_lint().await?;
+        }
+        if pool.shared.options.verify_schema {
+            let report = pool.verify_schema().await?;
+            if !report.is_ok() {
+                return Err(Error::new(
+                    ErrorKind::Configuration,
+                    "the database differs from what this binary's statements were checked \
+                     against",
+                )
+                .with_detail(report.to_string()));
+            }
         }
         Ok(pool)
     }

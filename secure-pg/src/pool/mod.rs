@@ -77,10 +77,12 @@ mod checkout;
 mod manager;
 mod multiplex;
 mod transaction;
+mod verify;
 
 pub use builder::PoolBuilder;
 pub use checkout::PooledConnection;
 pub use transaction::{Transaction, TransactionOptions, TxFuture};
+pub use verify::{SchemaDifference, SchemaReport};
 
 pub(crate) use multiplex::Fallback;
 

@@ -7,8 +7,8 @@ use std::fmt;
 use futures_util::future::join_all;
 use tokio_postgres::Client;
 
+use super::Pool;
 use crate::error::Error;
-use crate::pool::Pool;
 use crate::registry::{queries, RegisteredQuery};
 
 /// What [`Pool::verify_schema`] found: every difference between the live
@@ -161,7 +161,7 @@ impl Pool {
     pub async fn verify_schema(&self) -> Result<SchemaReport, Error> {
         let conn = self.get().await?;
         let client = conn.unmarked_client();
-        let all: Vec<&'static RegisteredQuery> = queries().iter().collect();
+        let all: Vec<&'static RegisteredQuery> = queries().to_vec();
         let mut found = Found::default();
         check_catalog(client, &all, &mut found).await?;
         let prepared = self.options_statement_cache();
