@@ -9,10 +9,10 @@
 mod common;
 
 use common::database_with_schema;
-use secure_pg::registry::Scoping;
+use secure_pg::registry::{Privilege, Scoping};
 use secure_pg::{
-    queries, required_grants, secure_query, secure_query_as, tenant_scoped, Config, Error,
-    ErrorKind, FindingCode, Pool, TenantId,
+    queries, required_grants, secure_copy_out, secure_query, secure_query_as, tenant_scoped,
+    Config, Error, ErrorKind, FindingCode, Pool, TenantId,
 };
 
 /// The line of the `INSERT INTO owners` literal in [`flow`].
@@ -65,6 +65,10 @@ async fn flow(pool: &Pool) -> Result<(), Error> {
         .fetch_all(pool)
         .await?;
     assert!(names.contains(&(Some("ada".to_owned()),)));
+    let copied = secure_copy_out!((String,), "widgets (name)")
+        .fetch_all(pool)
+        .await?;
+    assert!(copied.contains(&("w".to_owned(),)));
     secure_query!("DELETE FROM widgets WHERE owner_id = $1", owner)
         .execute(pool)
         .await?;
@@ -89,7 +93,15 @@ fn every_statement_is_registered_where_it_is_written() {
         .iter()
         .filter(|q| q.file().ends_with("verify.rs"))
         .collect();
-    assert_eq!(ours.len(), 9, "{ours:#?}");
+    assert_eq!(ours.len(), 10, "{ours:#?}");
+    let copy = ours
+        .iter()
+        .find(|q| q.is_copy())
+        .expect("the copy is registered");
+    assert!(copy.sql().starts_with("COPY"), "{}", copy.sql());
+    let widgets = &copy.schema().unwrap().relations()[0];
+    assert_eq!(widgets.name(), "widgets");
+    assert_eq!(widgets.privileges(), [Privilege::Select]);
     let insert = ours
         .iter()
         .find(|q| q.sql() == "INSERT INTO owners (name) VALUES ($1) RETURNING id")

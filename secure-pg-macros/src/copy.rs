@@ -12,6 +12,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, LitStr, Pat, Token};
 
 use crate::expand::SCOPED_MARKER;
+use crate::register::Scoping;
 
 /// What `#[tenant_scoped]` adds to a copy it scoped to a tenant table:
 /// `__tenant(captured, "column", "type"),` after its marker.
@@ -196,6 +197,13 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
         ));
     }
     let (binders, schema) = schema_checks(input, &target)?;
+    let registered = copy_registration(
+        &target,
+        false,
+        input.tenant.as_ref(),
+        Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute),
+        span,
+    );
     let values = input.values.iter().enumerate().map(|(i, v)| {
         let bind = match binders.get(i).copied().flatten() {
             Some(f) => {
@@ -219,6 +227,7 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
         .map(|_| quote!(.__tenant_scoped_by_attribute()));
     Ok(quote! {{
         #schema
+        #registered
         ::secure_pg::CopyIn::__from_macro(
             #sql,
             #rows,
@@ -229,6 +238,63 @@ fn expand(input: &CopyInput) -> syn::Result<TokenStream2> {
         #tenant
         #unscoped
     }})
+}
+
+/// A copy's registration in `secure_pg::queries()`: the statements it
+/// sends (for a scoped copy, the staging copy and the move between the
+/// staging table and the table, the tenant as `$1`) and, with a schema,
+/// what the statement it is typed as uses (a copy in needs `INSERT`, a
+/// copy out `SELECT`). Its parameters and columns are not recorded: the
+/// server does not type a `COPY`, so verification holds copies to the
+/// catalog only.
+fn copy_registration(
+    target: &CopyTarget,
+    out: bool,
+    tenant: Option<&CopyTenant>,
+    scoping: Scoping<'_>,
+    span: Span,
+) -> TokenStream2 {
+    let (sql, equivalent) = match (tenant, out) {
+        (None, false) => (target.copy_sql(), target.insert_sql()),
+        (None, true) => (target.copy_out_sql(), target.select_sql()),
+        (Some(t), false) => {
+            let staged = target.staged(&t.column.value(), &t.ty.value());
+            let mut with_tenant = target.clone();
+            with_tenant.columns.push(t.column.value());
+            (
+                format!("{}; {}", staged.copy, staged.insert),
+                with_tenant.insert_sql(),
+            )
+        }
+        (Some(t), true) => {
+            let staged = target.staged_out(&t.column.value(), &t.ty.value());
+            (
+                format!("{}; {}", staged.insert, staged.copy),
+                target.select_sql(),
+            )
+        }
+    };
+    let name = if out {
+        "secure_copy_out"
+    } else {
+        "secure_copy_in"
+    };
+    let loaded = crate::schema_check::catalog().ok().flatten();
+    let facts = loaded
+        .as_ref()
+        .map(|l| secure_pg_sql::registry::facts(&equivalent, &l.catalog));
+    let untyped = secure_pg_sql::typecheck::Typed {
+        params: Vec::new(),
+        columns: Vec::new(),
+        typed: false,
+    };
+    crate::register::registration(
+        &sql,
+        span,
+        name,
+        scoping,
+        facts.as_ref().map(|f| (&untyped, f)),
+    )
 }
 
 /// `CopySql { .. }` for a copy whose statement is `copy`.
@@ -485,6 +551,13 @@ fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
         ));
     }
     let schema = schema_checks_out(input, &target)?;
+    let registered = copy_registration(
+        &target,
+        true,
+        input.tenant.as_ref(),
+        Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute),
+        span,
+    );
     let sql = copy_sql_tokens(&target, target.copy_out_sql(), span);
     let row = &input.row;
     let tenant = input.tenant.as_ref().map(|t| {
@@ -497,6 +570,7 @@ fn expand_out(input: &CopyOutInput) -> syn::Result<TokenStream2> {
         .map(|_| quote!(.__tenant_scoped_by_attribute()));
     Ok(quote! {{
         #schema
+        #registered
         ::secure_pg::CopyOut::<#row>::__from_macro(#sql)
         #tenant
         #unscoped

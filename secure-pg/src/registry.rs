@@ -141,6 +141,13 @@ impl RegisteredQuery {
         self.scoping
     }
 
+    /// Whether it is a copy (`secure_copy_in!`, `secure_copy_out!`): the
+    /// server does not type a `COPY`, so its parameters and columns are
+    /// not recorded, and verification holds it to the catalog only.
+    pub fn is_copy(&self) -> bool {
+        self.macro_name.starts_with("secure_copy")
+    }
+
     /// What it was checked against, when its crate has a schema (the
     /// `_unparsed` forms are not checked against one). Read from the
     /// macro's record on first use.

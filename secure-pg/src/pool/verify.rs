@@ -288,7 +288,7 @@ async fn check_statements(
     let to_prepare: Vec<&'static RegisteredQuery> = queries
         .iter()
         .copied()
-        .filter(|q| !found.involves(q))
+        .filter(|q| !q.is_copy() && !found.involves(q))
         .collect();
     let prepared = join_all(to_prepare.iter().map(|q| client.prepare(q.sql()))).await;
     let mut oids: Vec<u32> = Vec::new();
