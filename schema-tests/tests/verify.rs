@@ -278,6 +278,48 @@ async fn the_printed_grants_are_enough_for_a_role_that_owns_nothing() {
         .await
         .unwrap();
     assert_eq!(names, [("ada".to_owned(),)]);
+
+    // The health check holds the role's grants against the statements:
+    // exact, nothing; one more or one less, a finding each.
+    let grant_findings = |h: &secure_pg::Health| -> Vec<(FindingCode, String)> {
+        h.findings
+            .iter()
+            .filter(|f| {
+                matches!(
+                    f.code,
+                    FindingCode::GrantsExceedQueries | FindingCode::GrantsMissingForQueries
+                )
+            })
+            .map(|f| (f.code, f.message.clone()))
+            .collect()
+    };
+    let health = pool.health_check().await;
+    assert!(health.ok, "{health:?}");
+    assert_eq!(grant_findings(&health), []);
+    client
+        .batch_execute(
+            "GRANT DELETE ON owners TO verify_app; REVOKE INSERT ON widgets FROM verify_app",
+        )
+        .await
+        .unwrap();
+    let found = grant_findings(&pool.health_check().await);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert_eq!(found[0].0, FindingCode::GrantsMissingForQueries);
+    assert!(
+        found[0]
+            .1
+            .contains("INSERT on widgets (needed by schema-tests/tests/verify.rs:"),
+        "{}",
+        found[0].1
+    );
+    assert_eq!(found[1].0, FindingCode::GrantsExceedQueries);
+    assert!(
+        found[1]
+            .1
+            .contains("1 privilege(s) that no registered statement uses: DELETE on owners;"),
+        "{}",
+        found[1].1
+    );
 }
 
 /// The verify-full URL of database `db` on the shared cluster for another

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use crate::connect::TlsInfo;
 use crate::error::{Error, ErrorKind};
 use crate::pool::{Pool, PoolState};
-use crate::posture::{findings, query_posture, Finding};
+use crate::posture::{findings, grant_findings, query_posture, Finding};
 
 /// The result of [`Pool::health_check`].
 #[derive(Debug, Clone)]
@@ -37,12 +37,14 @@ impl Pool {
         let sslmode = self.config().get_sslmode();
         let attempt = async {
             let conn = self.get().await?;
-            query_posture(conn.unmarked_client(), self.options_tenant_column())
+            let posture = query_posture(conn.unmarked_client(), self.options_tenant_column())
                 .await?
                 .ok_or_else(|| {
                     Error::from_kind(ErrorKind::Database)
                         .with_detail("posture query returned no row")
-                })
+                })?;
+            let grants = grant_findings(conn.unmarked_client(), crate::registry::queries()).await?;
+            Ok::<_, Error>((posture, grants))
         };
         let result = match tokio::time::timeout(timeout, attempt).await {
             Ok(r) => r,
@@ -50,7 +52,7 @@ impl Pool {
                 .with_detail(format!("health check exceeded {timeout:?}"))),
         };
         match result {
-            Ok(p) => Health {
+            Ok((p, grants)) => Health {
                 ok: true,
                 latency: Some(started.elapsed()),
                 server_version: Some(p.server_version.clone()),
@@ -58,6 +60,7 @@ impl Pool {
                 pool: self.state(),
                 findings: findings(&p, sslmode)
                     .into_iter()
+                    .chain(grants)
                     .chain(self.schema_drift_finding())
                     .collect(),
                 error: None,

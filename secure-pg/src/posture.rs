@@ -11,6 +11,9 @@ use crate::config::SslMode;
 use crate::connect::TlsInfo;
 use crate::error::{Error, ErrorKind};
 
+mod grants;
+pub(crate) use grants::grant_findings;
+
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -53,6 +56,15 @@ pub enum FindingCode {
     /// found the database different from what the binary's statements were
     /// checked against.
     SchemaDrift,
+    /// `grants-exceed-queries`: the application role holds a privilege on a
+    /// table or view it does not own that no registered statement uses (see
+    /// [`crate::required_grants`]). Reported only when every registered
+    /// statement was checked against a schema.
+    GrantsExceedQueries,
+    /// `grants-missing-for-queries`: a registered statement needs a
+    /// privilege the application role does not hold; it would fail with
+    /// `42501` when it runs.
+    GrantsMissingForQueries,
 }
 
 impl FindingCode {
@@ -67,6 +79,8 @@ impl FindingCode {
             FindingCode::TenantKeyOmitsTenant => "tenant-key-omits-tenant-column",
             FindingCode::TenantScopingOptedOut => "tenant-scoping-opted-out",
             FindingCode::SchemaDrift => "schema-drift",
+            FindingCode::GrantsExceedQueries => "grants-exceed-queries",
+            FindingCode::GrantsMissingForQueries => "grants-missing-for-queries",
         }
     }
 }

@@ -403,7 +403,23 @@ impl Pool {
             &self.shared.options.tenant_column,
         )
         .await;
+        // The role's grants against the registered statements: logged,
+        // never refused (a missing grant fails its statement anyway).
+        let grants =
+            crate::posture::grant_findings(conn.unmarked_client(), crate::registry::queries())
+                .await;
         drop(conn);
+        let grants = grants.unwrap_or_else(|e| {
+            tracing::warn!(kind = ?e.kind(), "the role's grants could not be read: {e}");
+            Vec::new()
+        });
+        for f in grants {
+            tracing::warn!(
+                code = f.code.as_str(),
+                "database security finding: {}",
+                f.message
+            );
+        }
         let Some(posture) = posture? else {
             return Ok(());
         };
