@@ -65,6 +65,16 @@ async fn flow(pool: &Pool) -> Result<(), Error> {
         .fetch_all(pool)
         .await?;
     assert!(names.contains(&(Some("ada".to_owned()),)));
+    // A dynamic query: each of its variants is registered and verified.
+    let min_qty: Option<i32> = Some(0);
+    let named = secure_query_as!(
+        (String,),
+        "SELECT name FROM widgets WHERE owner_id = $1", owner;
+        if min_qty => "AND qty >= $1";
+    )
+    .fetch_all(pool)
+    .await?;
+    assert_eq!(named, [("w".to_owned(),)]);
     let copied = secure_copy_out!((String,), "widgets (name)")
         .fetch_all(pool)
         .await?;
@@ -93,7 +103,19 @@ fn every_statement_is_registered_where_it_is_written() {
         .iter()
         .filter(|q| q.file().ends_with("verify.rs"))
         .collect();
-    assert_eq!(ours.len(), 10, "{ours:#?}");
+    // Eight statements, the copy, the scoped statement, and the dynamic
+    // query's two variants.
+    assert_eq!(ours.len(), 12, "{ours:#?}");
+    let variants: Vec<&str> = ours
+        .iter()
+        .filter(|q| {
+            q.sql()
+                .starts_with("SELECT name FROM widgets WHERE owner_id")
+        })
+        .map(|q| q.sql())
+        .collect();
+    assert_eq!(variants.len(), 2, "{variants:?}");
+    assert!(variants.contains(&"SELECT name FROM widgets WHERE owner_id = $1 AND qty >= $2"));
     let copy = ours
         .iter()
         .find(|q| q.is_copy())

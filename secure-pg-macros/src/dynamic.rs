@@ -423,11 +423,10 @@ fn type_variants(
         }
         wires.push(crate::schema_check::param_array(&typed.wires));
         let facts = secure_pg_sql::registry::facts(&v.sql, &typed.loaded.catalog);
-        registered.push(crate::register::registration(
+        registered.push(crate::register::of_query(
+            input,
+            kind,
             &v.sql,
-            span,
-            kind.name().trim_end_matches('!'),
-            crate::register::Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute),
             Some((&typed.typed, &facts)),
         ));
         if input.unscoped.is_none() && !input.scoped_by_attribute {
@@ -565,18 +564,7 @@ fn emit(
             // Without a schema, each variant is registered as sent.
             let registered = all
                 .iter()
-                .map(|v| {
-                    crate::register::registration(
-                        &v.sql,
-                        span,
-                        kind.name().trim_end_matches('!'),
-                        crate::register::Scoping::of(
-                            input.unscoped.as_ref(),
-                            input.scoped_by_attribute,
-                        ),
-                        None,
-                    )
-                })
+                .map(|v| crate::register::of_query(input, kind, &v.sql, None))
                 .collect();
             (quote!(), quote!(), Vec::new(), quote!(), registered)
         }

@@ -444,15 +444,13 @@ pub(crate) fn expand_query(input: QueryInput, kind: MacroKind) -> syn::Result<To
         _ => quote!(),
     };
     // Registered in `secure_pg::queries()`, with what the checks found.
-    let scoping = crate::register::Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute);
     let facts = schema
         .as_ref()
         .map(|s| secure_pg_sql::registry::facts(&sql, &s.loaded.catalog));
-    let registered = crate::register::registration(
+    let registered = crate::register::of_query(
+        &input,
+        kind,
         &sql,
-        input.sql.span(),
-        kind.name().trim_end_matches('!'),
-        scoping,
         schema
             .as_ref()
             .zip(facts.as_ref())

@@ -30,6 +30,24 @@ impl<'a> Scoping<'a> {
     }
 }
 
+/// The registration of one statement of a query macro's call (`sql` as
+/// sent: the literal, a dynamic query's variant, or what
+/// `#[tenant_scoped]` rewrote), reported at its literal.
+pub(crate) fn of_query(
+    input: &crate::expand::QueryInput,
+    kind: crate::expand::MacroKind,
+    sql: &str,
+    schema: Option<(&Typed, &Facts)>,
+) -> TokenStream2 {
+    registration(
+        sql,
+        input.sql.span(),
+        kind.name().trim_end_matches('!'),
+        Scoping::of(input.unscoped.as_ref(), input.scoped_by_attribute),
+        schema,
+    )
+}
+
 /// The registration of `sql` (as sent), written at `sql_span` by the
 /// macro `macro_name` (without the `!`), with what the schema checks found
 /// when there is a schema.
