@@ -46,6 +46,17 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
         .await
         .unwrap_err();
     assert_eq!(e.sqlstate().map(|c| c.code()), Some("42883"), "{e:#}");
+
+    // The live schema verified through PgBouncer in transaction mode: the
+    // catalog only (a named statement may not outlive its transaction
+    // there), and directly, with every statement prepared too.
+    let behind = pool.verify_schema().await.unwrap();
+    assert!(behind.is_ok(), "{behind}");
+    assert!(!behind.prepared());
+    let direct = direct.verify_schema().await.unwrap();
+    assert!(direct.is_ok(), "{direct}");
+    assert!(direct.prepared());
+    assert_eq!(direct.statements(), secure_pg::queries().len());
 }
 
 /// Enum and domain parameters bound from plain Rust values, on `pool`.
