@@ -19,6 +19,7 @@ mod migrate;
 mod register;
 mod schema_check;
 mod tenant;
+mod test_attr;
 
 use expand::MacroKind;
 
@@ -251,6 +252,26 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn tenant_scoped(attr: TokenStream, item: TokenStream) -> TokenStream {
     tenant::expand(attr.into(), item.into()).into()
+}
+
+/// A test with a `Pool` on a fresh database of its own, with the crate's
+/// migrations applied (`secure_pg` feature `testing`; see
+/// `secure_pg::testing`).
+///
+/// ```ignore
+/// #[secure_pg::test]
+/// async fn a_widget_is_stored(pool: secure_pg::Pool) -> Result<(), secure_pg::Error> {
+///     secure_query!("INSERT INTO widgets (name) VALUES ($1)", "gear").execute(&pool).await?;
+///     Ok(())
+/// }
+/// ```
+///
+/// `#[secure_pg::test(migrations = "db/migrations")]` names the directory;
+/// `#[secure_pg::test(migrations = false)]` gives an empty database. Other
+/// attributes (`#[should_panic]`, `#[ignore]`) go on the test as written.
+#[proc_macro_attribute]
+pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
+    test_attr::expand(attr.into(), item.into()).into()
 }
 
 /// Embeds the crate's migrations into a `secure_pg::migrate::Migrator`.

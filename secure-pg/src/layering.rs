@@ -26,6 +26,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("query", 7),
     ("copy", 7),
     ("sql_types", 8),
+    ("testing", 9),
 ];
 
 fn layer(module: &str) -> Option<u8> {

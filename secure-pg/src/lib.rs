@@ -3,7 +3,8 @@
 //
 //   error, codec → config → tls, credentials → connect, tenant_scope
 //         → conn_state, posture, tenant → pool → executor, health
-//         → query; pool → migrate; registry (data only) → pool
+//         → query; pool → migrate; registry (data only) → pool; migrate, pool
+//         → testing (`#[secure_pg::test]`, feature `testing`)
 //
 // `tenant_scope` is the run-time half of `#[tenant_scoped]` (the task-local
 // scope in which `query` refuses queries the attribute did not mark).
@@ -109,6 +110,8 @@ pub mod sql_types;
 mod telemetry;
 mod tenant;
 mod tenant_scope;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tls;
 
 #[cfg(test)]
@@ -133,6 +136,8 @@ pub use query::{Bindable, FromRow, Query, QueryAs, RowStream};
 pub use registry::{queries, required_grants};
 pub use tenant::{row_level_security_sql, TenantId};
 
+#[cfg(feature = "testing")]
+pub use secure_pg_macros::test;
 pub use secure_pg_macros::{
     migrate, secure_copy_in, secure_copy_out, secure_query, secure_query_as,
     secure_query_as_unparsed, secure_query_unparsed, tenant_scoped, FromRow,

@@ -344,6 +344,23 @@ fn migration_error(message: String) -> Error {
 }
 
 impl Migrator {
+    /// 16 hex digits that change when a migration's version or what one
+    /// of its statements does changes (its statement checksums), not with
+    /// comments or layout: a name for the database these migrations make.
+    pub fn fingerprint(&self) -> String {
+        let mut ctx = digest::Context::new(&digest::SHA256);
+        for m in self.migrations {
+            ctx.update(&m.version.to_be_bytes());
+            for s in m.statement_checksums() {
+                ctx.update(&s);
+            }
+        }
+        ctx.finish().as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
     /// The embedded migrations, in the order they apply.
     pub fn migrations(&self) -> &'static [Migration] {
         self.migrations

@@ -4,10 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use rcgen::{
-    date_time_ymd, BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair,
-    KeyUsagePurpose,
-};
+use secure_pg::testing::LocalCa as Ca;
 
 /// Which certificate a TLS cluster presents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -54,11 +51,6 @@ impl ServerCert {
     ];
 }
 
-struct Ca {
-    cert: Certificate,
-    key: KeyPair,
-}
-
 /// All generated material, written once per process to a temp directory.
 pub struct Certs {
     dir: PathBuf,
@@ -82,34 +74,18 @@ pub fn certs() -> &'static Certs {
 }
 
 fn ca(cn: &str, issuer: Option<&Ca>) -> Ca {
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, cn);
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.not_before = date_time_ymd(2020, 1, 1);
-    params.not_after = date_time_ymd(2060, 1, 1);
-    let key = KeyPair::generate().unwrap();
-    let cert = match issuer {
-        None => params.self_signed(&key).unwrap(),
-        Some(i) => params.signed_by(&key, &i.cert, &i.key).unwrap(),
-    };
-    Ca { cert, key }
+    match issuer {
+        None => Ca::new(cn),
+        Some(i) => i.intermediate(cn),
+    }
 }
 
 fn leaf(cn: &str, sans: &[&str], issuer: &Ca, expired: bool) -> (String, String) {
-    let mut params =
-        CertificateParams::new(sans.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap();
-    params.distinguished_name.push(DnType::CommonName, cn);
     if expired {
-        params.not_before = date_time_ymd(2019, 1, 1);
-        params.not_after = date_time_ymd(2021, 1, 1);
+        issuer.expired_server_cert(cn, sans)
     } else {
-        params.not_before = date_time_ymd(2020, 1, 1);
-        params.not_after = date_time_ymd(2060, 1, 1);
+        issuer.server_cert(cn, sans)
     }
-    let key = KeyPair::generate().unwrap();
-    let cert = params.signed_by(&key, &issuer.cert, &issuer.key).unwrap();
-    (cert.pem(), key.serialize_pem())
 }
 
 impl Certs {
@@ -161,21 +137,21 @@ impl Certs {
 
     fn write_files(&self) {
         let w = |name: &str, content: &str| std::fs::write(self.dir.join(name), content).unwrap();
-        w("ca.pem", &self.ca.cert.pem());
-        w("other-ca.pem", &self.other_ca.cert.pem());
+        w("ca.pem", &self.ca.cert_pem());
+        w("other-ca.pem", &self.other_ca.cert_pem());
         w(
             "root-and-intermediate.pem",
-            &format!("{}{}", self.ca.cert.pem(), self.intermediate.cert.pem()),
+            &format!("{}{}", self.ca.cert_pem(), self.intermediate.cert_pem()),
         );
-        w("intermediate-only.pem", &self.intermediate.cert.pem());
+        w("intermediate-only.pem", &self.intermediate.cert_pem());
         // Like the AWS RDS global bundle: many unrelated CAs, ours in the
         // middle.
         let mut bundle = String::new();
         for i in 0..5 {
-            bundle.push_str(&ca(&format!("unrelated regional CA {i}"), None).cert.pem());
+            bundle.push_str(&ca(&format!("unrelated regional CA {i}"), None).cert_pem());
             if i == 2 {
-                bundle.push_str(&self.other_ca.cert.pem());
-                bundle.push_str(&self.ca.cert.pem());
+                bundle.push_str(&self.other_ca.cert_pem());
+                bundle.push_str(&self.ca.cert_pem());
             }
         }
         w("multi-ca-bundle.pem", &bundle);
@@ -200,7 +176,7 @@ impl Certs {
     /// Writes the CA the server trusts for client certificates into `dir`.
     pub fn client_ca_file(&self, dir: &Path) -> PathBuf {
         let p = dir.join("client-ca.pem");
-        std::fs::write(&p, self.ca.cert.pem()).unwrap();
+        std::fs::write(&p, self.ca.cert_pem()).unwrap();
         p
     }
 
@@ -286,23 +262,11 @@ fn generate_sigalg() -> SigAlgCerts {
     let dir = crate::temp_dir("sigalg-certs");
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     // rcgen: an ECDSA P-384 CA signs (with SHA-384) a P-256 leaf.
-    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    params
-        .distinguished_name
-        .push(DnType::CommonName, "secure-pg P-384 CA");
-    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.not_before = date_time_ymd(2020, 1, 1);
-    params.not_after = date_time_ymd(2060, 1, 1);
-    let p384_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap();
-    let p384 = Ca {
-        cert: params.self_signed(&p384_key).unwrap(),
-        key: p384_key,
-    };
+    let p384 = Ca::new_p384("secure-pg P-384 CA");
     let local = ["localhost", "127.0.0.1", "::1"];
     let (p384_leaf, p384_leaf_key) = leaf("localhost", &local, &p384, false);
-    std::fs::write(dir.join("p384-ca.pem"), p384.cert.pem()).unwrap();
-    std::fs::write(dir.join("p384-ca.key"), p384.key.serialize_pem()).unwrap();
+    std::fs::write(dir.join("p384-ca.pem"), p384.cert_pem()).unwrap();
+    std::fs::write(dir.join("p384-ca.key"), p384.key_pem()).unwrap();
     // openssl: an RSA CA, and leaves signed by it and by the P-384 CA.
     openssl(
         &dir,

@@ -11,6 +11,12 @@
 //! failed assertion, `SIGKILL`), the pipe closes and the watchdog stops the
 //! server and deletes its directory. When run as root the server runs as the
 //! `postgres` user (PostgreSQL refuses to run as root).
+//!
+//! The process-level pieces (finding the binaries, `initdb`, the watchdog,
+//! temporary directories, the certificate authority) are the published
+//! `secure_pg::testing` (feature `testing`), which `#[secure_pg::test]`
+//! starts its own server with; this crate adds the variants the suite
+//! needs (bad certificates, standbys, PgBouncer, fakes).
 
 pub mod aws_fake;
 pub mod capture;
@@ -21,17 +27,17 @@ pub mod proxy;
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub use certs::{Certs, ServerCert};
+pub use secure_pg::testing::server::{
+    chown_to_postgres, free_port, initdb_template as template, is_root, pg_bin_dir, pg_command,
+    run, shell_quote, spawn_reaper, temp_dir, INSTALL_HINT, SUPERUSER_PASSWORD,
+};
 
-/// Password of the `postgres` superuser in every cluster.
-pub const SUPERUSER_PASSWORD: &str = "Sup3r-secret-pw!";
 /// Application role created in every cluster (not a superuser).
 pub const APP_USER: &str = "app";
 /// Password of [`APP_USER`]. Tests grep every error string for it.
@@ -42,170 +48,6 @@ pub const APP_DB: &str = "app";
 /// Everything the test suite starts, in one line for Debian/Ubuntu (the
 /// README's requirements line says the same).
 pub const INSTALL_LINE: &str = "apt-get install -y postgresql pgbouncer";
-
-const INSTALL_HINT: &str =
-    "PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_isready, psql) were not \
-found. Install everything the tests need with `apt-get install -y postgresql pgbouncer` on \
-Debian/Ubuntu (macOS: `brew install postgresql pgbouncer`), or put the binaries' directory on \
-PATH. The tests never skip: they need a real server.";
-
-/// The directory holding `initdb` and `postgres`. Panics with install
-/// instructions when there is none.
-pub fn pg_bin_dir() -> PathBuf {
-    static DIR: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    DIR.get_or_init(find_bin_dir)
-        .clone()
-        .unwrap_or_else(|e| panic!("{e}"))
-}
-
-fn find_bin_dir() -> Result<PathBuf, String> {
-    let has = |d: &Path| {
-        ["initdb", "postgres", "pg_ctl", "pg_isready", "psql"]
-            .iter()
-            .all(|p| d.join(p).is_file())
-    };
-    if let Some(path) = std::env::var_os("PATH") {
-        for d in std::env::split_paths(&path) {
-            if has(&d) {
-                return Ok(d);
-            }
-        }
-    }
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
-        let d = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-        if has(&d) {
-            return Ok(d);
-        }
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .filter(|d| has(d))
-        .collect();
-    found.sort_by_key(|d| {
-        d.parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(0)
-    });
-    found.pop().ok_or_else(|| INSTALL_HINT.to_string())
-}
-
-pub(crate) fn is_root() -> bool {
-    static ROOT: OnceLock<bool> = OnceLock::new();
-    *ROOT.get_or_init(|| {
-        Command::new("id")
-            .arg("-u")
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-            .unwrap_or(false)
-    })
-}
-
-/// Runs a PostgreSQL program, as `postgres` when we are root.
-fn pg_command(program: &str) -> Command {
-    let bin = pg_bin_dir().join(program);
-    if is_root() {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=postgres",
-            "--regid=postgres",
-            "--init-groups",
-            "--",
-        ]);
-        c.arg(bin);
-        c
-    } else {
-        Command::new(bin)
-    }
-}
-
-pub(crate) fn chown_to_postgres(path: &Path) {
-    if is_root() {
-        let status = Command::new("chown")
-            .args(["-R", "postgres:postgres"])
-            .arg(path)
-            .status()
-            .expect("chown");
-        assert!(status.success(), "chown {} failed", path.display());
-    }
-}
-
-fn run(cmd: &mut Command, what: &str) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(
-        out.status.success(),
-        "{what} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-static COUNTER: AtomicUsize = AtomicUsize::new(0);
-
-/// A fresh directory under the system temp dir, readable by `postgres`,
-/// deleted when this process ends.
-pub fn temp_dir(tag: &str) -> PathBuf {
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let dir = std::env::temp_dir().join(format!(
-        "secure-pg-{tag}-{}-{n}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos()
-    ));
-    std::fs::create_dir_all(&dir).expect("create temp dir");
-    spawn_reaper(&dir);
-    dir
-}
-
-/// An `initdb`-made data directory, once per process.
-fn template() -> &'static Path {
-    static TEMPLATE: OnceLock<PathBuf> = OnceLock::new();
-    TEMPLATE.get_or_init(|| {
-        let root = temp_dir("template");
-        let data = root.join("data");
-        let pwfile = root.join("pw");
-        std::fs::write(&pwfile, SUPERUSER_PASSWORD).unwrap();
-        chown_to_postgres(&root);
-        run(
-            pg_command("initdb")
-                .arg("-D")
-                .arg(&data)
-                .args([
-                    "-U",
-                    "postgres",
-                    "--auth-local=trust",
-                    "--auth-host=scram-sha-256",
-                    "-E",
-                    "UTF8",
-                    "--no-sync",
-                    "--no-instructions",
-                ])
-                .arg(format!("--pwfile={}", pwfile.display())),
-            "initdb",
-        );
-        std::fs::remove_file(&pwfile).ok();
-        data
-    })
-}
-
-/// Deletes `dir` when this process ends (for directories no server owns).
-pub(crate) fn spawn_reaper(dir: &Path) {
-    let child = Command::new("sh")
-        .arg("-c")
-        .arg(r#"read _ignored; rm -rf "$1""#)
-        .arg("sh")
-        .arg(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn reaper");
-    // Keep the pipe open for the life of the process.
-    std::mem::forget(child);
-}
 
 /// What kind of server to start.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -336,33 +178,10 @@ impl Cluster {
         std::fs::write(&log, "").unwrap();
         chown_to_postgres(&log);
 
-        let mut postgres = pg_command("postgres");
-        postgres.arg("-D").arg(&data);
-        let argv: Vec<String> = std::iter::once(postgres.get_program())
-            .chain(postgres.get_args())
-            .map(|a| shell_quote(&a.to_string_lossy()))
-            .collect();
         // The watchdog starts the server, obeys `stop`/`start` lines on its
         // stdin, and when stdin closes (this process ended, however it
         // ended) stops the server and deletes the directory.
-        let script = format!(
-            "start() {{ {} >>{} 2>&1 & pid=$!; }}\nstart\n\
-             while read cmd; do case $cmd in\n\
-             stop) kill -INT $pid 2>/dev/null; wait $pid;;\n\
-             start) start;;\n\
-             esac; done\n\
-             kill -INT $pid 2>/dev/null\nwait $pid\nrm -rf {}\n",
-            argv.join(" "),
-            shell_quote(&log.to_string_lossy()),
-            shell_quote(&root.to_string_lossy())
-        );
-        let child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+        let child = secure_pg::testing::server::spawn_watchdog(&root, &data, &log)
             .map_err(|e| e.to_string())?;
         let cluster = Cluster {
             port,
@@ -457,24 +276,10 @@ impl Cluster {
     }
 
     fn is_ready(&self) -> bool {
-        let out = Command::new(pg_bin_dir().join("pg_isready"))
-            .arg("-h")
-            .arg(&self.socket_dir)
-            .arg("-p")
-            .arg(self.port.to_string())
-            .output();
-        match out {
-            Ok(o) if o.status.success() => true,
-            Ok(o) => {
-                *self.last_probe.lock().unwrap() = format!(
-                    "pg_isready: {} {}",
-                    String::from_utf8_lossy(&o.stdout),
-                    String::from_utf8_lossy(&o.stderr)
-                );
-                false
-            }
-            Err(e) => {
-                *self.last_probe.lock().unwrap() = format!("pg_isready: {e}");
+        match secure_pg::testing::server::probe(&self.socket_dir, self.port) {
+            Ok(()) => true,
+            Err(why) => {
+                *self.last_probe.lock().unwrap() = why;
                 false
             }
         }
@@ -616,18 +421,6 @@ impl Drop for Cluster {
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn shell_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// A loopback port that was free a moment ago.
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind a free port")
 }
 
 /// One shared cluster per spec per process, for tests that do not change

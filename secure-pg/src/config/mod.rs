@@ -501,6 +501,12 @@ impl Config {
         self.options.as_deref()
     }
 
+    /// Connect to database `name` instead (the rest of the configuration
+    /// unchanged).
+    pub fn set_dbname(&mut self, name: impl Into<String>) {
+        self.dbname = Some(name.into());
+    }
+
     /// Production or development rules (default: from `APP_ENV`).
     pub fn set_environment(&mut self, env: Environment) {
         self.environment = env;
