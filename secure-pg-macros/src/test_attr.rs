@@ -75,8 +75,20 @@ fn expand_inner(attr: TokenStream2, item: TokenStream2) -> syn::Result<TokenStre
         ));
     }
     if f.sig.inputs.len() != 1 || !f.sig.generics.params.is_empty() {
+        // On the arguments, or on the name when there are none.
+        let at = if f.sig.inputs.is_empty() {
+            {
+                let i = &f.sig.ident;
+                quote!(#i)
+            }
+        } else {
+            {
+                let i = &f.sig.inputs;
+                quote!(#i)
+            }
+        };
         return Err(syn::Error::new_spanned(
-            &f.sig.inputs,
+            at,
             "#[secure_pg::test] passes the test one argument, the pool on its fresh database: \
              write `async fn name(pool: secure_pg::Pool)`",
         ));

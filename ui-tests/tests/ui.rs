@@ -20,6 +20,7 @@ const FAMILIES: &[&str] = &[
     "from_row",
     "tenant_scoped",
     "migrate",
+    "test_attr",
 ];
 
 #[test]
