@@ -201,8 +201,7 @@ async fn drift_is_reported_with_the_statements_that_depend_on_it() {
         .verify_schema_at_startup(true)
         .build(config.clone())
         .await
-        .err()
-        .expect("a pool over a drifted database is refused");
+        .expect_err("a pool over a drifted database is refused");
     assert_eq!(refused.kind(), ErrorKind::Configuration);
     assert_eq!(
         refused.to_string(),

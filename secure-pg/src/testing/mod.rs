@@ -70,7 +70,7 @@ impl<E: std::fmt::Debug> TestOutcome for Result<(), E> {
 
 /// Where test databases are made: `DATABASE_URL`, or a local server.
 enum Server {
-    External(Config),
+    External(Box<Config>),
     Local(server::LocalServer),
 }
 
@@ -78,9 +78,9 @@ impl Server {
     fn shared() -> &'static Server {
         static SERVER: OnceLock<Server> = OnceLock::new();
         SERVER.get_or_init(|| match std::env::var("DATABASE_URL") {
-            Ok(url) => Server::External(
+            Ok(url) => Server::External(Box::new(
                 Config::parse(&url).unwrap_or_else(|e| panic!("DATABASE_URL: {e:#}")),
-            ),
+            )),
             Err(_) => Server::Local(server::LocalServer::start()),
         })
     }
@@ -89,7 +89,7 @@ impl Server {
     fn config(&self, db: &str) -> Config {
         match self {
             Server::External(c) => {
-                let mut c = c.clone();
+                let mut c = Config::clone(c);
                 c.set_dbname(db);
                 c
             }
