@@ -265,8 +265,8 @@ mod tests {
     #[test]
     fn database_names_are_plain_and_fit() {
         assert_eq!(
-            database_name("crate::tests::it_works", 0xab),
-            "t_crate__tests__it_works_ab"
+            database_name("my_app::tests::it_works", 0xab),
+            "t_my_app__tests__it_works_ab"
         );
         let long = format!("m::{}", "very_long_name_".repeat(10));
         let name = database_name(&long, 1);
