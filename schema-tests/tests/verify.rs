@@ -260,7 +260,7 @@ async fn the_printed_grants_are_enough_for_a_role_that_owns_nothing() {
         "GRANT SELECT, INSERT ON TABLE owners TO verify_app;",
         "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE widgets TO verify_app;",
         "GRANT SELECT ON TABLE owner_names TO verify_app;",
-        "GRANT USAGE ON SEQUENCE owners_id_seq TO verify_app;",
+        "GRANT USAGE, SELECT ON SEQUENCE owners_id_seq TO verify_app;",
         "GRANT EXECUTE ON ROUTINE public.canon_name(text) TO verify_app;",
     ] {
         assert!(grants.contains(expected), "{expected}\n{grants}");

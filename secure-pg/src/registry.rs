@@ -566,7 +566,9 @@ pub(crate) fn grants_for(queries: &[&RegisteredQuery], role: &str) -> String {
         ));
     }
     for sequence in sequences.keys() {
-        out.push_str(&format!("GRANT USAGE ON SEQUENCE {sequence} TO {role};\n"));
+        out.push_str(&format!(
+            "GRANT USAGE, SELECT ON SEQUENCE {sequence} TO {role};\n"
+        ));
     }
     for routine in routines.keys() {
         out.push_str(&format!("GRANT EXECUTE ON ROUTINE {routine} TO {role};\n"));
@@ -614,7 +616,7 @@ mod tests {
              GRANT USAGE ON SCHEMA billing TO \"App User\";\n\
              GRANT INSERT ON TABLE billing.\"Invoices\" TO \"App User\";\n\
              GRANT SELECT, UPDATE, DELETE ON TABLE widgets TO \"App User\";\n\
-             GRANT USAGE ON SEQUENCE billing.invoice_no TO \"App User\";\n\
+             GRANT USAGE, SELECT ON SEQUENCE billing.invoice_no TO \"App User\";\n\
              GRANT EXECUTE ON ROUTINE public.bump(integer) TO \"App User\";\n"
         );
     }

@@ -84,7 +84,9 @@ pub struct Facts {
     /// The relations it names that the catalog knows.
     pub relations: Vec<RelationFact>,
     /// Sequences its inserts and calls draw from (`nextval` in a column
-    /// default or in the statement), as `schema.name`, unquoted parts.
+    /// default or in the statement), or that it reads as a relation
+    /// (`SELECT last_value FROM s`), as `schema.name`, unquoted parts. One
+    /// grant covers both: `USAGE, SELECT ON SEQUENCE`.
     pub sequences: Vec<(String, String)>,
     /// The migrations' functions and procedures it calls, each as the
     /// `GRANT EXECUTE ON ROUTINE` target: `schema.name(argument types)`.
@@ -99,8 +101,11 @@ pub fn facts(sql: &str, catalog: &Catalog) -> Facts {
     };
     let words = words(sql);
     let mut out = Facts::default();
-    let mut targets: Vec<(QualifiedName, Vec<Privilege>)> = Vec::new();
+    let mut targets: Vec<(QualifiedName, Vec<Privilege>, usize)> = Vec::new();
     let mut insert_without_columns = Vec::new();
+    // How often each relation is named: a write target named once more (a
+    // subquery of the same table) is read too.
+    let mut named: Vec<(QualifiedName, usize)> = Vec::new();
     for statement in &statements {
         let _ = visit_statements(statement, |s| {
             for (name, privileges, all_columns) in written(s) {
@@ -112,14 +117,41 @@ pub fn facts(sql: &str, catalog: &Catalog) -> Facts {
                 if all_columns {
                     insert_without_columns.push(t.name.clone());
                 }
-                match targets.iter_mut().find(|(n, _)| *n == t.name) {
-                    Some((_, p)) => p.extend(privileges),
-                    None => targets.push((t.name.clone(), privileges)),
+                match targets.iter_mut().find(|(n, ..)| *n == t.name) {
+                    Some((_, p, writes)) => {
+                        p.extend(privileges);
+                        *writes += 1;
+                    }
+                    None => targets.push((t.name.clone(), privileges, 1)),
+                }
+            }
+            ControlFlow::<()>::Continue(())
+        });
+        let _ = sqlparser::ast::visit_relations(statement, |name| {
+            let parts = crate::ident::pg_object_name(name).unwrap_or_default();
+            if let Some(r) = catalog.lookup_written(&parts) {
+                let q = match r {
+                    Relation::Table(t) => t.name.clone(),
+                    Relation::View(v) => v.name.clone(),
+                };
+                match named.iter_mut().find(|(n, _)| *n == q) {
+                    Some((_, count)) => *count += 1,
+                    None => named.push((q, 1)),
+                }
+            } else if let Some(seq) = sequence_named(&parts, catalog) {
+                // A sequence read as a relation (`SELECT last_value FROM
+                // s`): its grant covers that (see `Facts::sequences`).
+                if !out.sequences.contains(&seq) {
+                    out.sequences.push(seq);
                 }
             }
             ControlFlow::<()>::Continue(())
         });
     }
+    // `FOR UPDATE` / `FOR NO KEY UPDATE` / `FOR SHARE` / `FOR KEY SHARE`
+    // lock the rows read, which needs `UPDATE` as well (every relation
+    // read: the cautious side of `FOR UPDATE OF t`).
+    let locks = words.locks;
     for (_, relation) in catalog.relations_named(sql) {
         let (name, view) = match relation {
             Relation::Table(t) => (&t.name, false),
@@ -132,11 +164,20 @@ pub fn facts(sql: &str, catalog: &Catalog) -> Facts {
         {
             continue;
         }
-        let mut privileges: Vec<Privilege> = targets
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, p)| p.clone())
-            .unwrap_or_else(|| vec![Privilege::Select]);
+        let times_named = named.iter().find(|(n, _)| n == name).map_or(0, |(_, c)| *c);
+        let mut privileges: Vec<Privilege> = match targets.iter().find(|(n, ..)| n == name) {
+            Some((_, p, writes)) => {
+                let mut p = p.clone();
+                if times_named > *writes {
+                    p.push(Privilege::Select);
+                }
+                p
+            }
+            None => vec![Privilege::Select],
+        };
+        if locks && privileges.contains(&Privilege::Select) && !view {
+            privileges.push(Privilege::Update);
+        }
         privileges.sort();
         privileges.dedup();
         let every = words.star || insert_without_columns.contains(name);
@@ -265,28 +306,43 @@ fn view_columns(name: &QualifiedName, catalog: &Catalog) -> Vec<(String, String)
 }
 
 /// The names the statement spells (identifiers and quoted identifiers,
-/// lower-cased unless quoted), and whether it has a `*`.
+/// lower-cased unless quoted), whether it has a `*`, and whether it locks
+/// rows (`FOR UPDATE`, `FOR NO KEY UPDATE`, `FOR SHARE`, `FOR KEY SHARE`).
 struct Words {
     names: BTreeSet<String>,
     star: bool,
+    locks: bool,
 }
 
 fn words(sql: &str) -> Words {
     let mut out = Words {
         names: BTreeSet::new(),
         star: false,
+        locks: false,
     };
     let Ok(tokens) = Tokenizer::new(&PostgreSqlDialect {}, sql).tokenize() else {
         // What cannot be read is read as using everything.
         out.star = true;
         return out;
     };
+    let mut after_for = false;
     for t in tokens {
+        if matches!(t, Token::Whitespace(_)) {
+            continue;
+        }
+        let was_for = std::mem::take(&mut after_for);
         match t {
             Token::Word(w) => {
+                let keyword = w.quote_style.is_none();
+                let lower = w.value.to_lowercase();
+                if keyword && was_for && matches!(lower.as_str(), "update" | "share" | "no" | "key")
+                {
+                    out.locks = true;
+                }
+                after_for = keyword && lower == "for";
                 out.names.insert(match w.quote_style {
                     Some(_) => w.value,
-                    None => w.value.to_lowercase(),
+                    None => lower,
                 });
             }
             Token::Mul => out.star = true,
@@ -317,6 +373,20 @@ fn push_sequences(text: &str, out: &mut Vec<(String, String)>) {
         offset = start;
         rest = &lower[offset..];
     }
+}
+
+/// The catalog's sequence `parts` names (on the default search path), as
+/// (schema, name).
+fn sequence_named(parts: &[String], catalog: &Catalog) -> Option<(String, String)> {
+    let (schema, name) = match parts {
+        [name] => ("public", name.as_str()),
+        [schema, name] => (schema.as_str(), name.as_str()),
+        _ => return None,
+    };
+    catalog
+        .sequences()
+        .any(|s| s.schema.as_str() == schema && s.name.as_str() == name)
+        .then(|| (schema.to_owned(), name.to_owned()))
 }
 
 /// `seq`, `schema.seq` or `"Quoted".seq`, as `regclass` reads the text, as

@@ -151,3 +151,34 @@ fn the_migrations_routines_it_calls() {
 fn sql_that_does_not_parse_uses_nothing() {
     assert_eq!(facts_of("SELEC nonsense"), Facts::default());
 }
+
+// Found by the differential against the server on real applications'
+// queries (tests/it/schema/queries.rs): each needed more than the facts
+// said.
+
+#[test]
+fn locking_rows_needs_update_too() {
+    let f = facts_of("SELECT id FROM widgets WHERE qty = 0 FOR UPDATE SKIP LOCKED");
+    assert_eq!(privileges(&f, "widgets"), ["SELECT", "UPDATE"]);
+    let f = facts_of("SELECT o.id FROM owners o JOIN widgets w ON w.owner_id = o.id FOR SHARE");
+    assert_eq!(privileges(&f, "owners"), ["SELECT", "UPDATE"]);
+    // A column named `for` in a string or a quoted name is not a lock.
+    let f = facts_of("SELECT id FROM widgets WHERE qty > 0 AND 'for update' <> ''");
+    assert_eq!(privileges(&f, "widgets"), ["SELECT"]);
+}
+
+#[test]
+fn a_write_target_read_again_needs_select() {
+    let f = facts_of(
+        "INSERT INTO owners (name) SELECT $1 WHERE NOT EXISTS \
+         (SELECT 1 FROM owners WHERE name = $1)",
+    );
+    assert_eq!(privileges(&f, "owners"), ["SELECT", "INSERT"]);
+}
+
+#[test]
+fn a_sequence_read_as_a_relation_is_a_sequence_grant() {
+    let f = facts_of("SELECT last_value FROM billing.invoice_no");
+    assert_eq!(f.sequences, [("billing".into(), "invoice_no".into())]);
+    assert!(f.relations.is_empty(), "{f:?}");
+}

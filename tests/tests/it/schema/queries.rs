@@ -330,3 +330,102 @@ async fn schema_typecheck_sqlc_corpus() {
     );
     assert!(valid >= 100, "the sqlc corpus has {valid} valid statements");
 }
+
+/// The privileges `secure_pg_sql::registry::facts` says a statement needs
+/// (what `secure_pg::required_grants` prints), held against the server on
+/// the real applications' queries: each typed statement is prepared and
+/// planned (`EXPLAIN EXECUTE`, which checks table privileges) as a role
+/// holding exactly those privileges, and must not be refused with 42501.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registry_privileges_are_enough_for_the_real_applications_queries() {
+    let c = cluster();
+    let (mut held, mut refused, mut other) = (0, Vec::new(), 0);
+    for (project, _) in PROJECTS {
+        let root = corpus_dir().join("histories").join(project);
+        let loaded = load(&root, None)
+            .unwrap_or_else(|e| panic!("{project}: {e}"))
+            .unwrap_or_else(|| panic!("{project}: no migrations found"));
+        let db = format!("grants_{project}");
+        c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
+        c.psql(&format!("CREATE DATABASE {db}"));
+        for f in &loaded.files {
+            c.psql_db(&db, &std::fs::read_to_string(f).unwrap());
+        }
+        let url = c.superuser_url();
+        let (base, options) = url.split_once('?').unwrap();
+        let (base, _) = base.rsplit_once('/').unwrap();
+        let (client, _) = try_connect(&format!("{base}/{db}?{options}"))
+            .await
+            .expect("connect");
+        let text = std::fs::read_to_string(
+            corpus_dir()
+                .join("queries")
+                .join(project)
+                .join("queries.sql"),
+        )
+        .unwrap();
+        for (origin, sql) in statements(&text) {
+            let Ok(typed) = secure_pg_sql::typecheck::check(&sql, &loaded.catalog) else {
+                continue;
+            };
+            if !typed.typed {
+                continue;
+            }
+            let facts = secure_pg_sql::registry::facts(&sql, &loaded.catalog);
+            let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+            let mut grants = Vec::new();
+            for r in &facts.relations {
+                let privileges: Vec<&str> = r.privileges.iter().map(|p| p.keyword()).collect();
+                grants.push(format!(
+                    "GRANT {} ON TABLE {}.{} TO registry_probe",
+                    privileges.join(", "),
+                    quote(&r.schema),
+                    quote(&r.name)
+                ));
+                grants.push(format!(
+                    "GRANT USAGE ON SCHEMA {} TO registry_probe",
+                    quote(&r.schema)
+                ));
+            }
+            for (schema, name) in &facts.sequences {
+                grants.push(format!(
+                    "GRANT USAGE, SELECT ON SEQUENCE {}.{} TO registry_probe",
+                    quote(schema),
+                    quote(name)
+                ));
+            }
+            let nulls = vec!["NULL"; typed.params.len()].join(", ");
+            let execute = if nulls.is_empty() {
+                "EXPLAIN EXECUTE registry_probe_stmt".to_owned()
+            } else {
+                format!("EXPLAIN EXECUTE registry_probe_stmt({nulls})")
+            };
+            let batch = format!(
+                "BEGIN; CREATE ROLE registry_probe NOLOGIN; {}; SET LOCAL ROLE registry_probe; \
+                 PREPARE registry_probe_stmt AS {sql}; {execute}",
+                grants.join("; ")
+            );
+            let result = client.simple_query(&batch).await;
+            client
+                .batch_execute("ROLLBACK; DEALLOCATE ALL")
+                .await
+                .unwrap();
+            match result {
+                Ok(_) => held += 1,
+                Err(e) if e.code().map(|c| c.code()) == Some("42501") => refused.push(format!(
+                    "{project} {origin}\n{sql}\n   granted: {}\n   => {}",
+                    grants.join("; "),
+                    e.as_db_error().map(|d| d.message()).unwrap_or_default()
+                )),
+                Err(_) => other += 1,
+            }
+        }
+    }
+    println!(
+        "registry privileges: {held} statements planned as a role holding only them, \
+         {} refused for a privilege, {other} failing otherwise (NULL arguments)",
+        refused.len()
+    );
+    assert!(refused.is_empty(), "{}", refused.join("\n"));
+    assert!(held >= 550, "only {held} statements were planned");
+}
