@@ -268,7 +268,8 @@ pub fn tenant_scoped(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// `#[secure_pg::test(migrations = "db/migrations")]` names the directory;
 /// `#[secure_pg::test(migrations = false)]` gives an empty database. Other
-/// attributes (`#[should_panic]`, `#[ignore]`) go on the test as written.
+/// attributes on the function (`#[should_panic]`, for one) stay on the
+/// test as written.
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     test_attr::expand(attr.into(), item.into()).into()

@@ -86,6 +86,46 @@ fn reason(why: &str) -> String {
     }
 }
 
+/// `project`'s history loaded as the macros load it, and a new database
+/// `{prefix}_{project}` with the same files applied in the loader's order
+/// (sqlx: by version, the `.up.sql` half of a reversible pair; diesel:
+/// `up.sql`), with a superuser client on it.
+async fn project_database(
+    c: &secure_pg_tests::Cluster,
+    project: &str,
+    prefix: &str,
+) -> (secure_pg_sql::schema::LoadedSchema, tokio_postgres::Client) {
+    let root = corpus_dir().join("histories").join(project);
+    let loaded = load(&root, None)
+        .unwrap_or_else(|e| panic!("{project}: {e}"))
+        .unwrap_or_else(|| panic!("{project}: no migrations found"));
+    let db = format!("{prefix}_{project}");
+    c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
+    c.psql(&format!("CREATE DATABASE {db}"));
+    for f in &loaded.files {
+        c.psql_db(&db, &std::fs::read_to_string(f).unwrap());
+    }
+    let url = c.superuser_url();
+    let (base, options) = url.split_once('?').unwrap();
+    let (base, _) = base.rsplit_once('/').unwrap();
+    let (client, _) = try_connect(&format!("{base}/{db}?{options}"))
+        .await
+        .expect("connect");
+    (loaded, client)
+}
+
+/// The statements of `project`'s query corpus, with their origins.
+fn project_statements(project: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(
+        corpus_dir()
+            .join("queries")
+            .join(project)
+            .join("queries.sql"),
+    )
+    .unwrap();
+    statements(&text)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schema_typecheck_real_applications_queries() {
     let c = cluster();
@@ -95,34 +135,8 @@ async fn schema_typecheck_real_applications_queries() {
     let (mut all_valid, mut all_exact) = (0, 0);
     let (mut check_time, mut checked) = (std::time::Duration::ZERO, 0);
     for (project, floor) in PROJECTS {
-        let root = corpus_dir().join("histories").join(project);
-        let loaded = load(&root, None)
-            .unwrap_or_else(|e| panic!("{project}: {e}"))
-            .unwrap_or_else(|| panic!("{project}: no migrations found"));
-        let db = format!("queries_{project}");
-        c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
-        c.psql(&format!("CREATE DATABASE {db}"));
-        // The files the loader read, in its order (sqlx: by version, the
-        // `.up.sql` half of a reversible pair; diesel: `up.sql`).
-        for f in &loaded.files {
-            let sql = std::fs::read_to_string(f).unwrap();
-            c.psql_db(&db, &sql);
-        }
-        let url = c.superuser_url();
-        let (base, options) = url.split_once('?').unwrap();
-        let (base, _) = base.rsplit_once('/').unwrap();
-        let (client, _) = try_connect(&format!("{base}/{db}?{options}"))
-            .await
-            .expect("connect");
-
-        let text = std::fs::read_to_string(
-            corpus_dir()
-                .join("queries")
-                .join(project)
-                .join("queries.sql"),
-        )
-        .unwrap();
-        let statements = statements(&text);
+        let (loaded, client) = project_database(&c, project, "queries").await;
+        let statements = project_statements(project);
         let mut cache = HashMap::new();
         let (mut exact, mut utility, mut both_refuse, mut unknown) = (0, 0, 0, 0);
         let mut reasons: BTreeMap<String, Vec<String>> = BTreeMap::new();
@@ -341,30 +355,8 @@ async fn registry_privileges_are_enough_for_the_real_applications_queries() {
     let c = cluster();
     let (mut held, mut refused, mut other) = (0, Vec::new(), 0);
     for (project, _) in PROJECTS {
-        let root = corpus_dir().join("histories").join(project);
-        let loaded = load(&root, None)
-            .unwrap_or_else(|e| panic!("{project}: {e}"))
-            .unwrap_or_else(|| panic!("{project}: no migrations found"));
-        let db = format!("grants_{project}");
-        c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
-        c.psql(&format!("CREATE DATABASE {db}"));
-        for f in &loaded.files {
-            c.psql_db(&db, &std::fs::read_to_string(f).unwrap());
-        }
-        let url = c.superuser_url();
-        let (base, options) = url.split_once('?').unwrap();
-        let (base, _) = base.rsplit_once('/').unwrap();
-        let (client, _) = try_connect(&format!("{base}/{db}?{options}"))
-            .await
-            .expect("connect");
-        let text = std::fs::read_to_string(
-            corpus_dir()
-                .join("queries")
-                .join(project)
-                .join("queries.sql"),
-        )
-        .unwrap();
-        for (origin, sql) in statements(&text) {
+        let (loaded, client) = project_database(&c, project, "grants").await;
+        for (origin, sql) in project_statements(project) {
             let Ok(typed) = secure_pg_sql::typecheck::check(&sql, &loaded.catalog) else {
                 continue;
             };
