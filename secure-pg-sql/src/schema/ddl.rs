@@ -35,12 +35,14 @@ use super::view::view_columns;
 // The builder's other concerns, one a module; they share this module's
 // helpers (`use super::*`), and it theirs.
 mod allow;
+mod conditional;
 mod dynamic;
 mod inherit;
 mod rename;
 mod unknown;
 
 use allow::*;
+use conditional::conditional_steps;
 use dynamic::*;
 use inherit::split_like;
 use unknown::*;
@@ -464,6 +466,9 @@ impl Builder {
             Some("DO") => {
                 if let Some(inner) = guarded_create(stmt.text) {
                     return self.apply_guarded(inner, stmt.line);
+                }
+                if let Some(steps) = conditional_steps(stmt.text) {
+                    return self.apply_conditional(&steps, stmt.line);
                 }
                 return match do_body_targets(stmt.text, &self.routines) {
                     Some(t) if t.is_empty() => Ok(()),

@@ -482,7 +482,7 @@ COMMIT;
 #[test]
 fn errors_name_file_line_and_kind() {
     let cases: &[(&str, usize, &str)] = &[
-        ("CREATE TABLE t (a int);\n\nDO $$ BEGIN ALTER TABLE t ADD b int; END $$;", 3, "`DO`"),
+        ("CREATE TABLE t (a int);\n\nDO $$ BEGIN LOOP ALTER TABLE t ADD b int; END LOOP; END $$;", 3, "`DO`"),
         ("CREATE TABLE t (a int);\nSELECT a + 1 AS b INTO t2 FROM t;", 2, "column b of the query"),
         ("\n\nALTER TABLE nope ADD COLUMN a int;", 3, "table public.nope does not exist"),
         ("CREATE TABLE t (a int);\nALTER TABLE t RENAME COLUMN a TO owner;\nCREATE TYPE c AS RANGE (SUBTYPE = int4);", 3, "only enum and composite types"),
@@ -1325,12 +1325,121 @@ fn a_statement_naming_nothing_identifiable_leaves_everything_unknown() {
         .contains("-> unknown: every object that existed before it"));
 }
 
+/// `IF [NOT] EXISTS (SELECT ... FROM <catalog view> WHERE ...) THEN <DDL>
+/// END IF` in a `DO` block: decided from the catalog as the server decides
+/// it, and the branch taken applied.
+#[test]
+fn do_blocks_apply_the_ddl_their_decidable_conditions_guard() {
+    let c = partial(&format!(
+        "{BASE}
+DO $$
+BEGIN
+    -- a column, added once
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns
+                   WHERE table_schema = 'public' AND table_name = 'other' AND column_name = 'c') THEN
+        ALTER TABLE other ADD COLUMN c int NOT NULL DEFAULT 0;
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM information_schema.columns c WHERE c.table_name = 'other' AND c.column_name = 'c') THEN
+        ALTER TABLE other ADD COLUMN c text;
+    END IF;
+    IF current_database() <> 'app' THEN
+        RAISE EXCEPTION 'wrong database';
+    END IF;
+END $$;
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'mood') THEN
+        CREATE TYPE mood AS ENUM ('happy', 'sad');
+    END IF;
+END $$;
+do $$ begin
+    if not exists (select 1 from pg_type where typname = 'mood') then
+        create type mood as enum ('other');
+    end if;
+    -- a system type's name: it exists, nothing is created
+    if not exists (select 1 from pg_type where typname = 'triggers') then
+        create type triggers as enum ('x');
+    end if;
+end $$;
+DO $$ DECLARE done bool := false; BEGIN
+    IF EXISTS (SELECT * FROM pg_tables WHERE tablename = 'legacy') THEN
+        ASSERT EXISTS (SELECT FROM legacy WHERE v = 1);
+        DROP TABLE legacy;
+    ELSE
+        CREATE TABLE fresh (id int);
+        ALTER TABLE t ADD COLUMN flag bool;
+    END IF;
+    IF EXISTS (SELECT 1 FROM information_schema.tables WHERE table_name = 'tv') AND NOT EXISTS (SELECT 1 FROM pg_matviews WHERE matviewname = 'tv') THEN
+        ALTER TABLE t ADD COLUMN seen_view bool;
+    END IF;
+END $$;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let other = t(&c, "other");
+    let col = other.column(&Name::unquoted("c")).expect("c added");
+    assert!(col.not_null, "the first definition, not the second");
+    assert_eq!(other.columns.len(), 3);
+    assert_eq!(
+        c.enum_type(&QualifiedName::public("mood")).unwrap().labels,
+        ["happy", "sad"]
+    );
+    assert!(c.enum_type(&QualifiedName::public("triggers")).is_none());
+    assert!(
+        c.table(&QualifiedName::public("fresh")).is_some(),
+        "the ELSE branch"
+    );
+    let t_cols: Vec<&str> = t(&c, "t").columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(t_cols, ["id", "a", "b", "flag", "seen_view"]);
+
+    // What cannot be decided, when it guards DDL, leaves what the block
+    // names unknown: an aggregate (one row always), a set-returning
+    // function (maybe none), a pattern, a nested IF, a relation already
+    // unknown.
+    for cond in [
+        "EXISTS (SELECT count(*) FROM pg_tables WHERE tablename = 'nope')",
+        "EXISTS (SELECT generate_series(1, 0) FROM pg_tables WHERE tablename = 't')",
+        "EXISTS (SELECT 1 FROM pg_tables WHERE tablename LIKE 't%')",
+        "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't' LIMIT 0)",
+        "EXISTS (SELECT 1 FROM pg_class WHERE relname = 't')",
+        "EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'no_such_constraint')",
+        "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'columns')",
+        "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't') THEN IF true",
+        "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = n)",
+    ] {
+        let sql = format!(
+            "{BASE}\nDO $$ DECLARE n name := 't'; BEGIN IF {cond} THEN ALTER TABLE other ADD z int; END IF; END $$;"
+        );
+        let c = partial(&sql);
+        assert_eq!(
+            unknown(&c, "other").map(|u| u.line),
+            Some(8),
+            "{sql}: {:#?}",
+            c.unmodelled()
+        );
+        assert!(c.table(&QualifiedName::public("t")).is_some(), "{sql}");
+    }
+    let c = partial(&format!(
+        "{BASE}
+DO $$ BEGIN EXECUTE 'ALTER TABLE ' || 'other' || ' ADD z int'; END $$;
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'other' AND column_name = 'z') THEN ALTER TABLE t ADD z int; END IF; END $$;"
+    ));
+    assert!(
+        unknown(&c, "t").is_some(),
+        "after a statement that may create anything"
+    );
+    // A constraint the catalog names exists.
+    let c = partial(&format!(
+        "{BASE}
+DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'other_pkey') THEN ALTER TABLE other ADD PRIMARY KEY (note); END IF; END $$;"
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+}
+
 #[test]
 fn do_blocks_leave_what_their_ddl_names_unknown() {
     let c = partial(&format!(
         "{BASE}
 DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'other' AND column_name = 'c') THEN
+  IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name ILIKE 'oth%' AND column_name = 'c') THEN
     ALTER TABLE other ADD COLUMN c int;
   END IF;
 END $$;"
@@ -2378,9 +2487,11 @@ fn types_move_schema_with_their_columns() {
     let c = cat("CREATE SCHEMA other;
         CREATE TYPE mood AS ENUM ('sad', 'ok');
         CREATE TYPE pair AS (a int, m mood);
-        CREATE TABLE t (id int, m mood NOT NULL, ms mood[], p pair);
+        CREATE DOMAIN email AS text CHECK (VALUE LIKE '%@%');
+        CREATE TABLE t (id int, m mood NOT NULL, ms mood[], p pair, e email);
         ALTER TYPE mood SET SCHEMA other;
-        ALTER TYPE public.pair SET SCHEMA other;");
+        ALTER TYPE public.pair SET SCHEMA other;
+        ALTER DOMAIN email SET SCHEMA other;");
     let other = |n: &str| QualifiedName::new(Name::unquoted("other"), Name::unquoted(n));
     assert!(
         c.enums.contains_key(&other("mood"))
@@ -2401,9 +2512,11 @@ fn types_move_schema_with_their_columns() {
             "id integer",
             "m other.mood",
             "ms other.mood[]",
-            "p other.pair"
+            "p other.pair",
+            "e other.email"
         ]
     );
+    assert!(c.domains.contains_key(&other("email")) && c.domains.len() == 1);
     // The composite's attribute of the enum followed it too.
     let attrs: Vec<String> = c
         .composite(&other("pair"))

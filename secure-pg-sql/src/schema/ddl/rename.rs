@@ -117,14 +117,16 @@ impl Builder {
 
 impl Builder {
     /// `ALTER TYPE t SET SCHEMA s` of an enum or a composite type the
-    /// catalog knows: the type moves, and every column, domain and
+    /// catalog knows, or `ALTER DOMAIN d SET SCHEMA s` of a domain: the type moves, and every column, domain and
     /// composite attribute of it follows (as they do on the server, which
     /// keeps the type's OID). `None` for any other statement, and for a
     /// type the loader left unknown (the statement is then judged as before).
     pub(super) fn alter_type_set_schema(&mut self, w: &[String]) -> Option<R<()>> {
-        if w.get(1)? != "TYPE" {
-            return None;
-        }
+        let domain = match w.get(1)?.as_str() {
+            "TYPE" => false,
+            "DOMAIN" => true,
+            _ => return None,
+        };
         let (name, next) = name_at(w, 2)?;
         let rest: Vec<&str> = w[next..].iter().map(String::as_str).collect();
         let ["SET", "SCHEMA", schema] = rest.as_slice() else {
@@ -140,7 +142,12 @@ impl Builder {
             [s, n] => QualifiedName::new(s.clone(), n.clone()),
             _ => return None,
         };
-        if !self.catalog.enums.contains_key(&q) && !self.catalog.composites.contains_key(&q) {
+        let known = if domain {
+            self.catalog.domains.contains_key(&q)
+        } else {
+            self.catalog.enums.contains_key(&q) || self.catalog.composites.contains_key(&q)
+        };
+        if !known {
             return None;
         }
         let moved = QualifiedName::new(schema.clone(), q.name.clone());
@@ -158,6 +165,10 @@ impl Builder {
             c.name = moved.clone();
             self.catalog.composites.insert(moved.clone(), c);
             self.retype(&q, BaseType::Composite(moved));
+        } else if let Some(mut d) = self.catalog.domains.remove(&q) {
+            d.name = moved.clone();
+            self.catalog.domains.insert(moved.clone(), d);
+            self.retype(&q, BaseType::Domain(moved));
         }
         Some(Ok(()))
     }

@@ -358,3 +358,36 @@ fn real_histories_load_and_match_the_server() {
         exact[1]
     );
 }
+
+/// The guarded `DO` blocks teams write (`IF NOT EXISTS (SELECT 1 FROM
+/// information_schema.columns ...) THEN ALTER TABLE ... END IF`), in a
+/// handwritten history (`tests/fixtures/do_blocks`): each condition the
+/// loader decides must be decided as the server decides it, so every
+/// relation is exact, but for the one table whose guard cannot be decided
+/// (a `LIKE` pattern), which is unknown and names that block.
+#[test]
+fn guarded_do_blocks_are_decided_as_the_server_decides_them() {
+    let c = cluster();
+    let project = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/do_blocks");
+    let [history, dump] = run(&c, &project).unwrap_or_else(|e| panic!("{e}"));
+    for o in [&history, &dump] {
+        assert!(o.wrong.is_empty(), "{}: wrong: {:#?}", o.project, o.wrong);
+        assert!(
+            o.missing.is_empty(),
+            "{}: missing: {:#?}",
+            o.project,
+            o.missing
+        );
+    }
+    let unknown: Vec<&str> = history.unknown.iter().map(|(r, _)| r.as_str()).collect();
+    assert_eq!(unknown, ["public.Mixed"], "{:#?}", history.unknown);
+    assert!(
+        history.unknown[0].1.contains("0002_guards.sql:83"),
+        "{}",
+        history.unknown[0].1
+    );
+    // accounts, account_names, account_count, billing.invoices, invoices,
+    // audit.events, no_pgcrypto, and the unknown "Mixed".
+    assert_eq!(history.exact, 7, "{history:#?}");
+    assert_eq!(dump.exact, 8, "{dump:#?}");
+}
