@@ -220,7 +220,20 @@ pub(super) fn body_targets(
     routines: &Routines,
 ) -> Option<Vec<Target>> {
     let body = words(body);
-    if body.is_empty() {
+    // The session's search path moved (`SET [LOCAL] search_path`,
+    // `set_config('search_path', ...)`, `RESET ALL`) changes where later
+    // names land; `IMPORT FOREIGN SCHEMA` creates tables it does not name.
+    if body.is_empty()
+        || body
+            .iter()
+            .any(|x| x == "SEARCH_PATH" || x.eq_ignore_ascii_case("'search_path'"))
+        || body.windows(2).any(|p| {
+            matches!(
+                (p[0].as_str(), p[1].as_str()),
+                ("IMPORT", "FOREIGN") | ("RESET", "ALL")
+            )
+        })
+    {
         return None;
     }
     let safe = safe_values(&[&words(statement), &body]);
