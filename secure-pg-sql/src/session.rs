@@ -593,7 +593,7 @@ pub fn changes_session_through_schema(sql: &str, catalog: &crate::schema::Catalo
         let fired = catalog
             .triggers
             .iter()
-            .filter(|(table, _)| table == name)
+            .filter(|(table, _)| table.as_ref().is_none_or(|t| t == name))
             .map(|(_, routine)| routine);
         for routine in fired {
             if !BUILTIN_TRIGGER_FUNCTIONS.contains(&routine.as_str())

@@ -509,8 +509,10 @@ pub struct Catalog {
     /// body a name ever had.
     pub(crate) routine_bodies: BTreeMap<Name, Vec<RoutineBody>>,
     /// Row and statement triggers, as (table, routine), by unqualified
-    /// names; none forgotten by `DROP TRIGGER`.
-    pub(crate) triggers: Vec<(Name, Name)>,
+    /// names; none forgotten by `DROP TRIGGER`. The table is `None` for a
+    /// trigger that dynamic SQL creates on a table named at run time: any
+    /// write may fire it.
+    pub(crate) triggers: Vec<(Option<Name>, Name)>,
 }
 
 /// The body of a function or procedure of the migrations.

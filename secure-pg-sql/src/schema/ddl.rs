@@ -464,6 +464,9 @@ impl Builder {
             Some("SET") => return self.set(&w),
             Some("SELECT" | "WITH") => return self.select(stmt.text, &w),
             Some("DO") => {
+                if let Some(body) = do_body(stmt.text) {
+                    self.record_dynamic_triggers(body);
+                }
                 if let Some(inner) = guarded_create(stmt.text) {
                     return self.apply_guarded(inner, stmt.line);
                 }

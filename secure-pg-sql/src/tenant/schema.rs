@@ -214,7 +214,11 @@ pub fn tenant_data_reached(sql: &str, column: &str, catalog: &Catalog) -> Vec<St
     // names a table with a trigger counts: the safe side).
     if crate::session::writes(sql) {
         for (name, _) in &words {
-            for (_, routine) in catalog.triggers.iter().filter(|(t, _)| t == name) {
+            for (_, routine) in catalog
+                .triggers
+                .iter()
+                .filter(|(t, _)| t.as_ref() == Some(name))
+            {
                 if let Some(how) = routine_reach(routine, column, catalog, &mut seen) {
                     out.push(format!(
                         "the trigger of `{}` that runs `{}(...)`, {how}",
@@ -222,6 +226,16 @@ pub fn tenant_data_reached(sql: &str, column: &str, catalog: &Catalog) -> Vec<St
                         routine.as_str()
                     ));
                 }
+            }
+        }
+        // A trigger dynamic SQL creates on a table named at run time may
+        // be on any table this statement writes.
+        for (_, routine) in catalog.triggers.iter().filter(|(t, _)| t.is_none()) {
+            if let Some(how) = routine_reach(routine, column, catalog, &mut seen) {
+                out.push(format!(
+                    "a trigger that dynamic SQL of the migrations creates on a table named at run time, which runs `{}(...)`, {how}",
+                    routine.as_str()
+                ));
             }
         }
     }
@@ -418,6 +432,69 @@ mod tests {
         assert_eq!(
             reached("SELECT widget_count FROM currencies"),
             Vec::<String>::new()
+        );
+    }
+
+    /// A trigger created by dynamic SQL (a helper that puts one on the
+    /// table it is given, as real migrations do) fires on the writes it may
+    /// be on: on any table when the table is named at run time.
+    #[test]
+    fn triggers_created_by_dynamic_sql_are_followed() {
+        let schema = |helper_call: &str| {
+            format!(
+                "CREATE TABLE widgets (id bigint PRIMARY KEY, tenant_id uuid NOT NULL, name text);
+                 CREATE TABLE signups (email text);
+                 CREATE TABLE audit (entry text);
+                 CREATE FUNCTION copy_signup() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN INSERT INTO widgets (id, tenant_id, name) VALUES (1, NULL, NEW.email); RETURN NEW; END $$;
+                 CREATE FUNCTION add_trigger(_tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+                 BEGIN
+                     EXECUTE format('CREATE TRIGGER copy AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION copy_signup()', _tbl);
+                 END $$;
+                 {helper_call}"
+            )
+        };
+        for call in ["SELECT add_trigger('signups');", ""] {
+            let c = Catalog::from_sql("schema.sql", &schema(call)).expect("schema loads");
+            let reached =
+                tenant_data_reached("INSERT INTO audit (entry) VALUES ($1)", "tenant_id", &c);
+            assert_eq!(
+                reached,
+                ["a trigger that dynamic SQL of the migrations creates on a table named at run time, which runs `copy_signup(...)`, whose body reads `widgets`"],
+                "{call}"
+            );
+            assert_eq!(
+                tenant_data_reached("SELECT entry FROM audit", "tenant_id", &c),
+                Vec::<String>::new()
+            );
+        }
+        // The same trigger put on a table the string names fires on that
+        // table's writes only.
+        let c = Catalog::from_sql(
+            "schema.sql",
+            &schema("")
+                .replace("ON %s FOR EACH", "ON signups FOR EACH")
+                .replace(", _tbl)", ")"),
+        )
+        .expect("schema loads");
+        assert_eq!(
+            tenant_data_reached("INSERT INTO signups (email) VALUES ($1)", "tenant_id", &c),
+            ["the trigger of `signups` that runs `copy_signup(...)`, whose body reads `widgets`"]
+        );
+        assert_eq!(
+            tenant_data_reached("INSERT INTO audit (entry) VALUES ($1)", "tenant_id", &c),
+            Vec::<String>::new()
+        );
+        // A DO block does the same.
+        let c = Catalog::from_sql(
+            "schema.sql",
+            &schema("DO $$ BEGIN EXECUTE format('CREATE TRIGGER copy AFTER INSERT ON %I FOR EACH ROW EXECUTE PROCEDURE copy_signup()', 'signups'); END $$;")
+                .replace("EXECUTE format('CREATE TRIGGER copy AFTER INSERT ON %s FOR EACH ROW EXECUTE FUNCTION copy_signup()', _tbl);", "NULL;"),
+        )
+        .expect("schema loads");
+        assert_eq!(
+            tenant_data_reached("UPDATE audit SET entry = $1", "tenant_id", &c).len(),
+            1
         );
     }
 

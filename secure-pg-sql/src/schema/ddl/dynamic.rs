@@ -34,9 +34,52 @@ impl Builder {
         let Some(table) = name_at(&w, at).and_then(|(n, _)| n.last().cloned()) else {
             return fail("a trigger on a table the loader cannot name");
         };
-        self.catalog.triggers.push((table.clone(), routine.clone()));
+        self.catalog
+            .triggers
+            .push((Some(table.clone()), routine.clone()));
         self.fired.push((table, routine));
         Ok(())
+    }
+
+    /// Records the triggers that dynamic SQL in a `DO` or routine body may
+    /// create: each string of the body holding `EXECUTE FUNCTION|PROCEDURE
+    /// name` (only a `CREATE [EVENT] TRIGGER` says that) is a trigger
+    /// running `name`, on the table its own `ON t` names, or else on any
+    /// table. A routine named at run time leaves the body to
+    /// [`body_targets`], which does not pass it as harmless.
+    pub(super) fn record_dynamic_triggers(&mut self, body: &str) {
+        for word in words(body) {
+            let Some(text) = literal_text(&word) else {
+                continue;
+            };
+            let w = words(&text);
+            let Some(at) = w.windows(2).position(|p| {
+                p[0] == "EXECUTE" && matches!(p[1].as_str(), "FUNCTION" | "PROCEDURE")
+            }) else {
+                continue;
+            };
+            let Some(routine) = name_at(&w, at + 2).and_then(|(n, _)| n.last().cloned()) else {
+                continue;
+            };
+            let table = w
+                .windows(2)
+                .position(|p| p[0] == "TRIGGER")
+                .and_then(|t| w[t..].iter().position(|x| x == "ON").map(|o| t + o + 1))
+                .map(|on| skip_words(&w, on, &[&["ONLY"]]))
+                .and_then(|on| {
+                    let (n, next) = name_at(&w, on)?;
+                    // `ON %s`, `ON ' || t || '`: not a name.
+                    (next < w.len() && w[next].chars().all(char::is_alphabetic))
+                        .then(|| n.last().cloned())?
+                });
+            if !self
+                .catalog
+                .triggers
+                .contains(&(table.clone(), routine.clone()))
+            {
+                self.catalog.triggers.push((table, routine));
+            }
+        }
     }
 
     /// Keeps a function's or procedure's body and language for the session
@@ -54,6 +97,9 @@ impl Builder {
         // `BEGIN ATOMIC ... END`: no quoted body; the statement itself.
         let atomic = w.windows(2).any(|p| p[0] == "BEGIN" && p[1] == "ATOMIC");
         let text = if atomic { None } else { routine_body(text, &w) };
+        if let Some(body) = &text {
+            self.record_dynamic_triggers(body);
+        }
         self.catalog
             .routine_bodies
             .entry(name)
