@@ -197,6 +197,10 @@ pub struct Key {
     /// `WHERE` of a partial unique index, as SQL text: the key holds only
     /// for rows matching it.
     pub predicate: Option<String>,
+    /// For a unique index (not a constraint), its `INCLUDE` columns: the
+    /// server names a copy of it (a partition's, `LIKE ... INCLUDING
+    /// INDEXES`) `_idx` after its columns and these, a constraint's `_key`.
+    pub index: Option<Vec<Name>>,
 }
 
 /// A foreign key.

@@ -80,8 +80,9 @@ pub(crate) struct Builder {
     children: Vec<(QualifiedName, QualifiedName)>,
     /// Renamed relations: an old name and the relation it now is.
     old_names: Vec<(Name, QualifiedName)>,
-    /// The columns `LIKE` copies into the table being created.
-    like_pending: Option<Vec<Column>>,
+    /// The columns `LIKE` copies into the table being created, and the
+    /// table whose keys it copies (`INCLUDING INDEXES` or `ALL`).
+    like_pending: Option<(Vec<Column>, Option<QualifiedName>)>,
 }
 
 impl Default for Builder {
@@ -483,6 +484,9 @@ impl Builder {
             }
             Some("ALTER") if w.get(1).is_some_and(|k| k == "INDEX") => return self.alter_index(&w),
             Some("ALTER") => {
+                if let Some(r) = self.attach_or_detach(&w) {
+                    return r;
+                }
                 if let Some(r) = self.alter_set_schema(&w) {
                     return r;
                 }
@@ -510,7 +514,8 @@ impl Builder {
         let stripped = strip_identity_sequence_options(text, &w)
             .or_else(|| strip_drop_index_concurrently(text, &w))
             .or_else(|| strip_with_data(text))
-            .or_else(|| strip_unlogged(text, &w));
+            .or_else(|| strip_unlogged(text, &w))
+            .or_else(|| strip_index_on_only(text, &w));
         let parsed = Parser::parse_sql(&PostgreSqlDialect {}, stripped.as_deref().unwrap_or(text));
         let mut statements = match parsed {
             Ok(s) => s,
@@ -536,12 +541,74 @@ impl Builder {
             Statement::AlterTable(at) => {
                 let table = self.existing_table(&at.name, at.if_exists)?;
                 let Some(table) = table else { return Ok(()) };
-                self.children_unknown(
-                    &table,
-                    "its parent was altered, which changes its partitions and inheriting tables too",
-                );
+                // `ALTER TABLE ONLY t ADD CONSTRAINT ...` (pg_dump's form)
+                // does not reach the children: a partitioned table's
+                // refuses a key its partitions' columns do not already
+                // satisfy, an inheriting table keeps its nullable column.
+                let only_constraints = at.only
+                    && at.operations.iter().all(|op| {
+                        matches!(
+                            op,
+                            AlterTableOperation::AddConstraint {
+                                constraint: TableConstraint::PrimaryKey(_)
+                                    | TableConstraint::Unique(_)
+                                    | TableConstraint::Check(_)
+                                    | TableConstraint::ForeignKey(_),
+                                ..
+                            }
+                        )
+                    });
+                // `ADD COLUMN` reaches every partition and inheriting table,
+                // appended to each; modelled when none has a column of the
+                // name already (the server would merge them).
+                let added: Option<Vec<Name>> = (!at.only)
+                    .then(|| {
+                        at.operations
+                            .iter()
+                            .map(|op| match op {
+                                AlterTableOperation::AddColumn { column_def, .. } => {
+                                    Some(Name::from_ident(&column_def.name))
+                                }
+                                _ => None,
+                            })
+                            .collect()
+                    })
+                    .flatten();
+                let children = self.children_of(&table);
+                let propagated = added.filter(|names| {
+                    let parent = &self.catalog.tables[&table];
+                    names.iter().all(|n| parent.column(n).is_none())
+                        && children.iter().all(|c| {
+                            names
+                                .iter()
+                                .all(|n| self.catalog.tables[c].column(n).is_none())
+                        })
+                });
+                if !only_constraints && propagated.is_none() {
+                    self.children_unknown(
+                        &table,
+                        "its parent was altered, which changes its partitions and inheriting tables too",
+                    );
+                }
                 for op in at.operations {
                     self.alter_table(&table, op)?;
+                }
+                for name in propagated.unwrap_or_default() {
+                    let Some(column) = self.catalog.tables[&table].column(&name).cloned() else {
+                        continue;
+                    };
+                    if !matches!(column.value, ValueSource::None | ValueSource::Default(_)) {
+                        // Identity and generated columns on children are
+                        // not modelled.
+                        self.children_unknown(
+                            &table,
+                            "its parent gained an identity or generated column, which its partitions and inheriting tables gain in a form the loader does not model",
+                        );
+                        break;
+                    }
+                    for c in &children {
+                        self.table_mut(c)?.columns.push(column.clone());
+                    }
                 }
                 Ok(())
             }
@@ -576,9 +643,12 @@ impl Builder {
                         _ => return fail("an index name is `name` in its table's schema"),
                     },
                     None => {
-                        let cols = plain.clone().unwrap_or_default();
-                        let t = &table.name;
-                        let base = join_names(t, &cols, if ci.unique { "key" } else { "idx" });
+                        let written = ci
+                            .columns
+                            .iter()
+                            .map(|c| expression_name(&c.column.expr))
+                            .chain(ci.include.iter().map(Name::from_ident));
+                        let base = join_names(&table.name, &index_name_columns(written), "idx");
                         self.unique_index_name(&table.schema, base)
                     }
                 };
@@ -598,6 +668,7 @@ impl Builder {
                         name: name.clone(),
                         columns,
                         predicate: ci.predicate.as_ref().map(|p| p.to_string()),
+                        index: Some(ci.include.iter().map(Name::from_ident).collect()),
                     });
                 }
                 self.catalog
@@ -1054,6 +1125,63 @@ impl Builder {
 
     /// Records the index that backs a primary key or unique constraint
     /// (the name `ON CONFLICT ON CONSTRAINT` and `DROP INDEX` refer to).
+    /// Gives `table` the primary and unique keys of `source`, named as the
+    /// server names the copies it makes for a partition or for `LIKE ...
+    /// INCLUDING INDEXES`: `<table>_pkey`; `<table>_<columns>_key` for a
+    /// unique constraint; `<table>_<columns and included columns>_idx` for
+    /// a unique index; each numbered while the name is taken. When
+    /// `attaching` a partition, a key it already has (same columns,
+    /// predicate and kind; any primary key) is kept, as the server attaches
+    /// it instead of making one; a new table gets every key, repeats
+    /// included.
+    pub(super) fn copy_keys(
+        &mut self,
+        source: &QualifiedName,
+        table: &QualifiedName,
+        attaching: bool,
+    ) -> R<()> {
+        let Some(src) = self.catalog.tables.get(source).cloned() else {
+            return Ok(());
+        };
+        if let Some(pk) = &src.primary_key {
+            if self.table_mut(table)?.primary_key.is_none() {
+                let base = Name::quoted(&format!("{}_pkey", table.name.as_str()));
+                let name = self.unique_index_name(&table.schema, base);
+                self.table_mut(table)?.primary_key = Some(Key {
+                    name: name.clone(),
+                    ..pk.clone()
+                });
+                self.register_key_index(table, name);
+            }
+        }
+        for k in &src.unique {
+            let t = self.table_mut(table)?;
+            let same = |o: &Key| {
+                o.columns == k.columns
+                    && o.predicate == k.predicate
+                    && o.index.is_some() == k.index.is_some()
+            };
+            if attaching && t.unique.iter().any(same) {
+                continue;
+            }
+            let base = match &k.index {
+                None => join_names(&table.name, &k.columns, "key"),
+                Some(include) => join_names(
+                    &table.name,
+                    &index_name_columns(k.columns.iter().chain(include).cloned()),
+                    "idx",
+                ),
+            };
+            let name = self.unique_index_name(&table.schema, base);
+            self.table_mut(table)?.unique.push(Key {
+                name: name.clone(),
+                ..k.clone()
+            });
+            self.register_key_index(table, name);
+        }
+        Ok(())
+    }
+
     fn register_key_index(&mut self, table: &QualifiedName, name: Name) {
         self.catalog.indexes.insert(
             QualifiedName::new(table.schema.clone(), name),
@@ -1113,10 +1241,20 @@ impl Builder {
             .tables
             .insert(q.clone(), Table::new(q.clone(), Vec::new()));
         let result = (|| {
-            let inherited = match like {
-                Some(columns) if ct.inherits.is_none() && ct.partition_of.is_none() => columns,
+            let (inherited, keys_of) = match like {
+                Some((columns, keys_of)) if ct.inherits.is_none() && ct.partition_of.is_none() => {
+                    (columns, keys_of)
+                }
                 Some(_) => return fail("`LIKE` with `INHERITS` or `PARTITION OF` is not modelled"),
-                None => self.inherited_columns(&ct)?,
+                None => {
+                    // A partition has its parent's keys; an inheriting
+                    // table none.
+                    let parent = match &ct.partition_of {
+                        Some(p) => Some(self.resolve(p)?),
+                        None => None,
+                    };
+                    (self.inherited_columns(&ct)?, parent)
+                }
             };
             self.table_mut(&q)?.columns = inherited;
             for c in &ct.columns {
@@ -1124,6 +1262,9 @@ impl Builder {
             }
             for tc in ct.constraints {
                 self.add_constraint(&q, tc)?;
+            }
+            if let Some(source) = keys_of {
+                self.copy_keys(&source, &q, false)?;
             }
             Ok(())
         })();
@@ -1260,6 +1401,7 @@ impl Builder {
                     name: name.clone(),
                     columns,
                     predicate: None,
+                    index: None,
                 });
                 self.register_key_index(table, name);
                 Ok(())
@@ -1276,6 +1418,7 @@ impl Builder {
                     name: name.clone(),
                     columns,
                     predicate: None,
+                    index: None,
                 });
                 self.register_key_index(table, name);
                 Ok(())
@@ -1680,11 +1823,16 @@ impl Builder {
     fn unique_index_name(&self, schema: &Name, base: Name) -> Name {
         let mut name = base.clone();
         let mut n = 1;
-        while self
-            .catalog
-            .indexes
-            .contains_key(&QualifiedName::new(schema.clone(), name.clone()))
-        {
+        // Any relation of the schema takes the name (PostgreSQL's
+        // `ChooseRelationName`).
+        let taken = |name: &Name| {
+            let q = QualifiedName::new(schema.clone(), name.clone());
+            self.catalog.indexes.contains_key(&q)
+                || self.catalog.tables.contains_key(&q)
+                || self.catalog.views.contains_key(&q)
+                || self.catalog.sequences.contains(&q)
+        };
+        while taken(&name) {
             name = Name::quoted(&format!("{}{n}", base.as_str()));
             n += 1;
         }
@@ -2013,6 +2161,26 @@ fn strip_unlogged(text: &str, w: &[String]) -> Option<String> {
     Some(format!("{}{}", &text[..start], &text[end..]))
 }
 
+/// `CREATE [UNIQUE] INDEX ... ON ONLY t ...`, pg_dump's form for a
+/// partitioned table's index (the partitions' own indexes are attached to
+/// it later): sqlparser does not read `ONLY`. The loader records an index
+/// on the table it names alone either way, so the word is cut out.
+fn strip_index_on_only(text: &str, w: &[String]) -> Option<String> {
+    if w.first()? != "CREATE" || !w.iter().take(3).any(|x| x == "INDEX") {
+        return None;
+    }
+    let all = words(text);
+    let toks = crate::lexer::lex(text).ok()?;
+    if all.len() != toks.len() {
+        return None;
+    }
+    let k = all
+        .windows(2)
+        .position(|p| p[0] == "ON" && p[1] == "ONLY")?;
+    let (start, end) = (toks.get(k + 1)?.offset(), toks.get(k + 2)?.offset());
+    Some(format!("{}{}", &text[..start], &text[end..]))
+}
+
 /// `DROP INDEX CONCURRENTLY ...`: sqlparser does not read `CONCURRENTLY`
 /// there, and it does not change the effect, so the word is cut out.
 fn strip_drop_index_concurrently(text: &str, w: &[String]) -> Option<String> {
@@ -2284,6 +2452,36 @@ fn check_columns(t: &Table, cols: &[Name]) -> R<()> {
         }
     }
     Ok(())
+}
+
+/// The name PostgreSQL gives an index column when it names an index
+/// (`FigureColname`): a column's own, a function's, else `expr`.
+fn expression_name(e: &Expr) -> Name {
+    match e {
+        Expr::Identifier(i) => Name::from_ident(i),
+        Expr::Nested(e) => expression_name(e),
+        Expr::Function(f) => match f.name.0.last() {
+            Some(ObjectNamePart::Identifier(i)) => Name::from_ident(i),
+            _ => Name::quoted("expr"),
+        },
+        _ => Name::quoted("expr"),
+    }
+}
+
+/// The column names an index's default name joins: each written one, a
+/// repeat numbered (`expr`, `expr1`).
+fn index_name_columns(written: impl Iterator<Item = Name>) -> Vec<Name> {
+    let mut cols: Vec<Name> = Vec::new();
+    for c in written {
+        let mut name = c.clone();
+        let mut n = 1;
+        while cols.contains(&name) {
+            name = Name::quoted(&format!("{}{n}", c.as_str()));
+            n += 1;
+        }
+        cols.push(name);
+    }
+    cols
 }
 
 /// `table_col1_col2_suffix`, as PostgreSQL names constraints.

@@ -1,9 +1,11 @@
 //! Tables that take their columns from others: partitions (`CREATE TABLE
-//! ... PARTITION OF`) and inheritance (`INHERITS`), where a child's columns
-//! are its parents' and what later changes a parent's columns changes the
-//! children's (so the children of a parent that is altered, dropped or left
-//! unknown are left unknown); and `CREATE TABLE t (LIKE s ...)`, a copy
-//! made once.
+//! ... PARTITION OF`, `ATTACH PARTITION`) and inheritance (`INHERITS`),
+//! where a child's columns are its parents' and what later changes a
+//! parent's columns changes the children's (a column added is appended to
+//! each; the children of a parent otherwise altered, dropped or left
+//! unknown are left unknown); a partition also gets its parent's keys. And
+//! `CREATE TABLE t (LIKE s ...)`, a copy made once, keys included with
+//! `INCLUDING INDEXES`.
 
 use super::*;
 
@@ -138,6 +140,63 @@ impl Builder {
         out
     }
 
+    /// `ALTER TABLE [IF EXISTS] [ONLY] p ATTACH PARTITION c {FOR VALUES ...
+    /// | DEFAULT}` and `ALTER TABLE ... DETACH PARTITION c [CONCURRENTLY |
+    /// FINALIZE]`: attaching changes no column (the server refuses a table
+    /// whose columns, types or NOT NULLs differ, and so does the loader) and
+    /// gives the partition the parent's keys it lacks; detaching changes
+    /// nothing but the link. `None` for any other statement.
+    pub(super) fn attach_or_detach(&mut self, w: &[String]) -> Option<R<()>> {
+        if w.get(1)? != "TABLE" {
+            return None;
+        }
+        let at = skip_words(w, 2, &[&["IF", "EXISTS"], &["ONLY"]]);
+        let (parent, next) = name_at(w, at)?;
+        let attach = match (w.get(next)?.as_str(), w.get(next + 1)?.as_str()) {
+            ("ATTACH", "PARTITION") => true,
+            ("DETACH", "PARTITION") => false,
+            _ => return None,
+        };
+        let (child, end) = name_at(w, next + 2)?;
+        let rest: Vec<&str> = w[end..].iter().map(String::as_str).collect();
+        let well_formed = if attach {
+            rest.starts_with(&["FOR", "VALUES"]) || rest == ["DEFAULT"]
+        } else {
+            matches!(rest.as_slice(), [] | ["CONCURRENTLY"] | ["FINALIZE"])
+        };
+        if !well_formed {
+            return None;
+        }
+        let (Some(p), Some(c)) = (self.target_relation(&parent), self.target_relation(&child))
+        else {
+            return Some(fail("a partition or parent the loader cannot name"));
+        };
+        for q in [&p, &c] {
+            if let Some(u) = self.catalog.unknown_relations.get(q) {
+                return Some(fail(u.unknown_message(&format!("`{q}`"))));
+            }
+            if !self.catalog.tables.contains_key(q) {
+                return Some(fail(format!("table {q} does not exist")));
+            }
+        }
+        if !attach {
+            self.children.retain(|(a, b)| !(*a == p && *b == c));
+            return Some(Ok(()));
+        }
+        let (pt, ct) = (&self.catalog.tables[&p], &self.catalog.tables[&c]);
+        let same_columns = pt.columns.len() == ct.columns.len()
+            && pt.columns.iter().all(|pc| {
+                ct.column(&pc.name)
+                    .is_some_and(|cc| cc.ty == pc.ty && (cc.not_null || !pc.not_null))
+            });
+        if !same_columns {
+            return Some(fail(format!(
+                "{c} does not have {p}'s columns, types and NOT NULLs, as a partition must"
+            )));
+        }
+        Some(self.copy_keys(&p, &c, true))
+    }
+
     /// Leaves the children of `parent` unknown, because of the statement
     /// being applied (`why` says how it reaches them).
     pub(super) fn children_unknown(&mut self, parent: &QualifiedName, why: &str) {
@@ -160,14 +219,17 @@ impl Builder {
     /// The columns `LIKE s [INCLUDING|EXCLUDING what]...` copies (the
     /// clause's words): every column's name, type and NOT NULL; its default,
     /// identity or generation expression only when the options include
-    /// `DEFAULTS`, `IDENTITY` or `GENERATED` (or `ALL`). Keys and other
-    /// constraints are not copied into the catalog (a unique key missed only
-    /// refuses an `ON CONFLICT`).
-    pub(super) fn like_columns(&self, clause: &[String]) -> R<Vec<Column>> {
+    /// `DEFAULTS`, `IDENTITY` or `GENERATED` (or `ALL`); and, with
+    /// `INDEXES` (or `ALL`), the table whose keys the new one gets (see
+    /// [`Builder::copy_keys`]). Other constraints are not copied.
+    pub(super) fn like_columns(
+        &self,
+        clause: &[String],
+    ) -> R<(Vec<Column>, Option<QualifiedName>)> {
         let Some((source, mut i)) = name_at(clause, 1) else {
             return fail("a `LIKE` source the loader cannot name");
         };
-        let (mut defaults, mut identity, mut generated) = (false, false, false);
+        let (mut defaults, mut identity, mut generated, mut indexes) = (false, false, false, false);
         while i < clause.len() {
             let on = match clause[i].as_str() {
                 "INCLUDING" => true,
@@ -178,11 +240,9 @@ impl Builder {
                 Some("DEFAULTS") => defaults = on,
                 Some("IDENTITY") => identity = on,
                 Some("GENERATED") => generated = on,
-                Some("ALL") => (defaults, identity, generated) = (on, on, on),
-                Some(
-                    "COMMENTS" | "COMPRESSION" | "CONSTRAINTS" | "INDEXES" | "STATISTICS"
-                    | "STORAGE",
-                ) => {}
+                Some("INDEXES") => indexes = on,
+                Some("ALL") => (defaults, identity, generated, indexes) = (on, on, on, on),
+                Some("COMMENTS" | "COMPRESSION" | "CONSTRAINTS" | "STATISTICS" | "STORAGE") => {}
                 _ => return fail("a `LIKE` option the loader does not know"),
             }
             i += 2;
@@ -198,7 +258,8 @@ impl Builder {
                 "`LIKE` of {q}, which is not a table the loader models"
             ));
         };
-        Ok(t.columns
+        let columns = t
+            .columns
             .iter()
             .map(|c| Column {
                 value: match &c.value {
@@ -209,7 +270,8 @@ impl Builder {
                 },
                 ..c.clone()
             })
-            .collect())
+            .collect();
+        Ok((columns, indexes.then_some(q)))
     }
 }
 
