@@ -172,7 +172,7 @@ pub fn version_and_name(layout: Layout, file: &Path) -> Result<(i64, String), St
             let stem = file_name.strip_suffix(".sql").unwrap_or(&file_name);
             split_version(stem.strip_prefix('V').unwrap_or(stem), "__")
         }
-        Layout::Diesel => {
+        Layout::Diesel | Layout::Prisma => {
             let dir = file
                 .parent()
                 .and_then(Path::file_name)
@@ -392,6 +392,11 @@ mod tests {
                 Ok((0, "diesel_initial_setup")),
             ),
             (Layout::Diesel, "m/20230102/up.sql", Ok((20230102, ""))),
+            (
+                Layout::Prisma,
+                "m/20230512085413_schema_redesign/migration.sql",
+                Ok((20230512085413, "schema_redesign")),
+            ),
             (Layout::Diesel, "m/2023a_x/up.sql", Err(())),
             (Layout::Sqlx, "m/99999999999999999999_big.sql", Err(())),
         ];

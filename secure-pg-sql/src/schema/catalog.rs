@@ -304,11 +304,13 @@ impl Table {
         self.columns.iter_mut().find(|c| &c.name == name)
     }
 
-    /// Every constraint name of the table (keys, foreign keys, checks).
-    pub(crate) fn constraint_names(&self) -> impl Iterator<Item = &Name> {
+    /// Every constraint name of the table (keys, foreign keys, checks), as
+    /// `pg_constraint` lists them: not a unique index's, which is no
+    /// constraint.
+    pub fn constraint_names(&self) -> impl Iterator<Item = &Name> {
         self.primary_key
             .iter()
-            .chain(&self.unique)
+            .chain(self.unique.iter().filter(|k| k.index.is_none()))
             .map(|k| &k.name)
             .chain(self.foreign_keys.iter().map(|f| &f.name))
             .chain(self.checks.iter().map(|c| &c.name))

@@ -11,6 +11,7 @@
 //! is not applied and counts as not modelled unless it cannot change the
 //! shape.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use sqlparser::ast::{
@@ -80,6 +81,14 @@ pub(crate) struct Builder {
     children: Vec<(QualifiedName, QualifiedName)>,
     /// Renamed relations: an old name and the relation it now is.
     old_names: Vec<(Name, QualifiedName)>,
+    /// A constraint the catalog does not name was made (an exclusion
+    /// constraint, a constraint trigger, a domain's check): whether a
+    /// constraint name is free cannot be told.
+    unnamed_constraints: bool,
+    /// The names of each domain's check constraints, as created (a domain
+    /// that has checks and no entry here, moved or renamed since, leaves
+    /// them unknown).
+    domain_constraints: BTreeMap<QualifiedName, Vec<Name>>,
     /// The columns `LIKE` copies into the table being created, and the
     /// table whose keys it copies (`INCLUDING INDEXES` or `ALL`).
     like_pending: Option<(Vec<Column>, Option<QualifiedName>)>,
@@ -95,6 +104,8 @@ impl Default for Builder {
             fired: Vec::new(),
             children: Vec::new(),
             old_names: Vec::new(),
+            unnamed_constraints: false,
+            domain_constraints: BTreeMap::new(),
             like_pending: None,
         }
     }
@@ -1354,7 +1365,7 @@ impl Builder {
                         Some(n) => Name::from_ident(n),
                         None => {
                             let t = self.table_mut(table)?;
-                            default_constraint_name(t, std::slice::from_ref(&name), "check")
+                            default_check_name(t, Some(&name), &ch.expr)
                         }
                     };
                     self.table_mut(table)?.checks.push(Check {
@@ -1488,7 +1499,7 @@ impl Builder {
                 let t = self.table_mut(table)?;
                 let name = match &ch.name {
                     Some(n) => Name::from_ident(n),
-                    None => default_constraint_name(t, &[], "check"),
+                    None => default_check_name(t, None, &ch.expr),
                 };
                 t.checks.push(Check {
                     name,
@@ -1498,7 +1509,10 @@ impl Builder {
             }
             // An exclusion constraint changes no column, and `ON CONFLICT
             // (columns)` cannot use it as an arbiter.
-            TableConstraint::Exclude(_) => Ok(()),
+            TableConstraint::Exclude(_) => {
+                self.unnamed_constraints = true;
+                Ok(())
+            }
             TableConstraint::PrimaryKeyUsingIndex(c) => self.key_using_index(table, c, true),
             TableConstraint::UniqueUsingIndex(c) => self.key_using_index(table, c, false),
             other => fail(format!("constraint `{other}` is not supported")),
@@ -1732,7 +1746,8 @@ impl Builder {
                 if t.primary_key.as_ref().is_some_and(|k| k.name == name) {
                     t.primary_key = None;
                 }
-                t.unique.retain(|k| k.name != name);
+                // A unique index is no constraint.
+                t.unique.retain(|k| k.name != name || k.index.is_some());
                 t.foreign_keys.retain(|k| k.name != name);
                 t.checks.retain(|k| k.name != name);
                 if t.constraint_names().count() == before && !if_exists {
@@ -2094,12 +2109,31 @@ impl Builder {
             _ => (base, false),
         };
         let mut checks = Vec::new();
+        let mut names: Vec<Name> = Vec::new();
         for c in &cd.constraints {
             match c {
-                TableConstraint::Check(ch) => checks.push(ch.expr.to_string()),
+                TableConstraint::Check(ch) => {
+                    checks.push(ch.expr.to_string());
+                    // `<domain>_check`, numbered while taken.
+                    let name = match &ch.name {
+                        Some(n) => Name::from_ident(n),
+                        None => {
+                            let base = format!("{}_check", q.name.as_str());
+                            let mut name = Name::quoted(&base);
+                            let mut n = 1;
+                            while names.contains(&name) {
+                                name = Name::quoted(&format!("{base}{n}"));
+                                n += 1;
+                            }
+                            name
+                        }
+                    };
+                    names.push(name);
+                }
                 other => return fail(format!("domain constraint `{other}` is not supported")),
             }
         }
+        self.domain_constraints.insert(q.clone(), names);
         self.catalog.domains.insert(
             q.clone(),
             Domain {
@@ -2494,6 +2528,31 @@ fn join_names(table: &Name, cols: &[Name], suffix: &str) -> Name {
     s.push('_');
     s.push_str(suffix);
     Name::quoted(&s)
+}
+
+/// The default name of a check on `t` (`column`: the column being
+/// defined, not yet in `t`): `<table>_<column>_check` when the expression
+/// reads exactly one column, else `<table>_check`, numbered while taken.
+fn default_check_name(t: &Table, column: Option<&Name>, expr: &Expr) -> Name {
+    let mut read: Vec<Name> = Vec::new();
+    let _ = sqlparser::ast::visit_expressions(expr, |e| {
+        let n = match e {
+            Expr::Identifier(i) => Some(Name::from_ident(i)),
+            Expr::CompoundIdentifier(p) => p.last().map(Name::from_ident),
+            _ => None,
+        };
+        if let Some(n) = n {
+            let is_column = t.column(&n).is_some() || column == Some(&n);
+            if is_column && !read.contains(&n) {
+                read.push(n);
+            }
+        }
+        std::ops::ControlFlow::<()>::Continue(())
+    });
+    match read.as_slice() {
+        [one] => default_constraint_name(t, std::slice::from_ref(one), "check"),
+        _ => default_constraint_name(t, &[], "check"),
+    }
 }
 
 /// PostgreSQL's default constraint name, with a number added while taken.

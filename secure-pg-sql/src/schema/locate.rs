@@ -1,6 +1,6 @@
 //! Where the schema is: the manifest's `[package.metadata.secure-pg]` /
 //! `[workspace.metadata.secure-pg]`, `schema.sql`, or `migrations/` in one
-//! of the sqlx, refinery and diesel layouts.
+//! of the sqlx, refinery, diesel and Prisma layouts.
 
 use std::path::{Path, PathBuf};
 
@@ -74,6 +74,10 @@ pub enum Layout {
     /// `YYYY-MM-DD-HHMMSS_name`); files beside the directories that fit
     /// no layout are ignored, as diesel ignores them.
     Diesel,
+    /// `<timestamp>_<name>/migration.sql`, in order of the directory's name
+    /// (Prisma Migrate's layout; its `migration_lock.toml` and other files
+    /// beside the directories are ignored, as Prisma ignores them).
+    Prisma,
 }
 
 /// What was found, before it is read.
@@ -370,13 +374,18 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
         names.push((name, path.clone(), path.is_dir()));
     }
     names.sort();
-    let diesel = names.iter().any(|(name, path, is_dir)| {
-        *is_dir && diesel_version(name).is_some() && path.join("up.sql").is_file()
+    // Directories of migrations: files beside them that fit no layout are
+    // not run (diesel and Prisma ignore them).
+    let directories = names.iter().any(|(name, path, is_dir)| {
+        *is_dir
+            && diesel_version(name).is_some()
+            && (path.join("up.sql").is_file() || path.join("migration.sql").is_file())
     });
     for (name, path, is_dir) in names {
         if is_dir {
-            // diesel: `<timestamp>_<name>/up.sql`.
-            let up = path.join("up.sql");
+            // diesel: `<timestamp>_<name>/up.sql`; Prisma:
+            // `<timestamp>_<name>/migration.sql`, ordered by the name.
+            let (up, prisma) = (path.join("up.sql"), path.join("migration.sql"));
             match diesel_version(&name) {
                 Some(v) if up.is_file() => {
                     probed.push(path.clone());
@@ -389,10 +398,21 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
                         },
                     ));
                 }
+                Some(v) if prisma.is_file() => {
+                    probed.push(path.clone());
+                    found.push((
+                        Layout::Prisma,
+                        Migration {
+                            version: v,
+                            key: name.clone(),
+                            file: prisma,
+                        },
+                    ));
+                }
                 _ => {
                     return Err(err(
                         &path,
-                        "directory in migrations/ is not a diesel migration (`<timestamp>_<name>/up.sql`)",
+                        "directory in migrations/ is not a diesel migration (`<timestamp>_<name>/up.sql`) or a Prisma one (`<timestamp>_<name>/migration.sql`)",
                         Some("move it out of migrations/"),
                     ))
                 }
@@ -404,8 +424,8 @@ pub fn migrations(dir: &Path, probed: &mut Vec<PathBuf>) -> Result<Source, Schem
             Some((layout, Some(version))) => {
                 found.push((layout, Migration::numbered(version, path)))
             }
-            // diesel runs no file beside its directories.
-            None if diesel || !name.ends_with(".sql") => {}
+            // diesel and Prisma run no file beside their directories.
+            None if directories || !name.ends_with(".sql") => {}
             None => {
                 return Err(err(
                     &path,

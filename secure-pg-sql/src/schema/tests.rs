@@ -557,7 +557,7 @@ fn loaded(dir: &TempDir) -> LoadedSchema {
 }
 
 #[test]
-fn the_four_layouts_build_the_same_catalog() {
+fn the_five_layouts_build_the_same_catalog() {
     let expected = expected_catalog();
 
     let d = TempDir::new("schema");
@@ -610,6 +610,30 @@ fn the_four_layouts_build_the_same_catalog() {
             ..
         }
     ));
+
+    // Prisma: ordered by the directory's name; its lock file beside.
+    let d = TempDir::new("prisma");
+    d.write("migrations/20240101000000_init/migration.sql", M1)
+        .write("migrations/20240102000000_b/migration.sql", M2)
+        .write("migrations/20240103000000_rename/migration.sql", M3)
+        .write(
+            "migrations/migration_lock.toml",
+            "provider = \"postgresql\"",
+        );
+    let l = loaded(&d);
+    assert_eq!(l.catalog, expected);
+    assert_eq!(l.files.len(), 3);
+    assert!(matches!(
+        l.source,
+        Source::Migrations {
+            layout: Layout::Prisma,
+            ..
+        }
+    ));
+    // Mixed with diesel's directories, it is an error.
+    d.write("migrations/20240104000000_more/up.sql", "SELECT 1;");
+    let e = load(&d.0, None).unwrap_err().to_string();
+    assert!(e.contains("mixes the"), "{e}");
 }
 
 #[test]
@@ -1400,7 +1424,8 @@ END $$;"
         "EXISTS (SELECT 1 FROM pg_tables WHERE tablename LIKE 't%')",
         "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't' LIMIT 0)",
         "EXISTS (SELECT 1 FROM pg_class WHERE relname = 't')",
-        "EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'no_such_constraint')",
+        "EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'other_note_not_null')",
+        "EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'pg_class_oid_index')",
         "EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'columns')",
         "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = 't') THEN IF true",
         "EXISTS (SELECT 1 FROM pg_tables WHERE tablename = n)",
@@ -1456,12 +1481,58 @@ DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_
         unknown(&c, "t").is_some(),
         "after a statement that may create anything"
     );
-    // A constraint the catalog names exists.
+    // A constraint the catalog names exists; one it does not is absent
+    // while the catalog names every constraint there is.
+    let guard = |view_test: &str, name: &str| {
+        format!(
+            "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM {view_test} = '{name}') THEN
+                ALTER TABLE other ADD CONSTRAINT {name} FOREIGN KEY (id) REFERENCES t (id);
+            END IF; END $$;"
+        )
+    };
+    let pg = "pg_constraint WHERE conname";
+    let info =
+        "information_schema.table_constraints WHERE table_name = 'other' AND constraint_name";
     let c = partial(&format!(
-        "{BASE}
-DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conname = 'other_pkey') THEN ALTER TABLE other ADD PRIMARY KEY (note); END IF; END $$;"
+        "{BASE}{}\n{}\n{}\n{}",
+        guard(pg, "other_pkey"),
+        guard(pg, "other_id_fkey"),
+        guard(info, "other_id_fkey"),
+        guard(info, "t_pkey"),
     ));
     assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let fks: Vec<&str> = t(&c, "other")
+        .foreign_keys
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(
+        fks,
+        ["other_id_fkey", "t_pkey"],
+        "the last is absent on `other`"
+    );
+    // After a constraint the catalog does not name, absence is not known.
+    for before in [
+        "ALTER TABLE t ADD EXCLUDE USING btree (a WITH =);",
+        "CREATE DOMAIN positive AS int CHECK (VALUE > 0); ALTER DOMAIN positive RENAME TO pos;",
+        "CREATE CONSTRAINT TRIGGER ct AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();",
+    ] {
+        let c = partial(&format!("{BASE}{before}\n{}", guard(pg, "other_id_fkey")));
+        assert!(unknown(&c, "other").is_some(), "{before}");
+    }
+    // A domain's checks are named as the server names them.
+    let c = partial(&format!(
+        "{BASE}CREATE DOMAIN positive AS int CHECK (VALUE > 0) CHECK (VALUE < 9);\n{}\n{}",
+        guard(pg, "positive_check1"),
+        guard(pg, "other_id_fkey"),
+    ));
+    assert!(c.unmodelled().is_empty(), "{:#?}", c.unmodelled());
+    let fks: Vec<&str> = t(&c, "other")
+        .foreign_keys
+        .iter()
+        .map(|k| k.name.as_str())
+        .collect();
+    assert_eq!(fks, ["other_id_fkey"]);
 }
 
 #[test]

@@ -541,15 +541,27 @@ impl Builder {
                 self.type_exists(&get("typname")?)
             }
             ["pg_constraint"] | ["pg_catalog", "pg_constraint"] => {
-                // Constraints the catalog does not name (`NOT NULL`,
-                // exclusions, triggers', domains') make absence undecidable.
                 only(&["conname"]).then_some(())?;
-                let n = get("conname")?;
-                self.catalog
-                    .tables
-                    .values()
-                    .any(|t| t.constraint_names().any(|c| *c == n))
-                    .then_some(true)
+                self.constraint_exists(None, None, &get("conname")?)
+            }
+            ["information_schema", "table_constraints"] => {
+                only(&[
+                    "constraint_schema",
+                    "constraint_name",
+                    "table_schema",
+                    "table_name",
+                ])
+                .then_some(())?;
+                // A constraint lives in its table's schema.
+                let schema = match (get("constraint_schema"), get("table_schema")) {
+                    (Some(a), Some(b)) if a != b => return Some(false),
+                    (a, b) => a.or(b),
+                };
+                self.constraint_exists(
+                    schema.as_ref(),
+                    get("table_name").as_ref(),
+                    &get("constraint_name")?,
+                )
             }
             ["pg_extension"] | ["pg_catalog", "pg_extension"] => {
                 only(&["extname"]).then_some(())?;
@@ -677,6 +689,61 @@ impl Builder {
         let unknown = self.catalog.unknown_relations.keys().any(matches)
             || self.catalog.unknown_rest.is_some();
         (!unknown).then_some(false)
+    }
+
+    /// Whether a constraint named `name` exists (on `table` in `schema`,
+    /// when given: `information_schema.table_constraints` lists no domain's).
+    /// Absence is decided only when the catalog names every constraint the
+    /// database can hold: no object left unknown, no exclusion constraint
+    /// or constraint trigger (which it does not name), each domain's checks
+    /// named as created, and not a `NOT NULL` constraint's name (PostgreSQL
+    /// 18 names those) or a system catalog's (`pg_...`; a fresh database
+    /// also has two of `information_schema`'s domains' checks).
+    fn constraint_exists(
+        &self,
+        schema: Option<&Name>,
+        table: Option<&Name>,
+        name: &Name,
+    ) -> Option<bool> {
+        let n = name.as_str();
+        if n.starts_with("pg_") || n.ends_with("_not_null") || schema.is_some_and(system_schema) {
+            return None;
+        }
+        if table.is_none() && ["cardinal_number_domain_check", "yes_or_no_check"].contains(&n) {
+            return Some(true);
+        }
+        let c = &self.catalog;
+        let found = c
+            .tables
+            .values()
+            .filter(|t| {
+                table.is_none_or(|tn| t.name.name == *tn)
+                    && schema.is_none_or(|s| t.name.schema == *s)
+            })
+            .any(|t| t.constraint_names().any(|k| k == name));
+        if found {
+            return Some(true);
+        }
+        // A domain's checks are not a table's.
+        let mut domains_known = true;
+        if table.is_none() {
+            for d in c.domains.values().filter(|d| !d.checks.is_empty()) {
+                match self.domain_constraints.get(&d.name) {
+                    Some(names) if names.len() == d.checks.len() => {
+                        if schema.is_none_or(|s| d.name.schema == *s) && names.contains(name) {
+                            return Some(true);
+                        }
+                    }
+                    _ => domains_known = false,
+                }
+            }
+        }
+        let complete = c.unknown_relations.is_empty()
+            && c.unknown_types.is_empty()
+            && c.unknown_rest.is_none()
+            && !self.unnamed_constraints
+            && domains_known;
+        complete.then_some(false)
     }
 
     /// Whether `pg_type` has a row named `name` in any schema: the

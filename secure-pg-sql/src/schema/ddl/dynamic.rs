@@ -27,6 +27,9 @@ impl Builder {
                 "the event trigger runs `{routine}`, a routine of the migrations whose body runs DDL, on any DDL"
             ));
         }
+        if w.get(1).is_some_and(|x| x == "CONSTRAINT") {
+            self.unnamed_constraints = true;
+        }
         let Some(on) = w.iter().position(|x| x == "ON") else {
             return fail("a trigger without `ON table`");
         };

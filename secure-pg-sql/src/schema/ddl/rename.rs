@@ -166,6 +166,9 @@ impl Builder {
             self.catalog.composites.insert(moved.clone(), c);
             self.retype(&q, BaseType::Composite(moved));
         } else if let Some(mut d) = self.catalog.domains.remove(&q) {
+            if let Some(names) = self.domain_constraints.remove(&q) {
+                self.domain_constraints.insert(moved.clone(), names);
+            }
             d.name = moved.clone();
             self.catalog.domains.insert(moved.clone(), d);
             self.retype(&q, BaseType::Domain(moved));

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "WorkflowRunStatus" ADD VALUE 'INTERRUPTED';

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "GitHubAppAuthorizationAttempt" ADD COLUMN     "redirectTo" TEXT NOT NULL DEFAULT '/';

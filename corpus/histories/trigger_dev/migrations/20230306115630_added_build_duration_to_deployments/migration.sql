@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "ProjectDeployment" ADD COLUMN     "buildDuration" INTEGER;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobConnection" ADD COLUMN     "usesLocalAuth" BOOLEAN NOT NULL DEFAULT false;

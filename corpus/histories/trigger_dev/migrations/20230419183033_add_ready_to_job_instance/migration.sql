@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobInstance" ADD COLUMN     "ready" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobVersion" ADD COLUMN     "prepare" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EventDispatcher" ADD COLUMN     "manual" BOOLEAN NOT NULL DEFAULT false;

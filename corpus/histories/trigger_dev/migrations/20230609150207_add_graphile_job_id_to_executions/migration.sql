@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "JobRunExecution" ADD COLUMN     "graphileJobId" INTEGER;

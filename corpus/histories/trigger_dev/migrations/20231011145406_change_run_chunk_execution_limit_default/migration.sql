@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "Endpoint" ALTER COLUMN "runChunkExecutionLimit" SET DEFAULT 60000;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TaskRun" ALTER COLUMN "idempotencyKey" DROP NOT NULL;

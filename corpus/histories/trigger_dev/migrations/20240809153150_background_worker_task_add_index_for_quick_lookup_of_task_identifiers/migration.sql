@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "BackgroundWorkerTask_projectId_slug_idx" ON "BackgroundWorkerTask"("projectId", "slug");

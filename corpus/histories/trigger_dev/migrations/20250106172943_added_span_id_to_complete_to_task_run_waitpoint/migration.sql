@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "TaskRunWaitpoint" ADD COLUMN     "spanIdToComplete" TEXT;

@@ -1,0 +1,5 @@
+-- AlterTable
+ALTER TABLE
+  "TaskRun"
+ADD
+  COLUMN "executedAt" TIMESTAMP(3);

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "EnvironmentVariableValue"
+ADD COLUMN "isSecret" BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "WorkerDeployment" ADD COLUMN     "runtimeVersion" TEXT;

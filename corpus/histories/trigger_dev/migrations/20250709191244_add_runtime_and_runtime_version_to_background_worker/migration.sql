@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "BackgroundWorker" ADD COLUMN     "runtime" TEXT,
+ADD COLUMN     "runtimeVersion" TEXT;

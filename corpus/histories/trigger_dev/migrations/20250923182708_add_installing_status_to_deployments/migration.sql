@@ -1,0 +1,3 @@
+ALTER TYPE "public"."WorkerDeploymentStatus" ADD VALUE 'INSTALLING';
+
+ALTER TABLE "public"."WorkerDeployment" ADD COLUMN     "installedAt" TIMESTAMP(3);

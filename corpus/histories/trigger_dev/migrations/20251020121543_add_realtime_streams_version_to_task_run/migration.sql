@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "public"."TaskRun" ADD COLUMN     "realtimeStreamsVersion" TEXT NOT NULL DEFAULT 'v1';

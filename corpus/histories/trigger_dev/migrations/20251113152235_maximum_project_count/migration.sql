@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "public"."Organization"
+ADD COLUMN "maximumProjectCount" INTEGER NOT NULL DEFAULT 10;

@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "public"."AuthenticationMethod" ADD VALUE 'GOOGLE';
