@@ -17,6 +17,7 @@ static COMMENT_EDIT: Migrator = secure_pg::migrate!("fixtures/migrate/comment_ed
 static STATEMENT_EDIT: Migrator = secure_pg::migrate!("fixtures/migrate/statement_edit");
 static FAILING: Migrator = secure_pg::migrate!("fixtures/migrate/failing");
 static DIESEL: Migrator = secure_pg::migrate!("fixtures/migrate/diesel");
+static PRISMA: Migrator = secure_pg::migrate!("fixtures/migrate/prisma");
 static SLOW: Migrator = secure_pg::migrate!("fixtures/migrate/slow");
 
 fn cluster() -> Arc<Cluster> {
@@ -97,6 +98,35 @@ async fn applies_in_order_records_and_is_idempotent() {
             .all(|m| m.state == State::Applied { adopted_from: None }),
         "{info:?}"
     );
+}
+
+/// Prisma Migrate's layout (a team moving a Prisma-managed schema over):
+/// each directory's `migration.sql`, in order, the lock file beside them
+/// not run.
+#[tokio::test]
+async fn a_prisma_layout_is_applied_in_order() {
+    let c = cluster();
+    let url = database(&c, "mig_prisma");
+    let pool = pool(&url).await;
+    let report = PRISMA.run(&pool).await.expect("run");
+    assert_eq!(report.applied, [20240101000000, 20240102000000]);
+    assert_eq!(
+        c.psql_db(
+            "mig_prisma",
+            "SELECT string_agg(conname, ',' ORDER BY conname) FROM pg_constraint \
+             WHERE conrelid = '\"PrismaItem\"'::regclass"
+        )
+        .trim(),
+        "PrismaItem_ownerId_fkey,PrismaItem_pkey"
+    );
+    let names: Vec<String> = PRISMA
+        .info(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(names, ["init", "items"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
