@@ -51,6 +51,14 @@ impl Builder {
     /// table. A routine named at run time leaves the body to
     /// [`body_targets`], which does not pass it as harmless.
     pub(super) fn record_dynamic_triggers(&mut self, body: &str) {
+        // Most bodies say nothing of triggers: not lexed again.
+        if !body
+            .as_bytes()
+            .windows(7)
+            .any(|w| w.eq_ignore_ascii_case(b"trigger"))
+        {
+            return;
+        }
         for word in words(body) {
             let Some(text) = literal_text(&word) else {
                 continue;
