@@ -10,7 +10,14 @@
 //! alternate form `{:#}`) and `Debug` show the server's message, DETAIL,
 //! HINT, the object names and the cause chain. Those never hold passwords or
 //! tokens either: none of our code puts them there, and connection strings
-//! are only ever rendered redacted.
+//! are only ever rendered redacted. Nor do they hold the values of your
+//! rows: where the server quotes a value (`Key (email)=(...) already
+//! exists`, `Failing row contains (...)`, `invalid input syntax for type
+//! integer: "..."`), the value is replaced by `<redacted>`, and the names of
+//! the constraint, table and columns stay. The server's report, values
+//! included, stays reachable for code that decides to handle them:
+//! [`Error::as_db_error`]. (Messages your own functions raise with `RAISE
+//! EXCEPTION` are shown as written.)
 //!
 //! Programs get the same facts without parsing text: [`Error::sqlstate`],
 //! [`Error::constraint`], [`Error::table`], [`Error::column`] and
@@ -303,8 +310,8 @@ impl Error {
 
     /// Everything known about the error, for logs: the public message, the
     /// server's message, DETAIL and HINT, object names, and the cause chain.
-    /// May contain personal data from the server's DETAIL; never contains
-    /// passwords or tokens.
+    /// The values the server quotes in its message and DETAIL are redacted
+    /// (see the module documentation); never contains passwords or tokens.
     pub fn detail(&self) -> Detail<'_> {
         Detail(self)
     }
@@ -367,11 +374,18 @@ impl fmt::Debug for Error {
 }
 
 /// The server's report as `Detail` shows it: `; SEVERITY: message`, then
-/// DETAIL, HINT and the object names that are present.
+/// DETAIL, HINT and the object names that are present, the values the
+/// server quotes redacted.
 fn write_db_error(f: &mut fmt::Formatter<'_>, db: &DbError) -> fmt::Result {
-    write!(f, "; {}: {}", db.severity(), db.message())?;
+    let code = db.code().code();
+    write!(
+        f,
+        "; {}: {}",
+        db.severity(),
+        redact_message(code, db.message())
+    )?;
     if let Some(d) = db.detail() {
-        write!(f, "; DETAIL: {d}")?;
+        write!(f, "; DETAIL: {}", redact_detail(code, d))?;
     }
     if let Some(h) = db.hint() {
         write!(f, "; HINT: {h}")?;
@@ -387,6 +401,74 @@ fn write_db_error(f: &mut fmt::Formatter<'_>, db: &DbError) -> fmt::Result {
         }
     }
     Ok(())
+}
+
+/// What stands in for a value the server quoted.
+const REDACTED: &str = "<redacted>";
+
+/// A server message without the value it quotes. Only data exceptions
+/// (class 22) quote the input they reject: `invalid input syntax for type
+/// integer: "abc"` (what follows the first `: ` goes), `value "99999999999"
+/// is out of range for type integer` (what lies between the first and the
+/// last `"` goes, so a `"` inside the value cannot end the cut early).
+fn redact_message<'a>(code: &str, message: &'a str) -> Cow<'a, str> {
+    if !code.starts_with("22") {
+        return Cow::Borrowed(message);
+    }
+    Cow::Owned(redact_quoted(&redact_after_colon(message)))
+}
+
+fn redact_after_colon(text: &str) -> Cow<'_, str> {
+    match text.find(": ") {
+        Some(at) => Cow::Owned(format!("{}: {REDACTED}", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
+fn redact_quoted(text: &str) -> String {
+    match (text.find('"'), text.rfind('"')) {
+        (Some(first), Some(last)) if first < last => {
+            format!("{}\"{REDACTED}\"{}", &text[..first], &text[last + 1..])
+        }
+        (Some(first), _) => format!("{}\"{REDACTED}", &text[..first]),
+        _ => text.to_string(),
+    }
+}
+
+/// A server DETAIL without the values it prints: `Key (cols)=(values) ...`
+/// of unique, foreign key and exclusion violations keeps the columns and
+/// the sentence's end (the table a foreign key names); `Failing row
+/// contains (...)` of NOT NULL and check violations keeps nothing of the
+/// row; a data exception's DETAIL is cut as its message is. Any other
+/// DETAIL carries no value of a row and is kept.
+fn redact_detail<'a>(code: &str, detail: &'a str) -> Cow<'a, str> {
+    if detail.starts_with("Failing row contains") {
+        return Cow::Owned(format!("Failing row contains ({REDACTED})."));
+    }
+    if let Some(rest) = detail.strip_prefix("Key (") {
+        let Some(cols_end) = rest.find(")=(") else {
+            return Cow::Owned(format!("Key ({REDACTED})."));
+        };
+        let cols = &rest[..cols_end];
+        // The sentence's own end, found from the right, so a value that
+        // spells it cannot move the cut.
+        let end = if detail.ends_with(" already exists.") {
+            " already exists.".to_string()
+        } else if let Some(at) = detail.rfind(") is not present in table ") {
+            detail[at + 1..].to_string()
+        } else if let Some(at) = detail.rfind(") is still referenced from table ") {
+            detail[at + 1..].to_string()
+        } else if detail.contains(") conflicts with existing key (") {
+            " conflicts with an existing key.".to_string()
+        } else {
+            ".".to_string()
+        };
+        return Cow::Owned(format!("Key ({cols})=({REDACTED}){end}"));
+    }
+    if code.starts_with("22") {
+        return Cow::Owned(redact_quoted(detail));
+    }
+    Cow::Borrowed(detail)
 }
 
 /// `source()` is the server's [`DbError`] when the server reported the
@@ -511,14 +593,85 @@ mod tests {
     fn display_is_the_public_sentence_and_alternate_adds_detail() {
         let e = Error::from_kind(ErrorKind::UniqueViolation)
             .with_sqlstate(SqlState::UNIQUE_VIOLATION)
-            .with_detail("Key (email)=(alice@example.com) already exists");
+            .with_detail("while signing up a user");
         assert_eq!(
             e.to_string(),
             "a record with the same unique value already exists (SQLSTATE 23505)"
         );
-        assert!(format!("{e:#}").contains("alice@example.com"));
-        assert!(format!("{e:?}").contains("alice@example.com"));
+        assert!(format!("{e:#}").contains("while signing up a user"));
+        assert!(format!("{e:?}").contains("while signing up a user"));
         assert!(!e.is_retryable());
+    }
+
+    /// The values the server quotes never reach `Detail`; the names and
+    /// the sentence around them do. (The real server's reports are held to
+    /// this in the integration tests.)
+    #[test]
+    fn values_the_server_quotes_are_redacted() {
+        for (code, detail, want) in [
+            (
+                "23505",
+                "Key (email)=(alice@example.org) already exists.",
+                "Key (email)=(<redacted>) already exists.",
+            ),
+            (
+                "23505",
+                "Key (a, b)=(x) already exists., y) already exists.",
+                "Key (a, b)=(<redacted>) already exists.",
+            ),
+            (
+                "23503",
+                "Key (account_id)=(999) is not present in table \"accounts\".",
+                "Key (account_id)=(<redacted>) is not present in table \"accounts\".",
+            ),
+            (
+                "23503",
+                "Key (id)=(1) is still referenced from table \"orders\".",
+                "Key (id)=(<redacted>) is still referenced from table \"orders\".",
+            ),
+            (
+                "23P01",
+                "Key (room, during)=(1, [2024-01-01,2024-01-02)) conflicts with existing key (room, during)=(1, [2024-01-01,2024-01-03)).",
+                "Key (room, during)=(<redacted>) conflicts with an existing key.",
+            ),
+            (
+                "23514",
+                "Failing row contains (3, x@example.org, -1).",
+                "Failing row contains (<redacted>).",
+            ),
+            ("22P02", "Token \"secret\" is invalid.", "Token \"<redacted>\" is invalid."),
+            (
+                "40P01",
+                "Process 12 waits for ShareLock on transaction 34; blocked by process 56.",
+                "Process 12 waits for ShareLock on transaction 34; blocked by process 56.",
+            ),
+        ] {
+            assert_eq!(redact_detail(code, detail), want, "{detail}");
+        }
+        for (code, message, want) in [
+            (
+                "22P02",
+                "invalid input syntax for type integer: \"secret\"",
+                "invalid input syntax for type integer: <redacted>",
+            ),
+            (
+                "22003",
+                "value \"9\"9\"9\" is out of range for type integer",
+                "value \"<redacted>\" is out of range for type integer",
+            ),
+            (
+                "22021",
+                "invalid byte sequence for encoding \"UTF8\": 0xff 0xfe",
+                "invalid byte sequence for encoding \"<redacted>\": <redacted>",
+            ),
+            (
+                "23505",
+                "duplicate key value violates unique constraint \"users_email_key\"",
+                "duplicate key value violates unique constraint \"users_email_key\"",
+            ),
+        ] {
+            assert_eq!(redact_message(code, message), want, "{message}");
+        }
     }
 
     #[test]

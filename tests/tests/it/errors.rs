@@ -55,6 +55,18 @@ async fn setup(schema: &str, statement_timeout_ms: u32) -> Pool {
     pool
 }
 
+/// No rendering of `e` for logs (`{:#}`, `Debug`, `detail()`) holds
+/// `value`, which the server's report does.
+fn assert_redacted(e: &secure_pg::Error, value: &str) {
+    for shown in [format!("{e:#}"), format!("{e:?}"), e.detail().to_string()] {
+        assert!(!shown.contains(value), "`{value}` in {shown}");
+        assert!(shown.contains("<redacted>"), "{shown}");
+    }
+    let db = e.as_db_error().expect("the server's report");
+    let raw = format!("{} {}", db.message(), db.detail().unwrap_or(""));
+    assert!(raw.contains(value), "the report itself keeps it: {raw}");
+}
+
 /// Display must be exactly `expected`, and must not contain any of the
 /// schema names or values involved.
 fn assert_safe(e: &secure_pg::Error, kind: ErrorKind, expected: &str) {
@@ -95,18 +107,23 @@ async fn constraint_violations() {
         ErrorKind::UniqueViolation,
         "a record with the same unique value already exists (SQLSTATE 23505)",
     );
-    // The operator still sees everything, the duplicate value included.
+    // The operator sees the constraint, the table and the column; the
+    // duplicate value is redacted in every rendering, and reachable only
+    // through the server's report, for code that decides to handle it.
     let detail = e.detail().to_string();
     assert!(
-        detail.contains("customer_accounts_email_key") && detail.contains(SECRET_VALUE),
+        detail.contains("customer_accounts_email_key")
+            && detail.contains("Key (email)=(<redacted>) already exists.")
+            && !detail.contains(SECRET_VALUE),
         "{detail}"
     );
+    assert_redacted(&e, SECRET_VALUE);
 
     let e = checked(
         secure_query!(
             "INSERT INTO customer_orders (id, account_id) VALUES ($1, $2)",
             1_i64,
-            999_i64
+            987_654_321_i64
         )
         .execute(&pool)
         .await
@@ -117,11 +134,12 @@ async fn constraint_violations() {
         ErrorKind::ForeignKeyViolation,
         "the operation refers to a record that does not exist or is still in use (SQLSTATE 23503)",
     );
+    assert_redacted(&e, "987654321");
     let e = checked(
         secure_query!(
             "INSERT INTO customer_accounts (id, email, age) VALUES ($1, $2, $3)",
             3_i64,
-            "x@example.org",
+            "check.secret@example.org",
             -1_i32
         )
         .execute(&pool)
@@ -133,6 +151,7 @@ async fn constraint_violations() {
         ErrorKind::CheckViolation,
         "a value was rejected by a validation rule (SQLSTATE 23514)",
     );
+    assert_redacted(&e, "check.secret@example.org");
     let e = checked(
         secure_query!(
             "INSERT INTO customer_accounts (id, email) VALUES ($1, NULL)",
@@ -268,6 +287,7 @@ async fn invalid_input_permission_timeout_and_not_found() {
         ErrorKind::InvalidInput,
         "the database rejected an input value (SQLSTATE 22P02)",
     );
+    assert_redacted(&e, "not-a-number");
     let e = checked(
         secure_query!("SELECT pg_read_file($1)", "/etc/passwd")
             .execute(&pool)
