@@ -1,6 +1,8 @@
 //! Certificates made on the spot, for a local server that clients reach
 //! with `verify-full`.
 
+use std::path::{Path, PathBuf};
+
 use rcgen::{
     date_time_ymd, BasicConstraints, Certificate, CertificateParams, DnType, IsCa, KeyPair,
     KeyUsagePurpose,
@@ -96,5 +98,100 @@ impl LocalCa {
             .signed_by(&key, &self.cert, &self.key)
             .expect("sign the certificate");
         (cert.pem(), key.serialize_pem())
+    }
+}
+
+/// The files [`write_server_tls`] made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerTlsFiles {
+    /// The CA's certificate: the client's `sslrootcert`.
+    pub root_cert: PathBuf,
+    /// The server's certificate: the server's `ssl_cert_file`.
+    pub server_cert: PathBuf,
+    /// The server's key, readable by its owner alone (PostgreSQL refuses a
+    /// key others may read): the server's `ssl_key_file`.
+    pub server_key: PathBuf,
+}
+
+impl ServerTlsFiles {
+    /// The lines to add to the server's `postgresql.conf`.
+    pub fn postgresql_conf(&self) -> String {
+        format!(
+            "ssl = on\nssl_cert_file = '{}'\nssl_key_file = '{}'\n",
+            self.server_cert.display(),
+            self.server_key.display()
+        )
+    }
+}
+
+/// Local TLS in one step, so `verify-full` works against a development
+/// server: makes a CA on the spot and a server certificate for `hosts`
+/// (DNS names or IP addresses, the first its common name), and writes
+/// `root.crt`, `server.crt` and `server.key` (mode 0600) into `dir`, made if
+/// missing. The CA's key is not kept: nothing else can ever be signed with
+/// it. Clients then connect with `sslmode=verify-full&sslrootcert=<dir>/root.crt`
+/// to one of `hosts`. `cargo run -p secure-pg --features testing --example
+/// local_tls -- <dir> [hosts...]` does the same from the shell.
+pub fn write_server_tls(dir: &Path, hosts: &[&str]) -> std::io::Result<ServerTlsFiles> {
+    let first = hosts.first().copied().unwrap_or("localhost");
+    let ca = LocalCa::new("secure-pg local development CA");
+    let (cert, key) = ca.server_cert(first, hosts);
+    std::fs::create_dir_all(dir)?;
+    let files = ServerTlsFiles {
+        root_cert: dir.join("root.crt"),
+        server_cert: dir.join("server.crt"),
+        server_key: dir.join("server.key"),
+    };
+    std::fs::write(&files.root_cert, ca.cert_pem())?;
+    std::fs::write(&files.server_cert, cert)?;
+    write_owner_only(&files.server_key, key.as_bytes())?;
+    Ok(files)
+}
+
+#[cfg(unix)]
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt;
+    let _ = std::fs::remove_file(path);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?
+        .write_all(bytes)
+}
+
+#[cfg(not(unix))]
+fn write_owner_only(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    std::fs::write(path, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_tls_files_are_written_with_the_key_private() {
+        let dir = std::env::temp_dir().join(format!("secure-pg-tls-{}", std::process::id()));
+        let files = write_server_tls(&dir, &["localhost", "127.0.0.1"]).unwrap();
+        for f in [&files.root_cert, &files.server_cert, &files.server_key] {
+            let text = std::fs::read_to_string(f).unwrap();
+            assert!(text.starts_with("-----BEGIN "), "{}", f.display());
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&files.server_key)
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        assert!(files.postgresql_conf().contains("ssl = on"));
+        // Written again over the old files, with a new CA.
+        let old = std::fs::read_to_string(&files.root_cert).unwrap();
+        write_server_tls(&dir, &["localhost"]).unwrap();
+        assert_ne!(std::fs::read_to_string(&files.root_cert).unwrap(), old);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

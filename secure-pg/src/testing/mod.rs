@@ -48,7 +48,7 @@ use crate::error::Error;
 use crate::migrate::Migrator;
 use crate::pool::Pool;
 
-pub use certs::LocalCa;
+pub use certs::{write_server_tls, LocalCa, ServerTlsFiles};
 
 /// What a test returns: `()`, or a `Result` whose `Err` fails it.
 pub trait TestOutcome {

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use super::certs::LocalCa;
+use super::certs::write_server_tls;
 
 /// What a missing server binary says: how to install them.
 pub const INSTALL_HINT: &str = "PostgreSQL server binaries (initdb, pg_ctl, postgres, \
@@ -297,13 +297,10 @@ impl LocalServer {
         let socket_dir = root.join("sock");
         std::fs::create_dir_all(&socket_dir).map_err(|e| e.to_string())?;
         let port = free_port();
-        let ca = LocalCa::new("secure-pg local test CA");
-        let (cert, key) = ca.server_cert("localhost", &["localhost", "127.0.0.1", "::1"]);
-        let ca_file = root.join("ca.pem");
-        std::fs::write(&ca_file, ca.cert_pem()).map_err(|e| e.to_string())?;
-        std::fs::write(data.join("server.crt"), cert).map_err(|e| e.to_string())?;
-        std::fs::write(data.join("server.key"), key).map_err(|e| e.to_string())?;
-        set_owner_only(&data.join("server.key"));
+        // The same one step a developer takes for a local server.
+        let tls = write_server_tls(&data, &["localhost", "127.0.0.1", "::1"])
+            .map_err(|e| e.to_string())?;
+        let ca_file = tls.root_cert;
         let conf = format!(
             "port = {port}\nlisten_addresses = '127.0.0.1,::1'\nunix_socket_directories = '{}'\n\
              fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n\
@@ -377,12 +374,3 @@ impl LocalServer {
         &self.ca_file
     }
 }
-
-#[cfg(unix)]
-fn set_owner_only(path: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
-}
-
-#[cfg(not(unix))]
-fn set_owner_only(_path: &Path) {}
