@@ -15,10 +15,21 @@ use secure_pg_examples::{tenant_service, Database};
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = Database::from_env_or_throwaway(&mut std::io::stdout())?;
-    let pool = secure_pg::Pool::builder()
+    // Two roles: the owner migrates and grants; the service's role owns
+    // nothing.
+    let owner = secure_pg::Pool::builder()
+        .max_size(1)
         .build(db.config().clone())
         .await?;
-    tenant_service::setup(&pool, &[(1, "key-of-tenant-1"), (2, "key-of-tenant-2")]).await?;
+    let app = db.app_config(&mut std::io::stdout())?;
+    let role = app.get_user().unwrap_or("app").to_owned();
+    tenant_service::setup(
+        &owner,
+        &role,
+        &[(1, "key-of-tenant-1"), (2, "key-of-tenant-2")],
+    )
+    .await?;
+    let pool = secure_pg::Pool::builder().build(app).await?;
     let (addr, server) = tenant_service::serve(pool, "127.0.0.1:3000".parse()?).await?;
     println!("listening on http://{addr} (API keys: key-of-tenant-1, key-of-tenant-2)");
     server.await??;

@@ -458,9 +458,19 @@ pub fn app(pool: Pool) -> Router {
         .with_state(pool)
 }
 
-/// Creates the schema and an API key for each `(tenant, key)`.
-pub async fn setup(pool: &Pool, keys: &[(i64, &str)]) -> Result<(), secure_pg::Error> {
-    pool.get().await?.client().batch_execute(SCHEMA).await?;
+/// Run as the owner role (`owner`): applies the crate's migrations (the
+/// schema the service's queries are checked against), provisions an API
+/// key for each `(tenant, key)`, and grants `app_role` what the binary's
+/// statements use. The service then runs as `app_role`, which owns
+/// nothing, so row-level security and the grants hold for it, and its
+/// health check has no `role-owns-tables` finding.
+pub async fn setup(
+    owner: &Pool,
+    app_role: &str,
+    keys: &[(i64, &str)],
+) -> Result<(), secure_pg::Error> {
+    crate::MIGRATOR.run(owner).await?;
+    let pool = owner;
     for (tenant, key) in keys {
         secure_query!(
             unscoped = "setup provisions a key for each tenant",
@@ -471,6 +481,12 @@ pub async fn setup(pool: &Pool, keys: &[(i64, &str)]) -> Result<(), secure_pg::E
         .execute(pool)
         .await?;
     }
+    owner
+        .get()
+        .await?
+        .client()
+        .batch_execute(&secure_pg::required_grants(app_role))
+        .await?;
     Ok(())
 }
 

@@ -37,15 +37,30 @@ async fn http(
 }
 
 /// A fresh server, the service on a free port, and the API keys of
-/// tenants 1 and 2.
+/// tenants 1 and 2. The cluster's role owns the schema; the service runs as
+/// `tenant_service`, a role that owns nothing and holds the printed grants.
 async fn start() -> (Cluster, std::net::SocketAddr, &'static str, &'static str) {
     let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
-    let pool = Pool::builder()
+    let owner = Pool::builder()
+        .max_size(1)
         .build(Config::parse_with_env(&cluster.url(), |_| None).unwrap())
         .await
         .unwrap();
     let (a, b) = ("key-a-0123456789", "key-b-9876543210");
-    tenant_service::setup(&pool, &[(1, a), (2, b)])
+    cluster.psql("CREATE ROLE tenant_service LOGIN PASSWORD 'tenant-Service-pw-7'");
+    tenant_service::setup(&owner, "tenant_service", &[(1, a), (2, b)])
+        .await
+        .unwrap();
+    let url = cluster.url();
+    let (_, rest) = url.split_once('@').unwrap();
+    let pool = Pool::builder()
+        .build(
+            Config::parse_with_env(
+                &format!("postgres://tenant_service:tenant-Service-pw-7@{rest}"),
+                |_| None,
+            )
+            .unwrap(),
+        )
         .await
         .unwrap();
     let (addr, _server) = tenant_service::serve(pool, "127.0.0.1:0".parse().unwrap())
@@ -230,6 +245,16 @@ async fn tenants_are_isolated_over_http() {
         json["tls"].as_str().unwrap().starts_with("TLSv1.3"),
         "{body}"
     );
+    // The service's role owns nothing and holds exactly what its statements
+    // use: no ownership, no missing and no extra grant.
+    let findings = json["findings"].as_array().unwrap();
+    for code in [
+        "role-owns-tables",
+        "grants-missing-for-queries",
+        "grants-exceed-queries",
+    ] {
+        assert!(!findings.iter().any(|f| f == code), "{body}");
+    }
 }
 
 /// Follows `next` cursors from `first` to the last page; every widget of

@@ -326,6 +326,48 @@ const SYSTEM_TYPE_NAMES: &[&str] = &[
     "yes_or_no",
 ];
 
+/// The catalog views that list relations: the view's name, its columns
+/// of schema, relation and (for columns) column, and what it lists.
+type RelationView = (
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Listed,
+);
+
+const RELATION_VIEWS: &[RelationView] = &[
+    (
+        &["information_schema", "columns"],
+        "table_schema",
+        "table_name",
+        Some("column_name"),
+        Listed::TablesAndViews,
+    ),
+    (
+        &["information_schema", "tables"],
+        "table_schema",
+        "table_name",
+        None,
+        Listed::TablesAndViews,
+    ),
+    (
+        &["pg_tables"],
+        "schemaname",
+        "tablename",
+        None,
+        Listed::Tables,
+    ),
+    (&["pg_views"], "schemaname", "viewname", None, Listed::Views),
+    (
+        &["pg_matviews"],
+        "schemaname",
+        "matviewname",
+        None,
+        Listed::MatViews,
+    ),
+];
+
 /// A relation kind, as the catalog views list them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Listed {
@@ -467,62 +509,34 @@ impl Builder {
             return None;
         };
         let view = parts(name).ok()?;
-        let view: Vec<&str> = view.iter().map(Name::as_str).collect();
+        let mut view: Vec<&str> = view.iter().map(Name::as_str).collect();
+        // `pg_catalog.x` is `x`: a system view is found there first.
+        if view.len() == 2 && view[0] == "pg_catalog" {
+            view.remove(0);
+        }
         let mut tests = Vec::new();
         if let Some(w) = &s.selection {
             self.equalities(w, &mut tests)?;
         }
         let get = |k: &str| tests.iter().find(|(c, _)| c == k).map(|(_, v)| v.clone());
         let only = |allowed: &[&str]| tests.iter().all(|(c, _)| allowed.contains(&c.as_str()));
+        if let Some((_, schema, relation, column, kind)) =
+            RELATION_VIEWS.iter().find(|(v, ..)| *v == view.as_slice())
+        {
+            let allowed: Vec<&str> = [Some(*schema), Some(*relation), *column]
+                .into_iter()
+                .flatten()
+                .collect();
+            only(&allowed).then_some(())?;
+            return self.relation_exists(
+                get(schema).as_ref(),
+                &get(relation)?,
+                *kind,
+                column.and_then(get).as_ref(),
+            );
+        }
         match view.as_slice() {
-            ["information_schema", "columns"] => {
-                only(&["table_schema", "table_name", "column_name"]).then_some(())?;
-                self.relation_exists(
-                    get("table_schema").as_ref(),
-                    &get("table_name")?,
-                    Listed::TablesAndViews,
-                    get("column_name").as_ref(),
-                )
-            }
-            ["information_schema", "tables"] => {
-                only(&["table_schema", "table_name"]).then_some(())?;
-                self.relation_exists(
-                    get("table_schema").as_ref(),
-                    &get("table_name")?,
-                    Listed::TablesAndViews,
-                    None,
-                )
-            }
-            ["pg_tables"] | ["pg_catalog", "pg_tables"] => {
-                only(&["schemaname", "tablename"]).then_some(())?;
-                self.relation_exists(
-                    get("schemaname").as_ref(),
-                    &get("tablename")?,
-                    Listed::Tables,
-                    None,
-                )
-            }
-            ["pg_views"] | ["pg_catalog", "pg_views"] => {
-                only(&["schemaname", "viewname"]).then_some(())?;
-                self.relation_exists(
-                    get("schemaname").as_ref(),
-                    &get("viewname")?,
-                    Listed::Views,
-                    None,
-                )
-            }
-            ["pg_matviews"] | ["pg_catalog", "pg_matviews"] => {
-                only(&["schemaname", "matviewname"]).then_some(())?;
-                self.relation_exists(
-                    get("schemaname").as_ref(),
-                    &get("matviewname")?,
-                    Listed::MatViews,
-                    None,
-                )
-            }
-            ["information_schema", "schemata"]
-            | ["pg_namespace"]
-            | ["pg_catalog", "pg_namespace"] => {
+            ["information_schema", "schemata"] | ["pg_namespace"] => {
                 let key = if view.len() == 2 && view[0] == "information_schema" {
                     "schema_name"
                 } else {
@@ -536,11 +550,11 @@ impl Builder {
                     self.catalog.unknown_rest.is_none().then_some(false)
                 }
             }
-            ["pg_type"] | ["pg_catalog", "pg_type"] => {
+            ["pg_type"] => {
                 only(&["typname"]).then_some(())?;
                 self.type_exists(&get("typname")?)
             }
-            ["pg_constraint"] | ["pg_catalog", "pg_constraint"] => {
+            ["pg_constraint"] => {
                 only(&["conname"]).then_some(())?;
                 self.constraint_exists(None, None, &get("conname")?)
             }
@@ -563,7 +577,7 @@ impl Builder {
                     &get("constraint_name")?,
                 )
             }
-            ["pg_extension"] | ["pg_catalog", "pg_extension"] => {
+            ["pg_extension"] => {
                 only(&["extname"]).then_some(())?;
                 let n = get("extname")?;
                 if self.catalog.extensions.contains(&n) {
