@@ -66,20 +66,18 @@ pub async fn balances(pool: &Pool) -> Result<Vec<Decimal>, Error> {
 /// ring and one that would overdraw; prints the balances and returns them.
 pub async fn run(out: &mut impl Write, rounds: usize) -> Result<Vec<Decimal>, Error> {
     let db = Database::from_env_or_throwaway(out)?;
-    let pool = Pool::builder()
-        .max_size(4)
-        .build(db.config().clone())
+    // Two roles: the owner applies the crate's migrations (the schema the
+    // queries here are checked against at compile time), empties the
+    // accounts of an earlier run and grants what the binary's statements
+    // use; the transfers run as a role that owns nothing.
+    crate::MIGRATOR.run_with_config(db.config()).await?;
+    let (owner, _) = secure_pg::connect(db.config()).await?;
+    owner.batch_execute("DELETE FROM transfer_accounts").await?;
+    let app = db.app_config(out)?;
+    owner
+        .batch_execute(&secure_pg::required_grants(app.get_user().unwrap_or("app")))
         .await?;
-    secure_query!("DROP TABLE IF EXISTS transfer_accounts")
-        .execute(&pool)
-        .await?;
-    // The crate's migration, which is also the schema the queries here are
-    // checked against at compile time.
-    pool.get()
-        .await?
-        .client()
-        .batch_execute(include_str!("../migrations/2_transfer.sql"))
-        .await?;
+    let pool = Pool::builder().max_size(4).build(app).await?;
     let start = Decimal::from_str("100.00").expect("literal");
     for id in 1..=3_i64 {
         secure_query!(
@@ -118,8 +116,13 @@ pub async fn run(out: &mut impl Write, rounds: usize) -> Result<Vec<Decimal>, Er
     let balances = balances(&pool).await?;
     let total: Decimal = balances.iter().sum();
     writeln!(out, "balances: {balances:?}, total {total}").ok();
-    secure_query!("DROP TABLE transfer_accounts")
-        .execute(&pool)
-        .await?;
+    let findings: Vec<&str> = pool
+        .health_check()
+        .await
+        .findings
+        .iter()
+        .map(|f| f.code.as_str())
+        .collect();
+    writeln!(out, "health findings: {findings:?}").ok();
     Ok(balances)
 }

@@ -56,4 +56,17 @@ async fn transfers_in_numeric_are_exact() {
     assert_eq!(shown, ["100.00", "100.00", "100.00"], "{out}");
     assert!(out.contains("overdraft refused:"), "{out}");
     assert!(out.contains("total 300.00"), "{out}");
+    // The transfers ran as a role that owns nothing and holds exactly the
+    // grants the binary's statements use.
+    let findings = out
+        .lines()
+        .find(|l| l.starts_with("health findings: "))
+        .unwrap_or_else(|| panic!("{out}"));
+    for code in [
+        "role-owns-tables",
+        "grants-missing-for-queries",
+        "grants-exceed-queries",
+    ] {
+        assert!(!findings.contains(code), "{out}");
+    }
 }
