@@ -61,7 +61,7 @@ const SECTIONS: [&str; 12] = [
 fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
-         \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-conn C SECS [warm]\n\
+         \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-exclusive|ours-conn C SECS [warm]\n\
          \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
          \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 4 minutes)\
@@ -765,6 +765,7 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
             )),
             "sqlx" => runner(Sqlx(t.sqlx(true).await?)),
             "ours" => runner(Ours(t.ours().await?)),
+            "ours-exclusive" => runner(Ours(t.ours_exclusive().await?)),
             "ours-conn" => runner(
                 OursConn::new(
                     secure_pg::Pool::builder()
