@@ -1457,21 +1457,6 @@ END $$;"
             c.unmodelled()
         );
     }
-    // A search path moved in a block moves where later names land.
-    for body in [
-        "SET search_path = other_schema",
-        "SET LOCAL search_path TO other_schema",
-        "PERFORM set_config('search_path', 'other_schema', true)",
-        "RESET ALL",
-        "IMPORT FOREIGN SCHEMA remote FROM SERVER s INTO public",
-    ] {
-        let c = partial(&format!("{BASE}\nDO $$ BEGIN {body}; END $$;"));
-        assert!(
-            c.unmodelled().first().is_some_and(|u| u.everything),
-            "{body}: {:#?}",
-            c.unmodelled()
-        );
-    }
     let c = partial(&format!(
         "{BASE}
 DO $$ BEGIN EXECUTE 'ALTER TABLE ' || 'other' || ' ADD z int'; END $$;
