@@ -16,6 +16,7 @@ mod dynamic;
 mod expand;
 mod from_row;
 mod migrate;
+mod pg_type;
 mod register;
 mod schema_check;
 mod tenant;
@@ -218,6 +219,72 @@ pub fn secure_query_as_unparsed(input: TokenStream) -> TokenStream {
 pub fn derive_from_row(input: TokenStream) -> TokenStream {
     syn::parse::<syn::DeriveInput>(input)
         .and_then(|input| from_row::derive(&input))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Maps a Rust enum to a PostgreSQL enum type: each unit variant reads
+/// and writes one label.
+///
+/// ```ignore
+/// #[derive(Debug, Clone, Copy, PartialEq, PgEnum)]
+/// #[secure_pg(type = "order_status", rename_all = "snake_case")]
+/// enum OrderStatus {
+///     Pending,
+///     InProgress,
+///     #[secure_pg(rename = "done")]
+///     Shipped,
+/// }
+/// ```
+///
+/// Options on the enum: `type = "name"` (or `"schema.name"`), the type as
+/// the server stores it (default: the Rust name in snake case);
+/// `rename_all = "..."` (`lowercase`, `UPPERCASE`, `snake_case`,
+/// `SCREAMING_SNAKE_CASE`, `kebab-case`, `camelCase`, `PascalCase`;
+/// default: the variant's name as written); `unchecked = "why"` to skip
+/// the schema check. On a variant: `rename = "label"`.
+///
+/// With the crate's schema, the labels are checked at compile time: a
+/// variant whose label the type lacks, and a label of the type that no
+/// variant reads, are each an error that names it. The value binds to a
+/// parameter of the enum type (also without the statement cache, as
+/// text), reads from a column of it or from its label cast to `text`, and
+/// as `Vec<T>` to and from arrays of it. The type must also derive
+/// `Debug` (`ToSql` requires it).
+#[proc_macro_derive(PgEnum, attributes(secure_pg))]
+pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
+    syn::parse::<syn::DeriveInput>(input)
+        .and_then(|input| pg_type::derive_enum(&input))
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Maps a Rust struct to a PostgreSQL composite type
+/// (`CREATE TYPE address AS (street text, zip text)`): each named field
+/// holds the attribute of the same name.
+///
+/// ```ignore
+/// #[derive(Debug, Clone, PartialEq, PgComposite)]
+/// #[secure_pg(type = "address")]
+/// struct Address {
+///     street: Option<String>,
+///     #[secure_pg(rename = "zip")]
+///     postcode: Option<String>,
+/// }
+/// ```
+///
+/// Options on the struct: `type = "name"` (default: the Rust name in
+/// snake case) and `unchecked = "why"`; on a field, `rename = "attribute"`.
+/// With the crate's schema, the fields are checked at compile time: a
+/// field the type has no attribute for, an attribute no field holds, and a
+/// field whose type cannot read or bind the attribute's SQL type are
+/// errors. A composite's attributes can be NULL whatever the type says: a
+/// field that is no `Option` fails to decode a NULL, naming the attribute.
+/// The type must also derive `Debug`.
+#[proc_macro_derive(PgComposite, attributes(secure_pg))]
+pub fn derive_pg_composite(input: TokenStream) -> TokenStream {
+    syn::parse::<syn::DeriveInput>(input)
+        .and_then(|input| pg_type::derive_composite(&input))
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

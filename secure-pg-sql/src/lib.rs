@@ -30,6 +30,7 @@
 
 pub mod check;
 pub mod copy;
+pub mod derive;
 pub mod diagnostic;
 pub mod dynamic;
 pub mod functions;

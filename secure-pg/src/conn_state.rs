@@ -48,7 +48,7 @@ pub(crate) struct ConnState {
     /// The session's `lock_timeout` is the short one of shared use (see
     /// [`LockTimeout`]): set when the pool starts sharing the connection,
     /// cleared when a checkout restores the session's default
-    /// (`RESET lock_timeout`, or `DISCARD ALL`).
+    /// (`RESET lock_timeout`, or the session reset).
     lock_timeout: AtomicU8,
 }
 
@@ -630,7 +630,7 @@ impl ConnState {
         self.in_tx.load(Ordering::Acquire)
     }
 
-    /// Session state may have changed: run `DISCARD ALL` before the next
+    /// Session state may have changed: run the session reset before the next
     /// checkout.
     pub(crate) fn mark_needs_reset(&self) {
         self.needs_reset.store(true, Ordering::Release);
@@ -640,11 +640,10 @@ impl ConnState {
         self.needs_reset.load(Ordering::Acquire)
     }
 
-    /// `DISCARD ALL` succeeded: it also deallocated every prepared
-    /// statement, so the cache is emptied with the flag.
+    /// The reset succeeded. It keeps the protocol-level prepared
+    /// statements (see [`RESET_SQL`]), so the cache stays.
     pub(crate) fn finish_reset(&self) {
-        self.cache.clear();
-        // `DISCARD ALL` includes `RESET ALL`.
+        // The reset includes `RESET ALL`.
         self.set_lock_timeout(LockTimeout::Default);
         self.needs_reset.store(false, Ordering::Release);
     }
@@ -675,19 +674,32 @@ impl ConnState {
     }
 }
 
-/// Resets a session for its next user: `DISCARD ALL` (settings, temporary
-/// objects, prepared statements, cursors, listeners, advisory locks,
-/// sequence state such as `lastval`), and a fresh random seed, which
-/// `DISCARD ALL` leaves alone: after a `setseed`, every later `random()`
-/// of the session would otherwise be predictable. The seed comes from the
-/// operating system's random source on this side (52 bits, what `setseed`
-/// takes), in its own message pipelined before `DISCARD ALL` (which
-/// refuses to share a transaction), so the reset stays one round trip.
+/// What `DISCARD ALL` does (settings, role, temporary objects, cursors,
+/// listeners, advisory locks, cached plans, sequence state such as
+/// `lastval`), except `DEALLOCATE ALL`: only the statements prepared with
+/// SQL's `PREPARE` are deallocated. The protocol-level statements stay,
+/// ours (cached, still valid) and tokio-postgres's own, with which it
+/// looks up enum, composite and domain types: dropped by `DISCARD ALL`,
+/// the client kept using them, and every later lookup of a user type on
+/// that connection failed with `prepared statement "sN" does not exist`.
+/// One message, run as one implicit transaction.
+pub(crate) const RESET_SQL: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; \
+    UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; \
+    DISCARD SEQUENCES; DO $reset$ DECLARE s record; BEGIN \
+    FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP \
+    EXECUTE format('DEALLOCATE %I', s.name); END LOOP; END $reset$";
+
+/// Resets a session for its next user: [`RESET_SQL`], and a fresh random
+/// seed, which `DISCARD ALL` leaves alone: after a `setseed`, every later
+/// `random()` of the session would otherwise be predictable. The seed
+/// comes from the operating system's random source on this side (52 bits,
+/// what `setseed` takes), in its own message pipelined before the reset,
+/// so the reset stays one round trip.
 pub(crate) async fn reset_session(client: &Client) -> Result<(), tokio_postgres::Error> {
     let reseed = format!("SELECT setseed({})", fresh_seed());
     futures_util::future::try_join(
         client.batch_execute(&reseed),
-        client.batch_execute("DISCARD ALL"),
+        client.batch_execute(RESET_SQL),
     )
     .await
     .map(|_| ())
@@ -824,10 +836,6 @@ impl StatementCache {
 
     fn evict(&self, sql: &'static str) {
         self.write().remove(&key(sql));
-    }
-
-    fn clear(&self) {
-        self.write().clear();
     }
 
     fn len(&self) -> usize {

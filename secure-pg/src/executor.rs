@@ -732,7 +732,7 @@ impl<'e> Handle<'e> {
         }
     }
 
-    /// Marks the connection for `DISCARD ALL` before its next checkout when
+    /// Marks the connection for the session reset before its next checkout when
     /// the statement (as the macro determined) changes session state.
     /// (Such a statement is never routed to a shared connection.)
     pub(crate) fn note_session(&self, changes_session: bool) {

@@ -10,6 +10,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("registry", 0),
     ("metrics", 0),
     ("codec", 0),
+    ("pg_type", 0),
     ("config", 1),
     ("tls", 2),
     ("credentials", 2),

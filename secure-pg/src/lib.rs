@@ -1,7 +1,7 @@
 // Module dependency direction (a module uses only those to its left; the
 // test in layering.rs holds it):
 //
-//   error, codec → config → tls, credentials → connect, tenant_scope
+//   error, codec, pg_type → config → tls, credentials → connect, tenant_scope
 //         → conn_state, posture, tenant → pool → executor, health
 //         → query; pool → migrate; registry (data only) → pool; migrate, pool
 //         → testing (`#[secure_pg::test]`, feature `testing`)
@@ -101,6 +101,8 @@ mod executor;
 mod health;
 mod metrics;
 pub mod migrate;
+#[doc(hidden)]
+pub mod pg_type;
 mod pool;
 mod posture;
 mod query;
@@ -140,7 +142,7 @@ pub use tenant::{row_level_security_sql, TenantId};
 pub use secure_pg_macros::test;
 pub use secure_pg_macros::{
     migrate, secure_copy_in, secure_copy_out, secure_query, secure_query_as,
-    secure_query_as_unparsed, secure_query_unparsed, tenant_scoped, FromRow,
+    secure_query_as_unparsed, secure_query_unparsed, tenant_scoped, FromRow, PgComposite, PgEnum,
 };
 
 /// Re-exported so that users need one dependency.
@@ -173,7 +175,8 @@ pub mod __private {
         migration_from_macro, migration_statement, migrator_from_macro, Migration,
     };
     pub use crate::query::{
-        column_named, decode_error, missing_column, Dynamic, DynamicPart, Query, QueryAs,
+        column_named, decode_error, missing_column, try_from_error, Dynamic, DynamicPart, Query,
+        QueryAs,
     };
     pub use crate::registry::QUERIES;
     /// Per-parameter binding functions of the schema-checked macros.
@@ -194,6 +197,12 @@ pub mod __private {
     pub fn note_tenant_scoping_opted_out() {
         crate::tenant_scope::note_scoping_opted_out();
     }
+    /// What the `PgEnum` and `PgComposite` derives expand to.
+    pub use crate::pg_type;
+    /// The buffer `ToSql` writes into.
+    pub use bytes::BytesMut;
+    /// The traits the `PgEnum` and `PgComposite` derives implement.
+    pub use tokio_postgres::types;
     pub use tokio_postgres::types::ToSql;
     pub use tokio_postgres::{Column, Row};
 

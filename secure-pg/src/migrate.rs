@@ -28,7 +28,7 @@
 //!   statement is an open transaction, which `CREATE INDEX CONCURRENTLY` in
 //!   the running migration would wait for, a deadlock. The lock is released when the run
 //!   ends, however it ends: explicitly, and otherwise with the session (a
-//!   pool connection used for a run is reset with `DISCARD ALL` before it
+//!   pool connection used for a run is reset (what `DISCARD ALL` does) before it
 //!   is reused, which releases advisory locks; a connection made from a
 //!   [`Config`] is closed).
 //! - **A ledger**, `secure_pg_migrations` (created if absent, in the first
@@ -370,7 +370,7 @@ impl Migrator {
     /// module docs). The connection is reset before it is reused.
     pub async fn run(&self, pool: &Pool) -> Result<Report, Error> {
         let conn = pool.get().await?;
-        // `client()` marks the connection for `DISCARD ALL` on return, which
+        // `client()` marks the connection for the reset on return, which
         // releases the advisory lock on every path, a dropped future too.
         self.run_on(conn.client()).await
     }

@@ -485,6 +485,16 @@ pub fn missing_column(ty: &str, field: &str, column: &str) -> Error {
     ))
 }
 
+/// Error for a `try_from` field whose value the conversion refused. The
+/// conversion's own error is not shown: it may hold the value.
+#[doc(hidden)]
+pub fn try_from_error(ty: &str, field: &str, via: &str) -> Error {
+    Error::from_kind(ErrorKind::Decode).with_detail(format!(
+        "field `{ty}::{field}`: the column's value, read as `{via}`, was refused by the \
+         field type's `TryFrom<{via}>`"
+    ))
+}
+
 /// Error for a field whose column has an incompatible type or is NULL.
 #[doc(hidden)]
 pub fn decode_error(ty: &str, field: &str, e: tokio_postgres::Error) -> Error {

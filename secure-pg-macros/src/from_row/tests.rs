@@ -256,3 +256,119 @@ fn other_attributes_are_ignored() {
     ))
     .unwrap();
 }
+
+#[test]
+fn a_default_field_reads_its_column_when_returned_and_defaults_otherwise() {
+    let out = derive_str(quote! {
+        struct Widget {
+            id: i64,
+            #[secure_pg(default)]
+            tags: Vec<String>,
+        }
+    })
+    .unwrap();
+    // Its lookup cannot fail: a missing column is `usize::MAX`...
+    assert!(
+        out.contains(
+            "match :: secure_pg :: __private :: column_named (__secure_pg_columns , \"tags\") { :: core :: option :: Option :: Some (i) => i , :: core :: option :: Option :: None => :: core :: primitive :: usize :: MAX , }"
+        ),
+        "{out}"
+    );
+    // ...which reads as the default.
+    assert!(
+        out.contains("tags : if __secure_pg_cols [1] == :: core :: primitive :: usize :: MAX { :: core :: default :: Default :: default () } else {"),
+        "{out}"
+    );
+    // The column, when returned, is still checked like any other field's.
+    assert!(
+        out.contains("FieldReads < 1 , __SecurePgParam > for Widget where Vec < String > :"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_try_from_field_reads_the_named_type_and_converts_it() {
+    let out = derive_str(quote! {
+        struct Widget {
+            #[secure_pg(try_from = "i64")]
+            qty: u32,
+        }
+    })
+    .unwrap();
+    assert!(out.contains("read_column :: < i64 >"), "{out}");
+    assert!(
+        out.contains("< u32 as :: core :: convert :: TryFrom < i64 >> :: try_from"),
+        "{out}"
+    );
+    assert!(
+        out.contains("try_from_error (\"Widget\" , \"qty\" , \"i64\")"),
+        "{out}"
+    );
+    // The schema checks hold the column against `i64`, the type read.
+    assert!(
+        out.contains("FieldReads < 0 , __SecurePgParam > for Widget where i64 :"),
+        "{out}"
+    );
+    assert!(
+        out.contains("FieldHoldsNull < 0 , __SecurePgParam > for Widget where i64 :"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_flattened_field_is_read_by_its_own_from_row() {
+    let out = derive_str(quote! {
+        struct Order {
+            id: i64,
+            #[secure_pg(flatten)]
+            customer: Customer,
+            #[secure_pg(flatten)]
+            address: Address,
+        }
+    })
+    .unwrap();
+    for want in [
+        "type Columns = ([usize ; 1] , (< Customer as :: secure_pg :: FromRow > :: Columns , < Address as :: secure_pg :: FromRow > :: Columns ,)) ;",
+        "(< Customer as :: secure_pg :: FromRow > :: resolve (__secure_pg_columns) ? , < Address as :: secure_pg :: FromRow > :: resolve (__secure_pg_columns) ? ,)",
+        "id : :: secure_pg :: __private :: read_column :: < i64 > (__secure_pg_row , __secure_pg_cols . 0 [0])",
+        "customer : < Customer as :: secure_pg :: FromRow > :: from_row (__secure_pg_row , & (__secure_pg_cols . 1) . 0 ,) ?",
+        "address : < Address as :: secure_pg :: FromRow > :: from_row (__secure_pg_row , & (__secure_pg_cols . 1) . 1 ,) ?",
+        // Only the struct's own fields are in the schema checks' list.
+        "const __SECURE_PG_FIELDS : & 'static [& 'static str] = & [\"id\"] ;",
+    ] {
+        assert!(out.contains(want), "{want}\nin\n{out}");
+    }
+}
+
+#[test]
+fn field_option_mistakes_are_named() {
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(flatten, rename = "x")]
+            a: Inner,
+        }
+    ));
+    assert!(e.contains("`flatten` reads the field from the row's columns as its own `FromRow` type; it takes no `rename`, `default` or `try_from`"), "{e}");
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(try_from = "not a type!")]
+            a: u32,
+        }
+    ));
+    assert!(
+        e.contains("`try_from` names the type the column is read as"),
+        "{e}"
+    );
+    let e = err(quote!(
+        struct T {
+            #[secure_pg(skip)]
+            a: u32,
+        }
+    ));
+    assert!(
+        e.contains(
+            "the options are `rename = \"column\"`, `default`, `try_from = \"Type\"` and `flatten`"
+        ),
+        "{e}"
+    );
+}

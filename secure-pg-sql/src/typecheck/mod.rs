@@ -631,6 +631,9 @@ pub fn wire(ty: &SqlType, catalog: &Catalog) -> Option<Wire> {
     match &ty.base {
         BaseType::Builtin(b) => builtin(b.name, ty.array).map(Wire::Declared),
         BaseType::Enum(_) if !ty.array => Some(Wire::Inferred(25)),
+        // An array of labels, sent as a `text[]` literal in the text
+        // format (the binary format names its element type).
+        BaseType::Enum(_) => Some(Wire::Inferred(1009)),
         BaseType::Domain(name) if !ty.array => {
             let base = &catalog.domain(name)?.base;
             match &base.base {

@@ -568,14 +568,15 @@ fn parameters_are_declared_by_oid_or_left_for_the_server_to_infer() {
             Some(Wire::Declared(1007))
         ]
     );
-    // An enum: unspecified, sent as text; an array of enums: not declared.
+    // An enum: unspecified, sent as text; an array of enums: unspecified,
+    // sent as a `text[]` (in the text format, see the runtime's codec).
     assert_eq!(
         wires("SELECT id FROM widgets WHERE feeling = $1"),
         [Some(Wire::Inferred(25))]
     );
     assert_eq!(
         wires("SELECT id FROM widgets WHERE feeling = ANY($1)"),
-        [None]
+        [Some(Wire::Inferred(1009))]
     );
     // A domain: unspecified, sent as its base type.
     assert_eq!(

@@ -291,7 +291,7 @@ impl Pool {
 /// A connection whose session may have changed (a session-changing
 /// statement ran on it, or [`PooledConnection::client`] was handed out) is
 /// reset when it is dropped, not at its next checkout: a spawned task runs
-/// `DISCARD ALL` (bounded by the checkout timeout) while the connection
+/// the session reset (bounded by the checkout timeout) while the connection
 /// stays checked out, so no waiter can get it mid-reset, and only then
 /// gives it back; on failure or timeout the connection is discarded.
 /// Advisory locks, `WITH HOLD` cursors, temporary objects and settings
@@ -346,7 +346,7 @@ impl Drop for PooledConnection<'_> {
 
 /// On a returned connection, which stays checked out (and keeps its gate
 /// permit) until it is done: a statement left in flight (its future or
-/// row stream was dropped) is cancelled and waited for, then `DISCARD ALL`
+/// row stream was dropped) is cancelled and waited for, then the session reset
 /// runs if the session may have changed. All of it is bounded by the
 /// checkout timeout; a failure or timeout marks the connection broken, so
 /// bb8 discards it instead of taking it back. A connection to be discarded
@@ -443,7 +443,7 @@ impl<'p> PooledConnection<'p> {
     }
 
     /// The underlying `tokio_postgres::Client`, for what the macros do not
-    /// cover. The connection is reset (`DISCARD ALL`) when it returns to
+    /// cover. The connection is reset (`RESET_SQL`) when it returns to
     /// the pool, since anything may have been run on it.
     ///
     /// The first call of a checkout also queues `DISCARD SEQUENCES` ahead of

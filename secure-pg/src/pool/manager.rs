@@ -196,12 +196,66 @@ impl Checks {
     }
 }
 
+/// The user types of the database (enums, domains, standalone composites,
+/// extensions' types, ranges; not tables' row types), each also as an
+/// array, as a select list of typed NULLs (at most 1,600: the server's
+/// limit is 1,664 columns).
+const USER_TYPES: &str = "\
+    SELECT string_agg(format('NULL::%s', format_type(oid, NULL)), ', ' ORDER BY oid) \
+    FROM (SELECT oid FROM (\
+        SELECT t.oid FROM pg_type t \
+        JOIN pg_namespace n ON n.oid = t.typnamespace \
+        LEFT JOIN pg_class c ON c.oid = t.typrelid \
+        WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' \
+          AND t.typtype <> 'p' AND (t.typtype <> 'c' OR c.relkind = 'c') \
+          AND t.typelem = 0 \
+        UNION ALL \
+        SELECT t.typarray FROM pg_type t \
+        JOIN pg_namespace n ON n.oid = t.typnamespace \
+        LEFT JOIN pg_class c ON c.oid = t.typrelid \
+        WHERE n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' \
+          AND t.typtype <> 'p' AND (t.typtype <> 'c' OR c.relkind = 'c') \
+          AND t.typelem = 0 AND t.typarray <> 0) all_types \
+        LIMIT 1600) user_types";
+
+/// Behind a transaction-mode pooler (`statement_cache(false)`),
+/// tokio-postgres learns a type it does not know (an enum, a composite, a
+/// domain, an extension's type) with named statements, which the next
+/// transaction's server connection does not have: reading such a column
+/// failed at random with `prepared statement "s1" does not exist`. So a
+/// connection learns the database's user types when it opens, all in one
+/// transaction, which keeps one server connection; afterwards they are in
+/// the client's cache and nothing is looked up. (A type created after the
+/// connection opened is still looked up as before.)
+async fn learn_user_types(client: &tokio_postgres::Client) -> Result<(), tokio_postgres::Error> {
+    use tokio_postgres::SimpleQueryMessage;
+    let list = client
+        .simple_query(USER_TYPES)
+        .await?
+        .into_iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(row) => row.get(0).map(str::to_owned),
+            _ => None,
+        });
+    let Some(list) = list else {
+        return Ok(());
+    };
+    client.batch_execute("BEGIN READ ONLY").await?;
+    let learned = client.query_typed(&format!("SELECT {list}"), &[]).await;
+    let ended = client.batch_execute("COMMIT").await;
+    learned?;
+    ended
+}
+
 impl Manager {
     async fn open(&self, password: &Secret, budget: Duration) -> Result<PgConn, Error> {
         let (client, info) = self
             .connector
             .connect_within(Some(password), budget)
             .await?;
+        if !self.statement_cache {
+            learn_user_types(&client).await.map_err(Error::from)?;
+        }
         let canceller = self.connector.canceller(&client);
         Ok(PgConn {
             client,

@@ -18,7 +18,7 @@
 //! * **On checkout after a quiet period** (`idle_check_after`, default
 //!   30 s): a cheap round trip (an empty query) to catch connections the
 //!   server or the network dropped silently.
-//! * **On return after a session change**: `DISCARD ALL` (see below); a
+//! * **On return after a session change**: a session reset, `DISCARD ALL` but for the protocol-level statements (see below); a
 //!   checkout still resets a connection that came back marked (the
 //!   backstop when the reset task could not run).
 //! * **On return with a statement in flight** (a query future or row
@@ -39,7 +39,7 @@
 //! macros at compile time; running one marks the connection. Raw access to
 //! the `tokio_postgres::Client` marks it too, since anything may have been
 //! run. When a marked connection is returned, a spawned task runs
-//! `DISCARD ALL` while the connection is still checked out and holds its
+//! the session reset while the connection is still checked out and holds its
 //! gate permit, so no waiter can get it mid-reset and nothing (advisory
 //! locks, `WITH HOLD` cursors, temporary tables, settings) lingers on an
 //! idle connection; if the reset fails or outlasts the checkout timeout the

@@ -327,6 +327,114 @@ async fn a_missing_column_or_wrong_type_names_the_field() {
     assert!(e.detail().to_string().contains("Option<_>"), "{e:#}");
 }
 
+/// `FromRow`'s field options: `flatten` (a struct read from the same
+/// row), `default` (a column the query may not return), `try_from` (read
+/// as one type, converted to the field's).
+#[derive(Debug, FromRow, PartialEq)]
+struct Order {
+    id: i64,
+    #[secure_pg(flatten)]
+    customer: Customer,
+    #[secure_pg(default)]
+    tags: Vec<String>,
+    #[secure_pg(try_from = "i64")]
+    qty: u8,
+}
+
+#[derive(Debug, FromRow, PartialEq)]
+struct Customer {
+    #[secure_pg(rename = "customer_name")]
+    name: String,
+    #[secure_pg(default)]
+    vip: Option<bool>,
+}
+
+#[tokio::test]
+async fn from_row_flattens_defaults_and_converts() {
+    let pool = pool().await;
+    // Every column given.
+    let full: Order = secure_query_as!(
+        Order,
+        "SELECT 7::bigint AS id, 'Ada'::text AS customer_name, true AS vip, \
+         ARRAY['a','b'] AS tags, 3::bigint AS qty"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        full,
+        Order {
+            id: 7,
+            customer: Customer {
+                name: "Ada".into(),
+                vip: Some(true)
+            },
+            tags: vec!["a".into(), "b".into()],
+            qty: 3,
+        }
+    );
+    // The `default` columns left out (in the flattened struct too).
+    let some: Vec<Order> = secure_query_as!(
+        Order,
+        "SELECT g::bigint AS id, 'n' || g AS customer_name, g::bigint AS qty \
+         FROM generate_series(1, 2) g"
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        some.iter()
+            .map(|o| (
+                o.id,
+                o.customer.name.as_str(),
+                o.customer.vip,
+                o.tags.len(),
+                o.qty
+            ))
+            .collect::<Vec<_>>(),
+        [(1, "n1", None, 0, 1), (2, "n2", None, 0, 2)]
+    );
+    // A flattened struct's own missing column names it.
+    let e = checked(
+        secure_query_as!(Order, "SELECT 1::bigint AS id, 1::bigint AS qty")
+            .fetch_one(&pool)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    assert!(e.detail().to_string().contains("Customer::name"), "{e:#}");
+    // A value the conversion refuses (300 is no `u8`) is a decode error
+    // naming the field and the types, not the value.
+    let e = checked(
+        secure_query_as!(
+            Order,
+            "SELECT 1::bigint AS id, 'x'::text AS customer_name, 300::bigint AS qty"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert_eq!(e.kind(), ErrorKind::Decode);
+    let shown = format!("{e:#} {e:?}");
+    assert!(
+        shown.contains("Order::qty") && shown.contains("TryFrom<i64>"),
+        "{shown}"
+    );
+    assert!(!shown.contains("300"), "{shown}");
+    // A `default` column that is returned is read, not defaulted: a wrong
+    // type is still an error.
+    let e = checked(
+        secure_query_as!(
+            Order,
+            "SELECT 1::bigint AS id, 'x'::text AS customer_name, 1::bigint AS qty, 5 AS tags"
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap_err(),
+    );
+    assert!(e.detail().to_string().contains("Order::tags"), "{e:#}");
+}
+
 #[derive(Debug, FromRow, PartialEq)]
 struct Event {
     id: uuid::Uuid,
