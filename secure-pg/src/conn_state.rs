@@ -682,8 +682,18 @@ impl ConnState {
 /// looks up enum, composite and domain types: dropped by `DISCARD ALL`,
 /// the client kept using them, and every later lookup of a user type on
 /// that connection failed with `prepared statement "sN" does not exist`.
-/// One message, run as one implicit transaction.
-pub(crate) const RESET_SQL: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; \
+///
+/// It first ends any transaction the connection was left in (raw client
+/// access, a migration's run dropped mid-way) with `ROLLBACK`: `DISCARD
+/// ALL` refused to run in one, which discarded the connection, and the
+/// statements below would otherwise run inside it and leave it open.
+/// `client_min_messages` is raised for that `ROLLBACK` alone (it is rolled
+/// back with it), so that a connection with no transaction does not log a
+/// warning at every reset. A transaction that failed refuses the `SET`:
+/// the reset fails and the connection is discarded, as before. One
+/// message, run as implicit transactions.
+pub(crate) const RESET_SQL: &str = "SET client_min_messages = error; ROLLBACK; CLOSE ALL; \
+    SET SESSION AUTHORIZATION DEFAULT; RESET ALL; \
     UNLISTEN *; SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; \
     DISCARD SEQUENCES; DO $reset$ DECLARE s record; BEGIN \
     FOR s IN SELECT name FROM pg_prepared_statements WHERE from_sql LOOP \

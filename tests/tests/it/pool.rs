@@ -17,7 +17,7 @@ use crate::support::{checked, config, expect_err};
 
 /// How the pool's reset of a returned connection starts (what
 /// `pg_stat_activity` shows as its last statement once it is done).
-const RESET: &str = "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL;";
+const RESET: &str = "SET client_min_messages = error; ROLLBACK; CLOSE ALL;";
 
 fn valid() -> Arc<Cluster> {
     shared(ClusterSpec::tls(ServerCert::Valid))
@@ -691,6 +691,35 @@ async fn a_reset_keeps_the_clients_statements_and_drops_sql_prepared_ones() {
         .await
         .unwrap_or_else(|e| panic!("a user type after a reset: {e:#}"));
     assert_eq!(b, "b");
+
+    // A transaction left open through the raw client (a migration's run
+    // dropped mid-way) is rolled back by the reset, which then runs
+    // outside it: its write and its lock are gone, the connection stays.
+    conn.client()
+        .batch_execute("CREATE TABLE IF NOT EXISTS reset_left_open (v int)")
+        .await
+        .unwrap();
+    conn.client()
+        .batch_execute("BEGIN; INSERT INTO reset_left_open VALUES (1); SELECT pg_advisory_lock(77)")
+        .await
+        .unwrap();
+    let pid = conn
+        .client()
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get::<_, i32>(0);
+    drop(conn);
+    until_idle(&pool).await;
+    let (same, rows, locks): (i32, i64, i64) = secure_query_as!(
+        (i32, i64, i64),
+        "SELECT pg_backend_pid(), (SELECT count(*) FROM reset_left_open), \
+                (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')"
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((same, rows, locks), (pid, 0, 0));
 }
 
 #[tokio::test]

@@ -187,10 +187,13 @@ async fn pool_state_counts_opens_closes_checkouts_timeouts_and_credentials() {
     assert_eq!(s.checkouts, before + 1, "{s:?}");
     assert_eq!(s.checkout_timeouts, 1, "{s:?}");
 
-    // Broken: the connection is returned inside a transaction.
+    // Broken: the connection is returned inside a failed transaction,
+    // which the reset cannot run in. (An open one that has not failed is
+    // rolled back by the reset and kept: `pool::a_reset_keeps_...`.)
     {
         let conn = pool.get().await.unwrap();
         conn.client().batch_execute("BEGIN").await.unwrap();
+        let _ = conn.client().batch_execute("SELECT 1/0").await;
     }
     tokio::time::sleep(Duration::from_millis(50)).await;
     let (one,): (i32,) = secure_query_as!((i32,), "SELECT 1")

@@ -707,15 +707,25 @@ async fn schema_typecheck_prepare_differential() {
                             Some(Wire::Declared(oid)) => oid == server.oid(),
                             Some(Wire::Inferred(oid)) => {
                                 wires_inferred += 1;
+                                // The type, and for an array its element's.
                                 let row = client
                                     .query_one(
-                                        "SELECT typtype::text, typbasetype FROM pg_type WHERE oid = $1",
+                                        "SELECT t.typtype::text, t.typbasetype, \
+                                                coalesce(e.typtype::text, '') \
+                                         FROM pg_type t LEFT JOIN pg_type e \
+                                           ON e.oid = t.typelem AND t.typcategory = 'A' \
+                                         WHERE t.oid = $1",
                                         &[&server.oid()],
                                     )
                                     .await
                                     .unwrap();
-                                let (kind, base): (String, u32) = (row.get(0), row.get(1));
-                                (kind == "e" && oid == 25) || (kind == "d" && oid == base)
+                                let (kind, base, element): (String, u32, String) =
+                                    (row.get(0), row.get(1), row.get(2));
+                                // An enum as `text`, an array of enums as
+                                // `text[]`, a domain as its base type.
+                                (kind == "e" && oid == 25)
+                                    || (element == "e" && oid == 1009)
+                                    || (kind == "d" && oid == base)
                             }
                             None => {
                                 wires_unknown += 1;
