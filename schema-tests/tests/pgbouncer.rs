@@ -6,8 +6,8 @@
 //! values) is refused by the server: that is what the declared types fix.
 
 use secure_pg::{
-    secure_query, secure_query_as, secure_query_unparsed, Config, ErrorKind, FromRow, PgComposite,
-    PgEnum, Pool,
+    secure_query, secure_query_as, secure_query_as_unparsed, secure_query_unparsed, Config,
+    ErrorKind, FromRow, PgComposite, PgEnum, Pool,
 };
 use secure_pg_tests::pgbouncer::PgBouncer;
 use secure_pg_tests::{shared, ClusterSpec, ServerCert};
@@ -24,6 +24,12 @@ async fn inferred_parameter_types_are_declared_behind_pgbouncer() {
     let bouncer = tokio::task::block_in_place(|| PgBouncer::start(&cluster, true));
     let (client, _) = secure_pg::connect(&config(&bouncer.url())).await.unwrap();
     client.batch_execute(SCHEMA).await.unwrap();
+    // An enum type outside the schema the macros check against, with the
+    // same labels as `mood` and one more (`derived_types_on_a_client`).
+    client
+        .batch_execute("CREATE TYPE mood_later AS ENUM ('sad', 'ok', 'happy', 'secret-label')")
+        .await
+        .unwrap();
     let pool = Pool::builder()
         .statement_cache(false)
         .max_size(4)
@@ -376,10 +382,6 @@ async fn derived_types_on_a_client(client: &secure_pg::tokio_postgres::Client) {
             bytes: None
         }
     );
-    client
-        .batch_execute("CREATE TYPE mood_later AS ENUM ('sad', 'ok', 'happy', 'secret-label')")
-        .await
-        .unwrap();
     // `Mood` names `mood`: another enum type is refused by name.
     let e = client
         .query_one("SELECT 'ok'::mood_later", &[])
@@ -388,6 +390,14 @@ async fn derived_types_on_a_client(client: &secure_pg::tokio_postgres::Client) {
         .try_get::<_, Mood>(0)
         .unwrap_err();
     assert!(format!("{e:?}").contains("mood_later"), "{e:?}");
+    // The same through the macros, whose reads take an enum column as text
+    // for a type that reads text: `Mood` does not, so another enum type's
+    // labels are refused even where they match.
+    let e = secure_query_as_unparsed!((Mood,), "SELECT 'ok'::mood_later")
+        .fetch_one(client)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e:#}");
     // A label added to `mood` after the code was built.
     client
         .batch_execute("ALTER TYPE mood ADD VALUE 'secret-label'")

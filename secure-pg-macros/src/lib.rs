@@ -248,9 +248,9 @@ pub fn derive_from_row(input: TokenStream) -> TokenStream {
 /// variant whose label the type lacks, and a label of the type that no
 /// variant reads, are each an error that names it. The value binds to a
 /// parameter of the enum type (also without the statement cache, as
-/// text), reads from a column of it or from its label cast to `text`, and
-/// as `Vec<T>` to and from arrays of it. The type must also derive
-/// `Debug` (`ToSql` requires it).
+/// text), reads from a column of it (not of another enum type, even with
+/// the same labels), and as `Vec<T>` to and from arrays of it. The type
+/// must also derive `Debug` (`ToSql` requires it).
 #[proc_macro_derive(PgEnum, attributes(secure_pg))]
 pub fn derive_pg_enum(input: TokenStream) -> TokenStream {
     syn::parse::<syn::DeriveInput>(input)

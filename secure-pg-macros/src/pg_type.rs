@@ -298,7 +298,7 @@ pub(crate) fn derive_enum(input: &DeriveInput) -> syn::Result<TokenStream2> {
             }
 
             fn accepts(ty: &#types::Type) -> bool {
-                #p::pg_type::enum_accepts(ty, #schema, #name)
+                #p::pg_type::enum_reads(ty, #schema, #name)
             }
         }
     })

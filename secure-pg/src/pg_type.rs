@@ -23,14 +23,23 @@ fn named(ty: &Type, schema: Option<&str>, name: &str) -> bool {
     ty.name() == name && schema.is_none_or(|s| ty.schema() == s)
 }
 
-/// Whether a derived enum takes `ty`: the enum type it names, or `text`
-/// (the enum's binary format, which is how an enum parameter is sent
-/// without the statement cache, and how a label cast to text is read).
+/// Whether a derived enum binds to `ty`: the enum type it names, or
+/// `text` (the enum's binary format, which is how an enum parameter is
+/// sent without the statement cache).
 pub fn enum_accepts(ty: &Type, schema: Option<&str>, name: &str) -> bool {
     match ty.kind() {
         Kind::Enum(_) => named(ty, schema, name),
         _ => *ty == Type::TEXT,
     }
+}
+
+/// Whether a derived enum reads a column of `ty`: the enum type it names
+/// only. Not `text`: a type that reads text would also be read from any
+/// other enum's labels (the runtime reads an enum column as text for a
+/// type that takes text but not the enum), and a column of another enum
+/// type is an error, not labels that happen to match.
+pub fn enum_reads(ty: &Type, schema: Option<&str>, name: &str) -> bool {
+    matches!(ty.kind(), Kind::Enum(_)) && named(ty, schema, name)
 }
 
 /// Writes a label (an enum's binary format is its label's UTF-8 bytes).
@@ -234,13 +243,18 @@ mod tests {
     }
 
     #[test]
-    fn an_enum_takes_its_own_type_by_name_and_text() {
+    fn an_enum_binds_to_its_type_and_text_and_reads_its_type_only() {
         assert!(enum_accepts(&mood(), None, "mood"));
         assert!(enum_accepts(&mood(), Some("public"), "mood"));
         assert!(!enum_accepts(&mood(), Some("app"), "mood"));
         assert!(!enum_accepts(&mood(), None, "feeling"));
         assert!(enum_accepts(&Type::TEXT, None, "mood"));
         assert!(!enum_accepts(&Type::INT4, None, "mood"));
+        // Read from its own enum type only.
+        assert!(enum_reads(&mood(), None, "mood"));
+        assert!(enum_reads(&mood(), Some("public"), "mood"));
+        assert!(!enum_reads(&mood(), None, "feeling"));
+        assert!(!enum_reads(&Type::TEXT, None, "mood"));
         // A composite of the same name is no enum.
         let not_enum = Type::new("mood".into(), 1, Kind::Composite(vec![]), "public".into());
         assert!(!enum_accepts(&not_enum, None, "mood"));

@@ -357,6 +357,19 @@ impl<'a, T: FromRow, const N: usize> QueryAs<'a, T, N> {
     /// Runs the query and streams the rows as they arrive, for results too
     /// large to hold in memory. The stream keeps the connection (for a pool,
     /// its checkout) until it is dropped.
+    ///
+    /// ```ignore
+    /// use secure_pg::TryStreamExt;
+    /// let mut rows = secure_query_as!(Widget, "SELECT id, name FROM widgets").fetch(&pool).await?;
+    /// while let Some(w) = rows.try_next().await? { /* one row at a time */ }
+    /// ```
+    ///
+    /// Why a future of a stream, and not a stream (sqlx's `fetch`): what
+    /// can fail before the first row (the checkout, its timeout, the
+    /// statement's preparation, a refused parameter) is the `.await?`'s
+    /// error, apart from the errors of the rows, and the checkout is taken
+    /// when it is awaited, not at the first poll of a stream that may sit
+    /// unread. `secure_pg::TryStreamExt` (re-exported) gives `try_next`.
     pub async fn fetch<'e, E: Executor<'e>>(self, executor: E) -> Result<RowStream<'e, T>, Error>
     where
         'a: 'e,

@@ -36,6 +36,7 @@ fn an_enum_maps_each_variant_to_its_label() {
         "\"in-progress\" => Self :: InProgress",
         "enum_accepts (ty , :: core :: option :: Option :: Some (\"app\") , \"order_status\")",
         "unknown_label (\"OrderStatus\" , ty)",
+        "enum_reads (ty , :: core :: option :: Option :: Some (\"app\") , \"order_status\")",
     ] {
         assert!(out.contains(want), "{want}\nin\n{out}");
     }

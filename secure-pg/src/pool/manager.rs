@@ -249,12 +249,27 @@ async fn learn_user_types(client: &tokio_postgres::Client) -> Result<(), tokio_p
 
 impl Manager {
     async fn open(&self, password: &Secret, budget: Duration) -> Result<PgConn, Error> {
+        let started = Instant::now();
         let (client, info) = self
             .connector
             .connect_within(Some(password), budget)
             .await?;
         if !self.statement_cache {
-            learn_user_types(&client).await.map_err(Error::from)?;
+            // Within what is left of the connect budget.
+            let left = budget.saturating_sub(started.elapsed());
+            match tokio::time::timeout(left, learn_user_types(&client)).await {
+                Ok(learned) => learned.map_err(Error::from)?,
+                Err(_) => {
+                    return Err(Error::new(
+                        ErrorKind::Connection,
+                        "could not connect to the database in time",
+                    )
+                    .with_detail(format!(
+                        "connect_timeout of {budget:?} elapsed while the new connection was \
+                         learning the database's user types (statement_cache(false))"
+                    )))
+                }
+            }
         }
         let canceller = self.connector.canceller(&client);
         Ok(PgConn {

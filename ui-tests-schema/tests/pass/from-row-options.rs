@@ -6,7 +6,7 @@
 use secure_pg::{secure_query_as, Error, FromRow, Pool};
 
 #[derive(Debug, FromRow)]
-struct Widget {
+pub struct Widget {
     id: i64,
     #[secure_pg(try_from = "i32")]
     qty: u16,
@@ -17,7 +17,7 @@ struct Widget {
 }
 
 #[derive(Debug, FromRow)]
-struct Naming {
+pub struct Naming {
     name: String,
 }
 
