@@ -4,24 +4,12 @@
 //! and checksums, exactly what a build would embed.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use secure_pg::migrate::{MigrationInfo, Migrator, State};
-use secure_pg_sql::schema::{locate, locate::migrations};
+use secure_pg_sql::schema::locate::{locate, migrations, workspace_root};
 
 use crate::Failure;
-
-/// The workspace root above `dir`: the nearest ancestor (itself included)
-/// whose manifest has a `[workspace]` table.
-fn workspace_root(dir: &Path) -> Option<PathBuf> {
-    dir.ancestors().find_map(|d| {
-        let manifest = std::fs::read_to_string(d.join("Cargo.toml")).ok()?;
-        manifest
-            .lines()
-            .any(|l| l.trim() == "[workspace]" || l.trim().starts_with("[workspace."))
-            .then(|| d.to_path_buf())
-    })
-}
 
 /// The migrations of `source`, or, without one, those the schema checks of
 /// the crate at `cwd` read. Their text and statements are kept for the
@@ -57,12 +45,7 @@ pub fn migrator_from_dir(cwd: &Path, source: Option<&Path>) -> Result<Migrator, 
     for m in history {
         let sql = std::fs::read_to_string(&m.file)
             .map_err(|e| Failure::failed(format!("{}: cannot be read: {e}", m.file.display())))?;
-        let shown = m
-            .file
-            .strip_prefix(shown_root)
-            .unwrap_or(&m.file)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let shown = m.shown_file(shown_root);
         let statements: Vec<_> = m
             .statements
             .iter()

@@ -88,12 +88,7 @@ pub(crate) fn expand_at(
 fn migration(m: &Migration, shown_root: &Path) -> TokenStream2 {
     let version = m.version;
     let name = &m.name;
-    let shown = m
-        .file
-        .strip_prefix(shown_root)
-        .unwrap_or(&m.file)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let shown = m.shown_file(shown_root);
     let path = m.file.to_string_lossy().into_owned();
     let no_transaction = m.no_transaction;
     let statements = m.statements.iter().map(|s| {

@@ -4,7 +4,7 @@
 //! in `secure-pg-sql`; this module only finds the roots and turns results
 //! into tokens.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
@@ -29,17 +29,7 @@ pub(crate) struct SchemaTyped {
     pub(crate) wires: Vec<Option<Wire>>,
 }
 
-/// The workspace root above `crate_root`: the nearest ancestor (the crate
-/// itself included) whose manifest has a `[workspace]` table.
-pub(crate) fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
-    crate_root.ancestors().find_map(|dir| {
-        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
-        manifest
-            .lines()
-            .any(|l| l.trim() == "[workspace]" || l.trim().starts_with("[workspace."))
-            .then(|| dir.to_path_buf())
-    })
-}
+pub(crate) use secure_pg_sql::schema::locate::workspace_root;
 
 /// The crate's schema, parsed once per compiler process. `Ok(None)`: there
 /// is no schema; `Err` is the message for the user.

@@ -61,6 +61,18 @@ pub struct Migration {
     pub statements: Vec<Statement>,
 }
 
+impl Migration {
+    /// Its file as shown to users and recorded with it: relative to `root`
+    /// (the workspace root, or the crate's), with `/` separators.
+    pub fn shown_file(&self, root: &Path) -> String {
+        self.file
+            .strip_prefix(root)
+            .unwrap_or(&self.file)
+            .to_string_lossy()
+            .replace('\\', "/")
+    }
+}
+
 fn error(file: &Path, line: usize, message: String, help: Option<&str>) -> SchemaError {
     SchemaError {
         file: file.to_path_buf(),

@@ -205,6 +205,19 @@ pub fn read_metadata(dir: &Path, table: &str) -> Result<Metadata, SchemaError> {
     Ok(out)
 }
 
+/// The workspace root above `crate_root`: the nearest ancestor (the crate
+/// itself included) whose manifest has a `[workspace]` table. The macros
+/// and the command line find the schema from it with [`locate`].
+pub fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
+    crate_root.ancestors().find_map(|dir| {
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+        manifest
+            .lines()
+            .any(|l| l.trim() == "[workspace]" || l.trim().starts_with("[workspace."))
+            .then(|| dir.to_path_buf())
+    })
+}
+
 /// Finds the schema for the crate at `crate_root` in a workspace rooted at
 /// `workspace_root` (the same directory for a single crate), in this order:
 /// the metadata's `path` (package, then workspace), `schema.sql`, then
