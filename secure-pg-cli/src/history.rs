@@ -7,7 +7,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use secure_pg::migrate::{MigrationInfo, Migrator, State};
-use secure_pg_sql::schema::locate::{locate, migrations, workspace_root};
+use secure_pg_sql::migrate::TransactionMode;
+use secure_pg_sql::schema::locate::{locate_history, migrations, workspace_root};
 
 use crate::Failure;
 
@@ -27,7 +28,7 @@ pub fn migrator_from_dir(cwd: &Path, source: Option<&Path>) -> Result<Migrator, 
             let mut probed = Vec::new();
             migrations(dir, &mut probed).map_err(|e| Failure::failed(e.to_string()))?
         }
-        None => locate(cwd, workspace.as_deref())
+        None => locate_history(cwd, workspace.as_deref())
             .map_err(|e| Failure::failed(e.to_string()))?
             .source
             .ok_or_else(|| {
@@ -63,7 +64,12 @@ pub fn migrator_from_dir(cwd: &Path, source: Option<&Path>) -> Result<Migrator, 
             leak(m.name),
             leak(shown),
             leak(sql),
-            m.no_transaction,
+            match m.transaction {
+                TransactionMode::PerMigration => secure_pg::migrate::TransactionMode::PerMigration,
+                TransactionMode::Block => secure_pg::migrate::TransactionMode::Block,
+                TransactionMode::None => secure_pg::migrate::TransactionMode::None,
+                TransactionMode::AsWritten => secure_pg::migrate::TransactionMode::AsWritten,
+            },
             Vec::leak(statements),
         ));
     }

@@ -7,7 +7,7 @@
 //! ```text
 //! secure-pg migrate run   [--source DIR]      apply the pending migrations (DATABASE_URL)
 //! secure-pg migrate info  [--source DIR]      where each migration stands
-//! secure-pg snapshot      [--source DIR] [--out FILE] [--check]
+//! secure-pg snapshot      [--source DIR] [--out FILE] [--check] [--extension NAME]...
 //! secure-pg grants --role ROLE                the GRANTs this binary's statements need
 //! secure-pg verify                            the live schema against this binary's statements
 //! ```
@@ -56,6 +56,9 @@ options:
   --database-url URL    instead of the DATABASE_URL environment variable
   --out FILE            snapshot: where to write (default: schema.sql)
   --check               snapshot: compare instead of writing
+  --extension NAME      snapshot: create this extension as a superuser before
+                        the migrations run, for histories that expect one to
+                        be there already (repeatable)
   --role ROLE           grants: the application role
 ";
 
@@ -97,6 +100,7 @@ struct Options {
     out: Option<PathBuf>,
     check: bool,
     role: Option<String>,
+    extensions: Vec<String>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, Failure> {
@@ -114,6 +118,15 @@ fn parse_options(args: &[String]) -> Result<Options, Failure> {
             "--out" => o.out = Some(PathBuf::from(value("--out")?)),
             "--role" => o.role = Some(value("--role")?),
             "--check" => o.check = true,
+            "--extension" => {
+                let name = value("--extension")?;
+                if name.is_empty() || name.contains(|c: char| c == '"' || c.is_control()) {
+                    return Err(Failure::usage(format!(
+                        "--extension `{name}` is not an extension's name"
+                    )));
+                }
+                o.extensions.push(name);
+            }
             other => {
                 return Err(Failure::usage(format!(
                     "unknown option `{other}`; see `secure-pg --help`"
@@ -222,7 +235,7 @@ fn dispatch(
         ["snapshot"] => {
             let migrator = migrator_from_dir(cwd, source.as_deref())?;
             let target = cwd.join(options.out.as_deref().unwrap_or(Path::new("schema.sql")));
-            let dump = runtime.block_on(snapshot::dump(&migrator))?;
+            let dump = runtime.block_on(snapshot::dump(&migrator, &options.extensions))?;
             snapshot::write_or_check(&target, &dump, options.check, out)
         }
         ["grants"] => {

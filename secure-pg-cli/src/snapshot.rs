@@ -16,8 +16,10 @@ use crate::Failure;
 /// The database the migrations are applied to.
 const DATABASE: &str = "secure_pg_snapshot";
 
-/// The snapshot of `migrator`'s migrations.
-pub(crate) async fn dump(migrator: &Migrator) -> Result<String, Failure> {
+/// The snapshot of `migrator`'s migrations, with `extensions` created
+/// first by the superuser (a history may expect an extension its role may
+/// not create, as chirpstack's expects `pg_trgm`).
+pub(crate) async fn dump(migrator: &Migrator, extensions: &[String]) -> Result<String, Failure> {
     let server = tokio::task::spawn_blocking(LocalServer::start)
         .await
         .map_err(|_| Failure::failed("the throwaway PostgreSQL server could not be started"))?;
@@ -28,9 +30,29 @@ pub(crate) async fn dump(migrator: &Migrator) -> Result<String, Failure> {
         .await
         .map_err(secure_pg::Error::from)?;
     drop(client);
+    for name in extensions {
+        server
+            .superuser_sql(
+                DATABASE,
+                &format!("CREATE EXTENSION IF NOT EXISTS \"{name}\""),
+            )
+            .map_err(|e| {
+                Failure::failed(format!(
+                    "--extension {name}: the extension could not be created: {e}"
+                ))
+            })?;
+    }
     let url = server.url(DATABASE);
     let config = secure_pg::Config::parse_with_env(&url, |_| None)?;
-    migrator.run_with_config(&config).await?;
+    migrator.run_with_config(&config).await.map_err(|e| {
+        let mut f = Failure::from(e);
+        f.message.push_str(
+            "\n(the migrations run as a role that is not a superuser; if they expect an \
+             extension to exist already, or create one only a superuser may, pass \
+             `--extension NAME` for each)",
+        );
+        f
+    })?;
     // The password goes in the environment, not on the command line.
     let (without_password, password) = split_password(&url);
     let output = Command::new(pg_bin_dir().join("pg_dump"))

@@ -222,6 +222,60 @@ async fn a_snapshot_is_written_read_by_the_checks_and_found_stale() {
     );
 }
 
+/// A history that expects an extension to exist already (chirpstack's
+/// expects pg_trgm): the failure says how to provide it, and
+/// `--extension` does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_creates_the_extensions_a_history_expects() {
+    let cwd = temp_dir("cli");
+    let dir = cwd.join("migrations");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("1_names.sql"),
+        "CREATE TABLE names (name text NOT NULL);\n\
+         CREATE INDEX names_trgm ON names USING gin (name gin_trgm_ops);\n",
+    )
+    .unwrap();
+    let o = cli(&cwd, None, &["snapshot"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("migrations/1_names.sql` failed at line 2"),
+        "{err}"
+    );
+    assert!(err.contains("pass `--extension NAME`"), "{err}");
+    let o = cli(&cwd, None, &["snapshot", "--extension", "pg_trgm"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let dump = std::fs::read_to_string(cwd.join("schema.sql")).unwrap();
+    assert!(
+        dump.contains("CREATE EXTENSION IF NOT EXISTS pg_trgm"),
+        "{dump}"
+    );
+    assert!(dump.contains("gin_trgm_ops"), "{dump}");
+    // The snapshot now beside `migrations/` (where the schema checks read
+    // it first) is passed over: the history is what is applied.
+    let o = cli(
+        &cwd,
+        None,
+        &["snapshot", "--extension", "pg_trgm", "--check"],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("is up to date"));
+    let o = cli(
+        &cwd,
+        None,
+        &["snapshot", "--extension", "no_such_extension"],
+    );
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--extension no_such_extension: the extension could not be created"),
+        "{err}"
+    );
+    let o = cli(&cwd, None, &["snapshot", "--extension", "a\"b"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+}
+
 /// `grants` and `verify` from a binary that has statements (this test's):
 /// what a user's own `src/bin/db.rs` calling `secure_pg_cli::run` gets.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

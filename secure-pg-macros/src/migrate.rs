@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 
 use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
-use secure_pg_sql::migrate::{read_history, Migration};
-use secure_pg_sql::schema::{locate, locate::migrations};
+use secure_pg_sql::migrate::{read_history, Migration, TransactionMode};
+use secure_pg_sql::schema::locate::{locate_history, migrations};
+use secure_pg_sql::schema::{locate, Located, Source};
 use syn::LitStr;
 
 use crate::schema_check::workspace_root;
@@ -36,9 +37,18 @@ pub(crate) fn expand_at(
     workspace_root: Option<&Path>,
 ) -> syn::Result<TokenStream2> {
     let (history, span) = if input.is_empty() {
-        let located = locate(crate_root, workspace_root)
+        let located = locate_history(crate_root, workspace_root)
             .map_err(|e| syn::Error::new(Span::call_site(), e.to_string()))?;
-        let Some(source) = located.source else {
+        // A lone `schema.sql` (no history beside it) is refused with the
+        // reason: a snapshot has no order to apply.
+        let lone_file = || match locate(crate_root, workspace_root) {
+            Ok(Located {
+                source: Some(file @ Source::File(_)),
+                ..
+            }) => Some(file),
+            _ => None,
+        };
+        let Some(source) = located.source.or_else(lone_file) else {
             return Err(syn::Error::new(
                 Span::call_site(),
                 "migrate!() found no migrations: there is no `migrations/` directory at the \
@@ -73,8 +83,14 @@ pub(crate) fn expand_at(
         let history = migrations(&dir, &mut probed).and_then(|source| read_history(&source));
         (history, lit.span())
     };
-    let history = history.map_err(|e| syn::Error::new(span, e.to_string()))?;
     let shown_root = workspace_root.unwrap_or(crate_root);
+    // Files are named as the user's tree names them, from its root.
+    let history = history.map_err(|mut e| {
+        if let Ok(relative) = e.file.strip_prefix(shown_root) {
+            e.file = relative.to_path_buf();
+        }
+        syn::Error::new(span, e.to_string())
+    })?;
     let items = history.iter().map(|m| migration(m, shown_root));
     Ok(quote! {
         {
@@ -90,21 +106,36 @@ fn migration(m: &Migration, shown_root: &Path) -> TokenStream2 {
     let name = &m.name;
     let shown = m.shown_file(shown_root);
     let path = m.file.to_string_lossy().into_owned();
-    let no_transaction = m.no_transaction;
+    let transaction = match m.transaction {
+        TransactionMode::PerMigration => quote!(PerMigration),
+        TransactionMode::Block => quote!(Block),
+        TransactionMode::None => quote!(None),
+        TransactionMode::AsWritten => quote!(AsWritten),
+    };
+    // diesel's metadata.toml decides the transaction: tracked like the file.
+    let metadata = m.metadata.as_ref().map(|p| {
+        let p = p.to_string_lossy().into_owned();
+        quote!(
+            const _: &str = ::core::include_str!(#p);
+        )
+    });
     let statements = m.statements.iter().map(|s| {
         let (line, start, end) = (s.line as u32, s.start, s.end);
         let normalized = &s.normalized;
         quote!(::secure_pg::__private::migration_statement(#line, #start, #end, #normalized))
     });
     quote! {
-        ::secure_pg::__private::migration_from_macro(
-            #version,
-            #name,
-            #shown,
-            ::core::include_str!(#path),
-            #no_transaction,
-            &[#(#statements),*],
-        )
+        {
+            #metadata
+            ::secure_pg::__private::migration_from_macro(
+                #version,
+                #name,
+                #shown,
+                ::core::include_str!(#path),
+                ::secure_pg::migrate::TransactionMode::#transaction,
+                &[#(#statements),*],
+            )
+        }
     }
 }
 
@@ -175,11 +206,43 @@ mod tests {
         assert!(e.contains("there is no such directory"), "{e}");
         let e = expand_in(&empty, quote!(some_const)).unwrap_err();
         assert!(e.contains("string literal"), "{e}");
-        let tx = dir(
-            "tx",
-            &[("migrations/1_a.sql", "BEGIN;\nSELECT 1;\nCOMMIT;")],
+    }
+
+    #[test]
+    fn a_committed_snapshot_beside_the_history_is_passed_over() {
+        let root = dir(
+            "snapshot",
+            &[
+                ("schema.sql", "CREATE TABLE a (x int);"),
+                ("migrations/1_a.sql", "CREATE TABLE a (x int);"),
+            ],
         );
-        let e = expand_in(&tx, quote!()).unwrap_err();
-        assert!(e.contains("1_a.sql:1: `BEGIN` in a migration"), "{e}");
+        let out = expand_in(&root, quote!()).unwrap();
+        assert!(out.contains("\"migrations/1_a.sql\""), "{out}");
+    }
+
+    #[test]
+    fn transaction_modes_and_diesel_metadata_are_embedded() {
+        let root = dir(
+            "modes",
+            &[
+                (
+                    "migrations/2024-01-01-000000_a/up.sql",
+                    "BEGIN;\nSELECT 1;\nCOMMIT;",
+                ),
+                (
+                    "migrations/2024-01-02-000000_b/up.sql",
+                    "DROP INDEX CONCURRENTLY IF EXISTS i;",
+                ),
+                (
+                    "migrations/2024-01-02-000000_b/metadata.toml",
+                    "run_in_transaction = false\n",
+                ),
+            ],
+        );
+        let out = expand_in(&root, quote!()).unwrap();
+        assert!(out.contains("TransactionMode :: Block"), "{out}");
+        assert!(out.contains("TransactionMode :: None"), "{out}");
+        assert!(out.contains("metadata.toml"), "{out}");
     }
 }

@@ -15,12 +15,18 @@
 //! re-wrapping an applied migration therefore changes nothing; changing a
 //! word, a value or a string does, and the runner names the statement.
 //!
-//! **Transactions.** Each migration runs in a transaction of its own unless
-//! its file starts with the line `-- secure-pg: no-transaction` (before
-//! its first statement): then each statement is sent on its own, outside a
-//! transaction, as `CREATE INDEX CONCURRENTLY` needs. A transactional
-//! migration may not contain `BEGIN`, `START TRANSACTION`, `COMMIT` or
-//! `ROLLBACK` itself ([`read_migration`] refuses them).
+//! **Transactions** ([`TransactionMode`]). Each migration runs in a
+//! transaction of its own, together with its ledger row, unless:
+//! - its file starts with the line `-- secure-pg: no-transaction` (before
+//!   its first statement), or it is a diesel migration whose
+//!   `metadata.toml` says `run_in_transaction = false`: then each statement
+//!   is sent on its own, outside a transaction, as `CREATE INDEX
+//!   CONCURRENTLY` needs;
+//! - it controls transactions itself (`BEGIN`, `COMMIT`, ... as sqlx and
+//!   Prisma users write them). A file that is exactly one `BEGIN; ...
+//!   COMMIT;` block runs its body in the runner's transaction, so its
+//!   ledger row still commits with it; any other use runs as written, the
+//!   way sqlx runs it.
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +36,30 @@ use crate::schema::{Layout, SchemaError, Source};
 /// The line that makes a migration run outside a transaction, statement by
 /// statement, when it stands before the file's first statement.
 pub const NO_TRANSACTION_MARKER: &str = "secure-pg: no-transaction";
+
+/// How a migration's statements meet transactions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionMode {
+    /// In the runner's transaction, with the migration's ledger row: a
+    /// failure leaves neither. The default.
+    PerMigration,
+    /// The file is one `BEGIN; ... COMMIT;` block (bare `BEGIN` or `START
+    /// TRANSACTION` first, bare `COMMIT` last, no other transaction
+    /// control): its body runs as [`PerMigration`](Self::PerMigration)
+    /// does, without the file's own `BEGIN` and `COMMIT`, which would say
+    /// the same.
+    Block,
+    /// Statement by statement outside a transaction: the file starts with
+    /// [`NO_TRANSACTION_MARKER`], or diesel's `metadata.toml` says
+    /// `run_in_transaction = false`.
+    None,
+    /// The file controls transactions otherwise (a block with statements
+    /// around it, several blocks, `ROLLBACK`, isolation levels): it is sent
+    /// as written inside the runner's `BEGIN` ... `COMMIT`, as sqlx sends
+    /// it. What the file's own `COMMIT` commits stays applied when a later
+    /// statement fails, and the ledger row is written after the file.
+    AsWritten,
+}
 
 /// One statement of a migration file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,8 +85,12 @@ pub struct Migration {
     pub name: String,
     /// The file to apply.
     pub file: PathBuf,
-    /// The file starts with [`NO_TRANSACTION_MARKER`].
-    pub no_transaction: bool,
+    /// How it meets transactions.
+    pub transaction: TransactionMode,
+    /// diesel's `metadata.toml` beside it, when there is one (read for
+    /// `run_in_transaction`; a build that embeds the migration must track
+    /// it too).
+    pub metadata: Option<PathBuf>,
     /// Its statements, in order.
     pub statements: Vec<Statement>,
 }
@@ -111,10 +145,24 @@ pub fn read_history(source: &Source) -> Result<Vec<Migration>, SchemaError> {
                 Some("migrations must be UTF-8 text files"),
             )
         })?;
-        let m = read_migration(layout, file, &text)?;
-        if let Some(prev) = out.iter().find(|p| p.version == m.version) {
+        let metadata = match layout {
+            Layout::Diesel => diesel_metadata(file)?,
+            _ => None,
+        };
+        let outside = metadata
+            .as_ref()
+            .is_some_and(|(_, in_transaction)| !in_transaction);
+        let mut m = read(layout, file, &text, outside)?;
+        m.metadata = metadata.map(|(path, _)| path);
+        out.push(m);
+    }
+    if layout == Layout::Prisma {
+        number_prisma_twins(&mut out);
+    }
+    for (i, m) in out.iter().enumerate() {
+        if let Some(prev) = out[..i].iter().find(|p| p.version == m.version) {
             return Err(error(
-                file,
+                &m.file,
                 0,
                 format!(
                     "two migrations have version {} (the other is {})",
@@ -124,46 +172,209 @@ pub fn read_history(source: &Source) -> Result<Vec<Migration>, SchemaError> {
                 None,
             ));
         }
-        out.push(m);
     }
     Ok(out)
+}
+
+/// Prisma names a migration by its whole directory name, so two may share
+/// a timestamp (trigger.dev's history has such a pair); it applies them in
+/// the order of their names, as they are listed here. The ledger keys a
+/// migration by a number, so the second of a pair takes the timestamp plus
+/// one, the third plus two, and so on: stable while later migrations get
+/// later timestamps. A number taken this way that another migration has is
+/// an error, not a guess.
+fn number_prisma_twins(history: &mut [Migration]) {
+    let mut previous: Option<(i64, i64)> = None; // (timestamp, number given)
+    for m in history.iter_mut() {
+        let timestamp = m.version;
+        if let Some((t, given)) = previous {
+            if t == timestamp {
+                m.version = given + 1;
+            }
+        }
+        previous = Some((timestamp, m.version));
+    }
 }
 
 /// One migration file of `layout`: its version and name from its path, its
 /// statements from `text`.
 pub fn read_migration(layout: Layout, file: &Path, text: &str) -> Result<Migration, SchemaError> {
+    read(layout, file, text, false)
+}
+
+/// [`read_migration`], `outside` a transaction when diesel's metadata says
+/// so.
+fn read(layout: Layout, file: &Path, text: &str, outside: bool) -> Result<Migration, SchemaError> {
     let (version, name) =
         version_and_name(layout, file).map_err(|message| error(file, 0, message, None))?;
     let statements = statements(text).map_err(|(line, m)| error(file, line, m, None))?;
     let first = statements.first().map_or(text.len(), |s| s.start);
-    let no_transaction = has_marker(&text[..first]);
-    if !no_transaction {
-        if let Some((s, word)) = statements
-            .iter()
-            .find_map(|s| transaction_control(&s.normalized).map(|w| (s, w)))
-        {
+    let transaction = if outside || has_marker(&text[..first]) {
+        TransactionMode::None
+    } else if let Some((s, what)) = statements
+        .iter()
+        .find_map(|s| outside_transactions_only(&s.normalized).map(|w| (s, w)))
+    {
+        // PostgreSQL refuses it in any transaction block, so it can only
+        // run on its own: alone in its file it does (as psql, Prisma and a
+        // single simple query run it); beside other statements the run
+        // would fail, so the build does.
+        if statements.len() > 1 {
             return Err(error(
                 file,
                 s.line,
                 format!(
-                    "`{word}` in a migration: each migration already runs in a transaction of \
-                     its own"
+                    "`{what}` cannot run inside a transaction, and this migration's statements \
+                     run in one"
                 ),
                 Some(
-                    "remove it, or, for statements that cannot run in a transaction (`CREATE \
-                     INDEX CONCURRENTLY`), start the file with the line \
-                     `-- secure-pg: no-transaction`",
+                    "move it into a migration of its own (a migration of one such statement \
+                     runs outside a transaction), or start this file with the line \
+                     `-- secure-pg: no-transaction` to run each statement on its own",
                 ),
             ));
         }
-    }
+        TransactionMode::None
+    } else {
+        own_transaction_control(&statements)
+    };
     Ok(Migration {
         version,
         name,
         file: file.to_path_buf(),
-        no_transaction,
+        transaction,
+        metadata: None,
         statements,
     })
+}
+
+/// The statement's kind when PostgreSQL runs it only outside a
+/// transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...).
+fn outside_transactions_only(normalized: &str) -> Option<&'static str> {
+    let words: Vec<String> = normalized
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter(|w| !w.is_empty())
+        .take(64)
+        .map(str::to_ascii_uppercase)
+        .collect();
+    let w = |i: usize| words.get(i).map_or("", String::as_str);
+    let has = |word: &str| words.iter().any(|x| x == word);
+    match (w(0), w(1)) {
+        ("CREATE", "INDEX") if w(2) == "CONCURRENTLY" => Some("CREATE INDEX CONCURRENTLY"),
+        ("CREATE", "UNIQUE") if w(2) == "INDEX" && w(3) == "CONCURRENTLY" => {
+            Some("CREATE INDEX CONCURRENTLY")
+        }
+        ("DROP", "INDEX") if w(2) == "CONCURRENTLY" => Some("DROP INDEX CONCURRENTLY"),
+        ("REINDEX", _) if has("CONCURRENTLY") => Some("REINDEX CONCURRENTLY"),
+        ("REINDEX", "DATABASE" | "SYSTEM") => Some("REINDEX DATABASE"),
+        ("ALTER", "TABLE") if has("DETACH") && has("CONCURRENTLY") => {
+            Some("DETACH PARTITION CONCURRENTLY")
+        }
+        ("VACUUM", _) => Some("VACUUM"),
+        ("CREATE" | "DROP", "DATABASE") => Some("CREATE DATABASE"),
+        ("CREATE" | "DROP", "TABLESPACE") => Some("CREATE TABLESPACE"),
+        ("ALTER", "SYSTEM") => Some("ALTER SYSTEM"),
+        _ => None,
+    }
+}
+
+/// Whether (and how) a migration controls transactions itself.
+fn own_transaction_control(statements: &[Statement]) -> TransactionMode {
+    let controls: Vec<usize> = statements
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| transaction_control(&s.normalized).is_some())
+        .map(|(i, _)| i)
+        .collect();
+    if controls.is_empty() {
+        return TransactionMode::PerMigration;
+    }
+    let last = statements.len() - 1;
+    let bare = |i: usize, words: &[&str]| {
+        words
+            .iter()
+            .any(|w| statements[i].normalized.eq_ignore_ascii_case(w))
+    };
+    if controls == [0, last]
+        && bare(
+            0,
+            &[
+                "BEGIN",
+                "BEGIN WORK",
+                "BEGIN TRANSACTION",
+                "START TRANSACTION",
+            ],
+        )
+        && bare(last, &["COMMIT", "COMMIT WORK", "COMMIT TRANSACTION"])
+    {
+        TransactionMode::Block
+    } else {
+        TransactionMode::AsWritten
+    }
+}
+
+/// Reads diesel's `metadata.toml` beside a migration, when there is one:
+/// its path, and whether the migration runs in a transaction
+/// (`run_in_transaction = false` runs it outside one, as diesel does).
+/// Other keys are diesel's or the project's own and are left alone; a
+/// `run_in_transaction` that is not `true` or `false` is an error, not a
+/// guess.
+fn diesel_metadata(up: &Path) -> Result<Option<(PathBuf, bool)>, SchemaError> {
+    let Some(path) = up.parent().map(|d| d.join("metadata.toml")) else {
+        return Ok(None);
+    };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(error(
+                &path,
+                0,
+                format!("cannot read diesel's metadata: {e}"),
+                None,
+            ))
+        }
+    };
+    let in_transaction =
+        match run_in_transaction(&text) {
+            None | Some((_, Some(true))) => true,
+            Some((_, Some(false))) => false,
+            Some((line, None)) => return Err(error(
+                &path,
+                line,
+                "`run_in_transaction` must be `true` or `false`".to_string(),
+                Some(
+                    "write `run_in_transaction = false` to run the migration outside a transaction",
+                ),
+            )),
+        };
+    Ok(Some((path, in_transaction)))
+}
+
+/// The line and value of a top-level `run_in_transaction` key of a
+/// `metadata.toml` (`None` for a value that is not a boolean).
+fn run_in_transaction(toml: &str) -> Option<(usize, Option<bool>)> {
+    for (i, line) in toml.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            // A table starts: its keys are not diesel's top-level ones.
+            return None;
+        }
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        if key.trim().trim_matches('"') != "run_in_transaction" {
+            continue;
+        }
+        let value = value.split('#').next().unwrap_or("").trim();
+        let value = match value {
+            "true" => Some(true),
+            "false" => Some(false),
+            _ => None,
+        };
+        return Some((i + 1, value));
+    }
+    None
 }
 
 /// The version and name a file of `layout` carries in its path.
@@ -190,8 +401,7 @@ pub fn version_and_name(layout: Layout, file: &Path) -> Result<(i64, String), St
                 .and_then(Path::file_name)
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let (head, name) = dir.split_once('_').unwrap_or((&dir, ""));
-            (head.replace('-', ""), name.to_string())
+            diesel_version_and_name(&dir)
         }
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
@@ -203,6 +413,28 @@ pub fn version_and_name(layout: Layout, file: &Path) -> Result<(i64, String), St
         format!("the migration's version {digits} does not fit the ledger's bigint")
     })?;
     Ok((version, name))
+}
+
+/// A diesel (or Prisma) directory's version and name. diesel's version is
+/// the name's part before the first `_` without its dashes (its order is
+/// the order of those strings, which is the order the directories are
+/// listed in); the ledger's number is that version's leading digits, and
+/// whatever of the part is not digits and dashes joins the name
+/// (`2023-05-23-1715-update-x` is version 202305231715, name `update-x`).
+fn diesel_version_and_name(dir: &str) -> (String, String) {
+    let (head, tail) = dir.split_once('_').unwrap_or((dir, ""));
+    let prefix = head
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'-')
+        .count();
+    let digits = head[..prefix].replace('-', "");
+    let rest = head[prefix..].trim_start_matches('-');
+    let name = match (rest.is_empty(), tail.is_empty()) {
+        (true, _) => tail.to_string(),
+        (false, true) => rest.to_string(),
+        (false, false) => format!("{rest}_{tail}"),
+    };
+    (digits, name)
 }
 
 fn split_version(stem: &str, separator: &str) -> (String, String) {
@@ -409,7 +641,20 @@ mod tests {
                 "m/20230512085413_schema_redesign/migration.sql",
                 Ok((20230512085413, "schema_redesign")),
             ),
-            (Layout::Diesel, "m/2023a_x/up.sql", Err(())),
+            // graph-node's: no `_`, so diesel's version is the whole name
+            // without dashes; its number is the leading digits.
+            (
+                Layout::Diesel,
+                "m/2023-05-23-1715-update-assignment/up.sql",
+                Ok((202305231715, "update-assignment")),
+            ),
+            (
+                Layout::Diesel,
+                "m/2025-11-11-140459-0000_refactor/up.sql",
+                Ok((202511111404590000, "refactor")),
+            ),
+            (Layout::Diesel, "m/2023a_x/up.sql", Ok((2023, "a_x"))),
+            (Layout::Diesel, "m/abc_x/up.sql", Err(())),
             (Layout::Sqlx, "m/99999999999999999999_big.sql", Err(())),
         ];
         for (layout, path, want) in cases {
@@ -424,33 +669,193 @@ mod tests {
     #[test]
     fn no_transaction_marker_and_transaction_control() {
         let f = Path::new("m/1_x.sql");
-        let m = read_migration(
-            Layout::Sqlx,
-            f,
-            "-- secure-pg: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);",
-        )
-        .unwrap();
-        assert!(m.no_transaction);
+        let mode = |sql: &str| read_migration(Layout::Sqlx, f, sql).unwrap().transaction;
+        assert_eq!(
+            mode("-- secure-pg: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);"),
+            TransactionMode::None
+        );
         // After the first statement it is only a comment.
-        let m =
-            read_migration(Layout::Sqlx, f, "SELECT 1;\n-- secure-pg: no-transaction\n").unwrap();
-        assert!(!m.no_transaction);
+        assert_eq!(
+            mode("SELECT 1;\n-- secure-pg: no-transaction\n"),
+            TransactionMode::PerMigration
+        );
+        assert_eq!(
+            mode("-- secure-pg: no-transaction\nBEGIN; SELECT 1; COMMIT;"),
+            TransactionMode::None
+        );
+        // One block around the whole file (zero2prod's migrations).
         for sql in [
-            "BEGIN; CREATE TABLE t (a int); COMMIT;",
-            "CREATE TABLE t (a int);\ncommit;",
-            "START TRANSACTION; SELECT 1",
-            "SELECT 1; ROLLBACK",
+            "-- wrapped\nBEGIN;\n  UPDATE t SET a = 1;\n  ALTER TABLE t ALTER a SET NOT NULL;\nCOMMIT;",
+            "start transaction; SELECT 1; commit work;",
+            "BEGIN; COMMIT;",
         ] {
-            let e = read_migration(Layout::Sqlx, f, sql).unwrap_err();
-            assert!(e.message.contains("runs in a transaction"), "{sql}: {e}");
+            assert_eq!(mode(sql), TransactionMode::Block, "{sql}");
         }
-        read_migration(Layout::Sqlx, f, "SAVEPOINT a; SELECT 1; ROLLBACK TO a").unwrap();
-        read_migration(
-            Layout::Sqlx,
-            f,
-            "-- secure-pg: no-transaction\nBEGIN; SELECT 1; COMMIT;",
-        )
-        .unwrap();
+        // Anything else runs as written: statements around a block
+        // (Prisma's enum changes), ROLLBACK, END, isolation levels, two
+        // blocks, an unclosed BEGIN.
+        for sql in [
+            "DROP INDEX a; BEGIN; CREATE TYPE e AS ENUM ('x'); COMMIT; CREATE INDEX b ON t (a);",
+            "BEGIN; SELECT 1; ROLLBACK",
+            "BEGIN; SELECT 1; END",
+            "BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT 1; COMMIT",
+            "BEGIN; SELECT 1; COMMIT; BEGIN; SELECT 2; COMMIT",
+            "BEGIN; SELECT 1",
+            "SELECT 1; COMMIT",
+            "ABORT",
+        ] {
+            assert_eq!(mode(sql), TransactionMode::AsWritten, "{sql}");
+        }
+        // Savepoints are not transaction control, and a function body's
+        // `BEGIN ATOMIC ... END` is not either.
+        assert_eq!(
+            mode("SAVEPOINT a; SELECT 1; ROLLBACK TO a"),
+            TransactionMode::PerMigration
+        );
+        assert_eq!(
+            mode("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;"),
+            TransactionMode::PerMigration
+        );
+    }
+
+    #[test]
+    fn what_runs_only_outside_a_transaction_runs_alone() {
+        let f = Path::new("m/1_x.sql");
+        let mode = |sql: &str| read_migration(Layout::Sqlx, f, sql).map(|m| m.transaction);
+        // Alone in its file (trigger.dev's Prisma migrations): outside a
+        // transaction, as Prisma and psql run it.
+        for sql in [
+            "-- CreateIndex\nCREATE INDEX CONCURRENTLY IF NOT EXISTS \"i\" ON \"T\" (\"a\");",
+            "create unique index concurrently i on t(a)",
+            "DROP INDEX CONCURRENTLY IF EXISTS i",
+            "REINDEX (VERBOSE) INDEX CONCURRENTLY i",
+            "VACUUM ANALYZE t",
+            "ALTER TABLE p DETACH PARTITION c CONCURRENTLY",
+        ] {
+            assert_eq!(mode(sql).unwrap(), TransactionMode::None, "{sql}");
+        }
+        // Beside other statements it would fail in the run's transaction:
+        // the build fails instead, naming the line.
+        let e = mode("CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY i ON t (a);").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert!(
+            e.message
+                .contains("`CREATE INDEX CONCURRENTLY` cannot run inside a transaction"),
+            "{e}"
+        );
+        assert!(e.help.unwrap().contains("-- secure-pg: no-transaction"));
+        // The marker makes it run statement by statement.
+        assert_eq!(
+            mode("-- secure-pg: no-transaction\nCREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY i ON t (a);")
+                .unwrap(),
+            TransactionMode::None
+        );
+        // Words alike are not the statement.
+        for sql in [
+            "CREATE INDEX concurrently_idx ON t (a)",
+            "CREATE TABLE vacuum (a int)",
+            "COMMENT ON INDEX i IS 'built CONCURRENTLY'",
+        ] {
+            assert_eq!(mode(sql).unwrap(), TransactionMode::PerMigration, "{sql}");
+        }
+    }
+
+    #[test]
+    fn diesel_metadata_turns_the_transaction_off() {
+        let root =
+            std::env::temp_dir().join(format!("secure-pg-diesel-meta-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |dir: &str, up: &str, meta: Option<&str>| {
+            let d = root.join(dir);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("up.sql"), up).unwrap();
+            if let Some(meta) = meta {
+                std::fs::write(d.join("metadata.toml"), meta).unwrap();
+            }
+        };
+        write("2024-01-01-000000_plain", "CREATE TABLE t (a int);", None);
+        write(
+            "2024-01-02-000000_concurrently",
+            "DROP INDEX CONCURRENTLY IF EXISTS i;",
+            Some("run_in_transaction = false\n"),
+        );
+        write(
+            "2024-01-03-000000_explicit",
+            "SELECT 1;",
+            Some("# keep\nrun_in_transaction = true # yes\n[other]\nx = 1\n"),
+        );
+        let mut probed = Vec::new();
+        let source = crate::schema::locate::migrations(&root, &mut probed).unwrap();
+        let history = read_history(&source).unwrap();
+        let modes: Vec<_> = history
+            .iter()
+            .map(|m| (m.name.as_str(), m.transaction, m.metadata.is_some()))
+            .collect();
+        assert_eq!(
+            modes,
+            [
+                ("plain", TransactionMode::PerMigration, false),
+                ("concurrently", TransactionMode::None, true),
+                ("explicit", TransactionMode::PerMigration, true),
+            ]
+        );
+        write(
+            "2024-01-04-000000_bad",
+            "SELECT 1;",
+            Some("run_in_transaction = \"no\"\n"),
+        );
+        let source = crate::schema::locate::migrations(&root, &mut probed).unwrap();
+        let e = read_history(&source).unwrap_err();
+        assert!(e.file.ends_with("metadata.toml") && e.line == 1, "{e}");
+        assert!(e.message.contains("must be `true` or `false`"), "{e}");
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn prisma_twins_get_numbers_of_their_own() {
+        let root =
+            std::env::temp_dir().join(format!("secure-pg-prisma-twins-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let write = |dir: &str| {
+            let d = root.join(dir);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("migration.sql"), "SELECT 1;").unwrap();
+        };
+        for dir in [
+            "20260630120000_drop_keys",
+            "20260630120000_add_filter",
+            "20260101000000_first",
+            "20260701000000_later",
+        ] {
+            write(dir);
+        }
+        let history = || {
+            let mut probed = Vec::new();
+            read_history(&crate::schema::locate::migrations(&root, &mut probed).unwrap())
+        };
+        let versions: Vec<_> = history()
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.version, m.name))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                (20260101000000, "first".to_string()),
+                (20260630120000, "add_filter".to_string()),
+                (20260630120001, "drop_keys".to_string()),
+                (20260701000000, "later".to_string()),
+            ]
+        );
+        // A number a twin would take that another migration has is refused.
+        write("20260630120001_taken");
+        let e = history().unwrap_err();
+        assert!(
+            e.message
+                .contains("two migrations have version 20260630120001"),
+            "{e}"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

@@ -36,13 +36,20 @@
 //!   each statement, when it was applied, how long it took, and which tool
 //!   applied it when it was taken over from another.
 //! - **One transaction per migration**, in which its statements and its
-//!   ledger row commit together: a failing migration leaves neither. A file
-//!   whose first line (before any statement) is `-- secure-pg: no-transaction`
-//!   runs statement by statement outside a transaction instead, as `CREATE
-//!   INDEX CONCURRENTLY` needs; if one of its statements fails, those before
-//!   it stay applied and the migration is not recorded, so write such
-//!   migrations to be re-runnable (`IF NOT EXISTS`). `BEGIN`/`COMMIT` in a
-//!   transactional migration are refused at compile time.
+//!   ledger row commit together: a failing migration leaves neither.
+//!   Other tools' migrations are run as those tools run them
+//!   ([`TransactionMode`]): statement by statement outside a transaction
+//!   when the file's first line (before any statement) is `-- secure-pg:
+//!   no-transaction`, when diesel's `metadata.toml` says
+//!   `run_in_transaction = false`, or when the file is one statement that
+//!   PostgreSQL runs only outside a transaction (`CREATE INDEX
+//!   CONCURRENTLY`); if one of its statements fails, those before it stay
+//!   applied and the migration is not recorded, so write such migrations to
+//!   be re-runnable (`IF NOT EXISTS`). A file that is one `BEGIN; ...
+//!   COMMIT;` block runs its body in the runner's transaction; one with
+//!   other transaction control of its own runs as written, as sqlx runs it.
+//!   Such a statement beside others in a transactional file is refused at
+//!   compile time.
 //! - **Checksums over statements, not bytes.** Each statement's checksum is
 //!   taken over its text with comments dropped and whitespace made uniform
 //!   (strings, quoted names and dollar-quoted bodies as written; see
@@ -132,6 +139,28 @@ pub struct Migrator {
     migrations: &'static [Migration],
 }
 
+/// How a migration meets transactions (read from its file when it was
+/// embedded).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransactionMode {
+    /// In a transaction of its own, with its ledger row: a failure leaves
+    /// neither. The default.
+    PerMigration,
+    /// The file is one `BEGIN; ... COMMIT;` block: its body runs as
+    /// [`PerMigration`](Self::PerMigration) does (the file's own `BEGIN`
+    /// and `COMMIT` are not sent; they would say the same).
+    Block,
+    /// Statement by statement outside a transaction (`-- secure-pg:
+    /// no-transaction`, or diesel's `run_in_transaction = false`).
+    None,
+    /// The file controls transactions in some other way: sent as written
+    /// inside the runner's `BEGIN` ... `COMMIT`, as sqlx sends it. What its
+    /// own `COMMIT` commits stays applied when a later statement fails; the
+    /// ledger row is written after the file.
+    AsWritten,
+}
+
 /// One embedded migration.
 #[derive(Debug)]
 pub struct Migration {
@@ -139,7 +168,7 @@ pub struct Migration {
     name: &'static str,
     file: &'static str,
     sql: &'static str,
-    no_transaction: bool,
+    transaction: TransactionMode,
     statements: &'static [Statement],
 }
 
@@ -250,9 +279,19 @@ impl Migration {
         self.sql
     }
 
-    /// Whether it runs outside a transaction (`-- secure-pg: no-transaction`).
-    pub fn no_transaction(&self) -> bool {
-        self.no_transaction
+    /// How it meets transactions.
+    pub fn transaction(&self) -> TransactionMode {
+        self.transaction
+    }
+
+    /// diesel's version of it (the directory name's part before the first
+    /// `_`, without dashes), which diesel's ledger records: `None` outside
+    /// a diesel directory.
+    fn diesel_version(&self) -> Option<String> {
+        let dir = self.file.strip_suffix("/up.sql")?;
+        let name = dir.rsplit('/').next()?;
+        let head = name.split('_').next()?;
+        Some(head.replace('-', ""))
     }
 
     /// The number of statements in it.
@@ -296,7 +335,7 @@ pub const fn migration_from_macro(
     name: &'static str,
     file: &'static str,
     sql: &'static str,
-    no_transaction: bool,
+    transaction: TransactionMode,
     statements: &'static [Statement],
 ) -> Migration {
     Migration {
@@ -304,7 +343,7 @@ pub const fn migration_from_macro(
         name,
         file,
         sql,
-        no_transaction,
+        transaction,
         statements,
     }
 }
@@ -409,7 +448,10 @@ impl Migrator {
                 .query("SELECT version FROM __diesel_schema_migrations", &[])
                 .await?
             {
-                if let Ok(v) = row.get::<_, String>(0).parse::<i64>() {
+                let text: String = row.get(0);
+                if let Some(m) = self.diesel_match(&text) {
+                    foreign.push((m.version, Tool::Diesel));
+                } else if let Ok(v) = text.parse::<i64>() {
                     foreign.push((v, Tool::Diesel));
                 }
             }
@@ -543,18 +585,21 @@ impl Migrator {
                 ));
             }
         }
-        let newest = applied.iter().map(|a| a.version).max();
-        let pending: Vec<&Migration> = self
-            .migrations
-            .iter()
-            .filter(|m| !applied.iter().any(|a| a.version == m.version))
-            .collect();
+        // In the order of the history (diesel orders its versions as
+        // strings, the others as numbers), not of the ledger's numbers.
+        let is_applied = |m: &Migration| applied.iter().any(|a| a.version == m.version);
+        let newest = self.migrations.iter().rposition(is_applied);
+        let pending: Vec<&Migration> = self.migrations.iter().filter(|m| !is_applied(m)).collect();
         if let (Some(newest), Some(first)) = (newest, pending.first()) {
-            if first.version < newest {
+            let position = self
+                .migrations
+                .iter()
+                .position(|m| m.version == first.version);
+            if position < Some(newest) {
                 return Err(migration_error(format!(
-                    "migration `{}` is pending, but a later one (version {newest}) is already \
+                    "migration `{}` is pending, but a later one (version {}) is already \
                      applied",
-                    first.file
+                    first.file, self.migrations[newest].version
                 ))
                 .with_detail("give it a version after every applied one"));
             }
@@ -621,16 +666,28 @@ impl Migrator {
                     .await?;
                 for row in rows {
                     let text: String = row.get(0);
-                    let version = text.parse::<i64>().map_err(|_| {
-                        migration_error(
-                            "diesel's ledger holds a version that is not a number".to_string(),
-                        )
-                        .with_detail(format!("version `{text}`"))
-                    })?;
+                    // diesel records its version string: matched with the
+                    // directory's (`2023-05-23-1715-x` is
+                    // `202305231715x`), else as a number (a ledger
+                    // diesel wrote for files of another layout).
+                    let m = match self.diesel_match(&text) {
+                        Some(m) => m,
+                        None => match text.parse::<i64>() {
+                            Ok(version) => self.taken_over(version, Tool::Diesel)?,
+                            Err(_) => {
+                                return Err(migration_error(
+                                    "diesel's ledger records a migration this build does not \
+                                     have"
+                                        .to_string(),
+                                )
+                                .with_detail(format!("diesel version `{text}`")))
+                            }
+                        },
+                    };
+                    let version = m.version;
                     if known(version) || adopted.iter().any(|(v, _)| *v == version) {
                         continue;
                     }
-                    let m = self.taken_over(version, Tool::Diesel)?;
                     record_adopted(client, m, Tool::Diesel, Some(&text)).await?;
                     adopted.push((version, Tool::Diesel));
                 }
@@ -649,6 +706,13 @@ impl Migrator {
             tracing::info!(version, from = tool.as_str(), "migration taken over");
         }
         Ok(adopted)
+    }
+
+    /// The diesel directory diesel's ledger records as `version`.
+    fn diesel_match(&self, version: &str) -> Option<&'static Migration> {
+        self.migrations
+            .iter()
+            .find(|m| m.diesel_version().as_deref() == Some(version))
     }
 
     fn taken_over(&self, version: i64, tool: Tool) -> Result<&'static Migration, Error> {
@@ -754,7 +818,7 @@ async fn record(client: &Client, m: &Migration, took: Duration) -> Result<(), Er
 async fn apply(client: &Client, m: &Migration) -> Result<(), Error> {
     tracing::info!(version = m.version, file = m.file, "applying migration");
     let started = Instant::now();
-    if m.no_transaction {
+    if m.transaction == TransactionMode::None {
         for s in m.statements {
             let text = &m.sql[s.start..s.end];
             if let Err(e) = client.batch_execute(text).await {
@@ -769,16 +833,39 @@ async fn apply(client: &Client, m: &Migration) -> Result<(), Error> {
             .await
             .map_err(|e| e.with_prefix(&format!("migration `{}` could not be recorded", m.file)))?;
     } else {
+        // A `BEGIN; ... COMMIT;` file sends its body only: its first and
+        // last statements are that `BEGIN` and `COMMIT`.
+        let (text, first_line, skipped) = match (m.transaction, m.statements) {
+            (TransactionMode::Block, [_, body @ .., _]) => match (body.first(), body.last()) {
+                (Some(first), Some(last)) => (&m.sql[first.start..last.end], first.line, 1),
+                _ => ("", 1, 1),
+            },
+            _ => (m.sql, 1, 0),
+        };
         client.batch_execute("BEGIN").await?;
         let result = async {
-            if let Err((e, done)) = execute_counting(client, m.sql).await {
-                // The server's position when it gave one (a syntax error),
-                // else the statement after the ones that completed.
-                let line = error_line(&e, m.sql, 1)
-                    .or_else(|| m.statements.get(done).map(|s| s.line as usize));
-                return Err(failed(m, e, line));
+            if !text.is_empty() {
+                if let Err((e, done)) = execute_counting(client, text).await {
+                    // The server's position when it gave one (a syntax
+                    // error), else the statement after the ones that
+                    // completed.
+                    let line = error_line(&e, text, first_line as usize)
+                        .or_else(|| m.statements.get(done + skipped).map(|s| s.line as usize));
+                    let e = failed(m, e, line);
+                    return Err(if m.transaction == TransactionMode::AsWritten {
+                        e.with_detail(
+                            "the migration controls its transactions itself: what its own \
+                             COMMIT committed before the failure stays applied, and it is not \
+                             recorded",
+                        )
+                    } else {
+                        e
+                    });
+                }
             }
             record(client, m, started.elapsed()).await?;
+            // After a file's own `COMMIT` there is no transaction left to
+            // commit: the server answers with a warning, not an error.
             client
                 .batch_execute("COMMIT")
                 .await
@@ -864,7 +951,7 @@ mod tests {
         "a",
         "migrations/1_a.sql",
         "CREATE TABLE a (x int);\nSELECT 1;",
-        false,
+        TransactionMode::PerMigration,
         &STATEMENTS,
     );
 

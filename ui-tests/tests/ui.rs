@@ -26,6 +26,7 @@ const FAMILIES: &[&str] = &[
 #[test]
 fn ui() {
     lean_case_builds();
+    copy_migrate_fixtures();
     let t = trybuild::TestCases::new();
     for family in FAMILIES {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,6 +37,33 @@ fn ui() {
             t.pass(format!("tests/{family}/pass/*.rs"));
         }
         t.compile_fail(format!("tests/{family}/fail/*.rs"));
+    }
+}
+
+/// `migrate!("fixtures/...")` in the `migrate` cases names a directory
+/// next to the cases' Cargo.toml: trybuild builds them in
+/// `<target>/tests/trybuild/<crate name>/`, so the fixtures are copied
+/// there (as the sibling catalogue copies its `schema.sql`).
+fn copy_migrate_fixtures() {
+    use std::path::Path;
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory");
+    let project = target
+        .join("tests")
+        .join("trybuild")
+        .join(env!("CARGO_PKG_NAME"));
+    let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/migrate/fixtures");
+    for dir in std::fs::read_dir(&from).expect("tests/migrate/fixtures") {
+        let dir = dir.expect("a fixture").path();
+        let to = project
+            .join("fixtures")
+            .join(dir.file_name().expect("a name"));
+        std::fs::create_dir_all(&to).unwrap();
+        for file in std::fs::read_dir(&dir).expect("a fixture directory") {
+            let file = file.expect("a file").path();
+            std::fs::copy(&file, to.join(file.file_name().expect("a name"))).unwrap();
+        }
     }
 }
 

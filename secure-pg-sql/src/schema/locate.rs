@@ -224,6 +224,27 @@ pub fn workspace_root(crate_root: &Path) -> Option<PathBuf> {
 /// `migrations/` at the crate root, then both at the workspace root.
 /// With `required = true` in either manifest, finding nothing is an error.
 pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Located, SchemaError> {
+    search(crate_root, workspace_root, true)
+}
+
+/// The migration history of the crate at `crate_root`, for what applies
+/// migrations (`migrate!()`, the command line): found as [`locate`] finds
+/// the schema, but a `schema.sql` met on the way is passed over for the
+/// `migrations/` beside it. A project that commits the snapshot `secure-pg
+/// snapshot` writes has both: the checks read the snapshot, the migrator
+/// the history it was made from.
+pub fn locate_history(
+    crate_root: &Path,
+    workspace_root: Option<&Path>,
+) -> Result<Located, SchemaError> {
+    search(crate_root, workspace_root, false)
+}
+
+fn search(
+    crate_root: &Path,
+    workspace_root: Option<&Path>,
+    schema_files: bool,
+) -> Result<Located, SchemaError> {
     let mut probed = Vec::new();
     let package = read_metadata(crate_root, "package")?;
     probed.push(crate_root.join("Cargo.toml"));
@@ -272,7 +293,7 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
     for root in roots {
         let file = root.join("schema.sql");
         probed.push(file.clone());
-        if file.is_file() {
+        if schema_files && file.is_file() {
             return Ok(Located {
                 source: Some(Source::File(file)),
                 probed,

@@ -265,6 +265,7 @@ pub const TEST_ROLE: &str = "secure_pg_test";
 #[derive(Debug)]
 pub struct LocalServer {
     port: u16,
+    socket_dir: PathBuf,
     ca_file: PathBuf,
     password: String,
     _watchdog: Mutex<Child>,
@@ -353,6 +354,7 @@ impl LocalServer {
         );
         Ok(LocalServer {
             port,
+            socket_dir,
             ca_file,
             password,
             _watchdog: Mutex::new(watchdog),
@@ -367,6 +369,28 @@ impl LocalServer {
             self.port,
             self.ca_file.display()
         )
+    }
+
+    /// Runs `sql` in database `db` as the superuser `postgres`, over the
+    /// server's Unix socket (for what [`TEST_ROLE`] may not do, such as
+    /// creating an extension that is not trusted). The error is psql's
+    /// message.
+    pub fn superuser_sql(&self, db: &str, sql: &str) -> Result<(), String> {
+        let out = Command::new(pg_bin_dir().join("psql"))
+            .arg("-h")
+            .arg(&self.socket_dir)
+            .arg("-p")
+            .arg(self.port.to_string())
+            .args(["-U", "postgres", "-d", db, "-X", "-q"])
+            .args(["-v", "ON_ERROR_STOP=1", "-c"])
+            .arg(sql)
+            .output()
+            .map_err(|e| format!("psql could not be run: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
     }
 
     /// The CA file the server's certificate chains to.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use secure_pg::migrate::{Migrator, State, Tool, LOCK_KEY};
+use secure_pg::migrate::{Migrator, State, Tool, TransactionMode, LOCK_KEY};
 use secure_pg::{ErrorKind, Pool};
 use secure_pg_tests::{note, shared, Cluster, ClusterSpec, ServerCert};
 
@@ -19,6 +19,9 @@ static FAILING: Migrator = secure_pg::migrate!("fixtures/migrate/failing");
 static DIESEL: Migrator = secure_pg::migrate!("fixtures/migrate/diesel");
 static PRISMA: Migrator = secure_pg::migrate!("fixtures/migrate/prisma");
 static SLOW: Migrator = secure_pg::migrate!("fixtures/migrate/slow");
+static OWN_TX: Migrator = secure_pg::migrate!("fixtures/migrate/own_tx");
+static OWN_TX_FAILING: Migrator = secure_pg::migrate!("fixtures/migrate/own_tx_failing");
+static BLOCK_FAILING: Migrator = secure_pg::migrate!("fixtures/migrate/block_failing");
 
 fn cluster() -> Arc<Cluster> {
     shared(ClusterSpec::tls(ServerCert::Valid))
@@ -272,7 +275,7 @@ async fn a_dropped_run_gives_the_lock_up() {
 #[tokio::test]
 async fn a_no_transaction_migration_runs_statement_by_statement() {
     let m = &BASE.migrations()[2];
-    assert!(m.no_transaction() && m.statement_count() == 2);
+    assert!(m.transaction() == TransactionMode::None && m.statement_count() == 2);
     let c = cluster();
     let url = database(&c, "mig_notx");
     // On a connection of its own, as an owner role would run it.
@@ -290,6 +293,96 @@ async fn a_no_transaction_migration_runs_statement_by_statement() {
         .trim(),
         "mig_posts_author:true,mig_users_name:true"
     );
+}
+
+#[tokio::test]
+async fn migrations_that_control_their_own_transactions() {
+    let modes: Vec<TransactionMode> = OWN_TX
+        .migrations()
+        .iter()
+        .map(|m| m.transaction())
+        .collect();
+    assert_eq!(
+        modes,
+        [
+            TransactionMode::Block,
+            TransactionMode::AsWritten,
+            TransactionMode::None
+        ]
+    );
+    let c = cluster();
+    let url = database(&c, "mig_own_tx");
+    let pool = pool(&url).await;
+    let report = OWN_TX.run(&pool).await.expect("run");
+    assert_eq!(report.applied, [1, 2, 3]);
+    assert_eq!(ledger(&c, "mig_own_tx"), "1,2,3");
+    assert_eq!(
+        c.psql_db(
+            "mig_own_tx",
+            "SELECT status || ',' || (SELECT count(*) FROM pg_index i JOIN pg_class x \
+             ON x.oid = i.indexrelid WHERE x.relname IN ('otx_subs_state', 'otx_subs_status') \
+             AND i.indisvalid) FROM otx_subs"
+        )
+        .trim(),
+        "confirmed,2"
+    );
+    // No transaction is left open on the connection, and no lock held.
+    assert_eq!(advisory_locks(&c, "mig_own_tx"), "0");
+    let again = OWN_TX.run(&pool).await.expect("second run");
+    assert!(again.applied.is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_block_leaves_nothing_and_a_failing_file_its_own_commits() {
+    let c = cluster();
+    // A `BEGIN; ... COMMIT;` file runs in the runner's transaction with its
+    // ledger row: its failure leaves neither.
+    let url = database(&c, "mig_block_fail");
+    let block = pool(&url).await;
+    let e = expect_err(BLOCK_FAILING.run(&block).await);
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(
+        e.to_string(),
+        "migration `tests/fixtures/migrate/block_failing/1_block.sql` failed at line 3: the \
+         database rejected an input value (SQLSTATE 22P02)"
+    );
+    assert_eq!(ledger(&c, "mig_block_fail"), "");
+    assert_eq!(
+        c.psql_db("mig_block_fail", "SELECT to_regclass('blk_t') IS NULL")
+            .trim(),
+        "t"
+    );
+    // A file with its own COMMIT in the middle: what it committed stays,
+    // what came after is rolled back, it is not recorded, and the error
+    // says so.
+    let url = database(&c, "mig_own_fail");
+    let own = pool(&url).await;
+    let e = expect_err(OWN_TX_FAILING.run(&own).await);
+    assert_eq!(
+        e.to_string(),
+        "migration `tests/fixtures/migrate/own_tx_failing/4_fails_after_commit.sql` failed at \
+         line 5: the database rejected an input value (SQLSTATE 22P02)"
+    );
+    let full = format!("{e:#}");
+    assert!(
+        full.contains("what its own COMMIT committed before the failure stays applied"),
+        "{full}"
+    );
+    assert!(
+        !full.contains("not a number"),
+        "no value in the error: {full}"
+    );
+    assert_eq!(ledger(&c, "mig_own_fail"), "1,2,3");
+    assert_eq!(
+        c.psql_db(
+            "mig_own_fail",
+            "SELECT (to_regclass('otx_kept') IS NOT NULL) || ',' || \
+             (to_regclass('otx_lost') IS NULL)"
+        )
+        .trim(),
+        "true,true"
+    );
+    assert_eq!(advisory_locks(&c, "mig_own_fail"), "0");
 }
 
 /// Sets up a database as sqlx would have left it after applying the first
@@ -401,36 +494,81 @@ async fn a_diesel_ledger_is_taken_over() {
         "SET ROLE app; CREATE TABLE __diesel_schema_migrations (version VARCHAR(50) PRIMARY \
          KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)",
     );
-    for m in &DIESEL.migrations()[..2] {
+    // diesel records each directory's version string: the part of its
+    // name before `_` without dashes, the whole name without one.
+    for (m, version) in DIESEL.migrations()[..3].iter().zip([
+        "00000000000000",
+        "20240101000000",
+        "202401011200addnick",
+    ]) {
         c.psql_db("mig_diesel", &format!("SET ROLE app; {}", m.sql()));
         c.psql_db(
             "mig_diesel",
-            &format!(
-                "INSERT INTO __diesel_schema_migrations (version) VALUES ('{:014}')",
-                m.version()
-            ),
+            &format!("INSERT INTO __diesel_schema_migrations (version) VALUES ('{version}')"),
         );
     }
     let pool = pool(&url).await;
+    let info: Vec<State> = DIESEL
+        .info(&pool)
+        .await
+        .expect("info")
+        .into_iter()
+        .map(|i| i.state)
+        .collect();
+    assert_eq!(
+        info,
+        [
+            State::Adoptable(Tool::Diesel),
+            State::Adoptable(Tool::Diesel),
+            State::Adoptable(Tool::Diesel),
+            State::Pending,
+            State::Pending
+        ]
+    );
     let report = DIESEL.run(&pool).await.expect("run");
+    // In diesel's order (of strings), which is not the numbers' order:
+    // 202401011200 comes after 20240101000000 and before 20240102000000.
     assert_eq!(
         report.adopted,
-        [(0, Tool::Diesel), (20240101000000, Tool::Diesel)]
+        [
+            (0, Tool::Diesel),
+            (20240101000000, Tool::Diesel),
+            (202401011200, Tool::Diesel)
+        ]
     );
-    assert_eq!(report.applied, [20240102000000]);
+    assert_eq!(report.applied, [20240102000000, 20240103000000]);
     assert_eq!(
         DIESEL.migrations()[0].name(),
         "diesel_initial_setup",
         "named after the directory"
     );
+    assert_eq!(DIESEL.migrations()[2].name(), "add-nick");
+    // metadata.toml's `run_in_transaction = false`: its two statements
+    // ran one by one (each fails in a transaction block).
+    assert_eq!(DIESEL.migrations()[4].transaction(), TransactionMode::None);
     assert_eq!(
         c.psql_db(
             "mig_diesel",
-            "SELECT string_agg(coalesce(adopted_from, '-'), ',' ORDER BY version) \
+            "SELECT indisvalid FROM pg_index WHERE indexrelid = 'dsl_posts_author'::regclass"
+        )
+        .trim(),
+        "t"
+    );
+    assert_eq!(
+        c.psql_db(
+            "mig_diesel",
+            "SELECT string_agg(coalesce(adopted_from, '-'), ',' ORDER BY applied_at, version) \
              FROM secure_pg_migrations"
         )
         .trim(),
-        "diesel,diesel,-"
+        "diesel,diesel,diesel,-,-"
+    );
+    // A second run finds nothing to do, although the largest number in
+    // the ledger (20240103000000) is not the last migration's by number.
+    let again = DIESEL.run(&pool).await.expect("second run");
+    assert!(
+        again.applied.is_empty() && again.adopted.is_empty(),
+        "{again:?}"
     );
     assert_eq!(
         c.psql_db("mig_diesel", "SELECT count(*) FROM dsl_posts")
@@ -469,7 +607,7 @@ fn generated(n: usize) -> Migrator {
             "gen",
             file,
             sql,
-            false,
+            secure_pg::migrate::TransactionMode::PerMigration,
             Box::leak(statements.into_boxed_slice()),
         ));
     }

@@ -4,8 +4,8 @@
 //! Each history is found the way the macros find a schema
 //! (`schema::locate::migrations`) and loaded into a catalog; the same files,
 //! in the same order, are applied to a fresh database of the test cluster
-//! (each migration in a transaction, as sqlx and diesel run them, unless it
-//! builds an index concurrently). Then every table, view and materialized
+//! by our migrator (`Migrator`, as `migrate!()` and the command line run
+//! it), as the database's owner, which is no superuser. Then every table, view and materialized
 //! view the server ends with is compared with the catalog: a table's
 //! columns by name, type (`format_type`) and NOT NULL; a view's column names,
 //! and the type of each column the catalog resolved to a table column.
@@ -22,13 +22,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use secure_pg_sql::schema::{
     load_source, locate, Catalog, Name, QualifiedName, Tenancy, ViewColumnSource,
 };
-use secure_pg_tests::{pg_bin_dir, Cluster};
+use secure_pg_tests::Cluster;
 
 use super::cluster;
 
@@ -76,43 +75,46 @@ fn histories_root() -> PathBuf {
         .expect("corpus/histories")
 }
 
-/// Runs one migration file with psql, stopping at its first error.
-fn apply(c: &Cluster, db: &str, file: &Path) -> Result<(), String> {
-    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
-    let concurrently = text
-        .to_ascii_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .windows(2)
-        .any(|w| w == ["index", "concurrently"]);
-    let mut cmd = Command::new(pg_bin_dir().join("psql"));
-    cmd.arg("-h")
-        .arg(&c.socket_dir)
-        .arg("-p")
-        .arg(c.port.to_string())
-        .args([
-            "-U",
-            "postgres",
-            "-d",
-            db,
-            "-X",
-            "-q",
-            "-v",
-            "ON_ERROR_STOP=1",
-        ]);
-    if !concurrently {
-        cmd.arg("-1");
+/// Applies a history with the migrator `migrate!()` and the command line
+/// use (`secure_pg_cli::migrator_from_dir` reads the files as the macro
+/// does), as the database's owner (not a superuser), over `verify-full`;
+/// then runs it again, which must apply nothing (its checksums over
+/// statements are stable), and checks the ledger has a row per file. The
+/// ledger is dropped afterwards: it is the run's, not the project's.
+fn apply(c: &Cluster, db: &str, dir: &Path, files: usize) -> Result<(), String> {
+    let migrator =
+        secure_pg_cli::migrator_from_dir(dir, Some(dir)).map_err(|e| format!("{e:?}"))?;
+    let url = c.url();
+    let (base, options) = url.split_once('?').expect("options");
+    let (base, _) = base.rsplit_once('/').expect("a database");
+    let config = crate::support::config(&format!("{base}/{db}?{options}"));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let (first, second) = runtime.block_on(async {
+        let first = migrator.run_with_config(&config).await;
+        let second = migrator.run_with_config(&config).await;
+        (first, second)
+    });
+    let first = first.map_err(|e| format!("{e:#}"))?;
+    let second = second.map_err(|e| format!("the second run: {e:#}"))?;
+    if first.applied.len() != files || !second.applied.is_empty() {
+        return Err(format!(
+            "the first run applied {} of {files}, the second {}",
+            first.applied.len(),
+            second.applied.len()
+        ));
     }
-    let out = cmd
-        .arg("-f")
-        .arg(file)
-        .output()
-        .map_err(|e| e.to_string())?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    let rows = c.psql_db(db, "SELECT count(*) FROM secure_pg_migrations");
+    if rows.trim() != files.to_string() {
+        return Err(format!(
+            "the ledger has {} rows for {files} files",
+            rows.trim()
+        ));
     }
+    c.psql_db(db, "DROP TABLE secure_pg_migrations");
+    Ok(())
 }
 
 const SERVER_COLUMNS: &str = "
@@ -359,14 +361,20 @@ fn run(c: &Cluster, project: &Path) -> Result<[Outcome; 2], String> {
 
     let db = format!("history_{name}");
     c.psql(&format!("DROP DATABASE IF EXISTS {db}"));
-    c.psql(&format!("CREATE DATABASE {db}"));
-    // chirpstack's first migration builds `gin_trgm_ops` indexes without
-    // creating pg_trgm: its setup guide has the operator create it first.
+    c.psql(&format!("CREATE DATABASE {db} OWNER app"));
+    // What an operator creates first, as a superuser: chirpstack's first
+    // migration builds `gin_trgm_ops` indexes without creating pg_trgm (its
+    // setup guide has the operator create it), and graph-node creates two
+    // extensions only a superuser may.
     c.psql_db(&db, "CREATE EXTENSION pg_trgm");
-    for f in &loaded.files {
-        apply(c, &db, f)
-            .map_err(|e| format!("{name}: the server refused {}: {}", f.display(), e.trim()))?;
+    if name == "graph_node" {
+        c.psql_db(
+            &db,
+            "CREATE EXTENSION pg_stat_statements; CREATE EXTENSION postgres_fdw",
+        );
     }
+    apply(c, &db, &project.join("migrations"), loaded.files.len())
+        .map_err(|e| format!("{name}: the migrator failed: {}", e.trim()))?;
     let server = server_relations(c, &db);
     assert!(!server.is_empty(), "{name}: the server has no relations");
     compare(&server, &loaded.catalog, &mut out);
