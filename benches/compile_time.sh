@@ -132,6 +132,6 @@ out="$root/benches/COMPILE-TIME.md"
   echo
   echo "Target: at most 10 ms per call incrementally. A user crate builds proc"
   echo "macros and their dependencies (sqlparser, syn) unoptimised in dev unless it"
-  echo "sets \`[profile.dev.build-override] opt-level = 3\`, which README recommends."
+  echo "sets \`[profile.dev.build-override] opt-level = 3\`, which the guide recommends (schema checks chapter)."
 } > "$out"
 cat "$out"

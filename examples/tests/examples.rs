@@ -70,3 +70,104 @@ async fn transfers_in_numeric_are_exact() {
         assert!(!findings.contains(code), "{out}");
     }
 }
+
+/// The README's and the guide's code that is not a doctest is copied from
+/// files these tests build and run. Each such block (a `rust,ignore` block,
+/// or an `sql` block that names its file) starts with a comment naming the
+/// file it is copied from; `// ...` (or `-- ...`) marks what is left out.
+/// Every other piece must stand in that file, line for line, in order. A
+/// Rust block that neither names a file nor compiles as a doctest fails.
+#[test]
+fn guide_and_readme_copies_match_the_files_they_quote() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut documents = vec![root.join("README.md")];
+    let guide = root.join("secure-pg/src/guide");
+    for entry in std::fs::read_dir(&guide).expect("secure-pg/src/guide") {
+        documents.push(entry.expect("a chapter").path());
+    }
+    documents.sort();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for doc in &documents {
+        let text = std::fs::read_to_string(doc).expect("a document");
+        let shown = doc.strip_prefix(&root).unwrap_or(doc).display().to_string();
+        let in_readme = doc.ends_with("README.md");
+        for block in fenced_blocks(&text) {
+            let rust = block.info.starts_with("rust");
+            let compiled = rust && !block.info.contains("ignore") && !in_readme;
+            let comment = if rust { "//" } else { "--" };
+            let source = block
+                .lines
+                .first()
+                .and_then(|l| l.strip_prefix(comment))
+                .map(str::trim)
+                .filter(|p| p.contains('/') && root.join(p).is_file());
+            let Some(source) = source else {
+                if rust && !compiled {
+                    failures.push(format!(
+                        "{shown}:{}: a Rust block that is not compiled must start with \
+                         `// <file it is copied from>`",
+                        block.line
+                    ));
+                }
+                continue;
+            };
+            let file = std::fs::read_to_string(root.join(source)).expect("the quoted file");
+            let file: Vec<&str> = file.lines().collect();
+            let elided = format!("{comment} ...");
+            let mut from = 0;
+            for piece in block.lines[1..].split(|l| l.trim() == elided) {
+                let found = (from..=file.len().saturating_sub(piece.len()))
+                    .find(|&i| file[i..i + piece.len()] == *piece);
+                match found {
+                    Some(i) => from = i + piece.len(),
+                    None => failures.push(format!(
+                        "{shown}:{}: not in {source} as written (or not in order): {:?}",
+                        block.line,
+                        piece.first().unwrap_or(&"")
+                    )),
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 14, "only {checked} copies checked");
+}
+
+struct Block<'a> {
+    line: usize,
+    info: &'a str,
+    lines: Vec<&'a str>,
+}
+
+/// The fenced blocks of a Markdown text, each line with the fence's own
+/// indentation taken off (blocks inside list items are indented).
+fn fenced_blocks(text: &str) -> Vec<Block<'_>> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, usize, &str, Vec<&str>)> = None;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = line.trim_start();
+        match open.take() {
+            None => {
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    open = Some((n + 1, indent, info.trim(), Vec::new()));
+                }
+            }
+            Some((start, i, info, mut lines)) => {
+                if trimmed.starts_with("```") {
+                    out.push(Block {
+                        line: start,
+                        info,
+                        lines,
+                    });
+                } else {
+                    lines.push(line.get(i..).unwrap_or(""));
+                    open = Some((start, i, info, lines));
+                }
+            }
+        }
+    }
+    out
+}

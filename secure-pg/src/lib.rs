@@ -98,6 +98,8 @@ mod copy;
 pub mod credentials;
 mod error;
 mod executor;
+#[cfg(any(doc, doctest))]
+pub mod guide;
 mod health;
 mod metrics;
 pub mod migrate;

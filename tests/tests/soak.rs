@@ -4,7 +4,7 @@
 //! exactly once, and the pool holds nothing it should not.
 //!
 //! Its own binary and cluster: it restarts the server. Prints the error
-//! counts per kind (`--nocapture`), which the README's reliability section
+//! counts per kind (`--nocapture`), which the guide's reliability chapter
 //! quotes.
 
 use std::collections::{BTreeMap, HashSet};

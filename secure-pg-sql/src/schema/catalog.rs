@@ -459,7 +459,7 @@ impl Unmodelled {
 
     /// What to do about a query refused because of this statement.
     pub fn help() -> &'static str {
-        "use the `_unparsed` form of the macro for this query (it skips the schema checks), or rewrite the statement in a form the loader models (the README's schema checks section lists them), or give a `pg_dump --schema-only` snapshot of the migrated database as the schema (`[package.metadata.secure-pg] path = \"schema.sql\"`)"
+        "use the `_unparsed` form of the macro for this query (it skips the schema checks), or rewrite the statement in a form the loader models (the guide's schema checks chapter, `secure_pg::guide::schema_checks`, lists them), or give a `pg_dump --schema-only` snapshot of the migrated database as the schema (`[package.metadata.secure-pg] path = \"schema.sql\"`)"
     }
 }
 

@@ -17,7 +17,7 @@
 //! partial: a key only the catalog has is wrong. Every catalog must load, nothing may be
 //! wrong or missing. The same comparison is made for the `pg_dump
 //! --schema-only` snapshot of each history's final database, the fallback
-//! the README offers for histories too odd to replay.
+//! the guide (schema checks chapter) offers for histories too odd to replay.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
