@@ -122,7 +122,7 @@ fn parse_options(args: &[String]) -> Result<Options, Failure> {
                 let name = value("--extension")?;
                 if name.is_empty() || name.contains(|c: char| c == '"' || c.is_control()) {
                     return Err(Failure::usage(format!(
-                        "--extension `{name}` is not an extension's name"
+                        "--extension {name:?} is not an extension's name"
                     )));
                 }
                 o.extensions.push(name);
@@ -193,6 +193,13 @@ fn dispatch(
         return Ok(());
     }
     let options = parse_options(rest)?;
+    if command.as_slice() != ["snapshot"]
+        && (options.check || options.out.is_some() || !options.extensions.is_empty())
+    {
+        return Err(Failure::usage(
+            "--out, --check and --extension are options of `snapshot`; see `secure-pg --help`",
+        ));
+    }
     let source = options.source.as_ref().map(|s| cwd.join(s));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

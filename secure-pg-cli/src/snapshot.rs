@@ -45,7 +45,16 @@ pub(crate) async fn dump(migrator: &Migrator, extensions: &[String]) -> Result<S
     let url = server.url(DATABASE);
     let config = secure_pg::Config::parse_with_env(&url, |_| None)?;
     migrator.run_with_config(&config).await.map_err(|e| {
+        // An object or function that does not exist, a privilege the role
+        // lacks, an extension's files missing: what an extension made
+        // beforehand would answer.
+        let extension_shaped = e
+            .sqlstate()
+            .is_some_and(|c| matches!(c.code(), "42704" | "42883" | "42501" | "58P01"));
         let mut f = Failure::from(e);
+        if !extension_shaped {
+            return f;
+        }
         f.message.push_str(
             "\n(the migrations run as a role that is not a superuser; if they expect an \
              extension to exist already, or create one only a superuser may, pass \

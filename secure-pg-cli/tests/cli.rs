@@ -274,6 +274,14 @@ async fn a_snapshot_creates_the_extensions_a_history_expects() {
     );
     let o = cli(&cwd, None, &["snapshot", "--extension", "a\"b"]);
     assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    // An option of `snapshot` given to another command is not ignored.
+    let o = cli(&cwd, None, &["migrate", "run", "--extension", "pg_trgm"]);
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    assert!(
+        text(&o).1.contains("are options of `snapshot`"),
+        "{:?}",
+        text(&o)
+    );
 }
 
 /// `grants` and `verify` from a binary that has statements (this test's):

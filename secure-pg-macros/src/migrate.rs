@@ -9,7 +9,6 @@ use proc_macro2::{Span, TokenStream as TokenStream2};
 use quote::quote;
 use secure_pg_sql::migrate::{read_history, Migration, TransactionMode};
 use secure_pg_sql::schema::locate::{locate_history, migrations};
-use secure_pg_sql::schema::{locate, Located, Source};
 use syn::LitStr;
 
 use crate::schema_check::workspace_root;
@@ -39,16 +38,7 @@ pub(crate) fn expand_at(
     let (history, span) = if input.is_empty() {
         let located = locate_history(crate_root, workspace_root)
             .map_err(|e| syn::Error::new(Span::call_site(), e.to_string()))?;
-        // A lone `schema.sql` (no history beside it) is refused with the
-        // reason: a snapshot has no order to apply.
-        let lone_file = || match locate(crate_root, workspace_root) {
-            Ok(Located {
-                source: Some(file @ Source::File(_)),
-                ..
-            }) => Some(file),
-            _ => None,
-        };
-        let Some(source) = located.source.or_else(lone_file) else {
+        let Some(source) = located.source else {
             return Err(syn::Error::new(
                 Span::call_site(),
                 "migrate!() found no migrations: there is no `migrations/` directory at the \
@@ -219,6 +209,24 @@ mod tests {
         );
         let out = expand_in(&root, quote!()).unwrap();
         assert!(out.contains("\"migrations/1_a.sql\""), "{out}");
+        // A crate's own lone `schema.sql` is what the checks read, even
+        // with `migrations/` at the workspace root: refused, not swapped
+        // for another history.
+        let ws = dir(
+            "snapshot-ws",
+            &[
+                ("migrations/1_a.sql", "CREATE TABLE a (x int);"),
+                ("member/schema.sql", "CREATE TABLE a (x int);"),
+            ],
+        );
+        let e = expand_at(quote!(), &ws.join("member"), Some(&ws))
+            .map(|t| t.to_string())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("schema.sql: this is a single schema file"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -238,6 +238,19 @@ fn read(layout: Layout, file: &Path, text: &str, outside: bool) -> Result<Migrat
     } else {
         own_transaction_control(&statements)
     };
+    if transaction == TransactionMode::None {
+        if let Some(open) = unclosed_begin(&statements) {
+            return Err(error(
+                file,
+                open.line,
+                "this migration runs outside a transaction, statement by statement, and the \
+                 transaction its `BEGIN` opens is never ended: the runner's ledger row would be \
+                 written inside it and rolled back with the session"
+                    .to_string(),
+                Some("end the transaction with `COMMIT`"),
+            ));
+        }
+    }
     Ok(Migration {
         version,
         name,
@@ -249,14 +262,11 @@ fn read(layout: Layout, file: &Path, text: &str, outside: bool) -> Result<Migrat
 }
 
 /// The statement's kind when PostgreSQL runs it only outside a
-/// transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...).
+/// transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, ...): the
+/// commands whose documentation says they cannot be executed inside a
+/// transaction block.
 fn outside_transactions_only(normalized: &str) -> Option<&'static str> {
-    let words: Vec<String> = normalized
-        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
-        .filter(|w| !w.is_empty())
-        .take(64)
-        .map(str::to_ascii_uppercase)
-        .collect();
+    let words = command_words(normalized);
     let w = |i: usize| words.get(i).map_or("", String::as_str);
     let has = |word: &str| words.iter().any(|x| x == word);
     match (w(0), w(1)) {
@@ -265,17 +275,75 @@ fn outside_transactions_only(normalized: &str) -> Option<&'static str> {
             Some("CREATE INDEX CONCURRENTLY")
         }
         ("DROP", "INDEX") if w(2) == "CONCURRENTLY" => Some("DROP INDEX CONCURRENTLY"),
+        ("REINDEX", "DATABASE" | "SYSTEM" | "SCHEMA") => Some("REINDEX DATABASE, SCHEMA or SYSTEM"),
         ("REINDEX", _) if has("CONCURRENTLY") => Some("REINDEX CONCURRENTLY"),
-        ("REINDEX", "DATABASE" | "SYSTEM") => Some("REINDEX DATABASE"),
         ("ALTER", "TABLE") if has("DETACH") && has("CONCURRENTLY") => {
             Some("DETACH PARTITION CONCURRENTLY")
         }
+        ("ALTER", "DATABASE") if has("TABLESPACE") && has("SET") => {
+            Some("ALTER DATABASE SET TABLESPACE")
+        }
         ("VACUUM", _) => Some("VACUUM"),
+        // CLUSTER of every clustered table (no table named).
+        ("CLUSTER", "" | "VERBOSE") if words.len() <= 2 => Some("CLUSTER"),
         ("CREATE" | "DROP", "DATABASE") => Some("CREATE DATABASE"),
         ("CREATE" | "DROP", "TABLESPACE") => Some("CREATE TABLESPACE"),
+        ("CREATE" | "DROP", "SUBSCRIPTION") => Some("CREATE SUBSCRIPTION"),
         ("ALTER", "SYSTEM") => Some("ALTER SYSTEM"),
+        ("DISCARD", "ALL") => Some("DISCARD ALL"),
         _ => None,
     }
+}
+
+/// The first words of a statement, upper-cased, with parenthesised lists
+/// (`REINDEX (VERBOSE) DATABASE`, `VACUUM (ANALYZE) t`) and quoted text left
+/// out.
+fn command_words(normalized: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    for c in normalized.chars() {
+        let in_word = quote.is_none() && depth == 0 && (c.is_alphanumeric() || c == '_');
+        if in_word {
+            word.push(c.to_ascii_uppercase());
+            continue;
+        }
+        if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+            if words.len() == 64 {
+                return words;
+            }
+        }
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The `BEGIN` (or `START TRANSACTION`) whose transaction is still open
+/// after the last statement, if any.
+fn unclosed_begin(statements: &[Statement]) -> Option<&Statement> {
+    let mut open = None;
+    for s in statements {
+        match transaction_control(&s.normalized).as_deref() {
+            Some("BEGIN" | "START TRANSACTION") => open = Some(s),
+            Some(_) => open = None,
+            // `END` ends a transaction too (and a `BEGIN ATOMIC` body,
+            // which opens none).
+            None if s.normalized.eq_ignore_ascii_case("END") => open = None,
+            None => {}
+        }
+    }
+    open
 }
 
 /// Whether (and how) a migration controls transactions itself.
@@ -335,13 +403,26 @@ fn diesel_metadata(up: &Path) -> Result<Option<(PathBuf, bool)>, SchemaError> {
             ))
         }
     };
+    let doc = toml::de::DeTable::parse(text.trim_start_matches('\u{feff}')).map_err(|e| {
+        error(
+            &path,
+            0,
+            format!("diesel's metadata is not valid TOML: {}", e.message()),
+            None,
+        )
+    })?;
+    let value = doc
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref().as_ref() == "run_in_transaction")
+        .map(|(_, v)| v.get_ref());
     let in_transaction =
-        match run_in_transaction(&text) {
-            None | Some((_, Some(true))) => true,
-            Some((_, Some(false))) => false,
-            Some((line, None)) => return Err(error(
+        match value {
+            None => true,
+            Some(toml::de::DeValue::Boolean(b)) => *b,
+            Some(_) => return Err(error(
                 &path,
-                line,
+                0,
                 "`run_in_transaction` must be `true` or `false`".to_string(),
                 Some(
                     "write `run_in_transaction = false` to run the migration outside a transaction",
@@ -349,32 +430,6 @@ fn diesel_metadata(up: &Path) -> Result<Option<(PathBuf, bool)>, SchemaError> {
             )),
         };
     Ok(Some((path, in_transaction)))
-}
-
-/// The line and value of a top-level `run_in_transaction` key of a
-/// `metadata.toml` (`None` for a value that is not a boolean).
-fn run_in_transaction(toml: &str) -> Option<(usize, Option<bool>)> {
-    for (i, line) in toml.lines().enumerate() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            // A table starts: its keys are not diesel's top-level ones.
-            return None;
-        }
-        let Some((key, value)) = line.split_once('=') else {
-            continue;
-        };
-        if key.trim().trim_matches('"') != "run_in_transaction" {
-            continue;
-        }
-        let value = value.split('#').next().unwrap_or("").trim();
-        let value = match value {
-            "true" => Some(true),
-            "false" => Some(false),
-            _ => None,
-        };
-        return Some((i + 1, value));
-    }
-    None
 }
 
 /// The version and name a file of `layout` carries in its path.
@@ -750,14 +805,60 @@ mod tests {
                 .unwrap(),
             TransactionMode::None
         );
+        for sql in [
+            "REINDEX (VERBOSE) DATABASE app",
+            "REINDEX SCHEMA public",
+            "CLUSTER",
+            "CLUSTER VERBOSE",
+            "DISCARD ALL",
+            "ALTER DATABASE app SET TABLESPACE fast",
+            "CREATE SUBSCRIPTION s CONNECTION 'x' PUBLICATION p",
+            "vacuum (analyze, verbose) t",
+        ] {
+            assert_eq!(mode(sql).unwrap(), TransactionMode::None, "{sql}");
+        }
         // Words alike are not the statement.
         for sql in [
             "CREATE INDEX concurrently_idx ON t (a)",
             "CREATE TABLE vacuum (a int)",
             "COMMENT ON INDEX i IS 'built CONCURRENTLY'",
+            "CLUSTER t USING t_pkey",
+            "REINDEX TABLE t",
+            "CREATE INDEX i ON t (a) WHERE note = 'CONCURRENTLY'",
+            "ALTER DATABASE app SET search_path = public",
         ] {
             assert_eq!(mode(sql).unwrap(), TransactionMode::PerMigration, "{sql}");
         }
+    }
+
+    #[test]
+    fn a_transaction_opened_outside_one_must_end() {
+        let f = Path::new("m/1_x.sql");
+        let e = read_migration(
+            Layout::Sqlx,
+            f,
+            "-- secure-pg: no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\nBEGIN;\nUPDATE t SET a = 1;\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.message.contains("is never ended"), "{e}");
+        for sql in [
+            "-- secure-pg: no-transaction\nBEGIN; SELECT 1; COMMIT;",
+            "-- secure-pg: no-transaction\nBEGIN; SELECT 1; END;",
+            "-- secure-pg: no-transaction\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;",
+        ] {
+            read_migration(Layout::Sqlx, f, sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
+        }
+        // A one-block file with a function body keeps the body's `END`.
+        let m = read_migration(
+            Layout::Sqlx,
+            f,
+            "BEGIN;\nCREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;\nCOMMIT;",
+        )
+        .unwrap();
+        assert_eq!(m.transaction, TransactionMode::Block);
+        assert_eq!(m.statements.len(), 4);
+        assert_eq!(m.statements[2].normalized, "END");
     }
 
     #[test]
@@ -776,13 +877,20 @@ mod tests {
         write("2024-01-01-000000_plain", "CREATE TABLE t (a int);", None);
         write(
             "2024-01-02-000000_concurrently",
-            "DROP INDEX CONCURRENTLY IF EXISTS i;",
+            // Two such statements: without the metadata, a build error.
+            "DROP INDEX CONCURRENTLY IF EXISTS i;\nDROP INDEX CONCURRENTLY IF EXISTS i2;",
             Some("run_in_transaction = false\n"),
         );
         write(
             "2024-01-03-000000_explicit",
             "SELECT 1;",
             Some("# keep\nrun_in_transaction = true # yes\n[other]\nx = 1\n"),
+        );
+        // TOML as TOML reads it: a quoted key, a byte-order mark.
+        write(
+            "2024-01-02-100000_quoted",
+            "DROP INDEX CONCURRENTLY IF EXISTS j;\nDROP INDEX CONCURRENTLY IF EXISTS j2;",
+            Some("\u{feff}'run_in_transaction' = false\n"),
         );
         let mut probed = Vec::new();
         let source = crate::schema::locate::migrations(&root, &mut probed).unwrap();
@@ -796,6 +904,7 @@ mod tests {
             [
                 ("plain", TransactionMode::PerMigration, false),
                 ("concurrently", TransactionMode::None, true),
+                ("quoted", TransactionMode::None, true),
                 ("explicit", TransactionMode::PerMigration, true),
             ]
         );
@@ -806,7 +915,7 @@ mod tests {
         );
         let source = crate::schema::locate::migrations(&root, &mut probed).unwrap();
         let e = read_history(&source).unwrap_err();
-        assert!(e.file.ends_with("metadata.toml") && e.line == 1, "{e}");
+        assert!(e.file.ends_with("metadata.toml"), "{e}");
         assert!(e.message.contains("must be `true` or `false`"), "{e}");
         std::fs::remove_dir_all(&root).unwrap();
     }

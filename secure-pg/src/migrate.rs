@@ -45,11 +45,20 @@
 //!   PostgreSQL runs only outside a transaction (`CREATE INDEX
 //!   CONCURRENTLY`); if one of its statements fails, those before it stay
 //!   applied and the migration is not recorded, so write such migrations to
-//!   be re-runnable (`IF NOT EXISTS`). A file that is one `BEGIN; ...
-//!   COMMIT;` block runs its body in the runner's transaction; one with
-//!   other transaction control of its own runs as written, as sqlx runs it.
-//!   Such a statement beside others in a transactional file is refused at
-//!   compile time.
+//!   be re-runnable. (A failed `CREATE INDEX CONCURRENTLY` leaves an
+//!   invalid index behind, which `IF NOT EXISTS` would then skip: start
+//!   with `DROP INDEX CONCURRENTLY IF EXISTS` of it instead.) Such a
+//!   statement beside others in a transactional file is refused at compile
+//!   time, as is a no-transaction file whose `BEGIN` is never ended.
+//! - **A file's own transaction control.** A file that is one `BEGIN; ...
+//!   COMMIT;` block runs its body in the runner's transaction, with the
+//!   ledger row. One with other transaction control of its own runs as
+//!   written inside the runner's `BEGIN` ... `COMMIT`, as sqlx runs it: its
+//!   `COMMIT` commits what came before, its `ROLLBACK` undoes it (and the
+//!   migration is still recorded, as sqlx records it), and the ledger row
+//!   is written after the file, so a crash between the file's last `COMMIT`
+//!   and that row leaves the migration applied but not recorded, to run
+//!   again next time.
 //! - **Checksums over statements, not bytes.** Each statement's checksum is
 //!   taken over its text with comments dropped and whitespace made uniform
 //!   (strings, quoted names and dollar-quoted bodies as written; see
@@ -819,8 +828,22 @@ async fn apply(client: &Client, m: &Migration) -> Result<(), Error> {
     tracing::info!(version = m.version, file = m.file, "applying migration");
     let started = Instant::now();
     if m.transaction == TransactionMode::None {
-        for s in m.statements {
-            let text = &m.sql[s.start..s.end];
+        let mut i = 0;
+        while i < m.statements.len() {
+            let s = &m.statements[i];
+            // A `BEGIN ATOMIC` function body was cut at its inner `;`s:
+            // it is sent whole, through its `END`.
+            let mut last = i;
+            if s.normalized.to_ascii_uppercase().contains("BEGIN ATOMIC") {
+                if let Some(n) = m.statements[i + 1..]
+                    .iter()
+                    .position(|t| t.normalized.eq_ignore_ascii_case("END"))
+                {
+                    last = i + 1 + n;
+                }
+            }
+            let text = &m.sql[s.start..m.statements[last].end];
+            i = last + 1;
             if let Err(e) = client.batch_execute(text).await {
                 let line = error_line(&e, text, s.line as usize);
                 return Err(failed(m, e, line).with_detail(

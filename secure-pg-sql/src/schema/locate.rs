@@ -229,8 +229,8 @@ pub fn locate(crate_root: &Path, workspace_root: Option<&Path>) -> Result<Locate
 
 /// The migration history of the crate at `crate_root`, for what applies
 /// migrations (`migrate!()`, the command line): found as [`locate`] finds
-/// the schema, but a `schema.sql` met on the way is passed over for the
-/// `migrations/` beside it. A project that commits the snapshot `secure-pg
+/// the schema, but a `schema.sql` with a `migrations/` directory beside it
+/// is passed over for that directory. A project that commits the snapshot `secure-pg
 /// snapshot` writes has both: the checks read the snapshot, the migrator
 /// the history it was made from.
 pub fn locate_history(
@@ -293,7 +293,10 @@ fn search(
     for root in roots {
         let file = root.join("schema.sql");
         probed.push(file.clone());
-        if schema_files && file.is_file() {
+        // For a history, a snapshot beside `migrations/` is passed over; a
+        // lone `schema.sql` is still what is found (and refused as no
+        // history, with the reason).
+        if file.is_file() && (schema_files || !root.join("migrations").is_dir()) {
             return Ok(Located {
                 source: Some(Source::File(file)),
                 probed,

@@ -307,6 +307,8 @@ async fn migrations_that_control_their_own_transactions() {
         [
             TransactionMode::Block,
             TransactionMode::AsWritten,
+            TransactionMode::None,
+            TransactionMode::Block,
             TransactionMode::None
         ]
     );
@@ -314,8 +316,28 @@ async fn migrations_that_control_their_own_transactions() {
     let url = database(&c, "mig_own_tx");
     let pool = pool(&url).await;
     let report = OWN_TX.run(&pool).await.expect("run");
-    assert_eq!(report.applied, [1, 2, 3]);
-    assert_eq!(ledger(&c, "mig_own_tx"), "1,2,3");
+    assert_eq!(report.applied, [1, 2, 3, 4, 5]);
+    assert_eq!(ledger(&c, "mig_own_tx"), "1,2,3,4,5");
+    // The block's body and its ledger row are one transaction (one xmin);
+    // the file that controls its own transactions committed its work
+    // before the ledger row was written (two).
+    assert_eq!(
+        c.psql_db(
+            "mig_own_tx",
+            "SELECT (SELECT xmin FROM otx_subs WHERE id = 1) = \
+                    (SELECT xmin FROM secure_pg_migrations WHERE version = 1), \
+                    (SELECT xmin FROM pg_type WHERE typname = 'otx_state') = \
+                    (SELECT xmin FROM secure_pg_migrations WHERE version = 2)"
+        )
+        .trim(),
+        "t|f"
+    );
+    // Both function bodies arrived whole.
+    assert_eq!(
+        c.psql_db("mig_own_tx", "SELECT otx_one() + otx_two()")
+            .trim(),
+        "3"
+    );
     assert_eq!(
         c.psql_db(
             "mig_own_tx",
@@ -340,11 +362,13 @@ async fn a_failing_block_leaves_nothing_and_a_failing_file_its_own_commits() {
     let url = database(&c, "mig_block_fail");
     let block = pool(&url).await;
     let e = expect_err(BLOCK_FAILING.run(&block).await);
-    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(e.kind(), ErrorKind::UniqueViolation);
+    // No position from the server: the line is the statement after the
+    // ones that completed, counted from the file's (not the body's) start.
     assert_eq!(
         e.to_string(),
-        "migration `tests/fixtures/migrate/block_failing/1_block.sql` failed at line 3: the \
-         database rejected an input value (SQLSTATE 22P02)"
+        "migration `tests/fixtures/migrate/block_failing/1_block.sql` failed at line 5: a \
+         record with the same unique value already exists (SQLSTATE 23505)"
     );
     assert_eq!(ledger(&c, "mig_block_fail"), "");
     assert_eq!(
