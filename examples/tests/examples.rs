@@ -96,12 +96,17 @@ fn guide_and_readme_copies_match_the_files_they_quote() {
             let rust = block.info.starts_with("rust");
             let compiled = rust && !block.info.contains("ignore") && !in_readme;
             let comment = if rust { "//" } else { "--" };
+            // The first path in the first line's comment that names a
+            // file of the repository.
             let source = block
                 .lines
                 .first()
                 .and_then(|l| l.strip_prefix(comment))
-                .map(str::trim)
-                .filter(|p| p.contains('/') && root.join(p).is_file());
+                .and_then(|c| {
+                    c.split_whitespace()
+                        .map(|w| w.trim_end_matches([',', ':', ';', '.']))
+                        .find(|p| p.contains('/') && root.join(p).is_file())
+                });
             let Some(source) = source else {
                 if rust && !compiled {
                     failures.push(format!(

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("copy", 7),
     ("sql_types", 8),
     ("testing", 9),
+    ("guide", 10),
 ];
 
 fn layer(module: &str) -> Option<u8> {

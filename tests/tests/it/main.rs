@@ -15,6 +15,7 @@ mod multiplex;
 mod pgbouncer;
 mod pool;
 mod query;
+mod readme;
 mod schema;
 mod support;
 mod telemetry;
