@@ -72,10 +72,12 @@ async fn transfers_in_numeric_are_exact() {
 }
 
 /// The README's and the guide's code that is not a doctest is copied from
-/// files these tests build and run. Each such block (a `rust,ignore` block,
-/// or an `sql` block that names its file) starts with a comment naming the
-/// file it is copied from; `// ...` (or `-- ...`) marks what is left out.
-/// Every other piece must stand in that file, line for line, in order. A
+/// files these tests build and run, and so is a doctest whose first shown
+/// line names such a file (a doctest of code that queries compiles in the
+/// guide and runs there, in `tests/tests/it/guide.rs`). Each such block
+/// starts with a comment naming the file (an `sql` block too, with `--`);
+/// `// ...` (or `-- ...`) marks what is left out. Every other piece must
+/// stand in that file, line for line (indentation aside), in order. A
 /// Rust block that neither names a file nor compiles as a doctest fails.
 #[test]
 fn guide_and_readme_copies_match_the_files_they_quote() {
@@ -92,9 +94,16 @@ fn guide_and_readme_copies_match_the_files_they_quote() {
         let text = std::fs::read_to_string(doc).expect("a document");
         let shown = doc.strip_prefix(&root).unwrap_or(doc).display().to_string();
         let in_readme = doc.ends_with("README.md");
-        for block in fenced_blocks(&text) {
+        for mut block in fenced_blocks(&text) {
             let rust = block.info.starts_with("rust");
             let compiled = rust && !block.info.contains("ignore") && !in_readme;
+            if compiled {
+                // A doctest's hidden lines are not shown, so not quoted.
+                block.lines.retain(|l| {
+                    let t = l.trim_start();
+                    !(t == "#" || t.starts_with("# "))
+                });
+            }
             let comment = if rust { "//" } else { "--" };
             // The first path in the first line's comment that names a
             // file of the repository.
@@ -117,11 +126,14 @@ fn guide_and_readme_copies_match_the_files_they_quote() {
                 }
                 continue;
             };
+            // Lines compare without their indentation, which differs
+            // between a block and the function that runs it.
             let file = std::fs::read_to_string(root.join(source)).expect("the quoted file");
-            let file: Vec<&str> = file.lines().collect();
+            let file: Vec<&str> = file.lines().map(str::trim).collect();
             let elided = format!("{comment} ...");
+            let lines: Vec<&str> = block.lines[1..].iter().map(|l| l.trim()).collect();
             let mut from = 0;
-            for piece in block.lines[1..].split(|l| l.trim() == elided) {
+            for piece in lines.split(|l| *l == elided) {
                 let found = (from..=file.len().saturating_sub(piece.len()))
                     .find(|&i| file[i..i + piece.len()] == *piece);
                 match found {
@@ -137,7 +149,7 @@ fn guide_and_readme_copies_match_the_files_they_quote() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert!(checked >= 14, "only {checked} copies checked");
+    assert!(checked >= 23, "only {checked} copies checked");
 }
 
 struct Block<'a> {

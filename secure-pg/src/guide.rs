@@ -1,10 +1,11 @@
 //! The guide: from a first service to production, one chapter per topic.
 //!
 //! The README holds what the library is, how to install it and a
-//! quickstart; everything else is here. Each chapter's Rust code compiles
-//! as a doctest of this crate, and the flows it shows run against a real
-//! PostgreSQL in the tests of `examples/` and `tests/`, which each chapter
-//! names.
+//! quickstart; everything else is here. Each chapter's Rust code is a
+//! doctest of this crate, which compiles, or a copy of a file the tests run
+//! (its first line names the file). Code that queries runs against a real
+//! PostgreSQL: the doctest's lines also stand in `tests/tests/it/guide.rs`,
+//! which runs them, and a test checks every copy against its file.
 //!
 //! 1. [A first service](first_service): an axum API with schema checks and
 //!    tenants.
