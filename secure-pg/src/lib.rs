@@ -26,6 +26,9 @@
 //! * errors are safe to show to end users, with the full detail kept for
 //!   logs; passwords never appear in `Debug`, `Display`, logs or errors.
 //!
+//! The [`guide`] takes it from a first service to production,
+//! one chapter per topic.
+//!
 //! ```no_run
 //! use secure_pg::{secure_query, secure_query_as, FromRow, Pool};
 //!
