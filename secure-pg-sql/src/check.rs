@@ -126,9 +126,9 @@ fn check_copy(sql: &str, toks: &[Tok], errors: &mut Vec<Diagnostic>) {
             ))
             .at_offset(sql, *offset)
             .help(
-                "use the raw client of a checked-out connection: \
-                 `pool.get().await?.client().copy_in(..)` (FROM STDIN) or `.copy_out(..)` \
-                 (TO STDOUT)",
+                "write it with `secure_copy_in!(\"table (columns)\", rows, |row| (..))` \
+                 (FROM STDIN) or `secure_copy_out!((types), \"table (columns)\")` (TO STDOUT), \
+                 which check the table and columns and run the copy on a connection of their own",
             ),
         );
     }

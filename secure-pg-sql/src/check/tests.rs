@@ -314,7 +314,7 @@ fn copy_through_the_copy_sub_protocol_is_refused() {
         "COPY t TO stdout",
     ] {
         refused(sql, "which the query macros do not speak");
-        refused(sql, "copy_in");
+        refused(sql, "secure_copy_in!");
     }
     // Not the sub-protocol, and not COPY.
     for sql in [
