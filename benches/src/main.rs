@@ -61,7 +61,7 @@ const SECTIONS: [&str; 12] = [
 fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
-         \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-exclusive|ours-conn C SECS [warm]\n\
+         \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-exclusive|ours-conn|ours-tx|deadpool-tx C SECS [warm]\n\
          \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
          \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 4 minutes)\
@@ -766,6 +766,8 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
             "sqlx" => runner(Sqlx(t.sqlx(true).await?)),
             "ours" => runner(Ours(t.ours().await?)),
             "ours-exclusive" => runner(Ours(t.ours_exclusive().await?)),
+            "ours-tx" => runner(OursTx(t.ours().await?)),
+            "deadpool-tx" => runner(DeadpoolTx(t.deadpool().await?)),
             "ours-conn" => runner(
                 OursConn::new(
                     secure_pg::Pool::builder()
@@ -791,16 +793,32 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
             warmup: Duration::ZERO,
             measure: Duration::from_secs_f64(secs),
         };
+        let cpu_before = process_cpu_ns();
         let r = run(c, phases).await;
+        let cpu = process_cpu_ns().saturating_sub(cpu_before);
         println!(
-            "{client} c={c}: {} ops, {:.0} ops/s",
+            "{client} c={c}: {} ops, {:.0} ops/s, client CPU {:.1} µs/op",
             r.ops,
-            r.ops_per_sec()
+            r.ops_per_sec(),
+            cpu as f64 / 1e3 / r.ops.max(1) as f64
         );
         Ok::<_, BoxError>(())
     })?;
     runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
+}
+
+/// CPU time this process's threads have used so far (the server, a child
+/// process, is not counted), from each thread's `schedstat`, in ns.
+fn process_cpu_ns() -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        .sum()
 }
 
 /// `--scope-cost [N]`: the per-query cost of the `#[tenant_scoped]`

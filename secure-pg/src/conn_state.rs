@@ -26,6 +26,11 @@ pub(crate) struct ConnState {
     cache: StatementCache,
     /// A transaction was begun and not (yet) finished.
     in_tx: AtomicBool,
+    /// The `BEGIN` of the open transaction (with its isolation level and
+    /// tenant setting), while it waits for the transaction's first
+    /// statement: it goes out with that statement, in the same round
+    /// trip, and a transaction that runs no statement sends nothing.
+    deferred_begin: std::sync::Mutex<Option<String>>,
     /// The tenant the open transaction set for row-level security
     /// (`i64::MIN`: none), so that a scoped statement in it runs for that
     /// tenant or sets it.
@@ -143,6 +148,7 @@ impl ConnState {
         ConnState {
             cache: StatementCache::new(statement_cache),
             in_tx: AtomicBool::new(false),
+            deferred_begin: std::sync::Mutex::new(None),
             tx_tenant: AtomicI64::new(NO_TENANT),
             needs_reset: AtomicBool::new(false),
             broken: AtomicBool::new(false),
@@ -285,11 +291,14 @@ impl ConnState {
     /// poll. A poll only encodes and queues, or reads answers already
     /// received, so the gate is held for microseconds and never across an
     /// `await` that waits for the server.
-    pub(crate) async fn gated<F: Future>(&self, gate: Gate, fut: F) -> F::Output {
+    ///
+    /// `fut` comes pinned by the caller (`std::pin::pin!`): taken by
+    /// value, an `async fn` keeps its argument and the pinned copy as two
+    /// fields, doubling the size of every statement's future here.
+    pub(crate) async fn gated<F: Future>(&self, gate: Gate, mut fut: Pin<&mut F>) -> F::Output {
         if gate == Gate::Open {
             return fut.await;
         }
-        let mut fut = std::pin::pin!(fut);
         let mut together = gate == Gate::SharedTogether;
         std::future::poll_fn(|cx| {
             let sends = &self.sharing.sends;
@@ -323,23 +332,20 @@ impl ConnState {
     ///
     /// No other caller sees an error because of this caller's timeout, and
     /// the connection is not closed while it carries their statements.
-    pub(crate) async fn bounded_shared<R, F>(&self, fut: F) -> SharedOutcome<R>
+    pub(crate) async fn bounded_shared<R, F>(&self, mut fut: Pin<&mut F>) -> SharedOutcome<R>
     where
         F: Future<Output = Result<R, Error>>,
     {
         let r = match self.query_timeout {
-            None => fut.await,
-            Some(limit) => {
-                let mut fut = std::pin::pin!(fut);
-                match tokio::time::timeout(limit, fut.as_mut()).await {
-                    Ok(r) => r,
-                    Err(_) => {
-                        return SharedOutcome::Done(
-                            self.cancel_shared_after_timeout(limit, fut).await,
-                        )
-                    }
+            None => fut.as_mut().await,
+            Some(limit) => match tokio::time::timeout(limit, fut.as_mut()).await {
+                Ok(r) => r,
+                Err(_) => {
+                    // Boxed, as in `bounded`.
+                    let cancelled = Box::pin(self.cancel_shared_after_timeout(limit, fut));
+                    return SharedOutcome::Done(cancelled.await);
                 }
-            }
+            },
         };
         if let Err(e) = &r {
             if e.kind() == ErrorKind::Connection {
@@ -442,7 +448,10 @@ impl ConnState {
     /// On a connection marked broken nothing is sent: the session is gone or
     /// its answers can no longer be matched to its statements (see
     /// [`ConnState::mark_broken`]), and the pool discards it on return.
-    pub(crate) async fn bounded<R, F>(&self, fut: F) -> Result<R, Error>
+    ///
+    /// `fut` comes pinned by the caller (`std::pin::pin!`), as for
+    /// [`ConnState::gated`].
+    pub(crate) async fn bounded<R, F>(&self, mut fut: Pin<&mut F>) -> Result<R, Error>
     where
         F: Future<Output = Result<R, Error>>,
     {
@@ -455,17 +464,18 @@ impl ConnState {
         }
         self.statement_started();
         let Some(limit) = self.query_timeout else {
-            let r = fut.await;
+            let r = fut.as_mut().await;
             self.note_end(&r);
             return r;
         };
-        let mut fut = std::pin::pin!(fut);
         match tokio::time::timeout(limit, fut.as_mut()).await {
             Ok(r) => {
                 self.note_end(&r);
                 r
             }
-            Err(_) => self.cancel_after_timeout(limit, fut).await,
+            // Boxed: the cancel's own connection is a large future, and
+            // every statement's future would otherwise carry its size.
+            Err(_) => Box::pin(self.cancel_after_timeout(limit, fut)).await,
         }
     }
 
@@ -605,6 +615,59 @@ impl ConnState {
     /// future dropped mid-`BEGIN` still leaves the connection marked.
     pub(crate) fn enter_transaction(&self) {
         self.in_tx.store(true, Ordering::Release);
+    }
+
+    /// Opens a transaction whose `BEGIN` (`begin`, which may set the
+    /// isolation level and the tenant after it) is sent with the
+    /// transaction's first statement: see [`ConnState::take_begin`].
+    ///
+    /// A `BEGIN` queued before a statement in one round trip is safe only
+    /// because `BEGIN` starts the transaction block before anything in it
+    /// can fail: when an option or the tenant setting fails, the block is
+    /// left aborted and the statement behind it fails with `25P02`
+    /// instead of running on its own. Only a `BEGIN` that fails outright
+    /// (the connection or the server failing) could let it run outside.
+    pub(crate) fn defer_begin(&self, begin: String) {
+        *self.deferred() = Some(begin);
+        self.enter_transaction();
+    }
+
+    fn deferred(&self) -> std::sync::MutexGuard<'_, Option<String>> {
+        self.deferred_begin
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The deferred `BEGIN` of the open transaction, if nothing was sent in
+    /// it yet: the caller sends it ahead of the statement it is about to
+    /// send (queued first, so the server runs it first).
+    pub(crate) fn take_begin(&self) -> Option<String> {
+        if !self.in_transaction() {
+            return None;
+        }
+        self.deferred().take()
+    }
+
+    /// Sends the deferred `BEGIN` on its own round trip, for what cannot
+    /// carry it along (a copy, a row stream's tenant setting).
+    pub(crate) async fn send_deferred_begin(&self, client: &Client) -> Result<(), Error> {
+        if let Some(begin) = self.take_begin() {
+            self.bounded(std::pin::pin!(async {
+                client.batch_execute(&begin).await.map_err(Error::from)
+            }))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends the open transaction without a word to the server when it has
+    /// sent nothing yet (its `BEGIN` is still deferred); whether it did.
+    pub(crate) fn end_unsent_transaction(&self) -> bool {
+        if self.take_begin().is_some() {
+            self.leave_transaction();
+            return true;
+        }
+        false
     }
 
     /// The server confirmed `COMMIT` or `ROLLBACK`.
@@ -831,7 +894,10 @@ impl StatementCache {
         // Two callers missing at once on a shared connection each prepare
         // (tokio-postgres names every statement uniquely); the later insert
         // wins and the other statement is closed when its last user is done.
-        let stmt = client.prepare(sql).await.map_err(Error::from)?;
+        // Boxed: preparing (with its type lookups) is a large future, and
+        // every statement's future would otherwise carry its size for a
+        // cache hit, which is nearly every time.
+        let stmt = Box::pin(client.prepare(sql)).await.map_err(Error::from)?;
         self.write().insert(key(sql), stmt.clone());
         Ok(stmt)
     }

@@ -241,7 +241,7 @@ where
         crate::telemetry::traced(&span, async {
             let handle = crate::executor::handle(executor, Route::Exclusive).await?;
             crate::telemetry::record_server(&span, handle.server());
-            let Some((client, state)) = handle.connection() else {
+            let Some((client, state)) = handle.ready_connection().await? else {
                 return Err(Error::from_kind(ErrorKind::Configuration)
                     .with_detail("internal: a copy was routed to a shared connection"));
             };
@@ -259,7 +259,7 @@ where
                         Some(state) if needs_pinning(state) => {
                             in_transaction_for(client, state, sql.table, None, run).await
                         }
-                        Some(state) => state.bounded(run).await,
+                        Some(state) => state.bounded(std::pin::pin!(run)).await,
                         None => run.await,
                     }
                 }
@@ -467,7 +467,9 @@ async fn in_transaction_for<R>(
             None => "BEGIN".to_owned(),
         };
         state
-            .bounded(async { client.batch_execute(&begin).await.map_err(Error::from) })
+            .bounded(std::pin::pin!(async {
+                client.batch_execute(&begin).await.map_err(Error::from)
+            }))
             .await?;
     } else if let Some(id) = id {
         match state.transaction_tenant() {
@@ -484,7 +486,9 @@ async fn in_transaction_for<R>(
             None => {
                 let set = set.clone().unwrap_or_default();
                 state
-                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
+                    .bounded(std::pin::pin!(async {
+                        client.batch_execute(&set).await.map_err(Error::from)
+                    }))
                     .await?;
                 state.set_transaction_tenant(id.get());
             }
@@ -497,11 +501,13 @@ async fn in_transaction_for<R>(
         }
         Ok(out)
     };
-    let result = state.bounded(body).await;
+    let result = state.bounded(std::pin::pin!(body)).await;
     if own {
         if result.is_err() && !state.is_broken() {
             let rollback = state
-                .bounded(async { client.batch_execute("ROLLBACK").await.map_err(Error::from) })
+                .bounded(std::pin::pin!(async {
+                    client.batch_execute("ROLLBACK").await.map_err(Error::from)
+                }))
                 .await;
             if rollback.is_err() {
                 state.mark_broken();
@@ -683,7 +689,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
         crate::telemetry::traced(&span, async {
             let handle = crate::executor::handle(executor, Route::Exclusive).await?;
             crate::telemetry::record_server(&span, handle.server());
-            let Some((client, state)) = handle.connection() else {
+            let Some((client, state)) = handle.ready_connection().await? else {
                 return Err(Error::from_kind(ErrorKind::Configuration)
                     .with_detail("internal: a copy was routed to a shared connection"));
             };
@@ -695,7 +701,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
                         Some(state) if needs_pinning(state) => {
                             in_transaction_for(client, state, sql.table, None, run).await
                         }
-                        Some(state) => state.bounded(run).await,
+                        Some(state) => state.bounded(std::pin::pin!(run)).await,
                         None => run.await,
                     };
                     if let (Err(_), Some(state)) = (&out, state) {
@@ -756,7 +762,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
         let (handle, stream) = crate::telemetry::traced(&span, async move {
             let handle = crate::executor::handle(executor, Route::Exclusive).await?;
             crate::telemetry::record_server(span_ref, handle.server());
-            let Some((client, state)) = handle.connection() else {
+            let Some((client, state)) = handle.ready_connection().await? else {
                 return Err(Error::from_kind(ErrorKind::Configuration)
                     .with_detail("internal: a copy was routed to a shared connection"));
             };
@@ -773,7 +779,7 @@ impl<T: FromCopyRow + Send> CopyOut<T> {
             }
             let start = start_copy_out(client, state, sql, sql.copy, true);
             let stream = match state {
-                Some(state) => state.bounded(start).await?,
+                Some(state) => state.bounded(std::pin::pin!(start)).await?,
                 None => start.await?,
             };
             if let Some(state) = state {

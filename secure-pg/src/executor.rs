@@ -276,7 +276,8 @@ async fn send_named(
         wire: params.wire,
         tenant: params.tenant,
     };
-    send(client, sql, Target::Named(stmt), params, op).await
+    // Boxed: a second `send` in this future would double its size.
+    Box::pin(send(client, sql, Target::Named(stmt), params, op)).await
 }
 
 /// The statement for `sql`: from the connection's cache, or prepared now
@@ -340,10 +341,14 @@ async fn run_statement(
             if let Some(state) = state {
                 state.evict_statement(sql);
             }
-            let stmt = statement(client, state, sql).await?;
-            send_named(client, sql, stmt, params, op)
-                .await
-                .map_err(|e| fail(state, with_pooler_hint(Error::from(e))))
+            // Boxed: a rare path, kept out of every statement's future.
+            Box::pin(async {
+                let stmt = statement(client, state, sql).await?;
+                send_named(client, sql, stmt, params, op)
+                    .await
+                    .map_err(|e| fail(state, with_pooler_hint(Error::from(e))))
+            })
+            .await
         }
         Err(e) => Err(fail(state, with_pooler_hint(Error::from(e)))),
     }
@@ -363,13 +368,42 @@ async fn exclusive(
     let Some(state) = state else {
         return run_statement(client, None, sql, params, op).await;
     };
-    let out = state
-        .bounded(run_statement(client, Some(state), sql, params, op))
-        .await?;
+    let out = match state.take_begin() {
+        None => {
+            let run = std::pin::pin!(run_statement(client, Some(state), sql, params, op));
+            state.bounded(run).await?
+        }
+        // The transaction's first statement: its `BEGIN` goes first, in
+        // the same round trip. Boxed: once per transaction.
+        Some(begin) => {
+            Box::pin(async {
+                let run = run_statement(client, Some(state), sql, params, op);
+                let both = std::pin::pin!(after_begin(client, state, &begin, run));
+                state.bounded(both).await
+            })
+            .await?
+        }
+    };
     if matches!(out, Output::Stream(_) | Output::AtMostTwo(_, false)) {
         state.statement_started();
     }
     Ok(out)
+}
+
+/// `statement` queued right behind a transaction's deferred `BEGIN`
+/// (`begin`; see `ConnState::defer_begin`): the join polls `BEGIN` first,
+/// which queues its request, then the statement, so both are written
+/// together and the server runs them in order. A failed `BEGIN` is the
+/// error reported (the statement behind it fails with `25P02`).
+async fn after_begin<T>(
+    client: &Client,
+    state: &ConnState,
+    begin: &str,
+    statement: impl Future<Output = Result<T, Error>>,
+) -> Result<T, Error> {
+    let (begun, out) = futures_util::future::join(client.batch_execute(begin), statement).await;
+    begun.map_err(|e| fail(Some(state), Error::from(e)))?;
+    out
 }
 
 /// One statement on a connection checked out for it (a scoped one in a
@@ -421,13 +455,12 @@ async fn multiplexed(
             // statement's future would otherwise carry its size.
             Some(tenant) => {
                 let batch = pipelined(client, state, sql, params, op, tenant, Tx::OwnShared);
-                state.bounded_shared(Box::pin(batch)).await
+                state.bounded_shared(std::pin::pin!(Box::pin(batch))).await
             }
             None => {
-                let statement = run_statement(client, Some(state), sql, params, op);
-                state
-                    .bounded_shared(state.gated(Gate::Shared, statement))
-                    .await
+                let statement = std::pin::pin!(run_statement(client, Some(state), sql, params, op));
+                let gated = std::pin::pin!(state.gated(Gate::Shared, statement));
+                state.bounded_shared(gated).await
             }
         };
         match outcome {
@@ -515,9 +548,15 @@ async fn scoped(
             None if op == Op::Stream => {
                 // A stream is tracked as in flight until it is read: the
                 // setting takes its own round trip first.
+                state
+                    .send_deferred_begin(client)
+                    .await
+                    .map_err(|e| fail(Some(state), e))?;
                 let set = crate::tenant::set_tenant_sql(tenant);
                 state
-                    .bounded(async { client.batch_execute(&set).await.map_err(Error::from) })
+                    .bounded(std::pin::pin!(async {
+                        client.batch_execute(&set).await.map_err(Error::from)
+                    }))
                     .await
                     .map_err(|e| fail(Some(state), e))?;
                 state.set_transaction_tenant(tenant.get());
@@ -593,6 +632,13 @@ async fn pipelined(
 ) -> Result<Output, Error> {
     let id = tenant.get().to_string();
     let own_transaction = tx != Tx::Callers;
+    // The caller's transaction may not have sent its `BEGIN` yet: it goes
+    // first, in the same round trip (`once` runs twice only in a
+    // transaction of our own, which has none).
+    let deferred = match tx {
+        Tx::Callers => state.take_begin(),
+        Tx::Own | Tx::OwnShared => None,
+    };
     let (gate, together) = match tx {
         Tx::OwnShared => (Gate::Shared, Gate::SharedTogether),
         Tx::Own | Tx::Callers => (Gate::Open, Gate::Open),
@@ -602,7 +648,7 @@ async fn pipelined(
         let prepared = |sql| async move {
             if cached {
                 state
-                    .gated(gate, statement(client, Some(state), sql))
+                    .gated(gate, std::pin::pin!(statement(client, Some(state), sql)))
                     .await
                     .map(Some)
             } else {
@@ -634,6 +680,12 @@ async fn pipelined(
         // Separate futures, so that each request is queued when the join
         // first polls it (an `await` between two requests would send the
         // second only after the first's answer, behind the statement).
+        let deferred = async {
+            match &deferred {
+                Some(text) => client.batch_execute(text).await,
+                None => Ok(()),
+            }
+        };
         let begin = async {
             match (&simple_begin, &begin) {
                 (Some(text), _) => client.batch_execute(text).await,
@@ -663,15 +715,15 @@ async fn pipelined(
                 (None, false) => Ok(()),
             }
         };
-        let all = futures_util::future::join4(begin, set, statement, after);
-        let (b, t, r, a) = state.gated(together, all).await;
-        Ok::<_, Error>((b.and(t), r, a))
+        let all = futures_util::future::join5(deferred, begin, set, statement, after);
+        let (d, b, t, r, a) = state.gated(together, std::pin::pin!(all)).await;
+        Ok::<_, Error>((d.and(b).and(t), r, a))
     };
     let mut retried = false;
     loop {
         let (b, r, a) = match tx {
             Tx::OwnShared => once().await?,
-            Tx::Own | Tx::Callers => state.bounded(once()).await?,
+            Tx::Own | Tx::Callers => state.bounded(std::pin::pin!(once())).await?,
         };
         b.map_err(|e| fail(Some(state), Error::from(e)))?;
         match r {
@@ -719,6 +771,21 @@ impl<'e> Handle<'e> {
             Handle::Shared(_) => None,
             Handle::Borrowed(client, state, _) => Some((client, *state)),
         }
+    }
+
+    /// [`Handle::connection`] for what writes to it other than through
+    /// [`Handle::run`] (a copy): a transaction's deferred `BEGIN` is sent
+    /// first, on its own round trip.
+    pub(crate) async fn ready_connection(
+        &self,
+    ) -> Result<Option<(&Client, Option<&ConnState>)>, Error> {
+        if let Some((client, Some(state))) = self.connection() {
+            state
+                .send_deferred_begin(client)
+                .await
+                .map_err(|e| fail(Some(state), e))?;
+        }
+        Ok(self.connection())
     }
 
     /// The server, for the query span: known for everything that came

@@ -17,8 +17,14 @@ use tokio::task::JoinHandle;
 pub enum Fault {
     /// Forward everything.
     Pass,
-    /// Forward every chunk after this delay.
+    /// Forward every chunk after this delay, one chunk after another (a
+    /// chunk read while the one before waits waits its own delay after).
     Delay(Duration),
+    /// A link with this one-way latency: every chunk is forwarded this long
+    /// after it arrived, however many are on their way, in order. A round
+    /// trip costs twice the latency, and requests written together cost
+    /// one round trip, as over a real network.
+    Latency(Duration),
     /// Forward nothing more, in either direction; keep the sockets open.
     Stall,
     /// For new connections: forward this many bytes from the server, then
@@ -116,11 +122,45 @@ async fn pump(
     mut budget: Option<usize>,
 ) {
     let mut buf = vec![0u8; 16 * 1024];
+    // Chunks on their way under `Fault::Latency`, with when each is due.
+    let mut in_flight: std::collections::VecDeque<(tokio::time::Instant, Vec<u8>)> =
+        std::collections::VecDeque::new();
     loop {
-        let n = match from.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
+        let due = in_flight.front().map(|(at, _)| *at);
+        let read = tokio::select! {
+            r = from.read(&mut buf) => r,
+            () = tokio::time::sleep_until(due.unwrap_or_else(tokio::time::Instant::now)), if due.is_some() => {
+                let (_, data) = in_flight.pop_front().expect("a chunk is due");
+                if to.write_all(&data).await.is_err() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let n = match read {
+            Ok(0) | Err(_) => {
+                // What is on its way still arrives.
+                for (at, data) in in_flight.drain(..) {
+                    tokio::time::sleep_until(at).await;
+                    if to.write_all(&data).await.is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
             Ok(n) => n,
         };
+        if let Fault::Latency(d) = *fault.borrow() {
+            in_flight.push_back((tokio::time::Instant::now() + d, buf[..n].to_vec()));
+            continue;
+        }
+        // Leaving latency mode: what is on its way goes first, in order.
+        for (at, data) in in_flight.drain(..) {
+            tokio::time::sleep_until(at).await;
+            if to.write_all(&data).await.is_err() {
+                return;
+            }
+        }
         let mut chunk = &buf[..n];
         if let Some(left) = budget.as_mut() {
             let pass = chunk.len().min(*left);

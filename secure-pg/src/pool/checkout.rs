@@ -76,8 +76,10 @@ impl Pool {
                     if let Ok(None) = self.shared.checks.quick(&conn, false) {
                         return Ok(Some(conn));
                     }
-                    // Due a reset or ping, or unusable.
-                    Ok::<_, Error>(self.checked(conn, false).await)
+                    // Due a reset or ping, or unusable. Boxed, as every
+                    // path below that waits or talks to the server: the
+                    // common checkout's future stays small.
+                    Ok::<_, Error>(Box::pin(self.checked(conn, false)).await)
                 };
                 match tokio::time::timeout(timeout, fast).await {
                     Ok(Ok(Some(conn))) => return Ok(self.hand_out(conn, permit)),
@@ -86,7 +88,7 @@ impl Pool {
                         // That one was discarded: the full path, in what
                         // is left of the checkout timeout.
                         let left = timeout.saturating_sub(started.elapsed());
-                        return self.get_within(left, Some(permit), false).await;
+                        return Box::pin(self.get_within(left, Some(permit), false)).await;
                     }
                     Err(_) => {
                         let e = self.timed_out(started);
@@ -99,8 +101,17 @@ impl Pool {
                     }
                 }
             }
-            return self.get_within(timeout, Some(permit), false).await;
+            return Box::pin(self.get_within(timeout, Some(permit), false)).await;
         }
+        Box::pin(self.get_waiting(release_shared, timeout)).await
+    }
+
+    /// [`Pool::get_unmeasured`] when every permit is taken.
+    async fn get_waiting(
+        &self,
+        release_shared: bool,
+        timeout: Duration,
+    ) -> Result<PooledConnection<'_>, Error> {
         // Every permit is taken. Exclusive work gets a connection within a
         // bound whatever the shared traffic: while it waits no new shared
         // connection is opened, an idle shared connection gives its permit
@@ -321,6 +332,9 @@ impl Drop for PooledConnection<'_> {
         let since_connect = conn.info.connected_at.elapsed().as_micros() as u64;
         conn.last_used.store(since_connect, Ordering::Relaxed);
         let state = &conn.state;
+        // A transaction dropped before it sent anything (its `BEGIN` still
+        // deferred) never reached the server: nothing to roll back.
+        state.end_unsent_transaction();
         // A connection left in a transaction, broken or closed is discarded
         // by bb8 anyway (`Manager::has_broken`): nothing to reset, but a
         // statement it still runs is cancelled first, so that it does not

@@ -33,14 +33,14 @@ impl PgConn {
     /// connection is used again directly.
     /// Under `query_timeout`, like every statement.
     pub(super) async fn settle(&self) -> Result<(), Error> {
-        if self.state.in_transaction() {
+        if self.state.in_transaction() && !self.state.end_unsent_transaction() {
             self.state
-                .bounded(async {
+                .bounded(std::pin::pin!(async {
                     self.client
                         .batch_execute("ROLLBACK")
                         .await
                         .map_err(Error::from)
-                })
+                }))
                 .await?;
             self.state.leave_transaction();
         }

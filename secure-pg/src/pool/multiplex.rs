@@ -549,7 +549,8 @@ impl Pool {
             tokio::spawn(async move { pool.open_shared(permit).await });
             return Ok(None);
         }
-        self.open_shared(permit).await?;
+        // Boxed: opening a connection is a large future, needed once.
+        Box::pin(self.open_shared(permit)).await?;
         Ok(self.lease_existing(sql))
     }
 

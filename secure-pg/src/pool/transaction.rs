@@ -172,35 +172,20 @@ impl<'p> PooledConnection<'p> {
         self.begin_with(&TransactionOptions::default()).await
     }
 
+    /// Opens a transaction on this connection. Nothing is sent yet: the
+    /// `BEGIN` goes out with the transaction's first statement, in the
+    /// same round trip (see `ConnState::defer_begin`), and a transaction
+    /// that runs no statement costs no round trip at all.
     pub(crate) async fn begin_with(
         &mut self,
         options: &TransactionOptions,
     ) -> Result<Transaction<'_>, Error> {
         let conn: &PgConn = self.pg_conn();
         conn.settle().await?;
-        let mut begin = String::from("BEGIN");
-        if let Some(level) = options.isolation {
-            begin.push_str(match level {
-                IsolationLevel::Serializable => " ISOLATION LEVEL SERIALIZABLE",
-                IsolationLevel::RepeatableRead => " ISOLATION LEVEL REPEATABLE READ",
-                IsolationLevel::ReadUncommitted => " ISOLATION LEVEL READ UNCOMMITTED",
-                _ => " ISOLATION LEVEL READ COMMITTED",
-            });
-        }
+        conn.state.defer_begin(begin_sql(options));
         if let Some(t) = options.tenant {
-            // One round trip for BEGIN and the setting, which carries a
-            // token of this transaction (see `row_level_security_sql`).
-            begin.push_str("; ");
-            begin.push_str(&crate::tenant::set_tenant_sql(t));
-        }
-        conn.state.enter_transaction();
-        // Under `query_timeout`, as every statement: a BEGIN that does not
-        // answer is cancelled, and the connection (marked as inside a
-        // transaction) is rolled back or discarded.
-        conn.state
-            .bounded(async { conn.client.batch_execute(&begin).await.map_err(Error::from) })
-            .await?;
-        if let Some(t) = options.tenant {
+            // Set by the deferred `BEGIN`, which goes out before anything
+            // else in the transaction.
             conn.state.set_transaction_tenant(t.get());
         }
         Ok(Transaction {
@@ -212,9 +197,38 @@ impl<'p> PooledConnection<'p> {
     }
 }
 
+/// The text that begins a transaction with `options`: `BEGIN` on its own
+/// first, so that the transaction block exists before anything that could
+/// fail (an isolation level the server refuses, the tenant setting); such
+/// a failure leaves the block aborted, and the statement queued behind it
+/// fails with `25P02` rather than running outside a transaction.
+fn begin_sql(options: &TransactionOptions) -> String {
+    let mut begin = String::from("BEGIN");
+    if let Some(level) = options.isolation {
+        begin.push_str(match level {
+            IsolationLevel::Serializable => "; SET TRANSACTION ISOLATION LEVEL SERIALIZABLE",
+            IsolationLevel::RepeatableRead => "; SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+            IsolationLevel::ReadUncommitted => "; SET TRANSACTION ISOLATION LEVEL READ UNCOMMITTED",
+            _ => "; SET TRANSACTION ISOLATION LEVEL READ COMMITTED",
+        });
+    }
+    if let Some(t) = options.tenant {
+        // The setting carries a token of this transaction (see
+        // `row_level_security_sql`).
+        begin.push_str("; ");
+        begin.push_str(&crate::tenant::set_tenant_sql(t));
+    }
+    begin
+}
+
 /// An open transaction. Commit it with [`Transaction::commit`]; dropping it
 /// without committing rolls it back (before the connection is used again,
 /// or by discarding the connection when it returns to the pool).
+///
+/// Its `BEGIN` (with the isolation level and tenant) is written together
+/// with its first statement and answered in the same round trip, so a
+/// transaction costs one round trip more than its statements (the
+/// `COMMIT`), not two. A transaction that runs no statement sends nothing.
 pub struct Transaction<'c> {
     client: &'c Client,
     state: &'c ConnState,
@@ -256,6 +270,11 @@ impl<'c> Transaction<'c> {
 
     async fn finish(&mut self, sql: &str) -> Result<(), Error> {
         self.finished = true;
+        if self.state.end_unsent_transaction() {
+            // Nothing was sent in it: there is nothing to commit or roll
+            // back, and the server never heard of it.
+            return Ok(());
+        }
         // If this future is dropped before the server answers, `in_tx`
         // stays set and the connection is rolled back or discarded. Under
         // `query_timeout`: a COMMIT that times out may still have committed
@@ -263,7 +282,9 @@ impl<'c> Transaction<'c> {
         // connection is discarded rather than trusted.
         let client = self.client;
         self.state
-            .bounded(async { client.batch_execute(sql).await.map_err(Error::from) })
+            .bounded(std::pin::pin!(async {
+                client.batch_execute(sql).await.map_err(Error::from)
+            }))
             .await?;
         self.state.leave_transaction();
         Ok(())

@@ -341,7 +341,9 @@ async fn begin_commit_and_settle_are_bounded_by_query_timeout() {
     let mut conn = pool.get().await.unwrap();
     proxy.set(Fault::Stall);
     let t = Instant::now();
-    let r = tokio::time::timeout(bound, conn.transaction()).await;
+    // `BEGIN` is sent with the transaction's first statement.
+    let tx = conn.transaction().await.unwrap();
+    let r = tokio::time::timeout(bound, secure_query!("SELECT 1").execute(&tx)).await;
     let e = checked(r.expect("BEGIN hung").unwrap_err());
     assert_eq!(e.kind(), ErrorKind::QueryTimeout, "{e:#}");
     assert!(t.elapsed() < Duration::from_secs(6), "{:?}", t.elapsed());
@@ -364,9 +366,12 @@ async fn begin_commit_and_settle_are_bounded_by_query_timeout() {
     // The ROLLBACK of a transaction dropped without an answer, run before
     // the connection is used again.
     let mut conn = pool.get().await.unwrap();
-    let _abandoned = conn.transaction().await.unwrap();
+    let abandoned = conn.transaction().await.unwrap();
+    // One statement, so that the server has a transaction to roll back
+    // (one that sent nothing is ended without a word to the server).
+    secure_query!("SELECT 1").execute(&abandoned).await.unwrap();
     #[allow(clippy::drop_non_drop)]
-    drop(_abandoned);
+    drop(abandoned);
     proxy.set(Fault::Stall);
     let t = Instant::now();
     let r = tokio::time::timeout(bound, secure_query!("SELECT 1").execute(&conn)).await;

@@ -25,3 +25,4 @@ mod telemetry;
 mod tenant;
 mod tenant_diff;
 mod tls;
+mod transactions;
