@@ -53,15 +53,16 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls", "copy",
-    "dynamic",
+    "dynamic", "memory",
 ];
 
 fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
          \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-exclusive|ours-conn|ours-tx|deadpool-tx C SECS [warm]\n\
+         \n       secure-pg-benches --memory-child CLIENT PORT CA SECS   (one pool's resident memory; run by the memory section)\
          \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
          \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
          \n  --quick   3 rounds, 0.3 s warm-up + 1 s per measurement (about 4 minutes)\
@@ -147,8 +148,7 @@ fn sample(r: &LoadResult) -> Sample {
         worst_idle: r.worst_window_idle(),
         ever_starved: r.tasks_ever_starved,
         errors: r.errors,
-        backends: 0,
-        shared: 0,
+        ..Sample::default()
     }
 }
 
@@ -244,24 +244,33 @@ fn seed(cluster: &Cluster) {
 }
 
 fn target(cluster: &Cluster, tls: bool) -> Result<Target, BoxError> {
-    use secure_pg_tests::{APP_PASSWORD, APP_USER};
     let ca = certs().ca_file();
-    let (url, secure) = if tls {
-        let url = cluster.url();
-        (
-            url.clone(),
-            secure_pg::Config::parse_with_env(&url, |_| None)?,
-        )
+    let url = if tls {
+        tls_url(cluster.port, &ca)
     } else {
-        let url = cluster.url_with("localhost", "sslmode=disable");
-        (
-            url.clone(),
-            secure_pg::Config::parse_with_env(&url, |_| None)?,
-        )
+        cluster.url_with("localhost", "sslmode=disable")
     };
+    peers_target(url, cluster.port, tls.then_some(ca.as_path()))
+}
+
+/// The verify-full URL of the benchmark's role on the server at `port`.
+fn tls_url(port: u16, ca: &std::path::Path) -> String {
+    use secure_pg_tests::{APP_PASSWORD, APP_USER};
+    format!(
+        "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{port}/{APP_DB}?sslrootcert={}",
+        ca.display()
+    )
+}
+
+/// Every client's configuration for the server at `url` (`ca`: over
+/// TLS, verify-full with that CA).
+fn peers_target(url: String, port: u16, ca: Option<&std::path::Path>) -> Result<Target, BoxError> {
+    use secure_pg_tests::{APP_PASSWORD, APP_USER};
+    let tls = ca.is_some();
+    let secure = secure_pg::Config::parse_with_env(&url, |_| None)?;
     let mut pg = tokio_postgres::Config::new();
     pg.host("localhost")
-        .port(cluster.port)
+        .port(port)
         .user(APP_USER)
         .password(APP_PASSWORD)
         .dbname(APP_DB);
@@ -274,7 +283,7 @@ fn target(cluster: &Cluster, tls: bool) -> Result<Target, BoxError> {
     Ok(Target {
         secure,
         pg,
-        tls: tls.then(|| tls::client_config(&ca, KeyShare::P256First)),
+        tls: ca.map(|ca| tls::client_config(ca, KeyShare::P256First)),
         sqlx,
     })
 }
@@ -535,6 +544,180 @@ async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<
             results.push("procs", name, *c * *procs, total);
         }
     }
+    Ok(())
+}
+
+/// Clients whose memory the `memory` section measures, each in a process
+/// of its own.
+const MEMORY_CLIENTS: [&str; 4] = [
+    "secure-pg",
+    "secure-pg exclusive",
+    "deadpool-postgres",
+    "sqlx",
+];
+
+/// Connections each measured pool holds.
+const MEMORY_POOL: usize = 8;
+
+/// Resident memory of a pool of 8 open connections, idle and then busy,
+/// per client, each in a child process of its own (`--memory-child`), in
+/// every round (clients rotated): what the pool adds to the process's
+/// resident set, over what the process held before building it.
+async fn section_memory(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let ca = certs().ca_file();
+    let busy_secs = plan.phases.measure.as_secs_f64().min(2.0);
+    for round in 0..plan.rounds {
+        for name in rotated(&MEMORY_CLIENTS, round) {
+            let child = std::process::Command::new(std::env::current_exe()?)
+                .args([
+                    "--memory-child",
+                    name,
+                    &env.tls_cluster.port.to_string(),
+                    &ca.display().to_string(),
+                    &busy_secs.to_string(),
+                ])
+                .stdout(std::process::Stdio::piped())
+                .spawn()?;
+            let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
+            let text = String::from_utf8_lossy(&out.stdout);
+            let field = |key: &str| -> Option<f64> {
+                text.split_whitespace()
+                    .skip_while(|w| *w != key)
+                    .nth(1)
+                    .and_then(|v| v.parse().ok())
+            };
+            let (Some(idle), Some(busy), Some(conns)) =
+                (field("idle_kib"), field("busy_kib"), field("connections"))
+            else {
+                return Err(format!("memory child for {name} failed: {text}").into());
+            };
+            if conns as usize != MEMORY_POOL {
+                return Err(format!(
+                    "memory child for {name} held {conns} connections, not {MEMORY_POOL}"
+                )
+                .into());
+            }
+            eprintln!(
+                "  [memory r{round}] {name:<22} idle +{idle:>7.0} KiB  busy +{busy:>7.0} KiB"
+            );
+            let sample = Sample {
+                idle_kib: idle,
+                busy_kib: busy,
+                ops_s: field("ops_s").unwrap_or(0.0),
+                ..Sample::default()
+            };
+            results.push("memory", name, MEMORY_POOL, sample);
+        }
+    }
+    Ok(())
+}
+
+/// The process's resident set (`VmRSS`), in KiB.
+fn resident_kib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(f64::NAN)
+}
+
+/// `--memory-child CLIENT PORT CA BUSY_SECS`: builds one client's pool of
+/// 8 connections on the TLS server at PORT, lets it sit idle, then runs
+/// the point select at c=16 for BUSY_SECS, and prints what the pool added
+/// to the resident set: when idle, and the most seen while busy (sampled
+/// every 10 ms).
+fn memory_child(args: &[String]) -> Result<(), BoxError> {
+    let [client, port, ca, busy_secs] = args else {
+        usage()
+    };
+    let port: u16 = port.parse()?;
+    let busy_secs: f64 = busy_secs.parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let t = peers_target(
+            tls_url(port, std::path::Path::new(ca)),
+            port,
+            Some(std::path::Path::new(ca)),
+        )?;
+        // The runtime, the TLS configurations and one connection made
+        // and closed (so that TLS and the allocator are warm) are the base.
+        drop(t.pg_connect().await?);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let base = resident_kib();
+        let n = MEMORY_POOL as u32;
+        type Count = Box<dyn Fn() -> usize>;
+        let (run, open): (Runner, Count) = match client.as_str() {
+            "secure-pg" | "secure-pg exclusive" => {
+                let pool = tuned(secure_pg::Pool::builder().max_size(n).min_idle(n))
+                    .multiplex(client == "secure-pg")
+                    .build(t.secure.clone())
+                    .await?;
+                let p = pool.clone();
+                (
+                    runner(Ours(pool)),
+                    Box::new(move || p.state().connections as usize),
+                )
+            }
+            "deadpool-postgres" => {
+                let pool = t.deadpool().await?;
+                let p = pool.clone();
+                (runner(Deadpool(pool)), Box::new(move || p.status().size))
+            }
+            "sqlx" => {
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(n)
+                    .min_connections(n)
+                    .test_before_acquire(false)
+                    .connect_with(t.sqlx.clone())
+                    .await?;
+                let p = pool.clone();
+                (runner(Sqlx(pool)), Box::new(move || p.size() as usize))
+            }
+            _ => usage(),
+        };
+        // Every connection opened and used (64 tasks, as the benchmark's
+        // warm-up), then left idle.
+        let fill = Phases {
+            warmup: Duration::ZERO,
+            measure: Duration::from_millis(500),
+        };
+        run(64, fill).await;
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let connections = open();
+        let idle = resident_kib() - base;
+        let peak = Arc::new(std::sync::Mutex::new(0f64));
+        let sampler = {
+            let peak = peak.clone();
+            tokio::spawn(async move {
+                loop {
+                    let now = resident_kib();
+                    {
+                        let mut p = peak.lock().unwrap_or_else(|e| e.into_inner());
+                        *p = p.max(now);
+                    }
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+        };
+        let busy = Phases {
+            warmup: Duration::ZERO,
+            measure: Duration::from_secs_f64(busy_secs),
+        };
+        let r = run(MID_CONCURRENCY, busy).await;
+        sampler.abort();
+        let busy = *peak.lock().unwrap_or_else(|e| e.into_inner()) - base;
+        println!(
+            "idle_kib {idle:.0} busy_kib {busy:.0} connections {connections} ops_s {:.0}",
+            r.ops_per_sec()
+        );
+        Ok::<_, BoxError>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
     Ok(())
 }
 
@@ -868,6 +1051,9 @@ fn main() -> Result<(), BoxError> {
     if args.first().map(String::as_str) == Some("--catalog-cost") {
         return catalog_cost(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("--memory-child") {
+        return memory_child(&args[1..]);
+    }
     if args.first().map(String::as_str) == Some("--client-load") {
         return client_load(&args[1..]);
     }
@@ -919,6 +1105,7 @@ fn main() -> Result<(), BoxError> {
                 "rls" => section_rls(&env, &plan, &mut results).await?,
                 "copy" => copy::section(&env, &plan, &mut results).await?,
                 "dynamic" => section_dynamic(&env, &plan, &mut results).await?,
+                "memory" => section_memory(&env, &plan, &mut results).await?,
                 other => unreachable!("section {other} was validated"),
             }
             // Let closed connections' backends exit before the next section.

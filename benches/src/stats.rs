@@ -20,6 +20,10 @@ pub(crate) struct Sample {
     /// processes); only the multi-process section records them.
     pub(crate) backends: usize,
     pub(crate) shared: usize,
+    /// What a pool of 8 connections added to its process's resident set
+    /// (KiB), idle and at its busiest; only the memory section records them.
+    pub(crate) idle_kib: f64,
+    pub(crate) busy_kib: f64,
 }
 
 /// All rounds of one client in one setting.
