@@ -5,8 +5,11 @@
 #
 #   bash benches/compile_time.sh [N]      (default 500)
 #
-# sqlx's `query!` is not measured: it needs a live database or offline
-# query data at build time.
+# sqlx's `query!` is measured as its users build it in CI: offline, from
+# query data (`SQLX_OFFLINE=true`, a `.sqlx` directory) that one online
+# build against a throwaway PostgreSQL server wrote first. That server
+# (PostgreSQL 15 binaries from /usr/lib/postgresql/15/bin, or PG_BIN) is
+# stopped before anything is timed.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 n="${1:-500}"
@@ -74,6 +77,44 @@ gen plain "tokio-postgres = { version = \"0.7\", default-features = false }" \
     client.query("SELECT id, name FROM widgets_%s WHERE id = $1 AND name <> $2", &[&id, &"x"]).await
 }'
 
+# The same functions with sqlx's `query!`, checked against the same schema.
+gen sqlx 'sqlx = { version = "0.9", default-features = false, features = ["runtime-tokio", "postgres", "macros"] }' \
+'pub async fn q%s(pool: &sqlx::PgPool, id: i64) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    let rows = sqlx::query!("SELECT id, name FROM widgets_%s WHERE id = $1 AND name <> $2", id, "x")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}'
+# Offline query data for it: the schema's migrations applied to a throwaway
+# server, then one online build that writes `.sqlx`.
+pg_bin="${PG_BIN:-/usr/lib/postgresql/15/bin}"
+if [[ ! -x "$pg_bin/initdb" ]]; then
+  echo "PostgreSQL server binaries not found in $pg_bin: install postgresql-15 (Debian) or set PG_BIN" >&2
+  exit 1
+fi
+as_pg=()
+if [[ $(id -u) == 0 ]]; then
+  as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups)
+fi
+pgdata="$work/pgdata"
+mkdir -p "$pgdata" && chmod 700 "$pgdata"
+[[ ${#as_pg[@]} -gt 0 ]] && chown postgres: "$pgdata" "$work"
+pg_port=$(( 20000 + RANDOM % 20000 ))
+"${as_pg[@]}" "$pg_bin/initdb" -q -D "$pgdata" -U postgres --auth=trust >/dev/null
+"${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off" -w -l "$work/pg.log" start >/dev/null
+stop_pg() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true; }
+trap 'stop_pg; rm -rf "$work"' EXIT
+cat "$work"/ours_schema/migrations/*.sql | psql -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null
+mkdir -p "$work/sqlx/.sqlx"
+(cd "$work/sqlx" && DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" \
+  SQLX_OFFLINE_DIR="$work/sqlx/.sqlx" cargo build -q)
+stop_pg
+export SQLX_OFFLINE=true
+if [[ $(ls "$work/sqlx/.sqlx" | wc -l) -ne $n ]]; then
+  echo "sqlx wrote $(ls "$work/sqlx/.sqlx" | wc -l) query files, not $n" >&2
+  exit 1
+fi
+
 seconds() { # run a command, print its wall time in seconds
   local start end
   start=$(date +%s.%N)
@@ -83,7 +124,7 @@ seconds() { # run a command, print its wall time in seconds
 }
 
 declare -A clean incr
-for name in plain ours ours_opt ours_schema ours_schema_opt; do
+for name in plain ours ours_opt ours_schema ours_schema_opt sqlx; do
   dir="$work/$name"
   # Dependencies first, so the numbers are the generated crate alone.
   (cd "$dir" && cargo build -q)
@@ -99,6 +140,9 @@ for name in plain ours ours_opt ours_schema ours_schema_opt; do
 done
 
 per_call() { printf '%.2f' "$(echo "scale=4; ($1 - $2) * 1000 / $n" | bc)"; }
+# Extra time of one build over that of another, both over plain (the
+# third argument; the clean plain build by default).
+ratio() { printf '%.2f×' "$(echo "scale=4; ($1 - ${3:-${clean[plain]}}) / ($2 - ${3:-${clean[plain]}})" | bc)"; }
 catalog=$(cd "$root" && CARGO_TARGET_DIR="$root/target" cargo run -q --release -p secure-pg-benches -- --catalog-cost "$work/ours_schema")
 out="$root/benches/COMPILE-TIME.md"
 {
@@ -121,6 +165,15 @@ out="$root/benches/COMPILE-TIME.md"
   echo "| incremental, with that schema | ${incr[plain]} s | ${incr[ours_schema]} s | $(per_call "${incr[ours_schema]}" "${incr[plain]}") ms |"
   echo "| clean, with that schema and the override | ${clean[plain]} s | ${clean[ours_schema_opt]} s | $(per_call "${clean[ours_schema_opt]}" "${clean[plain]}") ms |"
   echo "| incremental, with that schema and the override | ${incr[plain]} s | ${incr[ours_schema_opt]} s | $(per_call "${incr[ours_schema_opt]}" "${incr[plain]}") ms |"
+  echo
+  echo "| clean, sqlx \\`query!\\` offline (\\`SQLX_OFFLINE=true\\`, \\`.sqlx\\` data for the same schema) | ${clean[plain]} s | ${clean[sqlx]} s | $(per_call "${clean[sqlx]}" "${clean[plain]}") ms |"
+  echo "| incremental, sqlx \\`query!\\` offline | ${incr[plain]} s | ${incr[sqlx]} s | $(per_call "${incr[sqlx]}" "${incr[plain]}") ms |"
+  echo
+  echo "Against sqlx, per call (extra over plain, schema-checked \\`secure_query_as!\\` ÷ offline \\`sqlx::query!\\`):"
+  echo "clean $(ratio "${clean[ours_schema]}" "${clean[sqlx]}"), incremental $(ratio "${incr[ours_schema]}" "${incr[sqlx]}" "${incr[plain]}");"
+  echo "with the build override for secure-pg: clean $(ratio "${clean[ours_schema_opt]}" "${clean[sqlx]}"), incremental $(ratio "${incr[ours_schema_opt]}" "${incr[sqlx]}" "${incr[plain]}")."
+  echo "Both check every query's names and types against the schema; sqlx reads what a live server"
+  echo "said when the data was prepared, secure-pg its own catalog of the migrations."
   echo
   echo "The schema checks themselves, incrementally: $(per_call "${incr[ours_schema]}" "${incr[ours]}") ms per call,"
   echo "$(per_call "${incr[ours_schema_opt]}" "${incr[ours_opt]}") ms with the override (the schema crate against the same crate"
