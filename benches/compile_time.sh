@@ -100,7 +100,7 @@ pgdata="$work/pgdata"
 mkdir -p "$pgdata" && chmod 700 "$pgdata"
 [[ ${#as_pg[@]} -gt 0 ]] && chown postgres: "$pgdata" "$work"
 pg_port=$(( 20000 + RANDOM % 20000 ))
-"${as_pg[@]}" "$pg_bin/initdb" -q -D "$pgdata" -U postgres --auth=trust >/dev/null
+"${as_pg[@]}" "$pg_bin/initdb" -D "$pgdata" -U postgres --auth=trust >/dev/null
 "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off" -w -l "$work/pg.log" start >/dev/null
 stop_pg() { "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pgdata" -m immediate stop >/dev/null 2>&1 || true; }
 trap 'stop_pg; rm -rf "$work"' EXIT
@@ -155,7 +155,7 @@ out="$root/benches/COMPILE-TIME.md"
   echo "(workspace profile); its \`visitor\` feature is not used (the macros walk the"
   echo "tree themselves), so it costs nothing."
   echo
-  echo "| build | plain tokio-postgres | secure_query_as! | extra per call |"
+  echo "| build | plain tokio-postgres | with the macro | extra per call |"
   echo "|---|---:|---:|---:|"
   echo "| clean (crate only) | ${clean[plain]} s | ${clean[ours]} s | $(per_call "${clean[ours]}" "${clean[plain]}") ms |"
   echo "| incremental (touch) | ${incr[plain]} s | ${incr[ours]} s | $(per_call "${incr[ours]}" "${incr[plain]}") ms |"
@@ -165,11 +165,10 @@ out="$root/benches/COMPILE-TIME.md"
   echo "| incremental, with that schema | ${incr[plain]} s | ${incr[ours_schema]} s | $(per_call "${incr[ours_schema]}" "${incr[plain]}") ms |"
   echo "| clean, with that schema and the override | ${clean[plain]} s | ${clean[ours_schema_opt]} s | $(per_call "${clean[ours_schema_opt]}" "${clean[plain]}") ms |"
   echo "| incremental, with that schema and the override | ${incr[plain]} s | ${incr[ours_schema_opt]} s | $(per_call "${incr[ours_schema_opt]}" "${incr[plain]}") ms |"
+  echo "| clean, sqlx \`query!\` offline (\`SQLX_OFFLINE=true\`, \`.sqlx\` data for the same schema) | ${clean[plain]} s | ${clean[sqlx]} s | $(per_call "${clean[sqlx]}" "${clean[plain]}") ms |"
+  echo "| incremental, sqlx \`query!\` offline | ${incr[plain]} s | ${incr[sqlx]} s | $(per_call "${incr[sqlx]}" "${incr[plain]}") ms |"
   echo
-  echo "| clean, sqlx \\`query!\\` offline (\\`SQLX_OFFLINE=true\\`, \\`.sqlx\\` data for the same schema) | ${clean[plain]} s | ${clean[sqlx]} s | $(per_call "${clean[sqlx]}" "${clean[plain]}") ms |"
-  echo "| incremental, sqlx \\`query!\\` offline | ${incr[plain]} s | ${incr[sqlx]} s | $(per_call "${incr[sqlx]}" "${incr[plain]}") ms |"
-  echo
-  echo "Against sqlx, per call (extra over plain, schema-checked \\`secure_query_as!\\` ÷ offline \\`sqlx::query!\\`):"
+  echo "Against sqlx, per call (extra over plain, schema-checked \`secure_query_as!\` ÷ offline \`sqlx::query!\`):"
   echo "clean $(ratio "${clean[ours_schema]}" "${clean[sqlx]}"), incremental $(ratio "${incr[ours_schema]}" "${incr[sqlx]}" "${incr[plain]}");"
   echo "with the build override for secure-pg: clean $(ratio "${clean[ours_schema_opt]}" "${clean[sqlx]}"), incremental $(ratio "${incr[ours_schema_opt]}" "${incr[sqlx]}" "${incr[plain]}")."
   echo "Both check every query's names and types against the schema; sqlx reads what a live server"
