@@ -15,7 +15,7 @@ use tokio_postgres::IsolationLevel;
 use crate::support::{checked, config, expect_err};
 
 /// One-way latency of the link: a round trip costs twice this.
-const LATENCY: Duration = Duration::from_millis(120);
+const LATENCY: Duration = Duration::from_millis(200);
 
 async fn slow_link() -> (FaultProxy, Pool) {
     let c = shared(ClusterSpec::tls(ServerCert::Valid));
