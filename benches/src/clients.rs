@@ -138,6 +138,15 @@ impl Target {
         &self,
         mode: deadpool_postgres::QueueMode,
     ) -> Result<deadpool_postgres::Pool, BoxError> {
+        self.deadpool_sized(mode, POOL_SIZE as usize).await
+    }
+
+    /// deadpool of at most `size` connections.
+    pub(crate) async fn deadpool_sized(
+        &self,
+        mode: deadpool_postgres::QueueMode,
+        size: usize,
+    ) -> Result<deadpool_postgres::Pool, BoxError> {
         use deadpool_postgres::{Manager, ManagerConfig, RecyclingMethod};
         let config = ManagerConfig {
             recycling_method: RecyclingMethod::Fast,
@@ -147,7 +156,7 @@ impl Target {
             None => Manager::from_config(self.pg.clone(), NoTls, config),
         };
         Ok(deadpool_postgres::Pool::builder(manager)
-            .max_size(POOL_SIZE as usize)
+            .max_size(size)
             .queue_mode(mode)
             .build()?)
     }

@@ -110,6 +110,39 @@ struct TaskOut {
     first_error: Option<String>,
 }
 
+/// Runs `op` from `concurrency` tasks for `time`, recording nothing but a
+/// count: no histogram, no windows. For the memory section, where the
+/// driver's own allocations would count as the client's (each
+/// `closed_loop` task's histogram is about 280 KiB, which glibc may keep
+/// in its arenas after the task ends). Returns the operations completed,
+/// or the first error.
+pub(crate) async fn bare_loop<O: Op>(
+    op: Arc<O>,
+    concurrency: usize,
+    time: Duration,
+    max_key: i64,
+) -> Result<u64, BoxError> {
+    let deadline = Instant::now() + time;
+    let mut handles = Vec::with_capacity(concurrency);
+    for task in 0..concurrency {
+        let op = op.clone();
+        handles.push(tokio::spawn(async move {
+            let mut keys = Keys::new(task as u64 + 17, max_key);
+            let mut ops = 0u64;
+            while Instant::now() < deadline {
+                op.run(task, keys.next_key()).await?;
+                ops += 1;
+            }
+            Ok::<_, BoxError>(ops)
+        }));
+    }
+    let mut ops = 0;
+    for h in handles {
+        ops += h.await.expect("load task panicked")?;
+    }
+    Ok(ops)
+}
+
 /// Runs `op` from `concurrency` tasks: warm-up, then the measured window.
 pub(crate) async fn closed_loop<O: Op>(
     op: Arc<O>,

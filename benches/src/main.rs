@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 use secure_pg_tests::{certs::certs, Cluster, ClusterSpec, ServerCert, APP_DB};
 
 use crate::clients::*;
-use crate::load::{closed_loop, BoxError, LoadResult, Op, Phases};
+use crate::load::{bare_loop, closed_loop, BoxError, LoadResult, Op, Phases};
 use crate::stats::{median, Results, Sample};
 use crate::tls::KeyShare;
 
@@ -132,6 +132,16 @@ fn parse_args() -> Plan {
 }
 
 type Runner = Box<dyn Fn(usize, Phases) -> Pin<Box<dyn Future<Output = LoadResult> + Send>>>;
+
+/// A client's load for the memory section: `c` tasks for a time, no
+/// latencies recorded ([`bare_loop`]); the operations done.
+type BareRunner =
+    Box<dyn Fn(usize, Duration) -> Pin<Box<dyn Future<Output = Result<u64, BoxError>> + Send>>>;
+
+fn bare_runner<O: Op>(op: O) -> BareRunner {
+    let op = Arc::new(op);
+    Box::new(move |c, time| Box::pin(bare_loop(op.clone(), c, time, USERS)))
+}
 
 /// Wraps a client so that clients of different types fit in one list.
 fn runner<O: Op>(op: O) -> Runner {
@@ -523,13 +533,7 @@ async fn section_procs(env: &Env, plan: &Plan, results: &mut Results) -> Result<
             for child in children {
                 let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
                 let text = String::from_utf8_lossy(&out.stdout);
-                let field = |key: &str| -> f64 {
-                    text.split_whitespace()
-                        .skip_while(|w| *w != key)
-                        .nth(1)
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(0.0)
-                };
+                let field = |key: &str| child_field(&text, key).unwrap_or(0.0);
                 total.ops_s += field("ops_s");
                 total.p99_us = total.p99_us.max(field("p99_us"));
                 total.p50_us = total.p50_us.max(field("p50_us"));
@@ -580,15 +584,13 @@ async fn section_memory(env: &Env, plan: &Plan, results: &mut Results) -> Result
                 .spawn()?;
             let out = tokio::task::spawn_blocking(move || child.wait_with_output()).await??;
             let text = String::from_utf8_lossy(&out.stdout);
-            let field = |key: &str| -> Option<f64> {
-                text.split_whitespace()
-                    .skip_while(|w| *w != key)
-                    .nth(1)
-                    .and_then(|v| v.parse().ok())
-            };
-            let (Some(idle), Some(busy), Some(conns)) =
-                (field("idle_kib"), field("busy_kib"), field("connections"))
-            else {
+            let field = |key: &str| child_field(&text, key);
+            let (Some(idle), Some(busy), Some(anon), Some(conns)) = (
+                field("idle_kib"),
+                field("busy_kib"),
+                field("idle_anon_kib"),
+                field("connections"),
+            ) else {
                 return Err(format!("memory child for {name} failed: {text}").into());
             };
             if conns as usize != MEMORY_POOL {
@@ -598,10 +600,11 @@ async fn section_memory(env: &Env, plan: &Plan, results: &mut Results) -> Result
                 .into());
             }
             eprintln!(
-                "  [memory r{round}] {name:<22} idle +{idle:>7.0} KiB  busy +{busy:>7.0} KiB"
+                "  [memory r{round}] {name:<22} idle +{idle:>7.0} KiB (anonymous +{anon:>7.0})  busy +{busy:>7.0} KiB"
             );
             let sample = Sample {
                 idle_kib: idle,
+                idle_anon_kib: anon,
                 busy_kib: busy,
                 ops_s: field("ops_s").unwrap_or(0.0),
                 ..Sample::default()
@@ -612,16 +615,72 @@ async fn section_memory(env: &Env, plan: &Plan, results: &mut Results) -> Result
     Ok(())
 }
 
-/// The process's resident set (`VmRSS`), in KiB.
-fn resident_kib() -> f64 {
+/// The value after `key` in a child's line of `key value` pairs.
+fn child_field(text: &str, key: &str) -> Option<f64> {
+    text.split_whitespace()
+        .skip_while(|w| *w != key)
+        .nth(1)
+        .and_then(|v| v.parse().ok())
+}
+
+/// One line of `/proc/self/status` (`VmRSS`, `RssAnon`, ...), in KiB.
+fn status_kib(key: &str) -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
         .unwrap_or(f64::NAN)
+}
+
+/// The process's resident set (`VmRSS`), in KiB.
+fn resident_kib() -> f64 {
+    status_kib("VmRSS")
+}
+
+/// One client's pool of `n` connections, as a load runner and a count of
+/// the connections it holds.
+async fn memory_pool(
+    client: &str,
+    t: &Target,
+    n: u32,
+) -> Result<(BareRunner, Box<dyn Fn() -> usize>), BoxError> {
+    Ok(match client {
+        "secure-pg" | "secure-pg exclusive" => {
+            let pool = tuned(secure_pg::Pool::builder().max_size(n).min_idle(n))
+                .multiplex(client == "secure-pg")
+                .build(t.secure.clone())
+                .await?;
+            let p = pool.clone();
+            (
+                bare_runner(Ours(pool)),
+                Box::new(move || p.state().connections as usize),
+            )
+        }
+        "deadpool-postgres" => {
+            let pool = t
+                .deadpool_sized(deadpool_postgres::QueueMode::Fifo, n as usize)
+                .await?;
+            let p = pool.clone();
+            (
+                bare_runner(Deadpool(pool)),
+                Box::new(move || p.status().size),
+            )
+        }
+        "sqlx" => {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(n)
+                .min_connections(n)
+                .test_before_acquire(false)
+                .connect_with(t.sqlx.clone())
+                .await?;
+            let p = pool.clone();
+            (bare_runner(Sqlx(pool)), Box::new(move || p.size() as usize))
+        }
+        _ => usage(),
+    })
 }
 
 /// `--memory-child CLIENT PORT CA BUSY_SECS`: builds one client's pool of
@@ -644,52 +703,28 @@ fn memory_child(args: &[String]) -> Result<(), BoxError> {
             port,
             Some(std::path::Path::new(ca)),
         )?;
-        // The runtime, the TLS configurations and one connection made
-        // and closed (so that TLS and the allocator are warm) are the base.
-        drop(t.pg_connect().await?);
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        // The base: the runtime and TLS configurations, and this client's
+        // own pool of one connection, built, used and dropped, so that the
+        // client's code and TLS library are paged in and its allocator
+        // warm. What is left after it is what 8 connections cost, not
+        // what loading the library costs (the same for a pool of any size).
+        {
+            let (warm, _) = memory_pool(client, &t, 1).await?;
+            // As many tasks as the fill below, so that the driver's own
+            // task machinery is warm too.
+            warm(64, Duration::from_millis(300)).await?;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
         let base = resident_kib();
-        let n = MEMORY_POOL as u32;
-        type Count = Box<dyn Fn() -> usize>;
-        let (run, open): (Runner, Count) = match client.as_str() {
-            "secure-pg" | "secure-pg exclusive" => {
-                let pool = tuned(secure_pg::Pool::builder().max_size(n).min_idle(n))
-                    .multiplex(client == "secure-pg")
-                    .build(t.secure.clone())
-                    .await?;
-                let p = pool.clone();
-                (
-                    runner(Ours(pool)),
-                    Box::new(move || p.state().connections as usize),
-                )
-            }
-            "deadpool-postgres" => {
-                let pool = t.deadpool().await?;
-                let p = pool.clone();
-                (runner(Deadpool(pool)), Box::new(move || p.status().size))
-            }
-            "sqlx" => {
-                let pool = sqlx::postgres::PgPoolOptions::new()
-                    .max_connections(n)
-                    .min_connections(n)
-                    .test_before_acquire(false)
-                    .connect_with(t.sqlx.clone())
-                    .await?;
-                let p = pool.clone();
-                (runner(Sqlx(pool)), Box::new(move || p.size() as usize))
-            }
-            _ => usage(),
-        };
+        let base_anon = status_kib("RssAnon");
+        let (run, open) = memory_pool(client, &t, MEMORY_POOL as u32).await?;
         // Every connection opened and used (64 tasks, as the benchmark's
         // warm-up), then left idle.
-        let fill = Phases {
-            warmup: Duration::ZERO,
-            measure: Duration::from_millis(500),
-        };
-        run(64, fill).await;
+        run(64, Duration::from_millis(500)).await?;
         tokio::time::sleep(Duration::from_millis(1000)).await;
         let connections = open();
         let idle = resident_kib() - base;
+        let idle_anon = status_kib("RssAnon") - base_anon;
         let peak = Arc::new(std::sync::Mutex::new(0f64));
         let sampler = {
             let peak = peak.clone();
@@ -704,16 +739,13 @@ fn memory_child(args: &[String]) -> Result<(), BoxError> {
                 }
             })
         };
-        let busy = Phases {
-            warmup: Duration::ZERO,
-            measure: Duration::from_secs_f64(busy_secs),
-        };
-        let r = run(MID_CONCURRENCY, busy).await;
+        let busy_for = Duration::from_secs_f64(busy_secs);
+        let ops = run(MID_CONCURRENCY, busy_for).await?;
         sampler.abort();
         let busy = *peak.lock().unwrap_or_else(|e| e.into_inner()) - base;
         println!(
-            "idle_kib {idle:.0} busy_kib {busy:.0} connections {connections} ops_s {:.0}",
-            r.ops_per_sec()
+            "idle_kib {idle:.0} idle_anon_kib {idle_anon:.0} busy_kib {busy:.0} connections {connections} ops_s {:.0}",
+            ops as f64 / busy_secs
         );
         Ok::<_, BoxError>(())
     })?;

@@ -23,6 +23,9 @@ pub(crate) struct Sample {
     /// What a pool of 8 connections added to its process's resident set
     /// (KiB), idle and at its busiest; only the memory section records them.
     pub(crate) idle_kib: f64,
+    /// The anonymous part of `idle_kib` (`RssAnon`: heap, stacks; not
+    /// file-backed code and data).
+    pub(crate) idle_anon_kib: f64,
     pub(crate) busy_kib: f64,
 }
 

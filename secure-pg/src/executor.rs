@@ -765,12 +765,27 @@ fn fail(state: Option<&ConnState>, err: Error) -> Error {
 impl<'e> Handle<'e> {
     /// The connection the handle holds (`None`: a shared connection, picked
     /// when a statement runs).
-    pub(crate) fn connection(&self) -> Option<(&Client, Option<&ConnState>)> {
+    ///
+    /// Private on purpose: in a transaction whose `BEGIN` is still deferred
+    /// (see `ConnState::defer_begin`), a statement written straight to this
+    /// client would run outside the transaction. The writers in this module
+    /// ([`exclusive`], [`pipelined`] and [`scoped`], through [`Handle::run`]
+    /// and [`Handle::stream`]) send the deferred `BEGIN` with their first
+    /// statement; everything else goes through
+    /// [`Handle::ready_connection`], which sends it first, or reads only
+    /// the state ([`Handle::state`]).
+    fn connection(&self) -> Option<(&Client, Option<&ConnState>)> {
         match self {
             Handle::Pooled(c) => Some((c.unmarked_client(), Some(c.state()))),
             Handle::Shared(_) => None,
             Handle::Borrowed(client, state, _) => Some((client, *state)),
         }
+    }
+
+    /// The state of the connection the handle holds, for bookkeeping that
+    /// writes nothing to the server.
+    fn state(&self) -> Option<&ConnState> {
+        self.connection().and_then(|(_, state)| state)
     }
 
     /// [`Handle::connection`] for what writes to it other than through
@@ -804,7 +819,7 @@ impl<'e> Handle<'e> {
     /// (Such a statement is never routed to a shared connection.)
     pub(crate) fn note_session(&self, changes_session: bool) {
         if changes_session {
-            if let Some((_, Some(state))) = self.connection() {
+            if let Some(state) = self.state() {
                 state.mark_needs_reset();
             }
         }
@@ -893,7 +908,7 @@ impl<'e> Handle<'e> {
 
     /// A row stream from [`Handle::stream`] reached its end.
     pub(crate) fn statement_finished(&self) {
-        if let Some((_, Some(state))) = self.connection() {
+        if let Some(state) = self.state() {
             state.statement_finished();
         }
     }

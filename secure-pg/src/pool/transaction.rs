@@ -245,6 +245,10 @@ impl fmt::Debug for Transaction<'_> {
 }
 
 impl<'c> Transaction<'c> {
+    /// The client, for the executor's `Handle` only: until the first
+    /// statement, the `BEGIN` is unsent, so anything written straight to
+    /// this client would run outside the transaction. The handle's writers
+    /// send the deferred `BEGIN` first (see `Handle::connection`).
     pub(crate) fn client(&self) -> &'c Client {
         self.client
     }

@@ -4,25 +4,10 @@
 use std::time::{Duration, Instant};
 
 use secure_pg::{secure_query, secure_query_as, Environment, ErrorKind, Pool};
-use secure_pg_tests::proxy::{Fault, FaultProxy};
-use secure_pg_tests::{
-    certs::certs, shared, ClusterSpec, ServerCert, APP_DB, APP_PASSWORD, APP_USER,
-};
+use secure_pg_tests::proxy::Fault;
+use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 
-use crate::support::{checked, config, expect_err};
-
-async fn proxy() -> FaultProxy {
-    let c = shared(ClusterSpec::tls(ServerCert::Valid));
-    FaultProxy::start(format!("127.0.0.1:{}", c.port).parse().unwrap()).await
-}
-
-fn url(proxy: &FaultProxy, extra: &str) -> String {
-    format!(
-        "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}{extra}",
-        proxy.addr().port(),
-        certs().ca_file().display()
-    )
-}
+use crate::support::{checked, config, expect_err, proxy_url, tls_proxy};
 
 async fn pid(pool: &Pool) -> i32 {
     secure_query_as!((i32,), "SELECT pg_backend_pid()")
@@ -34,11 +19,11 @@ async fn pid(pool: &Pool) -> i32 {
 
 #[tokio::test]
 async fn a_stalled_tls_handshake_is_bounded_by_connect_timeout() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     // The server's `S` gets through; the TLS handshake then hangs.
     proxy.set(Fault::StallAfterServerBytes(1));
     let t = Instant::now();
-    let e = expect_err(secure_pg::connect(&config(&url(&proxy, "&connect_timeout=1"))).await);
+    let e = expect_err(secure_pg::connect(&config(&proxy_url(&proxy, "&connect_timeout=1"))).await);
     let took = t.elapsed();
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:#}");
     assert!(
@@ -53,11 +38,11 @@ async fn a_stalled_tls_handshake_is_bounded_by_connect_timeout() {
 
 #[tokio::test]
 async fn a_client_side_query_timeout_discards_the_connection() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
         .query_timeout(Duration::from_millis(300))
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let before = pid(&pool).await;
@@ -76,10 +61,10 @@ async fn a_client_side_query_timeout_discards_the_connection() {
 
 #[tokio::test]
 async fn a_server_statement_timeout_leaves_a_usable_connection() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
-        .build(config(&url(&proxy, "&statement_timeout=200")))
+        .build(config(&proxy_url(&proxy, "&statement_timeout=200")))
         .await
         .unwrap();
     let e = checked(
@@ -99,10 +84,10 @@ async fn a_server_statement_timeout_leaves_a_usable_connection() {
 
 #[tokio::test]
 async fn a_cut_mid_query_is_a_connection_error_and_the_next_checkout_is_healthy() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(2)
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let before = pid(&pool).await;
@@ -120,11 +105,11 @@ async fn a_cut_mid_query_is_a_connection_error_and_the_next_checkout_is_healthy(
 
 #[tokio::test]
 async fn delayed_traffic_still_works_and_refused_connections_report_the_cause() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     proxy.set(Fault::Delay(Duration::from_millis(20)));
     let pool = Pool::builder()
         .max_size(1)
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let (v,): (i32,) = secure_query_as!((i32,), "SELECT 41 + 1")
@@ -133,7 +118,7 @@ async fn delayed_traffic_still_works_and_refused_connections_report_the_cause() 
         .unwrap();
     assert_eq!(v, 42);
     proxy.set(Fault::Refuse);
-    let e = expect_err(secure_pg::connect(&config(&url(&proxy, "&connect_timeout=2"))).await);
+    let e = expect_err(secure_pg::connect(&config(&proxy_url(&proxy, "&connect_timeout=2"))).await);
     assert_eq!(e.kind(), ErrorKind::Connection, "{e:#}");
 }
 
@@ -241,12 +226,12 @@ async fn query_timeout_cancels_the_statement_on_the_server() {
 /// connection is discarded rather than returned to the idle set.
 #[tokio::test]
 async fn a_ping_that_does_not_answer_is_bounded_by_the_checkout_timeout() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
         .checkout_timeout(Duration::from_secs(2))
         .idle_check_after(Duration::from_millis(100))
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let before = pid(&pool).await;
@@ -276,12 +261,12 @@ async fn a_ping_that_does_not_answer_is_bounded_by_the_checkout_timeout() {
 /// longer connect timeout.
 #[tokio::test]
 async fn a_connect_made_for_a_checkout_is_inside_the_checkout_timeout() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
         .lazy(true)
         .checkout_timeout(Duration::from_secs(1))
-        .build(config(&url(&proxy, "&connect_timeout=30")))
+        .build(config(&proxy_url(&proxy, "&connect_timeout=30")))
         .await
         .unwrap();
     proxy.set(Fault::StallAfterServerBytes(1));
@@ -297,11 +282,11 @@ async fn a_connect_made_for_a_checkout_is_inside_the_checkout_timeout() {
 /// after the checkout timeout, and the next checkout gets a new one.
 #[tokio::test]
 async fn a_reset_that_does_not_answer_is_bounded_and_discards_the_connection() {
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
         .checkout_timeout(Duration::from_secs(1))
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let conn = pool.get().await.unwrap();
@@ -331,11 +316,11 @@ async fn a_reset_that_does_not_answer_is_bounded_and_discards_the_connection() {
 async fn begin_commit_and_settle_are_bounded_by_query_timeout() {
     let bound = Duration::from_secs(20);
     // BEGIN
-    let proxy = proxy().await;
+    let proxy = tls_proxy().await;
     let pool = Pool::builder()
         .max_size(1)
         .query_timeout(Duration::from_millis(300))
-        .build(config(&url(&proxy, "")))
+        .build(config(&proxy_url(&proxy, "")))
         .await
         .unwrap();
     let mut conn = pool.get().await.unwrap();

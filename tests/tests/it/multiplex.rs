@@ -7,13 +7,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secure_pg::{secure_query, secure_query_as, ErrorKind, Pool, PoolBuilder};
-use secure_pg_tests::proxy::FaultProxy;
-use secure_pg_tests::{
-    certs::certs, shared, ClusterSpec, ServerCert, APP_DB, APP_PASSWORD, APP_USER,
-};
+use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 use tokio::sync::Barrier;
 
-use crate::support::{checked, config, expect_err};
+use crate::support::{checked, config, expect_err, proxy_url, tls_proxy};
 
 fn url(app: &str) -> String {
     let c = shared(ClusterSpec::tls(ServerCert::Valid));
@@ -195,13 +192,8 @@ async fn statements_are_not_sent_behind_a_stalled_long_statement() {
 /// and the pool carries on with a new connection.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cut_with_statements_in_flight_fails_each_promptly_and_the_pool_recovers() {
-    let c = shared(ClusterSpec::tls(ServerCert::Valid));
-    let proxy = FaultProxy::start(format!("127.0.0.1:{}", c.port).parse().unwrap()).await;
-    let url = format!(
-        "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}",
-        proxy.addr().port(),
-        certs().ca_file().display()
-    );
+    let proxy = tls_proxy().await;
+    let url = proxy_url(&proxy, "");
     let pool = patient()
         .max_size(2)
         .multiplex_connections(1)

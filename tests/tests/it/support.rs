@@ -1,12 +1,32 @@
 //! Helpers shared by the integration tests.
 
 use secure_pg::{Config, ConnectionInfo, Error};
-use secure_pg_tests::{APP_PASSWORD, SUPERUSER_PASSWORD};
+use secure_pg_tests::proxy::FaultProxy;
+use secure_pg_tests::{
+    certs::certs, shared, ClusterSpec, ServerCert, APP_DB, APP_PASSWORD, APP_USER,
+    SUPERUSER_PASSWORD,
+};
 
 /// Parses `url` ignoring the process environment, so that `PG*` variables
 /// of the machine running the tests cannot change the outcome.
 pub(crate) fn config(url: &str) -> Config {
     Config::parse_with_env(url, |_| None).expect("test URL parses")
+}
+
+/// A fault proxy in front of the shared TLS cluster.
+pub(crate) async fn tls_proxy() -> FaultProxy {
+    let c = shared(ClusterSpec::tls(ServerCert::Valid));
+    FaultProxy::start(format!("127.0.0.1:{}", c.port).parse().unwrap()).await
+}
+
+/// The application's `verify-full` URL through `proxy`, with `extra`
+/// (`&key=value...`) appended.
+pub(crate) fn proxy_url(proxy: &FaultProxy, extra: &str) -> String {
+    format!(
+        "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}{extra}",
+        proxy.addr().port(),
+        certs().ca_file().display()
+    )
 }
 
 /// Connects with `url`.

@@ -7,24 +7,17 @@ use std::time::{Duration, Instant};
 
 use secure_pg::{secure_query, secure_query_as, Error, ErrorKind, Pool, TransactionOptions};
 use secure_pg_tests::proxy::{Fault, FaultProxy};
-use secure_pg_tests::{
-    certs::certs, shared, ClusterSpec, ServerCert, APP_DB, APP_PASSWORD, APP_USER,
-};
+use secure_pg_tests::{shared, ClusterSpec, ServerCert};
 use tokio_postgres::IsolationLevel;
 
-use crate::support::{checked, config, expect_err};
+use crate::support::{checked, config, expect_err, proxy_url, tls_proxy};
 
 /// One-way latency of the link: a round trip costs twice this.
 const LATENCY: Duration = Duration::from_millis(200);
 
 async fn slow_link() -> (FaultProxy, Pool) {
-    let c = shared(ClusterSpec::tls(ServerCert::Valid));
-    let proxy = FaultProxy::start(format!("127.0.0.1:{}", c.port).parse().unwrap()).await;
-    let url = format!(
-        "postgres://{APP_USER}:{APP_PASSWORD}@localhost:{}/{APP_DB}?sslrootcert={}",
-        proxy.addr().port(),
-        certs().ca_file().display()
-    );
+    let proxy = tls_proxy().await;
+    let url = proxy_url(&proxy, "");
     // One connection, checked out per statement (no multiplexing), and no
     // idle ping within the test: every round trip is a statement's.
     let pool = Pool::builder()
@@ -170,6 +163,22 @@ async fn a_transaction_that_runs_nothing_sends_nothing() {
     assert_eq!(v.0, 1);
 }
 
+/// Inserts `a`, then `b`, in one transaction.
+async fn insert_pair(pool: &Pool, a: i32, b: i32) -> Result<(), Error> {
+    pool.transaction(|tx| {
+        Box::pin(async move {
+            secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", a)
+                .execute(&mut *tx)
+                .await?;
+            secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", b)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_first_statement_fails_the_transaction_with_its_own_error() {
     let (_proxy, pool) = slow_link().await;
@@ -181,37 +190,11 @@ async fn a_failing_first_statement_fails_the_transaction_with_its_own_error() {
         .await
         .unwrap();
     drop(conn);
-    let e = expect_err(
-        pool.transaction(|tx| {
-            Box::pin(async move {
-                secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", 7_i32)
-                    .execute(&mut *tx)
-                    .await?;
-                secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", 8_i32)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await,
-    );
+    let e = expect_err(insert_pair(&pool, 7, 8).await);
     assert_eq!(e.sqlstate().map(|c| c.code()), Some("23505"), "{e:#}");
     // A later statement fails in the same transaction: the first one's
     // row goes with it.
-    let e = expect_err(
-        pool.transaction(|tx| {
-            Box::pin(async move {
-                secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", 9_i32)
-                    .execute(&mut *tx)
-                    .await?;
-                secure_query!("INSERT INTO deferred_begin (v) VALUES ($1)", 7_i32)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(())
-            })
-        })
-        .await,
-    );
+    let e = expect_err(insert_pair(&pool, 9, 7).await);
     assert_eq!(e.sqlstate().map(|c| c.code()), Some("23505"), "{e:#}");
     let rows: Vec<(i32,)> = secure_query_as!(
         (i32,),
