@@ -7,7 +7,9 @@
 //! project of its own under the target directory (that project's directory
 //! is the `CARGO_MANIFEST_DIR` the macros see, and it is its own workspace
 //! root). The plain `secure-pg-ui-tests` crate has no schema, and so checks
-//! that nothing changes without one.
+//! that nothing changes without one. The `pass` cases are modules of one
+//! test (`tests/pass.rs`), built with the workspace, where the macros see
+//! this crate's own `schema.sql`; trybuild checks only the `fail` cases.
 //!
 //! ```text
 //! cargo test -p secure-pg-ui-tests-schema

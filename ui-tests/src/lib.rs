@@ -1,12 +1,13 @@
 //! # The secure-pg macro catalogue
 //!
-//! This crate has no code of its own. Its tests are a catalogue, checked by
-//! [trybuild](https://docs.rs/trybuild), of what the secure-pg macros accept
-//! and what they refuse, with the exact compiler message a user sees:
+//! This crate has no code of its own. Its tests are a catalogue of what the
+//! secure-pg macros accept and what they refuse, with the exact compiler
+//! message a user sees (checked by [trybuild](https://docs.rs/trybuild)):
 //!
 //! ```text
 //! tests/
-//!   ui.rs                      one trybuild project for every family
+//!   ui.rs                      one trybuild project for every family's fail/ cases
+//!   pass.rs                    every family's pass/ cases, compiled and run together
 //!   secure_query/pass/*.rs     secure_query!, secure_query_unparsed!, executors,
 //!                              transactions, Send futures
 //!   secure_query/fail/*.rs     ... each with a .stderr next to it
@@ -19,14 +20,20 @@
 //! states the rule and what to write instead, and the file is named after
 //! the mistake (`fail/`) or the feature (`pass/`), so browsing a folder is
 //! a way to learn the API. Nothing connects to a database: `main` only names
-//! the functions that use the macros, so that they are compiled (trybuild
-//! runs the `pass` programs).
+//! the functions that use the macros, so that they are compiled.
+//!
+//! The `pass` programs are modules of one test (`tests/pass.rs`), built
+//! with the rest of the workspace, whose test runs every case's `main`:
+//! trybuild would build each as a binary of its own, and the catalogue then
+//! took minutes longer. A new `pass` file must be listed there (a test
+//! fails until it is).
 //!
 //! # Running
 //!
 //! ```text
 //! cargo test -p secure-pg-ui-tests
-//! cargo test -p secure-pg-ui-tests --test ui -- ui trybuild=tenant_scoped/   # one family
+//! cargo test -p secure-pg-ui-tests --test ui -- ui trybuild=tenant_scoped/   # one family's fail cases
+//! cargo test -p secure-pg-ui-tests --test pass                               # the pass cases
 //! ```
 //!
 //! A `fail` case passes when the program does not compile **and** the
@@ -47,5 +54,6 @@
 //! blessed with the current stable toolchain; another compiler version may
 //! word rustc's own errors (type errors, trait notes) differently. trybuild
 //! replaces machine-specific paths and versions with `$DIR`, `$WORKSPACE`,
-//! `$CARGO` and `$VERSION`. The case files are not part of any crate target,
-//! so `cargo fmt` leaves them (and their line numbers) alone.
+//! `$CARGO` and `$VERSION`. The `fail` case files are not part of any crate
+//! target, so `cargo fmt` leaves them (and the line numbers in their
+//! `.stderr`) alone; the `pass` cases are formatted like any module.

@@ -744,9 +744,17 @@ fn tenant_attr_marks_rewritten_queries_and_enters_the_scope() {
     assert_eq!(out.errors, Vec::<String>::new());
     let body = out.function.block.to_token_stream().to_string();
     assert!(
+        body.contains("let __secure_pg_body = async move")
+            && body.contains(
+                ":: secure_pg :: __private :: tenant_scope :: < Result < u64 , Error > , _ > \
+             (\"f\" , :: std :: boxed :: Box :: pin (__secure_pg_body) ,) . await"
+            ),
+        "{body}"
+    );
+    assert!(
         body.starts_with(
-            "{ :: secure_pg :: __private :: tenant_scope :: < Result < u64 , Error > , _ > \
-             (\"f\" , :: std :: boxed :: Box :: pin (async move {"
+            "{ # [allow (clippy :: async_yields_async)] let __secure_pg_body = async move \
+             { :: secure_pg :: __private :: returned :: < Result < u64 , Error > > ({"
         ),
         "{body}"
     );

@@ -78,6 +78,6 @@ async fn bulk(
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = bulk;
 }

@@ -31,7 +31,11 @@ fn fields(mut raw: &[u8]) -> Result<Vec<Option<&[u8]>>, BoxError> {
     for _ in 0..count {
         take(&mut raw, 4)?; // the field's type OID
         let len = i32::from_be_bytes(take(&mut raw, 4)?.try_into()?);
-        out.push(if len < 0 { None } else { Some(take(&mut raw, len as usize)?) });
+        out.push(if len < 0 {
+            None
+        } else {
+            Some(take(&mut raw, len as usize)?)
+        });
     }
     Ok(out)
 }
@@ -54,19 +58,29 @@ impl<'a> FromSql<'a> for HeaderPair {
 }
 
 async fn first(pool: &Pool) -> Result<Vec<(i64, Option<HeaderPair>)>, Error> {
-    secure_query_as!((i64, Option<HeaderPair>), "SELECT id, first_header FROM responses")
-        .fetch_all(pool)
-        .await
+    secure_query_as!(
+        (i64, Option<HeaderPair>),
+        "SELECT id, first_header FROM responses"
+    )
+    .fetch_all(pool)
+    .await
 }
 
 async fn all(pool: &Pool, id: i64) -> Result<Vec<(Vec<HeaderPair>,)>, Error> {
-    secure_query_as!((Vec<HeaderPair>,), "SELECT headers FROM responses WHERE id = $1", id)
-        .fetch_all(pool)
-        .await
+    secure_query_as!(
+        (Vec<HeaderPair>,),
+        "SELECT headers FROM responses WHERE id = $1",
+        id
+    )
+    .fetch_all(pool)
+    .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (first, all);
-    let pair = HeaderPair { name: None, value: None };
+    let pair = HeaderPair {
+        name: None,
+        value: None,
+    };
     let _ = (pair.name, pair.value);
 }

@@ -15,6 +15,6 @@ async fn headers(pool: &Pool, id: i64) -> Result<Vec<Row>, Error> {
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = headers;
 }

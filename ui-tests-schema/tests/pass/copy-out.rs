@@ -29,6 +29,6 @@ async fn owners_of_every_tenant(pool: &Pool) -> Result<u64, Error> {
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (widgets, owners, owners_of_every_tenant);
 }

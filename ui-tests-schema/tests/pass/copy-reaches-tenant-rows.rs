@@ -26,14 +26,18 @@ async fn import_all(pool: &Pool, names: Vec<String>) -> Result<u64, Error> {
 
 #[tenant_scoped]
 async fn export(pool: &Pool, tenant: TenantId) -> Result<Vec<(String,)>, Error> {
-    secure_copy_out!((String,), "owners (name)").fetch_all(pool).await
+    secure_copy_out!((String,), "owners (name)")
+        .fetch_all(pool)
+        .await
 }
 
 #[tenant_scoped]
 async fn import(pool: &Pool, tenant: TenantId, names: Vec<String>) -> Result<u64, Error> {
-    secure_copy_in!("owners (name)", names, |n| n).execute(pool).await
+    secure_copy_in!("owners (name)", names, |n| n)
+        .execute(pool)
+        .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (export_all, import_all, export, import);
 }

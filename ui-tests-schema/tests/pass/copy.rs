@@ -41,6 +41,6 @@ async fn owners_of_every_tenant(pool: &Pool, rows: &[(i64, String)]) -> Result<u
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (notes, widgets, owners, owners_of_every_tenant);
 }

@@ -50,6 +50,6 @@ pub async fn owners(
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (search, owners);
 }

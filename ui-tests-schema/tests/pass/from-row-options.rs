@@ -34,4 +34,4 @@ pub async fn run(pool: &Pool) -> Result<Vec<Widget>, Error> {
     Ok(all)
 }
 
-fn main() {}
+pub(crate) fn main() {}

@@ -22,17 +22,26 @@ struct HeaderPair {
 }
 
 #[derive(Debug, PgEnum)]
-#[secure_pg(type = "ltree_kind", unchecked = "created by an extension the schema does not list")]
+#[secure_pg(
+    type = "ltree_kind",
+    unchecked = "created by an extension the schema does not list"
+)]
 enum External {
     A,
 }
 
 pub async fn run(pool: &Pool) -> Result<(), Error> {
-    let moods: Vec<(Mood,)> =
-        secure_query_as!((Mood,), "SELECT feeling FROM widgets WHERE feeling = $1", Mood::Happy)
-            .fetch_all(pool)
-            .await?;
-    let headers = vec![HeaderPair { key: Some("a".into()), value: None }];
+    let moods: Vec<(Mood,)> = secure_query_as!(
+        (Mood,),
+        "SELECT feeling FROM widgets WHERE feeling = $1",
+        Mood::Happy
+    )
+    .fetch_all(pool)
+    .await?;
+    let headers = vec![HeaderPair {
+        key: Some("a".into()),
+        value: None,
+    }];
     secure_query!(
         "INSERT INTO responses (headers, first_header) VALUES ($1, $2)",
         headers,
@@ -40,12 +49,14 @@ pub async fn run(pool: &Pool) -> Result<(), Error> {
     )
     .execute(pool)
     .await?;
-    let _: Vec<(Vec<HeaderPair>, Option<HeaderPair>)> =
-        secure_query_as!((Vec<HeaderPair>, Option<HeaderPair>), "SELECT headers, first_header FROM responses")
-            .fetch_all(pool)
-            .await?;
+    let _: Vec<(Vec<HeaderPair>, Option<HeaderPair>)> = secure_query_as!(
+        (Vec<HeaderPair>, Option<HeaderPair>),
+        "SELECT headers, first_header FROM responses"
+    )
+    .fetch_all(pool)
+    .await?;
     let _ = (moods, External::A);
     Ok(())
 }
 
-fn main() {}
+pub(crate) fn main() {}

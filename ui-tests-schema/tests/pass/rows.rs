@@ -35,14 +35,16 @@ async fn rows(pool: &Pool) -> Result<(), Error> {
     )
     .fetch_all(pool)
     .await?;
-    let _: Vec<Widget> =
-        secure_query_as!(Widget, "SELECT id, label, qty FROM widgets WHERE id = $1", 1_i64)
-            .fetch_all(pool)
-            .await?;
-    let _: Vec<Named<i32>> =
-        secure_query_as!(Named<i32>, "SELECT id, name, qty, seq FROM widgets")
-            .fetch_all(pool)
-            .await?;
+    let _: Vec<Widget> = secure_query_as!(
+        Widget,
+        "SELECT id, label, qty FROM widgets WHERE id = $1",
+        1_i64
+    )
+    .fetch_all(pool)
+    .await?;
+    let _: Vec<Named<i32>> = secure_query_as!(Named<i32>, "SELECT id, name, qty, seq FROM widgets")
+        .fetch_all(pool)
+        .await?;
     let _: Vec<(i64, String, Option<i64>)> = secure_query_as!(
         unscoped = "an owner of the default tenant: this case is about types",
         (i64, String, Option<i64>),
@@ -54,6 +56,6 @@ async fn rows(pool: &Pool) -> Result<(), Error> {
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = rows;
 }

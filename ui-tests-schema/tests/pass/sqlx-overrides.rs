@@ -31,6 +31,6 @@ async fn as_tuples(pool: &Pool) -> Result<Vec<(i64, String)>, Error> {
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (labelled, as_tuples);
 }

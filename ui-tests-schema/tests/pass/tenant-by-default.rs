@@ -33,10 +33,19 @@ async fn owner_count_unparsed(pool: &Pool) -> Result<usize, Error> {
 }
 
 async fn shared_tables(pool: &Pool) -> Result<u64, Error> {
-    secure_query!("SELECT code FROM currencies").fetch_all(pool).await?;
-    secure_query!("DELETE FROM widgets WHERE qty = 0").execute(pool).await
+    secure_query!("SELECT code FROM currencies")
+        .fetch_all(pool)
+        .await?;
+    secure_query!("DELETE FROM widgets WHERE qty = 0")
+        .execute(pool)
+        .await
 }
 
-fn main() {
-    let _ = (owner_names, owner_count_for_billing, owner_count_unparsed, shared_tables);
+pub(crate) fn main() {
+    let _ = (
+        owner_names,
+        owner_count_for_billing,
+        owner_count_unparsed,
+        shared_tables,
+    );
 }

@@ -20,6 +20,6 @@ async fn count(pool: &Pool, tenant: TenantId) -> Result<Vec<(i64,)>, Error> {
         .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (all_names, count);
 }

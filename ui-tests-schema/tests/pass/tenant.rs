@@ -36,6 +36,6 @@ async fn copy_owners(pool: &Pool, tenant: TenantId) -> Result<u64, Error> {
         .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (owners_and_symbols, add_owner, copy_owners);
 }

@@ -50,6 +50,6 @@ async fn types(pool: &Pool, id: uuid::Uuid, day: time::Date) -> Result<(), Error
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = types;
 }

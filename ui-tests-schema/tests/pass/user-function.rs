@@ -13,6 +13,6 @@ async fn find(pool: &Pool, name: &str) -> Result<Vec<(i32, Option<String>)>, Err
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = find;
 }

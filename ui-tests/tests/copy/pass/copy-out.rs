@@ -16,7 +16,9 @@ async fn count(client: &secure_pg::tokio_postgres::Client) -> Result<u64, Error>
 }
 
 async fn streamed(pool: &Pool) -> Result<usize, Error> {
-    let stream = secure_copy_out!((String,), "tags (name)").fetch(pool).await?;
+    let stream = secure_copy_out!((String,), "tags (name)")
+        .fetch(pool)
+        .await?;
     Ok(stream.count().await)
 }
 
@@ -29,9 +31,11 @@ async fn export(pool: &Pool, tenant: TenantId) -> Result<Vec<(i64, i64)>, Error>
 
 #[tenant_scoped]
 async fn export_in_tx(tx: &mut secure_pg::Transaction<'_>, tenant: TenantId) -> Result<u64, Error> {
-    secure_copy_out!((i64,), "orders (id)").for_each(tx, |_| {}).await
+    secure_copy_out!((i64,), "orders (id)")
+        .for_each(tx, |_| {})
+        .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (all, count, streamed, export, export_in_tx);
 }

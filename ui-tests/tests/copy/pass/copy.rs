@@ -20,7 +20,9 @@ async fn load_ids(client: &secure_pg::tokio_postgres::Client) -> Result<u64, Err
 }
 
 async fn load_in_tx(tx: &mut secure_pg::Transaction<'_>, names: Vec<String>) -> Result<u64, Error> {
-    secure_copy_in!("tags (name)", names, |n| (n,)).execute(tx).await
+    secure_copy_in!("tags (name)", names, |n| (n,))
+        .execute(tx)
+        .await
 }
 
 #[tenant_scoped]
@@ -43,6 +45,6 @@ async fn import_everyone(pool: &Pool, tenant: TenantId, rows: &[(i64, i64)]) -> 
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (load, load_ids, load_in_tx, import, import_everyone);
 }

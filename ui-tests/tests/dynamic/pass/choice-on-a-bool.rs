@@ -12,6 +12,6 @@ async fn names(pool: &Pool, descending: bool) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = names;
 }

@@ -22,6 +22,6 @@ async fn names(
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = names;
 }

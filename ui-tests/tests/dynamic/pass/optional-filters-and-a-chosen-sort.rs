@@ -40,6 +40,6 @@ async fn search(
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = search;
 }

@@ -14,7 +14,7 @@ async fn events(pool: &Pool) -> Result<Vec<Event>, Error> {
         .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = events;
     let _ = |e: Event| (e.id, e.r#type);
 }

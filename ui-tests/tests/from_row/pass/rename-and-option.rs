@@ -23,7 +23,7 @@ async fn widget(pool: &Pool, id: i64) -> Result<Widget, Error> {
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = widget;
     let _ = |w: Widget| (w.id, w.name, w.note, w.owner);
 }

@@ -16,7 +16,7 @@ async fn widgets_named(pool: &Pool, names: &[String]) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = widgets_with_ids;
     let _ = widgets_named;
 }

@@ -19,7 +19,7 @@ async fn created_after(pool: &Pool, since: &str) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = next_id;
     let _ = created_after;
 }

@@ -13,6 +13,6 @@ async fn price_label(pool: &Pool, id: i64) -> Result<String, Error> {
     Ok(row.get(0))
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = price_label;
 }

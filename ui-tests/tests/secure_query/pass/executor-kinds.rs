@@ -58,7 +58,7 @@ async fn open_transaction(pool: &Pool, id: i64) -> Result<(), Error> {
     tx.commit().await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = on_pool;
     let _ = on_connection;
     let _ = on_mut_connection;

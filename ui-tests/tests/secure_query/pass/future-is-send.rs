@@ -64,6 +64,6 @@ fn checks(pool: Pool) {
     let _ = |w: Widget| (w.id, w.name);
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = checks;
 }

@@ -9,6 +9,6 @@ async fn with_status(pool: &Pool, key: &str) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = with_status;
 }

@@ -21,6 +21,6 @@ async fn top_owners(pool: &Pool, min_widgets: i64, limit: i64) -> Result<usize, 
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = top_owners;
 }

@@ -11,6 +11,6 @@ async fn visible_to(pool: &Pool, user: i64) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = visible_to;
 }

@@ -14,6 +14,6 @@ async fn widget_sizes(pool: &Pool, owner: i64) -> Result<usize, Error> {
 
 // `main` only names the function so that it is compiled; nothing here
 // connects to a database.
-fn main() {
+pub(crate) fn main() {
     let _ = widget_sizes;
 }

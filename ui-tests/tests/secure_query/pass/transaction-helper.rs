@@ -42,7 +42,7 @@ async fn create_account(pool: &Pool, owner: i64) -> Result<i64, Error> {
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = transfer;
     let _ = create_account;
 }

@@ -22,6 +22,6 @@ async fn category_tree(pool: &Pool, root: i64) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = category_tree;
 }

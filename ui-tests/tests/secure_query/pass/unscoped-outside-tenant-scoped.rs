@@ -13,6 +13,6 @@ async fn invoice_total(pool: &Pool) -> Result<i64, Error> {
     Ok(row.get(0))
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = invoice_total;
 }

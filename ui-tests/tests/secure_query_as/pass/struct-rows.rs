@@ -49,7 +49,7 @@ async fn stream_widgets(pool: &Pool) -> Result<(), Error> {
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = widget;
     let _ = maybe_widget;
     let _ = widgets_of;

@@ -30,7 +30,7 @@ async fn nullable(pool: &Pool, id: i64) -> Result<Option<String>, Error> {
     Ok(note)
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = names;
     let _ = count;
     let _ = nullable;

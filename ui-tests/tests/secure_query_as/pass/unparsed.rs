@@ -19,6 +19,6 @@ async fn numbered(
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = numbered;
 }

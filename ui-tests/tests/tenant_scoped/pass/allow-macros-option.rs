@@ -31,6 +31,6 @@ async fn counts(pool: &Pool, tenant: TenantId, min: usize) -> Result<usize, Erro
     Ok(n)
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = counts;
 }

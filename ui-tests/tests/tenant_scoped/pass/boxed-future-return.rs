@@ -14,6 +14,6 @@ async fn deferred(
     Box::pin(async move { n })
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = deferred;
 }

@@ -11,6 +11,6 @@ async fn projects(pool: &Pool, org: TenantId) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = projects;
 }

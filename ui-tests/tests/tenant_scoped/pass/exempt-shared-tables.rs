@@ -18,6 +18,6 @@ async fn widgets_with_country(
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = widgets_with_country;
 }

@@ -24,7 +24,7 @@ async fn archive(pool: &Pool, tenant: TenantId, id: i64) -> Result<(), Error> {
 
 fn assert_send<T: Send>(_: T) {}
 
-fn main() {
+pub(crate) fn main() {
     let _ = archive;
     // The scoped function's future is still `Send`.
     let _ = |pool: &Pool| assert_send(archive(pool, TenantId::from_authenticated(1), 7));

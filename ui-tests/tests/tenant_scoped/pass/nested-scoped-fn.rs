@@ -11,6 +11,6 @@ async fn purge(pool: &Pool, tenant: TenantId) -> Result<u64, Error> {
     helper(pool, tenant).await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = purge;
 }

@@ -13,7 +13,7 @@ async fn delete_widget(pool: &Pool, tenant: TenantId, id: i64) -> Result<u64, Er
 
 #[tenant_scoped]
 async fn names(pool: &Pool, tenant: TenantId) -> Result<Vec<(String,)>, Error> {
-    secure_pg::r#secure_query_as!((String,), "SELECT name FROM widgets")
+    secure_pg::secure_query_as!((String,), "SELECT name FROM widgets")
         .fetch_all(pool)
         .await
 }
@@ -39,6 +39,6 @@ impl Repo {
     }
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = (Repo::clear_and_count, Repo::name_iter);
 }

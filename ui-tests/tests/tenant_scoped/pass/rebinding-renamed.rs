@@ -29,6 +29,6 @@ async fn delete_order_widget(pool: &Pool, tenant: TenantId, order: Order) -> Res
     delete_for(pool, order_tenant, widget).await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = delete_order_widget;
 }

@@ -45,7 +45,7 @@ async fn write(pool: &Pool, tenant: TenantId, name: &str, id: i64) -> Result<(),
     Ok(())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = widgets_with_owner;
     let _ = widgets_and_notes;
     let _ = write;

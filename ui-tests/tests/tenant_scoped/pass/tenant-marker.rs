@@ -24,7 +24,7 @@ async fn by_reference(pool: &Pool, tenant: &TenantId) -> Result<usize, Error> {
     Ok(rows.len())
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = copy_widget;
     let _ = by_reference;
 }

@@ -16,6 +16,6 @@ async fn slugs(pool: &Pool, tenant: TenantId) -> Result<Vec<(i64, String)>, Erro
     .await
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = slugs;
 }

@@ -17,6 +17,6 @@ async fn invoice_share(pool: &Pool, tenant: TenantId) -> Result<(i64, i64), Erro
     Ok((mine.get(0), all.get(0)))
 }
 
-fn main() {
+pub(crate) fn main() {
     let _ = invoice_share;
 }
