@@ -114,19 +114,32 @@ impl Target {
     }
 
     pub(crate) async fn ours(&self) -> Result<Pool, BoxError> {
-        Ok(tuned(Pool::builder().max_size(POOL_SIZE))
-            .build(self.secure.clone())
-            .await?)
+        self.ours_sized(true, POOL_SIZE, false).await
     }
 
     /// Our pool with multiplexing off: every statement checks a connection
     /// out, as before multiplexing.
     pub(crate) async fn ours_exclusive(&self) -> Result<Pool, BoxError> {
-        Ok(Pool::builder()
-            .max_size(POOL_SIZE)
-            .multiplex(false)
-            .build(self.secure.clone())
-            .await?)
+        self.ours_sized(false, POOL_SIZE, false).await
+    }
+
+    /// Our pool of at most `size` connections, multiplexing (the default)
+    /// or not. `hold`: `size` connections stay open while idle
+    /// (`min_idle`), as the memory section measures them.
+    pub(crate) async fn ours_sized(
+        &self,
+        multiplex: bool,
+        size: u32,
+        hold: bool,
+    ) -> Result<Pool, BoxError> {
+        let mut b = Pool::builder().max_size(size);
+        if !multiplex {
+            b = b.multiplex(false);
+        }
+        if hold {
+            b = b.min_idle(size);
+        }
+        Ok(tuned(b).build(self.secure.clone()).await?)
     }
 
     pub(crate) async fn deadpool(&self) -> Result<deadpool_postgres::Pool, BoxError> {
@@ -171,8 +184,20 @@ impl Target {
     }
 
     pub(crate) async fn sqlx(&self, test_before_acquire: bool) -> Result<sqlx::PgPool, BoxError> {
+        self.sqlx_sized(test_before_acquire, POOL_SIZE, false).await
+    }
+
+    /// sqlx's pool of at most `size` connections; `hold` as in
+    /// [`Target::ours_sized`].
+    pub(crate) async fn sqlx_sized(
+        &self,
+        test_before_acquire: bool,
+        size: u32,
+        hold: bool,
+    ) -> Result<sqlx::PgPool, BoxError> {
         Ok(sqlx::postgres::PgPoolOptions::new()
-            .max_connections(POOL_SIZE)
+            .max_connections(size)
+            .min_connections(if hold { size } else { 0 })
             .test_before_acquire(test_before_acquire)
             .connect_with(self.sqlx.clone())
             .await?)

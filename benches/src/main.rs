@@ -13,6 +13,7 @@
 
 mod clients;
 mod copy;
+mod link;
 mod load;
 mod report;
 mod stats;
@@ -53,9 +54,9 @@ pub(crate) struct Plan {
     pub(crate) sections: Vec<String>,
 }
 
-const SECTIONS: [&str; 13] = [
-    "point", "cache", "decode", "connect", "batch", "tls", "mix", "hol", "procs", "rls", "copy",
-    "dynamic", "memory",
+const SECTIONS: [&str; 14] = [
+    "point", "cache", "decode", "connect", "batch", "tls", "mix", "link", "hol", "procs", "rls",
+    "copy", "dynamic", "memory",
 ];
 
 fn usage() -> ! {
@@ -395,6 +396,32 @@ async fn section_mix(env: &Env, plan: &Plan, results: &mut Results) -> Result<()
     Ok(())
 }
 
+/// The one-way delay of the `link` section's network (a 1 ms round trip,
+/// as between availability zones of one cloud region).
+const LINK_ONE_WAY: Duration = Duration::from_micros(500);
+
+/// tx3 over a link with a round-trip time (see [`link`]): what the
+/// transaction's saved round trip (its `BEGIN` sent with its first
+/// statement) is worth where round trips cost time, for one caller and
+/// for 16.
+async fn section_link(env: &Env, plan: &Plan, results: &mut Results) -> Result<(), BoxError> {
+    let link = link::Link::start(env.tls_cluster.port, LINK_ONE_WAY)?;
+    let ca = certs().ca_file();
+    let t = peers_target(tls_url(link.port, &ca), link.port, Some(&ca))?;
+    eprintln!(
+        "  link: port {} to {}, {} µs each way",
+        link.port,
+        env.tls_cluster.port,
+        link.one_way.as_micros()
+    );
+    let runners: Vec<(&'static str, Runner)> = vec![
+        ("secure-pg tx3", runner(OursTx(t.ours().await?))),
+        ("deadpool tx3", runner(DeadpoolTx(t.deadpool().await?))),
+    ];
+    interleave(results, plan, "link", &runners, &[1, MID_CONCURRENCY]).await;
+    Ok(())
+}
+
 /// Tenant scoping: a `#[tenant_scoped]` point select (its own tenant
 /// transaction, in one round trip), with and without the row-level-security
 /// policy, against the same filter written by hand on deadpool and as one
@@ -649,10 +676,7 @@ async fn memory_pool(
 ) -> Result<(BareRunner, Box<dyn Fn() -> usize>), BoxError> {
     Ok(match client {
         "secure-pg" | "secure-pg exclusive" => {
-            let pool = tuned(secure_pg::Pool::builder().max_size(n).min_idle(n))
-                .multiplex(client == "secure-pg")
-                .build(t.secure.clone())
-                .await?;
+            let pool = t.ours_sized(client == "secure-pg", n, true).await?;
             let p = pool.clone();
             (
                 bare_runner(Ours(pool)),
@@ -670,12 +694,7 @@ async fn memory_pool(
             )
         }
         "sqlx" => {
-            let pool = sqlx::postgres::PgPoolOptions::new()
-                .max_connections(n)
-                .min_connections(n)
-                .test_before_acquire(false)
-                .connect_with(t.sqlx.clone())
-                .await?;
+            let pool = t.sqlx_sized(false, n, true).await?;
             let p = pool.clone();
             (bare_runner(Sqlx(pool)), Box::new(move || p.size() as usize))
         }
@@ -1132,6 +1151,7 @@ fn main() -> Result<(), BoxError> {
                 "batch" => section_batch(&env, &plan, &mut results).await?,
                 "tls" => section_tls(&env, &plan, &mut results).await?,
                 "mix" => section_mix(&env, &plan, &mut results).await?,
+                "link" => section_link(&env, &plan, &mut results).await?,
                 "hol" => section_hol(&env, &plan, &mut results).await?,
                 "procs" => section_procs(&env, &plan, &mut results).await?,
                 "rls" => section_rls(&env, &plan, &mut results).await?,

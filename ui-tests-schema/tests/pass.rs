@@ -10,6 +10,9 @@
 // trip it in a user's crate too).
 #![allow(dead_code, missing_debug_implementations, unreachable_pub)]
 
+#[path = "../../ui-tests/tests/common/mod.rs"]
+mod common;
+
 #[path = "pass/beside-an-unknown-table.rs"]
 mod beside_an_unknown_table;
 #[path = "pass/bulk-writes-and-catalogs.rs"]
@@ -78,30 +81,7 @@ fn every_pass_case_compiles_and_runs() {
 /// A new file in a `pass/` folder is compiled only once it is listed here.
 #[test]
 fn every_pass_case_is_listed() {
-    let listed = include_str!("pass.rs");
-    let tests = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
-    let mut missing = Vec::new();
-    let mut folders = vec![tests.clone()];
-    while let Some(dir) = folders.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                folders.push(path);
-            } else if path.parent().and_then(|p| p.file_name()) == Some("pass".as_ref())
-                && path.extension() == Some("rs".as_ref())
-            {
-                let rel = path
-                    .strip_prefix(&tests)
-                    .unwrap()
-                    .to_str()
-                    .unwrap()
-                    .to_owned();
-                if !listed.contains(&format!("#[path = \"{rel}\"]")) {
-                    missing.push(rel);
-                }
-            }
-        }
-    }
+    let missing = common::unlisted_pass_cases(include_str!("pass.rs"), &common::tests_dir());
     assert!(
         missing.is_empty(),
         "pass cases not listed in tests/pass.rs: {missing:?}"

@@ -8,6 +8,7 @@
 //! tests/
 //!   ui.rs                      one trybuild project for every family's fail/ cases
 //!   pass.rs                    every family's pass/ cases, compiled and run together
+//!   common/mod.rs              what ui.rs and pass.rs of both catalogues share
 //!   secure_query/pass/*.rs     secure_query!, secure_query_unparsed!, executors,
 //!                              transactions, Send futures
 //!   secure_query/fail/*.rs     ... each with a .stderr next to it

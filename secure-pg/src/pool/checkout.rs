@@ -73,13 +73,7 @@ impl Pool {
                         .get_owned()
                         .await
                         .map_err(|e| self.run_error(e, started))?;
-                    if let Ok(None) = self.shared.checks.quick(&conn, false) {
-                        return Ok(Some(conn));
-                    }
-                    // Due a reset or ping, or unusable. Boxed, as every
-                    // path below that waits or talks to the server: the
-                    // common checkout's future stays small.
-                    Ok::<_, Error>(Box::pin(self.checked(conn, false)).await)
+                    Ok::<_, Error>(self.ready(conn, false).await)
                 };
                 match tokio::time::timeout(timeout, fast).await {
                     Ok(Ok(Some(conn))) => return Ok(self.hand_out(conn, permit)),
@@ -185,10 +179,7 @@ impl Pool {
                     }
                     futures_util::future::Either::Right((e, _)) => return Err(e),
                 };
-                if let Ok(None) = self.shared.checks.quick(&conn, sharing) {
-                    return Ok::<_, Error>(self.hand_out(conn, permit));
-                }
-                if let Some(conn) = Box::pin(self.checked(conn, sharing)).await {
+                if let Some(conn) = self.ready(conn, sharing).await {
                     return Ok::<_, Error>(self.hand_out(conn, permit));
                 }
             }
@@ -207,6 +198,22 @@ impl Pool {
             ),
         }
         result
+    }
+
+    /// The connection if it may be handed out: the quick check first (no
+    /// round trip, the common case), then, when a reset or ping is due or
+    /// the connection looks unusable, `checked`. That one is boxed,
+    /// as every path that talks to the server: the common checkout's
+    /// future stays small. `None`: the connection was discarded.
+    async fn ready(
+        &self,
+        conn: bb8::PooledConnection<'static, Manager>,
+        sharing: bool,
+    ) -> Option<bb8::PooledConnection<'static, Manager>> {
+        if let Ok(None) = self.shared.checks.quick(&conn, sharing) {
+            return Some(conn);
+        }
+        Box::pin(self.checked(conn, sharing)).await
     }
 
     /// The connection if it passes the checkout checks (after a reset or
