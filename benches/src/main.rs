@@ -668,10 +668,14 @@ fn resident_kib() -> f64 {
 }
 
 /// One client's pool of `n` connections, as a load runner and a count of
-/// the connections it holds.
+/// the connections it holds. Each pool carries a TLS configuration built
+/// with it (from the CA file `ca`), as secure-pg's and sqlx's pools build
+/// theirs: the harness's own, built before the base, would leave one
+/// client's out of its count.
 async fn memory_pool(
     client: &str,
     t: &Target,
+    ca: &std::path::Path,
     n: u32,
 ) -> Result<(BareRunner, Box<dyn Fn() -> usize>), BoxError> {
     Ok(match client {
@@ -684,7 +688,7 @@ async fn memory_pool(
             )
         }
         "deadpool-postgres" => {
-            let pool = t
+            let pool = tls_for(t, KeyShare::P256First, ca)
                 .deadpool_sized(deadpool_postgres::QueueMode::Fifo, n as usize)
                 .await?;
             let p = pool.clone();
@@ -716,19 +720,16 @@ fn memory_child(args: &[String]) -> Result<(), BoxError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    let ca = std::path::Path::new(ca);
     runtime.block_on(async {
-        let t = peers_target(
-            tls_url(port, std::path::Path::new(ca)),
-            port,
-            Some(std::path::Path::new(ca)),
-        )?;
+        let t = peers_target(tls_url(port, ca), port, Some(ca))?;
         // The base: the runtime and TLS configurations, and this client's
         // own pool of one connection, built, used and dropped, so that the
         // client's code and TLS library are paged in and its allocator
         // warm. What is left after it is what 8 connections cost, not
         // what loading the library costs (the same for a pool of any size).
         {
-            let (warm, _) = memory_pool(client, &t, 1).await?;
+            let (warm, _) = memory_pool(client, &t, ca, 1).await?;
             // As many tasks as the fill below, so that the driver's own
             // task machinery is warm too.
             warm(64, Duration::from_millis(300)).await?;
@@ -736,7 +737,7 @@ fn memory_child(args: &[String]) -> Result<(), BoxError> {
         tokio::time::sleep(Duration::from_millis(200)).await;
         let base = resident_kib();
         let base_anon = status_kib("RssAnon");
-        let (run, open) = memory_pool(client, &t, MEMORY_POOL as u32).await?;
+        let (run, open) = memory_pool(client, &t, ca, MEMORY_POOL as u32).await?;
         // Every connection opened and used (64 tasks, as the benchmark's
         // warm-up), then left idle.
         run(64, Duration::from_millis(500)).await?;

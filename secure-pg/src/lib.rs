@@ -195,7 +195,7 @@ pub mod __private {
     pub fn tenant_scope_check(marked: bool, sql: &'static str) -> Result<(), crate::Error> {
         crate::tenant_scope::check(marked, sql)
     }
-    pub use crate::tls::key_exchanges_started;
+    pub use crate::tls::{hybrid_key_exchanges_started, key_exchanges_started};
 
     /// A copy into a tenant table compiled under `tenant_scoping =
     /// "opt-in"` outside `#[tenant_scoped]` (a posture finding).

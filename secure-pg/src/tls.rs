@@ -76,7 +76,7 @@ pub(crate) fn client_config(config: &Config) -> Result<Option<Arc<ClientConfig>>
         .map_err(|e| Error::new(ErrorKind::Configuration, "TLS setup failed").with_source(e))?
         .dangerous()
         .with_custom_certificate_verifier(verifier);
-    let tls = match (&config.sslcert, &config.sslkey) {
+    let mut tls = match (&config.sslcert, &config.sslkey) {
         (Some(cert), Some(key)) => {
             let chain = read_certs("sslcert", cert)?;
             let key = PrivateKeyDer::from_pem_file(key).map_err(|e| {
@@ -96,7 +96,18 @@ pub(crate) fn client_config(config: &Config) -> Result<Option<Arc<ClientConfig>>
         }
         _ => builder.with_no_client_auth(),
     };
+    tls.resumption = resumption(config);
     Ok(Some(Arc::new(tls)))
+}
+
+/// What rustls remembers per server between connections: one entry per
+/// configured host, not rustls's default of 256 (a 14 KB table per pool).
+/// PostgreSQL never resumes a TLS session (the server turns tickets and
+/// its session cache off), so what an entry holds that is of use is the
+/// key-exchange group the server chose: the next connection to it offers
+/// that group's share alone instead of two.
+fn resumption(config: &Config) -> rustls::client::Resumption {
+    rustls::client::Resumption::in_memory_sessions(config.hosts.len().max(1))
 }
 
 /// rustls with aws-lc-rs; the hybrid and P-256 offered together, then
@@ -129,6 +140,7 @@ impl SupportedKxGroup for HybridAndP256 {
     fn start(&self) -> Result<Box<dyn ActiveKeyExchange>, rustls::Error> {
         use rustls::crypto::aws_lc_rs::kx_group::{SECP256R1, X25519MLKEM768};
         KEY_EXCHANGES.fetch_add(1, Ordering::Relaxed);
+        HYBRID_EXCHANGES.fetch_add(1, Ordering::Relaxed);
         Ok(Box::new(HybridAndP256Exchange {
             hybrid: X25519MLKEM768.start()?,
             p256: SECP256R1.start()?,
@@ -184,6 +196,16 @@ static KEY_EXCHANGES: AtomicU64 = AtomicU64::new(0);
 #[doc(hidden)]
 pub fn key_exchanges_started() -> u64 {
     KEY_EXCHANGES.load(Ordering::Relaxed)
+}
+
+static HYBRID_EXCHANGES: AtomicU64 = AtomicU64::new(0);
+
+/// Number of handshakes this process began by offering the hybrid and
+/// P-256 shares together: a connector's first connection to a host. Its
+/// later connections offer the group that host chose (see `resumption`).
+#[doc(hidden)]
+pub fn hybrid_key_exchanges_started() -> u64 {
+    HYBRID_EXCHANGES.load(Ordering::Relaxed)
 }
 
 #[derive(Debug)]
