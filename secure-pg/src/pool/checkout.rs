@@ -538,10 +538,16 @@ mod tests {
         let waiting = std::mem::size_of_val(&pool.get_waiting(true, t));
         let within = std::mem::size_of_val(&pool.get_within(t, None, false));
         let whole = std::mem::size_of_val(&pool.get());
+        let bb8 = std::mem::size_of_val(&pool.shared.bb8.get_owned());
         assert!(waiting <= 1024, "get_waiting's future is {waiting} bytes");
         assert!(within <= 1024, "get_within's future is {within} bytes");
         // The first-poll path holds bb8's future inline (no allocation
-        // for the common checkout); the rest is small.
-        assert!(whole <= 4096, "get's future is {whole} bytes");
+        // for the common checkout). bb8's future holds the manager's
+        // `is_valid` future inline, so that one is boxed: with it inline
+        // bb8's was 3,104 bytes and `get`'s 3,416, and every checkout
+        // moved them (callgrind: a third of the extra instructions per
+        // statement at c=64 against deadpool were copies).
+        assert!(bb8 <= 1024, "bb8's checkout future is {bb8} bytes");
+        assert!(whole <= 1024, "get's future is {whole} bytes");
     }
 }

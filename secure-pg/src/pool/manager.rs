@@ -340,8 +340,10 @@ impl bb8::ManageConnection for Manager {
 
     async fn is_valid(&self, conn: &mut Box<PgConn>) -> Result<(), Error> {
         // Not called on checkout (the pool checks there itself, see
-        // `Pool::get`); kept equivalent for bb8's other uses.
-        self.checks.prepare(conn, false).await
+        // `Pool::get`); kept equivalent for bb8's other uses. Boxed: bb8's
+        // checkout future holds this one inline, and every checkout moves
+        // that future at least once (3 KB with it inline).
+        Box::pin(self.checks.prepare(conn, false)).await
     }
 
     fn has_broken(&self, conn: &mut Box<PgConn>) -> bool {
