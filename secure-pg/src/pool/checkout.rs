@@ -525,15 +525,7 @@ mod tests {
     /// claim, and the same in debug and release builds here.)
     #[tokio::test]
     async fn a_waiting_checkout_holds_a_small_future() {
-        let config =
-            crate::Config::parse_with_env("postgres://u:p@localhost/db?sslmode=disable", |_| None)
-                .unwrap();
-        let pool = Pool::builder()
-            .lazy(true)
-            .dangerous_allow_sslmode_below_verify_full()
-            .build(config)
-            .await
-            .unwrap();
+        let pool = crate::pool::unconnected_test_pool().await;
         let t = Duration::from_secs(1);
         let waiting = std::mem::size_of_val(&pool.get_waiting(true, t));
         let within = std::mem::size_of_val(&pool.get_within(t, None, false));

@@ -250,3 +250,18 @@ impl Pool {
         self.shared.server.as_deref()
     }
 }
+
+/// A pool that never connects (`lazy`, no server behind it), for unit
+/// tests of what does not reach the server: the sizes of futures.
+#[cfg(test)]
+pub(crate) async fn unconnected_test_pool() -> Pool {
+    let config =
+        crate::Config::parse_with_env("postgres://u:p@localhost/db?sslmode=disable", |_| None)
+            .unwrap();
+    Pool::builder()
+        .lazy(true)
+        .dangerous_allow_sslmode_below_verify_full()
+        .build(config)
+        .await
+        .unwrap()
+}
