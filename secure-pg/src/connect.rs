@@ -724,7 +724,7 @@ pub async fn connect(config: &Config) -> Result<(Client, ConnectionInfo), Error>
 
 #[cfg(test)]
 mod tests {
-    use super::version_num;
+    use super::*;
 
     #[test]
     fn the_reported_server_version_gives_server_version_num() {

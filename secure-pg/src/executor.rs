@@ -73,11 +73,50 @@ pub(crate) fn handle<'e, E: Executor<'e>>(executor: E, route: Route) -> HandleFu
     executor.handle(route).0
 }
 
-/// A boxed future rather than `impl Future`: a concrete type keeps the
+/// A concrete future rather than `impl Future`: a concrete type keeps the
 /// futures of queries `Send` for any caller (an opaque associated future
 /// trips rustc's higher-ranked `Send` checks inside `tokio::spawn`).
-pub(crate) type HandleFuture<'e> =
-    Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>;
+/// The handles that need no waiting (a multiplexing pool's statement, a
+/// borrowed connection, a transaction, a client) are ready without an
+/// allocation; a checkout or a connection that must first settle is a
+/// boxed future.
+pub(crate) enum HandleFuture<'e> {
+    /// [`Handle::Shared`].
+    Shared(&'e Pool),
+    /// [`Handle::Borrowed`].
+    Borrowed(
+        &'e Client,
+        Option<&'e ConnState>,
+        Option<&'e crate::telemetry::ServerAddr>,
+    ),
+    /// Taken: the future has completed.
+    Done,
+    /// Waits for a checkout, or for a connection to settle.
+    Boxed(Pin<Box<dyn Future<Output = Result<Handle<'e>, Error>> + Send + 'e>>),
+}
+
+impl<'e> Future for HandleFuture<'e> {
+    type Output = Result<Handle<'e>, Error>;
+
+    fn poll(
+        self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.get_mut();
+        if let HandleFuture::Boxed(f) = this {
+            return f.as_mut().poll(cx);
+        }
+        std::task::Poll::Ready(Ok(match std::mem::replace(this, HandleFuture::Done) {
+            HandleFuture::Shared(pool) => Handle::Shared(pool),
+            HandleFuture::Borrowed(client, state, server) => {
+                Handle::Borrowed(client, state, server)
+            }
+            HandleFuture::Done | HandleFuture::Boxed(_) => {
+                unreachable!("a handle future polled after it completed")
+            }
+        }))
+    }
+}
 
 /// A connection ready for one operation (internal).
 // Boxing the pooled variant would cost an allocation per query; the handle
@@ -105,25 +144,25 @@ impl<'e> Executor<'e> for &'e Pool {}
 impl<'e> Sealed<'e> for &'e Pool {
     fn handle(self, route: Route) -> Pending<'e> {
         if route == Route::MayShare && self.multiplexing() {
-            return Pending(Box::pin(async move { Ok(Handle::Shared(self)) }));
+            return Pending(HandleFuture::Shared(self));
         }
-        Pending(Box::pin(
-            async move { Ok(Handle::Pooled(self.get().await?)) },
-        ))
+        Pending(HandleFuture::Boxed(Box::pin(async move {
+            Ok(Handle::Pooled(self.get().await?))
+        })))
     }
 }
 
 impl<'e, 'p: 'e> Executor<'e> for &'e PooledConnection<'p> {}
 impl<'e, 'p: 'e> Sealed<'e> for &'e PooledConnection<'p> {
     fn handle(self, _: Route) -> Pending<'e> {
-        Pending(Box::pin(async move {
+        Pending(HandleFuture::Boxed(Box::pin(async move {
             self.settle().await?;
             Ok(Handle::Borrowed(
                 self.unmarked_client(),
                 Some(self.state()),
                 self.server(),
             ))
-        }))
+        })))
     }
 }
 
@@ -138,13 +177,11 @@ impl<'e, 'p: 'e> Sealed<'e> for &'e mut PooledConnection<'p> {
 impl<'e, 'c: 'e> Executor<'e> for &'e Transaction<'c> {}
 impl<'e, 'c: 'e> Sealed<'e> for &'e Transaction<'c> {
     fn handle(self, _: Route) -> Pending<'e> {
-        Pending(Box::pin(async move {
-            Ok(Handle::Borrowed(
-                self.client(),
-                Some(self.state()),
-                self.server(),
-            ))
-        }))
+        Pending(HandleFuture::Borrowed(
+            self.client(),
+            Some(self.state()),
+            self.server(),
+        ))
     }
 }
 
@@ -159,18 +196,14 @@ impl<'e, 'c: 'e> Sealed<'e> for &'e mut Transaction<'c> {
 impl<'e> Executor<'e> for &'e Client {}
 impl<'e> Sealed<'e> for &'e Client {
     fn handle(self, _: Route) -> Pending<'e> {
-        Pending(Box::pin(
-            async move { Ok(Handle::Borrowed(self, None, None)) },
-        ))
+        Pending(HandleFuture::Borrowed(self, None, None))
     }
 }
 
 impl<'e, 't: 'e> Executor<'e> for &'e tokio_postgres::Transaction<'t> {}
 impl<'e, 't: 'e> Sealed<'e> for &'e tokio_postgres::Transaction<'t> {
     fn handle(self, _: Route) -> Pending<'e> {
-        Pending(Box::pin(async move {
-            Ok(Handle::Borrowed(self.client(), None, None))
-        }))
+        Pending(HandleFuture::Borrowed(self.client(), None, None))
     }
 }
 
@@ -191,9 +224,19 @@ enum Op {
 enum Output {
     Rows(Vec<Row>),
     Count(u64),
-    /// The rows, and whether the end of the result was read.
-    AtMostTwo(Vec<Row>, bool),
+    /// The only row, if any, or that there were more.
+    AtMostTwo(AtMostOne),
     Stream(tokio_postgres::RowStream),
+}
+
+/// What `fetch_one` and `fetch_optional` need of a result, read without
+/// collecting rows into a `Vec` (no allocation beyond the row's own).
+#[derive(Debug)]
+pub(crate) enum AtMostOne {
+    /// The result's only row, or none: the result was read to its end.
+    Row(Option<Row>),
+    /// A second row came; the rest of the result was left unread.
+    Several,
 }
 
 /// Sends one statement on `client` and reads what `op` needs of its result.
@@ -232,14 +275,13 @@ async fn send(
         return Ok(Output::Stream(stream));
     }
     let mut stream = std::pin::pin!(stream);
-    let mut rows = Vec::with_capacity(2);
-    while let Some(row) = stream.try_next().await? {
-        rows.push(row);
-        if rows.len() == 2 {
-            return Ok(Output::AtMostTwo(rows, false));
-        }
+    let Some(first) = stream.try_next().await? else {
+        return Ok(Output::AtMostTwo(AtMostOne::Row(None)));
+    };
+    if stream.try_next().await?.is_some() {
+        return Ok(Output::AtMostTwo(AtMostOne::Several));
     }
-    Ok(Output::AtMostTwo(rows, true))
+    Ok(Output::AtMostTwo(AtMostOne::Row(Some(first))))
 }
 
 /// [`send`] with a prepared statement. A string bound to an enum parameter
@@ -384,7 +426,10 @@ async fn exclusive(
             .await?
         }
     };
-    if matches!(out, Output::Stream(_) | Output::AtMostTwo(_, false)) {
+    if matches!(
+        out,
+        Output::Stream(_) | Output::AtMostTwo(AtMostOne::Several)
+    ) {
         state.statement_started();
     }
     Ok(out)
@@ -484,7 +529,10 @@ async fn multiplexed(
                 // abandoned: the lease cancels it when dropped. A tenant
                 // transaction's was drained before its `COMMIT` answered.
                 if params.tenant.is_some()
-                    || !matches!(r, Ok(Output::AtMostTwo(_, false) | Output::Stream(_)))
+                    || !matches!(
+                        r,
+                        Ok(Output::AtMostTwo(AtMostOne::Several) | Output::Stream(_))
+                    )
                 {
                     lease.finished();
                 }
@@ -899,9 +947,9 @@ impl<'e> Handle<'e> {
         &self,
         sql: &'static str,
         params: Params<'_>,
-    ) -> Result<Vec<Row>, Error> {
+    ) -> Result<AtMostOne, Error> {
         match self.run(sql, params, Op::AtMostTwo).await? {
-            Output::AtMostTwo(rows, _) => Ok(rows),
+            Output::AtMostTwo(rows) => Ok(rows),
             _ => unreachable!("Op::AtMostTwo gives rows"),
         }
     }

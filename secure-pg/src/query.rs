@@ -10,7 +10,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Column, Row};
 
 use crate::error::{Error, ErrorKind};
-use crate::executor::{Executor, Handle, Params, Route, Wire};
+use crate::executor::{AtMostOne, Executor, Handle, Params, Route, Wire};
 use crate::tenant::TenantId;
 
 /// A value that can be bound to a `$n` placeholder.
@@ -196,7 +196,7 @@ impl<'a, const N: usize> Query<'a, N> {
     }
 
     /// Up to two rows: enough to tell none, one, or too many.
-    async fn fetch_at_most_two<'e, E: Executor<'e>>(self, executor: E) -> Result<Vec<Row>, Error> {
+    async fn fetch_at_most_two<'e, E: Executor<'e>>(self, executor: E) -> Result<AtMostOne, Error> {
         crate::tenant_scope::check(self.scoped, self.sql)?;
         let span = crate::telemetry::query_span(self.sql);
         crate::telemetry::traced(&span, async {
@@ -219,18 +219,17 @@ fn route(changes_session: bool) -> Route {
     }
 }
 
-fn one<T>(rows: Vec<T>) -> Result<T, Error> {
+fn one(rows: AtMostOne) -> Result<Row, Error> {
     match optional(rows)? {
         Some(r) => Ok(r),
         None => Err(Error::from_kind(ErrorKind::NotFound)),
     }
 }
 
-fn optional<T>(mut rows: Vec<T>) -> Result<Option<T>, Error> {
-    match rows.len() {
-        0 => Ok(None),
-        1 => Ok(rows.pop()),
-        _ => Err(Error::from_kind(ErrorKind::Database)
+fn optional(rows: AtMostOne) -> Result<Option<Row>, Error> {
+    match rows {
+        AtMostOne::Row(row) => Ok(row),
+        AtMostOne::Several => Err(Error::from_kind(ErrorKind::Database)
             .with_detail("the query returned more than one row where at most one was expected")),
     }
 }
