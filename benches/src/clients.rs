@@ -318,6 +318,10 @@ impl Op for Ours {
         consume(u);
         Ok(())
     }
+
+    fn shared_connections(&self) -> Option<u32> {
+        Some(self.0.state().shared)
+    }
 }
 
 /// secure-pg, the same point select as [`Ours`] written as a dynamic query

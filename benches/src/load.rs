@@ -23,6 +23,12 @@ pub(crate) trait Op: Send + Sync + 'static {
     fn side(&self, _seq: u64) -> Option<SideOp<'_>> {
         None
     }
+
+    /// For a multiplexing pool: the connections it holds for sharing
+    /// right now (read when a measurement ends).
+    fn shared_connections(&self) -> Option<u32> {
+        None
+    }
 }
 
 /// See [`Op::side`].
@@ -49,6 +55,8 @@ pub(crate) struct LoadResult {
     pub(crate) idle_tasks_per_window: Vec<usize>,
     /// Tasks that completed no operation in at least one window.
     pub(crate) tasks_ever_starved: usize,
+    /// [`Op::shared_connections`] when the measured window closed.
+    pub(crate) shared: Option<u32>,
 }
 
 impl LoadResult {
@@ -218,6 +226,7 @@ pub(crate) async fn closed_loop<O: Op>(
     tokio::time::sleep(phases.measure).await;
     phase.store(STOP, Ordering::Release);
     let elapsed = start.elapsed();
+    let shared = op.shared_connections();
 
     let mut hist = new_hist();
     let mut ops = 0;
@@ -252,5 +261,6 @@ pub(crate) async fn closed_loop<O: Op>(
         hist,
         idle_tasks_per_window,
         tasks_ever_starved,
+        shared,
     }
 }

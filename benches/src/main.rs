@@ -159,6 +159,7 @@ fn sample(r: &LoadResult) -> Sample {
         worst_idle: r.worst_window_idle(),
         ever_starved: r.tasks_ever_starved,
         errors: r.errors,
+        shared: r.shared.unwrap_or(0) as usize,
         ..Sample::default()
     }
 }
@@ -193,7 +194,7 @@ async fn interleave(
             for (name, run) in rotated(runners, round) {
                 let r = run(c, plan.phases).await;
                 eprintln!(
-                    "  [{section} r{round} c={c:>2}] {name:<22} {:>9.0} ops/s  p50 {:>6.0} µs  p99 {:>7.0} µs{}",
+                    "  [{section} r{round} c={c:>2}] {name:<22} {:>9.0} ops/s  p50 {:>6.0} µs  p99 {:>7.0} µs{}{}",
                     r.ops_per_sec(),
                     r.pct_us(0.5),
                     r.pct_us(0.99),
@@ -201,7 +202,8 @@ async fn interleave(
                         format!("  starved tasks {}", r.tasks_ever_starved)
                     } else {
                         String::new()
-                    }
+                    },
+                    r.shared.map_or(String::new(), |n| format!("  shared {n}"))
                 );
                 results.push(section, name, c, sample(&r));
             }

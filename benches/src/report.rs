@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::stats::{Results, Series};
-use crate::Plan;
+use crate::{Plan, CONCURRENCY};
 
 const POINT_CLIENTS: [&str; 8] = [
     "L0 tokio-postgres",
@@ -498,6 +498,24 @@ pub(crate) fn markdown(ctx: &Context<'_>, r: &Results) -> String {
             if let Some(s) = r.get("point", c, 64) {
                 let _ = writeln!(m, "| {c} | {} | {} |", s.worst_idle(), s.ever_starved());
             }
+        }
+        // Whether the pool shared one connection or two decides its
+        // multiplexed throughput and tail (benches/README.md).
+        let shared: Vec<String> = CONCURRENCY
+            .iter()
+            .filter_map(|&c| {
+                let s = r.get("point", "secure-pg", c)?;
+                let n: Vec<String> = s.samples.iter().map(|x| x.shared.to_string()).collect();
+                Some(format!("c={c}: {}", n.join(", ")))
+            })
+            .collect();
+        if !shared.is_empty() {
+            let _ = writeln!(
+                m,
+                "\nConnections the secure-pg pool held for multiplexing when each cell's \
+                 measurement ended, round by round: {}.",
+                shared.join("; ")
+            );
         }
     }
 
