@@ -975,6 +975,18 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
     .await
 }
 
+/// What the profiling modes share: a runtime of the benchmark's shape, a
+/// seeded TLS cluster (kept alive by the caller), and its target.
+fn profiling_setup() -> Result<(tokio::runtime::Runtime, Cluster, Target), BoxError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
+    seed(&cluster);
+    let t = target(&cluster, true)?;
+    Ok((runtime, cluster, t))
+}
+
 /// `--connect-profile ours|p256|p256-check N`: `N` connects of one kind,
 /// one after another, after one unmeasured connect; prints the median
 /// wall time and the client's CPU per connect (the server, a child
@@ -982,12 +994,7 @@ async fn section_connect(env: &Env, plan: &Plan, results: &mut Results) -> Resul
 fn connect_profile(args: &[String]) -> Result<(), BoxError> {
     let [kind, n] = args else { usage() };
     let n: usize = n.parse()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
-    seed(&cluster);
-    let t = target(&cluster, true)?;
+    let (runtime, _cluster, t) = profiling_setup()?;
     let p256 = tls_for(&t, KeyShare::P256First, &certs().ca_file());
     let connector = secure_pg::Connector::new(t.secure.clone())?;
     runtime.block_on(async {
@@ -1036,12 +1043,7 @@ fn profile(args: &[String]) -> Result<(), BoxError> {
     };
     let c: usize = c.parse()?;
     let secs: f64 = secs.parse()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    let cluster = Cluster::start(ClusterSpec::tls(ServerCert::Valid));
-    seed(&cluster);
-    let t = target(&cluster, true)?;
+    let (runtime, _cluster, t) = profiling_setup()?;
     runtime.block_on(async {
         let run = match client.as_str() {
             "l0" => runner(Dedicated::new(&t, c).await?),
