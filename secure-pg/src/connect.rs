@@ -215,20 +215,14 @@ impl Connector {
                     config: tls.clone(),
                     probe: probe.clone(),
                 };
-                pg.connect(make).await.map(|(client, conn)| {
-                    let version = conn.parameter("server_version").map_or(0, version_num);
-                    spawn_connection(conn);
-                    (client, version)
-                })
+                pg.connect(make)
+                    .await
+                    .map(|(client, conn)| (client, spawn_connection(conn)))
             }
             None => pg
                 .connect(tokio_postgres::NoTls)
                 .await
-                .map(|(client, conn)| {
-                    let version = conn.parameter("server_version").map_or(0, version_num);
-                    spawn_connection(conn);
-                    (client, version)
-                }),
+                .map(|(client, conn)| (client, spawn_connection(conn))),
         };
         result.map_err(|e| self.classify(e, probe))
     }
@@ -688,11 +682,14 @@ fn refuse_unsafe_role(superuser: bool, bypass_rls: bool) -> Result<(), Error> {
     .with_detail(advice))
 }
 
-fn spawn_connection<S, T>(conn: tokio_postgres::Connection<S, T>)
+/// Runs the connection's I/O in a task of its own; returns the
+/// `server_version_num` the server reported at startup ([`version_num`]).
+fn spawn_connection<S, T>(conn: tokio_postgres::Connection<S, T>) -> i32
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
     T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
+    let version = conn.parameter("server_version").map_or(0, version_num);
     tokio::spawn(async move {
         if let Err(e) = conn.await {
             // The session is gone; the client half will report errors of
@@ -700,6 +697,7 @@ where
             tracing::debug!(error = %e, "database connection ended");
         }
     });
+    version
 }
 
 /// Connects once, outside any pool: TLS per the `sslmode`, then the
